@@ -1,0 +1,40 @@
+# autarky — make demo / make test work on a fresh machine with only Python 3.11+.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.bench: pyproject.toml | $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $@
+
+## make demo: install, balance the bundled 1963 model, write report/index.html
+demo: $(VENV)/.installed
+	$(BIN)/autarky demo --out report
+
+## make test: install with test extras, lint, type-check and run every test
+test: lint typecheck pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed
+	$(BIN)/python -m pytest src/autarky tests -q
+
+bench: $(VENV)/.bench
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) report build *.egg-info src/*.egg-info

@@ -1,0 +1,75 @@
+"""Exceptions raised by autarky.
+
+Every error a user can cause by bad input derives from :class:`AutarkyError`; the command line
+prints its message and exits with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class AutarkyError(Exception):
+    """Base class of every error autarky raises for bad input or an impossible request."""
+
+
+class ScenarioError(AutarkyError):
+    """A scenario or data file is malformed.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in the user's terms.
+    file
+        The file at fault.
+    line
+        1-based line in ``file`` (``None`` where unknown).
+    field
+        Dotted path of the field at fault, e.g. ``technology.coal.steel``.
+
+    Examples
+    --------
+    >>> str(ScenarioError("negative coefficient -0.2", file="s.yaml", line=7,
+    ...                   field="technology.coal.steel"))
+    's.yaml:7: technology.coal.steel: negative coefficient -0.2'
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = self.file + (f":{self.line}" if self.line is not None else "") + ": "
+        elif self.line is not None:
+            where = f"line {self.line}: "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+class NotProductiveError(AutarkyError):
+    """The domestic technology cannot yield a positive net product (Hawkins-Simon fails).
+
+    Attributes
+    ----------
+    branches
+        Ids of the branches in the cycles that use up more than they produce.
+    spectral_radius
+        Estimated spectral radius of the offending technology (>= 1).
+    """
+
+    def __init__(self, message: str, branches: Sequence[str], spectral_radius: float) -> None:
+        self.branches = list(branches)
+        self.spectral_radius = spectral_radius
+        super().__init__(message)

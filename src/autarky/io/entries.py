@@ -1,0 +1,241 @@
+"""Parsing of scenario tables, from YAML mappings or CSV files, with the place of every entry.
+
+A table entry is one number with its row, column and provenance. Whether it came from a YAML
+mapping (``technology: {coal: {steel: 1.6}}``) or a CSV file (``input,branch,value``), it carries a
+:class:`Where` that turns any problem into a :class:`~autarky.errors.ScenarioError` naming the
+file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autarky.economy.schema import PROVENANCE_COLS_ALLOWED
+from autarky.errors import ScenarioError
+from autarky.io.yamlmap import LineMap, PathKey
+
+
+@dataclass(frozen=True)
+class Where:
+    """The place of an entry: a YAML path, or a CSV file, line and column."""
+
+    file: str
+    line: int | None
+    field: str
+
+    def error(self, message: str) -> ScenarioError:
+        return ScenarioError(message, file=self.file, line=self.line, field=self.field)
+
+
+def yaml_where(lines: LineMap, path: PathKey) -> Where:
+    """The :class:`Where` of a YAML path."""
+    return Where(lines.file, lines.line(path), ".".join(str(p) for p in path))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One number of a table."""
+
+    row: str
+    col: str | None
+    value: float
+    where: Where
+    source: str = ""
+    note: str = ""
+    estimate: bool = False
+
+    @property
+    def has_provenance(self) -> bool:
+        return bool(self.source or self.note or self.estimate)
+
+
+def parse_number(raw: Any, where: Where, *, allow_negative: bool, what: str = "value") -> float:
+    """A finite number from YAML or CSV, or a clear error.
+
+    Examples
+    --------
+    >>> w = Where("s.yaml", 3, "technology.coal.steel")
+    >>> parse_number("1.5", w, allow_negative=False)
+    1.5
+    >>> parse_number("abc", w, allow_negative=False)
+    Traceback (most recent call last):
+    ...
+    autarky.errors.ScenarioError: s.yaml:3: technology.coal.steel: non-numeric value 'abc'
+    """
+    if isinstance(raw, bool) or raw is None:
+        raise where.error(f"non-numeric value {raw!r}")
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+    elif isinstance(raw, str):
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            raise where.error(f"non-numeric value {raw!r}") from None
+    else:
+        raise where.error(f"non-numeric value {raw!r}")
+    if not math.isfinite(value):
+        raise where.error(f"{what} must be finite, got {raw!r}")
+    if value < 0 and not allow_negative:
+        raise where.error(f"negative {what} {value:g}")
+    return value
+
+
+def parse_bool(raw: Any, where: Where) -> bool:
+    """A boolean from YAML (true/false) or CSV text (true/false/yes/no/1/0/empty)."""
+    if isinstance(raw, bool):
+        return raw
+    if raw is None:
+        return False
+    text = str(raw).strip().lower()
+    if text in ("true", "yes", "1", "y", "t"):
+        return True
+    if text in ("false", "no", "0", "n", "f", ""):
+        return False
+    raise where.error(f"expected true or false, got {raw!r}")
+
+
+def value_with_provenance(
+    raw: Any, where: Where, lines: LineMap | None, path: PathKey, *, allow_negative: bool,
+    what: str,
+) -> tuple[float, str, str, bool]:
+    """A number written plainly or as ``{value, source, note, estimate}``."""
+    if isinstance(raw, dict):
+        unknown = set(raw) - {"value", *PROVENANCE_COLS_ALLOWED}
+        if unknown:
+            key = sorted(unknown)[0]
+            w = yaml_where(lines, (*path, key)) if lines else where
+            raise w.error(f"unknown field {key!r}; a number with provenance takes "
+                          "value, source, note, estimate")
+        if "value" not in raw:
+            raise where.error("a number with provenance needs a 'value'")
+        vw = yaml_where(lines, (*path, "value")) if lines else where
+        value = parse_number(raw["value"], vw, allow_negative=allow_negative, what=what)
+        est = parse_bool(raw.get("estimate", False), where)
+        return value, str(raw.get("source", "") or ""), str(raw.get("note", "") or ""), est
+    return parse_number(raw, where, allow_negative=allow_negative, what=what), "", "", False
+
+
+def check_id(name: str, known: Sequence[str], where: Where, kind: str = "branch") -> str:
+    """``name`` if it is a known id, else an error suggesting the closest one."""
+    if name in known:
+        return name
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise where.error(f"unknown {kind} id {name!r}{hint}")
+
+
+# ---------------------------------------------------------------------------- CSV tables
+@dataclass(frozen=True)
+class CsvRow:
+    """One data row of a CSV table, with its 1-based line."""
+
+    file: str
+    line: int
+    values: dict[str, str]
+
+    def where(self, column: str) -> Where:
+        return Where(self.file, self.line, column)
+
+
+def read_csv_rows(path: Path, required: Sequence[str], optional: Iterable[str]) -> Iterator[CsvRow]:
+    """Rows of a CSV file whose header must hold ``required`` and may hold ``optional``."""
+    file = str(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read table: {exc.strerror or exc}", file=file) from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise ScenarioError("empty table: a header line is needed", file=file, line=1) from None
+        allowed = set(required) | set(optional)
+        for col in required:
+            if col not in header:
+                raise ScenarioError(f"missing column {col!r} (header: {', '.join(header)})",
+                                    file=file, line=1, field=col)
+        for col in header:
+            if col not in allowed:
+                raise ScenarioError(f"unknown column {col!r}; expected {', '.join(sorted(allowed))}",
+                                    file=file, line=1, field=col)
+        seen = set()
+        for col in header:
+            if col in seen:
+                raise ScenarioError(f"duplicate column {col!r}", file=file, line=1, field=col)
+            seen.add(col)
+        start = reader.line_num
+        for record in reader:
+            line = start + 1
+            start = reader.line_num
+            if not record or all(not c.strip() for c in record):
+                continue
+            if len(record) != len(header):
+                raise ScenarioError(f"{len(record)} fields where the header has {len(header)}",
+                                    file=file, line=line)
+            yield CsvRow(file, line, {h: c.strip() for h, c in zip(header, record, strict=True)})
+
+
+def csv_entries(
+    path: Path, row_col: str, col_col: str | None, known_rows: Sequence[str],
+    known_cols: Sequence[str] | None, *, allow_negative: bool, what: str,
+) -> list[Entry]:
+    """Entries of a long-form CSV table (``row_col[, col_col], value[, source, note, estimate]``)."""
+    required = [row_col] + ([col_col] if col_col else []) + ["value"]
+    out = []
+    for row in read_csv_rows(path, required, PROVENANCE_COLS_ALLOWED):
+        r = check_id(row.values[row_col], known_rows, row.where(row_col))
+        c = None
+        if col_col is not None:
+            c = row.values[col_col]
+            if known_cols is not None:
+                c = check_id(c, known_cols, row.where(col_col))
+            elif not c:
+                raise row.where(col_col).error(f"empty {col_col}")
+        v = parse_number(row.values["value"], row.where("value"),
+                         allow_negative=allow_negative, what=what)
+        est = parse_bool(row.values.get("estimate", ""), row.where("estimate"))
+        out.append(Entry(r, c, v, row.where("value"), row.values.get("source", ""),
+                         row.values.get("note", ""), est))
+    return out
+
+
+def yaml_vector_entries(
+    raw: Any, lines: LineMap, path: PathKey, known: Sequence[str], *, allow_negative: bool,
+    what: str, col: str | None = None,
+) -> list[Entry]:
+    """Entries of a YAML mapping ``{branch: number}``."""
+    if not isinstance(raw, dict):
+        raise yaml_where(lines, path).error("expected a mapping of branch id to number")
+    out = []
+    for key, val in raw.items():
+        w = yaml_where(lines, (*path, key))
+        branch = check_id(str(key), known, w)
+        v, src, note, est = value_with_provenance(val, w, lines, (*path, key),
+                                                  allow_negative=allow_negative, what=what)
+        out.append(Entry(branch, col, v, w, src, note, est))
+    return out
+
+
+def yaml_matrix_entries(
+    raw: Any, lines: LineMap, path: PathKey, known: Sequence[str], *, what: str
+) -> list[Entry]:
+    """Entries of a YAML mapping ``{input: {using_branch: number}}``."""
+    if not isinstance(raw, dict):
+        raise yaml_where(lines, path).error("expected a mapping input -> {branch: number}")
+    out = []
+    for row_key, row in raw.items():
+        w = yaml_where(lines, (*path, row_key))
+        r = check_id(str(row_key), known, w)
+        if row is None:
+            continue
+        for e in yaml_vector_entries(row, lines, (*path, row_key), known,
+                                     allow_negative=False, what=what):
+            out.append(Entry(r, e.row, e.value, e.where, e.source, e.note, e.estimate))
+    return out

@@ -1,0 +1,102 @@
+"""YAML loading that remembers the line of every key and value.
+
+``load_yaml`` returns plain Python data plus a :class:`LineMap` from each path (a tuple of keys
+and list indices) to its 1-based line, so that a validator can name the exact place of an error.
+Duplicate keys, which PyYAML silently overwrites, are errors here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from autarky.errors import ScenarioError
+
+PathKey = tuple[str | int, ...]
+
+
+class LineMap:
+    """Lines of the nodes of one YAML document, by path.
+
+    Examples
+    --------
+    >>> data, lines = load_yaml_text("a:\\n  b: 1\\n  c: [2, 3]\\n", "x.yaml")
+    >>> lines.line(("a", "c", 1)), lines.line(("a", "missing"))
+    (3, 1)
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self._lines: dict[PathKey, int] = {}
+
+    def set(self, path: PathKey, line: int) -> None:
+        self._lines[path] = line
+
+    def line(self, path: PathKey) -> int | None:
+        """Line of ``path``, or of its nearest ancestor that has one."""
+        p = tuple(path)
+        while p:
+            if p in self._lines:
+                return self._lines[p]
+            p = p[:-1]
+        return self._lines.get((), None)
+
+    def error(self, path: PathKey, message: str) -> ScenarioError:
+        """A :class:`ScenarioError` at ``path``."""
+        field = ".".join(str(p) for p in path) or None
+        return ScenarioError(message, file=self.file, line=self.line(path), field=field)
+
+
+def _convert(node: yaml.Node, path: PathKey, lines: LineMap, loader: yaml.SafeLoader) -> Any:
+    lines.set(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)):
+                raise ScenarioError("mapping keys must be plain values", file=lines.file,
+                                    line=key_node.start_mark.line + 1,
+                                    field=".".join(map(str, path)) or None)
+            key = str(key) if not isinstance(key, str) else key
+            if key in out:
+                raise ScenarioError(f"duplicate key {key!r}", file=lines.file,
+                                    line=key_node.start_mark.line + 1,
+                                    field=".".join(map(str, (*path, key))))
+            out[key] = _convert(value_node, (*path, key), lines, loader)
+            lines.set((*path, key), key_node.start_mark.line + 1)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, (*path, i), lines, loader) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def load_yaml_text(text: str, file: str = "<string>") -> tuple[Any, LineMap]:
+    """Parse YAML text into data and a :class:`LineMap`; syntax errors become ScenarioError."""
+    lines = LineMap(file)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, lines
+        return _convert(node, (), lines, loader), lines
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ScenarioError(f"invalid YAML: {exc.problem or exc}", file=file, line=line) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"invalid YAML: {exc}", file=file) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml(path: str | Path) -> tuple[Any, LineMap]:
+    """Read a YAML file into data and a :class:`LineMap`."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read file: {exc}", file=str(p)) from None
+    return load_yaml_text(text, str(p))

@@ -1,0 +1,22 @@
+"""``economy.plan``: the planning accessor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from autarky.plan.balance import balance
+from autarky.plan.result import Plan
+
+if TYPE_CHECKING:
+    from autarky.economy import Economy
+
+
+class PlanAccessor:
+    """Plans for one economy, reached as ``economy.plan``."""
+
+    def __init__(self, economy: Economy) -> None:
+        self._economy = economy
+
+    def balance(self, final_demand: Any = None) -> Plan:
+        """Material balance for ``final_demand`` (default: the economy's); see :func:`balance`."""
+        return balance(self._economy, final_demand)

@@ -1,0 +1,98 @@
+"""The material balance: the gross output that meets a final demand.
+
+Resources equal uses for every product, ``x = A x + y``, so ``x = (I - A_d)^-1 y``, solved with
+the economy's cached factorization of ``I - A_d`` (no inverse).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autarky.economy import Economy
+from autarky.errors import AutarkyError
+from autarky.plan.result import Plan
+
+
+def define_final_demand(economy: Economy, final_demand: Any = None) -> pd.DataFrame:
+    """The final demand to balance: the economy's own, or one given as vector, Series or frame."""
+    if final_demand is None:
+        return economy.final_demand
+    ids = pd.Index(economy.ids, name="branch")
+    if isinstance(final_demand, pd.DataFrame):
+        unknown = set(map(str, final_demand.index)) - set(ids)
+        fd = final_demand.reindex(ids).fillna(0.0)
+    elif isinstance(final_demand, (pd.Series, dict)):
+        s = pd.Series(final_demand, dtype=float)
+        unknown = set(map(str, s.index)) - set(ids)
+        fd = s.reindex(ids).fillna(0.0).to_frame("total")
+    else:
+        arr = np.asarray(final_demand, dtype=float)
+        if arr.shape[0] != len(ids):
+            raise AutarkyError(f"final demand has {arr.shape[0]} rows, expected {len(ids)}")
+        unknown = set()
+        fd = pd.DataFrame(arr.reshape(len(ids), -1), index=ids)
+        if fd.shape[1] == 1:
+            fd.columns = pd.Index(["total"])
+    if unknown:
+        raise AutarkyError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
+    fd.columns = fd.columns.astype(str)
+    fd.columns.name = "category"
+    return fd.astype(float)
+
+
+def calc_factor_requirements(economy: Economy, x: np.ndarray) -> pd.DataFrame:
+    """Factor use ``F x`` beside availability, per factor."""
+    fac = economy.factors
+    F = economy.factor_coefficients.to_numpy()
+    required = F @ x
+    avail = fac["availability"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        util = np.where(np.isfinite(avail) & (avail > 0), required / avail, np.nan)
+    return pd.DataFrame({"unit": fac["unit"], "required": required, "available": avail,
+                         "utilisation": util}, index=fac.index)
+
+
+def balance(economy: Economy, final_demand: Any = None) -> Plan:
+    """Balance ``economy`` for a final demand (default: the economy's own).
+
+    Parameters
+    ----------
+    economy
+        The economy to balance.
+    final_demand
+        ``None``, an ``n``-vector, a Series or dict by branch id, or a ``branch x category`` frame.
+
+    Returns
+    -------
+    Plan
+        Gross output ``x = (I - A_d)^-1 y``, intermediate use ``A x``, factor requirements ``F x``.
+
+    Examples
+    --------
+    >>> eco = Economy.from_coefficients([[0.15, 0.25], [0.20, 0.05]], [600, 1500],
+    ...                                 branches=["agriculture", "manufacturing"])
+    >>> balance(eco).table()[["gross_output", "intermediate_use"]].round(2)
+                   gross_output  intermediate_use
+    branch
+    agriculture         1247.52            647.52
+    manufacturing       1841.58            341.58
+    """
+    fd = define_final_demand(economy, final_demand)
+    y = fd.to_numpy().sum(axis=1)
+    x = economy.solver.solve(y)
+    ids = pd.Index(economy.ids, name="branch")
+    A = economy.A_d
+    used = np.asarray(A @ x).ravel()
+    return Plan(
+        method="balance",
+        _gross_output=pd.Series(x, index=ids, name="gross_output"),
+        _intermediate_use=pd.Series(used, index=ids, name="intermediate_use"),
+        _final_demand=fd,
+        _units=economy.units,
+        _factors=calc_factor_requirements(economy, x),
+        _reported_output=economy.reported_output,
+        meta={"solver": economy.solver.method},
+    )
