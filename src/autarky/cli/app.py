@@ -1,0 +1,179 @@
+"""The ``autarky`` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from autarky import data as bundled
+from autarky.economy import Economy, json_schema
+from autarky.errors import AutarkyError
+from autarky.io import read_scenario
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Plan and measure the self-reliance of a national economy.")
+data_app = typer.Typer(no_args_is_help=True, help="Bundled data: the source's claims and models.")
+app.add_typer(data_app, name="data")
+
+out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def load_economy(scenario: str) -> Economy:
+    """A scenario path, or the name of a bundled scenario (``dprk-1963``, ``textbook``)."""
+    p = Path(scenario)
+    if not p.exists() and scenario in {d.name for d in bundled.list_datasets()}:
+        return bundled.load(scenario)
+    return read_scenario(p)
+
+
+@app.command()
+def validate(scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")]
+             ) -> None:
+    """Check a scenario: structure, ids, units, numbers and productiveness."""
+    eco = load_economy(scenario)
+    out.print(f"[green]ok[/green] {scenario}: {eco.name!r}, {eco.n} branches, "
+              f"{len(eco.factors)} factors, {len(eco.partners)} partners; technology productive.")
+
+
+@app.command()
+def balance(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """Material balance: the gross output that meets the scenario's final demand."""
+    from autarky.cli import render
+
+    eco = load_economy(scenario)
+    plan = eco.plan.balance()
+    if format is Format.json:
+        sys.stdout.write(render.balance_json(plan, eco, scenario) + "\n")
+    elif format is Format.csv:
+        sys.stdout.write(render.balance_csv(plan))
+    else:
+        render.print_table(out, render.balance_table(plan, eco, scenario))
+        render.print_table(out, render.factor_table(plan))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format."""
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("report"),
+) -> None:
+    """Balance the bundled 1963 model of North Korea and write report/index.html."""
+    from autarky.cli import render
+    from autarky.report import write_report
+
+    eco = bundled.load("dprk-1963")
+    plan = eco.plan.balance()
+    render.print_table(out, render.balance_table(plan, eco, "dprk-1963 (bundled)"))
+    render.print_table(out, render.factor_table(plan))
+    path = write_report(eco, out_dir, claims=bundled.load_claims())
+    out.print(f"Report written to [bold]{path}[/bold]")
+
+
+@app.command()
+def report(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("report"),
+) -> None:
+    """Write a self-contained HTML report of a scenario's balance."""
+    from autarky.report import write_report
+
+    eco = load_economy(scenario)
+    claims = bundled.load_claims() if scenario == "dprk-1963" else None
+    path = write_report(eco, out_dir, claims=claims)
+    out.print(f"Report written to [bold]{path}[/bold]")
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """List the bundled datasets."""
+    t = Table(title="Bundled datasets")
+    t.add_column("name")
+    t.add_column("kind")
+    t.add_column("description")
+    for d in bundled.list_datasets():
+        t.add_row(d.name, d.kind, d.description)
+    out.print(t)
+
+
+@data_app.command("show")
+def data_show(name: Annotated[str, typer.Argument(help="Dataset name (see 'data list').")]) -> None:
+    """Show a bundled dataset: the claims with their source lines, or a scenario's tables."""
+    from autarky.cli import render
+
+    d = bundled.dataset(name)
+    if d.kind == "claims":
+        claims = bundled.load_claims()
+        t = Table(title=f"Claims of {claims.citation}",
+                  caption=f"Line: line of {claims.source_file}; confidence < 1 where the OCR is "
+                          "unclear.", caption_justify="left")
+        for col in ("id", "kind", "value", "unit", "years", "line", "OCR text", "conf."):
+            t.add_column(col, justify="right" if col in ("value", "line", "conf.") else "left")
+        for c in claims.claims:
+            years = (f"{c.base_year}-{c.year}" if c.base_year else str(c.year or ""))
+            conf = f"{c.confidence:.2f}" + (" (unclear)" if c.unclear else "")
+            t.add_row(c.id, c.kind, f"{c.value:g}", c.unit, years, str(c.line or ""), c.ocr, conf)
+        out.print(t)
+        return
+    eco = bundled.load(name)
+    br = Table(title=f"{eco.name} — branches", caption=render.source_line(eco, name),
+               caption_justify="left")
+    for col in ("branch", "name", "unit", "group"):
+        br.add_column(col)
+    for b, r in eco.branches.iterrows():
+        br.add_row(str(b), r["name"], r["unit"], r["group"])
+    out.print(br)
+    out.print(f"{eco.n} branches, {int((eco.technology.to_numpy() > 0).sum())} non-zero input "
+              f"norms, final-demand categories: {', '.join(eco.final_demand.columns)}; "
+              f"partners: {', '.join(eco.partners['name'])}.")
+
+
+@data_app.command("export")
+def data_export(
+    name: Annotated[str, typer.Argument(help="Dataset name (see 'data list').")],
+    directory: Annotated[Path, typer.Argument(help="Folder to copy it into.")],
+) -> None:
+    """Copy a bundled dataset into a folder."""
+    path = bundled.export(name, directory)
+    out.print(f"Exported {name} to {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the app; bad input prints one message and exits 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except AutarkyError as exc:
+        err.print(f"error: {exc}", style="red", highlight=False, markup=False, soft_wrap=True)
+        return 2
+    except SystemExit as exc:  # typer's --help and usage errors
+        return int(exc.code or 0)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            return 1
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return 2
+        raise
+    return 0
