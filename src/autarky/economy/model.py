@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from autarky.errors import AutarkyError, NotProductiveError
 from autarky.solve import LeontiefSolver, calc_A, calc_x_from_flows, productive_diagnosis
-from autarky.solve.leontief import ArrayOrSparse
+from autarky.solve.leontief import ArrayOrSparse, to_dense
 
 if TYPE_CHECKING:
     from autarky.plan.accessor import PlanAccessor
@@ -271,10 +271,8 @@ class Economy:
             branches = [str(i) for i in Z.index]
         if x is None and y is None:
             raise AutarkyError("from_flows needs gross output x or final demand y")
-        if x is None:
-            xv = calc_x_from_flows(Zv, np.asarray(y, dtype=float))
-        else:
-            xv = np.asarray(x, dtype=float)
+        xv = (calc_x_from_flows(Zv, np.asarray(y, dtype=float)) if x is None
+              else np.asarray(x, dtype=float))
         if np.any(xv < 0):
             raise AutarkyError("gross output must be non-negative")
         zero_out = (xv == 0) & (np.abs(Zv).sum(axis=0) > 0)
@@ -361,7 +359,7 @@ class Economy:
     @property
     def technology(self) -> pd.DataFrame:
         """``A`` as a labelled frame (``input x branch``); dense, so for small economies."""
-        dense = self._A.toarray() if sp.issparse(self._A) else self._A
+        dense = to_dense(self._A)
         return pd.DataFrame(dense, index=pd.Index(self.ids, name="input"),
                             columns=pd.Index(self.ids, name="branch"))
 

@@ -6,7 +6,6 @@ reported as one :class:`~autarky.errors.ScenarioError` that names the file, the 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,7 +152,7 @@ class _Reader:
     def factors(self) -> tuple[pd.DataFrame, np.ndarray]:
         recs = self.records("factors", FACTOR_COLUMNS)
         rows, F = [], np.zeros((len(recs), len(self.ids)))
-        for k, (rec, where) in enumerate(recs):
+        for k, (rec, _where) in enumerate(recs):
             path: tuple[str | int, ...] = ("factors", k)
             avail = np.nan
             if rec.get("availability") is not None:
@@ -334,7 +333,7 @@ def read_scenario(path: str | Path) -> Economy:
     try:
         if key == "flows":
             assert gross is not None
-            Z = matrix.toarray() if sp.issparse(matrix) else matrix
+            Z = sp.csr_array(matrix).toarray() if sp.issparse(matrix) else matrix
             bad = np.flatnonzero((gross == 0) & (np.asarray(Z).sum(axis=0) > 0))
             if bad.size:
                 raise r.where("gross_output").error(

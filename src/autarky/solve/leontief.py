@@ -11,7 +11,7 @@ frames, whose labels they keep) and return new objects.
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar, overload
+from typing import Any, Literal, TypeAlias, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 Method = Literal["auto", "dense", "splu", "gmres"]
-ArrayOrSparse = np.ndarray | sp.sparray | sp.spmatrix
+ArrayOrSparse: TypeAlias = "np.ndarray | sp.sparray | sp.spmatrix"
 T = TypeVar("T", np.ndarray, pd.DataFrame)
 
 #: Above this many branches, a sparse technology is solved iteratively instead of by sparse LU.
@@ -29,6 +29,13 @@ SPLU_MAX_N = 200_000
 
 class SingularSystemError(ArithmeticError):
     """``I - A`` is singular (or numerically so); the economy has no unique balance."""
+
+
+def to_dense(A: Any) -> np.ndarray:
+    """A dense ``float`` copy-free view of a dense or sparse matrix."""
+    if sp.issparse(A):
+        return np.asarray(A.toarray(), dtype=float)
+    return np.asarray(A, dtype=float)
 
 
 def _identity_minus(A: ArrayOrSparse) -> ArrayOrSparse:
@@ -72,14 +79,12 @@ class LeontiefSolver:
         self.n: int = int(A.shape[0])
         self.rtol = rtol
         if method == "auto":
-            if not sp.issparse(A):
-                method = "dense"
-            else:
-                method = "splu" if self.n <= SPLU_MAX_N else "gmres"
+            sparse_method: Method = "splu" if self.n <= SPLU_MAX_N else "gmres"
+            method = sparse_method if sp.issparse(A) else "dense"
         self.method: Method = method
         M = _identity_minus(A)
         if method == "dense":
-            dense = M.toarray() if sp.issparse(M) else np.asarray(M)
+            dense = to_dense(M)
             if self.n == 0:
                 self._lu = None
             else:
@@ -160,8 +165,8 @@ def calc_A(Z: T, x: np.ndarray | pd.Series) -> T:
     inv = np.divide(1.0, xv, out=np.zeros_like(xv), where=xv != 0)
     A = _values(Z) * inv[np.newaxis, :]
     if isinstance(Z, pd.DataFrame):
-        return pd.DataFrame(A, index=Z.index, columns=Z.columns)  # type: ignore[return-value]
-    return A  # type: ignore[return-value]
+        return pd.DataFrame(A, index=Z.index, columns=Z.columns)
+    return A
 
 
 def calc_Z(A: T, x: np.ndarray | pd.Series) -> T:
@@ -175,8 +180,8 @@ def calc_Z(A: T, x: np.ndarray | pd.Series) -> T:
     """
     Z = _values(A) * _values(x)[np.newaxis, :]
     if isinstance(A, pd.DataFrame):
-        return pd.DataFrame(Z, index=A.index, columns=A.columns)  # type: ignore[return-value]
-    return Z  # type: ignore[return-value]
+        return pd.DataFrame(Z, index=A.index, columns=A.columns)
+    return Z
 
 
 def calc_x_from_flows(Z: np.ndarray | pd.DataFrame, y: np.ndarray | pd.Series) -> np.ndarray:
@@ -193,11 +198,7 @@ def calc_x_from_flows(Z: np.ndarray | pd.DataFrame, y: np.ndarray | pd.Series) -
     return np.asarray(_values(Z).sum(axis=1) + yv)
 
 
-@overload
-def calc_x(A: pd.DataFrame, y: pd.Series | pd.DataFrame, method: Method = ...) -> pd.Series: ...
-@overload
-def calc_x(A: ArrayOrSparse, y: np.ndarray, method: Method = ...) -> np.ndarray: ...
-def calc_x(A, y, method: Method = "auto"):  # type: ignore[no-untyped-def]
+def calc_x(A: Any, y: Any, method: Method = "auto") -> Any:
     """Gross output ``x`` solving ``(I - A) x = y`` by one factorization (no inverse).
 
     A final-demand matrix (one column per category) is summed over its columns first.
@@ -219,11 +220,7 @@ def calc_x(A, y, method: Method = "auto"):  # type: ignore[no-untyped-def]
     return LeontiefSolver(A, method).solve(yv)
 
 
-@overload
-def calc_L(A: pd.DataFrame) -> pd.DataFrame: ...
-@overload
-def calc_L(A: ArrayOrSparse) -> np.ndarray: ...
-def calc_L(A):  # type: ignore[no-untyped-def]
+def calc_L(A: Any) -> Any:
     """The Leontief inverse ``(I - A)^-1``, formed explicitly: for users who ask for it.
 
     Prefer :class:`LeontiefSolver` (or :func:`calc_x`) to solve for outputs.

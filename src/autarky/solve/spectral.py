@@ -17,7 +17,7 @@ import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
-from autarky.solve.leontief import ArrayOrSparse, LeontiefSolver, SingularSystemError
+from autarky.solve.leontief import ArrayOrSparse, LeontiefSolver, SingularSystemError, to_dense
 
 
 def spectral_radius(A: ArrayOrSparse) -> float:
@@ -34,7 +34,7 @@ def spectral_radius(A: ArrayOrSparse) -> float:
     if sp.issparse(A) and n > 500:
         vals = spla.eigs(sp.csr_array(A, dtype=float), k=1, which="LM", return_eigenvectors=False)
         return float(np.abs(vals).max())
-    dense = A.toarray() if sp.issparse(A) else np.asarray(A, dtype=float)
+    dense = to_dense(A)
     return float(np.abs(np.linalg.eigvals(dense)).max())
 
 
@@ -81,7 +81,8 @@ def productive_diagnosis(A: ArrayOrSparse) -> ProductiveDiagnosis:
     >>> d.productive, d.components
     (False, ((1, 2),))
     """
-    if np.any((A.data if sp.issparse(A) else np.asarray(A)) < 0):
+    values = sp.csr_array(A).data if sp.issparse(A) else np.asarray(A)
+    if np.any(values < 0):
         raise ValueError("technology has negative entries")
     if _solves_positive(A):
         return ProductiveDiagnosis(True, float("nan"), (), ())
