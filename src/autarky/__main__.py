@@ -1,0 +1,5 @@
+"""``python -m autarky``."""
+
+from autarky.cli import main
+
+main()

@@ -1,0 +1,94 @@
+"""Shared fixtures for the core test suite.
+
+The textbook economy is Miller & Blair (2009), *Input-Output Analysis*, 2nd ed., section 2.3:
+
+    A = [[0.15, 0.25],      y = [ 600,
+         [0.20, 0.05]]            1500]
+
+Every number a test asserts is derived by hand (or from a closed form) in the test itself, never
+copied from the output of the code under test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autarky
+
+TEXTBOOK_A = [[0.15, 0.25], [0.20, 0.05]]
+TEXTBOOK_Y = [600.0, 1500.0]
+TEXTBOOK_IDS = ["agriculture", "manufacturing"]
+
+#: The textbook scenario exactly as issue 2 and docs/scenario-format.md write it.
+TEXTBOOK_YAML = """\
+name: Two-branch textbook economy
+branches:
+  - {id: agriculture, unit: "USD million"}
+  - {id: manufacturing, unit: "USD million"}
+technology:          # technology[input][using_branch] = input per unit of the using branch's output
+  agriculture:   {agriculture: 0.15, manufacturing: 0.25}
+  manufacturing: {agriculture: 0.20, manufacturing: 0.05}
+final_demand:
+  agriculture: 600
+  manufacturing: 1500
+"""
+
+
+@pytest.fixture
+def textbook_A() -> np.ndarray:
+    """Miller & Blair's input coefficients."""
+    return np.array(TEXTBOOK_A)
+
+
+@pytest.fixture
+def textbook_y() -> np.ndarray:
+    """Miller & Blair's final demand."""
+    return np.array(TEXTBOOK_Y)
+
+
+@pytest.fixture
+def textbook() -> autarky.Economy:
+    """The textbook economy built from coefficients, with the branch ids of the scenario."""
+    return autarky.Economy.from_coefficients(TEXTBOOK_A, TEXTBOOK_Y, branches=TEXTBOOK_IDS,
+                                             units="USD million",
+                                             name="Two-branch textbook economy")
+
+
+@pytest.fixture
+def textbook_yaml() -> str:
+    """The textbook scenario text."""
+    return TEXTBOOK_YAML
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """Write ``text`` to ``tmp_path / name`` (creating folders) and return the path."""
+
+    def _write(text: str, name: str = "scenario.yaml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def line_of() -> Callable[..., int]:
+    """1-based line of the ``occurrence``-th line of ``text`` that contains ``marker``.
+
+    Tests use it to compute the line an error must name from the text they wrote, instead of
+    copying the number the reader reports.
+    """
+
+    def _line_of(text: str, marker: str, occurrence: int = 1) -> int:
+        hits = [i + 1 for i, line in enumerate(text.splitlines()) if marker in line]
+        if len(hits) < occurrence:
+            raise AssertionError(f"marker {marker!r} occurs {len(hits)} time(s) in the text")
+        return hits[occurrence - 1]
+
+    return _line_of

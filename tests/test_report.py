@@ -1,0 +1,51 @@
+"""The HTML report and the source table it shows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from autarky import data
+from autarky.data.tables import output_table_1963
+from autarky.report import write_report
+
+
+def test_output_table_implied_levels() -> None:
+    t = output_table_1963(data.load_claims())
+    # Source table, lines 195-203: 1963 level and multiples of 1956 and 1946.
+    # Electricity 11,766 million kWh, 2.3 times 1956, 3 times 1946.
+    assert t.loc["electricity", "level_1956"] == pytest.approx(11766 / 2.3)
+    assert t.loc["electricity", "level_1946"] == pytest.approx(11766 / 3)
+    # Fabrics 227 million m, 3.0 times 1956 and "84-4" = 84.4 times 1946.
+    assert t.loc["fabrics", "level_1956"] == pytest.approx(227 / 3.0)
+    assert t.loc["fabrics", "level_1946"] == pytest.approx(227 / 84.4)
+    # Cement's 1956 multiple is OCR "4·'" (4.something): the implied 1956 level must span
+    # 2526/4.9 .. 2526/4.1 at least, whatever the chosen reading.
+    assert t.loc["cement", "unclear_1956"]
+    assert t.loc["cement", "level_1956_low"] <= 2526 / 4.7
+    assert t.loc["cement", "level_1956_high"] >= 2526 / 4.2
+    assert list(t.index) == ["electricity", "coal", "pig-iron", "steel", "structural-steel",
+                             "fertilizers", "cement", "fabrics"]
+
+
+def test_report_is_self_contained_and_sourced(tmp_path: Path) -> None:
+    eco = data.load("dprk-1963")
+    path = write_report(eco, tmp_path / "r", claims=data.load_claims())
+    page = path.read_text(encoding="utf-8")
+    # self-contained: no external scripts, stylesheets or images
+    assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=", page)
+    assert page.count("<svg") >= 3  # balance bars, interlinkage heat map, history chart
+    for heading in ("The balance of every branch", "How the branches are interlinked",
+                    "The source's 1963 table", "Input norms", "Plan arithmetic",
+                    "Sources and method"):
+        assert heading in page
+    # units and sources beside the figures
+    assert "million kWh" in page and "thousand t" in page
+    assert "Koh 1965-66, line 195" in page
+    # the implied 1956 electricity level, 11,766 / 2.3 = 5,115.7, and the OCR of steel's cell
+    assert "5,116" in page
+    assert "&#x27;04" in page
+    # 18 % a year for seven years against 3.2 times: 1.18^7 = 3.1855 -> "3.185"
+    assert "3.185" in page and "agree to rounding" in page
