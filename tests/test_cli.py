@@ -67,7 +67,7 @@ def test_bad_input_exits_2_with_place(tmp_path: Path, capsys: pytest.CaptureFixt
     bad.write_text(text)
     line = text.splitlines().index(
         next(t for t in text.splitlines() if "-0.15" in t)) + 1
-    rc, out, err = run(["balance", str(bad)], capsys)
+    rc, _, err = run(["balance", str(bad)], capsys)
     assert rc == 2
     assert f"bad.yaml:{line}:" in err and "technology.agriculture.agriculture" in err
     assert "negative" in err and "Traceback" not in err

@@ -448,6 +448,8 @@ class Economy:
         """
         if factor <= 0 or not np.isfinite(factor):
             raise AutarkyError("rescale factor must be positive")
+        if branch not in self.ids:
+            raise AutarkyError(f"unknown branch id {branch!r}")
         k = self.ids.index(branch)
         s = np.ones(self.n)
         s[k] = factor

@@ -147,7 +147,7 @@ def read_csv_rows(path: Path, required: Sequence[str], optional: Iterable[str]) 
     """Rows of a CSV file whose header must hold ``required`` and may hold ``optional``."""
     file = str(path)
     try:
-        handle = path.open(newline="", encoding="utf-8")
+        handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
         raise ScenarioError(f"cannot read table: {exc.strerror or exc}", file=file) from None
     with handle:

@@ -216,6 +216,7 @@ class _Reader:
         if "final_demand" not in self.data:
             return pd.DataFrame({"total": np.zeros(len(ids))}, index=ids)
         path = self.csv_path("final_demand")
+        by_branch = True
         if path is not None:
             entries = csv_entries(path, "branch", "category", self.ids, None,
                                   allow_negative=True, what="final demand")
@@ -224,7 +225,8 @@ class _Reader:
             if not isinstance(raw, dict):
                 raise self.where("final_demand").error(
                     "expected {branch: value} or {category: {branch: value}}")
-            by_branch = all(str(k) in self.ids for k in raw)
+            # {branch: number} or {category: {branch: number}}: decided by the values' shape
+            by_branch = not any(isinstance(v, dict) and "value" not in v for v in raw.values())
             if by_branch:
                 entries = yaml_vector_entries(raw, self.lines, ("final_demand",), self.ids,
                                               allow_negative=True, what="final demand",
@@ -239,7 +241,9 @@ class _Reader:
                                                    what="final demand", col=str(cat))
         self._no_duplicates(entries, "final_demand")
         self.keep_provenance("final_demand", entries)
-        cats = list(dict.fromkeys(str(e.col) for e in entries)) or ["total"]
+        declared = ([] if path is not None or by_branch
+                    else [str(k) for k in self.data["final_demand"]])
+        cats = list(dict.fromkeys([*declared, *(str(e.col) for e in entries)])) or ["total"]
         fd = pd.DataFrame(0.0, index=ids, columns=pd.Index(cats, name="category"))
         for e in entries:
             fd.loc[e.row, str(e.col)] = e.value
@@ -342,6 +346,8 @@ def read_scenario(path: str | Path) -> Economy:
                 scale = np.where(gross > 0, 1.0 / gross, 0.0)
             A = (sp.csr_array(matrix @ sp.diags_array(scale)) if sp.issparse(matrix)
                  else matrix * scale[np.newaxis, :])
+            if "final_demand" not in data:  # resources = uses: y = x - Z 1
+                fd = pd.DataFrame({"total": gross - np.asarray(Z).sum(axis=1)}, index=fd.index)
             return Economy(branches, A, fd, **kwargs)
         return Economy(branches, matrix, fd, **kwargs)
     except NotProductiveError as exc:

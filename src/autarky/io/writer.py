@@ -181,7 +181,8 @@ def write_scenario(economy: Economy, path: str | Path) -> Path:
     files["technology.csv"] = _csv(["input", "branch", "value", *header], tech_rows)
     fd = economy.final_demand
     fd_rows = [[b, c, float(fd.loc[b, c]), *_prov_cells(prov.get(("final_demand", b, c)))]
-               for b in fd.index for c in fd.columns if fd.loc[b, c] != 0]
+               for c in fd.columns for b in fd.index
+               if fd.loc[b, c] != 0 or (not fd[c].to_numpy().any() and b == fd.index[0])]
     files["final_demand.csv"] = _csv(["branch", "category", "value", *header], fd_rows)
     tables = {"technology": "technology.csv", "final_demand": "final_demand.csv"}
     rep = economy.reported_output

@@ -24,7 +24,9 @@ def multiple(rate: float, years: float) -> float:
     >>> round(multiple(0.18, 7), 4)
     3.1855
     """
-    return float((1.0 + rate) ** years)
+    if rate <= -1.0:
+        return float((1.0 + rate) ** years)
+    return math.exp(years * math.log1p(rate))  # exact for rates near zero
 
 
 def compound(level: float, rate: float, years: float) -> float:
