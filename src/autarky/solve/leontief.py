@@ -25,10 +25,10 @@ ArrayOrSparse: TypeAlias = "np.ndarray | sp.sparray | sp.spmatrix"
 T = TypeVar("T", np.ndarray, pd.DataFrame)
 
 #: Above this many branches, a sparse technology is solved iteratively instead of by sparse LU.
-#: Sparse LU fills in badly on product-level networks (20 inputs per product: 8.6 s at n = 5,000,
-#: 82 s at 10,000), while Jacobi-preconditioned GMRES needs a few dozen sparse products
+#: Sparse LU fills in badly on product-level networks (20 inputs per product: 0.56 s at n = 2,000,
+#: 9 s at 5,000, 82 s at 10,000), while Jacobi-preconditioned GMRES needs a few dozen sparse products
 #: (0.1 s at 100,000 and 2 s at 1,000,000); see bench/results/leontief.md.
-SPLU_MAX_N = 2_000
+SPLU_MAX_N = 500
 
 
 class SingularSystemError(ArithmeticError):
@@ -86,19 +86,23 @@ class LeontiefSolver:
             sparse_method: Method = "splu" if self.n <= SPLU_MAX_N else "gmres"
             method = sparse_method if sp.issparse(A) else "dense"
         self.method: Method = method
-        M = _identity_minus(A)
         if method == "dense":
-            dense = to_dense(M)
+            # one n x n allocation: I - A built in place and factorized over itself
+            dense = np.array(to_dense(A), dtype=float, order="F")
+            np.negative(dense, out=dense)
+            dense.flat[:: self.n + 1] += 1.0
             if self.n == 0:
                 self._lu = None
             else:
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore", sla.LinAlgWarning)
-                    lu, piv = sla.lu_factor(dense, check_finite=True)
+                    lu, piv = sla.lu_factor(dense, overwrite_a=True, check_finite=True)
                 if not np.all(np.isfinite(lu)) or np.any(np.diag(lu) == 0.0):
                     raise SingularSystemError("I - A is singular")
                 self._lu = (lu, piv)
-        elif method == "splu":
+            return
+        M = _identity_minus(A)
+        if method == "splu":
             try:
                 self._splu = spla.splu(sp.csc_matrix(M))
             except RuntimeError as exc:  # "Factor is exactly singular"
