@@ -1,0 +1,107 @@
+"""Figures of the report, drawn with matplotlib and returned as inline SVG text.
+
+Plotting stays here, outside the core model. Each function takes plain results and returns an
+SVG string (no file is written and no global matplotlib state is left changed).
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+_PALETTE = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3",
+            "#8c8c8c", "#ccb974", "#64b5cd"]
+
+
+def _svg(fig: Figure) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+def allocation_heatmap(shares: pd.DataFrame, title: str) -> str:
+    """Heat map of where each product goes: share of its gross output used by each branch.
+
+    ``shares`` is ``supplier x user`` (plus a final-demand column), each row summing to one.
+    """
+    n_rows, n_cols = shares.shape
+    fig, ax = plt.subplots(figsize=(1.0 + 0.62 * n_cols, 1.0 + 0.45 * n_rows))
+    data = shares.to_numpy(dtype=float)
+    im = ax.imshow(data, cmap="YlOrRd", vmin=0, vmax=max(0.5, float(np.nanmax(data))),
+                   aspect="auto")
+    ax.set_xticks(range(n_cols), labels=list(shares.columns), rotation=45, ha="right")
+    ax.set_yticks(range(n_rows), labels=list(shares.index))
+    ax.set_xlabel("used by (branch, or final demand)")
+    ax.set_ylabel("product supplied")
+    for i in range(n_rows):
+        for j in range(n_cols):
+            v = data[i, j]
+            if v >= 0.005:
+                ax.text(j, i, f"{100 * v:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if v > 0.35 else "black")
+    ax.set_title(title, fontsize=10)
+    fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, label="share of gross output")
+    return _svg(fig)
+
+
+def balance_bars(table: pd.DataFrame, categories: pd.DataFrame, title: str) -> str:
+    """Stacked bars: each branch's gross output split into intermediate use and final demand
+    categories, as shares (unit-free, so branches measured in tonnes, kWh and won compare)."""
+    x = table["gross_output"].to_numpy(dtype=float)
+    parts = pd.concat([table[["intermediate_use"]], categories], axis=1)
+    shares = parts.to_numpy(dtype=float) / np.where(x > 0, x, 1.0)[:, np.newaxis]
+    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.38 * len(table)))
+    left = np.zeros(len(table))
+    for k, col in enumerate(parts.columns):
+        ax.barh(range(len(table)), shares[:, k], left=left, color=_PALETTE[k % len(_PALETTE)],
+                label=str(col).replace("_", " "))
+        left += shares[:, k]
+    ax.set_yticks(range(len(table)), labels=list(table.index))
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(1.0, float(left.max())))
+    ax.set_xlabel("share of gross output")
+    ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax.set_title(title, fontsize=10)
+    return _svg(fig)
+
+
+def history_bars(table: pd.DataFrame, title: str) -> str:
+    """Levels of 1946, 1956 and 1963 per product relative to 1963 (log scale), with the range
+    of readings where the OCR of a multiple is unclear."""
+    products = list(table.index)
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    width = 0.26
+    pos = np.arange(len(products))
+    for k, year in enumerate((1946, 1956, 1963)):
+        if year == 1963:
+            vals = np.ones(len(products))
+            lo = hi = vals
+        else:
+            base = table["level_1963"].to_numpy(dtype=float)
+            vals = table[f"level_{year}"].to_numpy(dtype=float) / base
+            lo = table[f"level_{year}_low"].to_numpy(dtype=float) / base
+            hi = table[f"level_{year}_high"].to_numpy(dtype=float) / base
+        bars = ax.bar(pos + (k - 1) * width, vals, width, color=_PALETTE[k], label=str(year))
+        if year != 1963:
+            unclear = table[f"unclear_{year}"].to_numpy(dtype=bool)
+            err = np.vstack([vals - lo, hi - vals])
+            ax.errorbar(pos[unclear] + (k - 1) * width, vals[unclear], yerr=err[:, unclear],
+                        fmt="none", ecolor="black", capsize=3, lw=1)
+            for b, u in zip(bars, unclear, strict=True):
+                if u:
+                    b.set_hatch("///")
+    ax.set_yscale("log")
+    ax.set_xticks(pos, labels=products, rotation=30, ha="right")
+    ax.set_ylabel("level relative to 1963 (log scale)")
+    ax.legend(fontsize=8, title="year", title_fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_title(title, fontsize=10)
+    return _svg(fig)
