@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 _PALETTE = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3",
             "#8c8c8c", "#ccb974", "#64b5cd"]
 
 
+def _subplots(size: tuple[float, float]) -> tuple[Figure, Axes]:
+    """A figure with one axes, outside pyplot (no global state, no GUI backend)."""
+    fig = Figure(figsize=size)
+    return fig, fig.subplots()
+
+
 def _svg(fig: Figure) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg"):]
 
@@ -34,7 +36,7 @@ def allocation_heatmap(shares: pd.DataFrame, title: str) -> str:
     ``shares`` is ``supplier x user`` (plus a final-demand column), each row summing to one.
     """
     n_rows, n_cols = shares.shape
-    fig, ax = plt.subplots(figsize=(1.0 + 0.62 * n_cols, 1.0 + 0.45 * n_rows))
+    fig, ax = _subplots((1.0 + 0.62 * n_cols, 1.0 + 0.45 * n_rows))
     data = shares.to_numpy(dtype=float)
     im = ax.imshow(data, cmap="YlOrRd", vmin=0, vmax=max(0.5, float(np.nanmax(data))),
                    aspect="auto")
@@ -59,7 +61,7 @@ def balance_bars(table: pd.DataFrame, categories: pd.DataFrame, title: str) -> s
     x = table["gross_output"].to_numpy(dtype=float)
     parts = pd.concat([table[["intermediate_use"]], categories], axis=1)
     shares = parts.to_numpy(dtype=float) / np.where(x > 0, x, 1.0)[:, np.newaxis]
-    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.38 * len(table)))
+    fig, ax = _subplots((8, 0.9 + 0.38 * len(table)))
     left = np.zeros(len(table))
     for k, col in enumerate(parts.columns):
         ax.barh(range(len(table)), shares[:, k], left=left, color=_PALETTE[k % len(_PALETTE)],
@@ -78,7 +80,7 @@ def history_bars(table: pd.DataFrame, title: str) -> str:
     """Levels of 1946, 1956 and 1963 per product relative to 1963 (log scale), with the range
     of readings where the OCR of a multiple is unclear."""
     products = list(table.index)
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    fig, ax = _subplots((8, 3.8))
     width = 0.26
     pos = np.arange(len(products))
     for k, year in enumerate((1946, 1956, 1963)):
