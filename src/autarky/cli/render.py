@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from typing import Any
 
 import pandas as pd
@@ -13,20 +12,12 @@ from rich.table import Table
 
 from autarky.economy import Economy
 from autarky.plan import Plan
+from autarky.report.format import format_number
 
 
 def fmt(v: float) -> str:
-    """A number for a table: thousands separators, sensible decimals."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "-"
-    a = abs(v)
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:,.1f}"
-    if a == 0:
-        return "0"
-    return f"{v:,.3g}"
+    """A number for a terminal table."""
+    return format_number(v)
 
 
 def source_line(economy: Economy, scenario: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 import os
 import tempfile
 from datetime import date
@@ -18,6 +17,7 @@ from autarky.data.tables import output_table_1963
 from autarky.economy import Economy
 from autarky.plan import Plan, check_rate_against_multiple
 from autarky.report import figures
+from autarky.report.format import format_number
 
 #: Largest economy whose every branch the report draws and lists one by one.
 MAX_DRAWN = 40
@@ -42,18 +42,9 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def num(v: float | None, digits: int = 4) -> str:
+def num(v: float | None) -> str:
     """A number for a report table."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    a = abs(v)
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a >= 1:
-        return f"{v:,.{max(digits - 3, 1)}f}".rstrip("0").rstrip(".") if a < 100 else f"{v:,.1f}"
-    if a == 0:
-        return "0"
-    return f"{v:.{digits}g}"
+    return format_number(v, missing="–")
 
 
 def _table(headers: list[str], rows: list[list[str]], classes: list[str] | None = None,
