@@ -68,6 +68,37 @@ def balance(
         render.print_table(out, render.factor_table(plan))
 
 
+class Objective(StrEnum):
+    max_min = "max-min"
+    weighted = "weighted"
+    harmony = "harmony"
+
+
+@app.command()
+def optimize(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    objective: Annotated[Objective | None, typer.Option(help="Override the scenario's.")] = None,
+    min_fulfilment: Annotated[float | None, typer.Option(
+        help="Require at least this fulfilment of the target (1 = all of it).")] = None,
+) -> None:
+    """Optimal one-year plan (HiGHS LP) with shadow prices and binding constraints."""
+    from autarky.cli import render
+
+    eco = load_economy(scenario)
+    plan = eco.plan.optimize(objective=None if objective is None else objective.value,
+                             min_fulfilment=min_fulfilment)
+    if format is Format.json:
+        doc = {"scenario": scenario, "name": eco.name, "currency": eco.currency,
+               **plan.to_dict()}
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        for t in render.optimal_tables(plan, eco, scenario):
+            out.print(t)
+    if not plan.ok:
+        raise typer.Exit(1)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
@@ -167,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SystemExit as exc:  # typer's --help and usage errors
         return int(exc.code or 0)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
     except Exception as exc:
         import click
 

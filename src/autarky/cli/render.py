@@ -6,6 +6,7 @@ import io
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
@@ -84,3 +85,58 @@ def balance_csv(plan: Plan) -> str:
 def print_table(console: Console, table: Table | None) -> None:
     if table is not None:
         console.print(table)
+
+
+def optimal_tables(plan: Any, economy: Economy, scenario: str) -> list[Table]:
+    """The optimal plan: outputs with shadow prices, factors with rents, what binds."""
+    cur = economy.currency
+    if not plan.ok:
+        t = Table(title=f"No optimal plan — {plan.status}", caption_justify="left",
+                  caption=source_line(economy, scenario))
+        if plan.status == "infeasible":
+            t.add_column("how")
+            t.add_column("constraint")
+            t.add_column("bound", justify="right")
+            t.add_column("needed", justify="right")
+            for c in plan.conflicts:
+                t.add_row("together" if c["kind"] == "smallest" else "alone",
+                          c["constraint"], fmt(c["bound"]), fmt(c["needed"]))
+        else:
+            t.add_column("can grow without limit")
+            for name in plan.unbounded_by:
+                t.add_row(name)
+        return [t]
+    main = Table(title=f"Optimal plan — {economy.name} (objective {plan.objective}, "
+                       f"fulfilment {plan.fulfilment:.4f})",
+                 caption=source_line(economy, scenario) + ". Shadow price: objective gained "
+                 "per extra unit (fulfilment of the target basket for max-min).",
+                 caption_justify="left")
+    for col in ("branch", "unit", "target", "gross output", "imports", "exports", "fulfilment",
+                "shadow price", "capacity rent"):
+        main.add_column(col, justify="left" if col in ("branch", "unit") else "right",
+                        no_wrap=col in ("branch", "unit"))
+    imp, exp = plan.imports.sum(axis=0), plan.exports.sum(axis=0)
+    for b in economy.ids:
+        main.add_row(b, economy.units[b], fmt(plan.final_demand.loc[b, "target"]),
+                     fmt(plan.gross_output[b]), fmt(imp[b]), fmt(exp[b]),
+                     fmt(plan.fulfilment_by_branch[b]), f"{plan.shadow_prices[b]:.4g}",
+                     f"{plan.capacity_prices[b]:.4g}")
+    out = [main]
+    fac = plan.factor_requirements
+    if len(fac):
+        ft = Table(title="Factors")
+        for col in ("factor", "unit", "used", "available", "rent (objective per unit)"):
+            ft.add_column(col, justify="left" if col in ("factor", "unit") else "right")
+        for f, r in fac.iterrows():
+            ft.add_row(str(f), str(r["unit"]), fmt(r["required"]), fmt(r["available"]),
+                       f"{plan.factor_prices[f]:.4g}")
+        out.append(ft)
+    bt = Table(title="Binding constraints")
+    bt.add_column("constraint")
+    for name in plan.binding:
+        bt.add_row(name)
+    if not np.isnan(plan.exchange_price):
+        bt.caption = (f"Shadow value of foreign exchange: {plan.exchange_price:.4g} "
+                      f"objective per {cur}.")
+    out.append(bt)
+    return out

@@ -8,6 +8,7 @@ output, ``y`` final demand, ``Z = A diag(x)`` the flows, ``F`` factor coefficien
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from autarky.economy.settings import PlanSettings
 from autarky.errors import AutarkyError, NotProductiveError
 from autarky.solve import LeontiefSolver, calc_A, calc_x_from_flows, productive_diagnosis
 from autarky.solve.leontief import ArrayOrSparse, to_dense
@@ -117,6 +119,11 @@ class Economy:
         partners: pd.DataFrame | None = None,
         reported_output: pd.Series | np.ndarray | None = None,
         provenance: pd.DataFrame | None = None,
+        prices: pd.Series | np.ndarray | None = None,
+        currency: str = "currency unit",
+        capital: ArrayOrSparse | None = None,
+        trade: pd.DataFrame | None = None,
+        settings: PlanSettings | None = None,
         check_productive: bool = True,
     ) -> None:
         self._branches = _branch_table(branches)
@@ -178,7 +185,29 @@ class Economy:
                 par[col] = None
         par["name"] = par["name"].fillna(pd.Series(par.index, index=par.index))
         par["note"] = par["note"].fillna("")
-        self._partners = par[["name", "note"]]
+        for col in ("aid", "credit"):
+            par[col] = par[col].fillna(0.0).astype(float) if col in par.columns else 0.0
+        if np.any(par[["aid", "credit"]].to_numpy() < 0):
+            raise AutarkyError("partner aid and credit must be non-negative")
+        self._partners = par[["name", "note", "aid", "credit"]]
+
+        pr = np.full(n, np.nan) if prices is None else np.asarray(prices, dtype=float)
+        if pr.shape != (n,) or np.any(pr[~np.isnan(pr)] < 0):
+            raise AutarkyError("prices must be one non-negative number (or NaN) per branch")
+        self._prices = _frozen(pr)
+        self.currency = currency
+        if capital is None:
+            self._B: ArrayOrSparse | None = None
+        else:
+            B = sp.csr_array(capital, dtype=float) if sp.issparse(capital) else _frozen(capital)
+            if B.shape != (n, n):
+                raise AutarkyError(f"capital coefficients have shape {B.shape}, expected ({n}, {n})")
+            bvals = sp.csr_array(B).data if sp.issparse(B) else np.asarray(B)
+            if np.any(~np.isfinite(bvals)) or np.any(bvals < 0):
+                raise AutarkyError("capital coefficients must be finite and non-negative")
+            self._B = B
+        self._trade = _trade_table(trade, list(ids), list(par.index))
+        self._settings = settings if settings is not None else PlanSettings()
 
         if reported_output is not None:
             rep = np.asarray(reported_output, dtype=float)
@@ -293,6 +322,8 @@ class Economy:
             "factors": self._factors, "factor_coefficients": self._F,
             "capacity": self._capacity, "partners": self._partners,
             "reported_output": self._reported, "provenance": self._provenance,
+            "prices": self._prices, "currency": self.currency, "capital": self._B,
+            "trade": self._trade, "settings": self._settings,
         }
         args.update(changes)
         return Economy(**args)
@@ -401,6 +432,29 @@ class Economy:
         """Source and reasoning of individual figures (``table, row, column, source, note, estimate``)."""
         return self._provenance.copy()
 
+    @property
+    def prices(self) -> pd.Series:
+        """Constant prices, in :attr:`currency` per unit of each branch (NaN where not given)."""
+        return pd.Series(self._prices, index=self._branches.index, name="price")
+
+    @property
+    def capital(self) -> pd.DataFrame | None:
+        """Capital coefficients ``B`` (``input x branch``): input per unit of new capacity."""
+        if self._B is None:
+            return None
+        return pd.DataFrame(to_dense(self._B), index=pd.Index(self.ids, name="input"),
+                            columns=pd.Index(self.ids, name="branch"))
+
+    @property
+    def trade(self) -> pd.DataFrame:
+        """Trade offers: ``partner, branch, direction (import|export), price, max``."""
+        return self._trade.copy()
+
+    @property
+    def settings(self) -> PlanSettings:
+        """How to plan: target, objective, horizon, capital formation, strategies."""
+        return self._settings
+
     # ------------------------------------------------------------------ numerics
     @cached_property
     def solver(self) -> LeontiefSolver:
@@ -427,10 +481,19 @@ class Economy:
         pos = [self.ids.index(b) for b in order]
         A = self._A[pos][:, pos]
         rep = None if self._reported is None else self._reported[pos]
+        B = None if self._B is None else self._B[pos][:, pos]
+        st = self._settings
+        settings = replace(
+            st,
+            target=None if st.target is None else st.target.loc[list(order)],
+            depreciation=None if st.depreciation is None else st.depreciation[pos],
+            gestation=None if st.gestation is None else st.gestation[pos],
+            initial_capacity=None if st.initial_capacity is None else st.initial_capacity[pos])
         return self.replace(branches=self._branches.loc[list(order)], technology=A,
                             final_demand=self._final_demand.loc[list(order)],
                             factor_coefficients=self._F[:, pos], capacity=self._capacity[pos],
-                            reported_output=rep)
+                            reported_output=rep, prices=self._prices[pos], capital=B,
+                            settings=settings)
 
     def rescale(self, branch: str, factor: float, unit: str) -> Economy:
         """Measure ``branch`` in a new unit, one new unit being ``factor`` old units.
@@ -462,9 +525,32 @@ class Economy:
         fd = self._final_demand.copy()
         fd.loc[branch] = fd.loc[branch] / factor
         rep = None if self._reported is None else self._reported / s
+        B = None
+        if self._B is not None:
+            B = (sp.csr_array(sp.diags_array(1 / s) @ self._B @ sp.diags_array(s))
+                 if sp.issparse(self._B) else self._B / s[:, np.newaxis] * s[np.newaxis, :])
+        trade = self._trade.copy()
+        hit = trade["branch"] == branch
+        trade.loc[hit, "price"] *= factor
+        trade.loc[hit, "max"] /= factor
+        st = self._settings
+        target = None
+        if st.target is not None:
+            target = st.target.copy()
+            target.loc[branch] = target.loc[branch] / factor
+        basket = st.consumption_basket
+        if isinstance(basket, pd.Series):
+            basket = basket.copy()
+            basket.loc[branch] = basket.loc[branch] / factor
+        settings = replace(
+            st, target=target, consumption_basket=basket,
+            initial_capacity=None if st.initial_capacity is None else st.initial_capacity / s,
+            output_targets={y: {b: (v / factor if b == branch else v) for b, v in t.items()}
+                            for y, t in st.output_targets.items()})
         return self.replace(branches=br, technology=A, final_demand=fd,
                             factor_coefficients=self._F * s[np.newaxis, :],
-                            capacity=self._capacity / s, reported_output=rep)
+                            capacity=self._capacity / s, reported_output=rep,
+                            prices=self._prices * s, capital=B, trade=trade, settings=settings)
 
     def with_final_demand(self, final_demand: Any) -> Economy:
         """The same economy with another final demand."""
@@ -492,3 +578,26 @@ def _table_from_ids(branches: Sequence[str] | pd.DataFrame, units: str | Sequenc
     if len(unit_list) != len(ids):
         raise AutarkyError("one unit per branch, or one unit for all")
     return pd.DataFrame({"unit": unit_list}, index=pd.Index(ids, name="branch"))
+
+
+TRADE_COLUMNS = ["partner", "branch", "direction", "price", "max"]
+
+
+def _trade_table(trade: pd.DataFrame | None, ids: list[str], partners: list[str]) -> pd.DataFrame:
+    if trade is None or len(trade) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=float if c in ("price", "max") else object)
+                             for c in TRADE_COLUMNS})
+    t = trade.reset_index(drop=True)[TRADE_COLUMNS].copy()
+    t["price"] = t["price"].astype(float)
+    t["max"] = t["max"].astype(float).fillna(np.inf)
+    bad = set(t["branch"]) - set(ids)
+    if bad:
+        raise AutarkyError(f"trade names unknown branch(es): {', '.join(sorted(map(str, bad)))}")
+    bad = set(t["partner"]) - set(partners)
+    if bad:
+        raise AutarkyError(f"trade names unknown partner(s): {', '.join(sorted(map(str, bad)))}")
+    if not set(t["direction"]) <= {"import", "export"}:
+        raise AutarkyError("trade direction must be 'import' or 'export'")
+    if np.any(t["price"] < 0) or np.any(t["max"] < 0):
+        raise AutarkyError("trade prices and quantities must be non-negative")
+    return t

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-ColumnType = Literal["string", "number", "boolean", "integer"]
-KeyKind = Literal["string", "integer", "records", "matrix", "vector", "demand"]
+ColumnType = Literal["string", "number", "boolean", "integer", "offers"]
+KeyKind = Literal["string", "integer", "number", "records", "matrix", "vector", "demand", "custom"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Key:
     description: str = ""
     record: tuple[Column, ...] = ()
     csv_columns: tuple[str, ...] = ()
+    json: dict[str, Any] | None = None
 
 
 BRANCH_COLUMNS: tuple[Column, ...] = (
@@ -66,6 +67,12 @@ PARTNER_COLUMNS: tuple[Column, ...] = (
     Column("id", "string", True, description="Unique partner id, e.g. 'ussr'."),
     Column("name", "string", description="Human-readable name (default: the id)."),
     Column("note", "string", default="", description="Free-text note or source."),
+    Column("aid", "number", default=0.0, unit="currency per year",
+           description="Yearly grant from the partner."),
+    Column("credit", "number", default=0.0, unit="currency per year",
+           description="Yearly credit the partner extends."),
+    Column("imports", "offers", description="What the partner sells: {branch: {price, max}}."),
+    Column("exports", "offers", description="What the partner buys: {branch: {price, max}}."),
 )
 
 #: A number may be written as a mapping that carries its provenance.
@@ -107,6 +114,53 @@ SCENARIO_KEYS: tuple[Key, ...] = (
     Key("capacity", "vector", description="Upper bound of gross output per branch.",
         csv_columns=("branch", "value")),
     Key("partners", "records", description="Trading partners.", record=PARTNER_COLUMNS),
+    Key("currency", "string", description="Unit of prices, aid and credit."),
+    Key("prices", "vector", description="Constant prices: currency per unit of each branch.",
+        csv_columns=("branch", "value")),
+    Key("target", "demand", description="Final demand the optimal plan aims at "
+        "(default: final_demand).", csv_columns=("branch", "category", "value")),
+    Key("objective", "custom", description="max-min (default), weighted or harmony; or "
+        "{type: weighted, weights: {branch: w}}.",
+        json={"oneOf": [{"enum": ["max-min", "weighted", "harmony"]},
+                        {"type": "object", "properties": {
+                            "type": {"enum": ["max-min", "weighted", "harmony"]},
+                            "weights": {"type": "object",
+                                        "additionalProperties": {"type": "number"}}},
+                         "required": ["type"], "additionalProperties": False}]}),
+    Key("horizon", "custom", description="First and last year of a multi-year plan.",
+        json={"type": "object", "properties": {"first": {"type": "integer"},
+                                               "last": {"type": "integer"}},
+              "required": ["first", "last"], "additionalProperties": False}),
+    Key("capital", "matrix", description="capital[input][branch]: units of input per unit of "
+        "new capacity of branch.", csv_columns=("input", "branch", "value")),
+    Key("depreciation", "custom", description="Yearly rate of capacity loss: one number or "
+        "{branch: rate}.", json={"oneOf": [{"type": "number"}, {"type": "object"}]}),
+    Key("gestation", "custom", description="Years before new capacity produces: one number "
+        "or {branch: years}.", json={"oneOf": [{"type": "integer"}, {"type": "object"}]}),
+    Key("initial_capacity", "vector", description="Capacity in the first plan year.",
+        csv_columns=("branch", "value")),
+    Key("factor_growth", "custom", description="Yearly growth rate of each factor's "
+        "availability: {factor: rate}.",
+        json={"type": "object", "additionalProperties": {"type": "number"}}),
+    Key("consumption", "custom", description="{basket: category or {branch: value}, floor: "
+        "multiple of the basket each year (number or {year: value})}.",
+        json={"type": "object", "properties": {
+            "basket": {"oneOf": [{"type": "string"}, {"type": "object"}]},
+            "floor": {"oneOf": [{"type": "number"}, {"type": "object"}]}},
+              "additionalProperties": False}),
+    Key("exogenous", "custom", description="Final-demand categories held fixed every year.",
+        json={"type": "array", "items": {"type": "string"}}),
+    Key("industry_groups", "custom", description="Branch groups counted as industry.",
+        json={"type": "array", "items": {"type": "string"}}),
+    Key("plan_targets", "custom", description="{industrial_growth: rate} and/or {output: "
+        "{year: {branch: value}}}.",
+        json={"type": "object", "properties": {"industrial_growth": {"type": "number"},
+                                               "output": {"type": "object"}},
+              "additionalProperties": False}),
+    Key("discount", "number", description="Yearly discount rate of consumption."),
+    Key("strategies", "custom", description="User-defined strategies: {name: {description, "
+        "rules: [{groups, min, max, years}], targets: strict|soft, target_growth}}.",
+        json={"type": "object", "additionalProperties": {"type": "object"}}),
 )
 
 KEYS_BY_NAME: dict[str, Key] = {k.name: k for k in SCENARIO_KEYS}
@@ -126,7 +180,13 @@ def _number_schema() -> dict[str, Any]:
 def _record_schema(cols: tuple[Column, ...]) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for c in cols:
-        if c.name == "coefficients":
+        if c.type == "offers":
+            offer = {"type": "object", "properties": {"price": {"type": "number"},
+                                                      "max": {"type": "number"}},
+                     "required": ["price"], "additionalProperties": False}
+            props[c.name] = {"type": "object", "additionalProperties": offer,
+                             "description": c.description}
+        elif c.name == "coefficients":
             props[c.name] = {"type": "object", "additionalProperties": _number_schema(),
                              "description": c.description}
         elif c.type == "number":
@@ -155,8 +215,10 @@ def json_schema() -> dict[str, Any]:
     vector = {"type": "object", "additionalProperties": _number_schema()}
     props: dict[str, Any] = {}
     for k in SCENARIO_KEYS:
-        if k.kind in ("string", "integer"):
+        if k.kind in ("string", "integer", "number"):
             s: dict[str, Any] = {"type": k.kind}
+        elif k.kind == "custom":
+            s = dict(k.json or {})
         elif k.kind == "records":
             s = {"oneOf": [{"type": "array", "items": _record_schema(k.record)}, csv_ref]}
         elif k.kind == "vector":

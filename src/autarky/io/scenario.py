@@ -6,7 +6,7 @@ reported as one :class:`~autarky.errors.ScenarioError` that names the file, the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from autarky.io.entries import (
     yaml_vector_entries,
     yaml_where,
 )
+from autarky.io.planning import read_settings, read_trade
 from autarky.io.yamlmap import LineMap, load_yaml
 
 #: Above this many branches a technology read from a file is stored sparse.
@@ -93,7 +94,7 @@ class _Reader:
                                 file=self.lines.file, line=1, field="technology")
         if "flows" in self.data and "gross_output" not in self.data:
             raise self.where("flows").error("flows need gross_output to derive the technology")
-        for key in ("name", "description", "source"):
+        for key in ("name", "description", "source", "currency"):
             if key in self.data and not isinstance(self.data[key], str):
                 raise self.where(key).error("expected text")
         if "year" in self.data and (isinstance(self.data["year"], bool)
@@ -180,13 +181,13 @@ class _Reader:
 
     def partners(self) -> pd.DataFrame:
         recs = self.records("partners", PARTNER_COLUMNS)
-        table = pd.DataFrame([{c.name: r.get(c.name) for c in PARTNER_COLUMNS} for r, _ in recs],
-                             columns=[c.name for c in PARTNER_COLUMNS])
+        cols = ["id", "name", "note"]
+        table = pd.DataFrame([{c: r.get(c) for c in cols} for r, _ in recs], columns=cols)
         return table.set_index("id")
 
     # -------------------------------------------------------------------- tables
     def matrix(self, key: str) -> list[Entry]:
-        what = "coefficient" if key == "technology" else "flow"
+        what = "flow" if key == "flows" else "coefficient"
         path = self.csv_path(key)
         if path is not None:
             entries = csv_entries(path, "input", "branch", self.ids, self.ids,
@@ -211,38 +212,38 @@ class _Reader:
         self.keep_provenance(key, entries)
         return entries
 
-    def final_demand(self) -> pd.DataFrame:
+    def final_demand(self, key: str = "final_demand") -> pd.DataFrame:
         ids = pd.Index(self.ids, name="branch")
-        if "final_demand" not in self.data:
+        if key not in self.data:
             return pd.DataFrame({"total": np.zeros(len(ids))}, index=ids)
-        path = self.csv_path("final_demand")
+        path = self.csv_path(key)
         by_branch = True
         if path is not None:
             entries = csv_entries(path, "branch", "category", self.ids, None,
                                   allow_negative=True, what="final demand")
         else:
-            raw = self.data["final_demand"]
+            raw = self.data[key]
             if not isinstance(raw, dict):
-                raise self.where("final_demand").error(
+                raise self.where(key).error(
                     "expected {branch: value} or {category: {branch: value}}")
             # {branch: number} or {category: {branch: number}}: decided by the values' shape
             by_branch = not any(isinstance(v, dict) and "value" not in v for v in raw.values())
             if by_branch:
-                entries = yaml_vector_entries(raw, self.lines, ("final_demand",), self.ids,
+                entries = yaml_vector_entries(raw, self.lines, (key,), self.ids,
                                               allow_negative=True, what="final demand",
                                               col="total")
             else:
                 entries = []
                 for cat, vec in raw.items():
                     if not isinstance(vec, dict) or "value" in vec:
-                        check_id(str(cat), self.ids, self.where("final_demand", cat))
-                    entries += yaml_vector_entries(vec, self.lines, ("final_demand", cat),
+                        check_id(str(cat), self.ids, self.where(key, cat))
+                    entries += yaml_vector_entries(vec, self.lines, (key, cat),
                                                    self.ids, allow_negative=True,
                                                    what="final demand", col=str(cat))
-        self._no_duplicates(entries, "final_demand")
-        self.keep_provenance("final_demand", entries)
+        self._no_duplicates(entries, key)
+        self.keep_provenance(key, entries)
         declared = ([] if path is not None or by_branch
-                    else [str(k) for k in self.data["final_demand"]])
+                    else [str(k) for k in self.data[key]])
         cats = list(dict.fromkeys([*declared, *(str(e.col) for e in entries)])) or ["total"]
         fd = pd.DataFrame(0.0, index=ids, columns=pd.Index(cats, name="category"))
         for e in entries:
@@ -326,6 +327,16 @@ def read_scenario(path: str | Path) -> Economy:
     factors, F = r.factors()
     cap = r.to_vector(r.vector("capacity"), np.inf)
     partners = r.partners()
+    money, trade = read_trade(r, r.records("partners", PARTNER_COLUMNS))
+    if len(partners):
+        partners = partners.join(money)
+    target = r.final_demand("target") if "target" in data else None
+    prices = r.to_vector(r.vector("prices"), np.nan)
+    capital = r.build_matrix(r.matrix("capital")) if "capital" in data else None
+    settings = read_settings(r, target, list(factors.index))
+    init_cap = r.to_vector(r.vector("initial_capacity"), np.nan)
+    if init_cap is not None:
+        settings = replace(settings, initial_capacity=init_cap)
     kwargs: dict[str, Any] = {
         "name": data["name"], "description": data.get("description", ""),
         "source": data.get("source", ""), "year": data.get("year"), "factors": factors,
@@ -333,6 +344,8 @@ def read_scenario(path: str | Path) -> Economy:
         "reported_output": gross,
         "provenance": pd.DataFrame(r.provenance, columns=["table", "row", "column",
                                                           *PROVENANCE_COLS_ALLOWED]),
+        "prices": prices, "currency": data.get("currency", "currency unit"),
+        "capital": capital, "trade": trade, "settings": settings,
     }
     try:
         if key == "flows":

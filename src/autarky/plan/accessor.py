@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from autarky.plan.balance import balance
-from autarky.plan.result import Plan
+from autarky.plan.result import OptimalPlan, Plan
 
 if TYPE_CHECKING:
     from autarky.economy import Economy
@@ -20,3 +20,9 @@ class PlanAccessor:
     def balance(self, final_demand: Any = None) -> Plan:
         """Material balance for ``final_demand`` (default: the economy's); see :func:`balance`."""
         return balance(self._economy, final_demand)
+
+    def optimize(self, **kwargs: Any) -> OptimalPlan:
+        """Optimal one-year plan with shadow prices; see :func:`autarky.plan.optimize.optimize`."""
+        from autarky.plan.optimize import optimize
+
+        return optimize(self._economy, **kwargs)
