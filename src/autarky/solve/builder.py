@@ -24,7 +24,6 @@ def _full(value: float | np.ndarray, n: int) -> np.ndarray:
     return np.full(n, float(arr)) if arr.ndim == 0 else arr.astype(float).copy()
 
 
-@dataclass
 def _cat(parts: list[np.ndarray], dtype: type = float) -> np.ndarray:
     return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
