@@ -99,6 +99,54 @@ def optimize(
         raise typer.Exit(1)
 
 
+@app.command("plan")
+def plan_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    strategy: Annotated[str, typer.Option(help="heavy-first, light-first, balanced, great-leap, "
+                                                "free, or one the scenario defines.")] = "free",
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Multi-year plan: capacity grows from investment, under a development strategy."""
+    from autarky.cli import render
+
+    eco = load_economy(scenario)
+    plan = eco.plan.multiyear(strategy)
+    if format is Format.json:
+        doc = {"scenario": scenario, "name": eco.name, **plan.to_dict()}
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        out.print(render.multiyear_table(plan, eco, scenario))
+        render.print_table(out, render.shortfall_table(plan))
+    if not plan.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def compare(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    strategies: Annotated[str, typer.Option(help="Comma-separated strategy names.")] =
+        "heavy-first,light-first,balanced,great-leap",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the chart page.")] =
+        Path("report"),
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Strategies side by side, and a page of their paths (output, consumption, capacity)."""
+    from autarky.cli import render
+    from autarky.report.plans import write_compare
+
+    eco = load_economy(scenario)
+    names = [s.strip() for s in strategies.split(",") if s.strip()]
+    plans = [eco.plan.multiyear(n) for n in names]
+    path = write_compare(eco, plans, out_dir)
+    if format is Format.json:
+        doc = {"scenario": scenario, "report": str(path),
+               "plans": {p.strategy: p.to_dict() for p in plans}}
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    out.print(render.compare_table(plans, eco))
+    out.print(f"Chart of the paths written to [bold]{path}[/bold]")
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
@@ -117,8 +165,12 @@ def demo(
     plan = eco.plan.balance()
     render.print_table(out, render.balance_table(plan, eco, "dprk-1963 (bundled)"))
     render.print_table(out, render.factor_table(plan))
-    path = write_report(eco, out_dir, claims=bundled.load_claims())
-    out.print(f"Report written to [bold]{path}[/bold]")
+    claims = bundled.load_claims()
+    path = write_report(eco, out_dir, claims=claims)
+    from autarky.report.plans import write_seven_year_plan
+
+    plans_page = write_seven_year_plan(bundled.load("seven-year-plan"), claims, out_dir)
+    out.print(f"Report written to [bold]{path}[/bold] and [bold]{plans_page}[/bold]")
 
 
 @app.command()
@@ -192,7 +244,9 @@ def data_export(
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the app; bad input prints one message and exits 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
+        if isinstance(rc, int):  # typer returns the code of typer.Exit outside standalone mode
+            return rc
     except AutarkyError as exc:
         err.print(f"error: {exc}", style="red", highlight=False, markup=False, soft_wrap=True)
         return 2

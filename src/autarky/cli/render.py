@@ -140,3 +140,71 @@ def optimal_tables(plan: Any, economy: Economy, scenario: str) -> list[Table]:
                       f"objective per {cur}.")
     out.append(bt)
     return out
+
+
+def multiyear_table(plan: Any, economy: Economy, scenario: str) -> Table:
+    """One row per year: industrial output and growth, consumption, investment by group."""
+    cur = economy.currency
+    if not plan.ok:
+        t = Table(title=f"Strategy {plan.strategy}: no plan — {plan.status}",
+                  caption=source_line(economy, scenario), caption_justify="left")
+        for col in ("constraint", "bound", "needed"):
+            t.add_column(col, justify="left" if col == "constraint" else "right")
+        for c in plan.conflicts:
+            t.add_row(c["constraint"], fmt(c["bound"]), fmt(c["needed"]))
+        return t
+    groups = list(plan.investment_by_group.columns)
+    t = Table(title=f"Multi-year plan — {economy.name}, strategy {plan.strategy} "
+                    f"(industrial output {plan.multiple():.2f} x {plan.base_year} by "
+                    f"{plan.years[-1]})",
+              caption=source_line(economy, scenario) + f". Values in {cur} at constant prices; "
+              "consumption as a multiple of the base-year basket.", caption_justify="left")
+    t.add_column("year", justify="right")
+    t.add_column(f"industrial output ({cur})", justify="right")
+    t.add_column("growth", justify="right")
+    t.add_column("consumption (x basket)", justify="right")
+    for g in groups:
+        t.add_column(f"investment {g} ({cur})", justify="right")
+    t.add_column("binds", justify="left")
+    for y in plan.years:
+        binds = sorted(b.rsplit("@", 1)[0] for b in plan.binding if b.endswith(f"@{y}")
+                       and not b.startswith(("balance", "industrial-output-target")))
+        t.add_row(str(y), fmt(plan.industrial_output[y]), f"{100 * plan.growth[y]:.1f} %",
+                  f"{plan.consumption[y]:.3f}",
+                  *[fmt(plan.investment_by_group.loc[y, g]) for g in groups],
+                  ", ".join(binds[:4]) + (" …" if len(binds) > 4 else ""))
+    return t
+
+
+def shortfall_table(plan: Any) -> Table | None:
+    """Shortfall against soft targets."""
+    if not plan.ok or plan.shortfall is None:
+        return None
+    t = Table(title=f"Shortfall against the targets of strategy {plan.strategy}")
+    for col in ("target", "required", "achieved", "shortfall", "share"):
+        t.add_column(col, justify="left" if col == "target" else "right")
+    for name, r in plan.shortfall.iterrows():
+        t.add_row(str(name), fmt(r["required"]), fmt(r["achieved"]), fmt(r["shortfall"]),
+                  f"{100 * r['shortfall_share']:.1f} %")
+    return t
+
+
+def compare_table(plans: list[Any], economy: Economy) -> Table:
+    """Strategies side by side: multiple reached, average growth, consumption, shortfall."""
+    t = Table(title=f"Strategies compared — {economy.name}",
+              caption=f"Industrial output at constant prices ({economy.currency}); multiple of "
+              "the base year; consumption as a multiple of the base-year basket.",
+              caption_justify="left")
+    for col in ("strategy", "status", "multiple", "avg growth", "consumption (mean)",
+                "consumption (last)", "shortfall"):
+        t.add_column(col, justify="left" if col in ("strategy", "status") else "right")
+    for p in plans:
+        if not p.ok:
+            t.add_row(p.strategy, p.status, "-", "-", "-", "-", "-")
+            continue
+        years = len(p.years) + (p.years[0] - p.base_year - 1)
+        mult = p.multiple()
+        sf = "-" if p.shortfall is None else f"{100 * p.shortfall['shortfall_share'].max():.0f} % max"
+        t.add_row(p.strategy, p.status, f"{mult:.2f}", f"{100 * (mult ** (1 / years) - 1):.1f} %",
+                  f"{p.consumption.mean():.3f}", f"{p.consumption.iloc[-1]:.3f}", sf)
+    return t

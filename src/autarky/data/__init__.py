@@ -2,7 +2,7 @@
 
 >>> from autarky import data
 >>> sorted(d.name for d in data.list_datasets())
-['claims', 'dprk-1963', 'textbook']
+['claims', 'dprk-1963', 'seven-year-plan', 'textbook']
 >>> eco = data.load("dprk-1963")
 >>> eco.n
 12
@@ -50,6 +50,10 @@ def list_datasets() -> list[Dataset]:
                 "Material balance of North Korea around 1963 in physical units: the source's "
                 "eight products plus grain, machinery, consumer goods and a catch-all branch.",
                 root / "scenarios" / "dprk-1963"),
+        Dataset("seven-year-plan", "scenario",
+                "North Korea's Seven Year Plan 1961-67 on the dprk-1963 norms: 1960 base, "
+                "capital coefficients, depreciation, gestation, labour growth, 18 % target.",
+                root / "scenarios" / "seven-year-plan"),
         Dataset("textbook", "scenario",
                 "Miller & Blair (2009) ch. 2 two-branch example (USD million).",
                 root / "scenarios" / "textbook.yaml"),

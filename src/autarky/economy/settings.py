@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 Objective = Literal["max-min", "weighted", "harmony"]
-TargetMode = Literal["strict", "soft"]
+TargetMode = Literal["strict", "soft", "none"]
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,9 @@ class Strategy:
         Investment in each group in proportion to the group's share of base-year output
         (the ``balanced`` strategy), within ``tolerance``.
     targets
-        ``strict``: plan targets are hard constraints (an impossible plan is infeasible and
-        explained); ``soft``: the plan reports the shortfall against them instead of failing.
+        ``soft`` (default): the plan comes as close to the targets as it can, before anything
+        else, and reports the shortfall; ``strict``: targets are hard constraints (an impossible
+        plan is infeasible and explained); ``none``: targets are ignored.
     target_growth
         Yearly growth of industrial output the strategy aims at (overrides the scenario's).
     """
@@ -65,7 +66,7 @@ class Strategy:
     rules: tuple[StrategyRule, ...] = ()
     proportional: bool = False
     tolerance: float = 0.05
-    targets: TargetMode = "strict"
+    targets: TargetMode = "soft"
     target_growth: float | None = None
 
 

@@ -121,9 +121,9 @@ def read_strategies(r: _Reader) -> dict[str, Strategy]:
                 raise yaml_where(r.lines, rp).error(f"need 0 <= min <= max <= 1, got {lo}, {hi}")
             years = _years(r, rule["years"], (*rp, "years")) if "years" in rule else None
             rules.append(StrategyRule(tuple(map(str, groups)), lo, hi, years))
-        mode = spec.get("targets", "strict")
-        if mode not in ("strict", "soft"):
-            raise yaml_where(r.lines, (*path, "targets")).error("targets is strict or soft")
+        mode = spec.get("targets", "soft")
+        if mode not in ("strict", "soft", "none"):
+            raise yaml_where(r.lines, (*path, "targets")).error("targets is soft, strict or none")
         tg = spec.get("target_growth")
         out[str(name)] = Strategy(
             str(name), str(spec.get("description", "")), tuple(rules),

@@ -26,3 +26,9 @@ class PlanAccessor:
         from autarky.plan.optimize import optimize
 
         return optimize(self._economy, **kwargs)
+
+    def multiyear(self, strategy: str | None = None, **kwargs: Any) -> Any:
+        """Multi-year plan under a strategy; see :func:`autarky.plan.multiyear.multiyear`."""
+        from autarky.plan.multiyear import multiyear
+
+        return multiyear(self._economy, strategy, **kwargs)

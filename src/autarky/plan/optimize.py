@@ -39,6 +39,8 @@ from autarky.solve.lp import INF, LinearProgram, LPResult, elastic_relaxation, s
 
 #: Tangent points of the harmony function ``h`` (fulfilment levels).
 HARMONY_POINTS: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
+#: Objective weight of the smallest fulfilment under ``harmony`` (a tie-breaker only).
+HARMONY_TIEBREAK = 1e-6
 
 
 @dataclass
@@ -101,6 +103,11 @@ def define_fulfilment(b: LPBuilder, eco: Economy, d: np.ndarray, objective: str,
     for t in HARMONY_POINTS:  # h <= log t + (f - t) / t
         b.add_rows(f"harmony-{t:g}", [(h, sp.eye_array(k)), (f, -sp.eye_array(k) / t)],
                    upper=np.log(t) - 1.0, labels=labels)
+    # h is linear between tangent points, so the optimum may be a whole face; a tiny reward on
+    # the smallest fulfilment picks its most even point (no product starved for another).
+    least = b.add_vars("least-fulfilment", 1, lower=-INF, cost=HARMONY_TIEBREAK, labels=[""])
+    b.add_rows("harmony-least", [(least, np.ones((k, 1))), (f, -sp.eye_array(k))], upper=0.0,
+               labels=labels)
     return f
 
 

@@ -292,7 +292,7 @@ class OptimalPlan(Plan):
               if "foreign-exchange" in b.row_blocks else float("nan"))
         binding = []
         for r, name in enumerate(lp.row_names):
-            if name.startswith("harmony"):
+            if name.startswith(("harmony", "least-fulfilment")):
                 continue
             if abs(res.row_dual[r]) > tol:
                 binding.append(name.replace("balance:", "product:"))
@@ -311,10 +311,14 @@ class OptimalPlan(Plan):
                                 "utilisation": util}, index=fac.index)
         lam = (float(res.x[b.blocks["fulfilment"][0]]) if model.objective == "max-min"
                else float(np.nanmin(ful)))
+        objective_value = float(res.objective)
+        if "least-fulfilment" in b.blocks:  # remove the harmony tie-breaker from the value
+            j = b.blocks["least-fulfilment"][0]
+            objective_value -= float(lp.c[j] * res.x[j])
         return cls(_gross_output=_series(x, ids, "gross_output"),
                    _intermediate_use=_series(used, ids, "intermediate_use"),
                    _factors=factors, status="optimal", fulfilment=lam,
-                   objective_value=float(res.objective),
+                   objective_value=objective_value,
                    _fulfilment_by_branch=_series(ful, ids, "fulfilment"),
                    _imports=imports, _exports=exports,
                    _shadow_prices=_series(prices, ids, "shadow_price"),

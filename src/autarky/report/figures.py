@@ -107,3 +107,42 @@ def history_bars(table: pd.DataFrame, title: str) -> str:
     ax.legend(fontsize=8, title="year", title_fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title, fontsize=10)
     return _svg(fig)
+
+
+def paths_chart(series: dict[str, pd.Series], title: str, ylabel: str,
+                reference: dict[str, pd.Series] | None = None, logy: bool = False) -> str:
+    """Lines over the years, one per strategy, with dashed reference paths (e.g. the plan)."""
+    fig, ax = _subplots((7.5, 3.6))
+    for k, (name, s) in enumerate(series.items()):
+        ax.plot(s.index, s.to_numpy(dtype=float), marker="o", ms=3, lw=1.8,
+                color=_PALETTE[k % len(_PALETTE)], label=name)
+    for k, (name, s) in enumerate((reference or {}).items()):
+        ax.plot(s.index, s.to_numpy(dtype=float), ls="--", lw=1.4,
+                color=["black", "#777777", "#b22222"][k % 3], label=name)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("year")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_title(title, fontsize=10)
+    return _svg(fig)
+
+
+def stacked_groups(frames: dict[str, pd.DataFrame], title: str, ylabel: str) -> str:
+    """Small multiples: one stacked-area panel per strategy (e.g. capacity value by group)."""
+    k = len(frames)
+    fig = Figure(figsize=(3.2 * k, 3.2))
+    axes = fig.subplots(1, k, sharey=True, squeeze=False)[0]
+    groups = sorted({g for df in frames.values() for g in df.columns})
+    for ax, (name, df) in zip(axes, frames.items(), strict=True):
+        df = df.reindex(columns=groups).fillna(0.0)
+        ax.stackplot(df.index, df.T.to_numpy(dtype=float), labels=groups,
+                     colors=_PALETTE[:len(groups)])
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("year")
+        ax.tick_params(labelsize=7)
+    axes[0].set_ylabel(ylabel)
+    axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.suptitle(title, fontsize=10)
+    return _svg(fig)

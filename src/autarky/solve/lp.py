@@ -182,7 +182,8 @@ def solve_lp(lp: LinearProgram, *, solver: str = "simplex", time_limit: float | 
                                           lp.col_lower, lp.col_upper), solver=solver)
             if feas.status == "infeasible":
                 return LPResult("infeasible", np.nan, nan_x, nan_r, nan_r, nan_x, None, msg, iters)
-        has_ray, values = h.getPrimalRay()
+        got = h.getPrimalRay()  # (status, has_ray, values) in HiGHS >= 1.8; (has_ray, values) before
+        has_ray, values = got[-2], got[-1]
         if has_ray:
             ray = np.asarray(values)
         return LPResult("unbounded", np.inf, nan_x, nan_r, nan_r, nan_x, ray, msg, iters)
