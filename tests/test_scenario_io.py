@@ -313,3 +313,65 @@ def test_reading_a_missing_scenario(tmp_path):
     with pytest.raises(ScenarioError) as info:
         read_scenario(tmp_path / "nowhere.yaml")
     assert info.value.file == str(tmp_path / "nowhere.yaml")
+
+
+PLANNING_YAML = """\
+name: Planning keys round trip
+year: 1960
+currency: million won
+branches:
+  - {id: machines, unit: units, group: heavy}
+  - {id: cloth, unit: million m, group: light}
+  - {id: grain, unit: thousand t, group: agriculture}
+technology:
+  machines: {cloth: 0.1, grain: 0.05}
+  grain: {grain: 0.1}
+final_demand:
+  consumption: {cloth: 10, grain: 50}
+  exports: {grain: 5}
+factors:
+  - {id: labour, unit: thousand workers, availability: 100, coefficients: {machines: 1, cloth: 2, grain: 0.5}}
+partners:
+  - id: ussr
+    aid: 12.5
+    imports: {machines: {price: 2.0, max: 30}}
+    exports: {grain: {price: 0.5}}
+  - {id: china, credit: 3}
+prices: {machines: 2.0, cloth: 1.5, grain: 0.2}
+target: {cloth: 12, grain: 60}
+objective: {type: weighted, weights: {cloth: 2}}
+horizon: {first: 1961, last: 1965}
+capital:
+  machines: {machines: 0.5, cloth: 1.0, grain: 0.2}
+depreciation: {machines: 0.05, cloth: 0.03}
+gestation: {machines: 2}
+initial_capacity: {machines: 20, cloth: 15, grain: 70}
+factor_growth: {labour: 0.02}
+consumption: {basket: consumption, floor: {1961: 1.0, 1962: 1.05}}
+exogenous: [exports]
+industry_groups: [heavy, light]
+plan_targets: {industrial_growth: 0.1, output: {1963: {machines: 25}}}
+discount: 0.05
+strategies:
+  mine:
+    description: two phases
+    rules:
+      - {groups: [light, agriculture], min: 0.4, years: [1961, 1962]}
+      - {groups: [heavy], min: 0.5, max: 0.9, years: [1963, 1965]}
+    targets: strict
+"""
+
+
+def test_planning_keys_round_trip(write, tmp_path: Path) -> None:
+    """Every planning key survives writing (YAML and folder form) and reading back."""
+    original = read_scenario(write(PLANNING_YAML, "planning.yaml"))
+    assert original.currency == "million won"
+    assert original.partners.loc["ussr", "aid"] == 12.5
+    assert original.partners.loc["china", "credit"] == 3.0
+    assert len(original.trade) == 2
+    assert original.settings.horizon == (1961, 1965)
+    assert original.settings.strategies["mine"].rules[1].max == 0.9
+    assert original.settings.gestation.tolist() == [2, 1, 1]
+    for target in (tmp_path / "out.yaml", tmp_path / "out-folder"):
+        back = read_scenario(write_scenario(original, target))
+        assert_economy_equal(original, back)

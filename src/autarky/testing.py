@@ -42,11 +42,47 @@ def assert_economy_equal(a: Economy, b: Economy, rtol: float = 1e-12, atol: floa
     np.testing.assert_allclose(a.capacity.to_numpy(), b.capacity.to_numpy(), rtol=rtol,
                                err_msg="capacity differs")
     pd.testing.assert_frame_equal(a.partners, b.partners, check_dtype=False, obj="partners")
+    np.testing.assert_allclose(a.prices.to_numpy(), b.prices.to_numpy(), rtol=rtol,
+                               err_msg="prices differ")
+    assert a.currency == b.currency, f"currency differs: {a.currency} != {b.currency}"
+    ca, cb = a.capital, b.capital
+    assert (ca is None) == (cb is None), "capital coefficients present in one economy only"
+    if ca is not None and cb is not None:
+        np.testing.assert_allclose(ca.to_numpy(), cb.to_numpy(), rtol=rtol, atol=atol,
+                                   err_msg="capital coefficients differ")
+    ta = a.trade.sort_values(["partner", "branch", "direction"]).reset_index(drop=True)
+    tb = b.trade.sort_values(["partner", "branch", "direction"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(ta, tb, check_dtype=False, obj="trade")
+    _assert_settings_equal(a, b, rtol)
     ra, rb = a.reported_output, b.reported_output
     assert (ra is None) == (rb is None), "reported output present in one economy only"
     if ra is not None and rb is not None:
         np.testing.assert_allclose(ra.to_numpy(), rb.to_numpy(), rtol=rtol, atol=atol,
                                    err_msg="reported output differs")
+
+
+def _assert_settings_equal(a: Economy, b: Economy, rtol: float) -> None:
+    sa, sb = a.settings, b.settings
+    for name in ("objective", "horizon", "factor_growth", "consumption_floor", "exogenous",
+                 "industry_groups", "industrial_growth", "output_targets", "discount",
+                 "strategies"):
+        va, vb = getattr(sa, name), getattr(sb, name)
+        if name == "exogenous" and va is not None and vb is not None:
+            va, vb = tuple(va), tuple(vb)
+        assert va == vb, f"settings.{name} differs: {va!r} != {vb!r}"
+    for name in ("depreciation", "gestation", "initial_capacity"):
+        va, vb = getattr(sa, name), getattr(sb, name)
+        assert (va is None) == (vb is None), f"settings.{name} present in one economy only"
+        if va is not None:
+            np.testing.assert_allclose(va, vb, rtol=rtol, err_msg=f"settings.{name} differs")
+    for name in ("target", "weights", "consumption_basket"):
+        va, vb = getattr(sa, name), getattr(sb, name)
+        if isinstance(va, (pd.Series, pd.DataFrame)) or isinstance(vb, (pd.Series, pd.DataFrame)):
+            assert va is not None and vb is not None, f"settings.{name} present in one only"
+            np.testing.assert_allclose(np.asarray(va, dtype=float), np.asarray(vb, dtype=float),
+                                       rtol=rtol, err_msg=f"settings.{name} differs")
+        else:
+            assert va == vb, f"settings.{name} differs: {va!r} != {vb!r}"
 
 
 def random_technology(n: int, density: float = 0.5, spectral: float = 0.8,

@@ -142,9 +142,113 @@ def scenario_dict(economy: Economy, *, tables: dict[str, str] | None = None) -> 
         out["capacity"] = tables.get("capacity") or {
             b: _value(v, prov.get(("capacity", b, None))) for b, v in cap.items() if np.isfinite(v)}
     if len(economy.partners):
-        out["partners"] = [{"id": p, **({"name": r["name"]} if r["name"] != p else {}),
-                            **({"note": r["note"]} if r["note"] else {})}
-                           for p, r in economy.partners.iterrows()]
+        out["partners"] = [_partner_record(economy, str(p), r) for p, r in economy.partners.iterrows()]
+    out.update(_planning_keys(economy, prov, tables))
+    return out
+
+
+def _partner_record(economy: Economy, pid: str, r: Any) -> dict[str, Any]:
+    rec: dict[str, Any] = {"id": pid}
+    if r["name"] != pid:
+        rec["name"] = r["name"]
+    if r["note"]:
+        rec["note"] = r["note"]
+    for key in ("aid", "credit"):
+        if float(r[key]):
+            rec[key] = float(r[key])
+    trade = economy.trade
+    for direction, key in (("import", "imports"), ("export", "exports")):
+        sub = trade[(trade["partner"] == pid) & (trade["direction"] == direction)]
+        if len(sub):
+            rec[key] = {str(o["branch"]): {"price": float(o["price"]),
+                                           **({"max": float(o["max"])} if np.isfinite(o["max"])
+                                              else {})}
+                        for _, o in sub.iterrows()}
+    return rec
+
+
+def _per_branch(values: np.ndarray | None, ids: list[str], default: float, cast: Any = float
+                ) -> Any:
+    if values is None:
+        return None
+    vals = [cast(v) for v in values]
+    if all(v == vals[0] for v in vals):
+        return vals[0]
+    return {b: v for b, v in zip(ids, vals, strict=True) if v != default}
+
+
+def _planning_keys(economy: Economy, prov: dict[_ProvKey, dict[str, Any]],
+                   tables: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    ids = economy.ids
+    if economy.currency != "currency unit":
+        out["currency"] = economy.currency
+    prices = economy.prices
+    if prices.notna().any():
+        out["prices"] = tables.get("prices") or {
+            b: _value(v, prov.get(("prices", b, None))) for b, v in prices.items() if not np.isnan(v)}
+    st = economy.settings
+    if st.target is not None:
+        t = st.target
+        out["target"] = ({b: float(v) for b, v in t["total"].items() if v != 0}
+                         if list(t.columns) == ["total"] else
+                         {c: {b: float(v) for b, v in t[c].items() if v != 0} for c in t.columns})
+    if st.objective != "max-min" or st.weights is not None:
+        out["objective"] = (st.objective if st.weights is None else
+                            {"type": st.objective,
+                             "weights": {b: float(v) for b, v in st.weights.items()}})
+    if st.horizon is not None:
+        out["horizon"] = {"first": st.horizon[0], "last": st.horizon[1]}
+    cap = economy.capital
+    if cap is not None:
+        if "capital" in tables:
+            out["capital"] = tables["capital"]
+        else:
+            out["capital"] = {i: {j: _value(v, prov.get(("capital", i, j))) for j, v in row.items()
+                                  if v != 0} for i, row in cap.iterrows() if (row != 0).any()}
+    dep = _per_branch(st.depreciation, ids, 0.0)
+    if dep is not None:
+        out["depreciation"] = dep
+    gest = _per_branch(st.gestation, ids, 1, int)
+    if gest is not None:
+        out["gestation"] = gest
+    if st.initial_capacity is not None:
+        out["initial_capacity"] = tables.get("initial_capacity") or {
+            b: float(v) for b, v in zip(ids, st.initial_capacity, strict=True) if not np.isnan(v)}
+    if st.factor_growth:
+        out["factor_growth"] = dict(st.factor_growth)
+    if st.consumption_basket is not None or st.consumption_floor:
+        basket = st.consumption_basket
+        out["consumption"] = {
+            "basket": basket if isinstance(basket, str) or basket is None else
+            {b: float(v) for b, v in basket.items() if v != 0},
+            "floor": (st.consumption_floor if not isinstance(st.consumption_floor, dict)
+                      else {int(y): float(v) for y, v in st.consumption_floor.items()})}
+        if out["consumption"]["basket"] is None:
+            del out["consumption"]["basket"]
+    if st.exogenous is not None:
+        out["exogenous"] = list(st.exogenous)
+    if tuple(st.industry_groups) != ("energy", "heavy", "light"):
+        out["industry_groups"] = list(st.industry_groups)
+    targets: dict[str, Any] = {}
+    if st.industrial_growth is not None:
+        targets["industrial_growth"] = st.industrial_growth
+    if st.output_targets:
+        targets["output"] = {int(y): dict(t) for y, t in st.output_targets.items()}
+    if targets:
+        out["plan_targets"] = targets
+    if st.discount:
+        out["discount"] = st.discount
+    if st.strategies:
+        out["strategies"] = {
+            name: {
+                **({"description": s.description} if s.description else {}),
+                "rules": [{"groups": list(r.groups), "min": r.min, "max": r.max,
+                           **({"years": list(r.years)} if r.years else {})} for r in s.rules],
+                "targets": s.targets,
+                **({"target_growth": s.target_growth} if s.target_growth is not None else {}),
+                **({"proportional": True, "tolerance": s.tolerance} if s.proportional else {}),
+            } for name, s in st.strategies.items()}
     return out
 
 
@@ -191,6 +295,12 @@ def write_scenario(economy: Economy, path: str | Path) -> Path:
             [b, float(v), *_prov_cells(prov.get(("gross_output", b, None)))]
             for b, v in rep.items()])
         tables["gross_output"] = "gross_output.csv"
+    capital = economy.capital
+    if capital is not None:
+        rows = [[i, j, float(v), *_prov_cells(prov.get(("capital", i, j)))]
+                for i, row in capital.iterrows() for j, v in row.items() if v != 0]
+        files["capital.csv"] = _csv(["input", "branch", "value", *header], rows)
+        tables["capital"] = "capital.csv"
     cap = economy.capacity
     if np.isfinite(cap).any():
         files["capacity.csv"] = _csv(["branch", "value", *header], [
