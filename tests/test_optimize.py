@@ -70,7 +70,8 @@ def textbook_with_labour(availability: float = 800.0, **kwargs: object) -> Econo
 # 1. Hand-solved programs
 
 
-def test_labour_bound_textbook() -> None:
+@pytest.mark.parametrize("method", ["lp", "closed-form"])
+def test_labour_bound_textbook(method: str) -> None:
     """Labour the only constraint: ``lam = 800 / (l' L d)``.
 
     Every product is wanted (d > 0) and costs labour, so the plan makes exactly ``x = lam L d``
@@ -82,7 +83,7 @@ def test_labour_bound_textbook() -> None:
     Duals: ``p' (I - A) = w l'`` (both x > 0), so ``p' = w l' L``; ``p' d = 1`` gives
     ``w = 1 / (l' L d) = 0.7575 / 751.5`` and ``p = (0.515, 0.295) / 751.5``.
     """
-    plan = optimize(textbook_with_labour(800.0))
+    plan = optimize(textbook_with_labour(800.0), method=method)
     lam = 606.0 / 751.5
     assert plan.ok and plan.status == "optimal"
     assert plan.fulfilment == pytest.approx(lam, rel=1e-9)
@@ -98,7 +99,8 @@ def test_labour_bound_textbook() -> None:
                                rtol=1e-9)
 
 
-def test_capacity_bound_textbook() -> None:
+@pytest.mark.parametrize("method", ["lp", "closed-form"])
+def test_capacity_bound_textbook(method: str) -> None:
     """No factor, agriculture capacity ``K = 1000``: ``lam = 1000 / (L d)_a``.
 
     Output proportional to ``L d`` is the cheapest way to deliver ``lam d``, and agriculture is
@@ -111,7 +113,7 @@ def test_capacity_bound_textbook() -> None:
     """
     eco = Economy.from_coefficients(TEXTBOOK_A, TEXTBOOK_Y, branches=TEXTBOOK_IDS,
                                     capacity=[1000.0, np.inf])
-    plan = optimize(eco)
+    plan = optimize(eco, method=method)
     lam = 757.5 / 945.0
     assert plan.ok
     assert plan.fulfilment == pytest.approx(lam, rel=1e-9)
@@ -224,9 +226,12 @@ def random_plans(draw: st.DrawFn) -> tuple[Economy, np.ndarray]:
     return eco, A
 
 
+@pytest.mark.parametrize("method", ["lp", "closed-form"])
 @settings(max_examples=30, deadline=None)
-@given(random_plans())
-def test_duality_and_complementary_slackness(case: tuple[Economy, np.ndarray]) -> None:
+@given(case=random_plans())
+def test_duality_and_complementary_slackness(
+    case: tuple[Economy, np.ndarray], method: str
+) -> None:
     """Strong duality, dual feasibility and complementary slackness of max-min plans.
 
     From the dual in the module docstring (no trade, so no ``v``): column ``lam`` gives
@@ -236,7 +241,7 @@ def test_duality_and_complementary_slackness(case: tuple[Economy, np.ndarray]) -
     factor with a positive price is fully used, a factor with slack has price zero.
     """
     eco, A = case
-    plan = optimize(eco)
+    plan = optimize(eco, method=method)
     assert plan.ok
     lam = plan.fulfilment
     assert lam > 0
@@ -286,11 +291,12 @@ def test_duality_and_complementary_slackness(case: tuple[Economy, np.ndarray]) -
 # 3. Labour values
 
 
-def test_labour_values_textbook() -> None:
+@pytest.mark.parametrize("method", ["lp", "closed-form"])
+def test_labour_values_textbook(method: str) -> None:
     """Labour the only binding constraint: ``p' = w l' L``, so ``p / w = l' L``
     ``= (0.515, 0.295) / 0.7575 = (0.679867..., 0.389438...)`` (closed form above), the same as
     ``solve((I - A)', l)``."""
-    plan = optimize(textbook_with_labour(800.0))
+    plan = optimize(textbook_with_labour(800.0), method=method)
     val = plan.valuations("labour")
     np.testing.assert_allclose(val["shadow_price"].to_numpy(), LABOUR_VALUES, rtol=1e-8)
     IA = np.eye(2) - np.array(TEXTBOOK_A)
@@ -300,7 +306,8 @@ def test_labour_values_textbook() -> None:
 
 
 @pytest.mark.parametrize("seed", [3, 17, 2024])
-def test_labour_values_random(seed: int) -> None:
+@pytest.mark.parametrize("method", ["lp", "closed-form"])
+def test_labour_values_random(seed: int, method: str) -> None:
     """Random productive ``A``, positive target and labour coefficients: the optimum is
     ``x = lam L d`` with every branch producing, so ``p' (I - A) = w l'`` holds in every column
     and ``p / w = l' (I - A)^-1``."""
@@ -310,7 +317,7 @@ def test_labour_values_random(seed: int) -> None:
     d = rng.uniform(1.0, 50.0, n)
     lab = rng.uniform(0.1, 2.0, n)
     eco = Economy.from_coefficients(A, d, factors=labour_table(321.0), factor_coefficients=[lab])
-    plan = optimize(eco)
+    plan = optimize(eco, method=method)
     assert plan.ok and "factor:labour" in plan.binding
     expected = np.linalg.solve((np.eye(n) - A).T, lab)
     np.testing.assert_allclose(plan.valuations("labour")["shadow_price"].to_numpy(), expected,

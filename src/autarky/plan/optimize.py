@@ -254,7 +254,7 @@ def explain_unbounded(model: OptimizeModel, res: LPResult) -> list[str]:
 
 def optimize(eco: Economy, *, target: Any = None, objective: str | None = None,
              weights: Any = None, min_fulfilment: float | None = None,
-             solver: str = "simplex") -> OptimalPlan:
+             solver: str = "simplex", method: str = "auto") -> OptimalPlan:
     """The optimal one-year plan of ``eco`` (see the module docstring for the model).
 
     Parameters
@@ -268,6 +268,10 @@ def optimize(eco: Economy, *, target: Any = None, objective: str | None = None,
     min_fulfilment
         Require at least this fulfilment (e.g. ``1.0``: the whole target). An impossible
         requirement gives an infeasible plan with the smallest relaxation that would allow it.
+    method
+        ``lp`` (HiGHS), ``closed-form`` (one Leontief solve; only for ``max-min`` without trade
+        or a minimum fulfilment, see :mod:`autarky.plan.closed_form`), or ``auto``: the closed
+        form where it applies, the LP otherwise.
 
     Returns
     -------
@@ -289,6 +293,19 @@ def optimize(eco: Economy, *, target: Any = None, objective: str | None = None,
     >>> round(plan.fulfilment, 4), plan.binding
     (0.8064, ('product:agriculture', 'product:manufacturing', 'factor:labour'))
     """
+    from autarky.plan import closed_form
+
+    kind = objective or eco.settings.objective
+    if method not in ("auto", "lp", "closed-form"):
+        raise AutarkyError(f"unknown method {method!r}; expected auto, lp or closed-form")
+    if method != "lp" and closed_form.applies(eco, kind, min_fulfilment):
+        d = target_vector(eco, target)
+        if np.any(d < 0) or not np.any(d > 0):
+            raise AutarkyError("the target final demand must be non-negative and not all zero")
+        return closed_form.closed_form_plan(eco, d)
+    if method == "closed-form":
+        raise AutarkyError("the closed form needs the max-min objective, no trade offers and "
+                           "no minimum fulfilment; use method='lp'")
     model = build_model(eco, target=target, objective=objective, weights=weights,
                         min_fulfilment=min_fulfilment)
     res = solve_lp(model.lp, solver=solver)
