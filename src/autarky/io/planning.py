@@ -67,29 +67,50 @@ def read_trade(r: _Reader, partner_recs: list[tuple[dict[str, Any], Where]]
     return money, trade
 
 
-def _per_branch(r: _Reader, key: str, default: float, *, integer: bool = False) -> np.ndarray | None:
+def _per_branch(r: _Reader, key: str, default: float, *, integer: bool = False,
+                lo: float = 0.0, hi: float = np.inf, hi_open: bool = False) -> np.ndarray | None:
+    """One number for all branches or ``{branch: number}``, each in ``[lo, hi]`` (or ``[lo, hi)``)."""
     raw = r.data.get(key)
     if raw is None:
         return None
     out = np.full(len(r.ids), default)
-    if isinstance(raw, dict):
-        for b, v in raw.items():
-            check_id(str(b), r.ids, yaml_where(r.lines, (key, b)))
-            out[r.ids.index(str(b))] = _num(r, (key, b), v)
-    else:
-        out[:] = _num(r, (key,), raw)
-    if integer:
-        if np.any(out != np.round(out)):
-            raise yaml_where(r.lines, (key,)).error("expected whole numbers of years")
-        return out.astype(int)
-    return out
+    items = raw.items() if isinstance(raw, dict) else [(None, raw)]
+    for b, v in items:
+        path: tuple[str | int, ...] = (key,) if b is None else (key, b)
+        if b is not None:
+            check_id(str(b), r.ids, yaml_where(r.lines, path))
+        val = _num(r, path, v)
+        if integer and val != round(val):
+            raise yaml_where(r.lines, path).error(f"expected a whole number of years, got {v!r}")
+        if val < lo or val > hi or (hi_open and val >= hi):
+            rng = f"[{lo:g}, {hi:g}{')' if hi_open else ']'}"
+            raise yaml_where(r.lines, path).error(f"{key} must lie in {rng}, got {val:g}")
+        if b is None:
+            out[:] = val
+        else:
+            out[r.ids.index(str(b))] = val
+    return out.astype(int) if integer else out
 
 
 def _years(r: _Reader, raw: Any, path: tuple[str | int, ...]) -> tuple[int, int]:
     if (not isinstance(raw, list) or len(raw) != 2
             or not all(isinstance(y, int) and not isinstance(y, bool) for y in raw)):
         raise yaml_where(r.lines, path).error("expected [first_year, last_year]")
+    if raw[1] < raw[0]:
+        raise yaml_where(r.lines, path).error(f"last year {raw[1]} comes before the first {raw[0]}")
     return int(raw[0]), int(raw[1])
+
+
+def _year_key(r: _Reader, key: Any, path: tuple[str | int, ...]) -> int:
+    if isinstance(key, bool) or not (isinstance(key, int) or (isinstance(key, str) and key.isdigit())):
+        raise yaml_where(r.lines, path).error(f"expected a year, got {key!r}")
+    return int(key)
+
+
+def _bool(r: _Reader, raw: Any, path: tuple[str | int, ...]) -> bool:
+    if not isinstance(raw, bool):
+        raise yaml_where(r.lines, path).error(f"expected true or false, got {raw!r}")
+    return raw
 
 
 def read_strategies(r: _Reader) -> dict[str, Strategy]:
@@ -115,6 +136,9 @@ def read_strategies(r: _Reader) -> dict[str, Strategy]:
                 raise yaml_where(r.lines, (*rp, sorted(unknown)[0])).error(
                     f"unknown field {sorted(unknown)[0]!r}; a rule takes groups, min, max, years")
             groups = rule["groups"] if isinstance(rule["groups"], list) else [rule["groups"]]
+            for g in groups:
+                check_id(str(g), sorted(set(r.groups)), yaml_where(r.lines, (*rp, "groups")),
+                         kind="branch group")
             lo = _num(r, (*rp, "min"), rule["min"]) if "min" in rule else 0.0
             hi = _num(r, (*rp, "max"), rule["max"]) if "max" in rule else 1.0
             if not 0 <= lo <= hi <= 1:
@@ -125,9 +149,11 @@ def read_strategies(r: _Reader) -> dict[str, Strategy]:
         if mode not in ("strict", "soft", "none"):
             raise yaml_where(r.lines, (*path, "targets")).error("targets is soft, strict or none")
         tg = spec.get("target_growth")
+        proportional = (_bool(r, spec["proportional"], (*path, "proportional"))
+                        if "proportional" in spec else False)
+        tol = _num(r, (*path, "tolerance"), spec["tolerance"]) if "tolerance" in spec else 0.05
         out[str(name)] = Strategy(
-            str(name), str(spec.get("description", "")), tuple(rules),
-            bool(spec.get("proportional", False)), float(spec.get("tolerance", 0.05)), mode,
+            str(name), str(spec.get("description", "")), tuple(rules), proportional, tol, mode,
             None if tg is None else _num(r, (*path, "target_growth"), tg, allow_negative=True))
     return out
 
@@ -155,7 +181,8 @@ def read_settings(r: _Reader, target: pd.DataFrame | None, factor_ids: list[str]
     horizon = None
     if "horizon" in d:
         h = _mapping(r, "horizon", d["horizon"])
-        if set(h) != {"first", "last"} or not all(isinstance(h[k], int) for k in ("first", "last")):
+        if set(h) != {"first", "last"} or not all(
+                isinstance(h[k], int) and not isinstance(h[k], bool) for k in ("first", "last")):
             raise yaml_where(r.lines, ("horizon",)).error("expected {first: year, last: year}")
         if h["last"] < h["first"]:
             raise yaml_where(r.lines, ("horizon",)).error("last year comes before the first")
@@ -180,14 +207,23 @@ def read_settings(r: _Reader, target: pd.DataFrame | None, factor_ids: list[str]
                                 for k, v in b.items()}).reindex(r.ids).fillna(0.0)
         else:
             basket = str(b)
+            if r.categories and basket not in r.categories:
+                raise yaml_where(r.lines, ("consumption", "basket")).error(
+                    f"unknown final-demand category {basket!r}; categories: "
+                    f"{', '.join(r.categories)}")
         f = c.get("floor", 0.0)
         if isinstance(f, dict):
-            floor = {int(y): _num(r, ("consumption", "floor", y), v) for y, v in f.items()}
+            floor = {_year_key(r, y, ("consumption", "floor", y)): _num(r, ("consumption", "floor", y), v)
+                     for y, v in f.items()}
         else:
             floor = _num(r, ("consumption", "floor"), f)
     exo = d.get("exogenous")
     if exo is not None and (not isinstance(exo, list) or not all(isinstance(x, str) for x in exo)):
         raise yaml_where(r.lines, ("exogenous",)).error("expected a list of category names")
+    for i, cat in enumerate(exo or []):
+        if r.categories and cat not in r.categories:
+            raise yaml_where(r.lines, ("exogenous", i)).error(
+                f"unknown final-demand category {cat!r}; categories: {', '.join(r.categories)}")
     groups = d.get("industry_groups", ["energy", "heavy", "light"])
     if not isinstance(groups, list):
         raise yaml_where(r.lines, ("industry_groups",)).error("expected a list of group names")
@@ -199,18 +235,20 @@ def read_settings(r: _Reader, target: pd.DataFrame | None, factor_ids: list[str]
     ig = (_num(r, ("plan_targets", "industrial_growth"), pt["industrial_growth"],
                allow_negative=True) if "industrial_growth" in pt else None)
     targets: dict[int, dict[str, float]] = {}
-    for y, row in _mapping(r, "plan_targets", pt.get("output") or {}, "output").items():
-        yp = ("plan_targets", "output", y)
-        targets[int(y)] = {}
-        for b, v in _mapping(r, "plan_targets", row, "output", y).items():
+    for ykey, row in _mapping(r, "plan_targets", pt.get("output") or {}, "output").items():
+        yp = ("plan_targets", "output", ykey)
+        year = _year_key(r, ykey, yp)
+        targets[year] = {}
+        for b, v in _mapping(r, "plan_targets", row, "output", ykey).items():
             check_id(str(b), r.ids, yaml_where(r.lines, (*yp, b)))
-            targets[int(y)][str(b)] = _num(r, (*yp, b), v)
+            targets[year][str(b)] = _num(r, (*yp, b), v)
     discount = (parse_number(d["discount"], yaml_where(r.lines, ("discount",)),
                              allow_negative=False, what="discount") if "discount" in d else 0.0)
     return PlanSettings(
         target=target, objective=objective, weights=weights,  # type: ignore[arg-type]
-        horizon=horizon, depreciation=_per_branch(r, "depreciation", 0.0),
-        gestation=_per_branch(r, "gestation", 1.0, integer=True),
+        horizon=horizon,
+        depreciation=_per_branch(r, "depreciation", 0.0, hi=1.0, hi_open=True),
+        gestation=_per_branch(r, "gestation", 1.0, integer=True, lo=1.0),
         initial_capacity=None, factor_growth=growth, consumption_basket=basket,
         consumption_floor=floor, exogenous=None if exo is None else tuple(exo),
         industry_groups=tuple(map(str, groups)), industrial_growth=ig, output_targets=targets,

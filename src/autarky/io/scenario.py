@@ -51,6 +51,8 @@ class _Reader:
     lines: LineMap
     folder: Path
     ids: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
     provenance: list[dict[str, Any]] = field(default_factory=list)
 
     def where(self, *path: str | int) -> Where:
@@ -148,6 +150,7 @@ class _Reader:
             raise self.where("branches").error("at least one branch is needed")
         table = pd.DataFrame([{c.name: r.get(c.name) for c in BRANCH_COLUMNS} for r, _ in recs])
         self.ids = [str(i) for i in table["id"]]
+        self.groups = [str(g) if g is not None else "other" for g in table["group"]]
         return table.set_index("id")
 
     def factors(self) -> tuple[pd.DataFrame, np.ndarray]:
@@ -324,6 +327,7 @@ def read_scenario(path: str | Path) -> Economy:
     matrix = r.build_matrix(r.matrix(key))
     gross = r.to_vector(r.vector("gross_output"), 0.0)
     fd = r.final_demand()
+    r.categories = [str(c) for c in fd.columns]
     factors, F = r.factors()
     cap = r.to_vector(r.vector("capacity"), np.inf)
     partners = r.partners()

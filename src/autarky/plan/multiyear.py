@@ -129,6 +129,11 @@ def resolve_horizon(eco: Economy, strategy: str | None, targets: str | None = No
     floors = floor if isinstance(floor, dict) else {y: float(floor) for y in years}
     delta = st.depreciation if st.depreciation is not None else np.zeros(n)
     lag = st.gestation if st.gestation is not None else np.ones(n, dtype=int)
+    if np.any(lag < 1):
+        raise AutarkyError("gestation must be at least one year (new capacity produces from "
+                           "the year after it is started at the earliest)")
+    if np.any((delta < 0) | (delta >= 1)):
+        raise AutarkyError("depreciation rates must lie in [0, 1)")
     return Horizon(years, base, x0, K0, delta, lag.astype(int), basket, exogenous, B,
                    pz @ B, industry, floors,
                    strat.target_growth if strat.target_growth is not None else st.industrial_growth,
@@ -178,26 +183,31 @@ def define_capacity(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: n
         D = sp.csr_array((vals, (rows, cols)), shape=(n, T * n))
         b.add_rows(f"capacity@{y}", [(X[t], sp.eye_array(n)), (DK.ravel(), D)], upper=rhs,
                    labels=eco.ids)
-    # no running down: capacity after the horizon >= capacity in the last year
+    # no running down: capacity after the horizon >= capacity in the last year, for every
+    # branch whose capacity the plan can still add to after the horizon (gestation <= T)
     rows, cols, vals = [], [], []
-    rhs = np.zeros(n)
+    keep: list[tuple[int, float]] = []
     for j in range(n):
         c_end, t_end = capacity_coefficients(h, T, j)
         c_last, t_last = capacity_coefficients(h, T - 1, j)
-        rhs[j] = c_last - c_end
         net: dict[int, float] = {}
         for s, cf in t_end:
             net[s] = net.get(s, 0.0) + cf
         for s, cf in t_last:
             net[s] = net.get(s, 0.0) - cf
-        for s, cf in net.items():
-            if cf != 0:
-                rows.append(j)
-                cols.append(s * n + j)
-                vals.append(cf)
-    if vals:
-        D = sp.csr_array((vals, (rows, cols)), shape=(n, T * n))
-        b.add_rows("terminal-capacity", [(DK.ravel(), D)], lower=rhs, labels=eco.ids)
+        terms = [(s, cf) for s, cf in net.items() if cf != 0 and 0 <= s < T]
+        if not terms:
+            continue
+        r = len(keep)
+        keep.append((j, c_last - c_end))
+        for s, cf in terms:
+            rows.append(r)
+            cols.append(s * n + j)
+            vals.append(cf)
+    if keep:
+        D = sp.csr_array((vals, (rows, cols)), shape=(len(keep), T * n))
+        b.add_rows("terminal-capacity", [(DK.ravel(), D)], lower=[v for _, v in keep],
+                   labels=[eco.ids[j] for j, _ in keep])
 
 
 def define_terminal_investment(b: LPBuilder, h: Horizon, DK: np.ndarray) -> None:
