@@ -87,7 +87,7 @@ def multiyear_economy(n: int, years: int, seed: int) -> Economy:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100,300,1000,2000")
-    ap.add_argument("--multiyear", default="20x7,100x7,300x10")
+    ap.add_argument("--multiyear", default="20x7,100x7,200x7")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "lp.md"))
     args = ap.parse_args()

@@ -781,3 +781,22 @@ def test_unknown_strategy_name_through_the_cli(write, capsys):
     rc = main(["plan", str(write(SCENARIO)), "--strategy", "nope"])
     err = capsys.readouterr().err
     assert rc == 2 and "unknown strategy" in err
+
+
+def test_factor_availability_by_year_overrides_growth() -> None:
+    """One good, no inputs, labour 1 per unit, labour 100 growing 10 % a year but stated as 50
+    in year 2: output can be at most 110 (year 1: 100 * 1.1) and 50 in year 2, whatever the
+    capacity (ample) allows; with consumption the only use, consumption equals output."""
+    st = PlanSettings(horizon=(1, 3), depreciation=np.zeros(1), gestation=np.ones(1, dtype=int),
+                      initial_capacity=np.array([1000.0]),
+                      consumption_basket=pd.Series([1.0], index=["g"]),
+                      factor_growth={"labour": 0.1}, factor_availability={"labour": {2: 50.0}})
+    eco = autarky.Economy(pd.DataFrame({"unit": ["t"], "group": ["light"]}, index=["g"]), np.zeros((1, 1)),
+                  [0.0], year=0, prices=[1.0], capital=[[0.0]], settings=st, reported_output=[100.0],
+                  factors=pd.DataFrame({"unit": ["workers"], "availability": [100.0]},
+                                       index=["labour"]),
+                  factor_coefficients=[[1.0]])
+    plan = eco.plan.multiyear("free", targets="none")
+    assert plan.ok
+    np.testing.assert_allclose(plan.consumption.to_numpy(), [110.0, 50.0, 100.0 * 1.1 ** 3],
+                               rtol=1e-9)

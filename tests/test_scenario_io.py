@@ -347,6 +347,7 @@ depreciation: {machines: 0.05, cloth: 0.03}
 gestation: {machines: 2}
 initial_capacity: {machines: 20, cloth: 15, grain: 70}
 factor_growth: {labour: 0.02}
+factor_availability: {labour: {1962: 104, 1963: 110}}
 consumption: {basket: consumption, floor: {1961: 1.0, 1962: 1.05}}
 exogenous: [exports]
 industry_groups: [heavy, light]
@@ -372,6 +373,7 @@ def test_planning_keys_round_trip(write, tmp_path: Path) -> None:
     assert original.settings.horizon == (1961, 1965)
     assert original.settings.strategies["mine"].rules[1].max == 0.9
     assert original.settings.gestation.tolist() == [2, 1, 1]
+    assert original.settings.factor_availability == {"labour": {1962: 104.0, 1963: 110.0}}
     for target in (tmp_path / "out.yaml", tmp_path / "out-folder"):
         back = read_scenario(write_scenario(original, target))
         assert_economy_equal(original, back)

@@ -63,9 +63,9 @@ def assert_economy_equal(a: Economy, b: Economy, rtol: float = 1e-12, atol: floa
 
 def _assert_settings_equal(a: Economy, b: Economy, rtol: float) -> None:
     sa, sb = a.settings, b.settings
-    for name in ("objective", "horizon", "factor_growth", "consumption_floor", "exogenous",
-                 "industry_groups", "industrial_growth", "output_targets", "discount",
-                 "strategies"):
+    for name in ("objective", "horizon", "factor_growth", "factor_availability",
+                 "consumption_floor", "exogenous", "industry_groups", "industrial_growth",
+                 "output_targets", "discount", "strategies"):
         va, vb = getattr(sa, name), getattr(sb, name)
         if name == "exogenous" and va is not None and vb is not None:
             va, vb = tuple(va), tuple(vb)

@@ -142,6 +142,9 @@ SCENARIO_KEYS: tuple[Key, ...] = (
     Key("factor_growth", "custom", description="Yearly growth rate of each factor's "
         "availability: {factor: rate}.",
         json={"type": "object", "additionalProperties": {"type": "number"}}),
+    Key("factor_availability", "custom", description="Availability of a factor in given years, "
+        "overriding its growth rate: {factor: {year: value}}.",
+        json={"type": "object", "additionalProperties": {"type": "object"}}),
     Key("consumption", "custom", description="{basket: category or {branch: value}, floor: "
         "multiple of the basket each year (number or {year: value})}.",
         json={"type": "object", "properties": {

@@ -85,6 +85,7 @@ class PlanSettings:
     gestation: np.ndarray | None = None
     initial_capacity: np.ndarray | None = None
     factor_growth: dict[str, float] = field(default_factory=dict)
+    factor_availability: dict[str, dict[int, float]] = field(default_factory=dict)
     consumption_basket: str | pd.Series | None = None
     consumption_floor: float | dict[int, float] = 0.0
     exogenous: tuple[str, ...] | None = None

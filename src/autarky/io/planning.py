@@ -191,6 +191,12 @@ def read_settings(r: _Reader, target: pd.DataFrame | None, factor_ids: list[str]
     for f, v in _mapping(r, "factor_growth", d.get("factor_growth") or {}).items():
         check_id(str(f), factor_ids, yaml_where(r.lines, ("factor_growth", f)), kind="factor")
         growth[str(f)] = _num(r, ("factor_growth", f), v, allow_negative=True)
+    by_year: dict[str, dict[int, float]] = {}
+    for f, row in _mapping(r, "factor_availability", d.get("factor_availability") or {}).items():
+        check_id(str(f), factor_ids, yaml_where(r.lines, ("factor_availability", f)), kind="factor")
+        by_year[str(f)] = {
+            _year_key(r, y, ("factor_availability", f, y)): _num(r, ("factor_availability", f, y), v)
+            for y, v in _mapping(r, "factor_availability", row, f).items()}
     basket: str | pd.Series | None = None
     floor: float | dict[int, float] = 0.0
     if "consumption" in d:
@@ -249,7 +255,8 @@ def read_settings(r: _Reader, target: pd.DataFrame | None, factor_ids: list[str]
         horizon=horizon,
         depreciation=_per_branch(r, "depreciation", 0.0, hi=1.0, hi_open=True),
         gestation=_per_branch(r, "gestation", 1.0, integer=True, lo=1.0),
-        initial_capacity=None, factor_growth=growth, consumption_basket=basket,
+        initial_capacity=None, factor_growth=growth,
+        factor_availability=by_year, consumption_basket=basket,
         consumption_floor=floor, exogenous=None if exo is None else tuple(exo),
         industry_groups=tuple(map(str, groups)), industrial_growth=ig, output_targets=targets,
         discount=discount, strategies=read_strategies(r))

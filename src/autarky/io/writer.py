@@ -217,6 +217,9 @@ def _planning_keys(economy: Economy, prov: dict[_ProvKey, dict[str, Any]],
             b: float(v) for b, v in zip(ids, st.initial_capacity, strict=True) if not np.isnan(v)}
     if st.factor_growth:
         out["factor_growth"] = dict(st.factor_growth)
+    if st.factor_availability:
+        out["factor_availability"] = {f: {int(y): float(v) for y, v in row.items()}
+                                      for f, row in st.factor_availability.items()}
     if st.consumption_basket is not None or st.consumption_floor:
         basket = st.consumption_basket
         out["consumption"] = {

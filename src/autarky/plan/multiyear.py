@@ -8,7 +8,8 @@ offers any. Constraints, every year:
   (depreciation ``delta``, gestation ``g`` years before new capacity produces);
 * balance: ``(I - A) x_t - B dK_t + m_t - e_t >= c_t b + f_t`` (investment goods ``B dK_t``
   produced in year ``t``; ``f_t`` the exogenous final demand: government, exports, ...);
-* factors: ``F x_t <= f_bar (1 + growth)^(t - base)``; foreign exchange as in the one-year plan;
+* factors: ``F x_t <= f_bar (1 + growth)^(t - base)``, or the availability the scenario states for
+  the year (``factor_availability``); foreign exchange as in the one-year plan;
 * consumption floor: ``c_t >= floor_t``;
 * the strategy's rules on the share of investment (valued at constant prices ``p B``) by group;
 * plan targets: industrial output (``sum p_j x_j`` over industrial groups) at least
@@ -240,8 +241,11 @@ def define_factors(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray) -> Non
         return
     F = eco.factor_coefficients.to_numpy()[keep]
     growth = np.array([eco.settings.factor_growth.get(fac.index[k], 0.0) for k in keep])
+    given = eco.settings.factor_availability
     for t, y in enumerate(h.years):
         cap = avail[keep] * (1 + growth) ** (y - h.base_year)
+        for i, k in enumerate(keep):  # availability stated for the year wins over the growth rate
+            cap[i] = given.get(fac.index[k], {}).get(y, cap[i])
         b.add_rows(f"factor@{y}", [(X[t], F)], upper=cap, labels=[fac.index[k] for k in keep])
 
 
