@@ -54,6 +54,11 @@ def assert_economy_equal(a: Economy, b: Economy, rtol: float = 1e-12, atol: floa
     tb = b.trade.sort_values(["partner", "branch", "direction"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(ta, tb, check_dtype=False, obj="trade")
     _assert_settings_equal(a, b, rtol)
+    pd.testing.assert_frame_equal(a.import_shares, b.import_shares, check_dtype=False,
+                                  obj="import shares")
+    np.testing.assert_allclose(a.value_added.to_numpy(), b.value_added.to_numpy(), rtol=rtol,
+                               err_msg="value added differs")
+    assert a.state_revenue == b.state_revenue, "state revenue differs"
     ra, rb = a.reported_output, b.reported_output
     assert (ra is None) == (rb is None), "reported output present in one economy only"
     if ra is not None and rb is not None:

@@ -124,6 +124,9 @@ class Economy:
         capital: ArrayOrSparse | None = None,
         trade: pd.DataFrame | None = None,
         settings: PlanSettings | None = None,
+        import_shares: pd.DataFrame | None = None,
+        value_added: pd.Series | np.ndarray | None = None,
+        state_revenue: float | None = None,
         check_productive: bool = True,
     ) -> None:
         self._branches = _branch_table(branches)
@@ -208,6 +211,14 @@ class Economy:
             self._B = B
         self._trade = _trade_table(trade, list(ids), list(par.index))
         self._settings = settings if settings is not None else PlanSettings()
+        self._import_shares = _import_share_table(import_shares, list(ids), list(par.index))
+        va = np.full(n, np.nan) if value_added is None else np.asarray(value_added, dtype=float)
+        if va.shape != (n,):
+            raise AutarkyError("value added must be one number (or NaN) per branch")
+        self._value_added = _frozen(va)
+        if state_revenue is not None and (not np.isfinite(state_revenue) or state_revenue <= 0):
+            raise AutarkyError("state revenue must be a positive number")
+        self.state_revenue = state_revenue
 
         if reported_output is not None:
             rep = np.asarray(reported_output, dtype=float)
@@ -324,6 +335,8 @@ class Economy:
             "reported_output": self._reported, "provenance": self._provenance,
             "prices": self._prices, "currency": self.currency, "capital": self._B,
             "trade": self._trade, "settings": self._settings,
+            "import_shares": self._import_shares, "value_added": self._value_added,
+            "state_revenue": self.state_revenue,
         }
         args.update(changes)
         return Economy(**args)
@@ -379,8 +392,39 @@ class Economy:
 
     @property
     def A_d(self) -> ArrayOrSparse:
-        """Domestic input coefficients (equal to ``A`` while the economy has no imports)."""
-        return self._A
+        """Domestic input coefficients ``A_d = (I - diag(s)) A``, ``s`` the total import share of
+        each product's use (competitive imports); ``A`` itself when nothing is imported."""
+        s = self.import_share_total
+        if not np.any(s):
+            return self._A
+        if sp.issparse(self._A):
+            return sp.csr_array(sp.diags_array(1.0 - s) @ self._A)
+        return (1.0 - s)[:, np.newaxis] * self._A
+
+    @property
+    def import_shares(self) -> pd.DataFrame:
+        """Share of the domestic use of each product (``partner x branch``) supplied by imports
+        from each partner (competitive imports); zeros where nothing is imported."""
+        return self._import_shares.copy()
+
+    @property
+    def import_share_total(self) -> np.ndarray:
+        """Total import share ``s`` of each product's domestic use (sum over partners)."""
+        return self._import_shares.to_numpy().sum(axis=0) if len(self._import_shares) \
+            else np.zeros(self.n)
+
+    @property
+    def value_added(self) -> pd.Series:
+        """Value added per unit of each branch's output, in :attr:`currency` (NaN if not given)."""
+        return pd.Series(self._value_added, index=self._branches.index, name="value_added")
+
+    def domestic_final_demand(self, final_demand: pd.DataFrame | None = None) -> np.ndarray:
+        """The part of final demand met by domestic output: ``(1 - s) y`` for domestic uses plus
+        exports (category ``exports``, which are domestic output by definition)."""
+        fd = self._final_demand if final_demand is None else final_demand
+        exp = fd["exports"].to_numpy() if "exports" in fd.columns else np.zeros(self.n)
+        dom = fd.to_numpy().sum(axis=1) - exp
+        return (1.0 - self.import_share_total) * dom + exp
 
     @property
     def is_sparse(self) -> bool:
@@ -493,7 +537,8 @@ class Economy:
                             final_demand=self._final_demand.loc[list(order)],
                             factor_coefficients=self._F[:, pos], capacity=self._capacity[pos],
                             reported_output=rep, prices=self._prices[pos], capital=B,
-                            settings=settings)
+                            settings=settings, value_added=self._value_added[pos],
+                            import_shares=self._import_shares[list(order)])
 
     def rescale(self, branch: str, factor: float, unit: str) -> Economy:
         """Measure ``branch`` in a new unit, one new unit being ``factor`` old units.
@@ -550,7 +595,8 @@ class Economy:
         return self.replace(branches=br, technology=A, final_demand=fd,
                             factor_coefficients=self._F * s[np.newaxis, :],
                             capacity=self._capacity / s, reported_output=rep,
-                            prices=self._prices * s, capital=B, trade=trade, settings=settings)
+                            prices=self._prices * s, capital=B, trade=trade, settings=settings,
+                            value_added=self._value_added * s)
 
     def with_final_demand(self, final_demand: Any) -> Economy:
         """The same economy with another final demand."""
@@ -600,4 +646,28 @@ def _trade_table(trade: pd.DataFrame | None, ids: list[str], partners: list[str]
         raise AutarkyError("trade direction must be 'import' or 'export'")
     if np.any(t["price"] < 0) or np.any(t["max"] < 0):
         raise AutarkyError("trade prices and quantities must be non-negative")
+    return t
+
+
+def _import_share_table(shares: pd.DataFrame | None, ids: list[str], partners: list[str]
+                        ) -> pd.DataFrame:
+    """``partner x branch`` import shares, validated: known ids, each in [0, 1], sums <= 1."""
+    if shares is None or len(shares) == 0:
+        return pd.DataFrame(np.zeros((len(partners), len(ids))),
+                            index=pd.Index(partners, name="partner"),
+                            columns=pd.Index(ids, name="branch"))
+    bad = set(map(str, shares.index)) - set(partners)
+    if bad:
+        raise AutarkyError(f"import shares name unknown partner(s): {', '.join(sorted(bad))}")
+    bad = set(map(str, shares.columns)) - set(ids)
+    if bad:
+        raise AutarkyError(f"import shares name unknown branch(es): {', '.join(sorted(bad))}")
+    t = shares.reindex(index=partners, columns=ids).fillna(0.0).astype(float)
+    t.index.name, t.columns.name = "partner", "branch"
+    v = t.to_numpy()
+    if np.any(~np.isfinite(v)) or np.any(v < 0) or np.any(v > 1):
+        raise AutarkyError("import shares must lie in [0, 1]")
+    over = [b for b, s in zip(ids, v.sum(axis=0), strict=True) if s > 1 + 1e-12]
+    if over:
+        raise AutarkyError(f"import shares of {', '.join(over)} sum to more than one")
     return t

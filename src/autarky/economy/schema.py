@@ -115,6 +115,20 @@ SCENARIO_KEYS: tuple[Key, ...] = (
         csv_columns=("branch", "value")),
     Key("partners", "records", description="Trading partners.", record=PARTNER_COLUMNS),
     Key("currency", "string", description="Unit of prices, aid and credit."),
+    Key("import_shares", "custom", description="{partner: {branch: share}}: share of the domestic "
+        "use of each product supplied by imports from each partner (competitive imports); or a "
+        "CSV with columns partner, branch, share.",
+        json={"oneOf": [{"type": "object", "additionalProperties": {
+            "type": "object", "additionalProperties": {"type": "number"}}},
+            {"type": "string", "pattern": r"\.csv$"}]}),
+    Key("imports", "custom", description="{partner: {branch: quantity}}: imports as flows, from "
+        "which the shares follow (needs gross_output).",
+        json={"type": "object", "additionalProperties": {
+            "type": "object", "additionalProperties": {"type": "number"}}}),
+    Key("value_added", "vector", description="Value added per unit of each branch's output "
+        "(currency).", csv_columns=("branch", "value")),
+    Key("state_revenue", "number", description="State budget revenue of the year (currency), "
+        "for aid dependence."),
     Key("prices", "vector", description="Constant prices: currency per unit of each branch.",
         csv_columns=("branch", "value")),
     Key("target", "demand", description="Final demand the optimal plan aims at "

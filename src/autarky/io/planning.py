@@ -8,8 +8,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from autarky.economy.schema import PROVENANCE_COLS_ALLOWED
 from autarky.economy.settings import PlanSettings, Strategy, StrategyRule
-from autarky.io.entries import Where, check_id, parse_number, value_with_provenance, yaml_where
+from autarky.io.entries import (
+    Where,
+    check_id,
+    parse_bool,
+    parse_number,
+    read_csv_rows,
+    value_with_provenance,
+    yaml_vector_entries,
+    yaml_where,
+)
 
 if TYPE_CHECKING:
     from autarky.io.scenario import _Reader
@@ -260,3 +270,42 @@ def read_settings(r: _Reader, target: pd.DataFrame | None, factor_ids: list[str]
         consumption_floor=floor, exogenous=None if exo is None else tuple(exo),
         industry_groups=tuple(map(str, groups)), industrial_growth=ig, output_targets=targets,
         discount=discount, strategies=read_strategies(r))
+
+
+def read_import_shares(r: _Reader, partners: list[str]) -> pd.DataFrame | None:
+    """``import_shares``: a mapping partner -> {branch: share} or a long CSV (partner, branch,
+    share[, source, note, estimate])."""
+    if "import_shares" not in r.data:
+        return None
+    raw = r.data["import_shares"]
+    table = pd.DataFrame(0.0, index=pd.Index(partners, name="partner"),
+                         columns=pd.Index(r.ids, name="branch"))
+    if isinstance(raw, str):
+        path = r.csv_path("import_shares")
+        assert path is not None
+        for row in read_csv_rows(path, ["partner", "branch", "share"], PROVENANCE_COLS_ALLOWED):
+            p = check_id(row.values["partner"], partners, row.where("partner"), kind="partner")
+            b = check_id(row.values["branch"], r.ids, row.where("branch"))
+            v = parse_number(row.values["share"], row.where("share"), allow_negative=False,
+                             what="share")
+            if v > 1:
+                raise row.where("share").error(f"a share lies in [0, 1], got {v:g}")
+            table.loc[p, b] = v
+            est = parse_bool(row.values.get("estimate", ""), row.where("estimate"))
+            if row.values.get("source") or row.values.get("note") or est:
+                r.provenance.append({"table": "import_shares", "row": p, "column": b,
+                                     "source": row.values.get("source", ""),
+                                     "note": row.values.get("note", ""), "estimate": est})
+    else:
+        for p, row in _mapping(r, "import_shares", raw).items():
+            check_id(str(p), partners, yaml_where(r.lines, ("import_shares", p)), kind="partner")
+            for e in yaml_vector_entries(row, r.lines, ("import_shares", p), r.ids,
+                                         allow_negative=False, what="share"):
+                if e.value > 1:
+                    raise e.where.error(f"a share lies in [0, 1], got {e.value:g}")
+                table.loc[str(p), e.row] = e.value
+    over = [b for b, v in table.sum(axis=0).items() if v > 1 + 1e-12]
+    if over:
+        raise yaml_where(r.lines, ("import_shares",)).error(
+            f"import shares of {', '.join(over)} sum to more than one")
+    return table

@@ -36,7 +36,7 @@ from autarky.io.entries import (
     yaml_vector_entries,
     yaml_where,
 )
-from autarky.io.planning import read_settings, read_trade
+from autarky.io.planning import read_import_shares, read_settings, read_trade
 from autarky.io.yamlmap import LineMap, load_yaml
 
 #: Above this many branches a technology read from a file is stored sparse.
@@ -338,6 +338,13 @@ def read_scenario(path: str | Path) -> Economy:
     prices = r.to_vector(r.vector("prices"), np.nan)
     capital = r.build_matrix(r.matrix("capital")) if "capital" in data else None
     settings = read_settings(r, target, list(factors.index))
+    shares = read_import_shares(r, list(partners.index))
+    value_added = r.to_vector(r.vector("value_added", allow_negative=True), np.nan)
+    revenue = None
+    if "state_revenue" in data:
+        revenue = value_with_provenance(data["state_revenue"], r.where("state_revenue"), r.lines,
+                                        ("state_revenue",), allow_negative=False,
+                                        what="state revenue")[0]
     init_cap = r.to_vector(r.vector("initial_capacity"), np.nan)
     if init_cap is not None:
         settings = replace(settings, initial_capacity=init_cap)
@@ -350,6 +357,7 @@ def read_scenario(path: str | Path) -> Economy:
                                                           *PROVENANCE_COLS_ALLOWED]),
         "prices": prices, "currency": data.get("currency", "currency unit"),
         "capital": capital, "trade": trade, "settings": settings,
+        "import_shares": shares, "value_added": value_added, "state_revenue": revenue,
     }
     try:
         if key == "flows":
@@ -366,6 +374,8 @@ def read_scenario(path: str | Path) -> Economy:
             if "final_demand" not in data:  # resources = uses: y = x - Z 1
                 fd = pd.DataFrame({"total": gross - np.asarray(Z).sum(axis=1)}, index=fd.index)
             return Economy(branches, A, fd, **kwargs)
+        if "imports" in data:
+            kwargs["import_shares"] = shares_from_flows(r, matrix, gross, fd, list(partners.index))
         return Economy(branches, matrix, fd, **kwargs)
     except NotProductiveError as exc:
         raise r.where(key).error(str(exc)) from None
@@ -373,3 +383,28 @@ def read_scenario(path: str | Path) -> Economy:
         raise
     except AutarkyError as exc:
         raise ScenarioError(str(exc), file=str(p)) from None
+
+
+def shares_from_flows(r: _Reader, A: Any, gross: np.ndarray | None, fd: pd.DataFrame,
+                      partners: list[str]) -> pd.DataFrame:
+    """Import shares from imports given as flows: ``m_p,i / (A x + y_domestic)_i``."""
+    if gross is None:
+        raise r.where("imports").error("imports given as flows need gross_output to compute "
+                                       "each product's domestic use")
+    raw = r.data["imports"]
+    if not isinstance(raw, dict):
+        raise r.where("imports").error("expected {partner: {branch: quantity}}")
+    dom_final = fd.to_numpy().sum(axis=1) - (fd["exports"].to_numpy() if "exports" in fd.columns
+                                             else 0.0)
+    use = np.asarray(A @ gross).ravel() + dom_final
+    table = pd.DataFrame(0.0, index=pd.Index(partners, name="partner"),
+                         columns=pd.Index(r.ids, name="branch"))
+    for p, row in raw.items():
+        check_id(str(p), partners, r.where("imports", p), kind="partner")
+        for e in yaml_vector_entries(row, r.lines, ("imports", p), r.ids, allow_negative=False,
+                                     what="import"):
+            i = r.ids.index(e.row)
+            if use[i] <= 0:
+                raise e.where.error(f"{e.row} has no domestic use to import into")
+            table.loc[str(p), e.row] = e.value / use[i]
+    return table

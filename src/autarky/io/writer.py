@@ -187,6 +187,16 @@ def _planning_keys(economy: Economy, prov: dict[_ProvKey, dict[str, Any]],
     if prices.notna().any():
         out["prices"] = tables.get("prices") or {
             b: _value(v, prov.get(("prices", b, None))) for b, v in prices.items() if not np.isnan(v)}
+    shares = economy.import_shares
+    if shares.to_numpy().any():
+        out["import_shares"] = tables.get("import_shares") or {
+            str(p): {str(b): float(v) for b, v in row.items() if v != 0}
+            for p, row in shares.iterrows() if row.any()}
+    va = economy.value_added
+    if va.notna().any():
+        out["value_added"] = {b: float(v) for b, v in va.items() if not np.isnan(v)}
+    if economy.state_revenue is not None:
+        out["state_revenue"] = float(economy.state_revenue)
     st = economy.settings
     if st.target is not None:
         t = st.target
@@ -298,6 +308,12 @@ def write_scenario(economy: Economy, path: str | Path) -> Path:
             [b, float(v), *_prov_cells(prov.get(("gross_output", b, None)))]
             for b, v in rep.items()])
         tables["gross_output"] = "gross_output.csv"
+    shares = economy.import_shares
+    if shares.to_numpy().any():
+        files["imports.csv"] = _csv(["partner", "branch", "share", *header], [
+            [str(p), str(b), float(v), *_prov_cells(prov.get(("import_shares", str(p), str(b))))]
+            for p, row in shares.iterrows() for b, v in row.items() if v != 0])
+        tables["import_shares"] = "imports.csv"
     capital = economy.capital
     if capital is not None:
         rows = [[i, j, float(v), *_prov_cells(prov.get(("capital", i, j)))]

@@ -68,7 +68,9 @@ def balance(economy: Economy, final_demand: Any = None) -> Plan:
     Returns
     -------
     Plan
-        Gross output ``x = (I - A_d)^-1 y``, intermediate use ``A x``, factor requirements ``F x``.
+        Gross output ``x = (I - A_d)^-1 y_d`` (``y_d`` the domestically supplied final demand),
+        intermediate use ``A x`` (domestic and imported), imports by partner (the import share of
+        each product's domestic use ``A x + y - exports``), factor requirements ``F x``.
 
     Examples
     --------
@@ -81,11 +83,14 @@ def balance(economy: Economy, final_demand: Any = None) -> Plan:
     manufacturing       1841.58            341.58
     """
     fd = define_final_demand(economy, final_demand)
-    y = fd.to_numpy().sum(axis=1)
-    x = economy.solver.solve(y)
+    y_dom = economy.domestic_final_demand(fd)
+    x = economy.solver.solve(y_dom)
     ids = pd.Index(economy.ids, name="branch")
-    A = economy.A_d
-    used = np.asarray(A @ x).ravel()
+    used = np.asarray(economy.A @ x).ravel()  # all intermediate use, domestic and imported
+    exports = fd["exports"].to_numpy() if "exports" in fd.columns else np.zeros(economy.n)
+    domestic_use = used + fd.to_numpy().sum(axis=1) - exports
+    shares = economy.import_shares
+    imports = shares * domestic_use[np.newaxis, :]
     return Plan(
         method="balance",
         _gross_output=pd.Series(x, index=ids, name="gross_output"),
@@ -94,5 +99,6 @@ def balance(economy: Economy, final_demand: Any = None) -> Plan:
         _units=economy.units,
         _factors=calc_factor_requirements(economy, x),
         _reported_output=economy.reported_output,
+        _imports=imports if shares.to_numpy().any() else None,
         meta={"solver": economy.solver.method},
     )

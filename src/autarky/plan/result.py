@@ -33,6 +33,7 @@ class Plan:
     _units: pd.Series
     _factors: pd.DataFrame
     _reported_output: pd.Series | None = None
+    _imports: pd.DataFrame | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -65,6 +66,14 @@ class Plan:
         """The scenario's reported output, where it has one."""
         return None if self._reported_output is None else _ro(self._reported_output)
 
+    @property
+    def imports(self) -> pd.DataFrame:
+        """Imports, ``partner x branch``, in each branch's unit (zero without import shares)."""
+        if self._imports is None:
+            return pd.DataFrame(0.0, index=pd.Index([], name="partner"),
+                                columns=self._gross_output.index)
+        return self._imports.copy()
+
     def table(self) -> pd.DataFrame:
         """The balance of each product, one row per branch.
 
@@ -78,6 +87,8 @@ class Plan:
             "intermediate_use": self._intermediate_use,
             "final_demand": self._final_demand.sum(axis=1),
         })
+        if self._imports is not None:  # resources = uses: x + m = A x + y
+            df.insert(2, "imports", self._imports.sum(axis=0))
         if self._reported_output is not None:
             rep = self._reported_output
             df["reported"] = rep
@@ -95,6 +106,9 @@ class Plan:
             "intermediate_use": {k: float(v) for k, v in self._intermediate_use.items()},
             "final_demand": {k: float(v) for k, v in self._final_demand.sum(axis=1).items()},
             "units": {k: str(v) for k, v in self._units.items()},
+            **({"imports": {str(p): {str(b): float(v) for b, v in row.items() if v != 0}
+                            for p, row in self._imports.iterrows()}}
+               if self._imports is not None else {}),
             "factor_requirements": {
                 str(f): {"unit": str(row["unit"]), "required": float(row["required"]),
                          "available": None if pd.isna(row["available"])
