@@ -23,6 +23,7 @@ from autarky.solve.leontief import ArrayOrSparse, to_dense
 
 if TYPE_CHECKING:
     from autarky.plan.accessor import PlanAccessor
+    from autarky.reliance.accessor import RelianceAccessor
 
 _PROVENANCE_COLS = ["table", "row", "column", "source", "note", "estimate"]
 
@@ -609,6 +610,13 @@ class Economy:
         from autarky.plan.accessor import PlanAccessor
 
         return PlanAccessor(self)
+
+    @property
+    def reliance(self) -> RelianceAccessor:
+        """Self-reliance accessor: ``economy.reliance.indicators()``, ..."""
+        from autarky.reliance.accessor import RelianceAccessor
+
+        return RelianceAccessor(self)
 
     def __repr__(self) -> str:
         kind = "sparse" if self.is_sparse else "dense"
