@@ -304,6 +304,10 @@ def read_import_shares(r: _Reader, partners: list[str]) -> pd.DataFrame | None:
                 if e.value > 1:
                     raise e.where.error(f"a share lies in [0, 1], got {e.value:g}")
                 table.loc[str(p), e.row] = e.value
+                if e.has_provenance:
+                    r.provenance.append({"table": "import_shares", "row": str(p), "column": e.row,
+                                         "source": e.source, "note": e.note,
+                                         "estimate": e.estimate})
     over = [b for b, v in table.sum(axis=0).items() if v > 1 + 1e-12]
     if over:
         raise yaml_where(r.lines, ("import_shares",)).error(

@@ -342,9 +342,12 @@ def read_scenario(path: str | Path) -> Economy:
     value_added = r.to_vector(r.vector("value_added", allow_negative=True), np.nan)
     revenue = None
     if "state_revenue" in data:
-        revenue = value_with_provenance(data["state_revenue"], r.where("state_revenue"), r.lines,
-                                        ("state_revenue",), allow_negative=False,
-                                        what="state revenue")[0]
+        revenue, src, note, est = value_with_provenance(
+            data["state_revenue"], r.where("state_revenue"), r.lines, ("state_revenue",),
+            allow_negative=False, what="state revenue")
+        if src or note or est:
+            r.provenance.append({"table": "state_revenue", "row": "state_revenue", "column": None,
+                                 "source": src, "note": note, "estimate": est})
     init_cap = r.to_vector(r.vector("initial_capacity"), np.nan)
     if init_cap is not None:
         settings = replace(settings, initial_capacity=init_cap)

@@ -190,13 +190,15 @@ def _planning_keys(economy: Economy, prov: dict[_ProvKey, dict[str, Any]],
     shares = economy.import_shares
     if shares.to_numpy().any():
         out["import_shares"] = tables.get("import_shares") or {
-            str(p): {str(b): float(v) for b, v in row.items() if v != 0}
+            str(p): {str(b): _value(v, prov.get(("import_shares", str(p), str(b))))
+                     for b, v in row.items() if v != 0}
             for p, row in shares.iterrows() if row.any()}
     va = economy.value_added
     if va.notna().any():
         out["value_added"] = {b: float(v) for b, v in va.items() if not np.isnan(v)}
     if economy.state_revenue is not None:
-        out["state_revenue"] = float(economy.state_revenue)
+        out["state_revenue"] = _value(economy.state_revenue,
+                                      prov.get(("state_revenue", "state_revenue", None)))
     st = economy.settings
     if st.target is not None:
         t = st.target

@@ -6,8 +6,10 @@ offers any. Constraints, every year:
 
 * capacity: ``x_t <= K_t`` with ``K_t = (1 - delta)^t K_0 + sum_{s <= t - g} (1 - delta)^(t-s-g) dK_s``
   (depreciation ``delta``, gestation ``g`` years before new capacity produces);
-* balance: ``(I - A) x_t - B dK_t + m_t - e_t >= c_t b + f_t`` (investment goods ``B dK_t``
-  produced in year ``t``; ``f_t`` the exogenous final demand: government, exports, ...);
+* balance: ``(I - A_d) x_t - B_d dK_t >= c_t b_d + f_t`` (investment goods ``B dK_t`` produced in
+  year ``t``; ``f_t`` the exogenous final demand: government, exports, ...); with competitive
+  imports the imported share ``s`` of every domestic use comes from abroad, so
+  ``A_d = (I - diag s) A``, ``B_d = (I - diag s) B``, ``b_d = (1 - s) b``, exports excepted;
 * factors: ``F x_t <= f_bar (1 + growth)^(t - base)``, or the availability the scenario states for
   the year (``factor_availability``); foreign exchange as in the one-year plan;
 * consumption floor: ``c_t >= floor_t``;
@@ -95,7 +97,7 @@ def resolve_horizon(eco: Economy, strategy: str | None, targets: str | None = No
     if eco.capital is None:
         raise AutarkyError("a multi-year plan needs capital coefficients (scenario key "
                            "'capital': units of each input per unit of new capacity)")
-    B = eco.capital.to_numpy()
+    B = (1.0 - eco.import_share_total)[:, np.newaxis] * eco.capital.to_numpy()
     fd = eco.final_demand
     basket_spec = st.consumption_basket if st.consumption_basket is not None else (
         "consumption" if "consumption" in fd.columns else None)
@@ -116,7 +118,14 @@ def resolve_horizon(eco: Economy, strategy: str | None, targets: str | None = No
     unknown = set(exo_cats) - set(fd.columns)
     if unknown:
         raise AutarkyError(f"exogenous categories not in final demand: {', '.join(sorted(unknown))}")
-    exogenous = fd[exo_cats].sum(axis=1).to_numpy(dtype=float) if exo_cats else np.zeros(n)
+    # competitive imports: the imported share of every domestic use (consumption, government,
+    # investment goods) comes from abroad; exports are domestic output
+    keep = 1.0 - eco.import_share_total
+    exo_dom = [c for c in exo_cats if c != "exports"]
+    exogenous = keep * (fd[exo_dom].sum(axis=1).to_numpy(dtype=float) if exo_dom else np.zeros(n))
+    if "exports" in exo_cats:
+        exogenous = exogenous + fd["exports"].to_numpy(dtype=float)
+    basket = keep * basket
     prices = eco.prices.to_numpy()
     industry = eco.branches["group"].isin(st.industry_groups).to_numpy()
     needs_prices = bool(strat.rules or strat.proportional or st.industrial_growth is not None

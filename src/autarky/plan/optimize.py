@@ -157,20 +157,22 @@ def define_foreign_exchange(b: LPBuilder, eco: Economy, m: np.ndarray, e: np.nda
 
 
 def target_vector(eco: Economy, target: Any = None) -> np.ndarray:
-    """The target final demand ``d`` (the scenario's ``target``, else its final demand)."""
+    """The target final demand to be met from domestic output, ``d``: the scenario's ``target``
+    (else its final demand), less the share of each product's domestic use imported at today's
+    import shares (exports are domestic output); the LP's trade offers come on top."""
     if target is None:
         t = eco.settings.target
         t = eco.final_demand if t is None else t
-        return t.to_numpy().sum(axis=1).astype(float)
+        return eco.domestic_final_demand(t)
     s = pd.Series(target, dtype=float) if isinstance(target, dict) else target
     if isinstance(s, pd.DataFrame):
-        s = s.sum(axis=1)
+        return eco.domestic_final_demand(s.reindex(eco.ids).fillna(0.0))
     if isinstance(s, pd.Series):
         unknown = set(map(str, s.index)) - set(eco.ids)
         if unknown:
             raise AutarkyError(f"target names unknown branch(es): {', '.join(sorted(unknown))}")
-        return s.reindex(eco.ids).fillna(0.0).to_numpy(dtype=float)
-    return np.asarray(s, dtype=float)
+        s = s.reindex(eco.ids).fillna(0.0).to_numpy(dtype=float)
+    return (1.0 - eco.import_share_total) * np.asarray(s, dtype=float)
 
 
 def build_model(eco: Economy, *, target: Any = None, objective: str | None = None,

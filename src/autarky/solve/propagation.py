@@ -50,8 +50,8 @@ One week ``t``
    Pichler & Farmer's rule (their ``1/tau`` is ``gamma``) with orders floored at zero, so a branch
    holding too much simply orders less. The demand branch ``i`` faces is
    ``d_i(t) = sum_j O_ij(t) + f_i(t)`` with ``f(t) = f0 * demand(t)``.
-2. **Production.** Every input is critical (Leontief production, as in the paper's strictest
-   variant): ``x_j(t) = min(capacity_j * capacity(t)_j, d_j(t), min_{i: a_ij > 0} S_ij(t) / a_ij,
+2. **Production.** Every input is critical (Leontief production, the strictest of Pichler et al.'s
+   production functions): ``x_j(t) = min(capacity_j * capacity(t)_j, d_j(t), min_{i: a_ij > 0} S_ij(t) / a_ij,
    min_{i: am_ij > 0} SM_ij(t) / am_ij)``. A branch works from the stock on hand at the start of
    the week; what it receives during the week is used from next week on (a one-week pipeline).
 3. **Domestic distribution.** The supply of product ``i`` is ``x_i(t)``, never more than the
@@ -78,11 +78,20 @@ least one week: ``inventory_days`` (and ``import_inventory_days``) must be at le
 coefficient is positive. Capacity defaults to ``x0``, so output never exceeds the baseline and stocks
 run down in a crisis are rebuilt only from the slack other customers leave.
 
+Because every input is critical, a branch whose stock of any input runs out makes nothing, and a
+cycle of branches out of each other's products stays at zero for good: nothing restarts it. Without
+slack (capacity ``x0``, import supply ``m0``) stocks drawn down in a crisis can be rebuilt only at
+someone else's expense, and under ``"priority"`` rationing that someone is always the lowest-ranked
+customer, whose stocks then run out in turn; such runs can oscillate and end in a collapse long
+after the shock. Proportional rationing spreads each shortfall thinly and is far less prone to it;
+spare capacity or import multipliers above 1 after the shock let stocks refill.
+
 Results
 -------
 Outputs are weekly quantities in each branch's own unit. ``total_loss_j = sum_t (x0_j - x_j(t))``
 is the output lost over the horizon in branch ``j``'s unit (a week of flow times one week); it is
-negative where a branch made more than its baseline (possible only with capacity above ``x0``).
+negative where a branch made more than its baseline (possible only with capacity above ``x0``
+or a capacity multiplier above 1).
 :meth:`PropagationResult.aggregate_loss` adds it up, weighted by prices if given. The recovery week
 is the first week from which every branch's output stays within ``tol`` (relative) of its baseline
 until the horizon ends.
@@ -345,6 +354,21 @@ def _ration(supply: np.ndarray, orders: np.ndarray, tiers: _Tiers) -> np.ndarray
     k, c = orders.shape
     if c == 0 or k == 0:
         return np.zeros_like(orders)
+    total = orders.sum(axis=1)
+    short = supply < total
+    if not short.any():
+        return orders.copy()
+    if short.all():
+        return _ration_short(supply, orders, tiers, total)
+    delivered = orders.copy()
+    delivered[short] = _ration_short(supply[short], orders[short], tiers, total[short])
+    return delivered
+
+
+def _ration_short(supply: np.ndarray, orders: np.ndarray, tiers: _Tiers, total: np.ndarray) -> np.ndarray:
+    """:func:`_ration` for products whose supply falls short of their orders."""
+    if tiers.starts.size == 1:
+        return orders * (supply / total)[:, np.newaxis]
     sorted_orders = orders[:, tiers.order]
     tier_total = np.add.reduceat(sorted_orders, tiers.starts, axis=1)
     ahead = np.zeros_like(tier_total)

@@ -1,0 +1,198 @@
+"""``autarky reliance``, ``autarky-cost``, ``stress``, ``criticality``: self-reliance commands."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from autarky.cli.app import Format, app, load_economy, out
+from autarky.cli.render import fmt, source_line
+
+
+def _pct(v: Any) -> str:
+    return "-" if v is None or (isinstance(v, float) and (math.isnan(v) or math.isinf(v))) \
+        else f"{100 * v:.1f} %"
+
+
+def _json(doc: dict[str, Any]) -> None:
+    def clean(o: Any) -> Any:
+        if isinstance(o, float) and (math.isnan(o) or math.isinf(o)):
+            return None
+        if isinstance(o, dict):
+            return {str(k): clean(v) for k, v in o.items()}
+        if isinstance(o, (list, tuple)):
+            return [clean(v) for v in o]
+        return o
+
+    sys.stdout.write(json.dumps(clean(doc), indent=2) + "\n")
+
+
+@app.command()
+def reliance(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Self-reliance indicators: self-sufficiency, import content, dependence, concentration."""
+    eco = load_economy(scenario)
+    ind = eco.reliance.indicators()
+    if format is Format.json:
+        _json({"scenario": scenario, "name": eco.name, **ind.to_dict()})
+        return
+    t = ind.table
+    unit = ind.totals["valuation_unit"]
+    table = Table(title=f"Self-reliance — {eco.name}",
+                  caption=source_line(eco, scenario) + f". Shares are fractions of value at "
+                  f"constant prices ({unit}); import content per unit of final product, direct "
+                  "and indirect; flags: EU 2021 method (HHI > 0.4, import share > 0.5, "
+                  "imports/exports > 1).", caption_justify="left")
+    for col in ("branch", "self-sufficiency", "import share", "import content",
+                "dom. value added", "concentration (HHI)", "flags"):
+        table.add_column(col, justify="left" if col in ("branch", "flags") else "right")
+    for b, r in t.iterrows():
+        flags = "".join(c for c, f in (("C", r["flag_concentration"]), ("S", r["flag_import_share"]),
+                                       ("X", r["flag_imports_over_exports"])) if f)
+        table.add_row(str(b), _pct(r["self_sufficiency"]), _pct(r["import_share"]),
+                      _pct(r["import_content"]), _pct(r["domestic_value_added"]),
+                      "-" if math.isnan(r["concentration"]) else f"{r['concentration']:.2f}",
+                      (flags + (" DEPENDENT" if r["dependent"] else "")) or "-")
+    out.print(table)
+    pc = ind.partner_content
+    if len(pc):
+        pt = Table(title="Import content by partner (share of the value of each final product)")
+        pt.add_column("partner")
+        for b in eco.ids:
+            pt.add_column(b, justify="right")
+        for p, row in pc.iterrows():
+            pt.add_row(str(p), *[_pct(v) for v in row])
+        out.print(pt)
+    tot = ind.totals
+    out.print(f"Import content of final demand: {_pct(tot['import_content_final_demand'])}; "
+              f"of exports (vertical specialisation): {_pct(tot['import_content_exports'])}; "
+              f"aid {fmt(tot['aid'])} {eco.currency}"
+              + (f" = {_pct(tot['aid_over_revenue'])} of state revenue" if "aid_over_revenue"
+                 in tot else "") + ".")
+
+
+@app.command("autarky-cost")
+def autarky_cost(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    branches: Annotated[str | None, typer.Option(help="Comma-separated branches to cap "
+                                                      "(default all).")] = None,
+    theta: Annotated[float, typer.Option(help="Trade elasticity for the ACR cross-check.")] = 5.0,
+    scale_elasticity: Annotated[float | None, typer.Option(
+        help="Scale elasticity of every branch (economies of scale).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """The cost of autarky: fulfilment and labour as import shares are capped down to zero."""
+    eco = load_economy(scenario)
+    res = eco.reliance.cost_of_autarky(
+        branches=None if branches is None else [b.strip() for b in branches.split(",")],
+        theta=theta, scale_elasticity=scale_elasticity)
+    if format is Format.json:
+        _json({"scenario": scenario, "name": eco.name, **res.to_dict()})
+        return
+    c = res.curve
+    table = Table(title=f"Cost of autarky — {eco.name}",
+                  caption=source_line(eco, scenario) + ". cap: share of today's import shares "
+                  "allowed; fulfilment: largest common fulfilment of the target; labour: least "
+                  f"{res.factor or 'factor'} delivering the whole target "
+                  f"({eco.factors['unit'].iloc[0] if len(eco.factors) else '-'}).",
+                  caption_justify="left")
+    for col in ["cap", "fulfilment", f"{res.factor or 'factor'} needed", "imports value"] + (
+            ["fulfilment with scale economies", "iterations"] if "fulfilment_scale" in c else []):
+        table.add_column(col, justify="right")
+    for k, r in c.iterrows():
+        cells = [f"{k:.1f}", f"{r['fulfilment']:.4f}", fmt(r.get("labour_needed", float("nan"))),
+                 fmt(r["import_value"])]
+        if "fulfilment_scale" in c:
+            cells += [f"{r['fulfilment_scale']:.4f}", f"{int(r['iterations'])}"
+                      + ("" if r["converged"] else " (not converged)")]
+        table.add_row(*cells)
+    out.print(table)
+    a = res.acr
+    out.print(f"ACR cross-check (theta = {a['theta']:g}): domestic share {a['domestic_share']:.3f}, "
+              f"intermediate share {a['alpha']:.3f}: real income in autarky = "
+              f"{a['autarky_ratio']:.3f} x trade ({a['autarky_ratio_no_intermediates']:.3f} without "
+              f"the intermediate-input correction); the model's fulfilment ratio: "
+              f"{a['model_ratio']:.3f}.")
+
+
+@app.command()
+def stress(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    shock: Annotated[str, typer.Option(help="partner:ID[:BRANCH+...], aid[:ID], "
+                                            "capacity:BRANCH:FRACTION, demand:BRANCH:FRACTION")],
+    scheme: Annotated[str, typer.Option(help="proportional, industry-first or priority.")] =
+        "proportional",
+    weeks: Annotated[int, typer.Option(help="Weeks simulated.")] = 52,
+    duration: Annotated[int, typer.Option(help="Weeks the shock lasts.")] = 13,
+    inventory_days: Annotated[float, typer.Option(help="Days of each input held.")] = 14.0,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """A shock, re-planned (best case) and propagated week by week without re-planning."""
+    eco = load_economy(scenario)
+    with Progress(transient=True, disable=format is Format.json or not sys.stderr.isatty()) as bar:
+        task = bar.add_task("propagating", total=weeks)
+        res = eco.reliance.stress(shock, scheme=scheme, weeks=weeks, duration=duration,
+                                  inventory_days=inventory_days,
+                                  progress=lambda t, n: bar.update(task, completed=t))
+    if format is Format.json:
+        _json({"scenario": scenario, "name": eco.name, **res.to_dict()})
+        return
+    rp = res.replanned
+    out.print(f"[bold]{res.shock}[/bold] on {eco.name}: re-planned fulfilment "
+              f"{rp['fulfilment_base']:.4f} -> {rp['fulfilment']:.4f} "
+              f"({_pct(rp['loss'])} lost; the best the planners can do).")
+    table = Table(title="Shortfall per product", caption=source_line(eco, scenario) +
+                  ". Re-planned: short of the baseline plan's final output (per year); "
+                  f"propagated: output lost over {weeks} weeks, shock lasting {duration} weeks, "
+                  f"{scheme} rationing.", caption_justify="left")
+    for col in ("branch", "unit", "re-planned shortfall", "propagated output lost"):
+        table.add_column(col, justify="left" if col in ("branch", "unit") else "right")
+    pr = res.propagation
+    for j, b in enumerate(eco.ids):
+        table.add_row(b, eco.units[b], fmt(rp["shortfall"].get(b, float("nan"))),
+                      fmt(pr.total_loss[j]) if pr is not None else "-")
+    out.print(table)
+    if pr is not None:
+        rec = "not within the horizon" if pr.recovery_week is None else f"week {pr.recovery_week}"
+        out.print(f"Propagated loss: {fmt(pr.aggregate_loss(res.prices))} {res.value_unit} at "
+                  f"constant prices; recovery (all outputs within 1 % of baseline): {rec}.")
+
+
+@app.command()
+def criticality(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Branches ranked by hypothetical extraction; partners by the cost of a cut-off."""
+    eco = load_economy(scenario)
+    crit = eco.reliance.criticality()
+    br, pa = crit["branches"], crit["partners"]
+    if format is Format.json:
+        _json({"scenario": scenario, "branches": br.reset_index().to_dict("records"),
+               "partners": pa.reset_index().to_dict("records")})
+        return
+    unit = eco.currency if not eco.prices.isna().any() else eco.units.iloc[0]
+    t = Table(title=f"Branch criticality — {eco.name}", caption=source_line(eco, scenario) +
+              f". Output lost if the branch is extracted, valued at constant prices ({unit}).",
+              caption_justify="left")
+    for col in ("rank", "branch", "output lost", "of which elsewhere", "share of output"):
+        t.add_column(col, justify="left" if col == "branch" else "right")
+    for b, r in br.iterrows():
+        t.add_row(str(int(r["rank"])), str(b), fmt(r["total"]), fmt(r["others"]), _pct(r["share"]))
+    out.print(t)
+    if len(pa):
+        t2 = Table(title="Partner criticality (re-planned loss of fulfilment if cut off)")
+        for col in ("rank", "partner", "fulfilment after", "loss"):
+            t2.add_column(col, justify="left" if col == "partner" else "right")
+        for p, r in pa.iterrows():
+            t2.add_row(str(int(r["rank"])), str(p), f"{r['fulfilment']:.4f}",
+                       _pct(r["fulfilment_loss"]))
+        out.print(t2)
