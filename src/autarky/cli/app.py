@@ -169,8 +169,13 @@ def demo(
     path = write_report(eco, out_dir, claims=claims)
     from autarky.report.plans import write_seven_year_plan
 
-    plans_page = write_seven_year_plan(bundled.load("seven-year-plan"), claims, out_dir)
-    out.print(f"Report written to [bold]{path}[/bold] and [bold]{plans_page}[/bold]")
+    syp = bundled.load("seven-year-plan")
+    plans_page = write_seven_year_plan(syp, claims, out_dir)
+    from autarky.report.reliance import write_reliance
+
+    rel_page = write_reliance(eco, out_dir, claims=claims, aid_economy=syp)
+    out.print(f"Report written to [bold]{path}[/bold], [bold]{plans_page}[/bold] and "
+              f"[bold]{rel_page}[/bold]")
 
 
 @app.command()

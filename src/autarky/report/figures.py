@@ -110,7 +110,8 @@ def history_bars(table: pd.DataFrame, title: str) -> str:
 
 
 def paths_chart(series: dict[str, pd.Series], title: str, ylabel: str,
-                reference: dict[str, pd.Series] | None = None, logy: bool = False) -> str:
+                reference: dict[str, pd.Series] | None = None, logy: bool = False,
+                xlabel: str = "year") -> str:
     """Lines over the years, one per strategy, with dashed reference paths (e.g. the plan)."""
     fig, ax = _subplots((7.5, 3.6))
     for k, (name, s) in enumerate(series.items()):
@@ -122,7 +123,7 @@ def paths_chart(series: dict[str, pd.Series], title: str, ylabel: str,
     if logy:
         ax.set_yscale("log")
     ax.set_ylabel(ylabel)
-    ax.set_xlabel("year")
+    ax.set_xlabel(xlabel)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title, fontsize=10)
@@ -145,4 +146,30 @@ def stacked_groups(frames: dict[str, pd.DataFrame], title: str, ylabel: str) -> 
     axes[0].set_ylabel(ylabel)
     axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle(title, fontsize=10)
+    return _svg(fig)
+
+
+def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str, percent: bool = True,
+                 stacked: bool = False) -> str:
+    """Bars per row of ``frame`` (branches), one series per column (e.g. partners)."""
+    n_rows, n_cols = frame.shape
+    fig, ax = _subplots((max(6.0, 0.55 * n_rows + 2.5), 3.6))
+    pos = np.arange(n_rows)
+    width = 0.8 if stacked else 0.8 / max(n_cols, 1)
+    bottom = np.zeros(n_rows)
+    scale = 100.0 if percent else 1.0
+    for k, col in enumerate(frame.columns):
+        vals = np.nan_to_num(frame[col].to_numpy(dtype=float)) * scale
+        if stacked:
+            ax.bar(pos, vals, width, bottom=bottom, color=_PALETTE[k % len(_PALETTE)], label=str(col))
+            bottom += vals
+        else:
+            ax.bar(pos + (k - (n_cols - 1) / 2) * width, vals, width,
+                   color=_PALETTE[k % len(_PALETTE)], label=str(col))
+    ax.set_xticks(pos, labels=list(frame.index), rotation=30, ha="right")
+    ax.set_ylabel(ylabel + (" (%)" if percent else ""))
+    ax.grid(axis="y", alpha=0.3)
+    if n_cols > 1:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_title(title, fontsize=10)
     return _svg(fig)

@@ -239,8 +239,10 @@ def render_report(economy: Economy, plan: Plan, claims: Claims | None = None) ->
         f"partners: {esc(', '.join(economy.partners['name'])) or 'none'}</p>",
         f"<p>{esc(economy.description)}</p>" if economy.description else "",
         f"<div class='note'><b>Source.</b> {esc(economy.source)}</div>" if economy.source else "",
-        ("<p>Next page: <a href='plans.html'>the Seven Year Plan examined</a> — can industrial "
-         "output grow 18 % a year, what each development strategy yields by 1967.</p>")
+        ("<p>Other pages: <a href='plans.html'>the Seven Year Plan examined</a> — can "
+         "industrial output grow 18 % a year, what each development strategy yields by 1967; "
+         "<a href='reliance.html'>self-reliance</a> — import content, the Soviet Union against "
+         "China, what a cut-off or the loss of aid would cost, the cost of autarky.</p>")
         if claims is not None else "",
         section_balance(economy, plan),
         section_factors(plan),

@@ -1,0 +1,167 @@
+"""Report page on self-reliance: self-sufficiency, import content, the two patrons, cut-offs,
+aid, the cost of autarky and the most critical branches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autarky.economy import Economy
+from autarky.report import figures
+from autarky.report.html import _table, esc, num
+from autarky.report.plans import write_page
+
+
+def _pct(v: float) -> str:
+    return "–" if v is None or not np.isfinite(v) else f"{100 * v:.1f} %"
+
+
+def _weekly_index(res: Any) -> pd.Series:
+    pr = res.propagation
+    base = float(res.prices @ pr.baseline)
+    return pd.Series(pr.output @ res.prices / base, index=np.arange(1, pr.weeks + 1))
+
+
+def reliance_section(eco: Economy, claims: Any = None, aid_economy: Economy | None = None) -> str:
+    """The self-reliance page's body."""
+    ind = eco.reliance.indicators()
+    t = ind.table
+    unit = ind.totals["valuation_unit"]
+    parts = [
+        "<h2>1. Self-sufficiency and import content</h2>",
+        "<p>Self-sufficiency: output over apparent consumption (output + imports − exports). "
+        "Import content: imported inputs embodied, directly and at every earlier stage, in one "
+        "unit of each product made at home, as a share of its value at constant prices "
+        f"({esc(unit)}); computed by one transposed solve per indicator. Import shares by "
+        "partner are the scenario's estimates (imports.csv).</p>",
+        f'<div class="figure">{figures.grouped_bars(t[["self_sufficiency", "import_share", "import_content"]].rename(columns={"self_sufficiency": "self-sufficiency", "import_share": "direct import share", "import_content": "total import content"}), "Self-sufficiency and import dependence by product", "share")}</div>',  # noqa: E501
+        _table(["branch", "unit", "self-sufficiency", "direct import share",
+                "total import content", "domestic value added", "concentration (HHI)",
+                "EU-2021 flags"],
+               [[esc(b), esc(r["unit"]), _pct(r["self_sufficiency"]), _pct(r["import_share"]),
+                 _pct(r["import_content"]), _pct(r["domestic_value_added"]),
+                 "–" if not np.isfinite(r["concentration"]) else f"{r['concentration']:.2f}",
+                 ", ".join(n for n, f in (("concentration", r["flag_concentration"]),
+                                          ("import share", r["flag_import_share"]),
+                                          ("imports > exports", r["flag_imports_over_exports"]))
+                           if f) + (" — dependent" if r["dependent"] else "") or "–"]
+                for b, r in t.iterrows()], numeric={2, 3, 4, 5, 6}),
+        f"<p>Import content of the whole final demand: <b>{_pct(ind.totals['import_content_final_demand'])}</b>; "  # noqa: E501
+        f"of exports (vertical specialisation): <b>{_pct(ind.totals['import_content_exports'])}</b>.</p>",
+    ]
+    dep = eco.reliance.dependence()
+    pc = ind.partner_content.T
+    pc.columns = [eco.partners.loc[p, "name"] for p in pc.columns]
+    parts += [
+        "<h2>2. The two patrons: the Soviet Union against China</h2>",
+        f'<div class="figure">{figures.grouped_bars(pc, "Import content by partner, per unit of each final product", "share of value", stacked=True)}</div>',  # noqa: E501
+        _table(["partner", "share of imports", "import content of final demand"],
+               [[esc(r["name"]), _pct(r["share_of_imports"]),
+                 _pct(r["import_content_of_final_demand"])] for _, r in dep.iterrows()],
+               numeric={1, 2}),
+    ]
+    cuts = {}
+    rows = []
+    for p in eco.partners.index:
+        res = eco.reliance.stress(f"partner:{p}", weeks=52, duration=13)
+        cuts[eco.partners.loc[p, "name"]] = _weekly_index(res)
+        pr = res.propagation
+        rows.append([esc(eco.partners.loc[p, "name"]), _pct(res.replanned["loss"]),
+                     num(pr.aggregate_loss(res.prices)),
+                     "not within a year" if pr.recovery_week is None else f"week {pr.recovery_week}"])
+    parts += [
+        "<h2>3. What a cut-off would cost</h2>",
+        "<p>Each partner's supply stops for 13 weeks. <i>Re-planned</i>: the best plan under the "
+        "cut, substituting at home and with the other partners as far as capacity, labour and "
+        "their import shares allow (loss of the largest common fulfilment of the target). "
+        "<i>Propagated</i>: no re-planning; the shortage spreads week by week through the "
+        "input network with two weeks of inventories and proportional rationing (after "
+        f"Pichler &amp; Farmer 2022); output lost over a year, in {esc(unit)} at constant prices.</p>",
+        _table(["partner cut off", "re-planned loss of fulfilment",
+                f"propagated output lost ({esc(unit)})", "recovery"], rows, numeric={1, 2}),
+        f'<div class="figure">{figures.paths_chart(cuts, "Total output during a 13-week cut-off (baseline = 1), no re-planning", "output / baseline", xlabel="week")}</div>',  # noqa: E501
+        "<p class='muted'>The propagation treats every input as critical (fixed input norms, no "
+        "substitution), so it is an upper bound on the damage: a product short by a few per cent "
+        "holds back every branch that uses it once inventories run out. The re-planned loss is "
+        "the lower bound.</p>",
+    ]
+    if aid_economy is not None and aid_economy.state_revenue:
+        parts.append(aid_section(aid_economy, claims))
+    cost = eco.reliance.cost_of_autarky(scale_elasticity=0.1)
+    c = cost.curve
+    curves = {"without economies of scale": c["fulfilment"],
+              "with scale elasticity 0.1": c["fulfilment_scale"]}
+    a = cost.acr
+    parts += [
+        "<h2>5. The cost of autarky</h2>",
+        "<p>Every import share capped at a fraction of today's (1 = today, 0 = autarky), the plan "
+        "re-solved for the largest common fulfilment of the target. Joan Robinson's point that "
+        "economies of scale may matter less than assumed (source lines 281-285) is tested with a "
+        "scale elasticity of 0.1 in every branch (labour per unit falls as output grows), solved "
+        "by successive linear plans to a fixed point.</p>",
+        f'<div class="figure">{figures.paths_chart(curves, "Fulfilment of the target as imports are capped", "fulfilment", xlabel="cap (share of today's import shares allowed)")}</div>',  # noqa: E501
+        f"<p>Autarky (cap 0) leaves <b>{a['model_ratio']:.3f}</b> of today's fulfilment in the model. "
+        f"The Arkolakis-Costinot-Rodríguez-Clare formula, with a trade elasticity of {a['theta']:g}, "
+        f"a domestic expenditure share of {a['domestic_share']:.3f} and intermediate inputs "
+        f"{100 * a['alpha']:.0f} % of gross output, gives real income in autarky of "
+        f"<b>{a['autarky_ratio']:.3f}</b> times that with trade "
+        f"({a['autarky_ratio_no_intermediates']:.3f} without the intermediate-input correction). "
+        "The model's loss is larger: with fixed input norms an import is replaced only by the "
+        "domestic inputs and labour it takes to make it, not by substitution across goods.</p>",
+    ]
+    crit = eco.reliance.criticality()["branches"]
+    parts += [
+        "<h2>6. The most critical branches</h2>",
+        "<p>Output lost if a branch were removed from the economy (hypothetical extraction), "
+        f"valued at constant prices ({esc(unit)}); all branches from one factorization by a "
+        "rank-one update.</p>",
+        _table(["rank", "branch", "output lost", "of which in other branches", "share of output"],
+               [[str(int(r["rank"])), esc(b), num(r["total"]), num(r["others"]), _pct(r["share"])]
+                for b, r in crit.iterrows()], numeric={0, 2, 3, 4}),
+    ]
+    return "".join(parts)
+
+
+def aid_section(eco: Economy, claims: Any) -> str:
+    """What aid worth 4.5 % of state revenue (1958) meant, in the 1960 economy."""
+    share = 0.045
+    line = ""
+    if claims is not None:
+        c = claims["foreign-aid-share-of-revenue-1958-text"]
+        share, line = float(c.value), f" (line {c.line})"
+    revenue = float(eco.state_revenue or 0.0)
+    par = eco.partners.copy()
+    total_now = float(par["aid"].sum())
+    aid = share * revenue
+    weights = par["aid"] / total_now if total_now > 0 else pd.Series(1.0 / len(par), par.index)
+    par["aid"] = aid * weights
+    with_aid = eco.replace(partners=par)
+    res = with_aid.reliance.stress("aid", weeks=52, duration=52)
+    pr = res.propagation
+    return (
+        "<h2>4. Losing aid worth 4.5 % of state revenue</h2>"
+        f"<p>In 1958 foreign aid was {100 * share:g} % of state revenue{esc(line)}; from 1961 "
+        "none. In the 1960 economy (revenue estimated at "
+        f"{num(revenue)} {esc(eco.currency)}), aid of that weight is {num(aid)} {esc(eco.currency)} "
+        "a year, spent on imports at the partners' prices. Cutting it: re-planned, the largest "
+        f"common fulfilment falls from {res.replanned['fulfilment_base']:.4f} to "
+        f"{res.replanned['fulfilment']:.4f} (<b>{_pct(res.replanned['loss'])}</b>); without "
+        "re-planning, imports fall by the share aid financed and output over the year falls by "
+        f"{num(pr.aggregate_loss(res.prices))} {esc(eco.currency)} (an upper bound: every input "
+        "is critical and nothing is substituted).</p>"
+    )
+
+
+def write_reliance(eco: Economy, out_dir: str | Path, claims: Any = None,
+                   aid_economy: Economy | None = None) -> Path:
+    """``out_dir/reliance.html``: the self-reliance page."""
+    body = (f"<h1>Self-reliance — {esc(eco.name)}</h1>"
+            "<p class='muted'><a href='index.html'>← the 1963 balance</a> · "
+            "<a href='plans.html'>the Seven Year Plan</a></p>"
+            f"<div class='note'><b>Source.</b> {esc(eco.source)} Import shares, aid, credit and "
+            "prices: estimates documented in the scenario's imports.csv and reliance.yaml.</div>"
+            + reliance_section(eco, claims, aid_economy))
+    return write_page(out_dir, "reliance.html", f"Self-reliance — {eco.name}", body)
