@@ -95,6 +95,9 @@ def reliance_section(eco: Economy, claims: Any = None, aid_economy: Economy | No
     curves = {"without economies of scale": c["fulfilment"],
               "with scale elasticity 0.1": c["fulfilment_scale"]}
     a = cost.acr
+    cost_svg = figures.paths_chart(curves, "Fulfilment of the target as imports are capped",
+                                   "fulfilment",
+                                   xlabel="cap (share of today's import shares allowed)")
     parts += [
         "<h2>5. The cost of autarky</h2>",
         "<p>Every import share capped at a fraction of today's (1 = today, 0 = autarky), the plan "
@@ -102,7 +105,7 @@ def reliance_section(eco: Economy, claims: Any = None, aid_economy: Economy | No
         "economies of scale may matter less than assumed (source lines 281-285) is tested with a "
         "scale elasticity of 0.1 in every branch (labour per unit falls as output grows), solved "
         "by successive linear plans to a fixed point.</p>",
-        f'<div class="figure">{figures.paths_chart(curves, "Fulfilment of the target as imports are capped", "fulfilment", xlabel="cap (share of today's import shares allowed)")}</div>',  # noqa: E501
+        f'<div class="figure">{cost_svg}</div>',
         f"<p>Autarky (cap 0) leaves <b>{a['model_ratio']:.3f}</b> of today's fulfilment in the model. "
         f"The Arkolakis-Costinot-Rodríguez-Clare formula, with a trade elasticity of {a['theta']:g}, "
         f"a domestic expenditure share of {a['domestic_share']:.3f} and intermediate inputs "
