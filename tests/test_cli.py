@@ -100,6 +100,11 @@ def test_demo_writes_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert rc == 0
     page = (tmp_path / "rep" / "index.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page
+    for name, heading in (("plans.html", "Can industrial output grow 18 % a year"),
+                          ("reliance.html", "The two patrons")):
+        other = (tmp_path / "rep" / name).read_text()
+        assert other.startswith("<!DOCTYPE html>") and "<svg" in other and heading in other
+        assert f"href='{name}'" in page  # linked from the first page
     assert "Material balance" in out and "thousand t" in out
 
 
