@@ -376,10 +376,13 @@ def read_scenario(path: str | Path) -> Economy:
                  else matrix * scale[np.newaxis, :])
             if "final_demand" not in data:  # resources = uses: y = x - Z 1
                 fd = pd.DataFrame({"total": gross - np.asarray(Z).sum(axis=1)}, index=fd.index)
-            return Economy(branches, A, fd, **kwargs)
+        else:
+            A = matrix
         if "imports" in data:
-            kwargs["import_shares"] = shares_from_flows(r, matrix, gross, fd, list(partners.index))
-        return Economy(branches, matrix, fd, **kwargs)
+            if "import_shares" in data:
+                raise r.where("imports").error("give either import_shares or imports, not both")
+            kwargs["import_shares"] = shares_from_flows(r, A, gross, fd, list(partners.index))
+        return Economy(branches, A, fd, **kwargs)
     except NotProductiveError as exc:
         raise r.where(key).error(str(exc)) from None
     except ScenarioError:
@@ -409,5 +412,12 @@ def shares_from_flows(r: _Reader, A: Any, gross: np.ndarray | None, fd: pd.DataF
             i = r.ids.index(e.row)
             if use[i] <= 0:
                 raise e.where.error(f"{e.row} has no domestic use to import into")
-            table.loc[str(p), e.row] = e.value / use[i]
+            share = e.value / use[i]
+            if share > 1 + 1e-12:
+                raise e.where.error(f"imports of {e.value:g} exceed the domestic use of "
+                                    f"{e.row} ({use[i]:g})")
+            table.loc[str(p), e.row] = share
+    over = [b for b, v in table.sum(axis=0).items() if v > 1 + 1e-12]
+    if over:
+        raise r.where("imports").error(f"imports of {', '.join(over)} exceed their domestic use")
     return table

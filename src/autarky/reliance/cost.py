@@ -124,7 +124,7 @@ def cost_of_autarky(eco: Economy, *, caps: Any = None, branches: list[str] | Non
             sigma = np.full(eco.n, float(scale_elasticity))
     w, _ = valuation(eco)
     rows = []
-    x_ref = x0
+    x_ref = x0 if x0 is not None else solve(eco, base).output  # today's plan, uncapped
     for k in kappas:
         theta_k = np.where(chosen[np.newaxis, :], base.theta * k, base.theta)
         case = replace(base, theta=theta_k)
@@ -135,8 +135,6 @@ def cost_of_autarky(eco: Economy, *, caps: Any = None, branches: list[str] | Non
             need = solve(eco, replace(case, min_fulfilment=1.0), objective="factor", factor=0)
             row["labour_needed"] = float(need.factor_use[0]) if need.status == "optimal" else np.nan
         if sigma is not None:
-            if x_ref is None:  # the reference output: today's plan (the first, least capped)
-                x_ref = sol.output
             scaled, iters, ok = _with_scale(eco, case, sigma, x_ref, max_iter, tol)
             row.update({"fulfilment_scale": scaled.fulfilment, "iterations": iters,
                         "converged": ok})

@@ -210,8 +210,8 @@ def indicators(eco: Economy, *, thresholds: dict[str, float] | None = None) -> I
     aid = float(eco.partners["aid"].sum()) if len(eco.partners) else 0.0
     if eco.state_revenue is not None:
         totals["aid_over_revenue"] = aid / eco.state_revenue
-    if "investment" in fd.columns and not np.isnan(eco.prices.to_numpy()).any():
-        inv = float(eco.prices.to_numpy() @ fd["investment"].to_numpy())
+    if "investment" in fd.columns:
+        inv = float(w @ fd["investment"].to_numpy())
         totals["aid_over_investment"] = aid / inv if inv > 0 else None
     totals["aid"] = aid
     pc = pd.DataFrame(partner, index=idx).T if partner else pd.DataFrame(columns=idx)
