@@ -36,6 +36,7 @@ pytest: $(VENV)/.installed
 bench: $(VENV)/.bench
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/lp.py
+	$(BIN)/python bench/reliance.py
 
 clean:
 	rm -rf $(VENV) report build *.egg-info src/*.egg-info

@@ -101,7 +101,8 @@ def test_demo_writes_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     page = (tmp_path / "rep" / "index.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page
     for name, heading in (("plans.html", "Can industrial output grow 18 % a year"),
-                          ("reliance.html", "The two patrons")):
+                          ("reliance.html", "The two patrons"),
+                          ("monitoring.html", "Can the claims all be true")):
         other = (tmp_path / "rep" / name).read_text()
         assert other.startswith("<!DOCTYPE html>") and "<svg" in other and heading in other
         assert f"href='{name}'" in page  # linked from the first page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from autarky.cli import reliance_cmds  # noqa: F401  (registers the self-reliance commands)
+from autarky.cli import monitor_cmds, reliance_cmds  # noqa: F401  (register their commands)
 from autarky.cli.app import app
 
 

@@ -174,8 +174,11 @@ def demo(
     from autarky.report.reliance import write_reliance
 
     rel_page = write_reliance(eco, out_dir, claims=claims, aid_economy=syp)
-    out.print(f"Report written to [bold]{path}[/bold], [bold]{plans_page}[/bold] and "
-              f"[bold]{rel_page}[/bold]")
+    from autarky.report.monitoring import write_monitoring
+
+    mon_page = write_monitoring(out_dir, claims)
+    out.print(f"Report written to [bold]{path}[/bold] with {plans_page.name}, {rel_page.name} "
+              f"and {mon_page.name} beside it")
 
 
 @app.command()
@@ -259,12 +262,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
+    except Exception as exc:  # usage errors of the command-line parser (click, vendored by typer)
+        if type(exc).__name__ == "Abort":
             return 1
-        if isinstance(exc, click.ClickException):
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
             return 2
         raise

@@ -618,6 +618,27 @@ class Economy:
 
         return RelianceAccessor(self)
 
+    def monitor(self, actuals: Any, targets: Any = None, *, strategy: str | None = None,
+                **kwargs: Any) -> Any:
+        """Follow a plan against reported actuals (:func:`autarky.monitor.monitoring.monitor`).
+
+        ``targets`` defaults to this economy's multi-year plan under ``strategy`` (industrial
+        output and each branch's gross output per year); ``actuals`` is a
+        :class:`~autarky.monitor.reports.Reports` or the path of a reports CSV.
+        """
+        from autarky.monitor.monitoring import monitor
+        from autarky.monitor.reports import Reports, read_actuals, read_targets, targets_from_plan
+
+        reports = actuals if isinstance(actuals, Reports) else read_actuals(actuals)
+        if targets is None:
+            plan = self.plan.multiyear(strategy)
+            if not plan.ok:
+                raise AutarkyError(f"the {plan.strategy} plan is {plan.status}: no targets")
+            targets = targets_from_plan(plan)
+        elif not hasattr(targets, "table"):
+            targets = read_targets(targets)
+        return monitor(targets, reports, **kwargs)
+
     def __repr__(self) -> str:
         kind = "sparse" if self.is_sparse else "dense"
         return (f"<Economy {self.name!r}: {self.n} branches ({kind}), "

@@ -173,3 +173,34 @@ def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str, percent: bool = T
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title, fontsize=10)
     return _svg(fig)
+
+
+def fan_chart(history: pd.Series, fan: pd.DataFrame, target: pd.Series, title: str,
+              ylabel: str) -> str:
+    """Reported history, the plan path and a fan of forecast quantiles (5-95 %, 25-75 %)."""
+    fig, ax = _subplots((7.5, 3.8))
+    ax.plot(target.index, target.to_numpy(dtype=float), ls="--", color="black", lw=1.4,
+            label="plan")
+    ax.plot(history.index, history.to_numpy(dtype=float), marker="o", color=_PALETTE[0], lw=1.8,
+            label="reported")
+    if len(fan):
+        last_p, last_v = history.index[-1], float(history.iloc[-1])
+        xs = [last_p, *fan.index]
+        cols = list(fan.columns)
+
+        def col(q: float) -> np.ndarray:
+            return np.array([last_v, *fan[q].to_numpy(dtype=float)])
+
+        ax.fill_between(xs, col(cols[0]), col(cols[-1]), color=_PALETTE[1], alpha=0.2,
+                        label=f"forecast {100 * cols[0]:.0f}-{100 * cols[-1]:.0f} %")
+        if len(cols) >= 5:
+            ax.fill_between(xs, col(cols[1]), col(cols[-2]), color=_PALETTE[1], alpha=0.35,
+                            label=f"forecast {100 * cols[1]:.0f}-{100 * cols[-2]:.0f} %")
+        mid = cols[len(cols) // 2]
+        ax.plot(xs, col(mid), color=_PALETTE[1], lw=1.5, label="forecast median")
+    ax.set_xlabel("year")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_title(title, fontsize=10)
+    return _svg(fig)

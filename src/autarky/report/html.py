@@ -242,7 +242,9 @@ def render_report(economy: Economy, plan: Plan, claims: Claims | None = None) ->
         ("<p>Other pages: <a href='plans.html'>the Seven Year Plan examined</a> — can "
          "industrial output grow 18 % a year, what each development strategy yields by 1967; "
          "<a href='reliance.html'>self-reliance</a> — import content, the Soviet Union against "
-         "China, what a cut-off or the loss of aid would cost, the cost of autarky.</p>")
+         "China, what a cut-off or the loss of aid would cost, the cost of autarky; "
+         "<a href='monitoring.html'>monitoring and audit</a> — the plan against its reports, "
+         "and whether the claimed statistics can all be true.</p>")
         if claims is not None else "",
         section_balance(economy, plan),
         section_factors(plan),

@@ -1,0 +1,109 @@
+"""``autarky monitor`` and ``autarky audit``: plans against reports, and claims against each other."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from autarky.cli.app import Format, app, out
+from autarky.cli.reliance_cmds import _json
+from autarky.cli.render import fmt
+
+
+def _targets(spec: str) -> Any:
+    from autarky.monitor.reports import bundled, read_targets
+
+    p = Path(spec)
+    if not p.exists() and spec == "seven-year-plan":
+        return read_targets(bundled("seven-year-plan-targets.csv"))
+    return read_targets(p)
+
+
+def _actuals(spec: str) -> Any:
+    from autarky.monitor.reports import bundled, read_actuals
+
+    p = Path(spec)
+    if not p.exists() and spec == "seven-year-plan":
+        return read_actuals(bundled("seven-year-plan-actuals.csv"))
+    return read_actuals(p)
+
+
+@app.command()
+def monitor(
+    plan: Annotated[str, typer.Argument(help="Targets CSV (branch,period,value,unit[,source]) or "
+                                              "'seven-year-plan'.")],
+    actuals: Annotated[str, typer.Argument(help="Reports CSV (branch,period,value,unit,"
+                                                "reported_at,source) or 'seven-year-plan'.")],
+    model: Annotated[str, typer.Option(help="local-linear-trend, holt or random-walk.")] =
+        "local-linear-trend",
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """A plan against reported actuals: fulfilment, growth still needed, forecast, flags."""
+    from autarky.monitor.monitoring import monitor as run
+
+    res = run(_targets(plan), _actuals(actuals), model=model)
+    if format is Format.json:
+        _json({"plan": plan, "actuals": actuals, **res.to_dict()})
+        return
+    ful = res.fulfilment
+    t = Table(title="Plan fulfilment (latest report over target)",
+              caption=f"Targets: {plan}; reports: {actuals} (every revision kept, the latest used).",
+              caption_justify="left")
+    t.add_column("branch")
+    for p in ful.columns:
+        t.add_column(str(p), justify="right")
+    for b, row in ful.iterrows():
+        t.add_row(str(b), *["-" if (v is None or math.isnan(v)) else f"{100 * v:.1f} %"
+                            for v in row])
+    out.print(t)
+    f = res.forecast
+    ft = Table(title=f"Forecast of the end of the plan ({res.model}, {int(100 * res.interval)} % "
+                     "interval)")
+    for col in ("branch", "unit", "period", "target", "forecast", "low", "high",
+                "P(meet target)", "growth still needed"):
+        ft.add_column(col, justify="left" if col in ("branch", "unit") else "right")
+    for b, r in f.iterrows():
+        ft.add_row(str(b), str(res.units.get(b, "")), str(r["period"]), fmt(r["target"]),
+                   fmt(r["value"]), fmt(r["low"]), fmt(r["high"]), f"{r['p_meet']:.3g}",
+                   f"{100 * res.required_growth[b]:.2f} % a period")
+    out.print(ft)
+    for flag in res.flags:
+        out.print(f"[yellow]flag[/yellow] {flag['kind']}: {flag['message']}")
+
+
+@app.command()
+def audit(
+    claims: Annotated[str, typer.Argument(help="Claims file (YAML or CSV), or 'claims' for the "
+                                                "source's bundled claims.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Can a set of claimed statistics all be true? Weighted least squares in log levels."""
+    from autarky.monitor.report_audit import run_audit
+
+    res = run_audit(claims)
+    if format is Format.json:
+        _json({"claims_file": claims, **res.to_dict()})
+        return
+    c = res.claims
+    t = Table(title="Claims audit: each claim against the most consistent series",
+              caption=f"chi-square {res.chi2:.2f} on {res.dof} degrees of freedom, p = "
+              f"{res.p_value:.3g}: the claims "
+              + ("can hold together." if res.consistent else "cannot all hold together.")
+              + " Claims of amounts, counts and dates are not audited.",
+              caption_justify="left")
+    for col in ("claim", "kind", "line", "stated", "fitted", "residual", "z", "flag"):
+        t.add_column(col, justify="left" if col in ("claim", "kind", "flag") else "right")
+    import pandas as pd
+
+    def cell(v: Any, spec: str) -> str:
+        return "-" if v is None or pd.isna(v) else f"{v:{spec}}"
+
+    for _, r in c[c["audited"]].iterrows():
+        t.add_row(str(r["id"]), str(r["kind"]), cell(r.get("line"), ".0f"), cell(r["stated"], ".4g"),
+                  cell(r["fitted"], ".4g"), cell(r["residual_pct"], "+.1f") + " %",
+                  cell(r["z"], "+.2f"), "FLAG" if r["flag"] else "")
+    out.print(t)
