@@ -48,8 +48,10 @@ def monitoring_section(targets: Any, reports: Any, claims: Any) -> str:
         "against 17 % and 14 % in the two years before. The forecast ("
         f"{esc(res.model)} model on log levels) puts 1967 at {num(float(fc['value']))} "
         f"({int(100 * res.interval)} % interval {num(float(fc['low']))}-{num(float(fc['high']))}), "
-        f"and the probability of meeting the target at {float(fc['p_meet']):.2g}. "
-        f"{esc(str(fc['note'] or ''))}</p>"
+        f"and the probability of meeting the target at {float(fc['p_meet']):.2g} (model: "
+        f"{esc(str(fc['note'] or res.model))}). With six points, three of them assumed on plan, "
+        "the interval is narrow: it measures how regular the reported path is, not how reliable "
+        "the reports are.</p>"
         + (f"<p>Flags:</p><ul>{flags}</ul>" if flags else "")
     )
 
@@ -83,6 +85,28 @@ def audit_section(result: Any) -> str:
     )
 
 
+def digits_section(claims: Any) -> str:
+    """First-digit (Benford) and last-digit tests of the source's stated levels, as an aid."""
+    from autarky.monitor.digits import benford_test, last_digit_test
+
+    values = [c.value for c in claims.claims if c.kind in ("level", "amount", "count")
+              and c.value > 0]
+    b = benford_test(values)
+    last = last_digit_test([int(round(v)) for v in values])
+    rows = [[str(d), f"{100 * o:.0f} %", f"{100 * e:.1f} %"]
+            for d, o, e in zip(b.digits, b.observed, b.expected, strict=True)]
+    return (
+        "<h2>3. The digits of the reported figures</h2>"
+        f"<p>The {b.n} levels, amounts and counts the source states, tested as an aid only: "
+        f"first digits against Benford's law (chi-square p = {b.p_value:.2g}) and last digits "
+        f"against uniformity (p = {last.p_value:.2g}). With so few figures neither test has "
+        "power; figures rounded to round numbers ('5 million tons', '200,000 technicians') "
+        "break the last-digit test by convention, not by invention; and passing says nothing "
+        "of honesty.</p>"
+        + _table(["first digit", "observed", "Benford"], rows, numeric={1, 2})
+    )
+
+
 def write_monitoring(out_dir: str | Path, claims: Any) -> Path:
     """``out_dir/monitoring.html``: the plan followed, and the claims audit."""
     from autarky.monitor.report_audit import source_audit
@@ -96,5 +120,6 @@ def write_monitoring(out_dir: str | Path, claims: Any) -> Path:
             f"<div class='note'><b>Source.</b> {esc(claims.citation)}; the author calls the "
             "statistics 'not wholly reliable' (line 211).</div>"
             + monitoring_section(targets, reports, claims)
-            + audit_section(source_audit(claims)))
+            + audit_section(source_audit(claims))
+            + digits_section(claims))
     return write_page(out_dir, "monitoring.html", "Monitoring and audit", body)
