@@ -92,7 +92,7 @@ def digits_section(claims: Any) -> str:
     values = [c.value for c in claims.claims if c.kind in ("level", "amount", "count")
               and c.value > 0]
     b = benford_test(values)
-    last = last_digit_test([int(round(v)) for v in values])
+    last = last_digit_test([round(v) for v in values])
     rows = [[str(d), f"{100 * o:.0f} %", f"{100 * e:.1f} %"]
             for d, o, e in zip(b.digits, b.observed, b.expected, strict=True)]
     return (
