@@ -59,3 +59,36 @@ def test_audit_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["claims"]["seven-year-plan-output-vs-prewar"]["flag"] is True
     assert main(["audit", "claims"]) == 0
     assert "cannot all hold together" in capsys.readouterr().out
+
+
+def test_monitor_a_plan_from_autarky_plan_json(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Targets read from `autarky plan --format json`; reports 5 % below the plan's coal output
+    in its first year give a fulfilment of 0.95 exactly."""
+    assert main(["plan", "seven-year-plan", "--strategy", "light-first", "--format", "json"]) == 0
+    plan_json = tmp_path / "plan.json"
+    plan_json.write_text(capsys.readouterr().out)
+    doc = json.loads(plan_json.read_text())
+    first = str(doc["years"][0])
+    coal = doc["gross_output"][first]["coal"]
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text("branch,period,value,unit,reported_at,source\n"
+                       f"coal,{first},{coal * 0.95!r},thousand t,1962-01-01,test\n")
+    assert main(["monitor", str(plan_json), str(actuals), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["fulfilment"]["coal"][first] == pytest.approx(0.95, rel=1e-12)
+
+
+def test_economy_monitor_defaults_to_its_multiyear_plan(tmp_path: Path) -> None:
+    """`economy.monitor(actuals)` follows the economy's own multi-year plan: a report equal to
+    the plan's 1961 electricity output is fulfilment 1."""
+    from autarky.data import load
+
+    eco = load("seven-year-plan")
+    plan = eco.plan.multiyear("free")
+    target = float(plan.gross_output.loc[1961, "electricity"])
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text("branch,period,value,unit,reported_at,source\n"
+                       f"electricity,1961,{target!r},million kWh,1962-01-01,test\n")
+    res = eco.monitor(actuals, strategy="free")
+    assert res.fulfilment.loc["electricity", 1961] == pytest.approx(1.0, rel=1e-12)

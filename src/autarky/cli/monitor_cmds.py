@@ -15,11 +15,14 @@ from autarky.cli.render import fmt
 
 
 def _targets(spec: str) -> Any:
-    from autarky.monitor.reports import bundled, read_targets
+    """A targets CSV, the JSON that ``autarky plan --format json`` prints, or 'seven-year-plan'."""
+    from autarky.monitor.reports import bundled, read_targets, targets_from_json
 
     p = Path(spec)
     if not p.exists() and spec == "seven-year-plan":
         return read_targets(bundled("seven-year-plan-targets.csv"))
+    if p.suffix.lower() == ".json":
+        return targets_from_json(p)
     return read_targets(p)
 
 
@@ -107,3 +110,18 @@ def audit(
                   cell(r["fitted"], ".4g"), cell(r["residual_pct"], "+.1f") + " %",
                   cell(r["z"], "+.2f"), "FLAG" if r["flag"] else "")
     out.print(t)
+    st = Table(title="Implied series (68 % intervals); years no claim states are interpolated "
+                     "at a constant growth rate", caption_justify="left")
+    for col in ("quantity", "year", "value", "low", "high", "basis"):
+        st.add_column(col, justify="left" if col in ("quantity", "basis") else "right")
+    ser = res.series
+    for q in dict.fromkeys(ser["quantity"]):
+        try:
+            ann = res.annual(q)
+        except Exception:  # not identified: nothing to print
+            continue
+        for _, r in ann.iterrows():
+            st.add_row(str(q), str(int(r["year"])), cell(r["value"], ".4g"), cell(r["low"], ".4g"),
+                       cell(r["high"], ".4g"),
+                       str(r["basis"]) + (" (interpolated)" if r["interpolated"] else ""))
+    out.print(st)

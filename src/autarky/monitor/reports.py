@@ -522,3 +522,32 @@ def seven_year_plan() -> tuple[Targets, Reports]:
     """
     return (read_targets(bundled("seven-year-plan-targets.csv")),
             read_actuals(bundled("seven-year-plan-actuals.csv")))
+
+
+def targets_from_json(path: str | Path) -> Targets:
+    """Targets from the JSON that ``autarky plan --format json`` prints: each branch's gross
+    output per plan year, and industrial output (at constant prices) per plan year."""
+    import json
+
+    file = str(path)
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"cannot read the plan: {exc}", file=file) from None
+    if not isinstance(doc, dict) or "gross_output" not in doc or "years" not in doc:
+        raise ScenarioError("expected the output of 'autarky plan --format json' (keys years, "
+                            "gross_output)", file=file, field="gross_output")
+    units = doc.get("units", {})
+    items: list[Target] = []
+    for year, row in doc["gross_output"].items():
+        for branch, value in row.items():
+            if value > 0:
+                items.append(Target(branch, int(year), float(value), str(units.get(branch, "")),
+                                    f"autarky plan ({doc.get('strategy', '')})", "", file, None))
+    currency = str(doc.get("currency", "currency"))
+    for year, value in doc.get("industrial_output", {}).items():
+        if int(year) in {int(y) for y in doc["years"]} and value > 0:
+            items.append(Target("industrial-output", int(year), float(value),
+                                f"{currency} at constant prices",
+                                f"autarky plan ({doc.get('strategy', '')})", "", file, None))
+    return Targets(tuple(items))
