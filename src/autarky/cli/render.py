@@ -38,6 +38,9 @@ def balance_table(plan: Plan, economy: Economy, scenario: str) -> Table:
     table.add_column("branch", no_wrap=True)
     table.add_column("unit", no_wrap=True)
     table.add_column("gross output", justify="right")
+    has_m = "imports" in t.columns
+    if has_m:
+        table.add_column("imports", justify="right")
     table.add_column("intermediate use", justify="right")
     table.add_column("final demand", justify="right")
     has_rep = "reported" in t.columns
@@ -45,7 +48,8 @@ def balance_table(plan: Plan, economy: Economy, scenario: str) -> Table:
         table.add_column("reported", justify="right")
         table.add_column("balance vs reported", justify="right")
     for b, r in t.iterrows():
-        cells = [str(b), str(r["unit"]), fmt(r["gross_output"]), fmt(r["intermediate_use"]),
+        cells = [str(b), str(r["unit"]), fmt(r["gross_output"]),
+                 *([fmt(r["imports"])] if has_m else []), fmt(r["intermediate_use"]),
                  fmt(r["final_demand"])]
         if has_rep:
             dev = r["deviation"]

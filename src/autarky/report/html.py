@@ -79,28 +79,37 @@ def section_balance(economy: Economy, plan: Plan) -> str:
     t = plan.table()
     fd = plan.final_demand
     rows = []
+    has_m = "imports" in t.columns
     for b, r in t.iterrows():
         src = _prov(economy, "gross_output", str(b)) or "scenario"
-        cells = [esc(b), esc(r["unit"]), num(r["gross_output"]), num(r["intermediate_use"])]
+        cells = [esc(b), esc(r["unit"]), num(r["gross_output"]),
+                 *([num(r["imports"])] if has_m else []), num(r["intermediate_use"])]
         cells += [num(fd.loc[b, c]) for c in fd.columns]
         if "reported" in t.columns:
             cells += [num(r["reported"]), f"{round(100 * r['deviation'], 2) + 0.0:+.2f} %", esc(src)]
         rows.append(cells)
-    headers = ["branch", "unit", "gross output", "intermediate use",
-               *[f"final: {c.replace('_', ' ')}" for c in fd.columns]]
+    headers = ["branch", "unit", "gross output", *(["imports"] if has_m else []),
+               "intermediate use", *[f"final: {c.replace('_', ' ')}" for c in fd.columns]]
     if "reported" in t.columns:
         headers += ["reported 1963" if economy.year == 1963 else "reported", "balance vs reported",
                     "source of reported output"]
     numeric = set(range(2, len(headers) - 1)) if "reported" in t.columns else set(
         range(2, len(headers)))
+    supply = t["gross_output"] + (t["imports"] if has_m else 0.0)
     bars = ("" if economy.n > MAX_DRAWN else
-            figures.balance_bars(t, fd, "Uses of each product (share of its gross output)"))
+            figures.balance_bars(t.assign(gross_output=supply), fd,
+                                 "Uses of each product (share of its supply, output + imports)"))
+    resources = "gross output + imports" if has_m else "gross output"
+    formula = ("<code>x = (I - A<sub>d</sub>)<sup>-1</sup> y<sub>d</sub></code>, with "
+               "<code>A<sub>d</sub></code> the domestic input norms and <code>y<sub>d</sub></code> "
+               "the final demand met at home (imports at each product's import share)"
+               if has_m else "<code>x = (I - A)<sup>-1</sup> y</code>")
     return (
         "<h2>1. The balance of every branch</h2>"
-        "<p>Resources equal uses for each product: gross output = intermediate use + final "
-        "demand, with gross output solved from <code>x = (I - A)<sup>-1</sup> y</code> by one LU "
-        "factorization. Every figure is in its branch's own unit (physical units where the "
-        "source gives them; million won where it does not).</p>"
+        f"<p>Resources equal uses for each product: {resources} = intermediate use + final "
+        f"demand, with gross output solved from {formula} by one LU factorization. Every figure "
+        "is in its branch's own unit (physical units where the source gives them; million won "
+        "where it does not).</p>"
         + _table(headers, rows, numeric=numeric)
         + f'<div class="figure">{bars}</div>'
     )
