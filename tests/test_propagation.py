@@ -392,3 +392,20 @@ def test_bad_ration_input() -> None:
         ration([1.0], [[1.0, 2.0]], [0])
     with pytest.raises(ValueError, match=r"^orders must be non-negative"):
         ration([1.0], [[1.0, -2.0]])
+
+
+def test_pooled_imports_fill_in_or_fall_short() -> None:
+    """One product, no inputs: 90 made at home and 10 imported each week, final demand 100.
+    Imports halved in weeks 0-1: with spare capacity (100) home output rises to 95 and final
+    demand is met in full; with capacity at 90 the pool is 90 + 5 = 95, so 5 a week go short."""
+    A = np.zeros((1, 1))
+    shock = Shock.constant(1, 4, imports=0.5, start=0, end=2)
+    spare = propagate(A, [90.0], [100.0], pooled_imports=[10.0], capacity=[100.0], shock=shock,
+                      weeks=4)
+    np.testing.assert_allclose(spare.output[:, 0], [95.0, 95.0, 90.0, 90.0])
+    np.testing.assert_allclose(spare.final_delivered[:, 0], [100.0] * 4)
+    tight = propagate(A, [90.0], [100.0], pooled_imports=[10.0], shock=shock, weeks=4)
+    np.testing.assert_allclose(tight.output[:, 0], [90.0] * 4)
+    np.testing.assert_allclose(tight.final_delivered[:, 0], [95.0, 95.0, 100.0, 100.0])
+    with pytest.raises(ValueError, match="pooled_imports excludes Am"):
+        propagate(A, [90.0], [100.0], pooled_imports=[10.0], Am=np.zeros((1, 1)))

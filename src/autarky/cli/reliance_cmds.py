@@ -162,8 +162,10 @@ def stress(
     out.print(table)
     if pr is not None:
         rec = "not within the horizon" if pr.recovery_week is None else f"week {pr.recovery_week}"
-        out.print(f"Propagated loss: {fmt(pr.aggregate_loss(res.prices))} {res.value_unit} at "
-                  f"constant prices; recovery (all outputs within 1 % of baseline): {rec}.")
+        unmet = float((pr.unmet_final_demand.sum(axis=0) * res.prices).sum())
+        out.print(f"Propagated: output lost {fmt(pr.aggregate_loss(res.prices))} and final demand "
+                  f"unmet {fmt(unmet)} {res.value_unit} at constant prices; recovery (all outputs "
+                  f"within 1 % of baseline): {rec}.")
 
 
 @app.command()

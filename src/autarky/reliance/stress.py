@@ -163,6 +163,8 @@ class StressResult:
                 "output": {b: [float(v) for v in pr.output[:, j]] for j, b in enumerate(self.ids)},
                 "total_loss": {b: float(v) for b, v in zip(self.ids, pr.total_loss, strict=True)},
                 "total_loss_value": pr.aggregate_loss(self.prices),
+                "final_demand_unmet_value": float(
+                    (pr.unmet_final_demand.sum(axis=0) * self.prices).sum()),
                 "value_unit": self.value_unit,
                 "recovery_week": pr.recovery_week,
                 "units": {b: f"{u} per week" for b, u in zip(self.ids, self.units, strict=True)},
@@ -221,13 +223,12 @@ def _propagate(eco: Economy, spec: ShockSpec, *, duration: int, weeks: int, sche
     """The unplanned propagation from the balanced plan, per week."""
     plan = eco.plan.balance()
     x0 = plan.gross_output.to_numpy() / 52.0
-    f0 = eco.domestic_final_demand() / 52.0
-    A_d = np.asarray(eco.A_d.toarray() if hasattr(eco.A_d, "toarray") else eco.A_d)
+    f0 = eco.final_demand.to_numpy().sum(axis=1) / 52.0
     A = np.asarray(eco.technology.to_numpy())
     S = eco.import_shares.to_numpy()
     s = S.sum(axis=0) if len(S) else np.zeros(eco.n)
-    Am = s[:, np.newaxis] * A
-    m0 = Am @ x0
+    # competitive imports: pooled with domestic output of the same product, x0 + m0 = A x0 + f0
+    m0 = plan.imports.sum(axis=0).to_numpy() / 52.0 if len(plan.imports) else np.zeros(eco.n)
     mask = np.isin(eco.ids, spec.branches) if spec.branches else np.ones(eco.n, dtype=bool)
     cap, imp, dem = np.ones(eco.n), np.ones(eco.n), np.ones(eco.n)
     if spec.kind == "partner":
@@ -240,7 +241,7 @@ def _propagate(eco: Economy, spec: ShockSpec, *, duration: int, weeks: int, sche
         who = par.index if spec.target is None else [spec.target]
         aid = float(par.loc[who, "aid"].sum())
         w, _ = valuation(eco)
-        value = float(w @ (m0 * 52.0))
+        value = float(w @ (m0 * 52.0))  # yearly imports at constant prices
         imp = np.full(eco.n, max(0.0, 1.0 - aid / value) if value > 0 else 1.0)
     elif spec.kind == "capacity":
         cap = np.where(mask, 1.0 - spec.size, 1.0)
@@ -248,6 +249,6 @@ def _propagate(eco: Economy, spec: ShockSpec, *, duration: int, weeks: int, sche
         dem = np.where(mask, 1.0 + spec.size, 1.0)
     shock = Shock.constant(eco.n, weeks, capacity=cap, imports=imp, demand=dem, start=0,
                            end=min(duration, weeks))
-    return propagate(A_d, x0, f0, Am=Am, m0=m0, capacity=x0 * 1.0, shock=shock, weeks=weeks,
+    return propagate(A, x0, f0, pooled_imports=m0, capacity=x0 * 1.0, shock=shock, weeks=weeks,
                      inventory_days=inventory_days, scheme=scheme, priority=priority,
                      progress=progress)

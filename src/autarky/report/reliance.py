@@ -69,8 +69,9 @@ def reliance_section(eco: Economy, claims: Any = None, aid_economy: Economy | No
         res = eco.reliance.stress(f"partner:{p}", weeks=52, duration=13)
         cuts[eco.partners.loc[p, "name"]] = _weekly_index(res)
         pr = res.propagation
+        unmet = float((pr.unmet_final_demand.sum(axis=0) * res.prices).sum())
         rows.append([esc(eco.partners.loc[p, "name"]), _pct(res.replanned["loss"]),
-                     num(pr.aggregate_loss(res.prices)),
+                     num(pr.aggregate_loss(res.prices)), num(unmet),
                      "not within a year" if pr.recovery_week is None else f"week {pr.recovery_week}"])
     parts += [
         "<h2>3. What a cut-off would cost</h2>",
@@ -81,12 +82,15 @@ def reliance_section(eco: Economy, claims: Any = None, aid_economy: Economy | No
         "input network with two weeks of inventories and proportional rationing (after "
         f"Pichler &amp; Farmer 2022); output lost over a year, in {esc(unit)} at constant prices.</p>",
         _table(["partner cut off", "re-planned loss of fulfilment",
-                f"propagated output lost ({esc(unit)})", "recovery"], rows, numeric={1, 2}),
+                f"propagated: output lost ({esc(unit)})",
+                f"propagated: final demand unmet ({esc(unit)})", "recovery"], rows,
+               numeric={1, 2, 3}),
         f'<div class="figure">{figures.paths_chart(cuts, "Total output during a 13-week cut-off (baseline = 1), no re-planning", "output / baseline", xlabel="week")}</div>',  # noqa: E501
-        "<p class='muted'>The propagation treats every input as critical (fixed input norms, no "
-        "substitution), so it is an upper bound on the damage: a product short by a few per cent "
-        "holds back every branch that uses it once inventories run out. The re-planned loss is "
-        "the lower bound.</p>",
+        "<p class='muted'>The two answers measure different things. Re-planned: a whole year "
+        "without the partner, the plan re-made to do without it. Propagated: a 13-week cut "
+        "with no re-planning, cushioned by two weeks of inventories; imports are competitive, "
+        "pooled with home output of the same product, and every input is critical (fixed "
+        "input norms), so a shortage that outlasts the inventories holds back every user.</p>",
     ]
     if aid_economy is not None and aid_economy.state_revenue:
         parts.append(aid_section(aid_economy, claims))
@@ -152,9 +156,11 @@ def aid_section(eco: Economy, claims: Any) -> str:
         "a year, spent on imports at the partners' prices. Cutting it: re-planned, the largest "
         f"common fulfilment falls from {res.replanned['fulfilment_base']:.4f} to "
         f"{res.replanned['fulfilment']:.4f} (<b>{_pct(res.replanned['loss'])}</b>); without "
-        "re-planning, imports fall by the share aid financed and output over the year falls by "
-        f"{num(pr.aggregate_loss(res.prices))} {esc(eco.currency)} (an upper bound: every input "
-        "is critical and nothing is substituted).</p>"
+        "re-planning, imports fall by the share aid financed: over the year output falls by "
+        f"{num(pr.aggregate_loss(res.prices))} and final demand goes short by "
+        f"{num(float((pr.unmet_final_demand.sum(axis=0) * res.prices).sum()))} "
+        f"{esc(eco.currency)} at constant prices (the shortage falls on final users first, as "
+        "branches order more to rebuild their inventories).</p>"
     )
 
 

@@ -547,7 +547,8 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
               weeks: int = 52, inventory_days: ArrayLike = 14.0,
               import_inventory_days: ArrayLike | None = None, scheme: Scheme | str = "proportional",
               priority: ArrayLike | None = None, gamma: float = 0.5, tol: float = 0.01,
-              progress: Callable[[int, int], object] | None = None) -> PropagationResult:
+              progress: Callable[[int, int], object] | None = None,
+              pooled_imports: ArrayLike | None = None) -> PropagationResult:
     """Simulate the week-by-week spread of a shock through the network (see the module docstring).
 
     Parameters
@@ -581,6 +582,12 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
         Relative band around baseline for :attr:`PropagationResult.recovery_week`.
     progress
         Called as ``progress(week, weeks)`` after each simulated week (``week`` from 1 to ``weeks``).
+    pooled_imports
+        ``(n,)`` baseline weekly imports of each product that are *competitive*: pooled with the
+        domestic output of the same product and shared out with it (``A`` is then the whole
+        technology, domestic and imported inputs alike, and ``x0 + pooled_imports = A x0 + f0``).
+        Each week the pool is ``x(t) + pooled_imports * imports_factor(t)``; domestic output aims
+        at the demand the imports leave, ``max(d - m, 0)``. Excludes ``Am``.
 
     Returns
     -------
@@ -625,6 +632,12 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
         Am_ = _square("Am", Am, n)
         m0_ = Am_ @ x0_ if m0 is None else _vector("m0", m0, n)
     has_imports = bool(np.any(Am_ > 0))
+    pool = None
+    if pooled_imports is not None:
+        if Am is not None:
+            raise ValueError("pooled_imports excludes Am: competitive imports share the pool of "
+                             "their product, non-competitive ones keep stocks of their own")
+        pool = _vector("pooled_imports", pooled_imports, n)
     cap = x0_.copy() if capacity is None else _vector("capacity", capacity, n)
     if shock is None:
         shock = Shock()
@@ -666,15 +679,18 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
         # 1. orders, on last week's demand plus a share of the stock gap
         orders = np.maximum(A_ * d_prev[np.newaxis, :] + gamma * (target - stock), 0.0)
         d = orders.sum(axis=1) + final[t]
-        # 2. production
-        x = np.minimum(cap * cap_f[t], d)
+        # 2. production (with pooled imports: of what the imports arriving leave to be made)
+        m_pool = np.zeros(n) if pool is None else pool * imp_f[t]
+        x = np.minimum(cap * cap_f[t], np.maximum(d - m_pool, 0.0))
         x = np.minimum(x, np.where(used, stock / A_safe, np.inf).min(axis=0))
         if has_imports:
             x = np.minimum(x, np.where(used_m, stock_m / Am_safe, np.inf).min(axis=0))
-        # 3. domestic distribution (all output is ordered, since x <= d)
+        # 3. distribution of output (and pooled imports); all of it is ordered, since x <= d
         customer_orders[:, :n] = orders
         customer_orders[:, n] = final[t]
-        delivered = _ration(x, customer_orders, all_tiers)
+        delivered = _ration(np.minimum(x + m_pool, d), customer_orders, all_tiers)
+        if pool is not None:
+            imports_delivered[t] = np.minimum(m_pool, d)
         final_delivered[t] = delivered[:, n]
         # 4. imports
         if has_imports:
