@@ -11,13 +11,20 @@ copied from the output of the code under test.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 import autarky
+
+# CI runs the property tests on a fixed, reproducible set of examples; locally they explore.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 TEXTBOOK_A = [[0.15, 0.25], [0.20, 0.05]]
 TEXTBOOK_Y = [600.0, 1500.0]
