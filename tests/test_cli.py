@@ -119,3 +119,13 @@ def test_console_script_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "duplicate id 'a'" in proc.stderr and "dup.yaml:4" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_report_of_a_scenario_with_imports_and_a_horizon(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(["report", "seven-year-plan", "--out", str(tmp_path / "r")], capsys)
+    assert rc == 0
+    for name in ("index.html", "reliance.html", "compare.html"):
+        page = (tmp_path / "r" / name).read_text()
+        assert page.startswith("<!DOCTYPE html>") and "<svg" in page
+    assert "compare.html" in out

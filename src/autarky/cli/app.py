@@ -186,13 +186,28 @@ def report(
     scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("report"),
 ) -> None:
-    """Write a self-contained HTML report of a scenario's balance."""
+    """Write a self-contained HTML report of a scenario: its balance; with import shares, a
+    self-reliance page; with a horizon, the strategies compared."""
     from autarky.report import write_report
 
     eco = load_economy(scenario)
     claims = bundled.load_claims() if scenario == "dprk-1963" else None
     path = write_report(eco, out_dir, claims=claims)
-    out.print(f"Report written to [bold]{path}[/bold]")
+    pages = [path.name]
+    if eco.import_shares.to_numpy().any():
+        from autarky.report.reliance import write_reliance
+
+        try:
+            pages.append(write_reliance(eco, out_dir, claims=claims).name)
+        except AutarkyError as exc:  # e.g. no prices to add products of different units
+            err.print(f"self-reliance page skipped: {exc}", markup=False)
+    if eco.settings.horizon is not None and eco.capital is not None:
+        from autarky.report.plans import write_compare
+
+        plans = [eco.plan.multiyear(s) for s in
+                 ("free", "heavy-first", "light-first", "balanced", "great-leap")]
+        pages.append(write_compare(eco, plans, out_dir).name)
+    out.print(f"Report written to [bold]{out_dir}[/bold]: {', '.join(pages)}")
 
 
 @data_app.command("list")

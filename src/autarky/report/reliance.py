@@ -168,8 +168,7 @@ def write_reliance(eco: Economy, out_dir: str | Path, claims: Any = None,
                    aid_economy: Economy | None = None) -> Path:
     """``out_dir/reliance.html``: the self-reliance page."""
     body = (f"<h1>Self-reliance — {esc(eco.name)}</h1>"
-            "<p class='muted'><a href='index.html'>← the 1963 balance</a> · "
-            "<a href='plans.html'>the Seven Year Plan</a></p>"
+            "<p class='muted'><a href='index.html'>← the balance</a></p>"
             f"<div class='note'><b>Source.</b> {esc(eco.source)} Import shares, aid, credit and "
             "prices: estimates documented in the scenario's imports.csv and reliance.yaml.</div>"
             + reliance_section(eco, claims, aid_economy))
