@@ -121,7 +121,7 @@ def optimal_tables(plan: Any, economy: Economy, scenario: str) -> list[Table]:
                         no_wrap=col in ("branch", "unit"))
     imp, exp = plan.imports.sum(axis=0), plan.exports.sum(axis=0)
     for b in economy.ids:
-        main.add_row(b, economy.units[b], fmt(plan.final_demand.loc[b, "target"]),
+        main.add_row(b, economy.units[b], fmt(plan.target[b]),
                      fmt(plan.gross_output[b]), fmt(imp[b]), fmt(exp[b]),
                      fmt(plan.fulfilment_by_branch[b]), f"{plan.shadow_prices[b]:.4g}",
                      f"{plan.capacity_prices[b]:.4g}")

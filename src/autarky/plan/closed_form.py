@@ -75,7 +75,8 @@ def closed_form_plan(eco: Economy, d: np.ndarray) -> OptimalPlan:
     return OptimalPlan(
         method="optimize", _gross_output=pd.Series(x, index=idx, name="gross_output"),
         _intermediate_use=pd.Series(used, index=idx, name="intermediate_use"),
-        _final_demand=pd.DataFrame({"target": d}, index=idx), _units=eco.units,
+        _final_demand=pd.DataFrame({"delivered": x - used}, index=idx), _units=eco.units,
+        _target=pd.Series(d, index=idx, name="target"),
         _factors=pd.DataFrame({"unit": fac["unit"], "required": req, "available": avail,
                                "utilisation": util}, index=fac.index),
         status=status, fulfilment=lam, objective="max-min", objective_value=lam,

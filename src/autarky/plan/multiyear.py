@@ -144,8 +144,9 @@ def resolve_horizon(eco: Economy, strategy: str | None, targets: str | None = No
                            "the year after it is started at the earliest)")
     if np.any((delta < 0) | (delta >= 1)):
         raise AutarkyError("depreciation rates must lie in [0, 1)")
+    # investment is valued with the whole capital norms, imported investment goods included
     return Horizon(years, base, x0, K0, delta, lag.astype(int), basket, exogenous, B,
-                   pz @ B, industry, floors,
+                   pz @ eco.capital.to_numpy(), industry, floors,
                    strat.target_growth if strat.target_growth is not None else st.industrial_growth,
                    st.output_targets, strat, {"prices": pz})
 

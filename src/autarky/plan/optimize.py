@@ -177,9 +177,11 @@ def target_vector(eco: Economy, target: Any = None) -> np.ndarray:
 
 def build_model(eco: Economy, *, target: Any = None, objective: str | None = None,
                 weights: Any = None, min_fulfilment: float | None = None,
-                capacity_rows: bool = False) -> OptimizeModel:
-    """Assemble the optimal-plan LP from the ``define_*`` blocks."""
-    d = target_vector(eco, target)
+                capacity_rows: bool = False,
+                domestic_target: np.ndarray | None = None) -> OptimizeModel:
+    """Assemble the optimal-plan LP from the ``define_*`` blocks (``domestic_target``: a target
+    already net of competitive imports, as :func:`target_vector` returns it)."""
+    d = target_vector(eco, target) if domestic_target is None else np.asarray(domestic_target)
     if np.any(d < 0):
         raise AutarkyError("the target final demand must be non-negative")
     if not np.any(d > 0):
@@ -197,7 +199,7 @@ def build_model(eco: Economy, *, target: Any = None, objective: str | None = Non
     define_balance(b, eco, x, m, e, f, d, offers, objective)
     define_factors(b, eco, x)
     define_foreign_exchange(b, eco, m, e, offers)
-    return OptimizeModel(eco, b.build(), b, d, objective, offers)
+    return OptimizeModel(eco, b.build(), b, d, objective, offers, {"weights": weights})
 
 
 def _relaxation_report(lp: LinearProgram, rel: Any) -> list[dict[str, Any]]:
@@ -220,8 +222,9 @@ def explain_infeasible(model: OptimizeModel, min_fulfilment: float | None,
     then, for each constraint that could make the plan feasible on its own, how far it alone
     would have to move (``"kind": "alone"``). The constraints named are those in conflict.
     """
-    relaxed = build_model(model.economy, target=model.target, objective=model.objective,
-                          min_fulfilment=None, capacity_rows=True)
+    relaxed = build_model(model.economy, domestic_target=model.target, objective=model.objective,
+                          weights=model.meta.get("weights"), min_fulfilment=None,
+                          capacity_rows=True)
     b = relaxed.builder
     if min_fulfilment is not None:  # keep the demand as a row that may be relaxed
         f = b.blocks["fulfilment"]

@@ -147,6 +147,7 @@ class OptimalPlan(Plan):
     objective: str = "max-min"
     objective_value: float = float("nan")
     _fulfilment_by_branch: pd.Series | None = None
+    _target: pd.Series | None = None
     _imports: pd.DataFrame | None = None
     _exports: pd.DataFrame | None = None
     _shadow_prices: pd.Series | None = None
@@ -161,6 +162,12 @@ class OptimalPlan(Plan):
     def ok(self) -> bool:
         """Whether an optimal plan was found."""
         return self.status == "optimal"
+
+    @property
+    def target(self) -> pd.Series:
+        """The target final demand met from home output (net of competitive imports)."""
+        assert self._target is not None
+        return self._target.copy()
 
     @property
     def fulfilment_by_branch(self) -> pd.Series:
@@ -260,6 +267,7 @@ class OptimalPlan(Plan):
             "method": "optimize", "_units": units,
             "_final_demand": pd.DataFrame({"target": model.target},
                                           index=pd.Index(ids, name="branch")),
+            "_target": pd.Series(model.target, index=pd.Index(ids, name="branch"), name="target"),
             "objective": model.objective,
         }
         if res.status != "optimal":
@@ -292,6 +300,10 @@ class OptimalPlan(Plan):
 
         imports, exports = trade_frame("import"), trade_frame("export")
         net = x - used + imports.sum(axis=0).to_numpy() - exports.sum(axis=0).to_numpy()
+        # what the plan delivers to final use (the target's share of it is ``fulfilment``)
+        common["_final_demand"] = pd.DataFrame(
+            {"delivered": net + exports.sum(axis=0).to_numpy()},
+            index=pd.Index(ids, name="branch"))
         with np.errstate(divide="ignore", invalid="ignore"):
             ful = np.where(model.target > 0, net / model.target, np.nan)
         bal = b.row_blocks["balance"]

@@ -130,7 +130,7 @@ def cost_of_autarky(eco: Economy, *, caps: Any = None, branches: list[str] | Non
         case = replace(base, theta=theta_k)
         sol = solve(eco, case)
         row: dict[str, Any] = {"cap": float(k), "fulfilment": sol.fulfilment,
-                               "import_value": float(np.nansum(sol.imports.sum(axis=0) * w))}
+                               "import_value": float(sol.imports.sum(axis=0) @ w)}
         if factor is not None:
             need = solve(eco, replace(case, min_fulfilment=1.0), objective="factor", factor=0)
             row["labour_needed"] = float(need.factor_use[0]) if need.status == "optimal" else np.nan
@@ -151,7 +151,8 @@ def cost_of_autarky(eco: Economy, *, caps: Any = None, branches: list[str] | Non
     plan_x = eco.plan.balance().gross_output.to_numpy()
     inter = float(w @ np.asarray(eco.A @ plan_x).ravel())
     alpha = inter / float(w @ plan_x) if w @ plan_x > 0 else 0.0
-    f1 = curve["fulfilment"].iloc[0]
+    f1 = (curve.loc[1.0, "fulfilment"] if 1.0 in curve.index
+          else solve(eco, base).fulfilment)  # today's fulfilment, uncapped
     f0 = curve.loc[0.0, "fulfilment"] if 0.0 in curve.index else np.nan
     acr = {"theta": theta, "domestic_share": lam_dom, "alpha": alpha,
            "autarky_ratio": acr_autarky_ratio(max(lam_dom, 1e-12), theta, min(alpha, 0.999)),

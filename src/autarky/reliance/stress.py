@@ -119,7 +119,9 @@ def shocked_case(eco: Economy, case: RelianceCase, shock: ShockSpec, x_base: np.
         return replace(case, capacity=cap), eco
     target = case.target.copy()
     target[mask] *= 1.0 + shock.size
-    return replace(case, target=target), eco
+    exports = case.exports.copy()  # exports grow with the demand for the product
+    exports[mask] *= 1.0 + shock.size
+    return replace(case, target=target, exports=exports), eco
 
 
 @dataclass(frozen=True)
