@@ -86,3 +86,26 @@ def test_demand_shock_scales_the_exports_within_it() -> None:
     shocked, _ = shocked_case(eco, case, parse_shock("demand:a:1.0", eco), np.ones(2))
     np.testing.assert_allclose(shocked.target - shocked.exports, [1000.0, 1500.0])
     np.testing.assert_allclose(shocked.exports, [200.0, 0.0])
+
+
+def test_soft_targets_are_not_met_with_waste() -> None:
+    """Output nobody uses is charged twice what a won of shortfall costs, so the plans pursuing
+    soft targets leave (next to) no industrial output unused, great-leap included."""
+    from autarky.data import load
+
+    eco = load("seven-year-plan")
+    for strategy in ("free", "great-leap"):
+        plan = eco.plan.multiyear(strategy)
+        assert plan.ok
+        assert float(plan.unused_share().max()) < 1e-6
+
+
+def test_uniform_growth_without_waste_is_at_most_with_it() -> None:
+    """Forbidding unused output only adds constraints: the largest uniform growth cannot rise."""
+    from autarky.data import load
+    from autarky.plan.multiyear import max_uniform_growth
+
+    eco = load("seven-year-plan")
+    with_waste = max_uniform_growth(eco, "free", tol=1e-3)
+    without = max_uniform_growth(eco, "free", tol=1e-3, no_waste=True)
+    assert without <= with_waste + 1e-3

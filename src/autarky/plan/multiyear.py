@@ -320,8 +320,9 @@ def define_targets(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray) -> np.
 
 
 def build_model(eco: Economy, strategy: str | None = None, *, targets: str | None = None,
-                target_growth: float | None = None) -> MultiYearModel:
-    """Assemble the multi-year LP from the ``define_*`` blocks."""
+                target_growth: float | None = None, no_waste: bool = False) -> MultiYearModel:
+    """Assemble the multi-year LP from the ``define_*`` blocks; ``no_waste`` forbids output that
+    nobody uses (every priced product's balance holds with equality in value)."""
     h = resolve_horizon(eco, strategy, targets, target_growth)
     n, T = eco.n, len(h.years)
     b = LPBuilder()
@@ -339,7 +340,47 @@ def build_model(eco: Economy, strategy: str | None = None, *, targets: str | Non
     define_terminal_investment(b, h, DK)
     define_strategy(b, eco, h, DK)
     S = define_targets(b, eco, h, X)
-    return MultiYearModel(eco, h, b.build(), b, X, DK, C, S)
+    if no_waste:
+        define_no_waste(b, eco, h, X, DK, C)
+    lp = define_waste_cost(b.build(), eco, h, X, DK, C, S)
+    return MultiYearModel(eco, h, lp, b, X, DK, C, S)
+
+
+def define_no_waste(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: np.ndarray,
+                    C: np.ndarray) -> None:
+    """``p'((I - A_d) x_t - B_d dK_t - c_t b_d) <= p' f_t``: with the balances ``>=``, every
+    priced product's output is used (no free disposal)."""
+    p = h.meta["prices"]
+    pIA = (p - np.asarray(eco.A_d.T @ p).ravel()).reshape(1, -1)
+    pB = (h.B.T @ p).reshape(1, -1)
+    pb = np.array([[float(p @ h.basket)]])
+    for t, y in enumerate(h.years):
+        b.add_rows(f"no-waste@{y}", [(X[t], pIA), (DK[t], -pB), (C[t:t + 1], -pb)],
+                   upper=float(p @ h.exogenous), labels=[""])
+
+
+def define_waste_cost(lp: LinearProgram, eco: Economy, h: Horizon, X: np.ndarray,
+                      DK: np.ndarray, C: np.ndarray, S: np.ndarray | None) -> LinearProgram:
+    """Charge output that nobody uses (the balance's slack, valued at constant prices).
+
+    The balance is an inequality (free disposal); without a charge, output pushed up only to meet
+    an industrial-output target would count. The charge per won of waste is twice the largest
+    charge per won of shortfall, so waste never pays; without soft targets it is a tie-breaker.
+    Waste in year ``t`` is ``p'((I - A_d) x_t - B_d dK_t - c_t b_d - f_t)``; its constant part
+    does not change the optimum and is left out.
+    """
+    p = h.meta["prices"]
+    w = 2.0 * float(np.max(-lp.c[S])) if S is not None and len(S) else 1e-9
+    c = lp.c.copy()
+    A_d = eco.A_d
+    pIA = p - np.asarray(A_d.T @ p).ravel()  # p'(I - A_d)
+    pB = h.B.T @ p
+    pb = float(p @ h.basket)
+    for t in range(len(h.years)):
+        c[X[t]] -= w * pIA
+        c[DK[t]] += w * pB
+        c[C[t]] += w * pb
+    return replace(lp, c=c)
 
 
 def _floor_rows_relaxable(model: MultiYearModel) -> LinearProgram:
@@ -402,11 +443,13 @@ def multiyear(eco: Economy, strategy: str | None = None, *, targets: str | None 
 
 
 def max_uniform_growth(eco: Economy, strategy: str | None = None, *, low: float = 0.0,
-                       high: float = 1.0, tol: float = 1e-4) -> float:
+                       high: float = 1.0, tol: float = 1e-4, no_waste: bool = False) -> float:
     """The largest yearly growth of industrial output the plan can hold every year (strict
-    targets), by bisection on feasibility; ``nan`` if even ``low`` is infeasible."""
+    targets), by bisection on feasibility; ``nan`` if even ``low`` is infeasible. With
+    ``no_waste`` every product's output must find a use (no free disposal); without, output
+    counts whether used or not, as gross-output statistics counted it."""
     def feasible(g: float) -> bool:
-        m = build_model(eco, strategy, targets="strict", target_growth=g)
+        m = build_model(eco, strategy, targets="strict", target_growth=g, no_waste=no_waste)
         return solve_lp(m.lp).status == "optimal"
 
     if not feasible(low):

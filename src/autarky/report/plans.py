@@ -123,6 +123,7 @@ def seven_year_plan_section(eco: Economy, claims: Any, strategies: list[str]) ->
     base = plans[0].base_year
     g_max = max_uniform_growth(eco, "free")
     g_max_lf = max_uniform_growth(eco, "light-first")
+    g_used = max_uniform_growth(eco, "free", no_waste=True)
     conflicts = _strict_conflicts(eco, g)
     first_year = min((int(c["constraint"].rsplit("@", 1)[1]) for c in conflicts
                       if "@" in c["constraint"]), default=None)
@@ -139,7 +140,10 @@ def seven_year_plan_section(eco: Economy, claims: Any, strategies: list[str]) ->
         f"where it helps most, and <b>{100 * g_max_lf:.1f} %</b> under the plan's own order "
         f"(light-first). {100 * g:g} % a year is "
         + ("<span class='ok'>feasible</span>." if g_max >= g else
-           "<span class='bad'>not feasible</span>.") + "</p>",
+           "<span class='bad'>not feasible</span>.")
+        + " These rates count output whether or not anyone uses it, as gross-output statistics "
+        f"did; if every product must find a use, the largest uniform rate is {100 * g_used:.1f} % "
+        "(the consumption basket and the other final uses are fixed in their proportions).</p>",
     ]
     if first:
         rows = [[esc(c["constraint"]), num(c["bound"]), num(c["needed"])] for c in first]
@@ -160,7 +164,8 @@ def seven_year_plan_section(eco: Economy, claims: Any, strategies: list[str]) ->
         f"<h2>2. What each strategy yields by {years[-1]}</h2>",
         f"<p>Against the target of {mult.value:g} times {mult.base_year} (dashed: the plan's "
         f"{100 * g:g} % path). Every strategy pursues the targets as far as it can (shortfall "
-        "minimised first), keeping consumption at least at its base-year level.</p>",
+        "minimised first), keeping consumption at least at its base-year level; output that "
+        "nobody would use is charged, so no strategy meets a target with waste.</p>",
         compare_section(eco, plans, reference={f"plan: {100 * g:g} % a year": plan_path}),
     ]
     lf = by_name.get("light-first")
