@@ -365,15 +365,21 @@ def define_waste_cost(lp: LinearProgram, eco: Economy, h: Horizon, X: np.ndarray
 
     The balance is an inequality (free disposal); without a charge, output pushed up only to meet
     an industrial-output target would count. The charge per won of waste is twice the largest
-    charge per won of shortfall, so waste never pays; without soft targets it is a tie-breaker.
+    credit a won of value added can earn against a soft target, so waste never pays; without
+    soft targets it is a tie-breaker.
     Waste in year ``t`` is ``p'((I - A_d) x_t - B_d dK_t - c_t b_d - f_t)``; its constant part
     does not change the optimum and is left out.
     """
     p = h.meta["prices"]
-    w = 2.0 * float(np.max(-lp.c[S])) if S is not None and len(S) else 1e-9
-    c = lp.c.copy()
     A_d = eco.A_d
-    pIA = p - np.asarray(A_d.T @ p).ravel()  # p'(I - A_d)
+    pIA = p - np.asarray(A_d.T @ p).ravel()  # p'(I - A_d): value added at home per unit
+    # a unit of output credited to a target is charged only its value added (its inputs are
+    # used); so the charge per won must beat the largest credit per won of value added
+    with np.errstate(divide="ignore", invalid="ignore"):
+        leverage = np.where(p > 0, p / np.maximum(pIA, 0.05 * p), 0.0)
+    top = float(np.max(-lp.c[S])) if S is not None and len(S) else 0.0
+    w = 2.0 * top * max(1.0, float(leverage.max(initial=1.0))) if top > 0 else 1e-9
+    c = lp.c.copy()
     pB = h.B.T @ p
     pb = float(p @ h.basket)
     for t in range(len(h.years)):
