@@ -109,3 +109,13 @@ def test_uniform_growth_without_waste_is_at_most_with_it() -> None:
     with_waste = max_uniform_growth(eco, "free", tol=1e-3)
     without = max_uniform_growth(eco, "free", tol=1e-3, no_waste=True)
     assert without <= with_waste + 1e-3
+
+
+def test_economy_without_partners_or_limits(capsys: pytest.CaptureFixture[str]) -> None:
+    """The textbook economy has no partners, factors or capacities: criticality still ranks its
+    branches (and no partner), the cost of autarky says why it has no answer (exit 2)."""
+    from autarky.cli.app import main
+
+    assert main(["criticality", "examples/textbook.yaml", "--format", "json"]) == 0
+    assert main(["autarky-cost", "examples/textbook.yaml"]) == 2
+    assert "unbounded" in capsys.readouterr().err

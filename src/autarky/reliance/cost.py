@@ -108,6 +108,10 @@ def cost_of_autarky(eco: Economy, *, caps: Any = None, branches: list[str] | Non
     """
     kappas = np.round(np.linspace(1.0, 0.0, 11), 10) if caps is None else np.asarray(caps, float)
     base = base_case(eco)
+    today = solve(eco, base)
+    if today.status != "optimal":
+        raise AutarkyError(f"today's plan is {today.status}: the cost of autarky needs a plan "
+                           "limited by factors or capacities")
     chosen = np.ones(eco.n, dtype=bool)
     if branches:
         unknown = set(branches) - set(eco.ids)
@@ -124,7 +128,7 @@ def cost_of_autarky(eco: Economy, *, caps: Any = None, branches: list[str] | Non
             sigma = np.full(eco.n, float(scale_elasticity))
     w, _ = valuation(eco)
     rows = []
-    x_ref = x0 if x0 is not None else solve(eco, base).output  # today's plan, uncapped
+    x_ref = x0 if x0 is not None else today.output  # today's plan, uncapped
     for k in kappas:
         theta_k = np.where(chosen[np.newaxis, :], base.theta * k, base.theta)
         case = replace(base, theta=theta_k)
@@ -151,8 +155,7 @@ def cost_of_autarky(eco: Economy, *, caps: Any = None, branches: list[str] | Non
     plan_x = eco.plan.balance().gross_output.to_numpy()
     inter = float(w @ np.asarray(eco.A @ plan_x).ravel())
     alpha = inter / float(w @ plan_x) if w @ plan_x > 0 else 0.0
-    f1 = (curve.loc[1.0, "fulfilment"] if 1.0 in curve.index
-          else solve(eco, base).fulfilment)  # today's fulfilment, uncapped
+    f1 = today.fulfilment  # today's fulfilment, uncapped
     f0 = curve.loc[0.0, "fulfilment"] if 0.0 in curve.index else np.nan
     acr = {"theta": theta, "domestic_share": lam_dom, "alpha": alpha,
            "autarky_ratio": acr_autarky_ratio(max(lam_dom, 1e-12), theta, min(alpha, 0.999)),

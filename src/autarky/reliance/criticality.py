@@ -56,6 +56,9 @@ def partner_criticality(eco: Economy, *, propagate: bool = False, **kwargs: Any)
         if r.propagation is not None:
             row["propagated_loss"] = r.propagation.aggregate_loss(r.prices)
         rows.append(row)
+    if not rows:
+        return pd.DataFrame(columns=["fulfilment_loss", "fulfilment", "rank"],
+                            index=pd.Index([], name="partner"))
     df = pd.DataFrame(rows).set_index("partner").sort_values("fulfilment_loss", ascending=False)
     df["rank"] = np.arange(1, len(df) + 1)
     return df
