@@ -114,8 +114,11 @@ def test_uniform_growth_without_waste_is_at_most_with_it() -> None:
 def test_economy_without_partners_or_limits(capsys: pytest.CaptureFixture[str]) -> None:
     """The textbook economy has no partners, factors or capacities: criticality still ranks its
     branches (and no partner), the cost of autarky says why it has no answer (exit 2)."""
+    from pathlib import Path
+
     from autarky.cli.app import main
 
-    assert main(["criticality", "examples/textbook.yaml", "--format", "json"]) == 0
-    assert main(["autarky-cost", "examples/textbook.yaml"]) == 2
+    textbook = str(Path(__file__).resolve().parents[1] / "examples" / "textbook.yaml")
+    assert main(["criticality", textbook, "--format", "json"]) == 0
+    assert main(["autarky-cost", textbook]) == 2
     assert "unbounded" in capsys.readouterr().err
