@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from autarky import data as bundled
+from autarky.cli import render
 from autarky.economy import Economy, json_schema
 from autarky.errors import AutarkyError
 from autarky.io import read_scenario
@@ -32,6 +32,12 @@ class Format(StrEnum):
     csv = "csv"
 
 
+#: The arguments every scenario command takes.
+ScenarioArg = Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f",
+                                           help="Output format (csv: balance only).")]
+
+
 def load_economy(scenario: str) -> Economy:
     """A scenario path, or the name of a bundled scenario (``dprk-1963``, ``textbook``)."""
     p = Path(scenario)
@@ -41,7 +47,7 @@ def load_economy(scenario: str) -> Economy:
 
 
 @app.command()
-def validate(scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")]
+def validate(scenario: ScenarioArg
              ) -> None:
     """Check a scenario: structure, ids, units, numbers and productiveness."""
     eco = load_economy(scenario)
@@ -51,16 +57,14 @@ def validate(scenario: Annotated[str, typer.Argument(help="Scenario file, folder
 
 @app.command()
 def balance(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    scenario: ScenarioArg,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Material balance: the gross output that meets the scenario's final demand."""
-    from autarky.cli import render
-
     eco = load_economy(scenario)
     plan = eco.plan.balance()
     if format is Format.json:
-        sys.stdout.write(render.balance_json(plan, eco, scenario) + "\n")
+        render.print_json(render.balance_doc(plan, eco, scenario))
     elif format is Format.csv:
         sys.stdout.write(render.balance_csv(plan))
     else:
@@ -76,22 +80,20 @@ class Objective(StrEnum):
 
 @app.command()
 def optimize(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    scenario: ScenarioArg,
+    format: FormatOpt = Format.table,
     objective: Annotated[Objective | None, typer.Option(help="Override the scenario's.")] = None,
     min_fulfilment: Annotated[float | None, typer.Option(
         help="Require at least this fulfilment of the target (1 = all of it).")] = None,
 ) -> None:
     """Optimal one-year plan (HiGHS LP) with shadow prices and binding constraints."""
-    from autarky.cli import render
-
     eco = load_economy(scenario)
     plan = eco.plan.optimize(objective=None if objective is None else objective.value,
                              min_fulfilment=min_fulfilment)
     if format is Format.json:
         doc = {"scenario": scenario, "name": eco.name, "currency": eco.currency,
                **plan.to_dict()}
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        render.print_json(doc)
     else:
         for t in render.optimal_tables(plan, eco, scenario):
             out.print(t)
@@ -101,19 +103,17 @@ def optimize(
 
 @app.command("plan")
 def plan_cmd(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    scenario: ScenarioArg,
     strategy: Annotated[str, typer.Option(help="heavy-first, light-first, balanced, great-leap, "
                                                 "free, or one the scenario defines.")] = "free",
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Multi-year plan: capacity grows from investment, under a development strategy."""
-    from autarky.cli import render
-
     eco = load_economy(scenario)
     plan = eco.plan.multiyear(strategy)
     if format is Format.json:
         doc = {"scenario": scenario, "name": eco.name, **plan.to_dict()}
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        render.print_json(doc)
     else:
         out.print(render.multiyear_table(plan, eco, scenario))
         render.print_table(out, render.shortfall_table(plan))
@@ -123,12 +123,12 @@ def plan_cmd(
 
 @app.command()
 def compare(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    scenario: ScenarioArg,
     strategies: Annotated[str, typer.Option(help="Comma-separated strategy names.")] =
         "heavy-first,light-first,balanced,great-leap",
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the chart page.")] =
         Path("report"),
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Strategies side by side, and a page of their paths (output, consumption, capacity)."""
     from autarky.cli import render
@@ -141,7 +141,7 @@ def compare(
     if format is Format.json:
         doc = {"scenario": scenario, "report": str(path),
                "plans": {p.strategy: p.to_dict() for p in plans}}
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        render.print_json(doc)
         return
     out.print(render.compare_table(plans, eco))
     out.print(f"Chart of the paths written to [bold]{path}[/bold]")
@@ -150,7 +150,7 @@ def compare(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
-    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+    render.print_json(json_schema())
 
 
 @app.command()
@@ -183,7 +183,7 @@ def demo(
 
 @app.command()
 def report(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    scenario: ScenarioArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("report"),
 ) -> None:
     """Write a self-contained HTML report of a scenario: its balance; with import shares, a
@@ -225,8 +225,6 @@ def data_list() -> None:
 @data_app.command("show")
 def data_show(name: Annotated[str, typer.Argument(help="Dataset name (see 'data list').")]) -> None:
     """Show a bundled dataset: the claims with their source lines, or a scenario's tables."""
-    from autarky.cli import render
-
     d = bundled.dataset(name)
     if d.kind == "claims":
         claims = bundled.load_claims()

@@ -9,9 +9,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from autarky.cli.app import Format, app, out
-from autarky.cli.reliance_cmds import _json
-from autarky.cli.render import fmt
+from autarky.cli.app import Format, FormatOpt, app, out
+from autarky.cli.render import fmt, print_json
 
 
 def _targets(spec: str) -> Any:
@@ -43,14 +42,14 @@ def monitor(
                                                 "reported_at,source) or 'seven-year-plan'.")],
     model: Annotated[str, typer.Option(help="local-linear-trend, holt or random-walk.")] =
         "local-linear-trend",
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: FormatOpt = Format.table,
 ) -> None:
     """A plan against reported actuals: fulfilment, growth still needed, forecast, flags."""
     from autarky.monitor.monitoring import monitor as run
 
     res = run(_targets(plan), _actuals(actuals), model=model)
     if format is Format.json:
-        _json({"plan": plan, "actuals": actuals, **res.to_dict()})
+        print_json({"plan": plan, "actuals": actuals, **res.to_dict()})
         return
     ful = res.fulfilment
     t = Table(title="Plan fulfilment (latest report over target)",
@@ -82,14 +81,14 @@ def monitor(
 def audit(
     claims: Annotated[str, typer.Argument(help="Claims file (YAML or CSV), or 'claims' for the "
                                                 "source's bundled claims.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Can a set of claimed statistics all be true? Weighted least squares in log levels."""
     from autarky.monitor.report_audit import run_audit
 
     res = run_audit(claims)
     if format is Format.json:
-        _json({"claims_file": claims, **res.to_dict()})
+        print_json({"claims_file": claims, **res.to_dict()})
         return
     c = res.claims
     t = Table(title="Claims audit: each claim against the most consistent series",

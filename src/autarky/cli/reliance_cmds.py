@@ -2,47 +2,31 @@
 
 from __future__ import annotations
 
-import json
 import math
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from autarky.cli.app import Format, app, load_economy, out
-from autarky.cli.render import fmt, source_line
+from autarky.cli.app import Format, FormatOpt, ScenarioArg, app, load_economy, out
+from autarky.cli.render import fmt, print_json, source_line
+from autarky.report.format import format_percent
 
-
-def _pct(v: Any) -> str:
-    return "-" if v is None or (isinstance(v, float) and (math.isnan(v) or math.isinf(v))) \
-        else f"{100 * v:.1f} %"
-
-
-def _json(doc: dict[str, Any]) -> None:
-    def clean(o: Any) -> Any:
-        if isinstance(o, float) and (math.isnan(o) or math.isinf(o)):
-            return None
-        if isinstance(o, dict):
-            return {str(k): clean(v) for k, v in o.items()}
-        if isinstance(o, (list, tuple)):
-            return [clean(v) for v in o]
-        return o
-
-    sys.stdout.write(json.dumps(clean(doc), indent=2) + "\n")
+_pct = format_percent
 
 
 @app.command()
 def reliance(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    scenario: ScenarioArg,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Self-reliance indicators: self-sufficiency, import content, dependence, concentration."""
     eco = load_economy(scenario)
     ind = eco.reliance.indicators()
     if format is Format.json:
-        _json({"scenario": scenario, "name": eco.name, **ind.to_dict()})
+        print_json({"scenario": scenario, "name": eco.name, **ind.to_dict()})
         return
     t = ind.table
     unit = ind.totals["valuation_unit"]
@@ -81,13 +65,13 @@ def reliance(
 
 @app.command("autarky-cost")
 def autarky_cost(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    scenario: ScenarioArg,
     branches: Annotated[str | None, typer.Option(help="Comma-separated branches to cap "
                                                       "(default all).")] = None,
     theta: Annotated[float, typer.Option(help="Trade elasticity for the ACR cross-check.")] = 5.0,
     scale_elasticity: Annotated[float | None, typer.Option(
         help="Scale elasticity of every branch (economies of scale).")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: FormatOpt = Format.table,
 ) -> None:
     """The cost of autarky: fulfilment and labour as import shares are capped down to zero."""
     eco = load_economy(scenario)
@@ -95,7 +79,7 @@ def autarky_cost(
         branches=None if branches is None else [b.strip() for b in branches.split(",")],
         theta=theta, scale_elasticity=scale_elasticity)
     if format is Format.json:
-        _json({"scenario": scenario, "name": eco.name, **res.to_dict()})
+        print_json({"scenario": scenario, "name": eco.name, **res.to_dict()})
         return
     c = res.curve
     table = Table(title=f"Cost of autarky — {eco.name}",
@@ -125,7 +109,7 @@ def autarky_cost(
 
 @app.command()
 def stress(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
+    scenario: ScenarioArg,
     shock: Annotated[str, typer.Option(help="partner:ID[:BRANCH+...], aid[:ID], "
                                             "capacity:BRANCH:FRACTION, demand:BRANCH:FRACTION")],
     scheme: Annotated[str, typer.Option(help="proportional, industry-first or priority.")] =
@@ -133,7 +117,7 @@ def stress(
     weeks: Annotated[int, typer.Option(help="Weeks simulated.")] = 52,
     duration: Annotated[int, typer.Option(help="Weeks the shock lasts.")] = 13,
     inventory_days: Annotated[float, typer.Option(help="Days of each input held.")] = 14.0,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: FormatOpt = Format.table,
 ) -> None:
     """A shock, re-planned (best case) and propagated week by week without re-planning."""
     eco = load_economy(scenario)
@@ -143,7 +127,7 @@ def stress(
                                   inventory_days=inventory_days,
                                   progress=lambda t, n: bar.update(task, completed=t))
     if format is Format.json:
-        _json({"scenario": scenario, "name": eco.name, **res.to_dict()})
+        print_json({"scenario": scenario, "name": eco.name, **res.to_dict()})
         return
     rp = res.replanned
     out.print(f"[bold]{res.shock}[/bold] on {eco.name}: re-planned fulfilment "
@@ -170,15 +154,15 @@ def stress(
 
 @app.command()
 def criticality(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    scenario: ScenarioArg,
+    format: FormatOpt = Format.table,
 ) -> None:
     """Branches ranked by hypothetical extraction; partners by the cost of a cut-off."""
     eco = load_economy(scenario)
     crit = eco.reliance.criticality()
     br, pa = crit["branches"], crit["partners"]
     if format is Format.json:
-        _json({"scenario": scenario, "branches": br.reset_index().to_dict("records"),
+        print_json({"scenario": scenario, "branches": br.reset_index().to_dict("records"),
                "partners": pa.reset_index().to_dict("records")})
         return
     unit = eco.currency if not eco.prices.isna().any() else eco.units.iloc[0]

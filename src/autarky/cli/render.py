@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -72,11 +74,26 @@ def factor_table(plan: Plan) -> Table | None:
     return table
 
 
-def balance_json(plan: Plan, economy: Economy, scenario: str) -> str:
-    """One JSON object; ``gross_output`` maps branch id to its value."""
+def balance_doc(plan: Plan, economy: Economy, scenario: str) -> dict[str, Any]:
+    """The balance as one JSON-ready object; ``gross_output`` maps branch id to its value."""
     out: dict[str, Any] = {"scenario": scenario, "name": economy.name,
                            "source": economy.source, **plan.to_dict()}
-    return json.dumps(out, indent=2)
+    return out
+
+
+def _finite(o: Any) -> Any:
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    if isinstance(o, dict):
+        return {str(k): _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_finite(v) for v in o]
+    return o
+
+
+def print_json(doc: dict[str, Any]) -> None:
+    """Print one JSON object to standard output (NaN and infinities become null)."""
+    sys.stdout.write(json.dumps(_finite(doc), indent=2) + "\n")
 
 
 def balance_csv(plan: Plan) -> str:

@@ -23,13 +23,18 @@ from autarky.economy import Economy
 _ProvKey = tuple[str, str, str | None]
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: str | Path, text: str) -> Path:
+    """Write ``text`` to a temporary file beside ``path`` and move it into place (mode 0644), so
+    a failed write never leaves a half-written file; return the path."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        return path
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -290,7 +295,7 @@ def write_scenario(economy: Economy, path: str | Path) -> Path:
     """
     p = Path(path)
     if p.suffix.lower() in (".yaml", ".yml"):
-        _atomic_write(p, _dump(scenario_dict(economy)))
+        atomic_write(p, _dump(scenario_dict(economy)))
         return p
     prov = _provenance_index(economy)
     header = ["source", "note", "estimate"]
@@ -330,5 +335,5 @@ def write_scenario(economy: Economy, path: str | Path) -> Path:
         tables["capacity"] = "capacity.csv"
     files["scenario.yaml"] = _dump(scenario_dict(economy, tables=tables))
     for name, text in files.items():
-        _atomic_write(p / name, text)
+        atomic_write(p / name, text)
     return p

@@ -5,6 +5,19 @@ from __future__ import annotations
 import math
 
 
+def format_percent(v: float | None, missing: str = "-") -> str:
+    """A fraction as per cent with one decimal; ``missing`` for None, NaN or infinity.
+
+    Examples
+    --------
+    >>> format_percent(0.0912), format_percent(float("nan"))
+    ('9.1 %', '-')
+    """
+    if v is None or not math.isfinite(v):
+        return missing
+    return f"{100 * v:.1f} %"
+
+
 def format_number(v: float | None, missing: str = "-") -> str:
     """A number for a table: thousands separators, one decimal from 10 up, three digits below.
 

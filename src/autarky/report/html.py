@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from autarky import __version__
 from autarky.data.claims import Claims
 from autarky.data.tables import output_table_1963
 from autarky.economy import Economy
+from autarky.io.writer import atomic_write
 from autarky.plan import Plan, check_rate_against_multiple
 from autarky.report import figures
 from autarky.report.format import format_number
@@ -280,13 +279,4 @@ def render_report(economy: Economy, plan: Plan, claims: Claims | None = None) ->
 def write_report(economy: Economy, out_dir: str | Path, claims: Claims | None = None) -> Path:
     """Balance ``economy`` and write ``out_dir/index.html`` (atomically); return its path."""
     plan = economy.plan.balance()
-    text = render_report(economy, plan, claims)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / "index.html"
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".index.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)
-    return target
+    return atomic_write(Path(out_dir) / "index.html", render_report(economy, plan, claims))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from autarky.economy import Economy
+from autarky.io.writer import atomic_write
 from autarky.report import figures
 from autarky.report.html import CSS, _table, esc, num
 
@@ -20,15 +19,7 @@ PAGE = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{titl
 
 def write_page(out_dir: str | Path, name: str, title: str, body: str) -> Path:
     """Write one self-contained page atomically; return its path."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / name
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(PAGE.format(title=esc(title), css=CSS, body=body))
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)
-    return target
+    return atomic_write(Path(out_dir) / name, PAGE.format(title=esc(title), css=CSS, body=body))
 
 
 def capacity_by_group(eco: Economy, plan: Any) -> pd.DataFrame:

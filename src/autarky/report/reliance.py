@@ -11,12 +11,13 @@ import pandas as pd
 
 from autarky.economy import Economy
 from autarky.report import figures
+from autarky.report.format import format_percent
 from autarky.report.html import _table, esc, num
 from autarky.report.plans import write_page
 
 
 def _pct(v: float) -> str:
-    return "–" if v is None or not np.isfinite(v) else f"{100 * v:.1f} %"
+    return format_percent(v, missing="–")
 
 
 def _weekly_index(res: Any) -> pd.Series:
