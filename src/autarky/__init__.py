@@ -1,7 +1,9 @@
 """autarky: plan and measure the self-reliance of a national economy.
 
-The central object is :class:`Economy`; plans are reached through its accessor
-(``economy.plan.balance()``). Scenarios are read with :func:`read_scenario`.
+The central objects are :class:`Economy` (what an economy is) and :class:`Scenario` (an economy
+and what its user asks of it); plans and measures are reached through their accessors
+(``economy.plan.balance()``, ``scenario.reliance.indicators()``). Scenarios are read with
+:func:`read_scenario`.
 
 Examples
 --------
@@ -11,18 +13,22 @@ Examples
 [1247.52, 1841.58]
 """
 
-from autarky.economy import Economy
+from autarky import plan as _plan  # noqa: F401  (registers the plan accessor)
+from autarky import reliance as _reliance  # noqa: F401  (registers the reliance accessor)
+from autarky.economy import Economy, PlanSettings, Scenario
 from autarky.errors import AutarkyError, NotProductiveError, ScenarioError
 from autarky.io import read_scenario, write_scenario
 from autarky.plan import Plan
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "AutarkyError",
     "Economy",
     "NotProductiveError",
     "Plan",
+    "PlanSettings",
+    "Scenario",
     "ScenarioError",
     "__version__",
     "read_scenario",

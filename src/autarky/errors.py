@@ -73,3 +73,18 @@ class NotProductiveError(AutarkyError):
         self.branches = list(branches)
         self.spectral_radius = spectral_radius
         super().__init__(message)
+
+
+class PlanFailure(AutarkyError):
+    """A plan a request depends on has no answer (it is infeasible or unbounded): an answer
+    that is a failure, not bad input, so the command line exits 1 with the explanation.
+
+    Attributes
+    ----------
+    status
+        ``infeasible``, ``unbounded`` or ``error``.
+    """
+
+    def __init__(self, message: str, status: str) -> None:
+        self.status = status
+        super().__init__(message)

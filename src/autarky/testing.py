@@ -13,81 +13,44 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario, as_scenario
+from autarky.economy.registry import TABLE_LIST
+from autarky.economy.tables import assert_table_equal, realign
 
 
 def _dense(A: Any) -> np.ndarray:
     return A.toarray() if sp.issparse(A) else np.asarray(A)
 
 
-def assert_economy_equal(a: Economy, b: Economy, rtol: float = 1e-12, atol: float = 0.0) -> None:
-    """Assert two economies have the same branches, units, technology, demand, factors.
+def assert_economy_equal(a: Economy | Scenario, b: Economy | Scenario, rtol: float = 1e-12,
+                         atol: float = 0.0) -> None:
+    """Assert two economies (or scenarios) hold the same records and the same values in every
+    table of the registry (and the same plan settings).
 
     Raises
     ------
     AssertionError
         Naming the first table that differs.
     """
-    assert a.ids == b.ids, f"branch ids differ: {a.ids} != {b.ids}"
-    pd.testing.assert_frame_equal(a.branches, b.branches, check_dtype=False, obj="branches")
-    np.testing.assert_allclose(_dense(a.A), _dense(b.A), rtol=rtol, atol=atol,
-                               err_msg="technology differs")
-    fa, fb = a.final_demand, b.final_demand
-    assert sorted(fa.columns) == sorted(fb.columns), "final-demand categories differ"
-    np.testing.assert_allclose(fa[sorted(fa.columns)].to_numpy(), fb[sorted(fa.columns)].to_numpy(),
-                               rtol=rtol, atol=atol, err_msg="final demand differs")
-    pd.testing.assert_frame_equal(a.factors, b.factors, check_dtype=False, obj="factors")
-    np.testing.assert_allclose(a.factor_coefficients.to_numpy(), b.factor_coefficients.to_numpy(),
-                               rtol=rtol, atol=atol, err_msg="factor coefficients differ")
-    np.testing.assert_allclose(a.capacity.to_numpy(), b.capacity.to_numpy(), rtol=rtol,
-                               err_msg="capacity differs")
-    pd.testing.assert_frame_equal(a.partners, b.partners, check_dtype=False, obj="partners")
-    np.testing.assert_allclose(a.prices.to_numpy(), b.prices.to_numpy(), rtol=rtol,
-                               err_msg="prices differ")
-    assert a.currency == b.currency, f"currency differs: {a.currency} != {b.currency}"
-    ca, cb = a.capital, b.capital
-    assert (ca is None) == (cb is None), "capital coefficients present in one economy only"
-    if ca is not None and cb is not None:
-        np.testing.assert_allclose(ca.to_numpy(), cb.to_numpy(), rtol=rtol, atol=atol,
-                                   err_msg="capital coefficients differ")
-    ta = a.trade.sort_values(["partner", "branch", "direction"]).reset_index(drop=True)
-    tb = b.trade.sort_values(["partner", "branch", "direction"]).reset_index(drop=True)
-    pd.testing.assert_frame_equal(ta, tb, check_dtype=False, obj="trade")
-    _assert_settings_equal(a, b, rtol)
-    pd.testing.assert_frame_equal(a.import_shares, b.import_shares, check_dtype=False,
-                                  obj="import shares")
-    np.testing.assert_allclose(a.value_added.to_numpy(), b.value_added.to_numpy(), rtol=rtol,
-                               err_msg="value added differs")
-    assert a.state_revenue == b.state_revenue, "state revenue differs"
-    ra, rb = a.reported_output, b.reported_output
-    assert (ra is None) == (rb is None), "reported output present in one economy only"
-    if ra is not None and rb is not None:
-        np.testing.assert_allclose(ra.to_numpy(), rb.to_numpy(), rtol=rtol, atol=atol,
-                                   err_msg="reported output differs")
-
-
-def _assert_settings_equal(a: Economy, b: Economy, rtol: float) -> None:
-    sa, sb = a.settings, b.settings
-    for name in ("objective", "horizon", "factor_growth", "factor_availability",
-                 "consumption_floor", "exogenous", "industry_groups", "industrial_growth",
-                 "output_targets", "discount", "strategies"):
-        va, vb = getattr(sa, name), getattr(sb, name)
-        if name == "exogenous" and va is not None and vb is not None:
-            va, vb = tuple(va), tuple(vb)
-        assert va == vb, f"settings.{name} differs: {va!r} != {vb!r}"
-    for name in ("depreciation", "gestation", "initial_capacity"):
-        va, vb = getattr(sa, name), getattr(sb, name)
-        assert (va is None) == (vb is None), f"settings.{name} present in one economy only"
-        if va is not None:
-            np.testing.assert_allclose(va, vb, rtol=rtol, err_msg=f"settings.{name} differs")
-    for name in ("target", "weights", "consumption_basket"):
-        va, vb = getattr(sa, name), getattr(sb, name)
-        if isinstance(va, (pd.Series, pd.DataFrame)) or isinstance(vb, (pd.Series, pd.DataFrame)):
-            assert va is not None and vb is not None, f"settings.{name} present in one only"
-            np.testing.assert_allclose(np.asarray(va, dtype=float), np.asarray(vb, dtype=float),
-                                       rtol=rtol, err_msg=f"settings.{name} differs")
-        else:
-            assert va == vb, f"settings.{name} differs: {va!r} != {vb!r}"
+    sa, sb = as_scenario(a), as_scenario(b)
+    ea, eb = sa.economy, sb.economy
+    assert ea.ids == eb.ids, f"branch ids differ: {ea.ids} != {eb.ids}"
+    pd.testing.assert_frame_equal(ea.branches, eb.branches, check_dtype=False, obj="branches")
+    for dim in ("factor", "partner", "category"):
+        la, lb = list(ea.coords.index(dim)), list(eb.coords.index(dim))
+        assert sorted(map(str, la)) == sorted(map(str, lb)), f"{dim} ids differ: {la} != {lb}"
+    pd.testing.assert_frame_equal(ea.factors, eb.factors.loc[ea.factors.index],
+                                  check_dtype=False, obj="factors")
+    pd.testing.assert_frame_equal(ea.partners, eb.partners.loc[ea.partners.index],
+                                  check_dtype=False, obj="partners")
+    assert ea.currency == eb.currency, f"currency differs: {ea.currency} != {eb.currency}"
+    # compare by label: align b's coordinates to a's
+    for spec in TABLE_LIST:
+        va, vb = sa.array(spec.name), sb.array(spec.name)
+        if vb is not None:
+            vb = realign(spec, vb, sb.settings_coords, sa.settings_coords)
+        assert_table_equal(spec, va, vb, rtol, atol)
+    assert sa.settings == sb.settings, f"settings differ: {sa.settings} != {sb.settings}"
 
 
 def random_technology(n: int, density: float = 0.5, spectral: float = 0.8,

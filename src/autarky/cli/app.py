@@ -13,8 +13,8 @@ from rich.table import Table
 
 from autarky import data as bundled
 from autarky.cli import render
-from autarky.economy import Economy, json_schema
-from autarky.errors import AutarkyError
+from autarky.economy import Scenario, json_schema
+from autarky.errors import AutarkyError, PlanFailure
 from autarky.io import read_scenario
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -38,12 +38,17 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f",
                                            help="Output format (csv: balance only).")]
 
 
-def load_economy(scenario: str) -> Economy:
-    """A scenario path, or the name of a bundled scenario (``dprk-1963``, ``textbook``)."""
+def load_economy(scenario: str) -> Scenario:
+    """A scenario path, or the name of a bundled scenario (``dprk-1963``, ``textbook``); the
+    notes of a converted old format go to standard error."""
     p = Path(scenario)
     if not p.exists() and scenario in {d.name for d in bundled.list_datasets()}:
-        return bundled.load(scenario)
-    return read_scenario(p)
+        scn = bundled.load(scenario)
+    else:
+        scn = read_scenario(p)
+    for note in scn.notes:
+        err.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
+    return scn
 
 
 @app.command()
@@ -64,7 +69,7 @@ def balance(
     eco = load_economy(scenario)
     plan = eco.plan.balance()
     if format is Format.json:
-        render.print_json(render.balance_doc(plan, eco, scenario))
+        render.print_result(plan, eco, scenario, "json")
     elif format is Format.csv:
         sys.stdout.write(render.balance_csv(plan))
     else:
@@ -90,10 +95,8 @@ def optimize(
     eco = load_economy(scenario)
     plan = eco.plan.optimize(objective=None if objective is None else objective.value,
                              min_fulfilment=min_fulfilment)
-    if format is Format.json:
-        doc = {"scenario": scenario, "name": eco.name, "currency": eco.currency,
-               **plan.to_dict()}
-        render.print_json(doc)
+    if format is not Format.table:
+        render.print_result(plan, eco, scenario, format.value, currency=eco.currency)
     else:
         for t in render.optimal_tables(plan, eco, scenario):
             out.print(t)
@@ -111,9 +114,8 @@ def plan_cmd(
     """Multi-year plan: capacity grows from investment, under a development strategy."""
     eco = load_economy(scenario)
     plan = eco.plan.multiyear(strategy)
-    if format is Format.json:
-        doc = {"scenario": scenario, "name": eco.name, **plan.to_dict()}
-        render.print_json(doc)
+    if format is not Format.table:
+        render.print_result(plan, eco, scenario, format.value)
     else:
         out.print(render.multiyear_table(plan, eco, scenario))
         render.print_table(out, render.shortfall_table(plan))
@@ -139,8 +141,10 @@ def compare(
     plans = [eco.plan.multiyear(n) for n in names]
     path = write_compare(eco, plans, out_dir)
     if format is Format.json:
+        from autarky.io.results import to_json_dict
+
         doc = {"scenario": scenario, "report": str(path),
-               "plans": {p.strategy: p.to_dict() for p in plans}}
+               "plans": {p.strategy: to_json_dict(p) for p in plans}}
         render.print_json(doc)
         return
     out.print(render.compare_table(plans, eco))
@@ -194,7 +198,7 @@ def report(
     claims = bundled.load_claims() if scenario == "dprk-1963" else None
     path = write_report(eco, out_dir, claims=claims)
     pages = [path.name]
-    if eco.import_shares.to_numpy().any():
+    if len(eco.coords.partner):
         from autarky.report.reliance import write_reliance
 
         try:
@@ -268,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         rc = app(args=argv, standalone_mode=False)
         if isinstance(rc, int):  # typer returns the code of typer.Exit outside standalone mode
             return rc
+    except PlanFailure as exc:  # an answer that is a failure: exit 1
+        err.print(f"no plan: {exc}", style="red", highlight=False, markup=False, soft_wrap=True)
+        return 1
     except AutarkyError as exc:
         err.print(f"error: {exc}", style="red", highlight=False, markup=False, soft_wrap=True)
         return 2

@@ -11,7 +11,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from autarky.cli.app import Format, FormatOpt, ScenarioArg, app, load_economy, out
-from autarky.cli.render import fmt, print_json, source_line
+from autarky.cli.render import fmt, print_json, print_result, source_line
 from autarky.report.format import format_percent
 
 _pct = format_percent
@@ -25,8 +25,8 @@ def reliance(
     """Self-reliance indicators: self-sufficiency, import content, dependence, concentration."""
     eco = load_economy(scenario)
     ind = eco.reliance.indicators()
-    if format is Format.json:
-        print_json({"scenario": scenario, "name": eco.name, **ind.to_dict()})
+    if format is not Format.table:
+        print_result(ind, eco, scenario, format.value)
         return
     t = ind.table
     unit = ind.totals["valuation_unit"]
@@ -78,8 +78,8 @@ def autarky_cost(
     res = eco.reliance.cost_of_autarky(
         branches=None if branches is None else [b.strip() for b in branches.split(",")],
         theta=theta, scale_elasticity=scale_elasticity)
-    if format is Format.json:
-        print_json({"scenario": scenario, "name": eco.name, **res.to_dict()})
+    if format is not Format.table:
+        print_result(res, eco, scenario, format.value)
         return
     c = res.curve
     table = Table(title=f"Cost of autarky — {eco.name}",
@@ -126,8 +126,8 @@ def stress(
         res = eco.reliance.stress(shock, scheme=scheme, weeks=weeks, duration=duration,
                                   inventory_days=inventory_days,
                                   progress=lambda t, n: bar.update(task, completed=t))
-    if format is Format.json:
-        print_json({"scenario": scenario, "name": eco.name, **res.to_dict()})
+    if format is not Format.table:
+        print_result(res, eco, scenario, format.value)
         return
     rp = res.replanned
     out.print(f"[bold]{res.shock}[/bold] on {eco.name}: re-planned fulfilment "

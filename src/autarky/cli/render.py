@@ -13,7 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario
 from autarky.plan import Plan
 from autarky.report.format import format_number
 
@@ -23,7 +23,7 @@ def fmt(v: float) -> str:
     return format_number(v)
 
 
-def source_line(economy: Economy, scenario: str) -> str:
+def source_line(economy: Economy | Scenario, scenario: str) -> str:
     """Where the figures come from, for a table caption."""
     src = economy.source.strip().replace("\n", " ")
     if len(src) > 160:
@@ -31,7 +31,7 @@ def source_line(economy: Economy, scenario: str) -> str:
     return f"Scenario: {scenario}" + (f". Source: {src}" if src else "")
 
 
-def balance_table(plan: Plan, economy: Economy, scenario: str) -> Table:
+def balance_table(plan: Plan, economy: Economy | Scenario, scenario: str) -> Table:
     """The balance as a rich table; every figure in its branch's unit."""
     t = plan.table()
     table = Table(title=f"Material balance — {economy.name}",
@@ -74,11 +74,24 @@ def factor_table(plan: Plan) -> Table | None:
     return table
 
 
-def balance_doc(plan: Plan, economy: Economy, scenario: str) -> dict[str, Any]:
-    """The balance as one JSON-ready object; ``gross_output`` maps branch id to its value."""
-    out: dict[str, Any] = {"scenario": scenario, "name": economy.name,
-                           "source": economy.source, **plan.to_dict()}
-    return out
+def result_doc(result: Any, economy: Economy | Scenario, scenario: str, **extra: Any) -> dict[str, Any]:
+    """A result as one JSON-ready object (:func:`autarky.io.results.to_json_dict`), headed by
+    the scenario it comes from."""
+    from autarky.io.results import to_json_dict
+
+    return {"scenario": scenario, "name": economy.name, "source": economy.source, **extra,
+            **to_json_dict(result)}
+
+
+def print_result(result: Any, economy: Economy | Scenario, scenario: str, fmt_name: str,
+                 **extra: Any) -> None:
+    """Print a result as JSON or as a long CSV table (one row per value, with its unit)."""
+    from autarky.io.results import to_text
+
+    if fmt_name == "json":
+        print_json(result_doc(result, economy, scenario, **extra))
+    else:
+        sys.stdout.write(to_text(result, "csv"))
 
 
 def _finite(o: Any) -> Any:
@@ -108,7 +121,7 @@ def print_table(console: Console, table: Table | None) -> None:
         console.print(table)
 
 
-def optimal_tables(plan: Any, economy: Economy, scenario: str) -> list[Table]:
+def optimal_tables(plan: Any, economy: Economy | Scenario, scenario: str) -> list[Table]:
     """The optimal plan: outputs with shadow prices, factors with rents, what binds."""
     cur = economy.currency
     if not plan.ok:
@@ -154,7 +167,7 @@ def optimal_tables(plan: Any, economy: Economy, scenario: str) -> list[Table]:
         out.append(ft)
     bt = Table(title="Binding constraints")
     bt.add_column("constraint")
-    for name in plan.binding:
+    for name in plan.binding_names:
         bt.add_row(name)
     if not np.isnan(plan.exchange_price):
         bt.caption = (f"Shadow value of foreign exchange: {plan.exchange_price:.4g} "
@@ -163,7 +176,7 @@ def optimal_tables(plan: Any, economy: Economy, scenario: str) -> list[Table]:
     return out
 
 
-def multiyear_table(plan: Any, economy: Economy, scenario: str) -> Table:
+def multiyear_table(plan: Any, economy: Economy | Scenario, scenario: str) -> Table:
     """One row per year: industrial output and growth, consumption, investment by group."""
     cur = economy.currency
     if not plan.ok:
@@ -187,9 +200,11 @@ def multiyear_table(plan: Any, economy: Economy, scenario: str) -> Table:
     for g in groups:
         t.add_column(f"investment {g} ({cur})", justify="right")
     t.add_column("binds", justify="left")
+    bt = plan.binding.table
     for y in plan.years:
-        binds = sorted(b.rsplit("@", 1)[0] for b in plan.binding if b.endswith(f"@{y}")
-                       and not b.startswith(("balance", "industrial-output-target")))
+        here = bt[(bt["year"] == y) & ~bt["kind"].isin(["product", "industrial-output-target"])]
+        binds = sorted(f"{k}:{lab}" if lab else str(k) for k, lab in zip(here["kind"],
+                                                                        here["label"], strict=True))
         t.add_row(str(y), fmt(plan.industrial_output[y]), f"{100 * plan.growth[y]:.1f} %",
                   f"{plan.consumption[y]:.3f}",
                   *[fmt(plan.investment_by_group.loc[y, g]) for g in groups],
@@ -210,7 +225,7 @@ def shortfall_table(plan: Any) -> Table | None:
     return t
 
 
-def compare_table(plans: list[Any], economy: Economy) -> Table:
+def compare_table(plans: list[Any], economy: Economy | Scenario) -> Table:
     """Strategies side by side: multiple reached, average growth, consumption, shortfall."""
     t = Table(title=f"Strategies compared — {economy.name}",
               caption=f"Industrial output at constant prices ({economy.currency}); multiple of "

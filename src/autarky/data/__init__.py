@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from autarky.data.claims import Claim, Claims, read_claims
-from autarky.economy import Economy
+from autarky.economy import Scenario
 from autarky.errors import AutarkyError
 from autarky.io import read_scenario
 
@@ -69,8 +69,8 @@ def dataset(name: str) -> Dataset:
     raise AutarkyError(f"no bundled dataset {name!r}; available: {names}")
 
 
-def load(name: str) -> Economy:
-    """Load a bundled scenario as an :class:`~autarky.economy.Economy`."""
+def load(name: str) -> Scenario:
+    """Load a bundled scenario (a :class:`~autarky.economy.Scenario`)."""
     d = dataset(name)
     if d.kind != "scenario":
         raise AutarkyError(f"{name!r} is a {d.kind} dataset, not a scenario; use load_claims()")

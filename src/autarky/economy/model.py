@@ -2,69 +2,143 @@
 
 Notation follows Miller & Blair (2009): ``A`` the input coefficients (``a_ij`` is the input of
 product ``i`` per unit of output of branch ``j``, in unit of ``i`` per unit of ``j``), ``x`` gross
-output, ``y`` final demand, ``Z = A diag(x)`` the flows, ``F`` factor coefficients.
+output, ``y`` final demand, ``Z = A diag(x)`` the flows, ``F`` factor coefficients. Every table is
+declared once in :mod:`autarky.economy.registry`; validation, :meth:`Economy.replace`,
+:meth:`Economy.reorder` and :meth:`Economy.rescale` are generic over it.
+
+Trade is one model (:mod:`autarky.economy.trade`): competitive import shares, non-competitive
+imported inputs and final imports, exports by destination, and each partner's prices and limits.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from autarky.economy.settings import PlanSettings
+from autarky.economy import tables as tb
+from autarky.economy.registry import TABLES, TECHNOLOGY_TABLES, economy_tables
 from autarky.errors import AutarkyError, NotProductiveError
 from autarky.solve import LeontiefSolver, calc_A, calc_x_from_flows, productive_diagnosis
 from autarky.solve.leontief import ArrayOrSparse, to_dense
+from autarky.solve.trade import competitive_technology, domestic_technology, stack_sum
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # registered at run time by the layers above (autarky.economy.accessors)
     from autarky.plan.accessor import PlanAccessor
     from autarky.reliance.accessor import RelianceAccessor
 
 _PROVENANCE_COLS = ["table", "row", "column", "source", "note", "estimate"]
+#: Final-demand categories the old scenario format treated as exports.
+EXPORT_CATEGORY_NAMES = frozenset({"exports", "export"})
+_RECORD_COLS = {"branch": ["name", "unit", "group", "note"],
+                "factor": ["name", "unit", "note"],
+                "partner": ["name", "note"]}
 
 
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.flags.writeable = False
-    return a
-
-
-def _branch_table(branches: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    df = pd.DataFrame(branches).copy() if not isinstance(branches, pd.DataFrame) else branches.copy()
+def _records(table: pd.DataFrame | Sequence[Mapping[str, Any]] | None, kind: str) -> pd.DataFrame:
+    """A record table (branches, factors, partners) indexed by id, with its standard columns."""
+    if table is None:
+        df = pd.DataFrame(columns=_RECORD_COLS[kind])
+    elif isinstance(table, pd.DataFrame):
+        df = table.copy()
+    else:
+        df = pd.DataFrame(list(table))
     if "id" in df.columns:
         df = df.set_index("id")
-    df.index = df.index.astype(str)
-    df.index.name = "branch"
+    df.index = pd.Index([str(i) for i in df.index], name=kind, dtype=object)
     if df.index.has_duplicates:
         dup = df.index[df.index.duplicated()].tolist()
-        raise AutarkyError(f"duplicate branch id(s): {', '.join(dup)}")
-    if "unit" not in df.columns or df["unit"].isna().any() or (df["unit"].astype(str) == "").any():
-        missing = df.index[df.get("unit", pd.Series(index=df.index)).isna()].tolist()
-        raise AutarkyError(f"every branch needs a unit; missing for: {', '.join(missing) or '?'}")
-    if "name" not in df.columns:
-        df["name"] = df.index
-    df["name"] = df["name"].fillna(pd.Series(df.index, index=df.index))
-    if "group" not in df.columns:
-        df["group"] = "other"
-    df["group"] = df["group"].fillna("other")
-    if "note" not in df.columns:
-        df["note"] = ""
+        raise AutarkyError(f"duplicate {kind} id(s): {', '.join(dup)}")
+    if kind in ("branch", "factor"):
+        unit = df["unit"] if "unit" in df.columns else pd.Series(np.nan, index=df.index)
+        missing = df.index[unit.isna() | (unit.astype(str).str.strip() == "")].tolist()
+        if kind == "branch" and ("unit" not in df.columns or missing):
+            raise AutarkyError(f"every branch needs a unit; missing for: {', '.join(missing) or '?'}")
+        if "unit" not in df.columns:
+            df["unit"] = ""
+    for col in _RECORD_COLS[kind]:
+        if col not in df.columns:
+            df[col] = None
+    df["name"] = df["name"].where(df["name"].notna(), pd.Series(df.index, index=df.index))
     df["note"] = df["note"].fillna("")
-    return df[["name", "unit", "group", "note"]].astype(str)
+    if kind == "branch":
+        df["group"] = df["group"].fillna("other")
+    if kind == "factor":
+        df["unit"] = df["unit"].fillna("")
+    return df[_RECORD_COLS[kind]].astype(str)
+
+
+def _demand(final_demand: Any, ids: pd.Index) -> pd.DataFrame:
+    """Final demand as a ``branch x category`` frame (categories from its columns)."""
+    n = len(ids)
+    if final_demand is None:
+        fd = pd.DataFrame({"total": np.zeros(n)}, index=ids)
+    elif isinstance(final_demand, pd.DataFrame):
+        unknown = set(map(str, final_demand.index)) - set(ids)
+        if unknown:
+            raise AutarkyError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
+        fd = final_demand.copy()
+        fd.index = pd.Index(map(str, fd.index))
+        fd = fd.reindex(ids).fillna(0.0).astype(float)
+    elif isinstance(final_demand, (pd.Series, Mapping)):
+        s = pd.Series(final_demand, dtype=float)
+        unknown = set(map(str, s.index)) - set(ids)
+        if unknown:
+            raise AutarkyError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
+        s.index = pd.Index(map(str, s.index))
+        fd = s.reindex(ids).fillna(0.0).to_frame("total")
+    else:
+        arr = np.asarray(final_demand, dtype=float)
+        if arr.ndim == 1:
+            arr = arr[:, np.newaxis]
+        if arr.shape[0] != n:
+            raise AutarkyError(f"final demand has {arr.shape[0]} rows, expected {n}")
+        cols = ["total"] if arr.shape[1] == 1 else [f"category_{i}" for i in range(arr.shape[1])]
+        fd = pd.DataFrame(arr, index=ids, columns=cols)
+    fd.index = ids
+    fd.columns = pd.Index([str(c) for c in fd.columns], name="category")
+    exp = [c for c in fd.columns if c.lower() in EXPORT_CATEGORY_NAMES]
+    if exp:
+        raise AutarkyError(
+            f"final demand has a category {exp[0]!r}: exports are not home final use. Give them "
+            "by destination as the table 'exports' (partner x branch), e.g. "
+            "Economy(..., partners=..., exports={'partner-id': {'branch-id': quantity}}); "
+            "read_scenario converts old scenario files that use the category")
+    if fd.columns.has_duplicates:
+        raise AutarkyError("final demand has duplicate categories")
+    return fd
+
+
+def _offers_to_tables(trade: pd.DataFrame) -> dict[str, dict[str, dict[str, float]]]:
+    """Old ``trade`` offers (``partner, branch, direction, price, max``) as price and limit
+    tables: one channel per partner, product and direction."""
+    out: dict[str, dict[str, dict[str, float]]] = {
+        "import_prices": {}, "import_limits": {}, "export_prices": {}, "export_limits": {}}
+    for r in trade.to_dict("records"):
+        kind = "import" if r["direction"] == "import" else "export"
+        if r["direction"] not in ("import", "export"):
+            raise AutarkyError("trade direction must be 'import' or 'export'")
+        p, b = str(r["partner"]), str(r["branch"])
+        out[f"{kind}_prices"].setdefault(p, {})[b] = float(r["price"])
+        mx = r.get("max")
+        if mx is not None and not (isinstance(mx, float) and np.isnan(mx)):
+            out[f"{kind}_limits"].setdefault(p, {})[b] = float(mx)
+    return {k: v for k, v in out.items() if v}
 
 
 class Economy:
-    """An economy of interlinked branches: technology, final demand, factors, partners.
+    """An economy of interlinked branches: technology, final demand, factors, trade.
 
-    Immutable: every operation returns a new economy. Validated on construction: shapes and
-    labels agree, coefficients are finite and non-negative, every branch has a unit, and the
-    technology is productive (Hawkins-Simon), or a :class:`~autarky.errors.NotProductiveError`
-    names the branches of the cycles that use up more than they make.
+    Immutable: every operation returns a new economy; every table is stored read-only.
+    Validated on construction against the table registry (shapes, labels, bounds), the trade
+    model is consistent (shares sum to at most one, imported inputs within the technology, final
+    imports within final use, exports within their limits), and the domestic technology is
+    productive (Hawkins-Simon), or a :class:`~autarky.errors.NotProductiveError` names the
+    branches of the cycles that use up more than they make.
 
     Parameters
     ----------
@@ -73,27 +147,28 @@ class Economy:
         ``group``, ``note``.
     technology
         ``n x n`` input coefficients ``A`` (dense or ``scipy.sparse``), rows and columns in the
-        order of ``branches``.
+        order of ``branches``: domestic and imported inputs together.
     final_demand
-        ``n``-vector or a frame ``branch x category`` (consumption, investment, ...), in each
-        branch's unit.
-    name, description, source, year
-        Metadata.
+        ``n``-vector, Series, or frame ``branch x category`` of home final use (consumption,
+        investment, government, stock change), in each branch's unit. Exports are the table
+        ``exports``, not a category.
     factors
-        Table indexed by factor id: ``unit``, ``availability`` (NaN for unlimited), ``name``,
-        ``note``.
-    factor_coefficients
-        ``k x n`` factor use per unit of each branch's output.
-    capacity
-        Upper bound of each branch's gross output (``inf`` where unbounded).
+        Table indexed by factor id: ``unit``, ``name``, ``note`` and, optionally,
+        ``availability`` (NaN for unlimited; or give the table ``factor_availability``).
     partners
-        Table indexed by partner id: ``name``, ``note``.
-    reported_output
-        Gross output as reported by a source, kept for comparison with the balance.
+        Table indexed by partner id: ``name``, ``note`` and, optionally, ``aid``, ``credit``.
+    name, description, source, year, currency
+        Metadata; ``currency`` is the unit of prices, aid and credit.
     provenance
         Table with columns ``table, row, column, source, note, estimate`` for individual figures.
     check_productive
         Validate Hawkins-Simon on construction (default ``True``).
+    **tables
+        Any table of the registry (:data:`autarky.economy.registry.TABLES` with holder
+        ``economy``): ``factor_coefficients``, ``capacity``, ``prices``, ``capital``,
+        ``import_shares``, ``imported_technology``, ``exports``, ``import_prices``, ... as arrays,
+        pandas objects or nested mappings by label. ``trade`` (the old offers frame) is read into
+        the price and limit tables.
 
     Examples
     --------
@@ -104,165 +179,107 @@ class Economy:
     [1247.52, 1841.58]
     """
 
+    if TYPE_CHECKING:
+        plan: PlanAccessor
+        reliance: RelianceAccessor
+
     def __init__(
         self,
         branches: pd.DataFrame | Sequence[Mapping[str, Any]],
-        technology: ArrayOrSparse | Sequence[Sequence[float]],
-        final_demand: pd.DataFrame | pd.Series | np.ndarray | Sequence[float] | None = None,
+        technology: ArrayOrSparse | Sequence[Sequence[float]] | None = None,
+        final_demand: Any = None,
         *,
+        factors: pd.DataFrame | None = None,
+        partners: pd.DataFrame | None = None,
         name: str = "economy",
         description: str = "",
         source: str = "",
         year: int | None = None,
-        factors: pd.DataFrame | None = None,
-        factor_coefficients: np.ndarray | None = None,
-        capacity: pd.Series | np.ndarray | None = None,
-        partners: pd.DataFrame | None = None,
-        reported_output: pd.Series | np.ndarray | None = None,
-        provenance: pd.DataFrame | None = None,
-        prices: pd.Series | np.ndarray | None = None,
         currency: str = "currency unit",
-        capital: ArrayOrSparse | None = None,
-        trade: pd.DataFrame | None = None,
-        settings: PlanSettings | None = None,
-        import_shares: pd.DataFrame | None = None,
-        value_added: pd.Series | np.ndarray | None = None,
-        state_revenue: float | None = None,
+        provenance: pd.DataFrame | None = None,
         check_productive: bool = True,
+        **tables: Any,
     ) -> None:
-        self._branches = _branch_table(branches)
+        if "settings" in tables:
+            raise AutarkyError("plan settings belong to a scenario, not to the economy: "
+                               "autarky.Scenario(economy, settings)")
+        self._branches = _records(branches, "branch")
+        self._factors = _records(factors, "factor")
+        self._partners = _records(partners, "partner")
         ids = self._branches.index
-        n = len(ids)
-        A: ArrayOrSparse
-        if sp.issparse(technology):
-            A = sp.csr_array(technology, dtype=float)
-            A.data.flags.writeable = False
-            values = A.data
-        else:
-            A = _frozen(np.asarray(technology, dtype=float).reshape(n, n) if n else np.zeros((0, 0)))
-            values = A
-        if A.shape != (n, n):
-            raise AutarkyError(f"technology has shape {A.shape}, expected ({n}, {n})")
-        if not np.all(np.isfinite(values)):
-            raise AutarkyError("technology has non-finite coefficients")
-        if np.any(values < 0):
-            raise AutarkyError("technology has negative coefficients")
-        self._A = A
-
-        self._final_demand = self._demand_frame(final_demand, ids)
+        fd = _demand(final_demand, ids)
+        self._coords = tb.Coords(ids, self._factors.index, self._partners.index,
+                                 pd.Index(list(fd.columns), name="category", dtype=object),
+                                 pd.Index([], name="year", dtype=np.int64))
         self.name = name
         self.description = description
         self.source = source
         self.year = year
-
-        if factors is None:
-            factors = pd.DataFrame(columns=["name", "unit", "availability", "note"])
-        fac = factors.copy()
-        fac.index = fac.index.astype(str)
-        fac.index.name = "factor"
-        for col, default in (("name", None), ("unit", ""), ("availability", np.nan), ("note", "")):
-            if col not in fac.columns:
-                fac[col] = default
-        fac["name"] = fac["name"].fillna(pd.Series(fac.index, index=fac.index)).astype(str)
-        fac["availability"] = fac["availability"].astype(float)
-        self._factors = fac[["name", "unit", "availability", "note"]]
-        k = len(fac)
-        F = np.zeros((k, n)) if factor_coefficients is None else np.asarray(factor_coefficients)
-        if F.shape != (k, n):
-            raise AutarkyError(f"factor coefficients have shape {F.shape}, expected ({k}, {n})")
-        if np.any(~np.isfinite(F)) or np.any(F < 0):
-            raise AutarkyError("factor coefficients must be finite and non-negative")
-        self._F = _frozen(F)
-
-        cap = np.full(n, np.inf) if capacity is None else np.asarray(capacity, dtype=float)
-        if cap.shape != (n,) or np.any(np.isnan(cap)) or np.any(cap < 0):
-            raise AutarkyError("capacity must be one non-negative number per branch")
-        self._capacity = _frozen(cap)
-
-        if partners is None:
-            partners = pd.DataFrame(columns=["name", "note"])
-        par = partners.copy()
-        par.index = par.index.astype(str)
-        par.index.name = "partner"
-        for col in ("name", "note"):
-            if col not in par.columns:
-                par[col] = None
-        par["name"] = par["name"].fillna(pd.Series(par.index, index=par.index))
-        par["note"] = par["note"].fillna("")
-        for col in ("aid", "credit"):
-            par[col] = par[col].fillna(0.0).astype(float) if col in par.columns else 0.0
-        if np.any(par[["aid", "credit"]].to_numpy() < 0):
-            raise AutarkyError("partner aid and credit must be non-negative")
-        self._partners = par[["name", "note", "aid", "credit"]]
-
-        pr = np.full(n, np.nan) if prices is None else np.asarray(prices, dtype=float)
-        if pr.shape != (n,) or np.any(pr[~np.isnan(pr)] < 0):
-            raise AutarkyError("prices must be one non-negative number (or NaN) per branch")
-        self._prices = _frozen(pr)
         self.currency = currency
-        if capital is None:
-            self._B: ArrayOrSparse | None = None
-        else:
-            B = sp.csr_array(capital, dtype=float) if sp.issparse(capital) else _frozen(capital)
-            if B.shape != (n, n):
-                raise AutarkyError(f"capital coefficients have shape {B.shape}, expected ({n}, {n})")
-            bvals = sp.csr_array(B).data if sp.issparse(B) else np.asarray(B)
-            if np.any(~np.isfinite(bvals)) or np.any(bvals < 0):
-                raise AutarkyError("capital coefficients must be finite and non-negative")
-            self._B = B
-        self._trade = _trade_table(trade, list(ids), list(par.index))
-        self._settings = settings if settings is not None else PlanSettings()
-        self._import_shares = _import_share_table(import_shares, list(ids), list(par.index))
-        va = np.full(n, np.nan) if value_added is None else np.asarray(value_added, dtype=float)
-        if va.shape != (n,):
-            raise AutarkyError("value added must be one number (or NaN) per branch")
-        self._value_added = _frozen(va)
-        if state_revenue is not None and (not np.isfinite(state_revenue) or state_revenue <= 0):
-            raise AutarkyError("state revenue must be a positive number")
-        self.state_revenue = state_revenue
-
-        if reported_output is not None:
-            rep = np.asarray(reported_output, dtype=float)
-            if rep.shape != (n,):
-                raise AutarkyError("reported output must be one number per branch")
-            self._reported: np.ndarray | None = _frozen(rep)
-        else:
-            self._reported = None
         prov = provenance if provenance is not None else pd.DataFrame(columns=_PROVENANCE_COLS)
         self._provenance = prov.reset_index(drop=True).copy()
+        self._cache: dict[str, Any] = {}
+
+        # old keyword forms, read into the registry's tables
+        if "trade" in tables:
+            trade = tables.pop("trade")
+            if trade is not None and len(trade):
+                for key, val in _offers_to_tables(pd.DataFrame(trade)).items():
+                    tables.setdefault(key, val)
+        if factors is not None and "availability" in factors.columns \
+                and "factor_availability" not in tables:
+            tables["factor_availability"] = pd.to_numeric(
+                factors["availability"], errors="coerce").fillna(np.inf).to_numpy(dtype=float)
+        for col in ("aid", "credit"):
+            if partners is not None and col in partners.columns and col not in tables:
+                tables[col] = partners[col].fillna(0.0).to_numpy(dtype=float)
+        unknown = set(tables) - {t.name for t in economy_tables()}
+        if unknown:
+            raise AutarkyError(f"unknown table(s) {', '.join(sorted(unknown))}; the economy "
+                               f"holds {', '.join(t.name for t in economy_tables())}")
+        if technology is None:
+            raise AutarkyError("an economy needs its technology (input coefficients)")
+        tables["technology"] = technology
+        tables["final_demand"] = fd.to_numpy()
+        self._data: dict[str, Any] = {}
+        for spec in economy_tables():
+            self._data[spec.name] = tb.coerce(spec, tables.get(spec.name), self._coords)
+        self._check_trade()
         if check_productive:
             self._check_productive()
 
     # ------------------------------------------------------------------ construction helpers
-    @staticmethod
-    def _demand_frame(final_demand: Any, ids: pd.Index) -> pd.DataFrame:
-        n = len(ids)
-        if final_demand is None:
-            fd = pd.DataFrame({"total": np.zeros(n)}, index=ids)
-        elif isinstance(final_demand, pd.DataFrame):
-            fd = final_demand.reindex(ids).fillna(0.0).astype(float)
-        elif isinstance(final_demand, pd.Series):
-            fd = final_demand.reindex(ids).fillna(0.0).astype(float).to_frame("total")
-        else:
-            arr = np.asarray(final_demand, dtype=float)
-            if arr.ndim == 1:
-                arr = arr[:, np.newaxis]
-            if arr.shape[0] != n:
-                raise AutarkyError(f"final demand has {arr.shape[0]} rows, expected {n}")
-            cols = ["total"] if arr.shape[1] == 1 else [f"category_{i}" for i in range(arr.shape[1])]
-            fd = pd.DataFrame(arr, index=ids, columns=cols)
-        fd.index = ids
-        fd.columns = fd.columns.astype(str)
-        fd.columns.name = "category"
-        if not np.all(np.isfinite(fd.to_numpy())):
-            raise AutarkyError("final demand has non-finite values")
-        return fd
+    @classmethod
+    def _from_parts(cls, parts: dict[str, Any], data: dict[str, Any],
+                    cache: dict[str, Any] | None, check: bool) -> Economy:
+        """An economy from already-validated stored tables (no copies, no re-validation of
+        unchanged tables); ``cache`` carries the factorization when the technology is the same."""
+        eco = cls.__new__(cls)
+        eco._branches = parts["branches"]
+        eco._factors = parts["factors"]
+        eco._partners = parts["partners"]
+        eco._coords = parts["coords"]
+        for key in ("name", "description", "source", "year", "currency"):
+            setattr(eco, key, parts[key])
+        eco._provenance = parts["provenance"]
+        eco._data = data
+        eco._cache = dict(cache or {})
+        eco._check_trade()
+        if check:
+            eco._check_productive()
+        return eco
+
+    def _parts(self) -> dict[str, Any]:
+        return {"branches": self._branches, "factors": self._factors,
+                "partners": self._partners, "coords": self._coords, "name": self.name,
+                "description": self.description, "source": self.source, "year": self.year,
+                "currency": self.currency, "provenance": self._provenance}
 
     @classmethod
     def from_coefficients(
         cls,
         A: ArrayOrSparse | pd.DataFrame | Sequence[Sequence[float]],
-        final_demand: pd.DataFrame | pd.Series | np.ndarray | Sequence[float] | None = None,
+        final_demand: Any = None,
         *,
         branches: Sequence[str] | pd.DataFrame | None = None,
         units: str | Sequence[str] = "unit",
@@ -291,7 +308,7 @@ class Economy:
         Z: np.ndarray | pd.DataFrame | Sequence[Sequence[float]],
         *,
         x: np.ndarray | pd.Series | Sequence[float] | None = None,
-        y: pd.DataFrame | pd.Series | np.ndarray | Sequence[float] | None = None,
+        y: Any = None,
         branches: Sequence[str] | pd.DataFrame | None = None,
         units: str | Sequence[str] = "unit",
         **kwargs: Any,
@@ -326,26 +343,114 @@ class Economy:
         return cls.from_coefficients(calc_A(Zv, xv), y, branches=branches, units=units, **kwargs)
 
     def replace(self, **changes: Any) -> Economy:
-        """A copy with some constructor arguments replaced (validated again)."""
+        """A copy with some tables, records or metadata replaced.
+
+        Tables are given as for the constructor; a table set to ``None`` takes its default (or
+        is removed, when optional). Only the changed tables are validated again, and the
+        productiveness check (and the factorization of ``I - A_d``) is reused when none of the
+        tables that make the domestic technology changes.
+
+        Examples
+        --------
+        >>> eco = Economy.from_coefficients([[0.15, 0.25], [0.2, 0.05]], [600, 1500])
+        >>> eco.replace(capacity=[1000.0, 2000.0]).capacity.tolist()
+        [1000.0, 2000.0]
+        """
+        records = {"branches", "factors", "partners"}
+        meta = {"name", "description", "source", "year", "currency", "provenance"}
+        if "settings" in changes:
+            raise AutarkyError("plan settings belong to a scenario: scenario.replace(...)")
+        if (records | {"final_demand", "trade"}) & set(changes):
+            return self._rebuild(changes)
+        unknown = set(changes) - set(self._data) - meta
+        if unknown:
+            raise AutarkyError(f"unknown table(s) {', '.join(sorted(unknown))}")
+        parts = self._parts()
+        data = dict(self._data)
+        for key, val in changes.items():
+            if key in meta:
+                parts[key] = val if key != "provenance" else val.reset_index(drop=True).copy()
+            else:
+                data[key] = tb.coerce(TABLES[key], val, self._coords)
+        same_tech = not (TECHNOLOGY_TABLES & set(changes))
+        cache = {k: v for k, v in self._cache.items() if k.startswith("tech:")} if same_tech else {}
+        return Economy._from_parts(parts, data, cache, check=not same_tech)
+
+    def _rebuild(self, changes: dict[str, Any]) -> Economy:
+        """Rebuild through the constructor (records or final demand changed): tables not
+        changed follow their labels to the new coordinates (new labels take the default)."""
         args: dict[str, Any] = {
-            "branches": self._branches, "technology": self._A,
-            "final_demand": self._final_demand, "name": self.name,
+            "branches": self._branches, "factors": self._factors, "partners": self._partners,
+            "final_demand": self.final_demand, "name": self.name,
             "description": self.description, "source": self.source, "year": self.year,
-            "factors": self._factors, "factor_coefficients": self._F,
-            "capacity": self._capacity, "partners": self._partners,
-            "reported_output": self._reported, "provenance": self._provenance,
-            "prices": self._prices, "currency": self.currency, "capital": self._B,
-            "trade": self._trade, "settings": self._settings,
-            "import_shares": self._import_shares, "value_added": self._value_added,
-            "state_revenue": self.state_revenue,
-        }
+            "currency": self.currency, "provenance": self._provenance}
+        if "trade" in changes:
+            for key in ("import_prices", "import_limits", "export_prices", "export_limits"):
+                args[key] = None
         args.update(changes)
-        return Economy(**args)
+        branches = _records(args["branches"], "branch")
+        factors = _records(args["factors"], "factor")
+        partners = _records(args["partners"], "partner")
+        fd = _demand(args["final_demand"], branches.index)
+        new = tb.Coords(branches.index, factors.index, partners.index,
+                        pd.Index(list(fd.columns), name="category", dtype=object),
+                        self._coords.year)
+        for spec in economy_tables():
+            if spec.name not in args and spec.name != "final_demand":
+                args[spec.name] = tb.realign(spec, self._data[spec.name], self._coords, new)
+        for key, kind in (("factors", "factor"), ("partners", "partner")):
+            if key in changes and isinstance(changes[key], pd.DataFrame):
+                # an availability, aid or credit column of a new record table is read as the table
+                col = {"factor": ("availability",), "partner": ("aid", "credit")}[kind]
+                for c in col:
+                    name = "factor_availability" if c == "availability" else c
+                    if c in changes[key].columns and name not in changes:
+                        args.pop(name, None)
+        return Economy(args.pop("branches"), args.pop("technology"), args.pop("final_demand"),
+                       **args)
 
     # ------------------------------------------------------------------ validation
+    def _check_trade(self) -> None:
+        """Cross-table checks of the one trade model (each flow once, every flow possible)."""
+        ids = self.ids
+        S = self._data["import_shares"]
+        if S.size:
+            total = S.sum(axis=0)
+            over = np.flatnonzero(total > 1 + 1e-12)
+            if over.size:
+                raise AutarkyError(f"import shares of {', '.join(ids[i] for i in over[:5])} "
+                                   "sum to more than one")
+        Am = self._data["imported_technology"]
+        if Am is not None and len(Am):
+            rest = competitive_technology(self._A_stored, self.imported_technology_total)
+            vals = sp.csr_array(rest).data if sp.issparse(rest) else np.asarray(rest).ravel()
+            if vals.size and vals.min() < -1e-12:
+                M = sp.coo_array(sp.csr_array(rest))
+                k = int(np.argmin(M.data))
+                i, j = int(M.row[k]), int(M.col[k])
+                raise AutarkyError(
+                    f"imported_technology of {ids[i]}/{ids[j]} exceeds the technology: the "
+                    f"imported inputs ({float(to_dense(self._A_stored)[i, j] - M.data[k]):g} in "
+                    f"all) are part of the total coefficient {float(to_dense(self._A_stored)[i, j]):g}")
+        Fm = self._data["final_imports"]
+        if Fm is not None and Fm.size:
+            fd = self._data["final_demand"]
+            over = Fm.sum(axis=0) > np.maximum(fd, 0.0) * (1 + 1e-12) + 1e-12
+            if over.any():
+                i, c = np.argwhere(over)[0]
+                raise AutarkyError(f"final_imports of {ids[i]}/{self._coords.category[c]} exceed "
+                                   "the home final use they are part of")
+        E, lim = self._data["exports"], self._data["export_limits"]
+        bad = lim * (1 + 1e-12) < E
+        if bad.any():
+            p, i = np.argwhere(bad)[0]
+            raise AutarkyError(f"exports of {ids[i]} to {self._coords.partner[p]} "
+                               f"({E[p, i]:g}) exceed the export limit ({lim[p, i]:g})")
+
     def _check_productive(self) -> None:
         diag = productive_diagnosis(self.A_d)
         if diag.productive:
+            self._cache["tech:solver"] = diag.solver
             return
         ids = self.ids
         cycles = []
@@ -359,17 +464,70 @@ class Economy:
                "so no positive final demand can be met (Hawkins-Simon fails). "
                f"Offending: {'; '.join(cycles) or 'the economy as a whole'}.")
         if self._branches["unit"].nunique() == 1:
-            colsum = np.asarray(self._A.sum(axis=0)).ravel()
+            colsum = np.asarray(self._A_stored.sum(axis=0)).ravel()
             over = [ids[j] for j in np.flatnonzero(colsum >= 1.0)]
             if over:
                 msg += f" Columns whose coefficients sum to one or more: {', '.join(over)}."
         raise NotProductiveError(msg, named, diag.spectral_radius)
 
-    # ------------------------------------------------------------------ read-only views
+    # ------------------------------------------------------------------ pickling, identity
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_cache"] = {}  # factorizations are rebuilt on demand, never pickled
+        state.pop("_accessors", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    @property
+    def token(self) -> str:
+        """Content token: a hash of every table, record and unit (equal economies, equal
+        tokens); for caching results."""
+        if "token" not in self._cache:
+            h = hashlib.sha256()
+            for df in (self._branches, self._factors, self._partners):
+                h.update(pd.util.hash_pandas_object(df.reset_index(), index=False).to_numpy()
+                         .tobytes())
+            h.update("\x00".join(self._coords.category).encode())
+            h.update(self.currency.encode())
+            for name in sorted(self._data):
+                h.update(name.encode())
+                tb.digest_into(h, self._data[name])
+            self._cache["token"] = h.hexdigest()[:20]
+        return str(self._cache["token"])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Economy) and other.token == self.token
+
+    def __hash__(self) -> int:
+        return hash(self.token)
+
+    # ------------------------------------------------------------------ coordinates and records
+    @property
+    def coords(self) -> tb.Coords:
+        """The labels of every dimension (branch, factor, partner, category)."""
+        return self._coords
+
     @property
     def ids(self) -> list[str]:
         """Branch ids, in order."""
         return list(self._branches.index)
+
+    @property
+    def index(self) -> pd.Index:
+        """Branch ids as an index (for ``get_indexer`` lookups)."""
+        return self._coords.branch
+
+    def positions(self, ids: Sequence[str], what: str = "branch") -> np.ndarray:
+        """Positions of ``ids`` along ``what`` (branch, factor, partner, category), or an error
+        naming the unknown ones; ``O(len(ids))``."""
+        index = self._coords.index(what)
+        pos = index.get_indexer(pd.Index([str(i) for i in ids]))
+        if np.any(pos < 0):
+            bad = [str(i) for i, p in zip(ids, pos, strict=True) if p < 0]
+            raise AutarkyError(f"unknown {what} id(s): {', '.join(bad[:5])}")
+        return pos
 
     @property
     def n(self) -> int:
@@ -387,124 +545,186 @@ class Economy:
         return self._branches["unit"].copy()
 
     @property
-    def A(self) -> ArrayOrSparse:
-        """Input coefficients (read-only array; sparse where built sparse)."""
-        return self._A
-
-    @property
-    def A_d(self) -> ArrayOrSparse:
-        """Domestic input coefficients ``A_d = (I - diag(s)) A``, ``s`` the total import share of
-        each product's use (competitive imports); ``A`` itself when nothing is imported."""
-        s = self.import_share_total
-        if not np.any(s):
-            return self._A
-        if sp.issparse(self._A):
-            return sp.csr_array(sp.diags_array(1.0 - s) @ self._A)
-        return (1.0 - s)[:, np.newaxis] * self._A
-
-    @property
-    def import_shares(self) -> pd.DataFrame:
-        """Share of the domestic use of each product (``partner x branch``) supplied by imports
-        from each partner (competitive imports); zeros where nothing is imported."""
-        return self._import_shares.copy()
-
-    @property
-    def import_share_total(self) -> np.ndarray:
-        """Total import share ``s`` of each product's domestic use (sum over partners)."""
-        return self._import_shares.to_numpy().sum(axis=0) if len(self._import_shares) \
-            else np.zeros(self.n)
-
-    @property
-    def value_added(self) -> pd.Series:
-        """Value added per unit of each branch's output, in :attr:`currency` (NaN if not given)."""
-        return pd.Series(self._value_added, index=self._branches.index, name="value_added")
-
-    def domestic_final_demand(self, final_demand: pd.DataFrame | None = None) -> np.ndarray:
-        """The part of final demand met by domestic output: ``(1 - s) y`` for domestic uses plus
-        exports (category ``exports``, which are domestic output by definition)."""
-        fd = self._final_demand if final_demand is None else final_demand
-        exp = fd["exports"].to_numpy() if "exports" in fd.columns else np.zeros(self.n)
-        dom = fd.to_numpy().sum(axis=1) - exp
-        return (1.0 - self.import_share_total) * dom + exp
-
-    @property
-    def is_sparse(self) -> bool:
-        """Whether the technology is stored sparse."""
-        return sp.issparse(self._A)
-
-    @property
-    def technology(self) -> pd.DataFrame:
-        """``A`` as a labelled frame (``input x branch``); dense, so for small economies."""
-        dense = to_dense(self._A)
-        return pd.DataFrame(dense, index=pd.Index(self.ids, name="input"),
-                            columns=pd.Index(self.ids, name="branch"))
-
-    @property
-    def final_demand(self) -> pd.DataFrame:
-        """Final demand, ``branch x category``, in each branch's unit."""
-        return self._final_demand.copy()
-
-    @property
     def factors(self) -> pd.DataFrame:
         """Factor table (``name, unit, availability, note``), indexed by ``factor``."""
-        return self._factors.copy()
-
-    @property
-    def factor_coefficients(self) -> pd.DataFrame:
-        """``F``: factor per unit of each branch's output, ``factor x branch``."""
-        return pd.DataFrame(self._F, index=self._factors.index,
-                            columns=pd.Index(self.ids, name="branch"))
-
-    @property
-    def capacity(self) -> pd.Series:
-        """Upper bound of gross output per branch (``inf`` where unbounded)."""
-        return pd.Series(self._capacity, index=self._branches.index, name="capacity")
+        f = self._factors.copy()
+        avail = np.array(self._data["factor_availability"], dtype=float)
+        f.insert(2, "availability", np.where(np.isinf(avail), np.nan, avail))
+        return f[["name", "unit", "availability", "note"]]
 
     @property
     def partners(self) -> pd.DataFrame:
-        """Partner table (``name, note``), indexed by ``partner``."""
-        return self._partners.copy()
+        """Partner table (``name, note, aid, credit``), indexed by ``partner``."""
+        p = self._partners.copy()
+        p["aid"] = np.array(self._data["aid"], dtype=float)
+        p["credit"] = np.array(self._data["credit"], dtype=float)
+        return p
 
     @property
-    def reported_output(self) -> pd.Series | None:
-        """Gross output as reported by the scenario's source, if given."""
-        if self._reported is None:
-            return None
-        return pd.Series(self._reported, index=self._branches.index, name="reported_output")
+    def categories(self) -> list[str]:
+        """Categories of home final use."""
+        return list(self._coords.category)
 
     @property
     def provenance(self) -> pd.DataFrame:
         """Source and reasoning of individual figures (``table, row, column, source, note, estimate``)."""
         return self._provenance.copy()
 
+    # ------------------------------------------------------------------ tables
+    def array(self, name: str) -> Any:
+        """The stored, read-only data of table ``name`` (see the registry); ``None`` if absent."""
+        if name not in self._data:
+            raise AutarkyError(f"unknown table {name!r}; tables: {', '.join(self._data)}")
+        return self._data[name]
+
+    def table(self, name: str) -> Any:
+        """Table ``name`` labelled: a Series, a DataFrame, a dict of DataFrames by partner, or a
+        number; ``None`` if absent."""
+        return tb.labelled(TABLES[name], self.array(name), self._coords)
+
+    def unit_of(self, name: str) -> str:
+        """The unit rule of table ``name`` (``unit[input]/unit[branch]``, ``currency``, ...)."""
+        return TABLES[name].unit
+
+    @property
+    def _A_stored(self) -> ArrayOrSparse:
+        return self._data["technology"]
+
+    @property
+    def A(self) -> ArrayOrSparse:
+        """Input coefficients, domestic and imported (read-only; sparse where built sparse)."""
+        return self._data["technology"]
+
+    @property
+    def is_sparse(self) -> bool:
+        """Whether the technology is stored sparse."""
+        return sp.issparse(self._data["technology"])
+
+    @property
+    def technology(self) -> pd.DataFrame:
+        """``A`` as a labelled frame (``input x branch``); dense, so for small economies."""
+        return pd.DataFrame(to_dense(self.A), index=pd.Index(self.ids, name="input"),
+                            columns=pd.Index(self.ids, name="branch"))
+
+    @property
+    def final_demand(self) -> pd.DataFrame:
+        """Home final use, ``branch x category``, in each branch's unit (domestic and imported)."""
+        return pd.DataFrame(np.array(self._data["final_demand"]), index=self._coords.branch.copy(),
+                            columns=self._coords.category.copy())
+
+    @property
+    def factor_coefficients(self) -> pd.DataFrame:
+        """``F``: factor per unit of each branch's output, ``factor x branch``."""
+        return pd.DataFrame(np.array(self._data["factor_coefficients"]),
+                            index=self._factors.index.copy(),
+                            columns=pd.Index(self.ids, name="branch"))
+
+    @property
+    def capacity(self) -> pd.Series:
+        """Upper bound of gross output per branch (``inf`` where unbounded)."""
+        return pd.Series(np.array(self._data["capacity"]), index=self._coords.branch.copy(),
+                         name="capacity")
+
+    @property
+    def reported_output(self) -> pd.Series | None:
+        """Gross output as reported by the scenario's source, if given."""
+        rep = self._data["reported_output"]
+        return None if rep is None else pd.Series(np.array(rep), index=self._coords.branch.copy(),
+                                                  name="reported_output")
+
     @property
     def prices(self) -> pd.Series:
         """Constant prices, in :attr:`currency` per unit of each branch (NaN where not given)."""
-        return pd.Series(self._prices, index=self._branches.index, name="price")
+        return pd.Series(np.array(self._data["prices"]), index=self._coords.branch.copy(),
+                         name="price")
+
+    @property
+    def value_added(self) -> pd.Series:
+        """Value added per unit of each branch's output, in :attr:`currency` (NaN if not given)."""
+        return pd.Series(np.array(self._data["value_added"]), index=self._coords.branch.copy(),
+                         name="value_added")
+
+    @property
+    def state_revenue(self) -> float | None:
+        """State budget revenue of the year, in :attr:`currency`, if given."""
+        v = self._data["state_revenue"]
+        return None if v is None else float(v)
 
     @property
     def capital(self) -> pd.DataFrame | None:
         """Capital coefficients ``B`` (``input x branch``): input per unit of new capacity."""
-        if self._B is None:
+        B = self._data["capital"]
+        if B is None:
             return None
-        return pd.DataFrame(to_dense(self._B), index=pd.Index(self.ids, name="input"),
+        return pd.DataFrame(to_dense(B), index=pd.Index(self.ids, name="input"),
                             columns=pd.Index(self.ids, name="branch"))
 
     @property
-    def trade(self) -> pd.DataFrame:
-        """Trade offers: ``partner, branch, direction (import|export), price, max``."""
-        return self._trade.copy()
+    def import_shares(self) -> pd.DataFrame:
+        """Competitive import share of each product's home use, ``partner x branch``."""
+        return self.table("import_shares")
 
     @property
-    def settings(self) -> PlanSettings:
-        """How to plan: target, objective, horizon, capital formation, strategies."""
-        return self._settings
+    def import_share_total(self) -> np.ndarray:
+        """Total competitive import share ``s`` of each product (sum over partners)."""
+        S = self._data["import_shares"]
+        return S.sum(axis=0) if S.shape[0] else np.zeros(self.n)
 
-    # ------------------------------------------------------------------ numerics
-    @cached_property
+    @property
+    def exports(self) -> pd.DataFrame:
+        """Recorded exports by destination, ``partner x branch``, in each branch's unit."""
+        return self.table("exports")
+
+    @property
+    def exports_total(self) -> np.ndarray:
+        """Recorded exports of each product, all destinations."""
+        E = self._data["exports"]
+        return E.sum(axis=0) if E.shape[0] else np.zeros(self.n)
+
+    @property
+    def imported_technology_total(self) -> sp.csr_array | None:
+        """``sum_p A_m[p]``: the non-competitive imported inputs from every partner."""
+        if "imported_total" not in self._cache:
+            self._cache["imported_total"] = stack_sum(self._data["imported_technology"], self.n)
+        return self._cache["imported_total"]
+
+    @property
+    def trade(self) -> pd.DataFrame:
+        """Trade terms as a long table: ``partner, branch, direction, price, max`` for every
+        partner and product with a price or a limit (the old offers' view)."""
+        rows = []
+        P = self._coords.partner
+        for kind in ("import", "export"):
+            price = self._data[f"{kind}_prices"]
+            lim = self._data[f"{kind}_limits"]
+            given = ~np.isnan(price) | np.isfinite(lim)
+            for p, i in np.argwhere(given):
+                rows.append({"partner": str(P[p]), "branch": self.ids[i], "direction": kind,
+                             "price": float(price[p, i]), "max": float(lim[p, i])})
+        return pd.DataFrame(rows, columns=["partner", "branch", "direction", "price", "max"])
+
+    # ------------------------------------------------------------------ trade-derived numerics
+    @property
+    def A_c(self) -> ArrayOrSparse:
+        """``A - sum_p A_m[p]``: the inputs not recorded as non-competitive imports."""
+        if "tech:A_c" not in self._cache:
+            self._cache["tech:A_c"] = competitive_technology(self.A, self.imported_technology_total)
+        return self._cache["tech:A_c"]
+
+    @property
+    def A_d(self) -> ArrayOrSparse:
+        """Domestic input coefficients ``A_d = (I - diag s)(A - sum_p A_m[p])``: ``A`` itself
+        when nothing is imported."""
+        if "tech:A_d" not in self._cache:
+            self._cache["tech:A_d"] = domestic_technology(self.A_c, self.import_share_total)
+        return self._cache["tech:A_d"]
+
+    @property
     def solver(self) -> LeontiefSolver:
-        """Factorization of ``I - A_d``, computed once and reused by every balance."""
-        return LeontiefSolver(self.A_d)
+        """Factorization of ``I - A_d``, computed once (by the productiveness check) and reused."""
+        if "tech:solver" not in self._cache:
+            self._cache["tech:solver"] = LeontiefSolver(self.A_d)
+        return self._cache["tech:solver"]
 
     def leontief_inverse(self) -> pd.DataFrame:
         """The Leontief inverse ``L = (I - A_d)^-1``, formed explicitly on request.
@@ -518,34 +738,43 @@ class Economy:
         return pd.DataFrame(self.solver.inverse(), index=pd.Index(self.ids, name="input"),
                             columns=pd.Index(self.ids, name="branch"))
 
+    def domestic_final_demand(self, final_demand: pd.DataFrame | np.ndarray | None = None
+                              ) -> np.ndarray:
+        """The part of home final use met by home output, ``(1 - s)(y - sum_p f_m[p])``, summed
+        over categories (exports are not in it: see :attr:`exports_total`)."""
+        from autarky.economy.trade import domestic_final_use
+
+        return domestic_final_use(self, final_demand).sum(axis=1)
+
     # ------------------------------------------------------------------ transformations
     def reorder(self, order: Sequence[str]) -> Economy:
-        """The same economy with branches in another order."""
-        if sorted(order) != sorted(self.ids):
+        """The same economy with branches in another order (``O(n + nnz)``)."""
+        pos = self._coords.branch.get_indexer(pd.Index([str(o) for o in order]))
+        if len(order) != self.n or np.any(pos < 0) or len(set(pos.tolist())) != self.n:
             raise AutarkyError("reorder needs a permutation of the branch ids")
-        pos = [self.ids.index(b) for b in order]
-        A = self._A[pos][:, pos]
-        rep = None if self._reported is None else self._reported[pos]
-        B = None if self._B is None else self._B[pos][:, pos]
-        st = self._settings
-        settings = replace(
-            st,
-            target=None if st.target is None else st.target.loc[list(order)],
-            depreciation=None if st.depreciation is None else st.depreciation[pos],
-            gestation=None if st.gestation is None else st.gestation[pos],
-            initial_capacity=None if st.initial_capacity is None else st.initial_capacity[pos])
-        return self.replace(branches=self._branches.loc[list(order)], technology=A,
-                            final_demand=self._final_demand.loc[list(order)],
-                            factor_coefficients=self._F[:, pos], capacity=self._capacity[pos],
-                            reported_output=rep, prices=self._prices[pos], capital=B,
-                            settings=settings, value_added=self._value_added[pos],
-                            import_shares=self._import_shares[list(order)])
+        data = {name: tb.take_branches(TABLES[name], val, pos) for name, val in self._data.items()}
+        parts = self._parts()
+        parts["branches"] = self._branches.iloc[pos]
+        parts["coords"] = tb.Coords(parts["branches"].index, self._coords.factor,
+                                    self._coords.partner, self._coords.category,
+                                    self._coords.year)
+        return Economy._from_parts(parts, data, None, check=False)
+
+    def _rescaled(self, symbol: str, position: int | None, factor: float) -> dict[str, Any]:
+        if factor <= 0 or not np.isfinite(factor):
+            raise AutarkyError("rescale factor must be a positive number")
+        size = self.n if symbol == "branch" else len(self._factors)
+        out = {}
+        for name, val in self._data.items():
+            f = tb.rescale_factors(TABLES[name], symbol, position, factor, size)
+            out[name] = tb.scale_along(TABLES[name], val, f) if f else val
+        return out
 
     def rescale(self, branch: str, factor: float, unit: str) -> Economy:
         """Measure ``branch`` in a new unit, one new unit being ``factor`` old units.
 
-        Its output, final demand, capacity and the row of ``A`` divide by ``factor``; the column
-        of ``A`` and of the factor coefficients multiply by it; its own coefficient is unchanged.
+        Every table follows its unit rule: quantities of the branch divide by ``factor``,
+        coefficients per unit of it multiply by it, its own coefficient is unchanged.
 
         Examples
         --------
@@ -555,89 +784,34 @@ class Economy:
         >>> kt.A.tolist()
         [[0.1, 0.0002], [300.0, 0.4]]
         """
-        if factor <= 0 or not np.isfinite(factor):
-            raise AutarkyError("rescale factor must be positive")
-        if branch not in self.ids:
-            raise AutarkyError(f"unknown branch id {branch!r}")
-        k = self.ids.index(branch)
-        s = np.ones(self.n)
-        s[k] = factor
-        if sp.issparse(self._A):
-            A: ArrayOrSparse = sp.csr_array(sp.diags_array(1 / s) @ self._A @ sp.diags_array(s))
-        else:
-            A = self._A / s[:, np.newaxis] * s[np.newaxis, :]
+        k = int(self.positions([branch])[0])
+        data = self._rescaled("branch", k, factor)
+        parts = self._parts()
         br = self._branches.copy()
-        br.loc[branch, "unit"] = unit
-        fd = self._final_demand.copy()
-        fd.loc[branch] = fd.loc[branch] / factor
-        rep = None if self._reported is None else self._reported / s
-        B = None
-        if self._B is not None:
-            B = (sp.csr_array(sp.diags_array(1 / s) @ self._B @ sp.diags_array(s))
-                 if sp.issparse(self._B) else self._B / s[:, np.newaxis] * s[np.newaxis, :])
-        trade = self._trade.copy()
-        hit = trade["branch"] == branch
-        trade.loc[hit, "price"] *= factor
-        trade.loc[hit, "max"] /= factor
-        st = self._settings
-        target = None
-        if st.target is not None:
-            target = st.target.copy()
-            target.loc[branch] = target.loc[branch] / factor
-        basket = st.consumption_basket
-        if isinstance(basket, pd.Series):
-            basket = basket.copy()
-            basket.loc[branch] = basket.loc[branch] / factor
-        settings = replace(
-            st, target=target, consumption_basket=basket,
-            initial_capacity=None if st.initial_capacity is None else st.initial_capacity / s,
-            output_targets={y: {b: (v / factor if b == branch else v) for b, v in t.items()}
-                            for y, t in st.output_targets.items()})
-        return self.replace(branches=br, technology=A, final_demand=fd,
-                            factor_coefficients=self._F * s[np.newaxis, :],
-                            capacity=self._capacity / s, reported_output=rep,
-                            prices=self._prices * s, capital=B, trade=trade, settings=settings,
-                            value_added=self._value_added * s)
+        br.iloc[k, br.columns.get_loc("unit")] = unit
+        parts["branches"] = br
+        return Economy._from_parts(parts, data, None, check=False)
+
+    def rescale_factor(self, factor_id: str, factor: float, unit: str) -> Economy:
+        """Measure factor ``factor_id`` in a unit ``factor`` times larger."""
+        k = int(self.positions([factor_id], "factor")[0])
+        data = self._rescaled("factor", k, factor)
+        parts = self._parts()
+        fac = self._factors.copy()
+        fac.iloc[k, fac.columns.get_loc("unit")] = unit
+        parts["factors"] = fac
+        return Economy._from_parts(parts, data, self._cache, check=False)
+
+    def rescale_currency(self, factor: float, currency: str) -> Economy:
+        """Measure money in a unit ``factor`` times larger (prices, aid, credit, revenue)."""
+        data = self._rescaled("currency", None, factor)
+        parts = self._parts()
+        parts["currency"] = currency
+        return Economy._from_parts(parts, data, self._cache, check=False)
 
     def with_final_demand(self, final_demand: Any) -> Economy:
         """The same economy with another final demand."""
         return self.replace(final_demand=final_demand)
-
-    # ------------------------------------------------------------------ accessors
-    @property
-    def plan(self) -> PlanAccessor:
-        """Planning accessor: ``economy.plan.balance()``."""
-        from autarky.plan.accessor import PlanAccessor
-
-        return PlanAccessor(self)
-
-    @property
-    def reliance(self) -> RelianceAccessor:
-        """Self-reliance accessor: ``economy.reliance.indicators()``, ..."""
-        from autarky.reliance.accessor import RelianceAccessor
-
-        return RelianceAccessor(self)
-
-    def monitor(self, actuals: Any, targets: Any = None, *, strategy: str | None = None,
-                **kwargs: Any) -> Any:
-        """Follow a plan against reported actuals (:func:`autarky.monitor.monitoring.monitor`).
-
-        ``targets`` defaults to this economy's multi-year plan under ``strategy`` (industrial
-        output and each branch's gross output per year); ``actuals`` is a
-        :class:`~autarky.monitor.reports.Reports` or the path of a reports CSV.
-        """
-        from autarky.monitor.monitoring import monitor
-        from autarky.monitor.reports import Reports, read_actuals, read_targets, targets_from_plan
-
-        reports = actuals if isinstance(actuals, Reports) else read_actuals(actuals)
-        if targets is None:
-            plan = self.plan.multiyear(strategy)
-            if not plan.ok:
-                raise AutarkyError(f"the {plan.strategy} plan is {plan.status}: no targets")
-            targets = targets_from_plan(plan)
-        elif not hasattr(targets, "table"):
-            targets = read_targets(targets)
-        return monitor(targets, reports, **kwargs)
 
     def __repr__(self) -> str:
         kind = "sparse" if self.is_sparse else "dense"
@@ -653,50 +827,3 @@ def _table_from_ids(branches: Sequence[str] | pd.DataFrame, units: str | Sequenc
     if len(unit_list) != len(ids):
         raise AutarkyError("one unit per branch, or one unit for all")
     return pd.DataFrame({"unit": unit_list}, index=pd.Index(ids, name="branch"))
-
-
-TRADE_COLUMNS = ["partner", "branch", "direction", "price", "max"]
-
-
-def _trade_table(trade: pd.DataFrame | None, ids: list[str], partners: list[str]) -> pd.DataFrame:
-    if trade is None or len(trade) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=float if c in ("price", "max") else object)
-                             for c in TRADE_COLUMNS})
-    t = trade.reset_index(drop=True)[TRADE_COLUMNS].copy()
-    t["price"] = t["price"].astype(float)
-    t["max"] = t["max"].astype(float).fillna(np.inf)
-    bad = set(t["branch"]) - set(ids)
-    if bad:
-        raise AutarkyError(f"trade names unknown branch(es): {', '.join(sorted(map(str, bad)))}")
-    bad = set(t["partner"]) - set(partners)
-    if bad:
-        raise AutarkyError(f"trade names unknown partner(s): {', '.join(sorted(map(str, bad)))}")
-    if not set(t["direction"]) <= {"import", "export"}:
-        raise AutarkyError("trade direction must be 'import' or 'export'")
-    if np.any(t["price"] < 0) or np.any(t["max"] < 0):
-        raise AutarkyError("trade prices and quantities must be non-negative")
-    return t
-
-
-def _import_share_table(shares: pd.DataFrame | None, ids: list[str], partners: list[str]
-                        ) -> pd.DataFrame:
-    """``partner x branch`` import shares, validated: known ids, each in [0, 1], sums <= 1."""
-    if shares is None or len(shares) == 0:
-        return pd.DataFrame(np.zeros((len(partners), len(ids))),
-                            index=pd.Index(partners, name="partner"),
-                            columns=pd.Index(ids, name="branch"))
-    bad = set(map(str, shares.index)) - set(partners)
-    if bad:
-        raise AutarkyError(f"import shares name unknown partner(s): {', '.join(sorted(bad))}")
-    bad = set(map(str, shares.columns)) - set(ids)
-    if bad:
-        raise AutarkyError(f"import shares name unknown branch(es): {', '.join(sorted(bad))}")
-    t = shares.reindex(index=partners, columns=ids).fillna(0.0).astype(float)
-    t.index.name, t.columns.name = "partner", "branch"
-    v = t.to_numpy()
-    if np.any(~np.isfinite(v)) or np.any(v < 0) or np.any(v > 1):
-        raise AutarkyError("import shares must lie in [0, 1]")
-    over = [b for b, s in zip(ids, v.sum(axis=0), strict=True) if s > 1 + 1e-12]
-    if over:
-        raise AutarkyError(f"import shares of {', '.join(over)} sum to more than one")
-    return t

@@ -1,9 +1,12 @@
-"""The scenario schema, as data.
+"""The scenario format's keys, as data.
 
-Each table an :class:`~autarky.economy.Economy` holds, and each key of the scenario format, is
-described here once: its columns, their types, units, defaults and descriptions. The reader
-(:mod:`autarky.io.scenario`) validates against these descriptions and ``autarky schema`` prints
-the JSON Schema generated from them, so the documentation cannot drift from the code.
+Every table key (``technology``, ``final_demand``, ``import_shares``, ``exports``, ...) comes from
+the table registry (:mod:`autarky.economy.registry`): its YAML form is a mapping nested by the
+table's dimensions, its CSV form a long table with one column per dimension and a value column.
+The record keys (``branches``, ``factors``, ``partners``) and the settings keys are declared here.
+The reader (:mod:`autarky.io.scenario`) validates against these declarations and
+``autarky schema`` prints the JSON Schema generated from them, so the documentation cannot
+drift from the code.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from autarky.economy.registry import TABLE_LIST, TableSpec
+
 ColumnType = Literal["string", "number", "boolean", "integer", "offers"]
-KeyKind = Literal["string", "integer", "number", "records", "matrix", "vector", "demand", "custom"]
+KeyKind = Literal["string", "integer", "number", "records", "table", "custom"]
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a table (or one field of a record)."""
+    """One column of a record table (or one field of a record)."""
 
     name: str
     type: ColumnType
@@ -36,8 +41,9 @@ class Key:
     required: bool = False
     description: str = ""
     record: tuple[Column, ...] = ()
-    csv_columns: tuple[str, ...] = ()
+    table: TableSpec | None = None
     json: dict[str, Any] | None = None
+    old: str = ""
 
 
 BRANCH_COLUMNS: tuple[Column, ...] = (
@@ -71,8 +77,10 @@ PARTNER_COLUMNS: tuple[Column, ...] = (
            description="Yearly grant from the partner."),
     Column("credit", "number", default=0.0, unit="currency per year",
            description="Yearly credit the partner extends."),
-    Column("imports", "offers", description="What the partner sells: {branch: {price, max}}."),
-    Column("exports", "offers", description="What the partner buys: {branch: {price, max}}."),
+    Column("imports", "offers", description="Old form of import_prices and import_limits: "
+           "{branch: {price, max}} (still read)."),
+    Column("exports", "offers", description="Old form of export_prices and export_limits: "
+           "{branch: {price, max}} (still read)."),
 )
 
 #: A number may be written as a mapping that carries its provenance.
@@ -86,79 +94,58 @@ VALUE_COLUMNS: tuple[Column, ...] = (
 #: Optional provenance columns of a CSV table and fields of a number written as a mapping.
 PROVENANCE_COLS_ALLOWED: tuple[str, ...] = ("source", "note", "estimate")
 
+_OBJECTIVE_JSON = {"oneOf": [{"enum": ["max-min", "weighted", "harmony"]},
+                             {"type": "object", "properties": {
+                                 "type": {"enum": ["max-min", "weighted", "harmony"]},
+                                 "weights": {"type": "object",
+                                             "additionalProperties": {"type": "number"}}},
+                              "required": ["type"], "additionalProperties": False}]}
+
+
+def _table_keys() -> tuple[Key, ...]:
+    out = []
+    for t in TABLE_LIST:
+        key = t.scenario_key
+        if key is None:
+            continue
+        dims = " x ".join(t.dims) or "a number"
+        desc = f"{t.description} Dimensions: {dims}; unit: {t.unit}."
+        out.append(Key(key, "table", description=desc, table=t))
+    return tuple(out)
+
+
 SCENARIO_KEYS: tuple[Key, ...] = (
     Key("name", "string", True, "Name of the scenario."),
     Key("description", "string", description="What the scenario describes."),
     Key("source", "string", description="Where the scenario's numbers come from."),
     Key("year", "integer", description="The year the scenario describes."),
+    Key("currency", "string", description="Unit of prices, aid and credit."),
     Key("branches", "records", True, "The branches (products or industries).",
-        record=BRANCH_COLUMNS, csv_columns=("id", "unit")),
-    Key("technology", "matrix",
-        description="technology[input][using_branch] = input per unit of the using branch's "
-                    "output. Missing entries are zero.",
-        csv_columns=("input", "branch", "value")),
-    Key("flows", "matrix",
-        description="flows[input][using_branch] in the input's unit; with gross_output, "
-                    "stands instead of technology.",
-        csv_columns=("input", "branch", "value")),
-    Key("gross_output", "vector",
-        description="Gross output per branch: required with flows; with technology, the "
-                    "reported output kept for comparison.",
-        csv_columns=("branch", "value")),
-    Key("final_demand", "demand",
-        description="Final demand: {branch: value} or {category: {branch: value}} "
-                    "(categories such as consumption, investment, government, exports).",
-        csv_columns=("branch", "category", "value")),
+        record=BRANCH_COLUMNS),
     Key("factors", "records", description="Primary factors (labour, land, ...).",
         record=FACTOR_COLUMNS),
-    Key("capacity", "vector", description="Upper bound of gross output per branch.",
-        csv_columns=("branch", "value")),
     Key("partners", "records", description="Trading partners.", record=PARTNER_COLUMNS),
-    Key("currency", "string", description="Unit of prices, aid and credit."),
-    Key("import_shares", "custom", description="{partner: {branch: share}}: share of the domestic "
-        "use of each product supplied by imports from each partner (competitive imports); or a "
-        "CSV with columns partner, branch, share.",
-        json={"oneOf": [{"type": "object", "additionalProperties": {
-            "type": "object", "additionalProperties": {"type": "number"}}},
-            {"type": "string", "pattern": r"\.csv$"}]}),
-    Key("imports", "custom", description="{partner: {branch: quantity}}: imports as flows, from "
-        "which the shares follow (needs gross_output).",
+    Key("flows", "table", description="flows[input][using_branch] in the input's unit; with "
+        "gross_output, stands instead of technology.",
+        table=TableSpec("flows", ("input", "branch"), "unit[input]",
+                        "Inter-branch flows.")),
+    *_table_keys(),
+    Key("imports", "custom", description="{partner: {branch: quantity}}: competitive imports as "
+        "flows, from which the import shares follow (needs gross_output).",
         json={"type": "object", "additionalProperties": {
             "type": "object", "additionalProperties": {"type": "number"}}}),
-    Key("value_added", "vector", description="Value added per unit of each branch's output "
-        "(currency).", csv_columns=("branch", "value")),
-    Key("state_revenue", "number", description="State budget revenue of the year (currency), "
-        "for aid dependence."),
-    Key("prices", "vector", description="Constant prices: currency per unit of each branch.",
-        csv_columns=("branch", "value")),
-    Key("target", "demand", description="Final demand the optimal plan aims at "
-        "(default: final_demand).", csv_columns=("branch", "category", "value")),
+    Key("target", "custom", description="Home final use the optimal plan aims at (default: "
+        "final_demand): {branch: value}, or {category: {branch: value}} (summed).",
+        json={"type": "object"}),
     Key("objective", "custom", description="max-min (default), weighted or harmony; or "
-        "{type: weighted, weights: {branch: w}}.",
-        json={"oneOf": [{"enum": ["max-min", "weighted", "harmony"]},
-                        {"type": "object", "properties": {
-                            "type": {"enum": ["max-min", "weighted", "harmony"]},
-                            "weights": {"type": "object",
-                                        "additionalProperties": {"type": "number"}}},
-                         "required": ["type"], "additionalProperties": False}]}),
+        "{type: weighted, weights: {branch: w}}.", json=_OBJECTIVE_JSON),
+    Key("foreign_exchange", "custom", description="pooled (default: one convertible balance) "
+        "or bilateral (one balance per partner, as in clearing trade).",
+        json={"enum": ["pooled", "bilateral"]}),
     Key("horizon", "custom", description="First and last year of a multi-year plan.",
         json={"type": "object", "properties": {"first": {"type": "integer"},
                                                "last": {"type": "integer"}},
               "required": ["first", "last"], "additionalProperties": False}),
-    Key("capital", "matrix", description="capital[input][branch]: units of input per unit of "
-        "new capacity of branch.", csv_columns=("input", "branch", "value")),
-    Key("depreciation", "custom", description="Yearly rate of capacity loss: one number or "
-        "{branch: rate}.", json={"oneOf": [{"type": "number"}, {"type": "object"}]}),
-    Key("gestation", "custom", description="Years before new capacity produces: one number "
-        "or {branch: years}.", json={"oneOf": [{"type": "integer"}, {"type": "object"}]}),
-    Key("initial_capacity", "vector", description="Capacity in the first plan year.",
-        csv_columns=("branch", "value")),
-    Key("factor_growth", "custom", description="Yearly growth rate of each factor's "
-        "availability: {factor: rate}.",
-        json={"type": "object", "additionalProperties": {"type": "number"}}),
-    Key("factor_availability", "custom", description="Availability of a factor in given years, "
-        "overriding its growth rate: {factor: {year: value}}.",
-        json={"type": "object", "additionalProperties": {"type": "object"}}),
     Key("consumption", "custom", description="{basket: category or {branch: value}, floor: "
         "multiple of the basket each year (number or {year: value})}.",
         json={"type": "object", "properties": {
@@ -216,8 +203,25 @@ def _record_schema(cols: tuple[Column, ...]) -> dict[str, Any]:
             "required": [c.name for c in cols if c.required], "additionalProperties": False}
 
 
+def table_schema(t: TableSpec) -> dict[str, Any]:
+    """JSON Schema of a table key: nested mappings by its dimensions, or a CSV file name."""
+    csv_ref = {"type": "string", "pattern": r"\.csv$",
+               "description": "Name of a CSV file beside scenario.yaml with columns "
+                              f"{', '.join([*t.dims, t.value_column])}[, source, note, estimate]."}
+    s: dict[str, Any] = _number_schema()
+    for _ in t.nested_dims:
+        s = {"type": "object", "additionalProperties": s}
+    forms = [s, csv_ref]
+    if t.scalar_ok or not t.dims:
+        forms.insert(0, _number_schema())
+    if t.name == "final_demand":  # {branch: value} stands for one category, 'total'
+        forms.insert(1, {"type": "object", "additionalProperties": _number_schema()})
+    return {"oneOf": forms}
+
+
 def json_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of the scenario format, generated from :data:`SCENARIO_KEYS`.
+    """JSON Schema (draft 2020-12) of the scenario format, generated from :data:`SCENARIO_KEYS`
+    and the table registry.
 
     Examples
     --------
@@ -226,10 +230,11 @@ def json_schema() -> dict[str, Any]:
     ['name', 'branches']
     >>> sorted(s["properties"]["branches"]["oneOf"][0]["items"]["required"])
     ['id', 'unit']
+    >>> "exports" in s["properties"] and "imported_technology" in s["properties"]
+    True
     """
     csv_ref = {"type": "string", "pattern": r"\.csv$",
                "description": "Name of a CSV file beside scenario.yaml (folder form)."}
-    vector = {"type": "object", "additionalProperties": _number_schema()}
     props: dict[str, Any] = {}
     for k in SCENARIO_KEYS:
         if k.kind in ("string", "integer", "number"):
@@ -238,12 +243,9 @@ def json_schema() -> dict[str, Any]:
             s = dict(k.json or {})
         elif k.kind == "records":
             s = {"oneOf": [{"type": "array", "items": _record_schema(k.record)}, csv_ref]}
-        elif k.kind == "vector":
-            s = {"oneOf": [vector, csv_ref]}
-        elif k.kind == "matrix":
-            s = {"oneOf": [{"type": "object", "additionalProperties": vector}, csv_ref]}
-        else:  # demand
-            s = {"oneOf": [vector, {"type": "object", "additionalProperties": vector}, csv_ref]}
+        else:
+            assert k.table is not None
+            s = table_schema(k.table)
         s["description"] = k.description
         props[k.name] = s
     return {

@@ -1,20 +1,23 @@
-"""Planning settings of an economy: the target and objective of an optimal plan, and the horizon,
-capital formation and strategies of a multi-year plan.
+"""Planning settings: what a scenario asks of a plan, beside what the economy is.
 
-These are data, validated by the scenario reader and held, immutable, by the
-:class:`~autarky.economy.Economy` as ``economy.settings``.
+The scalar settings live in :class:`PlanSettings`; the settings that are tables (a target by
+branch, output targets by year and branch, ...) are registry tables held by the
+:class:`~autarky.economy.scenario.Scenario`, so that reordering and rescaling treat them as they
+treat the economy's own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal
-
-import numpy as np
-import pandas as pd
 
 Objective = Literal["max-min", "weighted", "harmony"]
 TargetMode = Literal["strict", "soft", "none"]
+ForeignExchange = Literal["pooled", "bilateral"]
+OBJECTIVES: tuple[str, ...] = ("max-min", "weighted", "harmony")
+FOREIGN_EXCHANGE: tuple[str, ...] = ("pooled", "bilateral")
 
 
 @dataclass(frozen=True)
@@ -70,30 +73,61 @@ class Strategy:
     target_growth: float | None = None
 
 
+def _frozen_map(m: Mapping | None) -> Mapping:
+    return MappingProxyType(dict(m or {}))
+
+
 @dataclass(frozen=True)
 class PlanSettings:
-    """Everything a scenario says about how to plan, beside the economy's tables.
+    """The scalar planning settings of a scenario (``docs/scenario-format.md``, section Plans).
 
-    Attributes are documented in ``docs/scenario-format.md`` (section Plans).
+    Attributes
+    ----------
+    objective
+        ``max-min`` (default), ``weighted`` or ``harmony``.
+    foreign_exchange
+        ``pooled`` (default: one convertible balance) or ``bilateral`` (one balance per partner,
+        as in clearing trade between planned economies).
+    horizon
+        First and last year of a multi-year plan.
+    consumption_basket
+        The final-demand category that makes the consumption basket (``None``: ``consumption``
+        if there is one, else all final use); a basket given product by product is the
+        scenario table ``consumption_basket``.
+    consumption_floor
+        Least multiple of the basket each year: a number, or ``{year: number}``.
+    exogenous
+        Final-use categories held fixed every year (default: all but the basket and investment).
+    industry_groups
+        Branch groups counted as industry.
+    industrial_growth
+        Yearly growth target of industrial output.
+    discount
+        Yearly discount rate of consumption.
+    strategies
+        User-defined strategies by name.
     """
 
-    target: pd.DataFrame | None = None
     objective: Objective = "max-min"
-    weights: pd.Series | None = None
+    foreign_exchange: ForeignExchange = "pooled"
     horizon: tuple[int, int] | None = None
-    depreciation: np.ndarray | None = None
-    gestation: np.ndarray | None = None
-    initial_capacity: np.ndarray | None = None
-    factor_growth: dict[str, float] = field(default_factory=dict)
-    factor_availability: dict[str, dict[int, float]] = field(default_factory=dict)
-    consumption_basket: str | pd.Series | None = None
-    consumption_floor: float | dict[int, float] = 0.0
+    consumption_basket: str | None = None
+    consumption_floor: float | Mapping[int, float] = 0.0
     exogenous: tuple[str, ...] | None = None
     industry_groups: tuple[str, ...] = ("energy", "heavy", "light")
     industrial_growth: float | None = None
-    output_targets: dict[int, dict[str, float]] = field(default_factory=dict)
     discount: float = 0.0
-    strategies: dict[str, Strategy] = field(default_factory=dict)
+    strategies: Mapping[str, Strategy] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "strategies", _frozen_map(self.strategies))
+        if isinstance(self.consumption_floor, Mapping):
+            object.__setattr__(self, "consumption_floor",
+                               _frozen_map({int(k): float(v)
+                                            for k, v in self.consumption_floor.items()}))
+        if self.exogenous is not None:
+            object.__setattr__(self, "exogenous", tuple(self.exogenous))
+        object.__setattr__(self, "industry_groups", tuple(self.industry_groups))
 
     @property
     def years(self) -> list[int]:
@@ -101,3 +135,8 @@ class PlanSettings:
         if self.horizon is None:
             return []
         return list(range(self.horizon[0], self.horizon[1] + 1))
+
+    def floor(self, year: int) -> float:
+        """The consumption floor of ``year``."""
+        f = self.consumption_floor
+        return float(f.get(year, 0.0)) if isinstance(f, Mapping) else float(f)

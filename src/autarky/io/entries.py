@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import difflib
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,13 +121,21 @@ def value_with_provenance(
     return parse_number(raw, where, allow_negative=allow_negative, what=what), "", "", False
 
 
-def check_id(name: str, known: Sequence[str], where: Where, kind: str = "branch") -> str:
-    """``name`` if it is a known id, else an error suggesting the closest one."""
+def check_id(name: str, known: Collection[str], where: Where, kind: str = "branch") -> str:
+    """``name`` if it is a known id, else an error suggesting the closest one (pass a set or a
+    ``pd.Index`` for large id lists: the lookup is then ``O(1)``)."""
     if name in known:
         return name
-    close = difflib.get_close_matches(name, list(known), n=1)
+    raise unknown_id(name, known, where, kind)
+
+
+def unknown_id(name: str, known: Collection[str], where: Where, kind: str = "branch"
+               ) -> ScenarioError:
+    """The error for an unknown id, suggesting the closest known one."""
+    pool = list(known)
+    close = difflib.get_close_matches(name, pool if len(pool) <= 20000 else pool[:20000], n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise where.error(f"unknown {kind} id {name!r}{hint}")
+    return where.error(f"unknown {kind} id {name!r}{hint}")
 
 
 # ---------------------------------------------------------------------------- CSV tables

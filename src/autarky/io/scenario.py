@@ -1,11 +1,23 @@
-"""Read and write the scenario format: one YAML file, or a folder with ``scenario.yaml`` and CSVs.
+"""Read the scenario format: one YAML file, or a folder with ``scenario.yaml`` and CSV tables.
 
-See ``docs/scenario-format.md`` and ``autarky schema`` for the format. Every malformed file is
-reported as one :class:`~autarky.errors.ScenarioError` that names the file, the line and the field.
+See ``docs/scenario-format.md`` and ``autarky schema`` for the format. Every table key is read
+generically from the table registry (a YAML mapping nested by the table's dimensions, or a long
+CSV table). Every malformed file is reported as one :class:`~autarky.errors.ScenarioError` that
+names the file, the line and the field.
+
+Old keys keep working and are read into today's model; where their meaning was ambiguous the
+scenario carries a note (``scenario.notes``) saying how to write them now:
+
+* a final-demand category ``exports`` (or ``export``) becomes the table ``exports``, by
+  destination; without a destination the exports go to a partner ``unallocated``;
+* partner ``imports``/``exports`` offers become ``import_prices``/``import_limits`` and
+  ``export_prices``/``export_limits``: one channel per partner and product, whose limit caps what
+  the import shares give instead of adding to it.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -14,7 +26,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario
+from autarky.economy.model import EXPORT_CATEGORY_NAMES
+from autarky.economy.registry import TABLES, TableSpec, economy_tables
 from autarky.economy.schema import (
     BRANCH_COLUMNS,
     FACTOR_COLUMNS,
@@ -25,22 +39,22 @@ from autarky.economy.schema import (
 )
 from autarky.errors import AutarkyError, NotProductiveError, ScenarioError
 from autarky.io.entries import (
-    Entry,
     Where,
-    check_id,
-    csv_entries,
     parse_bool,
     read_csv_rows,
+    unknown_id,
     value_with_provenance,
-    yaml_matrix_entries,
     yaml_vector_entries,
     yaml_where,
 )
-from autarky.io.planning import read_import_shares, read_settings, read_trade
+from autarky.io.planning import read_settings
+from autarky.io.tables import TableRead, read_csv_table, read_yaml_table
 from autarky.io.yamlmap import LineMap, load_yaml
 
 #: Above this many branches a technology read from a file is stored sparse.
 SPARSE_FROM_N = 1000
+#: The partner that receives exports written without a destination (old format).
+UNALLOCATED = "unallocated"
 
 
 @dataclass
@@ -50,16 +64,19 @@ class _Reader:
     data: dict[str, Any]
     lines: LineMap
     folder: Path
-    ids: list[str] = field(default_factory=list)
+    ids: pd.Index = field(default_factory=lambda: pd.Index([], dtype=object))
     groups: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
+    factor_ids: pd.Index = field(default_factory=lambda: pd.Index([], dtype=object))
+    partner_ids: pd.Index = field(default_factory=lambda: pd.Index([], dtype=object))
+    categories: pd.Index = field(default_factory=lambda: pd.Index([], dtype=object))
     provenance: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def where(self, *path: str | int) -> Where:
         return yaml_where(self.lines, path)
 
-    def csv_path(self, key: str) -> Path | None:
-        raw = self.data.get(key)
+    def csv_path(self, key: str, raw: Any = None) -> Path | None:
+        raw = self.data.get(key) if raw is None else raw
         if isinstance(raw, str):
             if not raw.lower().endswith(".csv"):
                 raise self.where(key).error(f"expected a table or the name of a .csv file, got {raw!r}")
@@ -69,19 +86,15 @@ class _Reader:
             return path
         return None
 
-    def keep_provenance(self, table: str, entries: list[Entry]) -> None:
-        for e in entries:
-            if e.has_provenance:
-                self.provenance.append({"table": table, "row": e.row, "column": e.col,
-                                        "source": e.source, "note": e.note,
-                                        "estimate": e.estimate})
+    def known(self) -> dict[str, pd.Index | None]:
+        return {"branch": self.ids, "input": self.ids, "partner": self.partner_ids,
+                "factor": self.factor_ids,
+                "category": self.categories if len(self.categories) else None, "year": None}
 
     # -------------------------------------------------------------------- top level
     def check_keys(self) -> None:
         for key in self.data:
             if key not in KEYS_BY_NAME:
-                import difflib
-
                 close = difflib.get_close_matches(str(key), list(KEYS_BY_NAME), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise self.where(key).error(f"unknown key {key!r}{hint}")
@@ -127,7 +140,7 @@ class _Reader:
                     if name not in allowed:
                         raise self.where(key, i, name).error(
                             f"unknown field {name!r}; expected {', '.join(sorted(allowed))}")
-                out.append((rec, self.where(key, i)))
+                out.append((dict(rec), self.where(key, i)))
         seen: dict[str, Where] = {}
         for rec, where in out:
             for c in columns:
@@ -149,18 +162,18 @@ class _Reader:
         if not recs:
             raise self.where("branches").error("at least one branch is needed")
         table = pd.DataFrame([{c.name: r.get(c.name) for c in BRANCH_COLUMNS} for r, _ in recs])
-        self.ids = [str(i) for i in table["id"]]
+        self.ids = pd.Index([str(i) for i in table["id"]], dtype=object)
         self.groups = [str(g) if g is not None else "other" for g in table["group"]]
         return table.set_index("id")
 
-    def factors(self) -> tuple[pd.DataFrame, np.ndarray]:
+    def factors(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         recs = self.records("factors", FACTOR_COLUMNS)
         rows, F = [], np.zeros((len(recs), len(self.ids)))
+        avail = np.full(len(recs), np.inf)
         for k, (rec, _where) in enumerate(recs):
             path: tuple[str | int, ...] = ("factors", k)
-            avail = np.nan
             if rec.get("availability") is not None:
-                avail, *_ = value_with_provenance(
+                avail[k], *_ = value_with_provenance(
                     rec["availability"], yaml_where(self.lines, (*path, "availability")),
                     self.lines, (*path, "availability"), allow_negative=False,
                     what="availability")
@@ -168,9 +181,13 @@ class _Reader:
             entries = yaml_vector_entries(coef, self.lines, (*path, "coefficients"), self.ids,
                                           allow_negative=False, what="coefficient",
                                           col=str(rec["id"]))
+            if entries:
+                F[k, self.ids.get_indexer([e.row for e in entries])] = [e.value for e in entries]
             for e in entries:
-                F[k, self.ids.index(e.row)] = e.value
-            self.keep_provenance(f"factors.{rec['id']}", entries)
+                if e.has_provenance:
+                    self.provenance.append({"table": f"factors.{rec['id']}", "row": e.row,
+                                            "column": e.col, "source": e.source,
+                                            "note": e.note, "estimate": e.estimate})
             if rec.get("source") or rec.get("estimate"):
                 est = parse_bool(rec.get("estimate"), yaml_where(self.lines, (*path, "estimate")))
                 self.provenance.append({"table": "factors", "row": str(rec["id"]),
@@ -178,115 +195,167 @@ class _Reader:
                                         "source": str(rec.get("source") or ""),
                                         "note": str(rec.get("note") or ""), "estimate": est})
             rows.append({"id": rec["id"], "name": rec.get("name"), "unit": rec["unit"],
-                         "availability": avail, "note": rec.get("note") or ""})
-        table = pd.DataFrame(rows, columns=["id", "name", "unit", "availability", "note"])
-        return table.set_index("id"), F
+                         "note": rec.get("note") or ""})
+        table = pd.DataFrame(rows, columns=["id", "name", "unit", "note"]).set_index("id")
+        self.factor_ids = pd.Index([str(i) for i in table.index], dtype=object)
+        return table, F, avail
 
-    def partners(self) -> pd.DataFrame:
+    def partners(self) -> tuple[pd.DataFrame, dict[str, np.ndarray], list[tuple[str, str]]]:
+        """Partner records, their aid and credit, and the old offers read into price and limit
+        tables (with the (partner, branch) pairs they name)."""
         recs = self.records("partners", PARTNER_COLUMNS)
         cols = ["id", "name", "note"]
         table = pd.DataFrame([{c: r.get(c) for c in cols} for r, _ in recs], columns=cols)
-        return table.set_index("id")
+        self.partner_ids = pd.Index([str(i) for i in table["id"]], dtype=object)
+        P, n = len(recs), len(self.ids)
+        out = {"aid": np.zeros(P), "credit": np.zeros(P),
+               "import_prices": np.full((P, n), np.nan), "import_limits": np.full((P, n), np.inf),
+               "export_prices": np.full((P, n), np.nan), "export_limits": np.full((P, n), np.inf)}
+        offered: list[tuple[str, str]] = []
+        for k, (rec, _where) in enumerate(recs):
+            path: tuple[str | int, ...] = ("partners", k)
+            for key in ("aid", "credit"):
+                if rec.get(key) is not None:
+                    out[key][k], *_ = value_with_provenance(
+                        rec[key], self.where(*path, key), self.lines, (*path, key),
+                        allow_negative=False, what=key)
+            for kind, key in (("import", "imports"), ("export", "exports")):
+                raw = rec.get(key)
+                if raw is None:
+                    continue
+                if not isinstance(raw, dict):
+                    raise self.where(*path, key).error("expected {branch: {price: ..., max: ...}}")
+                for branch, offer in raw.items():
+                    opath = (*path, key, branch)
+                    i = self.ids.get_indexer([str(branch)])[0]
+                    if i < 0:
+                        raise unknown_id(str(branch), self.ids, self.where(*opath))
+                    if not isinstance(offer, dict) or "price" not in offer:
+                        raise self.where(*opath).error("expected {price: ..., max: ...}")
+                    unknown = set(offer) - {"price", "max", "note", "source"}
+                    if unknown:
+                        raise self.where(*opath, sorted(unknown)[0]).error(
+                            f"unknown field {sorted(unknown)[0]!r}; an offer takes price, max")
+                    out[f"{kind}_prices"][k, i], *_ = value_with_provenance(
+                        offer["price"], self.where(*opath, "price"), self.lines,
+                        (*opath, "price"), allow_negative=False, what="price")
+                    if offer.get("max") is not None:
+                        out[f"{kind}_limits"][k, i], *_ = value_with_provenance(
+                            offer["max"], self.where(*opath, "max"), self.lines,
+                            (*opath, "max"), allow_negative=False, what="quantity")
+                    offered.append((kind, f"{rec['id']}/{branch}"))
+        return table.set_index("id"), out, offered
 
     # -------------------------------------------------------------------- tables
-    def matrix(self, key: str) -> list[Entry]:
-        what = "flow" if key == "flows" else "coefficient"
-        path = self.csv_path(key)
-        if path is not None:
-            entries = csv_entries(path, "input", "branch", self.ids, self.ids,
-                                  allow_negative=False, what=what)
-        else:
-            entries = yaml_matrix_entries(self.data[key], self.lines, (key,), self.ids, what=what)
-        self._no_duplicates(entries, key)
-        self.keep_provenance(key, entries)
-        return entries
-
-    def vector(self, key: str, *, allow_negative: bool = False) -> list[Entry] | None:
+    def read_table(self, key: str, spec: TableSpec, *, what: str | None = None,
+                   value_column: str | None = None) -> TableRead | None:
+        """A registry table from its key (YAML nested mapping or CSV), ``None`` if absent."""
         if key not in self.data:
             return None
+        raw = self.data[key]
         path = self.csv_path(key)
         if path is not None:
-            entries = csv_entries(path, "branch", None, self.ids, None,
-                                  allow_negative=allow_negative, what="value")
+            t = read_csv_table(path, spec, self.known(), what=what, value_column=value_column)
         else:
-            entries = yaml_vector_entries(self.data[key], self.lines, (key,), self.ids,
-                                          allow_negative=allow_negative, what="value")
-        self._no_duplicates(entries, key)
-        self.keep_provenance(key, entries)
-        return entries
+            if spec.scalar_ok and not isinstance(raw, dict):
+                v, src, note, est = value_with_provenance(
+                    raw, self.where(key), self.lines, (key,), allow_negative=spec.lower is None,
+                    what=what or spec.noun)
+                from autarky.io.tables import _check_value
 
-    def final_demand(self, key: str = "final_demand") -> pd.DataFrame:
+                _check_value(v, raw, self.where(key), spec, what or spec.noun)
+                n = len(self.ids)
+                return TableRead((np.arange(n),), np.full(n, v))
+            if not spec.dims:
+                v, src, note, est = value_with_provenance(
+                    raw, self.where(key), self.lines, (key,), allow_negative=False,
+                    what=what or spec.noun)
+                if src or note or est:
+                    self.provenance.append({"table": spec.name, "row": spec.name,
+                                            "column": None, "source": src, "note": note,
+                                            "estimate": est})
+                return TableRead((), np.array(v))
+            t = read_yaml_table(raw, self.lines, (key,), spec, self.known(), what=what)
+        for row in t.provenance:
+            row["table"] = key
+        self.provenance += t.provenance
+        return t
+
+    def matrix(self, key: str, t: TableRead) -> np.ndarray | sp.csr_array:
+        n = len(self.ids)
+        if n > SPARSE_FROM_N:
+            return sp.csr_array((t.values, t.positions), shape=(n, n))
+        return t.dense((n, n), 0.0)
+
+    def final_demand(self) -> tuple[pd.DataFrame, np.ndarray | None]:
+        """Home final use by category, and exports read from an old ``exports`` category."""
         ids = pd.Index(self.ids, name="branch")
-        if key not in self.data:
-            return pd.DataFrame({"total": np.zeros(len(ids))}, index=ids)
-        path = self.csv_path(key)
-        by_branch = True
-        if path is not None:
-            entries = csv_entries(path, "branch", "category", self.ids, None,
-                                  allow_negative=True, what="final demand")
-        else:
-            raw = self.data[key]
+        spec = TABLES["final_demand"]
+        if "final_demand" not in self.data:
+            return pd.DataFrame({"total": np.zeros(len(ids))}, index=ids), None
+        raw = self.data["final_demand"]
+        declared: list[str] = []
+        t: TableRead | None = None
+        if self.csv_path("final_demand") is None:
             if not isinstance(raw, dict):
-                raise self.where(key).error(
+                raise self.where("final_demand").error(
                     "expected {branch: value} or {category: {branch: value}}")
             # {branch: number} or {category: {branch: number}}: decided by the values' shape
             by_branch = not any(isinstance(v, dict) and "value" not in v for v in raw.values())
-            if by_branch:
-                entries = yaml_vector_entries(raw, self.lines, (key,), self.ids,
-                                              allow_negative=True, what="final demand",
-                                              col="total")
+            if by_branch:  # one category, 'total'
+                sub = replace(spec, dims=("branch",), yaml_order=None)
+                t1 = read_yaml_table(raw, self.lines, ("final_demand",), sub, self.known())
+                for row in t1.provenance:
+                    row["column"] = "total"
+                self.provenance += t1.provenance
+                t = TableRead((t1.positions[0], np.zeros(len(t1.values), dtype=np.int64)),
+                              t1.values, {"category": ["total"]})
             else:
-                entries = []
                 for cat, vec in raw.items():
                     if not isinstance(vec, dict) or "value" in vec:
-                        check_id(str(cat), self.ids, self.where(key, cat))
-                    entries += yaml_vector_entries(vec, self.lines, (key, cat),
-                                                   self.ids, allow_negative=True,
-                                                   what="final demand", col=str(cat))
-        self._no_duplicates(entries, key)
-        self.keep_provenance(key, entries)
-        declared = ([] if path is not None or by_branch
-                    else [str(k) for k in self.data[key]])
-        cats = list(dict.fromkeys([*declared, *(str(e.col) for e in entries)])) or ["total"]
-        fd = pd.DataFrame(0.0, index=ids, columns=pd.Index(cats, name="category"))
-        for e in entries:
-            fd.loc[e.row, str(e.col)] = e.value
-        return fd
-
-    @staticmethod
-    def _no_duplicates(entries: list[Entry], key: str) -> None:
-        seen: dict[tuple[str, str | None], Entry] = {}
-        for e in entries:
-            k = (e.row, e.col)
-            if k in seen:
-                raise e.where.error(f"duplicate entry for {e.row}"
-                                    + (f"/{e.col}" if e.col else "")
-                                    + f" in {key} (first at line {seen[k].where.line})")
-            seen[k] = e
-
-    def build_matrix(self, entries: list[Entry]) -> np.ndarray | sp.csr_array:
-        n = len(self.ids)
-        pos = {b: i for i, b in enumerate(self.ids)}
-        rows = np.fromiter((pos[e.row] for e in entries), dtype=np.int64, count=len(entries))
-        cols = np.fromiter((pos[str(e.col)] for e in entries), dtype=np.int64, count=len(entries))
-        vals = np.fromiter((e.value for e in entries), dtype=float, count=len(entries))
-        if n > SPARSE_FROM_N:
-            return sp.csr_array((vals, (rows, cols)), shape=(n, n))
-        M = np.zeros((n, n))
-        M[rows, cols] = vals
-        return M
-
-    def to_vector(self, entries: list[Entry] | None, fill: float) -> np.ndarray | None:
-        if entries is None:
-            return None
-        v = np.full(len(self.ids), fill)
-        for e in entries:
-            v[self.ids.index(e.row)] = e.value
-        return v
+                        i = self.ids.get_indexer([str(cat)])[0]
+                        raise (unknown_id(str(cat), self.ids, self.where("final_demand", cat))
+                               if i < 0 else self.where("final_demand", cat).error(
+                                   "mixes {branch: value} and {category: {branch: value}}"))
+                declared = [str(k) for k in raw]
+        if t is None:
+            t = self.read_table("final_demand", spec)
+        assert t is not None
+        found = t.labels.get("category", [])
+        cats = list(dict.fromkeys([*declared, *found])) or ["total"]
+        # positions index into ``found``; map them to ``cats``
+        pos_c = pd.Index(cats).get_indexer(pd.Index(found))[t.positions[1]] if found else \
+            np.zeros(0, dtype=np.int64)
+        fd = np.zeros((len(ids), len(cats)))
+        if t.values.size:
+            fd[t.positions[0], pos_c] = t.values
+        frame = pd.DataFrame(fd, index=ids, columns=pd.Index(cats, name="category"))
+        old = [c for c in cats if c.lower() in EXPORT_CATEGORY_NAMES]
+        exports = None
+        if old:
+            if "exports" in self.data:
+                raise self.where("exports").error(
+                    f"exports are given twice: as the table 'exports' and as the final-demand "
+                    f"category {old[0]!r}; keep the table (by destination)")
+            exports = frame[old].sum(axis=1).to_numpy()
+            if np.any(exports < 0):
+                raise self.where("final_demand").error("exports must be non-negative")
+            frame = frame.drop(columns=old)
+            if frame.shape[1] == 0:
+                frame["total"] = 0.0
+            self.notes.append(
+                f"final_demand: the category {old[0]!r} is read as exports (the table "
+                f"'exports') to a partner {UNALLOCATED!r}, since it names no destination; write "
+                "'exports: {partner: {branch: quantity}}' to say where they go")
+        self.categories = pd.Index(list(frame.columns), dtype=object)
+        return frame, exports
 
 
-def read_scenario(path: str | Path) -> Economy:
-    """Read a scenario (a YAML file, or a folder holding ``scenario.yaml``) into an Economy.
+def read_scenario(path: str | Path) -> Scenario:
+    """Read a scenario (a YAML file, or a folder holding ``scenario.yaml``).
+
+    Returns a :class:`~autarky.economy.Scenario`: the economy and its plan settings (it reads as
+    the economy for every table).
 
     Raises
     ------
@@ -308,7 +377,7 @@ def read_scenario(path: str | Path) -> Economy:
     ... final_demand: {agriculture: 600, manufacturing: 1500}
     ... ''')
     >>> read_scenario(d / "s.yaml")
-    <Economy 'Two-branch textbook economy': 2 branches (dense), 0 factors, 0 partners>
+    <Scenario 'Two-branch textbook economy': 2 branches, 0 factors, 0 partners>
     """
     p = Path(path)
     if p.is_dir():
@@ -323,66 +392,85 @@ def read_scenario(path: str | Path) -> Economy:
     r = _Reader(data, lines, p.parent)
     r.check_keys()
     branches = r.branches()
+    factors, F, avail = r.factors()
+    partners, money, offered = r.partners()
     key = "technology" if "technology" in data else "flows"
-    matrix = r.build_matrix(r.matrix(key))
-    gross = r.to_vector(r.vector("gross_output"), 0.0)
-    fd = r.final_demand()
-    r.categories = [str(c) for c in fd.columns]
-    factors, F = r.factors()
-    cap = r.to_vector(r.vector("capacity"), np.inf)
-    partners = r.partners()
-    money, trade = read_trade(r, r.records("partners", PARTNER_COLUMNS))
-    if len(partners):
-        partners = partners.join(money)
-    target = r.final_demand("target") if "target" in data else None
-    prices = r.to_vector(r.vector("prices"), np.nan)
-    capital = r.build_matrix(r.matrix("capital")) if "capital" in data else None
-    settings = read_settings(r, target, list(factors.index))
-    shares = read_import_shares(r, list(partners.index))
-    value_added = r.to_vector(r.vector("value_added", allow_negative=True), np.nan)
-    revenue = None
-    if "state_revenue" in data:
-        revenue, src, note, est = value_with_provenance(
-            data["state_revenue"], r.where("state_revenue"), r.lines, ("state_revenue",),
-            allow_negative=False, what="state revenue")
-        if src or note or est:
-            r.provenance.append({"table": "state_revenue", "row": "state_revenue", "column": None,
-                                 "source": src, "note": note, "estimate": est})
-    init_cap = r.to_vector(r.vector("initial_capacity"), np.nan)
-    if init_cap is not None:
-        settings = replace(settings, initial_capacity=init_cap)
-    kwargs: dict[str, Any] = {
+    flows_spec = TableSpec("flows", ("input", "branch"), "unit[input]", "", noun="flow")
+    tech = r.read_table(key, TABLES["technology"] if key == "technology" else flows_spec)
+    assert tech is not None
+    matrix = r.matrix(key, tech)
+    gross_t = r.read_table("gross_output", TABLES["reported_output"])
+    gross = None if gross_t is None else gross_t.dense((len(r.ids),), 0.0)
+    fd, old_exports = r.final_demand()
+    tables: dict[str, Any] = {"factor_coefficients": F, "factor_availability": avail, **money}
+    if old_exports is not None and np.any(old_exports > 0):
+        partners = pd.concat([partners, pd.DataFrame(
+            {"name": ["Destination not given"],
+             "note": ["Exports of the old final-demand category 'exports'."]},
+            index=pd.Index([UNALLOCATED], name="id"))]) if UNALLOCATED not in partners.index \
+            else partners
+        r.partner_ids = pd.Index([str(i) for i in partners.index], dtype=object)
+        P = len(partners)
+        for name in ("aid", "credit"):
+            tables[name] = np.concatenate([money[name], np.zeros(P - len(money[name]))])
+        for name, fill in (("import_prices", np.nan), ("export_prices", np.nan),
+                           ("import_limits", np.inf), ("export_limits", np.inf)):
+            extra = np.full((P - money[name].shape[0], len(r.ids)), fill)
+            tables[name] = np.vstack([money[name], extra])
+        E = np.zeros((P, len(r.ids)))
+        E[list(partners.index).index(UNALLOCATED)] = old_exports
+        tables["exports"] = E
+    for spec in economy_tables():
+        key_of = spec.scenario_key
+        if key_of is None or spec.name in ("technology", "final_demand", "reported_output"):
+            continue
+        t = r.read_table(key_of, spec)
+        if t is None:
+            continue
+        known = r.known()
+        shape = tuple(0 if known[d] is None else len(known[d]) for d in spec.dims)  # type: ignore[arg-type]
+        if spec.sparse and len(spec.dims) == 2:
+            tables[spec.name] = r.matrix(key_of, t)
+        elif spec.sparse and len(spec.dims) == 3:
+            n = len(r.ids)
+            tables[spec.name] = tuple(
+                sp.csr_array((t.values[t.positions[0] == p],
+                              (t.positions[1][t.positions[0] == p],
+                               t.positions[2][t.positions[0] == p])), shape=(n, n))
+                for p in range(len(r.partner_ids)))
+        elif not spec.dims:
+            tables[spec.name] = float(t.values)
+        else:
+            base = tables.get(spec.name)
+            arr = t.dense(shape, spec.default) if base is None else np.array(base, dtype=float)
+            if base is not None:
+                arr[t.positions] = t.values
+            tables[spec.name] = arr
+    _old_offer_notes(r, tables, offered)
+    settings, settings_tables = read_settings(r, fd)
+    meta: dict[str, Any] = {
         "name": data["name"], "description": data.get("description", ""),
-        "source": data.get("source", ""), "year": data.get("year"), "factors": factors,
-        "factor_coefficients": F, "capacity": cap, "partners": partners,
-        "reported_output": gross,
+        "source": data.get("source", ""), "year": data.get("year"),
+        "currency": data.get("currency", "currency unit"), "factors": factors,
+        "partners": partners, "reported_output": gross,
         "provenance": pd.DataFrame(r.provenance, columns=["table", "row", "column",
                                                           *PROVENANCE_COLS_ALLOWED]),
-        "prices": prices, "currency": data.get("currency", "currency unit"),
-        "capital": capital, "trade": trade, "settings": settings,
-        "import_shares": shares, "value_added": value_added, "state_revenue": revenue,
     }
     try:
         if key == "flows":
             assert gross is not None
-            Z = sp.csr_array(matrix).toarray() if sp.issparse(matrix) else matrix
-            bad = np.flatnonzero((gross == 0) & (np.asarray(Z).sum(axis=0) > 0))
-            if bad.size:
-                raise r.where("gross_output").error(
-                    f"branch {r.ids[bad[0]]!r} uses inputs but has zero gross output")
-            with np.errstate(divide="ignore", invalid="ignore"):
-                scale = np.where(gross > 0, 1.0 / gross, 0.0)
-            A = (sp.csr_array(matrix @ sp.diags_array(scale)) if sp.issparse(matrix)
-                 else matrix * scale[np.newaxis, :])
+            A = _coefficients_from_flows(r, matrix, gross)
             if "final_demand" not in data:  # resources = uses: y = x - Z 1
-                fd = pd.DataFrame({"total": gross - np.asarray(Z).sum(axis=1)}, index=fd.index)
+                Z1 = np.asarray(matrix.sum(axis=1)).ravel()
+                fd = pd.DataFrame({"total": gross - Z1}, index=fd.index)
         else:
             A = matrix
         if "imports" in data:
             if "import_shares" in data:
                 raise r.where("imports").error("give either import_shares or imports, not both")
-            kwargs["import_shares"] = shares_from_flows(r, A, gross, fd, list(partners.index))
-        return Economy(branches, A, fd, **kwargs)
+            tables["import_shares"] = shares_from_flows(r, A, gross, fd)
+        economy = Economy(branches, A, fd, **meta, **tables)
+        return Scenario(economy, settings, notes=tuple(r.notes), **settings_tables)
     except NotProductiveError as exc:
         raise r.where(key).error(str(exc)) from None
     except ScenarioError:
@@ -391,33 +479,57 @@ def read_scenario(path: str | Path) -> Economy:
         raise ScenarioError(str(exc), file=str(p)) from None
 
 
-def shares_from_flows(r: _Reader, A: Any, gross: np.ndarray | None, fd: pd.DataFrame,
-                      partners: list[str]) -> pd.DataFrame:
-    """Import shares from imports given as flows: ``m_p,i / (A x + y_domestic)_i``."""
+def _coefficients_from_flows(r: _Reader, matrix: Any, gross: np.ndarray) -> Any:
+    colsum = np.asarray(abs(matrix).sum(axis=0)).ravel()
+    bad = np.flatnonzero((gross == 0) & (colsum > 0))
+    if bad.size:
+        raise r.where("gross_output").error(
+            f"branch {r.ids[bad[0]]!r} uses inputs but has zero gross output")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(gross > 0, 1.0 / gross, 0.0)
+    if sp.issparse(matrix):
+        return sp.csr_array(matrix @ sp.diags_array(scale))
+    return matrix * scale[np.newaxis, :]
+
+
+def _old_offer_notes(r: _Reader, tables: dict[str, Any], offered: list[tuple[str, str]]) -> None:
+    """Say how old partner offers were read where they meet import shares or exports."""
+    if not offered:
+        return
+    kinds = sorted({k for k, _ in offered})
+    r.notes.append(
+        "partners: the " + " and ".join(f"'{k}s'" for k in kinds) + " offers are read as "
+        + " and ".join(f"{k}_prices/{k}_limits" for k in kinds)
+        + ": one channel per partner and product, whose limit caps the trade of that channel "
+          "(recorded trade included) instead of adding to it; write them under those keys")
+
+
+def shares_from_flows(r: _Reader, A: Any, gross: np.ndarray | None, fd: pd.DataFrame
+                      ) -> np.ndarray:
+    """Import shares from imports given as flows: ``m_p,i / (A x + y)_i`` (home use)."""
     if gross is None:
         raise r.where("imports").error("imports given as flows need gross_output to compute "
-                                       "each product's domestic use")
+                                       "each product's home use")
     raw = r.data["imports"]
     if not isinstance(raw, dict):
         raise r.where("imports").error("expected {partner: {branch: quantity}}")
-    dom_final = fd.to_numpy().sum(axis=1) - (fd["exports"].to_numpy() if "exports" in fd.columns
-                                             else 0.0)
-    use = np.asarray(A @ gross).ravel() + dom_final
-    table = pd.DataFrame(0.0, index=pd.Index(partners, name="partner"),
-                         columns=pd.Index(r.ids, name="branch"))
+    use = np.asarray(A @ gross).ravel() + fd.to_numpy().sum(axis=1)
+    table = np.zeros((len(r.partner_ids), len(r.ids)))
     for p, row in raw.items():
-        check_id(str(p), partners, r.where("imports", p), kind="partner")
+        k = r.partner_ids.get_indexer([str(p)])[0]
+        if k < 0:
+            raise unknown_id(str(p), r.partner_ids, r.where("imports", p), "partner")
         for e in yaml_vector_entries(row, r.lines, ("imports", p), r.ids, allow_negative=False,
                                      what="import"):
-            i = r.ids.index(e.row)
+            i = int(r.ids.get_indexer([e.row])[0])
             if use[i] <= 0:
-                raise e.where.error(f"{e.row} has no domestic use to import into")
+                raise e.where.error(f"{e.row} has no home use to import into")
             share = e.value / use[i]
             if share > 1 + 1e-12:
-                raise e.where.error(f"imports of {e.value:g} exceed the domestic use of "
+                raise e.where.error(f"imports of {e.value:g} exceed the home use of "
                                     f"{e.row} ({use[i]:g})")
-            table.loc[str(p), e.row] = share
-    over = [b for b, v in table.sum(axis=0).items() if v > 1 + 1e-12]
+            table[k, i] = share
+    over = [r.ids[i] for i in np.flatnonzero(table.sum(axis=0) > 1 + 1e-12)]
     if over:
-        raise r.where("imports").error(f"imports of {', '.join(over)} exceed their domestic use")
+        raise r.where("imports").error(f"imports of {', '.join(over)} exceed their home use")
     return table

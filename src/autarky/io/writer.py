@@ -1,8 +1,10 @@
-"""Write an :class:`~autarky.economy.Economy` as a scenario: one YAML file or a folder with CSVs.
+"""Write a scenario (or an economy) in the scenario format: one YAML file or a folder with CSVs.
 
-Reading a written scenario back gives the same economy (floats are written with ``repr``, which
-round-trips exactly). Files are written to a temporary name and moved into place, so a failed
-write never leaves a half-written scenario.
+Generic over the table registry: every table with a scenario key is written with its non-default
+entries, as a nested YAML mapping or, in the folder form, as a long CSV table with provenance
+columns. Reading a written scenario back gives the same scenario (floats are written with
+``repr``, which round-trips exactly). Files are written to a temporary name and moved into
+place, so a failed write never leaves a half-written file.
 """
 
 from __future__ import annotations
@@ -18,9 +20,16 @@ import numpy as np
 import scipy.sparse as sp
 import yaml
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario, as_scenario
+from autarky.economy.registry import TABLE_LIST, TABLES, TableSpec
+from autarky.economy.tables import Coords
 
 _ProvKey = tuple[str, str, str | None]
+#: Tables the folder form writes as CSV files (the rest stay in scenario.yaml).
+CSV_TABLES = frozenset({"technology", "final_demand", "reported_output", "capacity", "capital",
+                        "import_shares", "imported_technology", "final_imports", "exports",
+                        "initial_capacity", "import_prices", "import_limits", "export_prices",
+                        "export_limits"})
 
 
 def atomic_write(path: str | Path, text: str) -> Path:
@@ -62,15 +71,70 @@ def _value(v: float, prov: dict[str, Any] | None) -> Any:
     return out
 
 
-def _nonzeros(economy: Economy) -> list[tuple[str, str, float]]:
-    A = sp.coo_array(economy.A) if economy.is_sparse else None
-    ids = economy.ids
-    if A is not None:
-        order = np.lexsort((A.col, A.row))
-        return [(ids[A.row[k]], ids[A.col[k]], float(A.data[k])) for k in order if A.data[k]]
-    dense = np.asarray(economy.A)
-    rows, cols = np.nonzero(dense)
-    return [(ids[i], ids[j], float(dense[i, j])) for i, j in zip(rows, cols, strict=True)]
+def _entries(spec: TableSpec, stored: Any, coords: Coords) -> tuple[list[tuple[Any, ...]],
+                                                                     np.ndarray]:
+    """Labels (in ``spec.dims`` order) and values of the non-default entries, row-major."""
+    def given(v: np.ndarray) -> np.ndarray:
+        if np.isnan(spec.default):
+            return ~np.isnan(v)
+        if np.isinf(spec.default):
+            return np.isfinite(v)
+        return v != spec.default
+
+    if isinstance(stored, tuple):
+        labels, vals = [], []
+        for p, block in enumerate(stored):
+            coo = sp.coo_array(block)
+            order = np.lexsort((coo.col, coo.row))
+            for k in order:
+                if coo.data[k] != 0:
+                    labels.append((coords.partner[p], coords.branch[coo.row[k]],
+                                   coords.branch[coo.col[k]]))
+                    vals.append(float(coo.data[k]))
+        return labels, np.asarray(vals)
+    if sp.issparse(stored):
+        coo = sp.coo_array(stored)
+        order = np.lexsort((coo.col, coo.row))
+        keep = order[coo.data[order] != 0]
+        pairs: list[tuple[Any, ...]] = [(coords.branch[coo.row[k]], coords.branch[coo.col[k]])
+                                        for k in keep]
+        return pairs, coo.data[keep].astype(float)
+    arr = np.asarray(stored, dtype=float)
+    if arr.ndim == 0:
+        return [()], arr.reshape(1)
+    idx = np.argwhere(given(arr))
+    labels = [tuple(coords.index(d)[i] for d, i in zip(spec.dims, row, strict=True))
+              for row in idx]
+    return labels, arr[tuple(idx.T)] if len(idx) else np.zeros(0)
+
+
+def _prov_for(prov: dict[_ProvKey, dict[str, Any]], key: str, lab: tuple[Any, ...]
+              ) -> dict[str, Any] | None:
+    if not lab:
+        return prov.get((key, key, None))
+    row = str(lab[0])
+    col = "/".join(str(x) for x in lab[1:]) if len(lab) > 1 else None
+    return prov.get((key, row, col))
+
+
+def _yaml_table(spec: TableSpec, key: str, stored: Any, coords: Coords,
+                prov: dict[_ProvKey, dict[str, Any]]) -> Any:
+    labels, vals = _entries(spec, stored, coords)
+    if not spec.dims:
+        return _value(float(vals[0]), _prov_for(prov, key, ()))
+    order = [spec.dims.index(d) for d in spec.nested_dims]
+    out: dict[Any, Any] = {}
+    for lab, v in zip(labels, vals, strict=True):
+        node = out
+        nested = [lab[i] for i in order]
+        for x in nested[:-1]:
+            node = node.setdefault(_key(x), {})
+        node[_key(nested[-1])] = _value(v, _prov_for(prov, key, lab))
+    return out
+
+
+def _key(x: Any) -> Any:
+    return int(x) if isinstance(x, (int, np.integer)) else str(x)
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
@@ -83,169 +147,153 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     return buf.getvalue()
 
 
-def _prov_cells(prov: dict[str, Any] | None) -> list[Any]:
-    p = prov or {}
-    return [p.get("source", ""), p.get("note", ""), bool(p.get("estimate", False))]
+def _csv_table(spec: TableSpec, key: str, stored: Any, coords: Coords,
+               prov: dict[_ProvKey, dict[str, Any]]) -> str:
+    labels, vals = _entries(spec, stored, coords)
+    rows = []
+    for lab, v in zip(labels, vals, strict=True):
+        p = _prov_for(prov, key, lab) or {}
+        rows.append([*map(str, lab), float(v), p.get("source", ""), p.get("note", ""),
+                     bool(p.get("estimate", False))])
+    return _csv([*spec.dims, spec.value_column, "source", "note", "estimate"], rows)
 
 
-def scenario_dict(economy: Economy, *, tables: dict[str, str] | None = None) -> dict[str, Any]:
-    """The scenario mapping of ``economy``; keys in ``tables`` refer to CSV files instead."""
+def _is_given(spec: TableSpec, stored: Any) -> bool:
+    if stored is None:
+        return False
+    if isinstance(stored, tuple):
+        return any(b.nnz for b in stored)
+    if sp.issparse(stored):
+        return bool(stored.nnz) or spec.name == "technology"
+    arr = np.asarray(stored, dtype=float)
+    if spec.name in ("technology", "final_demand"):
+        return True
+    if np.isnan(spec.default):
+        return bool(np.any(~np.isnan(arr)))
+    if np.isinf(spec.default):
+        return bool(np.any(np.isfinite(arr)))
+    return bool(np.any(arr != spec.default))
+
+
+def scenario_dict(scenario: Scenario | Economy, *, tables: dict[str, str] | None = None
+                  ) -> dict[str, Any]:
+    """The scenario mapping; keys in ``tables`` refer to CSV files instead of holding data."""
+    scn = as_scenario(scenario)
+    eco = scn.economy
     tables = tables or {}
-    prov = _provenance_index(economy)
-    out: dict[str, Any] = {"name": economy.name}
-    if economy.description:
-        out["description"] = economy.description
-    if economy.source:
-        out["source"] = economy.source
-    if economy.year is not None:
-        out["year"] = int(economy.year)
+    prov = _provenance_index(eco)
+    coords = eco.coords
+    out: dict[str, Any] = {"name": eco.name}
+    if eco.description:
+        out["description"] = eco.description
+    if eco.source:
+        out["source"] = eco.source
+    if eco.year is not None:
+        out["year"] = int(eco.year)
+    if eco.currency != "currency unit":
+        out["currency"] = eco.currency
     out["branches"] = [
         {"id": b, "unit": r["unit"], **({"name": r["name"]} if r["name"] != b else {}),
          "group": r["group"], **({"note": r["note"]} if r["note"] else {})}
-        for b, r in economy.branches.iterrows()
+        for b, r in eco.branches.iterrows()
     ]
-    if "technology" in tables:
-        out["technology"] = tables["technology"]
-    else:
-        tech: dict[str, dict[str, Any]] = {}
-        for i, j, v in _nonzeros(economy):
-            tech.setdefault(i, {})[j] = _value(v, prov.get(("technology", i, j)))
-        out["technology"] = tech
-    fd = economy.final_demand
-    if "final_demand" in tables:
-        out["final_demand"] = tables["final_demand"]
-    elif list(fd.columns) == ["total"]:
-        out["final_demand"] = {b: _value(v, prov.get(("final_demand", b, "total")))
-                               for b, v in fd["total"].items() if v != 0}
-    else:
-        out["final_demand"] = {c: {b: _value(v, prov.get(("final_demand", b, c)))
-                                   for b, v in fd[c].items() if v != 0} for c in fd.columns}
-    rep = economy.reported_output
-    if rep is not None:
-        out["gross_output"] = tables.get("gross_output") or {
-            b: _value(v, prov.get(("gross_output", b, None))) for b, v in rep.items()}
-    if len(economy.factors):
-        F = economy.factor_coefficients
-        facs = []
-        for f, r in economy.factors.iterrows():
-            rec: dict[str, Any] = {"id": f, "unit": r["unit"]}
-            if r["name"] != f:
+    if len(coords.factor):
+        out["factors"] = _factor_records(eco, prov)
+    if len(coords.partner):
+        aid, credit = eco.array("aid"), eco.array("credit")
+        recs = []
+        for k, (p, r) in enumerate(eco.partners.iterrows()):
+            rec: dict[str, Any] = {"id": p}
+            if r["name"] != p:
                 rec["name"] = r["name"]
-            if np.isfinite(r["availability"]):
-                rec["availability"] = float(r["availability"])
-            rec["coefficients"] = {b: _value(v, prov.get((f"factors.{f}", b, str(f))))
-                                   for b, v in F.loc[f].items() if v != 0}
             if r["note"]:
                 rec["note"] = r["note"]
-            fprov = prov.get(("factors", str(f), "availability"))
-            if fprov is not None:
-                rec.update({k: v for k, v in fprov.items() if k != "note" and v})
-            facs.append(rec)
-        out["factors"] = facs
-    cap = economy.capacity
-    if np.isfinite(cap).any():
-        out["capacity"] = tables.get("capacity") or {
-            b: _value(v, prov.get(("capacity", b, None))) for b, v in cap.items() if np.isfinite(v)}
-    if len(economy.partners):
-        out["partners"] = [_partner_record(economy, str(p), r) for p, r in economy.partners.iterrows()]
-    out.update(_planning_keys(economy, prov, tables))
+            for key, arr in (("aid", aid), ("credit", credit)):
+                if float(arr[k]):
+                    rec[key] = float(arr[k])
+            recs.append(rec)
+        out["partners"] = recs
+    for spec in TABLE_LIST:
+        if spec.holder != "economy" or spec.scenario_key is None:
+            continue
+        stored = eco.array(spec.name)
+        if not _is_given(spec, stored):
+            continue
+        key = spec.scenario_key
+        if key in tables:
+            out[key] = tables[key]
+        elif spec.name == "final_demand" and list(coords.category) == ["total"]:
+            fd = np.asarray(stored)[:, 0]
+            out[key] = {b: _value(v, prov.get((key, b, "total")))
+                        for b, v in zip(eco.ids, fd, strict=True) if v != 0}
+        else:
+            val = _yaml_table(spec, key, stored, coords, prov)
+            if spec.name == "final_demand":  # every category declared, even an empty one
+                val = {c: val.get(c, {}) for c in coords.category}
+            out[key] = val
+    out.update(_settings_keys(scn, prov))
     return out
 
 
-def _partner_record(economy: Economy, pid: str, r: Any) -> dict[str, Any]:
-    rec: dict[str, Any] = {"id": pid}
-    if r["name"] != pid:
-        rec["name"] = r["name"]
-    if r["note"]:
-        rec["note"] = r["note"]
-    for key in ("aid", "credit"):
-        if float(r[key]):
-            rec[key] = float(r[key])
-    trade = economy.trade
-    for direction, key in (("import", "imports"), ("export", "exports")):
-        sub = trade[(trade["partner"] == pid) & (trade["direction"] == direction)]
-        if len(sub):
-            rec[key] = {str(o["branch"]): {"price": float(o["price"]),
-                                           **({"max": float(o["max"])} if np.isfinite(o["max"])
-                                              else {})}
-                        for _, o in sub.iterrows()}
-    return rec
+def _factor_records(eco: Economy, prov: dict[_ProvKey, dict[str, Any]]) -> list[dict[str, Any]]:
+    F = eco.factor_coefficients
+    facs = []
+    for f, r in eco.factors.iterrows():
+        rec: dict[str, Any] = {"id": f, "unit": r["unit"]}
+        if r["name"] != f:
+            rec["name"] = r["name"]
+        if np.isfinite(r["availability"]):
+            rec["availability"] = float(r["availability"])
+        rec["coefficients"] = {b: _value(v, prov.get((f"factors.{f}", b, str(f))))
+                               for b, v in F.loc[f].items() if v != 0}
+        if r["note"]:
+            rec["note"] = r["note"]
+        fprov = prov.get(("factors", str(f), "availability"))
+        if fprov is not None:
+            rec.update({k: v for k, v in fprov.items() if k != "note" and v})
+        facs.append(rec)
+    return facs
 
 
-def _per_branch(values: np.ndarray | None, ids: list[str], default: float, cast: Any = float
-                ) -> Any:
-    if values is None:
-        return None
-    vals = [cast(v) for v in values]
-    if all(v == vals[0] for v in vals):
-        return vals[0]
-    return {b: v for b, v in zip(ids, vals, strict=True) if v != default}
-
-
-def _planning_keys(economy: Economy, prov: dict[_ProvKey, dict[str, Any]],
-                   tables: dict[str, str]) -> dict[str, Any]:
+def _settings_keys(scn: Scenario, prov: dict[_ProvKey, dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    ids = economy.ids
-    if economy.currency != "currency unit":
-        out["currency"] = economy.currency
-    prices = economy.prices
-    if prices.notna().any():
-        out["prices"] = tables.get("prices") or {
-            b: _value(v, prov.get(("prices", b, None))) for b, v in prices.items() if not np.isnan(v)}
-    shares = economy.import_shares
-    if shares.to_numpy().any():
-        out["import_shares"] = tables.get("import_shares") or {
-            str(p): {str(b): _value(v, prov.get(("import_shares", str(p), str(b))))
-                     for b, v in row.items() if v != 0}
-            for p, row in shares.iterrows() if row.any()}
-    va = economy.value_added
-    if va.notna().any():
-        out["value_added"] = {b: float(v) for b, v in va.items() if not np.isnan(v)}
-    if economy.state_revenue is not None:
-        out["state_revenue"] = _value(economy.state_revenue,
-                                      prov.get(("state_revenue", "state_revenue", None)))
-    st = economy.settings
-    if st.target is not None:
-        t = st.target
-        out["target"] = ({b: float(v) for b, v in t["total"].items() if v != 0}
-                         if list(t.columns) == ["total"] else
-                         {c: {b: float(v) for b, v in t[c].items() if v != 0} for c in t.columns})
-    if st.objective != "max-min" or st.weights is not None:
-        out["objective"] = (st.objective if st.weights is None else
+    st = scn.settings
+    eco = scn.economy
+    coords = scn.settings_coords
+    ids = eco.ids
+    target = scn.array("target")
+    if target is not None:
+        out["target"] = {b: float(v) for b, v in zip(ids, target, strict=True) if v != 0}
+    weights = scn.array("weights")
+    if st.objective != "max-min" or weights is not None:
+        out["objective"] = (st.objective if weights is None else
                             {"type": st.objective,
-                             "weights": {b: float(v) for b, v in st.weights.items()}})
+                             "weights": {b: float(v) for b, v in zip(ids, weights, strict=True)}})
+    if st.foreign_exchange != "pooled":
+        out["foreign_exchange"] = st.foreign_exchange
     if st.horizon is not None:
         out["horizon"] = {"first": st.horizon[0], "last": st.horizon[1]}
-    cap = economy.capital
-    if cap is not None:
-        if "capital" in tables:
-            out["capital"] = tables["capital"]
-        else:
-            out["capital"] = {i: {j: _value(v, prov.get(("capital", i, j))) for j, v in row.items()
-                                  if v != 0} for i, row in cap.iterrows() if (row != 0).any()}
-    dep = _per_branch(st.depreciation, ids, 0.0)
-    if dep is not None:
-        out["depreciation"] = dep
-    gest = _per_branch(st.gestation, ids, 1, int)
-    if gest is not None:
-        out["gestation"] = gest
-    if st.initial_capacity is not None:
-        out["initial_capacity"] = tables.get("initial_capacity") or {
-            b: float(v) for b, v in zip(ids, st.initial_capacity, strict=True) if not np.isnan(v)}
-    if st.factor_growth:
-        out["factor_growth"] = dict(st.factor_growth)
-    if st.factor_availability:
-        out["factor_availability"] = {f: {int(y): float(v) for y, v in row.items()}
-                                      for f, row in st.factor_availability.items()}
-    if st.consumption_basket is not None or st.consumption_floor:
-        basket = st.consumption_basket
-        out["consumption"] = {
-            "basket": basket if isinstance(basket, str) or basket is None else
-            {b: float(v) for b, v in basket.items() if v != 0},
-            "floor": (st.consumption_floor if not isinstance(st.consumption_floor, dict)
-                      else {int(y): float(v) for y, v in st.consumption_floor.items()})}
-        if out["consumption"]["basket"] is None:
-            del out["consumption"]["basket"]
+    fg = scn.array("factor_growth")
+    if fg is not None and np.any(fg != 0):
+        out["factor_growth"] = {str(f): float(v) for f, v in zip(coords.factor, fg, strict=True)
+                                if v != 0}
+    for name in ("factor_availability_by_year", "aid_by_year", "credit_by_year"):
+        stored = scn.array(name)
+        if stored is not None and _is_given(TABLES[name], stored):
+            spec = TABLES[name]
+            out[spec.scenario_key or name] = _yaml_table(spec, spec.scenario_key or name, stored,
+                                                         coords, prov)
+    basket = scn.array("consumption_basket")
+    if st.consumption_basket is not None or basket is not None or st.consumption_floor:
+        cons: dict[str, Any] = {}
+        if basket is not None:
+            cons["basket"] = {b: float(v) for b, v in zip(ids, basket, strict=True) if v != 0}
+        elif st.consumption_basket is not None:
+            cons["basket"] = st.consumption_basket
+        f = st.consumption_floor
+        cons["floor"] = ({int(y): float(v) for y, v in f.items()} if not isinstance(f, (int, float))
+                         else float(f))
+        out["consumption"] = cons
     if st.exogenous is not None:
         out["exogenous"] = list(st.exogenous)
     if tuple(st.industry_groups) != ("energy", "heavy", "light"):
@@ -253,8 +301,10 @@ def _planning_keys(economy: Economy, prov: dict[_ProvKey, dict[str, Any]],
     targets: dict[str, Any] = {}
     if st.industrial_growth is not None:
         targets["industrial_growth"] = st.industrial_growth
-    if st.output_targets:
-        targets["output"] = {int(y): dict(t) for y, t in st.output_targets.items()}
+    ot = scn.array("output_targets")
+    if ot is not None and _is_given(TABLES["output_targets"], ot):
+        targets["output"] = _yaml_table(TABLES["output_targets"], "output_targets", ot, coords,
+                                        prov)
     if targets:
         out["plan_targets"] = targets
     if st.discount:
@@ -276,12 +326,13 @@ def _dump(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-def write_scenario(economy: Economy, path: str | Path) -> Path:
-    """Write ``economy`` as a scenario and return the path written.
+def write_scenario(scenario: Scenario | Economy, path: str | Path) -> Path:
+    """Write a scenario (or an economy) and return the path written.
 
     A path ending in ``.yaml``/``.yml`` gets the one-file form; any other path is a folder that
-    receives ``scenario.yaml`` and long-form CSV tables (``technology.csv``, ``final_demand.csv``,
-    ``gross_output.csv``, ``capacity.csv``), with provenance columns ``source, note, estimate``.
+    receives ``scenario.yaml`` and long-form CSV tables (``technology.csv``,
+    ``final_demand.csv``, ``exports.csv``, ...), with provenance columns ``source, note,
+    estimate``.
 
     Examples
     --------
@@ -294,46 +345,33 @@ def write_scenario(economy: Economy, path: str | Path) -> Path:
     True
     """
     p = Path(path)
+    scn = as_scenario(scenario)
     if p.suffix.lower() in (".yaml", ".yml"):
-        atomic_write(p, _dump(scenario_dict(economy)))
+        atomic_write(p, _dump(scenario_dict(scn)))
         return p
-    prov = _provenance_index(economy)
-    header = ["source", "note", "estimate"]
+    eco = scn.economy
+    prov = _provenance_index(eco)
     files: dict[str, str] = {}
-    tech_rows = [[i, j, v, *_prov_cells(prov.get(("technology", i, j)))]
-                 for i, j, v in _nonzeros(economy)]
-    files["technology.csv"] = _csv(["input", "branch", "value", *header], tech_rows)
-    fd = economy.final_demand
-    fd_rows = [[b, c, float(fd.loc[b, c]), *_prov_cells(prov.get(("final_demand", b, c)))]
-               for c in fd.columns for b in fd.index
-               if fd.loc[b, c] != 0 or (not fd[c].to_numpy().any() and b == fd.index[0])]
-    files["final_demand.csv"] = _csv(["branch", "category", "value", *header], fd_rows)
-    tables = {"technology": "technology.csv", "final_demand": "final_demand.csv"}
-    rep = economy.reported_output
-    if rep is not None:
-        files["gross_output.csv"] = _csv(["branch", "value", *header], [
-            [b, float(v), *_prov_cells(prov.get(("gross_output", b, None)))]
-            for b, v in rep.items()])
-        tables["gross_output"] = "gross_output.csv"
-    shares = economy.import_shares
-    if shares.to_numpy().any():
-        files["imports.csv"] = _csv(["partner", "branch", "share", *header], [
-            [str(p), str(b), float(v), *_prov_cells(prov.get(("import_shares", str(p), str(b))))]
-            for p, row in shares.iterrows() for b, v in row.items() if v != 0])
-        tables["import_shares"] = "imports.csv"
-    capital = economy.capital
-    if capital is not None:
-        rows = [[i, j, float(v), *_prov_cells(prov.get(("capital", i, j)))]
-                for i, row in capital.iterrows() for j, v in row.items() if v != 0]
-        files["capital.csv"] = _csv(["input", "branch", "value", *header], rows)
-        tables["capital"] = "capital.csv"
-    cap = economy.capacity
-    if np.isfinite(cap).any():
-        files["capacity.csv"] = _csv(["branch", "value", *header], [
-            [b, float(v), *_prov_cells(prov.get(("capacity", b, None)))]
-            for b, v in cap.items() if np.isfinite(v)])
-        tables["capacity"] = "capacity.csv"
-    files["scenario.yaml"] = _dump(scenario_dict(economy, tables=tables))
+    refs: dict[str, str] = {}
+    for spec in TABLE_LIST:
+        if spec.name not in CSV_TABLES or spec.scenario_key is None:
+            continue
+        stored = eco.array(spec.name)
+        if not _is_given(spec, stored):
+            continue
+        key = spec.scenario_key
+        name = f"{key}.csv"
+        text = _csv_table(spec, key, stored, eco.coords, prov)
+        if spec.name == "final_demand":  # declare empty categories with one zero entry
+            labels, _ = _entries(spec, stored, eco.coords)
+            seen = {lab[1] for lab in labels}
+            extra = [[eco.ids[0], c, 0.0, "", "", False] for c in eco.coords.category
+                     if c not in seen]
+            if extra:
+                text += _csv([], extra).split("\n", 1)[1]
+        files[name] = text
+        refs[key] = name
+    files["scenario.yaml"] = _dump(scenario_dict(scn, tables=refs))
     for name, text in files.items():
         atomic_write(p / name, text)
     return p

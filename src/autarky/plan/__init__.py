@@ -1,5 +1,8 @@
-"""Layer 4: plans. ``balance`` meets a final demand; growth arithmetic checks plan targets."""
+"""Layer 3: plans. ``balance`` meets a final demand; ``optimize`` and ``multiyear`` are LPs built
+from the shared constraint blocks of :mod:`autarky.plan.constraints`; growth arithmetic checks
+plan targets. Importing this package registers the ``plan`` accessor."""
 
+from autarky.plan import accessor as _accessor  # noqa: F401  (registers economy.plan)
 from autarky.plan.balance import balance
 from autarky.plan.growth import (
     GrowthCheck,
@@ -10,10 +13,12 @@ from autarky.plan.growth import (
     multiple,
     years_to_multiple,
 )
-from autarky.plan.result import Plan
+from autarky.plan.result import Binding, OptimalPlan, Plan
 
 __all__ = [
+    "Binding",
     "GrowthCheck",
+    "OptimalPlan",
     "Plan",
     "average_rate",
     "balance",

@@ -1,7 +1,9 @@
 """The material balance: the gross output that meets a final demand.
 
-Resources equal uses for every product, ``x = A x + y``, so ``x = (I - A_d)^-1 y``, solved with
-the economy's cached factorization of ``I - A_d`` (no inverse).
+Resources equal uses for every product, ``x + m = A x + y + e``; with the imports the trade
+model records (``m = A_imp x + g y``, :mod:`autarky.economy.trade`) this is
+``x = (I - A_d)^-1 (y_d + e)``, ``y_d`` the home final use met at home, solved with the
+economy's cached factorization of ``I - A_d`` (no inverse).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario, as_scenario
+from autarky.economy.trade import domestic_final_use, imports_at
 from autarky.errors import AutarkyError
 from autarky.plan.result import Plan
 
@@ -38,8 +41,10 @@ def define_final_demand(economy: Economy, final_demand: Any = None) -> pd.DataFr
             fd.columns = pd.Index(["total"])
     if unknown:
         raise AutarkyError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
-    fd.columns = fd.columns.astype(str)
-    fd.columns.name = "category"
+    fd.columns = pd.Index([str(c) for c in fd.columns], name="category")
+    if any(c.lower() in ("exports", "export") for c in fd.columns):
+        raise AutarkyError("exports are not home final use: they are the economy's table "
+                           "'exports' (by destination)")
     return fd.astype(float)
 
 
@@ -55,22 +60,23 @@ def calc_factor_requirements(economy: Economy, x: np.ndarray) -> pd.DataFrame:
                          "utilisation": util}, index=fac.index)
 
 
-def balance(economy: Economy, final_demand: Any = None) -> Plan:
-    """Balance ``economy`` for a final demand (default: the economy's own).
+def balance(obj: Economy | Scenario, final_demand: Any = None) -> Plan:
+    """Balance an economy for a home final use (default: the economy's own).
 
     Parameters
     ----------
-    economy
-        The economy to balance.
+    obj
+        The economy (or scenario) to balance.
     final_demand
-        ``None``, an ``n``-vector, a Series or dict by branch id, or a ``branch x category`` frame.
+        ``None``, an ``n``-vector, a Series or dict by branch id, or a ``branch x category`` frame
+        of home final use (domestic and imported); exports are the economy's ``exports``.
 
     Returns
     -------
     Plan
-        Gross output ``x = (I - A_d)^-1 y_d`` (``y_d`` the domestically supplied final demand),
-        intermediate use ``A x`` (domestic and imported), imports by partner (the import share of
-        each product's domestic use ``A x + y - exports``), factor requirements ``F x``.
+        Gross output ``x = (I - A_d)^-1 (y_d + e)``, intermediate use ``A x`` (domestic and
+        imported), imports by partner at the recorded structure (``A_imp[p] x + g[p] y``),
+        exports by destination, factor requirements ``F x``.
 
     Examples
     --------
@@ -82,15 +88,17 @@ def balance(economy: Economy, final_demand: Any = None) -> Plan:
     agriculture         1247.52            647.52
     manufacturing       1841.58            341.58
     """
+    economy = as_scenario(obj).economy
     fd = define_final_demand(economy, final_demand)
-    y_dom = economy.domestic_final_demand(fd)
-    x = economy.solver.solve(y_dom)
+    own = final_demand is None
+    y_dom = domestic_final_use(economy, None if own else fd).sum(axis=1)
+    exports = economy.exports_total
+    x = economy.solver.solve(y_dom + exports)
     ids = pd.Index(economy.ids, name="branch")
     used = np.asarray(economy.A @ x).ravel()  # all intermediate use, domestic and imported
-    exports = fd["exports"].to_numpy() if "exports" in fd.columns else np.zeros(economy.n)
-    domestic_use = used + fd.to_numpy().sum(axis=1) - exports
-    shares = economy.import_shares
-    imports = shares * domestic_use[np.newaxis, :]
+    P = len(economy.coords.partner)
+    partners = pd.Index([str(p) for p in economy.coords.partner], name="partner")
+    m = imports_at(economy, x, fd.to_numpy().sum(axis=1)) if P else np.zeros((0, economy.n))
     return Plan(
         method="balance",
         _gross_output=pd.Series(x, index=ids, name="gross_output"),
@@ -99,6 +107,8 @@ def balance(economy: Economy, final_demand: Any = None) -> Plan:
         _units=economy.units,
         _factors=calc_factor_requirements(economy, x),
         _reported_output=economy.reported_output,
-        _imports=imports if shares.to_numpy().any() else None,
+        _imports=pd.DataFrame(m, index=partners, columns=ids),
+        _exports=pd.DataFrame(np.array(economy.array("exports")), index=partners, columns=ids),
+        currency=economy.currency,
         meta={"solver": economy.solver.method},
     )

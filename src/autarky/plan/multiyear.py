@@ -1,17 +1,23 @@
 """Multi-year plans: investment grows capacity, under a development strategy, as one LP.
 
 Years ``t`` of the horizon; for each: gross output ``x_t``, new capacity ``dK_t`` started, the
-consumption level ``c_t`` (a multiple of the consumption basket ``b``), and trade if the scenario
-offers any. Constraints, every year:
+consumption level ``c_t`` (a multiple of the consumption basket ``b``), and imports and exports
+per trade channel. Every year is built from the same blocks as the one-year plan
+(:mod:`autarky.plan.constraints`):
 
 * capacity: ``x_t <= K_t`` with ``K_t = (1 - delta)^t K_0 + sum_{s <= t - g} (1 - delta)^(t-s-g) dK_s``
   (depreciation ``delta``, gestation ``g`` years before new capacity produces);
-* balance: ``(I - A_d) x_t - B_d dK_t >= c_t b_d + f_t`` (investment goods ``B dK_t`` produced in
-  year ``t``; ``f_t`` the exogenous final demand: government, exports, ...); with competitive
-  imports the imported share ``s`` of every domestic use comes from abroad, so
-  ``A_d = (I - diag s) A``, ``B_d = (I - diag s) B``, ``b_d = (1 - s) b``, exports excepted;
+* balance: ``x_t + sum m_t - sum e_t - A x_t - B dK_t - c_t b >= f_t`` (investment goods
+  ``B dK_t`` produced or imported in year ``t``; ``f_t`` the exogenous final use: government,
+  stock change, ...);
+* import caps: a channel with a recorded structure imports at most what the structure imports
+  of that year's uses (``A_imp[p] x_t``, ``diag(S[p]) B dK_t``, ``g[p]`` of final use), and within
+  its limit; recorded exports are delivered every year, more up to the export limit;
 * factors: ``F x_t <= f_bar (1 + growth)^(t - base)``, or the availability the scenario states for
-  the year (``factor_availability``); foreign exchange as in the one-year plan;
+  the year (``factor_availability``);
+* foreign exchange, every year, where any trade price is given: imports at import prices within
+  exports at export prices plus that year's aid and credit (``aid_by_year``, ``credit_by_year``
+  override the partners' yearly aid and credit), pooled or per partner;
 * consumption floor: ``c_t >= floor_t``;
 * the strategy's rules on the share of investment (valued at constant prices ``p B``) by group;
 * plan targets: industrial output (``sum p_j x_j`` over industrial groups) at least
@@ -21,7 +27,8 @@ offers any. Constraints, every year:
   the last year at least that of the year before.
 
 Objective: ``max sum_t c_t / (1 + discount)^(t - first)`` (minus a dominant penalty on soft
-shortfalls). Two-sector special cases reproduce Feldman-Mahalanobis growth.
+shortfalls, and a charge on output nobody uses). Two-sector special cases reproduce
+Feldman-Mahalanobis growth.
 """
 
 from __future__ import annotations
@@ -30,13 +37,31 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.settings import Strategy
+from autarky.economy.trade import (
+    Channels,
+    export_channels,
+    final_import_shares,
+    import_channels,
+    require_prices,
+    trade_prices_given,
+)
 from autarky.errors import AutarkyError
 from autarky.plan.balance import balance
+from autarky.plan.constraints import (
+    Trade,
+    define_balance,
+    define_factors,
+    define_foreign_exchange,
+    define_import_caps,
+    define_trade,
+    final_use,
+    intermediate_use,
+    investment_use,
+)
 from autarky.plan.multiyear_result import MultiYearPlan
 from autarky.plan.strategies import resolve_strategy
 from autarky.solve.builder import LPBuilder
@@ -48,7 +73,7 @@ SHORTFALL_PENALTY = 1e4
 
 @dataclass
 class Horizon:
-    """The data of a multi-year plan, resolved from the economy's settings."""
+    """The data of a multi-year plan, resolved from the scenario."""
 
     years: list[int]
     base_year: int
@@ -65,16 +90,33 @@ class Horizon:
     target_growth: float | None
     output_targets: dict[int, dict[str, float]]
     strategy: Strategy
+    availability: np.ndarray  # years x factors
+    money: np.ndarray  # years x partners: aid + credit
+    imp: Channels
+    exp: Channels
+    fx: bool
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def resolve_horizon(eco: Economy, strategy: str | None, targets: str | None = None,
+def _by_year(scn: Scenario, table: str, years: list[int], default: np.ndarray) -> np.ndarray:
+    """``years x k``: a per-year settings table where given, else ``default`` every year."""
+    out = np.tile(np.asarray(default, dtype=float), (len(years), 1))
+    given = scn.array(table)
+    if given is not None:
+        given = np.asarray(given)
+        out = np.where(np.isnan(given), out, given)
+    return out
+
+
+def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str | None = None,
                     target_growth: float | None = None) -> Horizon:
-    """Everything the multi-year LP needs, with defaults, from the economy and its settings.
+    """Everything the multi-year LP needs, with defaults, from the scenario.
 
     ``targets`` (``soft``, ``strict``, ``none``) and ``target_growth`` override the strategy's.
     """
-    st = eco.settings
+    scn = as_scenario(obj)
+    eco = scn.economy
+    st = scn.settings
     strat = resolve_strategy(st, strategy)
     if targets is not None:
         if targets not in ("soft", "strict", "none"):
@@ -88,44 +130,32 @@ def resolve_horizon(eco: Economy, strategy: str | None, targets: str | None = No
     n = eco.n
     x0 = eco.reported_output.to_numpy() if eco.reported_output is not None else \
         balance(eco).gross_output.to_numpy()
-    if st.initial_capacity is not None:
-        K0 = np.where(np.isnan(st.initial_capacity), 1.05 * x0, st.initial_capacity)
-    elif np.isfinite(eco.capacity.to_numpy()).all():
-        K0 = eco.capacity.to_numpy()
+    init = eco.array("initial_capacity")
+    cap = eco.capacity.to_numpy()
+    if init is not None:
+        K0 = np.where(np.isnan(init), np.where(np.isfinite(cap), cap, 1.05 * x0), init)
     else:
-        K0 = np.where(np.isfinite(eco.capacity.to_numpy()), eco.capacity.to_numpy(), 1.05 * x0)
+        K0 = np.where(np.isfinite(cap), cap, 1.05 * x0)
     if eco.capital is None:
         raise AutarkyError("a multi-year plan needs capital coefficients (scenario key "
                            "'capital': units of each input per unit of new capacity)")
-    B = (1.0 - eco.import_share_total)[:, np.newaxis] * eco.capital.to_numpy()
+    B = eco.capital.to_numpy()
     fd = eco.final_demand
+    basket_table = scn.array("consumption_basket")
     basket_spec = st.consumption_basket if st.consumption_basket is not None else (
         "consumption" if "consumption" in fd.columns else None)
-    if isinstance(basket_spec, pd.Series):
-        basket = basket_spec.reindex(eco.ids).fillna(0.0).to_numpy(dtype=float)
+    if basket_table is not None:
+        basket = np.array(basket_table, dtype=float)
         basket_cats: list[str] = []
     elif basket_spec is None:
         basket = fd.sum(axis=1).to_numpy()
         basket_cats = list(fd.columns)
     else:
-        if basket_spec not in fd.columns:
-            raise AutarkyError(f"consumption basket {basket_spec!r} is not a final-demand "
-                               f"category ({', '.join(fd.columns)})")
         basket = fd[basket_spec].to_numpy(dtype=float)
         basket_cats = [basket_spec]
     exo_cats = (list(st.exogenous) if st.exogenous is not None else
                 [c for c in fd.columns if c not in basket_cats and c != "investment"])
-    unknown = set(exo_cats) - set(fd.columns)
-    if unknown:
-        raise AutarkyError(f"exogenous categories not in final demand: {', '.join(sorted(unknown))}")
-    # competitive imports: the imported share of every domestic use (consumption, government,
-    # investment goods) comes from abroad; exports are domestic output
-    keep = 1.0 - eco.import_share_total
-    exo_dom = [c for c in exo_cats if c != "exports"]
-    exogenous = keep * (fd[exo_dom].sum(axis=1).to_numpy(dtype=float) if exo_dom else np.zeros(n))
-    if "exports" in exo_cats:
-        exogenous = exogenous + fd["exports"].to_numpy(dtype=float)
-    basket = keep * basket
+    exogenous = fd[exo_cats].sum(axis=1).to_numpy(dtype=float) if exo_cats else np.zeros(n)
     prices = eco.prices.to_numpy()
     industry = eco.branches["group"].isin(st.industry_groups).to_numpy()
     needs_prices = bool(strat.rules or strat.proportional or st.industrial_growth is not None
@@ -135,27 +165,42 @@ def resolve_horizon(eco: Economy, strategy: str | None, targets: str | None = No
         raise AutarkyError("investment shares and industrial output are valued at constant "
                            f"prices; give 'prices' for: {', '.join(missing)}")
     pz = np.nan_to_num(prices)
-    floor = st.consumption_floor
-    floors = floor if isinstance(floor, dict) else {y: float(floor) for y in years}
-    delta = st.depreciation if st.depreciation is not None else np.zeros(n)
-    lag = st.gestation if st.gestation is not None else np.ones(n, dtype=int)
-    if np.any(lag < 1):
-        raise AutarkyError("gestation must be at least one year (new capacity produces from "
-                           "the year after it is started at the earliest)")
-    if np.any((delta < 0) | (delta >= 1)):
-        raise AutarkyError("depreciation rates must lie in [0, 1)")
+    floors = {y: st.floor(y) for y in years}
+    delta = np.asarray(eco.array("depreciation"))
+    lag = np.asarray(eco.array("gestation")).astype(int)
+    # factor availability: growth from the base year, overridden where a year is stated
+    avail0 = np.asarray(eco.array("factor_availability"))
+    growth = np.asarray(scn.array("factor_growth"))
+    grown = np.array([avail0 * (1 + growth) ** (y - base) for y in years]) if len(avail0) else \
+        np.zeros((len(years), 0))
+    stated = scn.array("factor_availability_by_year")
+    availability = grown if stated is None else np.where(np.isnan(stated), grown, stated)
+    aid = _by_year(scn, "aid_by_year", years, np.asarray(eco.array("aid")))
+    credit = _by_year(scn, "credit_by_year", years, np.asarray(eco.array("credit")))
+    out_targets: dict[int, dict[str, float]] = {}
+    ot = scn.array("output_targets")
+    if ot is not None:
+        for t, y in enumerate(years):
+            row = {eco.ids[i]: float(v) for i, v in enumerate(ot[t]) if not np.isnan(v)}
+            if row:
+                out_targets[y] = row
+    imp, exp = import_channels(eco), export_channels(eco)
+    fx = trade_prices_given(eco)
+    if fx:
+        require_prices(eco, imp)
+        require_prices(eco, exp)
     # investment is valued with the whole capital norms, imported investment goods included
-    return Horizon(years, base, x0, K0, delta, lag.astype(int), basket, exogenous, B,
-                   pz @ eco.capital.to_numpy(), industry, floors,
+    return Horizon(years, base, x0, K0, delta, lag, basket, exogenous, B, pz @ B, industry,
+                   floors,
                    strat.target_growth if strat.target_growth is not None else st.industrial_growth,
-                   st.output_targets, strat, {"prices": pz})
+                   out_targets, strat, availability, aid + credit, imp, exp, fx, {"prices": pz})
 
 
 @dataclass
 class MultiYearModel:
     """The assembled LP and its blocks."""
 
-    economy: Economy
+    scenario: Scenario
     horizon: Horizon
     lp: LinearProgram
     builder: LPBuilder
@@ -163,10 +208,22 @@ class MultiYearModel:
     DK: np.ndarray
     C: np.ndarray
     S: np.ndarray | None
+    trade: list[Trade]
+
+    @property
+    def economy(self) -> Economy:
+        return self.scenario.economy
 
 
 def _lab(eco: Economy, y: int) -> list[str]:
     return [f"{b}@{y}" for b in eco.ids]
+
+
+def _tag_year(b: LPBuilder, y: int) -> None:
+    """Put the year on the labels of the blocks of year ``y``."""
+    for name, coords in b.coords.items():
+        if name.endswith(f"@{y}"):
+            coords["year"] = y
 
 
 def capacity_coefficients(h: Horizon, t: int, j: int) -> tuple[float, list[tuple[int, float]]]:
@@ -193,7 +250,7 @@ def define_capacity(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: n
                 vals.append(-coef)
         D = sp.csr_array((vals, (rows, cols)), shape=(n, T * n))
         b.add_rows(f"capacity@{y}", [(X[t], sp.eye_array(n)), (DK.ravel(), D)], upper=rhs,
-                   labels=eco.ids)
+                   labels=eco.ids, coords={"dims": ("branch",), "branch": eco.ids, "year": y})
     # no running down: capacity after the horizon >= capacity in the last year, for every
     # branch whose capacity the plan can still add to after the horizon (gestation <= T)
     rows, cols, vals = [], [], []
@@ -218,7 +275,8 @@ def define_capacity(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: n
     if keep:
         D = sp.csr_array((vals, (rows, cols)), shape=(len(keep), T * n))
         b.add_rows("terminal-capacity", [(DK.ravel(), D)], lower=[v for _, v in keep],
-                   labels=[eco.ids[j] for j, _ in keep])
+                   labels=[eco.ids[j] for j, _ in keep],
+                   coords={"dims": ("branch",), "branch": [eco.ids[j] for j, _ in keep]})
 
 
 def define_terminal_investment(b: LPBuilder, h: Horizon, DK: np.ndarray) -> None:
@@ -228,47 +286,41 @@ def define_terminal_investment(b: LPBuilder, h: Horizon, DK: np.ndarray) -> None
     if len(h.years) < 2 or not np.any(h.invest_cost > 0):
         return
     v = h.invest_cost.reshape(1, -1)
-    b.add_rows("terminal-investment", [(DK[-1], v), (DK[-2], -v)], lower=0.0, labels=[""])
+    b.add_rows("terminal-investment", [(DK[-1], v), (DK[-2], -v)], lower=0.0, labels=[""],
+               coords={"dims": ()})
 
 
-def define_balance(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: np.ndarray,
-                   C: np.ndarray) -> None:
-    """``(I - A) x_t - B dK_t - c_t basket >= exogenous`` for every product and year."""
-    n = eco.n
-    IA = sp.csr_array(sp.eye_array(n) - sp.csr_array(eco.A_d))
-    Bs = sp.csr_array(h.B)
-    for t, y in enumerate(h.years):
-        b.add_rows(f"balance@{y}", [(X[t], IA), (DK[t], -Bs), (C[t:t + 1], -h.basket.reshape(n, 1))],
-                   lower=h.exogenous, labels=eco.ids)
-
-
-def define_factors(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray) -> None:
-    """Factor availability growing at each factor's rate from the base year."""
-    fac = eco.factors
-    avail = fac["availability"].to_numpy(dtype=float)
-    keep = np.flatnonzero(np.isfinite(avail))
-    if not keep.size:
-        return
-    F = eco.factor_coefficients.to_numpy()[keep]
-    growth = np.array([eco.settings.factor_growth.get(fac.index[k], 0.0) for k in keep])
-    given = eco.settings.factor_availability
-    for t, y in enumerate(h.years):
-        cap = avail[keep] * (1 + growth) ** (y - h.base_year)
-        for i, k in enumerate(keep):  # availability stated for the year wins over the growth rate
-            cap[i] = given.get(fac.index[k], {}).get(y, cap[i])
-        b.add_rows(f"factor@{y}", [(X[t], F)], upper=cap, labels=[fac.index[k] for k in keep])
+def define_year(b: LPBuilder, eco: Economy, h: Horizon, t: int, X: np.ndarray, DK: np.ndarray,
+                C: np.ndarray, foreign_exchange: str) -> Trade:
+    """One year's balance, trade, import caps, factors and foreign exchange: the blocks of the
+    one-year plan with that year's uses."""
+    y = h.years[t]
+    trade = define_trade(b, eco, h.imp, h.exp, suffix=f"@{y}")
+    uses = [intermediate_use(eco, X[t]), investment_use(eco, DK[t], h.B),
+            final_use(eco, C[t:t + 1], h.basket.reshape(-1, 1))]
+    define_balance(b, eco, X[t], trade, uses, lower=h.exogenous, name=f"balance@{y}")
+    g = final_import_shares(eco)
+    define_import_caps(b, eco, trade, uses, constant_imported=g * h.exogenous[np.newaxis, :],
+                       name=f"import-cap@{y}")
+    define_factors(b, eco, X[t], availability=h.availability[t], name=f"factor@{y}")
+    if h.fx:
+        define_foreign_exchange(b, eco, trade, h.money[t], mode=foreign_exchange,
+                                name=f"foreign-exchange@{y}")
+    _tag_year(b, y)
+    return trade
 
 
 def _group_share_rows(b: LPBuilder, eco: Economy, h: Horizon, DK: np.ndarray, name: str,
                       groups: tuple[str, ...], lo: float, hi: float, year: int, t: int) -> None:
     member = eco.branches["group"].isin(groups).to_numpy()
     v = h.invest_cost
+    coords = {"dims": (), "year": year}
     if lo > 0:  # sum_G v dK - lo * sum v dK >= 0
         b.add_rows(f"{name}-min@{year}", [(DK[t], ((member - lo) * v).reshape(1, -1))],
-                   lower=0.0, labels=[""])
+                   lower=0.0, labels=[""], coords=coords)
     if hi < 1:
         b.add_rows(f"{name}-max@{year}", [(DK[t], ((member - hi) * v).reshape(1, -1))],
-                   upper=0.0, labels=[""])
+                   upper=0.0, labels=[""], coords=dict(coords))
 
 
 def define_strategy(b: LPBuilder, eco: Economy, h: Horizon, DK: np.ndarray) -> None:
@@ -293,17 +345,18 @@ def define_targets(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray) -> np.
     if h.strategy.targets == "none":
         return None
     soft = h.strategy.targets == "soft"
-    rows: list[tuple[int, str, np.ndarray, float]] = []  # (t, name, coefficients, rhs)
+    rows: list[tuple[int, str, np.ndarray, float, str]] = []  # (t, name, coef, rhs, branch)
     p = h.meta["prices"]
     q_base = float((p * h.x0)[h.industry].sum())
+    pos = {b: i for i, b in enumerate(eco.ids)}
     for t, y in enumerate(h.years):
         if h.target_growth is not None:
             rows.append((t, f"industrial-output-target@{y}", p * h.industry,
-                         q_base * (1 + h.target_growth) ** (y - h.base_year)))
+                         q_base * (1 + h.target_growth) ** (y - h.base_year), ""))
         for br, val in h.output_targets.get(y, {}).items():
             e = np.zeros(eco.n)
-            e[eco.ids.index(br)] = 1.0
-            rows.append((t, f"output-target:{br}@{y}", e, val))
+            e[pos[br]] = 1.0
+            rows.append((t, f"output-target:{br}@{y}", e, val, br))
     if not rows:
         return None
     S = None
@@ -311,81 +364,103 @@ def define_targets(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray) -> np.
         scale = np.array([r[3] for r in rows])
         S = b.add_vars("shortfall", len(rows), cost=-SHORTFALL_PENALTY / np.maximum(scale, 1e-12),
                        labels=[r[1] for r in rows])
-    for k, (t, name, coef, rhs) in enumerate(rows):
+    for k, (t, name, coef, rhs, br) in enumerate(rows):
         terms: list[tuple[np.ndarray, Any]] = [(X[t], coef.reshape(1, -1))]
         if S is not None:
             terms.append((S[k:k + 1], np.ones((1, 1))))
-        b.add_rows(name, terms, lower=rhs, labels=[""])
+        b.add_rows(name, terms, lower=rhs, labels=[""],
+                   coords={"dims": ("branch",), "branch": [br], "year": h.years[t]}
+                   if br else {"dims": (), "year": h.years[t]})
     return S
 
 
-def build_model(eco: Economy, strategy: str | None = None, *, targets: str | None = None,
-                target_growth: float | None = None, no_waste: bool = False) -> MultiYearModel:
+def build_model(obj: Economy | Scenario, strategy: str | None = None, *,
+                targets: str | None = None, target_growth: float | None = None,
+                no_waste: bool = False) -> MultiYearModel:
     """Assemble the multi-year LP from the ``define_*`` blocks; ``no_waste`` forbids output that
     nobody uses (every priced product's balance holds with equality in value)."""
-    h = resolve_horizon(eco, strategy, targets, target_growth)
+    scn = as_scenario(obj)
+    eco = scn.economy
+    h = resolve_horizon(scn, strategy, targets, target_growth)
     n, T = eco.n, len(h.years)
     b = LPBuilder()
     X = b.add_vars("output", T * n, labels=[lab for y in h.years for lab in _lab(eco, y)]
                    ).reshape(T, n)
     DK = b.add_vars("new-capacity", T * n, labels=[lab for y in h.years for lab in _lab(eco, y)]
                     ).reshape(T, n)
-    disc = eco.settings.discount
+    disc = scn.settings.discount
     C = b.add_vars("consumption", T, lower=[h.floor.get(y, 0.0) for y in h.years],
                    cost=[(1 + disc) ** -(y - h.years[0]) for y in h.years],
                    labels=[str(y) for y in h.years])
     define_capacity(b, eco, h, X, DK)
-    define_balance(b, eco, h, X, DK, C)
-    define_factors(b, eco, h, X)
+    trade = [define_year(b, eco, h, t, X, DK, C, scn.settings.foreign_exchange)
+             for t in range(T)]
     define_terminal_investment(b, h, DK)
     define_strategy(b, eco, h, DK)
     S = define_targets(b, eco, h, X)
     if no_waste:
-        define_no_waste(b, eco, h, X, DK, C)
-    lp = define_waste_cost(b.build(), eco, h, X, DK, C, S)
-    return MultiYearModel(eco, h, lp, b, X, DK, C, S)
+        define_no_waste(b, eco, h, X, DK, C, trade)
+    lp = define_waste_cost(b.build(), eco, h, X, DK, C, S, trade)
+    return MultiYearModel(scn, h, lp, b, X, DK, C, S, trade)
+
+
+def _waste_terms(eco: Economy, h: Horizon, trade: Trade) -> tuple[np.ndarray, np.ndarray,
+                                                                   np.ndarray, float, np.ndarray,
+                                                                   np.ndarray]:
+    """Value of a year's unused output, ``p'(x + m - e - A x - B dK - c b)``, per variable:
+    coefficients on ``x``, ``dK``, ``c``, ``m`` and ``e``."""
+    p = h.meta["prices"]
+    pIA = p - np.asarray(eco.A.T @ p).ravel()
+    pB = h.B.T @ p
+    pb = float(p @ h.basket)
+    return p, pIA, pB, pb, p[trade.imp.branch], p[trade.exp.branch]
 
 
 def define_no_waste(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: np.ndarray,
-                    C: np.ndarray) -> None:
-    """``p'((I - A_d) x_t - B_d dK_t - c_t b_d) <= p' f_t``: with the balances ``>=``, every
-    priced product's output is used (no free disposal)."""
-    p = h.meta["prices"]
-    pIA = (p - np.asarray(eco.A_d.T @ p).ravel()).reshape(1, -1)
-    pB = (h.B.T @ p).reshape(1, -1)
-    pb = np.array([[float(p @ h.basket)]])
+                    C: np.ndarray, trade: list[Trade]) -> None:
+    """``p'(x_t + m_t - e_t - A x_t - B dK_t - c_t b) <= p' f_t``: with the balances ``>=``,
+    every priced product's output is used (no free disposal)."""
     for t, y in enumerate(h.years):
-        b.add_rows(f"no-waste@{y}", [(X[t], pIA), (DK[t], -pB), (C[t:t + 1], -pb)],
-                   upper=float(p @ h.exogenous), labels=[""])
+        p, pIA, pB, pb, pm, pe = _waste_terms(eco, h, trade[t])
+        terms: list[tuple[np.ndarray, Any]] = [(X[t], pIA.reshape(1, -1)),
+                                               (DK[t], -pB.reshape(1, -1)),
+                                               (C[t:t + 1], np.array([[-pb]]))]
+        if len(trade[t].m):
+            terms.append((trade[t].m, pm.reshape(1, -1)))
+        if len(trade[t].e):
+            terms.append((trade[t].e, -pe.reshape(1, -1)))
+        b.add_rows(f"no-waste@{y}", terms, upper=float(p @ h.exogenous), labels=[""],
+                   coords={"dims": (), "year": y})
 
 
 def define_waste_cost(lp: LinearProgram, eco: Economy, h: Horizon, X: np.ndarray,
-                      DK: np.ndarray, C: np.ndarray, S: np.ndarray | None) -> LinearProgram:
+                      DK: np.ndarray, C: np.ndarray, S: np.ndarray | None,
+                      trade: list[Trade]) -> LinearProgram:
     """Charge output that nobody uses (the balance's slack, valued at constant prices).
 
     The balance is an inequality (free disposal); without a charge, output pushed up only to meet
     an industrial-output target would count. The charge per won of waste is twice the largest
     credit a won of value added can earn against a soft target, so waste never pays; without
-    soft targets it is a tie-breaker.
-    Waste in year ``t`` is ``p'((I - A_d) x_t - B_d dK_t - c_t b_d - f_t)``; its constant part
-    does not change the optimum and is left out.
+    soft targets it is a tie-breaker. Waste in year ``t`` is
+    ``p'(x_t + m_t - e_t - A x_t - B dK_t - c_t b - f_t)``; its constant part does not change the
+    optimum and is left out.
     """
     p = h.meta["prices"]
-    A_d = eco.A_d
-    pIA = p - np.asarray(A_d.T @ p).ravel()  # p'(I - A_d): value added at home per unit
+    pIA_all = p - np.asarray(eco.A.T @ p).ravel()
     # a unit of output credited to a target is charged only its value added (its inputs are
     # used); so the charge per won must beat the largest credit per won of value added
     with np.errstate(divide="ignore", invalid="ignore"):
-        leverage = np.where(p > 0, p / np.maximum(pIA, 0.05 * p), 0.0)
+        leverage = np.where(p > 0, p / np.maximum(pIA_all, 0.05 * p), 0.0)
     top = float(np.max(-lp.c[S])) if S is not None and len(S) else 0.0
     w = 2.0 * top * max(1.0, float(leverage.max(initial=1.0))) if top > 0 else 1e-9
     c = lp.c.copy()
-    pB = h.B.T @ p
-    pb = float(p @ h.basket)
     for t in range(len(h.years)):
+        _, pIA, pB, pb, pm, pe = _waste_terms(eco, h, trade[t])
         c[X[t]] -= w * pIA
         c[DK[t]] += w * pB
         c[C[t]] += w * pb
+        c[trade[t].m] -= w * pm
+        c[trade[t].e] += w * pe
     return replace(lp, c=c)
 
 
@@ -406,23 +481,31 @@ def _floor_rows_relaxable(model: MultiYearModel) -> LinearProgram:
 
 
 def explain_infeasible(model: MultiYearModel) -> list[dict[str, Any]]:
-    """The smallest relaxation (balances excepted) that would make the plan feasible."""
+    """The smallest relaxation (balances and import caps excepted) that would make the plan
+    feasible."""
     lp = _floor_rows_relaxable(model)
-    soft = np.array([not n.startswith("balance@") for n in lp.row_names])
+    soft = np.array([not n.startswith(("balance@", "import-cap@")) for n in lp.row_names])
     rel = elastic_relaxation(lp, relax=soft)
     if rel is None:
         return []
+    from autarky.plan.read import row_label
+
     out = []
+    n_rows = model.builder.n_rows
+    years = model.horizon.years
     for r, amount in zip(rel.rows, rel.amounts, strict=True):
         bound = lp.row_upper[r] if amount < 0 else lp.row_lower[r]
-        out.append({"constraint": lp.row_names[r], "bound": float(bound),
+        lab = (row_label(model.builder, r) if r < n_rows else
+               {"block": "consumption-floor", "label": "", "year": years[r - n_rows]})
+        out.append({"constraint": lp.row_names[r], **lab, "bound": float(bound),
                     "needed": float(bound - amount), "relax_by": float(abs(amount))})
     return out
 
 
-def multiyear(eco: Economy, strategy: str | None = None, *, targets: str | None = None,
-              target_growth: float | None = None, solver: str = "simplex") -> MultiYearPlan:
-    """Solve the multi-year plan of ``eco`` under ``strategy`` (see the module docstring).
+def multiyear(obj: Economy | Scenario, strategy: str | None = None, *,
+              targets: str | None = None, target_growth: float | None = None,
+              solver: str = "simplex") -> MultiYearPlan:
+    """Solve the multi-year plan of a scenario under ``strategy`` (see the module docstring).
 
     Parameters
     ----------
@@ -439,23 +522,23 @@ def multiyear(eco: Economy, strategy: str | None = None, *, targets: str | None 
     -------
     MultiYearPlan
         Per year: gross output, capacity, new capacity, investment by branch and group,
-        consumption, industrial output and its growth, what binds; the shortfall against soft
-        targets; or, for an impossible plan, the smallest relaxation that would allow it.
+        consumption, trade, industrial output and its growth, what binds; the shortfall against
+        soft targets; or, for an impossible plan, the smallest relaxation that would allow it.
     """
-    model = build_model(eco, strategy, targets=targets, target_growth=target_growth)
+    model = build_model(obj, strategy, targets=targets, target_growth=target_growth)
     res = solve_lp(model.lp, solver=solver)
     return MultiYearPlan.from_model(model, res, explain_infeasible)
 
 
-
-def max_uniform_growth(eco: Economy, strategy: str | None = None, *, low: float = 0.0,
-                       high: float = 1.0, tol: float = 1e-4, no_waste: bool = False) -> float:
+def max_uniform_growth(obj: Economy | Scenario, strategy: str | None = None, *,
+                       low: float = 0.0, high: float = 1.0, tol: float = 1e-4,
+                       no_waste: bool = False) -> float:
     """The largest yearly growth of industrial output the plan can hold every year (strict
     targets), by bisection on feasibility; ``nan`` if even ``low`` is infeasible. With
     ``no_waste`` every product's output must find a use (no free disposal); without, output
     counts whether used or not, as gross-output statistics counted it."""
     def feasible(g: float) -> bool:
-        m = build_model(eco, strategy, targets="strict", target_growth=g, no_waste=no_waste)
+        m = build_model(obj, strategy, targets="strict", target_growth=g, no_waste=no_waste)
         return solve_lp(m.lp).status == "optimal"
 
     if not feasible(low):

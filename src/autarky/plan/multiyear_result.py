@@ -7,21 +7,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
+
+from autarky.plan.result import Binding
 
 
-def canonical(name: str) -> str:
-    """``kind@year:item`` (as the LP names rows) to ``kind:item@year``.
+def display_name(kind: str, label: str, year: int | None) -> str:
+    """``kind[:label][@year]`` from a constraint's labels.
 
     Examples
     --------
-    >>> canonical("capacity@1964:steel"), canonical("terminal-investment")
+    >>> display_name("capacity", "steel", 1964), display_name("terminal-investment", "", None)
     ('capacity:steel@1964', 'terminal-investment')
     """
-    head, _, item = name.partition(":")
-    kind, at, year = head.partition("@")
-    if not at:
-        return name
-    return f"{kind}:{item}@{year}" if item else f"{kind}@{year}"
+    return kind + (f":{label}" if label else "") + (f"@{year}" if year is not None else "")
 
 
 def _frame(values: np.ndarray, years: list[int], columns: list[str], name: str) -> pd.DataFrame:
@@ -57,8 +56,14 @@ class MultiYearPlan:
     surplus
         Output produced but used by nobody (``year x branch``): the balance holds as an
         inequality (free disposal), so output pushed up to meet a target may go unused.
+    imports, exports
+        Trade per year, partner and product (index ``year, partner``; columns branches), in each
+        branch's unit.
+    trade_balance
+        Per year and partner: imports and exports at trade prices and the money (aid and credit),
+        in the scenario's currency (where the plan balances foreign exchange).
     binding
-        Constraints with a non-zero shadow price, named ``kind:item@year``.
+        Constraints with a non-zero shadow price, labelled (kind, label, year, dual).
     conflicts
         For an infeasible plan, the smallest relaxation that would allow it.
     """
@@ -82,8 +87,12 @@ class MultiYearPlan:
     capacity_rents: pd.DataFrame | None = None
     factor_rents: pd.DataFrame | None = None
     prices: pd.Series | None = None
-    binding: tuple[str, ...] = ()
+    imports: pd.DataFrame | None = None
+    exports: pd.DataFrame | None = None
+    trade_balance: pd.DataFrame | None = None
+    binding: Binding = field(default_factory=Binding.empty)
     conflicts: tuple[dict[str, Any], ...] = ()
+    check: dict[str, Any] | None = None
     objective_value: float = float("nan")
     description: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
@@ -123,38 +132,77 @@ class MultiYearPlan:
             return per_value
         return (per_value / per_value.max()).sort_values(ascending=False).head(k)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``years``, ``gross_output`` (year -> branch -> value), ``investment``
-        (year -> group -> value), ``growth`` (year -> rate), and more."""
-        out: dict[str, Any] = {"strategy": self.strategy, "status": self.status,
-                               "years": list(self.years), "base_year": self.base_year,
-                               "currency": self.currency}
+    def to_dataset(self) -> xr.Dataset:
+        """The paths as a labelled dataset, a unit on every variable."""
+        attrs = {"result": "multi-year plan", "strategy": self.strategy, "status": self.status,
+                 "base_year": self.base_year, "currency": self.currency,
+                 "description": self.description}
         if not self.ok:
-            out["conflicts"] = list(self.conflicts)
-            return out
-
-        def nested(df: pd.DataFrame) -> dict[str, dict[str, float]]:
-            return {str(y): {str(k): float(v) for k, v in row.items()} for y, row in df.iterrows()}
-
+            attrs["conflicts"] = [dict(c) for c in self.conflicts]
+            return xr.Dataset(attrs=attrs)
         assert self.gross_output is not None and self.investment_by_group is not None
         assert self.growth is not None and self.consumption is not None
         assert self.capacity is not None and self.new_capacity is not None
         assert self.industrial_output is not None
-        out.update({
-            "gross_output": nested(self.gross_output),
-            "capacity": nested(self.capacity),
-            "new_capacity": nested(self.new_capacity),
-            "investment": nested(self.investment_by_group),
-            "consumption": {str(y): float(v) for y, v in self.consumption.items()},
-            "industrial_output": {str(y): float(v) for y, v in self.industrial_output.items()},
-            "growth": {str(y): float(v) for y, v in self.growth.items()},
-            "multiple": self.multiple(),
-            "units": {str(k): str(v) for k, v in self.units.items()},
-            "binding": list(self.binding),
-        })
-        if self.shortfall is not None:
-            out["shortfall"] = self.shortfall.reset_index().to_dict("records")
-        return out
+        years = [int(y) for y in self.years]
+        ids = [str(b) for b in self.gross_output.columns]
+
+        def yb(df: pd.DataFrame, unit: str, desc: str) -> xr.DataArray:
+            return xr.DataArray(df.to_numpy(dtype=float), dims=("year", "branch"),
+                                coords={"year": years, "branch": ids},
+                                attrs={"unit": unit, "description": desc})
+
+        data: dict[str, xr.DataArray | None] = {
+            "gross_output": yb(self.gross_output, "unit[branch]", "Gross output."),
+            "capacity": yb(self.capacity, "unit[branch]", "Capacity."),
+            "new_capacity": yb(self.new_capacity, "unit[branch]", "New capacity started."),
+            "investment_by_branch": yb(self.investment, "currency", "Investment by branch, at "
+                                       "constant prices.") if self.investment is not None else None,
+            "investment": xr.DataArray(
+                self.investment_by_group.to_numpy(dtype=float), dims=("year", "group"),
+                coords={"year": years, "group": [str(g) for g in self.investment_by_group.columns]},
+                attrs={"unit": "currency", "description": "Investment by branch group."}),
+            "consumption": xr.DataArray(self.consumption.to_numpy(dtype=float), dims=("year",),
+                                        coords={"year": years},
+                                        attrs={"unit": "1", "description": "Consumption level, "
+                                               "a multiple of the basket."}),
+            "industrial_output": xr.DataArray(
+                self.industrial_output.to_numpy(dtype=float), dims=("output_year",),
+                coords={"output_year": [int(y) for y in self.industrial_output.index]},
+                attrs={"unit": "currency", "description": "Industrial output at constant "
+                       "prices (base year first)."}),
+            "growth": xr.DataArray(self.growth.to_numpy(dtype=float), dims=("year",),
+                                   coords={"year": years},
+                                   attrs={"unit": "1/year", "description": "Growth of "
+                                          "industrial output."}),
+            "multiple": xr.DataArray(self.multiple(), attrs={
+                "unit": "1", "description": "Industrial output in the last year over the base "
+                                            "year."}),
+        }
+        for name, frame in (("imports", self.imports), ("exports", self.exports)):
+            if frame is not None and len(frame):
+                partners = sorted({str(p) for _, p in frame.index}, key=list(
+                    dict.fromkeys(str(p) for _, p in frame.index)).index)
+                arr = np.zeros((len(years), len(partners), len(ids)))
+                for (y, p), row in frame.iterrows():
+                    arr[years.index(int(y)), partners.index(str(p))] = row.to_numpy(dtype=float)
+                data[name] = xr.DataArray(arr, dims=("year", "partner", "branch"),
+                                          coords={"year": years, "partner": partners,
+                                                  "branch": ids},
+                                          attrs={"unit": "unit[branch]",
+                                                 "description": f"{name.capitalize()} per year."})
+        ds = xr.Dataset({k: v for k, v in data.items() if v is not None})
+        ds = ds.assign_coords(unit=("branch", [str(self.units[b]) for b in ids]))
+        bt = self.binding.table
+        ds["binding"] = xr.DataArray(
+            bt["dual"].to_numpy(dtype=float) if len(bt) else np.zeros(0), dims=("binding",),
+            coords={"binding": list(self.binding.names)},
+            attrs={"unit": "objective per unit of the constraint",
+                   "description": "Dual of each binding constraint."})
+        ds.attrs.update(attrs)
+        if self.check:
+            ds.attrs["check"] = dict(self.check)
+        return ds
 
     @classmethod
     def from_model(cls, model: Any, res: Any, explain_infeasible: Any) -> MultiYearPlan:
@@ -165,7 +213,7 @@ class MultiYearPlan:
             "units": eco.units, "currency": eco.currency, "description": h.strategy.description,
         }
         if res.status != "optimal":
-            conflicts = tuple({**c, "constraint": canonical(c["constraint"])}
+            conflicts = tuple({**c, "constraint": display_name(c["block"], c["label"], c["year"])}
                               for c in explain_infeasible(model)) if res.status == "infeasible" else ()
             return cls(status=res.status, conflicts=conflicts, meta={"message": res.message},
                        **common)
@@ -197,10 +245,14 @@ class MultiYearPlan:
             rows = []
             for k, name in enumerate(names):
                 r = model.builder.row_blocks[name][0]
+                coords = model.builder.coords[name]
+                branch = coords["branch"][0] if coords.get("dims") else ""
+                kind = "output-target" if branch else "industrial-output-target"
                 target = float(model.lp.row_lower[r])
                 got = float(res.row_activity[r] - res.x[model.S[k]])
-                rows.append({"target": canonical(name), "year": int(name.rsplit("@", 1)[1]),
-                             "required": target,
+                label = f"{kind}:{branch}@{coords['year']}" if branch else f"{kind}@{coords['year']}"
+                rows.append({"target": label, "kind": kind, "branch": branch or None,
+                             "year": int(coords["year"]), "required": target,
                              "achieved": got, "shortfall": float(res.x[model.S[k]]),
                              "shortfall_share": float(res.x[model.S[k]]) / target if target else 0.0})
             shortfall = pd.DataFrame(rows).set_index("target")
@@ -217,11 +269,13 @@ class MultiYearPlan:
         for t, y in enumerate(years):
             block = model.builder.row_blocks.get(f"factor@{y}")
             if block is not None:
-                for r in block:
-                    frents[t, fac_names.index(model.lp.row_names[r].split(":", 1)[1])] = \
-                        res.row_dual[r]
-        binding = tuple(canonical(name) for name, dual
-                        in zip(model.lp.row_names, res.row_dual, strict=True) if abs(dual) > 1e-9)
+                labels = model.builder.coords[f"factor@{y}"]["factor"]
+                for k, r in enumerate(block):
+                    frents[t, fac_names.index(labels[k])] = res.row_dual[r]
+        from autarky.plan.read import binding_table
+
+        binding = binding_table(model.builder, model.lp, res)
+        imports, exports, balance = _trade(model, res)
         return cls(
             status="optimal", gross_output=_frame(x, years, ids, "branch"),
             capacity=_frame(K, years, ids, "branch"),
@@ -234,5 +288,37 @@ class MultiYearPlan:
             capacity_rents=_frame(rents, years, ids, "branch"),
             factor_rents=_frame(frents, years, fac_names, "factor"),
             prices=pd.Series(p, index=pd.Index(ids, name="branch"), name="price"),
+            imports=imports, exports=exports, trade_balance=balance,
+            check=None if res.check is None else res.check.to_dict(),
             objective_value=float(res.objective),
             meta={"iterations": res.iterations, "industry": h.industry.tolist()}, **common)
+
+
+def _trade(model: Any, res: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """Imports and exports per year and partner, and the foreign-exchange balance."""
+    eco, h = model.economy, model.horizon
+    P = [str(p) for p in eco.coords.partner]
+    shape = (len(P), eco.n)
+    idx = pd.MultiIndex.from_product([list(h.years), P], names=["year", "partner"])
+    m_all, e_all, bal = [], [], []
+    for t, y in enumerate(h.years):
+        tr = model.trade[t]
+        m = tr.imp.matrix(res.x[tr.m], shape)
+        e = tr.exp.matrix(res.x[tr.e], shape)
+        m_all.append(m)
+        e_all.append(e)
+        if h.fx:
+            for k, p in enumerate(P):
+                sel_m = tr.imp.partner == k
+                sel_e = tr.exp.partner == k
+                bal.append({"year": y, "partner": p,
+                            "imports": float(tr.imp.price[sel_m] @ res.x[tr.m][sel_m]),
+                            "exports": float(tr.exp.price[sel_e] @ res.x[tr.e][sel_e]),
+                            "money": float(h.money[t, k])})
+    cols = pd.Index(eco.ids, name="branch")
+    imports = pd.DataFrame(np.vstack(m_all) if P else np.zeros((0, eco.n)), index=idx,
+                           columns=cols)
+    exports = pd.DataFrame(np.vstack(e_all) if P else np.zeros((0, eco.n)), index=idx,
+                           columns=cols)
+    balance = pd.DataFrame(bal).set_index(["year", "partner"]) if bal else None
+    return imports, exports, balance

@@ -1,12 +1,17 @@
 """The optimal one-year plan: Kantorovich's LP with shadow prices.
 
-Variables: gross output ``x`` (bounded by capacity), imports ``m_o`` and exports ``e_o`` for each
-trade offer ``o`` of a partner (bounded by the offer's quantity), and the fulfilment of the target
-final demand ``d``. Constraints:
+Variables: gross output ``x`` (bounded by capacity), imports ``m`` and exports ``e`` per trade
+channel (:mod:`autarky.economy.trade`), and the fulfilment of the target home final use ``d``.
+Constraints, from the shared blocks of :mod:`autarky.plan.constraints`:
 
-* balance of every product: ``x + sum m - A x - sum e >= lam * d`` (resources cover uses);
+* balance of every product: ``x + sum m - sum e - A x >= lam * d`` (resources cover uses;
+  ``A`` and ``d`` hold domestic and imported use together);
+* import caps: a channel with a recorded structure imports at most what the structure gives,
+  ``m[p, i] <= (A_imp[p] x)_i + lam g[p, i] d_i``; every channel within its limit;
+* recorded exports are delivered, more up to the export limit;
 * factors: ``F x <= f_bar``;
-* foreign exchange: ``sum p_m m - sum p_e e <= aid + credit``;
+* foreign exchange, where any trade price is given: ``sum p_m m - sum p_e e <= aid + credit``
+  (pooled, or per partner);
 * a minimum fulfilment, when asked: ``lam >= lam_min``.
 
 Objectives: ``max-min`` maximises the common fulfilment ``lam`` of every target; ``weighted``
@@ -19,20 +24,54 @@ Duals are part of the answer (Kantorovich's objectively determined valuations): 
 of each product (gain of the objective per extra unit, e.g. share of the target basket), the rent
 of each factor and of each capacity, and the shadow value of foreign exchange. Divided by the
 rent of a factor (``Plan.valuations("labour")``) they are prices in that factor's unit; with
-labour the only factor they equal labour values ``l' (I - A)^-1``.
+labour the only factor they equal labour values ``l' (I - A_d)^-1``.
+
+Examples
+--------
+The one-product economy worked by hand: steel in t, ``a = 0.1``, one worker-year per t and 72
+available, a target of 100 t; partner ``p`` sells up to 30 t at 1 currency unit per t, and aid
+of 50 pays for it. At home ``x = 72`` nets ``0.9 x = 64.8``; with the 30 t imported
+``lam = (64.8 + 30) / 100 = 0.948`` (aid is not binding: 30 < 50).
+
+>>> eco = Economy(pd.DataFrame({"unit": ["t"]}, index=["steel"]), [[0.1]], [100.0],
+...     factors=pd.DataFrame({"unit": ["worker-years"]}, index=["labour"]),
+...     factor_coefficients=[[1.0]], factor_availability=[72.0],
+...     partners=pd.DataFrame(index=["p"]), aid=[50.0],
+...     import_prices=[[1.0]], import_limits=[[30.0]], currency="USD")
+>>> plan = optimize(eco)
+>>> round(plan.fulfilment, 6), float(plan.imports.loc["p", "steel"])
+(0.948, 30.0)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario, as_scenario
+from autarky.economy.trade import (
+    Channels,
+    export_channels,
+    import_channels,
+    require_prices,
+    trade_prices_given,
+)
 from autarky.errors import AutarkyError
+from autarky.plan.constraints import (
+    Trade,
+    define_balance,
+    define_factors,
+    define_foreign_exchange,
+    define_import_caps,
+    define_output,
+    define_trade,
+    final_use,
+    intermediate_use,
+)
 from autarky.plan.result import OptimalPlan
 from autarky.solve.builder import LPBuilder
 from autarky.solve.lp import INF, LinearProgram, LPResult, elastic_relaxation, solve_lp
@@ -41,63 +80,123 @@ from autarky.solve.lp import INF, LinearProgram, LPResult, elastic_relaxation, s
 HARMONY_POINTS: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
 #: Objective weight of the smallest fulfilment under ``harmony`` (a tie-breaker only).
 HARMONY_TIEBREAK = 1e-6
+OBJECTIVES = ("max-min", "weighted", "harmony")
+
+
+@dataclass(frozen=True)
+class YearData:
+    """The data of one year's LP: what a shock, a cap or a change of scale alters.
+
+    Attributes
+    ----------
+    target
+        Home final use to fulfil, by product (domestic and imported).
+    capacity, F, availability
+        Capacity per branch, factor coefficients, factor availability.
+    import_scale
+        Per import channel: the share of the recorded structure that may be imported (1: as
+        recorded; 0: cut).
+    import_upper, export_lower, export_upper
+        Per channel: the import limit, the exports to deliver and the export limit.
+    money
+        Aid plus credit per partner.
+    min_fulfilment
+        A fulfilment the plan must reach (``None``: none).
+    """
+
+    target: np.ndarray
+    capacity: np.ndarray
+    F: np.ndarray
+    availability: np.ndarray
+    import_scale: np.ndarray
+    import_upper: np.ndarray
+    export_lower: np.ndarray
+    export_upper: np.ndarray
+    money: np.ndarray
+    min_fulfilment: float | None = None
+
+
+def target_vector(scn: Scenario, target: Any = None) -> np.ndarray:
+    """The target home final use ``d`` by product: ``target`` (a vector, mapping, Series or a
+    ``branch x category`` frame), else the scenario's ``target``, else its final demand."""
+    eco = scn.economy
+    if target is None:
+        t = scn.array("target")
+        if t is not None:
+            return np.array(t, dtype=float)
+        return np.asarray(eco.array("final_demand")).sum(axis=1)
+    if isinstance(target, pd.DataFrame):
+        unknown = set(map(str, target.index)) - set(eco.ids)
+        if unknown:
+            raise AutarkyError(f"target names unknown branch(es): {', '.join(sorted(unknown))}")
+        return target.reindex(eco.ids).fillna(0.0).to_numpy(dtype=float).sum(axis=1)
+    s = pd.Series(target, dtype=float) if isinstance(target, dict) else target
+    if isinstance(s, pd.Series):
+        unknown = set(map(str, s.index)) - set(eco.ids)
+        if unknown:
+            raise AutarkyError(f"target names unknown branch(es): {', '.join(sorted(unknown))}")
+        return s.reindex(eco.ids).fillna(0.0).to_numpy(dtype=float)
+    arr = np.asarray(s, dtype=float)
+    if arr.shape != (eco.n,):
+        raise AutarkyError(f"the target has shape {arr.shape}, expected ({eco.n},)")
+    return arr
+
+
+def year_data(scn: Scenario, target: Any = None, imp: Channels | None = None,
+              exp: Channels | None = None) -> YearData:
+    """Today's data: the scenario's target, capacities, factors, trade channels and money."""
+    eco = scn.economy
+    imp = import_channels(eco) if imp is None else imp
+    exp = export_channels(eco) if exp is None else exp
+    return YearData(target_vector(scn, target), eco.capacity.to_numpy(),
+                    np.array(eco.array("factor_coefficients")),
+                    np.array(eco.array("factor_availability")),
+                    np.ones(len(imp)), imp.upper.copy(), exp.lower.copy(), exp.upper.copy(),
+                    np.asarray(eco.array("aid")) + np.asarray(eco.array("credit")))
 
 
 @dataclass
 class OptimizeModel:
     """The assembled LP with the index of every block, for reading the answer back."""
 
-    economy: Economy
+    scenario: Scenario
     lp: LinearProgram
     builder: LPBuilder
-    target: np.ndarray
+    data: YearData
     objective: str
-    offers: pd.DataFrame
+    trade: Trade
+    fx: bool
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def economy(self) -> Economy:
+        return self.scenario.economy
 
-def define_output(b: LPBuilder, eco: Economy, *, capacity_rows: bool) -> np.ndarray:
-    """Gross output ``x``, bounded by capacity (as bounds, or as rows to relax)."""
-    cap = eco.capacity.to_numpy()
-    x = b.add_vars("output", eco.n, upper=INF if capacity_rows else cap, labels=eco.ids)
-    if capacity_rows:
-        finite = np.flatnonzero(np.isfinite(cap))
-        if finite.size:
-            b.add_rows("capacity", [(x[finite], sp.eye_array(len(finite)))], upper=cap[finite],
-                       labels=[eco.ids[i] for i in finite])
-    return x
-
-
-def define_trade(b: LPBuilder, offers: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Imports and exports, one variable per partner offer, bounded by the offer's quantity."""
-    imp = offers[offers["direction"] == "import"]
-    exp = offers[offers["direction"] == "export"]
-    m = b.add_vars("import", len(imp), upper=imp["max"].to_numpy(),
-                   labels=[f"{p}:{br}" for p, br in zip(imp["partner"], imp["branch"], strict=True)])
-    e = b.add_vars("export", len(exp), upper=exp["max"].to_numpy(),
-                   labels=[f"{p}:{br}" for p, br in zip(exp["partner"], exp["branch"], strict=True)])
-    return m, e
-
-
-def _incidence(branches: pd.Series, ids: list[str]) -> sp.csr_array:
-    """``n x k`` matrix with a one where offer ``k`` concerns branch ``i``."""
-    pos = {b: i for i, b in enumerate(ids)}
-    rows = np.array([pos[b] for b in branches], dtype=np.int64)
-    return sp.csr_array((np.ones(len(rows)), (rows, np.arange(len(rows)))),
-                        shape=(len(ids), len(rows)))
+    @property
+    def target(self) -> np.ndarray:
+        return self.data.target
 
 
 def define_fulfilment(b: LPBuilder, eco: Economy, d: np.ndarray, objective: str,
-                      weights: np.ndarray, min_fulfilment: float | None) -> np.ndarray:
-    """Fulfilment variables and the objective on them."""
+                      weights: np.ndarray, min_fulfilment: float | None, cost: float = 1.0
+                      ) -> tuple[np.ndarray, Any]:
+    """Fulfilment variables and the objective on them; returns the columns and the matrix that
+    turns them into final use (``d`` as a column for max-min, ``diag(d)`` restricted to the
+    products with a target otherwise)."""
+    n = eco.n
     lo = 0.0 if min_fulfilment is None else min_fulfilment
     if objective == "max-min":
-        return b.add_vars("fulfilment", 1, lower=lo, cost=1.0, labels=[""])
+        f = b.add_vars("fulfilment", 1, lower=lo, cost=cost, labels=[""], coords={"dims": ()})
+        return f, d.reshape(n, 1)
     pos = np.flatnonzero(d > 0)
     labels = [eco.ids[i] for i in pos]
+    D = sp.csr_array((d[pos], (pos, np.arange(len(pos)))), shape=(n, len(pos)))
+    coords = {"dims": ("branch",), "branch": labels}
     if objective == "weighted":
-        return b.add_vars("fulfilment", len(pos), lower=lo, cost=weights[pos], labels=labels)
-    f = b.add_vars("fulfilment", len(pos), lower=lo, labels=labels)
+        f = b.add_vars("fulfilment", len(pos), lower=lo, cost=weights[pos], labels=labels,
+                       coords=coords)
+        return f, D
+    f = b.add_vars("fulfilment", len(pos), lower=lo, labels=labels, coords=coords)
     h = b.add_vars("harmony", len(pos), lower=-INF, cost=weights[pos], labels=labels)
     k = len(pos)
     for t in HARMONY_POINTS:  # h <= log t + (f - t) / t
@@ -108,98 +207,56 @@ def define_fulfilment(b: LPBuilder, eco: Economy, d: np.ndarray, objective: str,
     least = b.add_vars("least-fulfilment", 1, lower=-INF, cost=HARMONY_TIEBREAK, labels=[""])
     b.add_rows("harmony-least", [(least, np.ones((k, 1))), (f, -sp.eye_array(k))], upper=0.0,
                labels=labels)
-    return f
+    return f, D
 
 
-def define_balance(b: LPBuilder, eco: Economy, x: np.ndarray, m: np.ndarray, e: np.ndarray,
-                   f: np.ndarray, d: np.ndarray, offers: pd.DataFrame, objective: str) -> None:
-    """``(I - A) x + sum m - sum e - fulfilment * d >= 0`` for every product."""
-    n = eco.n
-    IA = sp.csr_array(sp.eye_array(n) - sp.csr_array(eco.A_d))
-    imp = offers[offers["direction"] == "import"]
-    exp = offers[offers["direction"] == "export"]
-    terms: list[tuple[np.ndarray, Any]] = [(x, IA)]
-    if len(m):
-        terms.append((m, _incidence(imp["branch"], eco.ids)))
-    if len(e):
-        terms.append((e, -_incidence(exp["branch"], eco.ids)))
-    if objective == "max-min":
-        terms.append((f, -d.reshape(n, 1)))
-    else:
-        pos = np.flatnonzero(d > 0)
-        D = sp.csr_array((-d[pos], (pos, np.arange(len(pos)))), shape=(n, len(pos)))
-        terms.append((f, D))
-    b.add_rows("balance", terms, lower=0.0, labels=eco.ids)
+def build_model(obj: Economy | Scenario, data: YearData | None = None, *,
+                target: Any = None, objective: str | None = None, weights: Any = None,
+                min_fulfilment: float | None = None, capacity_rows: bool = False,
+                minimize_factor: int | None = None) -> OptimizeModel:
+    """Assemble the one-year LP from the shared ``define_*`` blocks.
 
-
-def define_factors(b: LPBuilder, eco: Economy, x: np.ndarray) -> None:
-    """``F x <= availability`` for every factor with a finite availability."""
-    fac = eco.factors
-    avail = fac["availability"].to_numpy(dtype=float)
-    keep = np.flatnonzero(np.isfinite(avail))
-    if keep.size:
-        F = eco.factor_coefficients.to_numpy()[keep]
-        b.add_rows("factor", [(x, F)], upper=avail[keep], labels=[fac.index[k] for k in keep])
-
-
-def define_foreign_exchange(b: LPBuilder, eco: Economy, m: np.ndarray, e: np.ndarray,
-                            offers: pd.DataFrame) -> None:
-    """Imports paid for by exports, aid and credit."""
-    if not len(m):
-        return
-    imp = offers[offers["direction"] == "import"]
-    exp = offers[offers["direction"] == "export"]
-    money = float(eco.partners["aid"].sum() + eco.partners["credit"].sum())
-    terms: list[tuple[np.ndarray, Any]] = [(m, imp["price"].to_numpy().reshape(1, -1))]
-    if len(e):
-        terms.append((e, -exp["price"].to_numpy().reshape(1, -1)))
-    b.add_rows("foreign-exchange", terms, upper=money, labels=[""])
-
-
-def target_vector(eco: Economy, target: Any = None) -> np.ndarray:
-    """The target final demand to be met from domestic output, ``d``: the scenario's ``target``
-    (else its final demand), less the share of each product's domestic use imported at today's
-    import shares (exports are domestic output); the LP's trade offers come on top."""
-    if target is None:
-        t = eco.settings.target
-        t = eco.final_demand if t is None else t
-        return eco.domestic_final_demand(t)
-    s = pd.Series(target, dtype=float) if isinstance(target, dict) else target
-    if isinstance(s, pd.DataFrame):
-        return eco.domestic_final_demand(s.reindex(eco.ids).fillna(0.0))
-    if isinstance(s, pd.Series):
-        unknown = set(map(str, s.index)) - set(eco.ids)
-        if unknown:
-            raise AutarkyError(f"target names unknown branch(es): {', '.join(sorted(unknown))}")
-        s = s.reindex(eco.ids).fillna(0.0).to_numpy(dtype=float)
-    return (1.0 - eco.import_share_total) * np.asarray(s, dtype=float)
-
-
-def build_model(eco: Economy, *, target: Any = None, objective: str | None = None,
-                weights: Any = None, min_fulfilment: float | None = None,
-                capacity_rows: bool = False,
-                domestic_target: np.ndarray | None = None) -> OptimizeModel:
-    """Assemble the optimal-plan LP from the ``define_*`` blocks (``domestic_target``: a target
-    already net of competitive imports, as :func:`target_vector` returns it)."""
-    d = target_vector(eco, target) if domestic_target is None else np.asarray(domestic_target)
+    ``data`` (default :func:`year_data`) carries what a shock or a cap changes;
+    ``minimize_factor`` makes the objective the least use of that factor (with the fulfilment
+    at least ``data.min_fulfilment``), as the cost of autarky asks.
+    """
+    scn = as_scenario(obj)
+    eco = scn.economy
+    imp, exp = import_channels(eco), export_channels(eco)
+    data = year_data(scn, target, imp, exp) if data is None else data
+    if min_fulfilment is not None:
+        data = replace(data, min_fulfilment=min_fulfilment)
+    d = np.asarray(data.target, dtype=float)
     if np.any(d < 0):
         raise AutarkyError("the target final demand must be non-negative")
     if not np.any(d > 0):
         raise AutarkyError("the target final demand is zero: nothing to plan for")
-    objective = objective or eco.settings.objective
-    if objective not in ("max-min", "weighted", "harmony"):
-        raise AutarkyError(f"unknown objective {objective!r}")
-    w = eco.settings.weights if weights is None else pd.Series(weights, dtype=float)
-    wv = np.ones(eco.n) if w is None else w.reindex(eco.ids).fillna(1.0).to_numpy(dtype=float)
-    offers = eco.trade
+    objective = objective or scn.settings.objective
+    if objective not in OBJECTIVES:
+        raise AutarkyError(f"unknown objective {objective!r}; expected one of "
+                           f"{', '.join(OBJECTIVES)}")
+    w = scn.array("weights") if weights is None else pd.Series(weights, dtype=float).reindex(
+        eco.ids).fillna(1.0).to_numpy(dtype=float)
+    wv = np.ones(eco.n) if w is None else np.asarray(w, dtype=float)
+    fx = trade_prices_given(eco)
+    if fx:
+        require_prices(eco, imp)
+        require_prices(eco, exp)
     b = LPBuilder()
-    x = define_output(b, eco, capacity_rows=capacity_rows)
-    m, e = define_trade(b, offers)
-    f = define_fulfilment(b, eco, d, objective, wv, min_fulfilment)
-    define_balance(b, eco, x, m, e, f, d, offers, objective)
-    define_factors(b, eco, x)
-    define_foreign_exchange(b, eco, m, e, offers)
-    return OptimizeModel(eco, b.build(), b, d, objective, offers, {"weights": weights})
+    x_cost = 0.0 if minimize_factor is None else -data.F[minimize_factor]
+    x = define_output(b, eco, capacity=data.capacity, capacity_rows=capacity_rows, cost=x_cost)
+    trade = define_trade(b, eco, imp, exp, import_upper=data.import_upper,
+                         export_lower=data.export_lower, export_upper=data.export_upper)
+    f, D = define_fulfilment(b, eco, d, objective, wv, data.min_fulfilment,
+                             cost=1.0 if minimize_factor is None else 0.0)
+    uses = [intermediate_use(eco, x), final_use(eco, f, D)]
+    define_balance(b, eco, x, trade, uses)
+    define_import_caps(b, eco, trade, uses, scale=data.import_scale)
+    define_factors(b, eco, x, F=data.F, availability=data.availability, skip=minimize_factor)
+    if fx:
+        define_foreign_exchange(b, eco, trade, data.money, mode=scn.settings.foreign_exchange)
+    return OptimizeModel(scn, b.build(), b, data, objective, trade, fx,
+                         {"weights": weights, "minimize_factor": minimize_factor})
 
 
 def _relaxation_report(lp: LinearProgram, rel: Any) -> list[dict[str, Any]]:
@@ -212,28 +269,27 @@ def _relaxation_report(lp: LinearProgram, rel: Any) -> list[dict[str, Any]]:
     return out
 
 
-def explain_infeasible(model: OptimizeModel, min_fulfilment: float | None,
-                       max_candidates: int = 60) -> list[dict[str, Any]]:
+def explain_infeasible(model: OptimizeModel, max_candidates: int = 60) -> list[dict[str, Any]]:
     """Why no plan is feasible, in scenario terms.
 
-    The product balances are the economy itself and are never relaxed; every other constraint
-    (factor availability, capacity, foreign exchange, the minimum fulfilment) may be. The first
-    entry (``"kind": "smallest"``) is the smallest weighted relaxation of all of them together;
-    then, for each constraint that could make the plan feasible on its own, how far it alone
-    would have to move (``"kind": "alone"``). The constraints named are those in conflict.
+    The product balances and the import caps are the economy itself and are never relaxed;
+    every other constraint (factor availability, capacity, foreign exchange, the minimum
+    fulfilment) may be. The first entries (``"kind": "smallest"``) are the smallest weighted
+    relaxation of all of them together; then, for each constraint that could make the plan
+    feasible on its own, how far it alone would have to move (``"kind": "alone"``).
     """
-    relaxed = build_model(model.economy, domestic_target=model.target, objective=model.objective,
-                          weights=model.meta.get("weights"), min_fulfilment=None,
-                          capacity_rows=True)
+    data = replace(model.data, min_fulfilment=None)
+    relaxed = build_model(model.scenario, data, objective=model.objective,
+                          weights=model.meta.get("weights"), capacity_rows=True)
     b = relaxed.builder
-    if min_fulfilment is not None:  # keep the demand as a row that may be relaxed
+    if model.data.min_fulfilment is not None:  # keep the demand as a row that may be relaxed
         f = b.blocks["fulfilment"]
-        labels = ([""] if len(f) == 1 else
-                  [b._col_names[i].split(":", 1)[1] for i in f])
-        b.add_rows("minimum-fulfilment", [(f, sp.eye_array(len(f)))], lower=min_fulfilment,
-                   labels=labels)
+        labels = ([""] if len(f) == 1 else [b._col_names[i].split(":", 1)[1] for i in f])
+        b.add_rows("minimum-fulfilment", [(f, sp.eye_array(len(f)))],
+                   lower=model.data.min_fulfilment, labels=labels)
+    # exports to deliver are relaxable too: as rows
     lp = b.build()
-    soft = np.array([not n.startswith(("balance:", "harmony")) for n in lp.row_names])
+    soft = np.array([not n.startswith(("balance:", "harmony", "import-cap")) for n in lp.row_names])
     rel = elastic_relaxation(lp, relax=soft)
     if rel is None:
         return []
@@ -257,15 +313,16 @@ def explain_unbounded(model: OptimizeModel, res: LPResult) -> list[str]:
     return [model.lp.col_names[i] for i in big]
 
 
-def optimize(eco: Economy, *, target: Any = None, objective: str | None = None,
+def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | None = None,
              weights: Any = None, min_fulfilment: float | None = None,
-             solver: str = "simplex", method: str = "auto") -> OptimalPlan:
-    """The optimal one-year plan of ``eco`` (see the module docstring for the model).
+             solver: str = "simplex", method: str = "auto", data: YearData | None = None
+             ) -> OptimalPlan:
+    """The optimal one-year plan (see the module docstring for the model).
 
     Parameters
     ----------
     target
-        Final demand to aim at (default: the scenario's ``target``, else its final demand).
+        Home final use to aim at (default: the scenario's ``target``, else its final demand).
     objective
         ``max-min`` (default), ``weighted`` or ``harmony``.
     weights
@@ -274,9 +331,11 @@ def optimize(eco: Economy, *, target: Any = None, objective: str | None = None,
         Require at least this fulfilment (e.g. ``1.0``: the whole target). An impossible
         requirement gives an infeasible plan with the smallest relaxation that would allow it.
     method
-        ``lp`` (HiGHS), ``closed-form`` (one Leontief solve; only for ``max-min`` without trade
-        or a minimum fulfilment, see :mod:`autarky.plan.closed_form`), or ``auto``: the closed
-        form where it applies, the LP otherwise.
+        ``lp`` (HiGHS), ``closed-form`` (one Leontief solve; only for ``max-min`` where trade
+        leaves no choice, see :mod:`autarky.plan.closed_form`), or ``auto``: the closed form
+        where it applies, the LP otherwise.
+    data
+        The year's data, when a caller changes it (:class:`YearData`).
 
     Returns
     -------
@@ -295,24 +354,33 @@ def optimize(eco: Economy, *, target: Any = None, objective: str | None = None,
     ...     factors=pd.DataFrame({"unit": ["workers"], "availability": [800.0]}, index=["labour"]),
     ...     factor_coefficients=[[0.5, 0.2]])
     >>> plan = optimize(eco)
-    >>> round(plan.fulfilment, 4), plan.binding
+    >>> round(plan.fulfilment, 4), plan.binding_names
     (0.8064, ('product:agriculture', 'product:manufacturing', 'factor:labour'))
     """
     from autarky.plan import closed_form
 
-    kind = objective or eco.settings.objective
+    scn = as_scenario(obj)
+    kind = objective or scn.settings.objective
     if method not in ("auto", "lp", "closed-form"):
         raise AutarkyError(f"unknown method {method!r}; expected auto, lp or closed-form")
-    if method != "lp" and closed_form.applies(eco, kind, min_fulfilment):
-        d = target_vector(eco, target)
+    if method != "lp" and data is None and closed_form.applies(scn.economy, kind, min_fulfilment):
+        d = target_vector(scn, target)
         if np.any(d < 0) or not np.any(d > 0):
             raise AutarkyError("the target final demand must be non-negative and not all zero")
-        return closed_form.closed_form_plan(eco, d)
+        plan = closed_form.closed_form_plan(scn.economy, d)
+        if plan is not None:
+            return plan
+        if method == "closed-form":
+            raise AutarkyError("even a zero fulfilment is infeasible: the recorded exports "
+                               "need more than the factors or capacities allow; use "
+                               "method='lp' for the explanation")
     if method == "closed-form":
-        raise AutarkyError("the closed form needs the max-min objective, no trade offers and "
-                           "no minimum fulfilment; use method='lp'")
-    model = build_model(eco, target=target, objective=objective, weights=weights,
+        raise AutarkyError("the closed form needs the max-min objective, trade without choices "
+                           "(no trade prices, no import limits, no offers without a recorded "
+                           "structure) and no minimum fulfilment; use method='lp'")
+    model = build_model(scn, data, target=target, objective=objective, weights=weights,
                         min_fulfilment=min_fulfilment)
     res = solve_lp(model.lp, solver=solver)
-    return OptimalPlan.from_model(model, res, explain_infeasible, explain_unbounded,
-                                  min_fulfilment)
+    from autarky.plan.read import read_optimal
+
+    return read_optimal(model, res, explain_infeasible, explain_unbounded)

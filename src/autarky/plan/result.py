@@ -1,21 +1,78 @@
-"""The :class:`Plan`: the result of balancing (and later optimizing) an economy."""
+"""Plans: the result of balancing or optimizing an economy, labelled, with a unit per quantity.
+
+Every result turns into an :class:`xarray.Dataset` (``to_dataset()``) whose variables carry
+named dimensions, coordinates and ``attrs["unit"]`` (a per-branch ``unit`` coordinate where the
+unit differs by branch); :mod:`autarky.io.results` writes any such dataset to JSON, CSV, netCDF
+or parquet. LP duals come back labelled (:class:`Binding`), never as strings to parse.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 
-def _ro(s: pd.Series) -> pd.Series:
-    return s.copy()
+@dataclass(frozen=True)
+class Binding:
+    """The constraints that bind, labelled: one row per constraint with its block (``kind``:
+    ``product``, ``factor``, ``capacity``, ``foreign-exchange``, ``import-cap``, ...), the labels
+    of its entry (branch, factor, partner, year where it has them) and its dual.
+
+    Iterating (and ``in``) goes over display names such as ``factor:labour`` or
+    ``capacity:steel@1964``, built from the labels.
+    """
+
+    table: pd.DataFrame
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Display names, ``kind[:label][@year]``."""
+        out = []
+        for r in self.table.to_dict("records"):
+            label = r.get("label")
+            name = r["kind"] + (f":{label}" if isinstance(label, str) and label else "")
+            year = r.get("year")
+            if year is not None and not (isinstance(year, float) and np.isnan(year)):
+                name += f"@{int(year)}"
+            out.append(name)
+        return tuple(out)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __repr__(self) -> str:
+        return f"Binding({', '.join(self.names)})"
+
+    @staticmethod
+    def empty() -> Binding:
+        return Binding(pd.DataFrame(columns=["kind", "label", "year", "dual"]))
+
+
+def branch_unit_coord(units: pd.Series) -> dict[str, Any]:
+    """The per-branch ``unit`` coordinate of a dataset."""
+    return {"unit": ("branch", [str(u) for u in units])}
+
+
+def _branch_var(values: Any, ids: list[str], unit: str, description: str) -> xr.DataArray:
+    return xr.DataArray(np.asarray(values, dtype=float), dims=("branch",),
+                        coords={"branch": ids}, attrs={"unit": unit, "description": description})
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A balanced plan: what each branch must produce, what it uses, and the factors it needs.
+    """A balanced plan: what each branch must produce, what it uses, what is traded, and the
+    factors it needs.
 
     All series are indexed by branch id and measured in each branch's unit (see :attr:`units`).
     Instances are immutable; the accessors return copies.
@@ -34,27 +91,29 @@ class Plan:
     _factors: pd.DataFrame
     _reported_output: pd.Series | None = None
     _imports: pd.DataFrame | None = None
+    _exports: pd.DataFrame | None = None
+    currency: str = "currency unit"
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def gross_output(self) -> pd.Series:
         """Gross output ``x`` per branch, in the branch's unit."""
-        return _ro(self._gross_output)
+        return self._gross_output.copy()
 
     @property
     def intermediate_use(self) -> pd.Series:
-        """Intermediate use ``A x`` of each product, in the product's unit."""
-        return _ro(self._intermediate_use)
+        """Intermediate use ``A x`` of each product (domestic and imported), in its unit."""
+        return self._intermediate_use.copy()
 
     @property
     def final_demand(self) -> pd.DataFrame:
-        """Final demand by category (``branch x category``) the plan delivers."""
+        """Home final use by category (``branch x category``) the plan delivers."""
         return self._final_demand.copy()
 
     @property
     def units(self) -> pd.Series:
         """Unit of each branch."""
-        return _ro(self._units)
+        return self._units.copy()
 
     @property
     def factor_requirements(self) -> pd.DataFrame:
@@ -64,22 +123,31 @@ class Plan:
     @property
     def reported_output(self) -> pd.Series | None:
         """The scenario's reported output, where it has one."""
-        return None if self._reported_output is None else _ro(self._reported_output)
+        return None if self._reported_output is None else self._reported_output.copy()
 
     @property
     def imports(self) -> pd.DataFrame:
-        """Imports, ``partner x branch``, in each branch's unit (zero without import shares)."""
+        """Imports, ``partner x branch``, in each branch's unit."""
         if self._imports is None:
             return pd.DataFrame(0.0, index=pd.Index([], name="partner"),
                                 columns=self._gross_output.index)
         return self._imports.copy()
 
+    @property
+    def exports(self) -> pd.DataFrame:
+        """Exports, ``partner x branch``, in each branch's unit."""
+        if self._exports is None:
+            return pd.DataFrame(0.0, index=pd.Index([], name="partner"),
+                                columns=self._gross_output.index)
+        return self._exports.copy()
+
     def table(self) -> pd.DataFrame:
         """The balance of each product, one row per branch.
 
-        Columns: ``unit``, ``gross_output``, ``intermediate_use``, ``final_demand`` (resources =
-        uses: ``gross_output = intermediate_use + final_demand``), and, where the scenario reports
-        output, ``reported`` and ``deviation`` (relative, balance over reported minus one).
+        Columns: ``unit``, ``gross_output``, ``imports`` (where any), ``intermediate_use``,
+        ``final_demand``, ``exports`` (where any): resources = uses,
+        ``gross_output + imports = intermediate_use + final_demand + exports``; and, where the
+        scenario reports output, ``reported`` and ``deviation`` (balance over reported minus one).
         """
         df = pd.DataFrame({
             "unit": self._units,
@@ -87,8 +155,10 @@ class Plan:
             "intermediate_use": self._intermediate_use,
             "final_demand": self._final_demand.sum(axis=1),
         })
-        if self._imports is not None:  # resources = uses: x + m = A x + y
+        if self._imports is not None and self._imports.to_numpy().any():
             df.insert(2, "imports", self._imports.sum(axis=0))
+        if self._exports is not None and self._exports.to_numpy().any():
+            df["exports"] = self._exports.sum(axis=0)
         if self._reported_output is not None:
             rep = self._reported_output
             df["reported"] = rep
@@ -97,26 +167,44 @@ class Plan:
         df.index.name = "branch"
         return df
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary; ``gross_output`` maps branch id to its value."""
-        fac = self._factors
-        return {
-            "method": self.method,
-            "gross_output": {k: float(v) for k, v in self._gross_output.items()},
-            "intermediate_use": {k: float(v) for k, v in self._intermediate_use.items()},
-            "final_demand": {k: float(v) for k, v in self._final_demand.sum(axis=1).items()},
-            "units": {k: str(v) for k, v in self._units.items()},
-            **({"imports": {str(p): {str(b): float(v) for b, v in row.items() if v != 0}
-                            for p, row in self._imports.iterrows()}}
-               if self._imports is not None else {}),
-            "factor_requirements": {
-                str(f): {"unit": str(row["unit"]), "required": float(row["required"]),
-                         "available": None if pd.isna(row["available"])
-                         else float(row["available"])}
-                for f, row in fac.iterrows()
-            },
-            **({"meta": self.meta} if self.meta else {}),
+    def to_dataset(self) -> xr.Dataset:
+        """The plan as a labelled dataset, a unit on every variable."""
+        ids = [str(i) for i in self._gross_output.index]
+        rule = "unit[branch]"
+        data: dict[str, xr.DataArray] = {
+            "gross_output": _branch_var(self._gross_output, ids, rule, "Gross output x."),
+            "intermediate_use": _branch_var(self._intermediate_use, ids, rule,
+                                            "Intermediate use A x, domestic and imported."),
+            "final_demand": xr.DataArray(
+                self._final_demand.to_numpy(dtype=float), dims=("branch", "category"),
+                coords={"branch": ids, "category": [str(c) for c in self._final_demand.columns]},
+                attrs={"unit": rule, "description": "Home final use delivered, by category."}),
         }
+        for name, frame, desc in (("imports", self._imports, "Imports by partner."),
+                                  ("exports", self._exports, "Exports by destination.")):
+            if frame is not None and len(frame.index):
+                data[name] = xr.DataArray(
+                    frame.to_numpy(dtype=float), dims=("partner", "branch"),
+                    coords={"partner": [str(p) for p in frame.index], "branch": ids},
+                    attrs={"unit": rule, "description": desc})
+        if self._reported_output is not None:
+            data["reported_output"] = _branch_var(self._reported_output, ids, rule,
+                                                  "Gross output as the source reports it.")
+        fac = self._factors
+        if len(fac):
+            fids = [str(f) for f in fac.index]
+            units = [str(u) for u in fac["unit"]]
+            for col, desc in (("required", "Factor use F x."),
+                              ("available", "Factor availability (nan: unlimited).")):
+                data[f"factor_{col}"] = xr.DataArray(
+                    fac[col].to_numpy(dtype=float), dims=("factor",),
+                    coords={"factor": fids, "factor_unit": ("factor", units)},
+                    attrs={"unit": "unit[factor]", "description": desc})
+        ds = xr.Dataset(data).assign_coords(branch_unit_coord(self._units))
+        ds.attrs.update({"result": "plan", "method": self.method, "currency": self.currency,
+                         "unit_rules": "unit[branch] is the branch's unit (coordinate 'unit'); "
+                                       "unit[factor] the factor's (coordinate 'factor_unit')"})
+        return ds
 
 
 def _series(values: np.ndarray, index: list[str], name: str) -> pd.Series:
@@ -131,15 +219,19 @@ class OptimalPlan(Plan):
     Attributes
     ----------
     status
-        ``optimal``, ``infeasible`` or ``unbounded``.
+        ``optimal``, ``infeasible``, ``unbounded`` or ``error`` (an answer that failed its check).
     fulfilment
         Common fulfilment ``lam`` (``max-min``), else the smallest fulfilment of any target.
     objective
         ``max-min``, ``weighted`` or ``harmony``; ``objective_value`` its optimum.
+    binding
+        The constraints that bind, labelled (:class:`Binding`).
     conflicts
         For an infeasible plan: the constraints to relax, by how much (smallest relaxation).
     unbounded_by
         For an unbounded plan: the variables that can grow without limit.
+    check
+        The answer checked against its constraints (largest violations), or ``None``.
     """
 
     status: str = "optimal"
@@ -148,15 +240,15 @@ class OptimalPlan(Plan):
     objective_value: float = float("nan")
     _fulfilment_by_branch: pd.Series | None = None
     _target: pd.Series | None = None
-    _imports: pd.DataFrame | None = None
-    _exports: pd.DataFrame | None = None
     _shadow_prices: pd.Series | None = None
     _capacity_prices: pd.Series | None = None
     _factor_prices: pd.Series | None = None
     exchange_price: float = float("nan")
-    binding: tuple[str, ...] = ()
+    _exchange_prices: pd.Series | None = None
+    binding: Binding = field(default_factory=Binding.empty)
     conflicts: tuple[dict[str, Any], ...] = ()
     unbounded_by: tuple[str, ...] = ()
+    check: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -164,28 +256,21 @@ class OptimalPlan(Plan):
         return self.status == "optimal"
 
     @property
+    def binding_names(self) -> tuple[str, ...]:
+        """Display names of the binding constraints."""
+        return self.binding.names
+
+    @property
     def target(self) -> pd.Series:
-        """The target final demand met from home output (net of competitive imports)."""
+        """The target: home final use the plan aims at (domestic and imported)."""
         assert self._target is not None
         return self._target.copy()
 
     @property
     def fulfilment_by_branch(self) -> pd.Series:
-        """Fulfilment of each product's target (net final output over target)."""
+        """Fulfilment of each product's target (home final use delivered over target)."""
         assert self._fulfilment_by_branch is not None
         return self._fulfilment_by_branch.copy()
-
-    @property
-    def imports(self) -> pd.DataFrame:
-        """Imports, ``partner x branch``, in each branch's unit."""
-        assert self._imports is not None
-        return self._imports.copy()
-
-    @property
-    def exports(self) -> pd.DataFrame:
-        """Exports, ``partner x branch``, in each branch's unit."""
-        assert self._exports is not None
-        return self._exports.copy()
 
     @property
     def shadow_prices(self) -> pd.Series:
@@ -205,149 +290,80 @@ class OptimalPlan(Plan):
         assert self._factor_prices is not None
         return self._factor_prices.copy()
 
+    @property
+    def exchange_prices(self) -> pd.Series:
+        """Objective gained per extra unit of foreign exchange, by partner (one value for every
+        partner when the balance is pooled)."""
+        if self._exchange_prices is None:
+            return pd.Series(dtype=float, name="exchange_price")
+        return self._exchange_prices.copy()
+
     def valuations(self, numeraire: str) -> pd.DataFrame:
         """Shadow and capacity prices in units of a factor (e.g. labour per unit of product).
 
-        With labour the only scarce factor these are labour values ``l' (I - A)^-1``.
+        With labour the only scarce factor these are labour values ``l' (I - A_d)^-1``.
         """
+        from autarky.errors import AutarkyError
+
         fp = self.factor_prices
         if numeraire not in fp.index:
-            raise KeyError(f"no factor {numeraire!r}; factors: {', '.join(fp.index)}")
+            raise AutarkyError(f"no factor {numeraire!r}; factors: {', '.join(fp.index)}")
         w = float(fp[numeraire])
         if w <= 0:
-            raise ValueError(f"factor {numeraire!r} is not scarce (its rent is zero): "
-                             "prices cannot be expressed in it")
+            raise AutarkyError(f"factor {numeraire!r} is not scarce (its rent is zero): "
+                               "prices cannot be expressed in it")
         return pd.DataFrame({"unit": self._units,
                              "shadow_price": self.shadow_prices / w,
                              "capacity_price": self.capacity_prices / w})
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``fulfilment``, ``gross_output``, ``imports``, ``exports``,
-        ``shadow_prices``, ``factor_prices``, ``binding`` (and ``conflicts`` when infeasible)."""
-        out: dict[str, Any] = {"status": self.status, "objective": self.objective}
+    def to_dataset(self) -> xr.Dataset:
+        """The plan, its duals and what binds, as a labelled dataset with units."""
         if not self.ok:
-            out["conflicts"] = list(self.conflicts)
-            out["unbounded_by"] = list(self.unbounded_by)
-            return out
-        base = super().to_dict()
-
-        def nested(df: pd.DataFrame) -> dict[str, dict[str, float]]:
-            return {str(p): {str(b): float(v) for b, v in row.items() if v != 0}
-                    for p, row in df.iterrows()}
-
-        out.update({
-            "fulfilment": float(self.fulfilment),
-            "objective_value": float(self.objective_value),
-            "fulfilment_by_branch": {k: float(v) for k, v in self.fulfilment_by_branch.items()},
-            "gross_output": base["gross_output"],
-            "units": base["units"],
-            "imports": nested(self.imports),
-            "exports": nested(self.exports),
-            "factor_use": base["factor_requirements"],
-            "shadow_prices": {k: float(v) for k, v in self.shadow_prices.items()},
-            "capacity_prices": {k: float(v) for k, v in self.capacity_prices.items()},
-            "factor_prices": {k: float(v) for k, v in self.factor_prices.items()},
-            "exchange_price": None if np.isnan(self.exchange_price) else self.exchange_price,
-            "binding": list(self.binding),
-        })
-        return out
-
-    @classmethod
-    def from_model(cls, model: Any, res: Any, explain_infeasible: Any, explain_unbounded: Any,
-                   min_fulfilment: float | None) -> OptimalPlan:
-        """Read an LP answer back into labelled results (used by :func:`optimize`)."""
-        eco = model.economy
-        ids = eco.ids
-        units = eco.units
-        nan = np.full(eco.n, np.nan)
-        fac = eco.factors
-        empty_fac = pd.DataFrame({"unit": fac["unit"], "required": np.nan,
-                                  "available": fac["availability"], "utilisation": np.nan})
-        common: dict[str, Any] = {
-            "method": "optimize", "_units": units,
-            "_final_demand": pd.DataFrame({"target": model.target},
-                                          index=pd.Index(ids, name="branch")),
-            "_target": pd.Series(model.target, index=pd.Index(ids, name="branch"), name="target"),
-            "objective": model.objective,
-        }
-        if res.status != "optimal":
-            conflicts: tuple[dict[str, Any], ...] = ()
-            unb: tuple[str, ...] = ()
-            if res.status == "infeasible":
-                conflicts = tuple(explain_infeasible(model, min_fulfilment))
-            elif res.status == "unbounded":
-                unb = tuple(explain_unbounded(model, res))
-            return cls(_gross_output=_series(nan, ids, "gross_output"),
-                       _intermediate_use=_series(nan, ids, "intermediate_use"),
-                       _factors=empty_fac, status=res.status, conflicts=conflicts,
-                       unbounded_by=unb, meta={"message": res.message}, **common)
-        b = model.builder
-        lp = model.lp
-        x = res.x[b.blocks["output"]]
-        tol = 1e-9
-        used = np.asarray(eco.A_d @ x).ravel()
-        offers = model.offers
-
-        def trade_frame(direction: str) -> pd.DataFrame:
-            sub = offers[offers["direction"] == direction]
-            vals = res.x[b.blocks[direction]]
-            df = pd.DataFrame(0.0, index=pd.Index(list(eco.partners.index), name="partner"),
-                              columns=pd.Index(ids, name="branch"))
-            for (p, br), v in zip(zip(sub["partner"], sub["branch"], strict=True), vals,
-                                  strict=True):
-                df.loc[p, br] += v
-            return df
-
-        imports, exports = trade_frame("import"), trade_frame("export")
-        net = x - used + imports.sum(axis=0).to_numpy() - exports.sum(axis=0).to_numpy()
-        # what the plan delivers to final use (the target's share of it is ``fulfilment``)
-        common["_final_demand"] = pd.DataFrame(
-            {"delivered": net + exports.sum(axis=0).to_numpy()},
-            index=pd.Index(ids, name="branch"))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ful = np.where(model.target > 0, net / model.target, np.nan)
-        bal = b.row_blocks["balance"]
-        prices = -res.row_dual[bal]
-        cap_prices = np.where(x >= eco.capacity.to_numpy() * (1 - 1e-9),
-                              np.maximum(res.col_dual[b.blocks["output"]], 0.0), 0.0)
-        fprices = pd.Series(0.0, index=fac.index, name="factor_price")
-        if "factor" in b.row_blocks:
-            for r in b.row_blocks["factor"]:
-                fprices[lp.row_names[r].split(":", 1)[1]] = float(res.row_dual[r])
-        fx = (float(res.row_dual[b.row_blocks["foreign-exchange"][0]])
-              if "foreign-exchange" in b.row_blocks else float("nan"))
-        binding = []
-        for r, name in enumerate(lp.row_names):
-            if name.startswith(("harmony", "least-fulfilment")):
-                continue
-            if abs(res.row_dual[r]) > tol:
-                binding.append(name.replace("balance:", "product:"))
-        for j, name in enumerate(lp.col_names):
-            if name.startswith(("output:", "import:", "export:")):
-                at_upper = np.isfinite(lp.col_upper[j]) and res.x[j] >= lp.col_upper[j] - tol * max(
-                    1.0, abs(lp.col_upper[j]))
-                if at_upper and res.col_dual[j] > tol:
-                    binding.append(name.replace("output:", "capacity:"))
-        F = eco.factor_coefficients.to_numpy()
-        avail = fac["availability"].to_numpy(dtype=float)
-        req = F @ x
-        with np.errstate(divide="ignore", invalid="ignore"):
-            util = np.where(np.isfinite(avail) & (avail > 0), req / avail, np.nan)
-        factors = pd.DataFrame({"unit": fac["unit"], "required": req, "available": avail,
-                                "utilisation": util}, index=fac.index)
-        lam = (float(res.x[b.blocks["fulfilment"][0]]) if model.objective == "max-min"
-               else float(np.nanmin(ful)))
-        objective_value = float(res.objective)
-        if "least-fulfilment" in b.blocks:  # remove the harmony tie-breaker from the value
-            j = b.blocks["least-fulfilment"][0]
-            objective_value -= float(lp.c[j] * res.x[j])
-        return cls(_gross_output=_series(x, ids, "gross_output"),
-                   _intermediate_use=_series(used, ids, "intermediate_use"),
-                   _factors=factors, status="optimal", fulfilment=lam,
-                   objective_value=objective_value,
-                   _fulfilment_by_branch=_series(ful, ids, "fulfilment"),
-                   _imports=imports, _exports=exports,
-                   _shadow_prices=_series(prices, ids, "shadow_price"),
-                   _capacity_prices=_series(cap_prices, ids, "capacity_price"),
-                   _factor_prices=fprices, exchange_price=fx, binding=tuple(binding),
-                   meta={"solver": "HiGHS", "iterations": res.iterations}, **common)
+            ds = xr.Dataset(attrs={"result": "optimal plan", "status": self.status,
+                                   "objective": self.objective})
+            ds.attrs["conflicts"] = [dict(c) for c in self.conflicts]
+            ds.attrs["unbounded_by"] = list(self.unbounded_by)
+            return ds
+        ds = super().to_dataset()
+        ids = [str(i) for i in self._gross_output.index]
+        per = "1/unit[branch]" if self.objective != "weighted" else "objective/unit[branch]"
+        ds["target"] = _branch_var(self.target, ids, "unit[branch]",
+                                   "Home final use the plan aims at.")
+        ds["fulfilment_by_branch"] = _branch_var(self.fulfilment_by_branch, ids, "1",
+                                                 "Home final use delivered over target.")
+        ds["shadow_prices"] = _branch_var(self.shadow_prices, ids, per,
+                                         "Objective gained per extra unit of the product.")
+        ds["capacity_prices"] = _branch_var(self.capacity_prices, ids, per,
+                                           "Objective gained per extra unit of capacity.")
+        fp = self.factor_prices
+        if len(fp):
+            ds["factor_prices"] = xr.DataArray(
+                fp.to_numpy(dtype=float), dims=("factor",), coords={"factor": list(fp.index)},
+                attrs={"unit": "1/unit[factor]", "description": "Rent of each factor."})
+        xp = self.exchange_prices
+        if len(xp):
+            fx_attrs = {"unit": "1/currency", "description": "Shadow value of foreign exchange."}
+            if np.all(xp.to_numpy() == xp.iloc[0]) and self.meta.get("foreign_exchange_mode",
+                                                                    "pooled") == "pooled":
+                ds["exchange_price"] = xr.DataArray(float(xp.iloc[0]), attrs=fx_attrs)
+            else:
+                ds["exchange_price"] = xr.DataArray(
+                    xp.to_numpy(dtype=float), dims=("partner",),
+                    coords={"partner": [str(p) for p in xp.index]}, attrs=fx_attrs)
+        ds["fulfilment"] = xr.DataArray(self.fulfilment, attrs={
+            "unit": "1", "description": "Common fulfilment of the target (max-min), else the "
+                                        "least fulfilment of any product."})
+        ds["objective_value"] = xr.DataArray(self.objective_value, attrs={
+            "unit": "1", "description": f"Optimum of the {self.objective} objective."})
+        bt = self.binding.table
+        ds["binding"] = xr.DataArray(
+            bt["dual"].to_numpy(dtype=float) if len(bt) else np.zeros(0), dims=("binding",),
+            coords={"binding": list(self.binding.names),
+                    "binding_kind": ("binding", [str(k) for k in bt.get("kind", [])])},
+            attrs={"unit": "objective per unit of the constraint",
+                   "description": "Dual of each binding constraint."})
+        ds.attrs.update({"result": "optimal plan", "status": self.status,
+                         "objective": self.objective})
+        if self.check:
+            ds.attrs["check"] = dict(self.check)
+        return ds

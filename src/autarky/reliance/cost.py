@@ -1,10 +1,12 @@
 """The cost of autarky: what capping imports costs the plan, with and without economies of scale,
 and the gains-from-trade cross-check of Arkolakis, Costinot & Rodriguez-Clare (2012).
 
-The curve caps every import share (or those of chosen branches) at ``kappa`` times today's,
-``kappa`` from 1 down to 0, and re-solves the reliance LP (:mod:`autarky.reliance.model`) for
-the largest common fulfilment of the target, and for the least labour (first factor) that
-delivers the whole target where that is possible.
+The curve caps the imports of every product (or of chosen branches) at ``kappa`` times today's,
+``kappa`` from 1 down to 0 — a channel with a recorded structure at ``kappa`` times what the
+structure imports, a partner's offer at ``kappa`` times what today's plan takes of it — and
+re-solves the one-year LP (:mod:`autarky.reliance.model`) for the largest common fulfilment of
+the target, and for the least labour (first factor) that delivers the whole target where that
+is possible.
 
 Economies of scale (Joan Robinson's question, source lines 281-285): a branch's factor
 coefficients fall as its output grows, ``f_j(x) = f_j0 (x_j / x_j0)^(-sigma_j)`` with scale
@@ -25,11 +27,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario, as_scenario
+from autarky.economy.trade import import_channels
 from autarky.errors import AutarkyError
+from autarky.plan.optimize import YearData
+from autarky.plan.result import OptimalPlan
 from autarky.reliance.indicators import valuation
-from autarky.reliance.model import RelianceCase, base_case, solve
+from autarky.reliance.model import base_case, channel_imports, require_baseline, solve, with_caps
 
 
 def acr_autarky_ratio(domestic_share: float, theta: float, alpha: float = 0.0) -> float:
@@ -40,24 +46,24 @@ def acr_autarky_ratio(domestic_share: float, theta: float, alpha: float = 0.0) -
     >>> round(acr_autarky_ratio(0.9, 5.0), 5)  # 0.9 ** 0.2
     0.97915
     """
-    if not 0 < domestic_share <= 1 or theta <= 0 or not 0 <= alpha < 1:
-        raise ValueError("need 0 < domestic share <= 1, theta > 0, 0 <= alpha < 1")
+    if not 0 < domestic_share <= 1 or not theta > 0 or not 0 <= alpha < 1:
+        raise AutarkyError("need 0 < domestic share <= 1, theta > 0, 0 <= alpha < 1")
     return float(domestic_share ** (1.0 / (theta * (1.0 - alpha))))
 
 
-def _with_scale(eco: Economy, case: RelianceCase, sigma: np.ndarray, x0: np.ndarray,
-                max_iter: int, tol: float) -> tuple[Any, int, bool]:
-    F0 = case.F.copy()
-    sol = solve(eco, case)
+def _with_scale(scn: Scenario, data: YearData, sigma: np.ndarray, x0: np.ndarray,
+                max_iter: int, tol: float) -> tuple[OptimalPlan, int, bool]:
+    F0 = data.F.copy()
+    sol = solve(scn, data)
     for it in range(1, max_iter + 1):
-        if sol.status != "optimal":
+        if not sol.ok:
             return sol, it, False
+        x = sol.gross_output.to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where((x0 > 0) & (sol.output > 0), sol.output / x0, 1.0)
+            ratio = np.where((x0 > 0) & (x > 0), x / x0, 1.0)
         F = F0 * ratio[np.newaxis, :] ** (-sigma)[np.newaxis, :]
-        new = solve(eco, replace(case, F=F))
-        if new.status == "optimal" and abs(new.fulfilment - sol.fulfilment) <= tol * max(
-                1.0, abs(sol.fulfilment)):
+        new = solve(scn, replace(data, F=F))
+        if new.ok and abs(new.fulfilment - sol.fulfilment) <= tol * max(1.0, abs(sol.fulfilment)):
             return new, it, True
         sol = new
     return sol, max_iter, False
@@ -70,7 +76,7 @@ class AutarkyCost:
     Attributes
     ----------
     curve
-        Per cap ``kappa`` (share of today's import shares allowed): ``fulfilment``,
+        Per cap ``kappa`` (share of today's imports allowed): ``fulfilment``,
         ``labour_needed`` (least use of the first factor delivering the whole target; NaN where
         impossible), ``import_value`` and, with scale economies, ``fulfilment_scale``,
         ``iterations``, ``converged``.
@@ -83,14 +89,34 @@ class AutarkyCost:
     acr: dict[str, float]
     branches: tuple[str, ...]
     factor: str | None
+    factor_unit: str = ""
+    value_unit: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"branches": list(self.branches), "factor": self.factor,
-                "curve": self.curve.reset_index().to_dict("records"), "acr": dict(self.acr)}
+    def to_dataset(self) -> xr.Dataset:
+        """The curve and the cross-check as a labelled dataset with units."""
+        c = self.curve
+        caps = [float(k) for k in c.index]
+        units = {"fulfilment": "1", "labour_needed": self.factor_unit,
+                 "import_value": self.value_unit, "fulfilment_scale": "1", "iterations": "1",
+                 "converged": "1"}
+        data = {col: xr.DataArray(c[col].to_numpy(dtype=float), dims=("cap",),
+                                  coords={"cap": caps},
+                                  attrs={"unit": units.get(col, "1"),
+                                         "description": col.replace("_", " ")})
+                for col in c.columns}
+        for k, v in self.acr.items():
+            data[f"acr_{k}"] = xr.DataArray(float(v), attrs={"unit": "1",
+                                                             "description": f"ACR {k}"})
+        ds = xr.Dataset(data)
+        ds["cap"].attrs.update({"unit": "1", "description": "Share of today's imports allowed."})
+        ds.attrs.update({"result": "cost of autarky", "branches": list(self.branches),
+                         "factor": self.factor or ""})
+        return ds
 
 
-def cost_of_autarky(eco: Economy, *, caps: Any = None, branches: list[str] | None = None,
-                    theta: float = 5.0, scale_elasticity: Any = None, max_iter: int = 50,
+def cost_of_autarky(obj: Economy | Scenario, *, caps: Any = None,
+                    branches: list[str] | None = None, theta: float = 5.0,
+                    scale_elasticity: Any = None, max_iter: int = 50,
                     tol: float = 1e-6) -> AutarkyCost:
     """The cost-of-autarky curve (see the module docstring).
 
@@ -99,26 +125,30 @@ def cost_of_autarky(eco: Economy, *, caps: Any = None, branches: list[str] | Non
     caps
         The values of ``kappa`` (default 1.0, 0.9, ..., 0.0).
     branches
-        Cap the import shares of these branches only (default all).
+        Cap the imports of these branches only (default all).
     theta
-        Trade elasticity of the ACR cross-check.
+        Trade elasticity of the ACR cross-check (positive).
     scale_elasticity
         ``sigma`` per branch (a number for all, or {branch: sigma}); adds the curve with
         economies of scale solved by successive linear plans.
     """
+    scn = as_scenario(obj)
+    eco = scn.economy
+    if not np.isfinite(theta) or theta <= 0:
+        raise AutarkyError(f"the trade elasticity theta must be a positive number, got {theta:g}")
     kappas = np.round(np.linspace(1.0, 0.0, 11), 10) if caps is None else np.asarray(caps, float)
-    base = base_case(eco)
-    today = solve(eco, base)
-    if today.status != "optimal":
-        raise AutarkyError(f"today's plan is {today.status}: the cost of autarky needs a plan "
-                           "limited by factors or capacities")
+    if np.any(~np.isfinite(kappas)) or np.any(kappas < 0):
+        raise AutarkyError("caps must be non-negative numbers")
+    today = require_baseline(scn, "the cost of autarky")
+    base = base_case(scn)
+    imp = import_channels(eco)
     chosen = np.ones(eco.n, dtype=bool)
     if branches:
         unknown = set(branches) - set(eco.ids)
         if unknown:
             raise AutarkyError(f"unknown branch(es): {', '.join(sorted(unknown))}")
         chosen = np.isin(eco.ids, branches)
-    factor = str(eco.factors.index[0]) if len(eco.factors) else None
+    factor = str(eco.coords.factor[0]) if len(eco.coords.factor) else None
     x0 = eco.reported_output.to_numpy() if eco.reported_output is not None else None
     sigma = None
     if scale_elasticity is not None:
@@ -126,33 +156,37 @@ def cost_of_autarky(eco: Economy, *, caps: Any = None, branches: list[str] | Non
             sigma = pd.Series(scale_elasticity, dtype=float).reindex(eco.ids).fillna(0.0).to_numpy()
         else:
             sigma = np.full(eco.n, float(scale_elasticity))
-    w, _ = valuation(eco)
+    w, wunit = valuation(eco)
     rows = []
-    x_ref = x0 if x0 is not None else today.output  # today's plan, uncapped
+    x_ref = x0 if x0 is not None else today.gross_output.to_numpy()  # today's plan, uncapped
+    m_today = channel_imports(today, base, imp)
+    hit = chosen[imp.branch] if len(imp) else np.zeros(0, dtype=bool)
     for k in kappas:
-        theta_k = np.where(chosen[np.newaxis, :], base.theta * k, base.theta)
-        case = replace(base, theta=theta_k)
-        sol = solve(eco, case)
-        row: dict[str, Any] = {"cap": float(k), "fulfilment": sol.fulfilment,
-                               "import_value": float(sol.imports.sum(axis=0) @ w)}
+        scale = np.where(hit, base.import_scale * k, base.import_scale)
+        # channels without a recorded structure (offers): at most kappa times today's imports
+        upper = np.where(hit & ~imp.structural, np.minimum(base.import_upper, k * m_today),
+                         base.import_upper)
+        data = with_caps(base, scale, upper)
+        sol = solve(scn, data)
+        row: dict[str, Any] = {"cap": float(k), "fulfilment": sol.fulfilment if sol.ok else np.nan,
+                               "import_value": float(sol.imports.sum(axis=0).to_numpy() @ w)
+                               if sol.ok else np.nan}
         if factor is not None:
-            need = solve(eco, replace(case, min_fulfilment=1.0), objective="factor", factor=0)
-            row["labour_needed"] = float(need.factor_use[0]) if need.status == "optimal" else np.nan
+            need = solve(scn, replace(data, min_fulfilment=1.0), minimize_factor=0)
+            row["labour_needed"] = (float(need.factor_requirements["required"].iloc[0])
+                                    if need.ok else np.nan)
         if sigma is not None:
-            scaled, iters, ok = _with_scale(eco, case, sigma, x_ref, max_iter, tol)
-            row.update({"fulfilment_scale": scaled.fulfilment, "iterations": iters,
-                        "converged": ok})
+            scaled, iters, ok = _with_scale(scn, data, sigma, x_ref, max_iter, tol)
+            row.update({"fulfilment_scale": scaled.fulfilment if scaled.ok else np.nan,
+                        "iterations": iters, "converged": ok})
         rows.append(row)
     curve = pd.DataFrame(rows).set_index("cap")
     from autarky.reliance.indicators import indicators
 
-    tot = indicators(eco).totals
-    absorption = tot["output_value"] + tot["imports_value"]
-    fd = eco.final_demand
-    if "exports" in fd.columns:
-        absorption -= float(w @ fd["exports"].to_numpy())
+    tot = indicators(scn, plan=today).totals
+    absorption = tot["output_value"] + tot["imports_value"] - tot["exports_value"]
     lam_dom = 1.0 - tot["imports_value"] / absorption if absorption > 0 else 1.0
-    plan_x = eco.plan.balance().gross_output.to_numpy()
+    plan_x = today.gross_output.to_numpy()
     inter = float(w @ np.asarray(eco.A @ plan_x).ravel())
     alpha = inter / float(w @ plan_x) if w @ plan_x > 0 else 0.0
     f1 = today.fulfilment  # today's fulfilment, uncapped
@@ -161,5 +195,6 @@ def cost_of_autarky(eco: Economy, *, caps: Any = None, branches: list[str] | Non
            "autarky_ratio": acr_autarky_ratio(max(lam_dom, 1e-12), theta, min(alpha, 0.999)),
            "autarky_ratio_no_intermediates": acr_autarky_ratio(max(lam_dom, 1e-12), theta),
            "model_ratio": float(f0 / f1) if f1 and np.isfinite(f0) else np.nan}
+    fu = str(eco.factors["unit"].iloc[0]) if factor is not None else ""
     return AutarkyCost(curve, acr, tuple(b for b, c in zip(eco.ids, chosen, strict=True) if c),
-                       factor)
+                       factor, fu, wunit)

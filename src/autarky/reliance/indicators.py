@@ -1,29 +1,33 @@
 """Self-reliance indicators: self-sufficiency, import content, partner dependence, concentration.
 
-Notation: ``s_p`` the share of each product's domestic use imported from partner ``p`` (``s`` their
-sum), ``A_m,p = diag(s_p) A`` the imported input coefficients from ``p`` (``A_m`` their sum),
-``A_d = A - A_m`` the domestic ones, ``L_d = (I - A_d)^-1``, ``w`` the value of a unit of each
-product (constant prices; ones in an economy measured in money).
+Measured at a plan (default: the self-reliance baseline, :func:`autarky.reliance.model.baseline`:
+the optimal plan where something limits output, else the balanced plan), so that every view of
+an economy sees the same trade. From the plan's output ``x``, imports ``m[p]``, exports ``e[p]``
+and home final use ``y``, and the trade model's structure (:mod:`autarky.economy.trade`):
 
-* Self-sufficiency of product ``i``: ``x_i / (x_i + m_i - e_i)`` (output over apparent
-  consumption); in [0, 1] when nothing is exported.
-* Direct import share of use: ``s_i``.
-* Total (direct + indirect) import content per unit of final product ``j``, as a share of its
-  value: ``mu_j = (w' A_m L_d)_j / w_j`` — the imported inputs, at every stage, embodied in one
-  unit of ``j`` made at home. Per partner: ``mu_p = w' A_m,p L_d / w``. Each is ONE transposed
-  solve with the factorization of ``I - A_d`` (``L_d`` is never formed).
-* Domestic value-added content: ``(v' L_d)_j / w_j`` with ``v`` the value added per unit
+* the imported coefficients the plan realises, ``A_imp[p] = diag(phi_p) A_m[p] + diag(rho_p) A_c``
+  (the recorded non-competitive imports served first, the rest a competitive share of home use;
+  at the recorded structure ``phi = 1`` and ``rho = S[p]``), and ``A_d = A - sum_p A_imp[p]``,
+  ``L_d = (I - A_d)^-1``; ``w`` the value of a unit of each product (constant prices; ones in an
+  economy measured in one unit);
+* self-sufficiency of product ``i``: ``x_i / (x_i + m_i - e_i)`` (output over apparent
+  consumption);
+* import share of home use: ``m_i / (A x + y)_i``;
+* total (direct + indirect) import content per unit of final product ``j``, as a share of its
+  value: ``mu_j = (w' A_imp L_d)_j / w_j``; per partner ``mu_p = w' A_imp[p] L_d / w``. Each is ONE
+  transposed solve with the factorization of ``I - A_d`` (``L_d`` is never formed);
+* domestic value-added content: ``(v' L_d)_j / w_j`` with ``v`` the value added per unit
   (``v_j = w_j - sum_i w_i a_ij`` unless the scenario gives it). With ``v`` so defined,
-  ``w' A_m L_d + v' L_d = w'(A_m + I - A) L_d = w'`` : import and domestic value-added content
-  sum to one per unit of final product.
-* Whole final demand (OECD TiVA): ``(w' A_m L_d y_d + w' m_f) / w' y``, with ``y_d`` the final demand
+  ``w' A_imp L_d + v' L_d = w'(A - A_d + I - A) L_d ... = w'``: import and domestic value-added
+  content sum to one per unit of final product;
+* whole final demand (OECD TiVA): ``(w' A_imp L_d y_d + w' m_f) / w' y``, with ``y_d`` the final use
   met at home and ``m_f`` imported final goods; of exports (vertical specialisation,
-  Hummels-Ishii-Yi): ``w' A_m L_d e / w' e``.
-* Concentration of each product's imports across partners: Herfindahl ``sum_p (s_p,i / s_i)^2``.
-* Dependence flags in the style of the European Commission's 2021 method (SWD(2021) 352):
+  Hummels-Ishii-Yi): ``w' A_imp L_d e / w' e``;
+* concentration of each product's imports across partners: Herfindahl ``sum_p (m_p,i / m_i)^2``;
+* dependence flags in the style of the European Commission's 2021 method (SWD(2021) 352):
   concentration > 0.4, import share of use > 0.5, imports over exports > 1; a product is
-  dependent when all three hold.
-* Aid dependence: aid over state revenue, and over the value of investment.
+  dependent when all three hold;
+* aid dependence: aid over state revenue, and over the value of investment.
 """
 
 from __future__ import annotations
@@ -33,10 +37,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+import xarray as xr
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario, as_scenario
+from autarky.economy.trade import final_import_ratio, imports_at
 from autarky.errors import AutarkyError
-from autarky.plan.balance import balance
+from autarky.plan.result import Plan
+from autarky.solve import LeontiefSolver
+from autarky.solve.trade import import_content, split_imports
 
 #: Thresholds of the European Commission's 2021 dependence method.
 EU_THRESHOLDS: dict[str, float] = {"concentration": 0.4, "import_share": 0.5,
@@ -84,36 +93,88 @@ def valuation(eco: Economy) -> tuple[np.ndarray, str]:
                        f"'prices' (currency per unit) for: {', '.join(missing)}")
 
 
-def calc_import_content(eco: Economy, w: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """``w' diag(shares) A L_d / w``: imported inputs per unit value of each final product (one
-    transposed solve)."""
-    A = eco.A
-    c = np.asarray(A.T @ (w * shares)).ravel()  # (diag(s) A)' w
-    z = eco.solver.solve_transposed(c)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(w > 0, z / w, np.nan)
+@dataclass(frozen=True)
+class TradeState:
+    """The trade structure a plan realises (see the module docstring).
+
+    Attributes
+    ----------
+    A_imp
+        Imported coefficients per partner (``n x n`` each).
+    g
+        Share of each product's home final use imported from each partner (``P x n``).
+    solver
+        Factorization of ``I - A_d`` for this structure.
+    recorded
+        Whether the structure is the recorded one (the economy's own factorization reused).
+    """
+
+    A_imp: tuple[Any, ...]
+    g: np.ndarray
+    solver: LeontiefSolver
+    recorded: bool
+
+
+def trade_state(eco: Economy, x: np.ndarray, m: np.ndarray, y: np.ndarray) -> TradeState:
+    """The imported coefficients a plan with output ``x``, imports ``m`` (``P x n``) and home
+    final use ``y`` realises."""
+    from autarky.economy.trade import final_import_shares, imported_coefficients
+
+    P = m.shape[0]
+    recorded = imports_at(eco, x, y) if P else np.zeros((0, eco.n))
+    if np.allclose(m, recorded, rtol=1e-9, atol=1e-12 * max(1.0, float(np.abs(m).max(initial=0)))):
+        return TradeState(tuple(imported_coefficients(eco, p) for p in range(P)),
+                          final_import_shares(eco), eco.solver, True)
+    Am = eco.array("imported_technology")
+    phi_f = final_import_ratio(eco)
+    A_c = eco.A_c
+    comp_use = np.asarray(A_c @ x).ravel() + (1.0 - phi_f.sum(axis=0)) * y
+    blocks, g = [], np.zeros((P, eco.n))
+    for p in range(P):
+        nc = phi_f[p] * y
+        if Am is not None:
+            nc = nc + np.asarray(Am[p] @ x).ravel()
+        phi, rho = split_imports(m[p], nc, comp_use)
+        part = sp.csr_array(sp.diags_array(rho) @ sp.csr_array(A_c))
+        if Am is not None:
+            part = part + sp.csr_array(sp.diags_array(phi) @ Am[p])
+        blocks.append(part if sp.issparse(eco.A) else part.toarray())
+        g[p] = phi * phi_f[p] + rho * (1.0 - phi_f.sum(axis=0))
+    total = blocks[0]
+    for bl in blocks[1:]:
+        total = total + bl
+    A_d = eco.A - total if not sp.issparse(eco.A) else sp.csr_array(sp.csr_array(eco.A) - total)
+    return TradeState(tuple(blocks), g, LeontiefSolver(A_d), False)
 
 
 @dataclass(frozen=True)
 class Indicators:
-    """Self-reliance indicators of one economy (see the module docstring for the formulas).
+    """Self-reliance indicators of one economy at one plan (see the module docstring).
 
     Attributes
     ----------
     table
-        Per branch: ``unit``, ``self_sufficiency``, ``import_share`` (direct, of domestic use),
+        Per branch: ``unit``, ``self_sufficiency``, ``import_share`` (of home use),
         ``import_content`` (total, per unit value of final product), ``domestic_value_added``,
         ``concentration`` (Herfindahl across partners), ``imports_over_exports`` and the flags.
     partner_content
         ``partner x branch``: total import content from each partner per unit value.
     totals
-        Economy-wide figures with their units.
+        Economy-wide figures, with ``valuation_unit``.
+    basis
+        The plan the indicators are measured at.
+    partners
+        Per partner: ``import_content_of_final_demand`` (its imports embodied in home-made
+        final goods plus its final goods, over the value of final demand) and
+        ``imports_value`` (its direct imports at constant prices).
     """
 
     table: pd.DataFrame
     partner_content: pd.DataFrame
     totals: dict[str, Any]
     thresholds: dict[str, float] = field(default_factory=dict)
+    basis: str = "balanced plan"
+    partners: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def flags(self) -> pd.DataFrame:
@@ -121,35 +182,66 @@ class Indicators:
         return self.table[["flag_concentration", "flag_import_share", "flag_imports_over_exports",
                            "dependent"]].copy()
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``self_sufficiency``, ``import_content`` (branch -> value),
-        ``import_content_total``, ``partner_content`` (partner -> branch -> value),
-        ``concentration``, ``flags``, and more."""
+    def to_dataset(self) -> xr.Dataset:
+        """The indicators as a labelled dataset, a unit on every variable."""
         t = self.table
+        ids = [str(b) for b in t.index]
+        unit = self.totals.get("valuation_unit", "")
+        share = {"unit": "1"}
+        data: dict[str, xr.DataArray] = {}
+        desc = {"self_sufficiency": "Output over apparent consumption x / (x + m - e).",
+                "import_share": "Imports over home use m / (A x + y).",
+                "import_content": "Imports embodied in a unit of final product, share of its value.",
+                "domestic_value_added": "Home value added embodied, share of its value.",
+                "concentration": "Herfindahl index of imports across partners.",
+                "imports_over_exports": "Imports over exports of the product."}
+        for col, d in desc.items():
+            data[col] = xr.DataArray(t[col].to_numpy(dtype=float), dims=("branch",),
+                                     coords={"branch": ids}, attrs={**share, "description": d})
+        for col in ("flag_concentration", "flag_import_share", "flag_imports_over_exports",
+                    "dependent"):
+            data[col] = xr.DataArray(t[col].to_numpy(dtype=bool), dims=("branch",),
+                                     coords={"branch": ids},
+                                     attrs={"unit": "1", "description": "EU 2021 criterion."})
+        pc = self.partner_content
+        data["partner_content"] = xr.DataArray(
+            pc.to_numpy(dtype=float), dims=("partner", "branch"),
+            coords={"partner": [str(p) for p in pc.index], "branch": ids},
+            attrs={"unit": "1", "description": "Import content from each partner."})
+        for k, v in self.totals.items():
+            if isinstance(v, (int, float)) or v is None:
+                u = unit if k in ("imports_value", "output_value", "aid") else "1"
+                data[k] = xr.DataArray(np.nan if v is None else float(v),
+                                       attrs={"unit": u, "description": k.replace("_", " ")})
+        ds = xr.Dataset(data).assign_coords(unit=("branch", [str(u) for u in t["unit"]]))
+        ds.attrs.update({"result": "self-reliance indicators", "basis": self.basis,
+                         "valuation_unit": unit, "thresholds": dict(self.thresholds)})
+        return ds
 
-        def col(name: str) -> dict[str, float | None]:
-            return {str(b): (None if pd.isna(v) else float(v)) for b, v in t[name].items()}
 
-        return {
-            "self_sufficiency": col("self_sufficiency"),
-            "import_share": col("import_share"),
-            "import_content": col("import_content"),
-            "domestic_value_added": col("domestic_value_added"),
-            "import_content_total": self.totals["import_content_final_demand"],
-            "partner_content": {str(p): {str(b): float(v) for b, v in row.items()}
-                                for p, row in self.partner_content.iterrows()},
-            "concentration": col("concentration"),
-            "flags": {str(b): {"concentration": bool(r["flag_concentration"]),
-                               "import_share": bool(r["flag_import_share"]),
-                               "imports_over_exports": bool(r["flag_imports_over_exports"]),
-                               "dependent": bool(r["dependent"])} for b, r in t.iterrows()},
-            "thresholds": dict(self.thresholds),
-            "totals": dict(self.totals),
-        }
+def _plan_flows(scn: Scenario, plan: Plan) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Output, imports and exports (``P x n``) and home final use of a plan."""
+    eco = scn.economy
+    P = len(eco.coords.partner)
+    x = plan.gross_output.to_numpy()
+    m = plan.imports.reindex(index=[str(p) for p in eco.coords.partner]).fillna(0.0).to_numpy() \
+        if P else np.zeros((0, eco.n))
+    e = plan.exports.reindex(index=[str(p) for p in eco.coords.partner]).fillna(0.0).to_numpy() \
+        if P else np.zeros((0, eco.n))
+    y = plan.final_demand.to_numpy().sum(axis=1)
+    return x, m, e, y
 
 
-def indicators(eco: Economy, *, thresholds: dict[str, float] | None = None) -> Indicators:
-    """Self-reliance indicators of ``eco`` at its balanced plan (see the module docstring).
+def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
+               thresholds: dict[str, float] | None = None) -> Indicators:
+    """Self-reliance indicators at a plan (see the module docstring).
+
+    Parameters
+    ----------
+    plan
+        ``None`` or ``"baseline"``: the self-reliance baseline (the optimal plan where output is
+        limited, else the balance); ``"balance"``: the balanced plan (the recorded structure);
+        or a plan of this economy.
 
     Examples
     --------
@@ -164,27 +256,48 @@ def indicators(eco: Economy, *, thresholds: dict[str, float] | None = None) -> I
     >>> round(float(ind.table.loc["steel", "concentration"]), 3)  # 0.75^2 + 0.25^2
     0.625
     """
+    from autarky.reliance.model import baseline
+
+    scn = as_scenario(obj)
+    eco = scn.economy
     th = {**EU_THRESHOLDS, **(thresholds or {})}
     w, wunit = valuation(eco)
-    plan = balance(eco)
-    x = plan.gross_output.to_numpy()
-    imports = plan.imports
-    m_by_p = imports.to_numpy() if len(imports) else np.zeros((0, eco.n))
-    m = m_by_p.sum(axis=0) if len(m_by_p) else np.zeros(eco.n)
-    fd = eco.final_demand
-    e = fd["exports"].to_numpy() if "exports" in fd.columns else np.zeros(eco.n)
-    S = eco.import_shares.to_numpy()
-    s = S.sum(axis=0) if len(S) else np.zeros(eco.n)
-    mu = calc_import_content(eco, w, s)
-    partner = {p: calc_import_content(eco, w, S[k]) for k, p in enumerate(eco.import_shares.index)}
-    A = eco.A
+    if plan is None or plan == "baseline":
+        basis_plan, basis = baseline(scn)
+    elif plan == "balance":
+        basis_plan, basis = scn.plan.balance(), "balanced plan"
+    elif isinstance(plan, Plan):
+        basis_plan, basis = plan, f"{plan.method} plan"
+    else:
+        raise AutarkyError(f"plan is 'baseline', 'balance' or a Plan, not {plan!r}")
+    x, m_by_p, e_by_p, y = _plan_flows(scn, basis_plan)
+    P = m_by_p.shape[0]
+    state = trade_state(eco, x, m_by_p, y) if P else None
+    m = m_by_p.sum(axis=0) if P else np.zeros(eco.n)
+    e = e_by_p.sum(axis=0) if P else np.zeros(eco.n)
+    solver = eco.solver if state is None else state.solver
+    use = np.asarray(eco.A @ x).ravel() + y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(use > 0, m / use, 0.0)
+    if state is not None:
+        A_imp_total = state.A_imp[0]
+        for bl in state.A_imp[1:]:
+            A_imp_total = A_imp_total + bl
+        mu = import_content(solver, w, A_imp_total)
+        partner = {str(p): import_content(solver, w, state.A_imp[k])
+                   for k, p in enumerate(eco.coords.partner)}
+        g_total = state.g.sum(axis=0)
+    else:
+        mu = np.zeros(eco.n)
+        partner = {}
+        g_total = np.zeros(eco.n)
     va = eco.value_added.to_numpy()
-    v = np.where(np.isnan(va), w - np.asarray(A.T @ w).ravel(), va)
-    dva_raw = eco.solver.solve_transposed(v)
+    v = np.where(np.isnan(va), w - np.asarray(eco.A.T @ w).ravel(), va)
+    dva_raw = solver.solve_transposed(v)
     with np.errstate(divide="ignore", invalid="ignore"):
         dva = np.where(w > 0, dva_raw / w, np.nan)
         m_over_e = np.where(e > 0, m / e, np.where(m > 0, np.inf, np.nan))
-    hhi = calc_herfindahl(S) if len(S) else np.full(eco.n, np.nan)
+    hhi = calc_herfindahl(m_by_p) if P else np.full(eco.n, np.nan)
     f_c = np.nan_to_num(hhi) > th["concentration"]
     f_s = s > th["import_share"]
     f_e = np.nan_to_num(m_over_e, nan=0.0, posinf=np.inf) > th["imports_over_exports"]
@@ -196,24 +309,34 @@ def indicators(eco: Economy, *, thresholds: dict[str, float] | None = None) -> I
         "flag_concentration": f_c, "flag_import_share": f_s,
         "flag_imports_over_exports": f_e, "dependent": f_c & f_s & f_e,
     }, index=idx)
-    y = fd.to_numpy().sum(axis=1)
-    y_dom = eco.domestic_final_demand()
-    m_final = s * (y - e)
+    y_dom = (1.0 - g_total) * y
+    m_final = g_total * y
     content = float(mu * w @ y_dom + w @ m_final)
     totals: dict[str, Any] = {
         "valuation_unit": wunit,
         "import_content_final_demand": content / float(w @ y) if w @ y > 0 else None,
         "import_content_exports": float((mu * w) @ e / (w @ e)) if w @ e > 0 else None,
         "imports_value": float(w @ m),
+        "exports_value": float(w @ e),
         "output_value": float(w @ x),
     }
-    aid = float(eco.partners["aid"].sum()) if len(eco.partners) else 0.0
+    aid = float(np.sum(eco.array("aid")))
     if eco.state_revenue is not None:
         totals["aid_over_revenue"] = aid / eco.state_revenue
+    fd = eco.final_demand
     if "investment" in fd.columns:
         inv = float(w @ fd["investment"].to_numpy())
         totals["aid_over_investment"] = aid / inv if inv > 0 else None
     totals["aid"] = aid
     pc = pd.DataFrame(partner, index=idx).T if partner else pd.DataFrame(columns=idx)
     pc.index.name = "partner"
-    return Indicators(table, pc, totals, th)
+    wy = float(w @ y)
+    prow = []
+    for k, p in enumerate(eco.coords.partner):
+        mu_p = partner[str(p)]
+        own = float((mu_p * w) @ y_dom + w @ (state.g[k] * y)) if state is not None else 0.0
+        prow.append({"partner": str(p), "import_content_of_final_demand":
+                     own / wy if wy > 0 else np.nan, "imports_value": float(w @ m_by_p[k])})
+    partners = pd.DataFrame(prow, columns=["partner", "import_content_of_final_demand",
+                                           "imports_value"]).set_index("partner")
+    return Indicators(table, pc, totals, th, basis, partners)

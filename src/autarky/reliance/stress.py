@@ -1,18 +1,21 @@
 """Stress tests: a partner's supply cut, an aid cut, capacity lost, a demand jump.
 
-Each shock gets two answers:
+Each shock gets two answers, both from the self-reliance baseline (the optimal plan, so the
+stress test starts where ``optimize`` ends):
 
-* **re-planned** (the best case): the reliance LP (:mod:`autarky.reliance.model`) solved under the
-  shock — the planners substitute at home and with other partners as far as capacity, factors
-  and the other partners' import shares allow. Reported: the fulfilment before and after, and
-  the shortfall of each product against the baseline plan (in its unit).
+* **re-planned** (the best case): the one-year LP (:mod:`autarky.reliance.model`) solved under
+  the shock — the planners substitute at home and with other partners as far as capacity,
+  factors, the other partners' recorded structure and limits, and foreign exchange allow.
+  Reported: the fulfilment before and after, and the shortfall of each product against the
+  baseline plan (in its unit).
 * **unplanned propagation**: no re-planning; the shock spreads week by week through the input
   network with inventories and rationing (:func:`autarky.solve.propagation.propagate`, after
-  Pichler & Farmer 2022), from the balanced plan scaled to a week.
+  Pichler & Farmer 2022), from the baseline plan scaled to a week.
 
 Shocks are written ``KIND:ARGS``: ``partner:ussr`` (all its supply) or ``partner:ussr:coal+steel``;
 ``aid`` (all partners) or ``aid:ussr``; ``capacity:steel:0.3`` (30 % lost); ``demand:grain:0.2``
-(20 % more). In the propagation an aid cut removes the share of imports that aid financed.
+(20 % more home final use; exports stay as recorded). In the propagation an aid cut removes
+the share of imports (at import prices) that aid financed.
 """
 
 from __future__ import annotations
@@ -23,11 +26,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario, as_scenario
+from autarky.economy.trade import import_channels
 from autarky.errors import AutarkyError
+from autarky.plan.optimize import YearData
+from autarky.plan.result import OptimalPlan
 from autarky.reliance.indicators import valuation
-from autarky.reliance.model import RelianceCase, base_case, solve
+from autarky.reliance.model import base_case, require_baseline, solve
 from autarky.solve.propagation import PropagationResult, Shock, propagate
 
 KINDS = ("partner", "aid", "capacity", "demand")
@@ -52,7 +59,7 @@ class ShockSpec:
         return ":".join(parts)
 
 
-def parse_shock(text: str, eco: Economy) -> ShockSpec:
+def parse_shock(text: str, eco: Economy | Scenario) -> ShockSpec:
     """Parse ``KIND:ARGS`` against the economy's partners and branches.
 
     Examples
@@ -67,11 +74,12 @@ def parse_shock(text: str, eco: Economy) -> ShockSpec:
     if kind not in KINDS:
         raise AutarkyError(f"unknown shock {text!r}; expected one of partner:ID[:BRANCH+...], "
                            "aid[:ID], capacity:BRANCH:FRACTION, demand:BRANCH:FRACTION")
-    partners = list(eco.partners.index)
+    partners = [str(p) for p in eco.coords.partner]
+    ids = set(eco.ids)
 
     def branch_list(arg: str) -> tuple[str, ...]:
         out = tuple(b for b in arg.split("+") if b)
-        bad = [b for b in out if b not in eco.ids]
+        bad = [b for b in out if b not in ids]
         if bad:
             raise AutarkyError(f"shock {text!r}: unknown branch(es) {', '.join(bad)}")
         return out
@@ -91,6 +99,8 @@ def parse_shock(text: str, eco: Economy) -> ShockSpec:
         size = float(parts[2])
     except ValueError:
         raise AutarkyError(f"shock {text!r}: {parts[2]!r} is not a number") from None
+    if not np.isfinite(size):
+        raise AutarkyError(f"shock {text!r}: the size must be a finite number")
     if kind == "capacity" and not 0 <= size <= 1:
         raise AutarkyError(f"shock {text!r}: the capacity lost is a fraction in [0, 1]")
     if kind == "demand" and size < -1:
@@ -98,30 +108,30 @@ def parse_shock(text: str, eco: Economy) -> ShockSpec:
     return ShockSpec(kind, None, branch_list(parts[1]), size)
 
 
-def shocked_case(eco: Economy, case: RelianceCase, shock: ShockSpec, x_base: np.ndarray
-                 ) -> tuple[RelianceCase, Economy]:
-    """The reliance case (and, for aid, the economy) under ``shock``."""
-    ids = eco.ids
-    mask = np.isin(ids, shock.branches) if shock.branches else np.ones(eco.n, dtype=bool)
+def shocked_data(scn: Scenario, data: YearData, shock: ShockSpec, x_base: np.ndarray
+                 ) -> YearData:
+    """The one-year LP's data under ``shock``."""
+    eco = scn.economy
+    mask = (np.isin(eco.ids, shock.branches) if shock.branches
+            else np.ones(eco.n, dtype=bool))
     if shock.kind == "partner":
-        p = list(eco.partners.index).index(shock.target)
-        theta = case.theta.copy()
-        theta[p, mask] = 0.0
-        return replace(case, theta=theta), eco
+        imp = import_channels(eco)
+        p = int(eco.positions([str(shock.target)], "partner")[0])
+        hit = (imp.partner == p) & mask[imp.branch]
+        return replace(data, import_scale=np.where(hit, 0.0, data.import_scale),
+                       import_upper=np.where(hit, 0.0, data.import_upper))
     if shock.kind == "aid":
-        par = eco.partners.copy()
-        who = par.index if shock.target is None else [shock.target]
-        cut = float(par.loc[who, "aid"].sum())
-        return replace(case, money=case.money - cut), eco
+        aid = np.asarray(eco.array("aid"))
+        cut = aid if shock.target is None else np.where(
+            np.arange(len(aid)) == eco.positions([shock.target], "partner")[0], aid, 0.0)
+        return replace(data, money=data.money - cut)
     if shock.kind == "capacity":
-        cap = case.capacity.copy()
+        cap = data.capacity.copy()
         cap[mask] = np.minimum(cap[mask], x_base[mask]) * (1.0 - shock.size)
-        return replace(case, capacity=cap), eco
-    target = case.target.copy()
+        return replace(data, capacity=cap)
+    target = data.target.copy()
     target[mask] *= 1.0 + shock.size
-    exports = case.exports.copy()  # exports grow with the demand for the product
-    exports[mask] *= 1.0 + shock.size
-    return replace(case, target=target, exports=exports), eco
+    return replace(data, target=target)
 
 
 @dataclass(frozen=True)
@@ -154,31 +164,53 @@ class StressResult:
         return pd.DataFrame(self.propagation.output, index=pd.Index(
             range(1, self.propagation.weeks + 1), name="week"), columns=list(self.ids))
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``replanned`` (``fulfilment``, ``shortfall``), ``propagation`` (``weeks``,
-        ``output``, ``total_loss``)."""
-        out: dict[str, Any] = {"shock": self.shock, "replanned": dict(self.replanned)}
+    def to_dataset(self) -> xr.Dataset:
+        """Both answers as a labelled dataset with units."""
+        ids = list(self.ids)
+        rp = self.replanned
+        data: dict[str, xr.DataArray] = {
+            "fulfilment_base": xr.DataArray(float(rp["fulfilment_base"]), attrs={
+                "unit": "1", "description": "Fulfilment of the baseline plan."}),
+            "fulfilment": xr.DataArray(float(rp["fulfilment"]), attrs={
+                "unit": "1", "description": "Fulfilment re-planned under the shock."}),
+            "loss": xr.DataArray(float(rp["loss"]), attrs={
+                "unit": "1", "description": "Share of the baseline fulfilment lost."}),
+            "shortfall": xr.DataArray([float(rp["shortfall"].get(b, np.nan)) for b in ids],
+                                      dims=("branch",), coords={"branch": ids},
+                                      attrs={"unit": "unit[branch]", "description":
+                                             "Final output short of the baseline plan."}),
+        }
         pr = self.propagation
         if pr is not None:
-            out["propagation"] = {
-                "weeks": pr.weeks,
-                "output": {b: [float(v) for v in pr.output[:, j]] for j, b in enumerate(self.ids)},
-                "total_loss": {b: float(v) for b, v in zip(self.ids, pr.total_loss, strict=True)},
-                "total_loss_value": pr.aggregate_loss(self.prices),
-                "final_demand_unmet_value": float(
-                    (pr.unmet_final_demand.sum(axis=0) * self.prices).sum()),
-                "value_unit": self.value_unit,
-                "recovery_week": pr.recovery_week,
-                "units": {b: f"{u} per week" for b, u in zip(self.ids, self.units, strict=True)},
-            }
-        return out
+            weeks = list(range(1, pr.weeks + 1))
+            data["output"] = xr.DataArray(pr.output, dims=("week", "branch"),
+                                          coords={"week": weeks, "branch": ids},
+                                          attrs={"unit": "unit[branch]/week",
+                                                 "description": "Output per week, propagated."})
+            data["total_loss"] = xr.DataArray(pr.total_loss, dims=("branch",),
+                                              coords={"branch": ids},
+                                              attrs={"unit": "unit[branch]",
+                                                     "description": "Output lost over the weeks."})
+            data["total_loss_value"] = xr.DataArray(pr.aggregate_loss(self.prices), attrs={
+                "unit": self.value_unit, "description": "Output lost, at constant prices."})
+            data["final_demand_unmet_value"] = xr.DataArray(
+                float((pr.unmet_final_demand.sum(axis=0) * self.prices).sum()),
+                attrs={"unit": self.value_unit, "description": "Final demand unmet."})
+            data["recovery_week"] = xr.DataArray(
+                np.nan if pr.recovery_week is None else float(pr.recovery_week),
+                attrs={"unit": "week", "description": "First week all outputs are within 1 % of "
+                                                      "baseline (nan: not within the horizon)."})
+        ds = xr.Dataset(data).assign_coords(unit=("branch", list(self.units)))
+        ds.attrs.update({"result": "stress test", "shock": self.shock,
+                         "status": rp.get("status", ""), "binding": list(rp.get("binding", []))})
+        return ds
 
 
-def stress(eco: Economy, shock: str | ShockSpec, *, duration: int = 13, weeks: int = 52,
-           scheme: str = "proportional", inventory_days: float = 14.0,
+def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 13,
+           weeks: int = 52, scheme: str = "proportional", inventory_days: float = 14.0,
            priority: Any = None, propagate_too: bool = True,
            progress: Callable[[int, int], object] | None = None) -> StressResult:
-    """Stress-test ``eco`` with ``shock`` (see the module docstring).
+    """Stress-test an economy with ``shock`` (see the module docstring).
 
     Parameters
     ----------
@@ -189,66 +221,80 @@ def stress(eco: Economy, shock: str | ShockSpec, *, duration: int = 13, weeks: i
     scheme
         Rationing: ``proportional``, ``industry-first`` or ``priority`` (with ``priority``, a
         rank per branch, lower first; final demand last).
+
+    Raises
+    ------
+    PlanFailure
+        When the baseline plan is unbounded or infeasible, saying what it needs.
     """
+    scn = as_scenario(obj)
+    eco = scn.economy
     spec = parse_shock(shock, eco) if isinstance(shock, str) else shock
-    base = base_case(eco)
-    b = solve(eco, base)
-    if b.status != "optimal":
-        raise AutarkyError(f"the baseline plan is {b.status}; nothing to stress")
-    case, _ = shocked_case(eco, base, spec, b.output)
-    s = solve(eco, case)
-    A = eco.A
-    net_base = b.output + b.imports.sum(axis=0) - np.asarray(A @ b.output).ravel()
+    b = require_baseline(scn, f"the stress test {spec.label}")
+    data = base_case(scn)
+    x_base = b.gross_output.to_numpy()
+    s = solve(scn, shocked_data(scn, data, spec, x_base))
+    net_base = b.final_demand.to_numpy().sum(axis=1)
     replanned: dict[str, Any] = {"fulfilment_base": b.fulfilment, "status": s.status}
-    if s.status == "optimal":
-        net = s.output + s.imports.sum(axis=0) - np.asarray(A @ s.output).ravel()
+    if s.ok:
+        net = s.final_demand.to_numpy().sum(axis=1)
         replanned.update({
             "fulfilment": s.fulfilment,
             "loss": 1.0 - s.fulfilment / b.fulfilment if b.fulfilment > 0 else 0.0,
             "shortfall": {bid: float(max(0.0, nb - nv)) for bid, nb, nv
                           in zip(eco.ids, net_base, net, strict=True)},
-            "binding": [n for n in s.binding if not n.startswith("balance")],
+            "binding": [n for n in s.binding_names if not n.startswith("product")],
         })
     else:
         replanned.update({"fulfilment": 0.0, "loss": 1.0, "shortfall": {}, "binding": []})
     w, wunit = valuation(eco)
     pr = None
     if propagate_too:
-        pr = _propagate(eco, spec, duration=duration, weeks=weeks, scheme=scheme,
+        pr = _propagate(scn, b, spec, duration=duration, weeks=weeks, scheme=scheme,
                         inventory_days=inventory_days, priority=priority, progress=progress)
     return StressResult(spec.label, replanned, pr, tuple(eco.ids), tuple(eco.units), wunit, w)
 
 
-def _propagate(eco: Economy, spec: ShockSpec, *, duration: int, weeks: int, scheme: str,
-               inventory_days: float, priority: Any,
+def _propagate(scn: Scenario, base: OptimalPlan, spec: ShockSpec, *, duration: int, weeks: int,
+               scheme: str, inventory_days: float, priority: Any,
                progress: Callable[[int, int], object] | None) -> PropagationResult:
-    """The unplanned propagation from the balanced plan, per week."""
-    plan = eco.plan.balance()
-    x0 = plan.gross_output.to_numpy() / 52.0
-    f0 = eco.final_demand.to_numpy().sum(axis=1) / 52.0
+    """The unplanned propagation from the baseline plan, per week."""
+    eco = scn.economy
+    if not 1 <= weeks <= 5200:
+        raise AutarkyError(f"weeks must lie in [1, 5200], got {weeks}")
+    if duration < 0:
+        raise AutarkyError(f"the shock's duration must be at least 0 weeks, got {duration}")
+    x0 = base.gross_output.to_numpy() / 52.0
+    M = base.imports.to_numpy()
+    E = base.exports.to_numpy()
+    m0 = M.sum(axis=0) / 52.0 if M.size else np.zeros(eco.n)
+    f0 = (base.final_demand.to_numpy().sum(axis=1) + (E.sum(axis=0) if E.size else 0.0)) / 52.0
     A = np.asarray(eco.technology.to_numpy())
-    S = eco.import_shares.to_numpy()
-    s = S.sum(axis=0) if len(S) else np.zeros(eco.n)
-    # competitive imports: pooled with domestic output of the same product, x0 + m0 = A x0 + f0
-    m0 = plan.imports.sum(axis=0).to_numpy() / 52.0 if len(plan.imports) else np.zeros(eco.n)
     mask = np.isin(eco.ids, spec.branches) if spec.branches else np.ones(eco.n, dtype=bool)
     cap, imp, dem = np.ones(eco.n), np.ones(eco.n), np.ones(eco.n)
     if spec.kind == "partner":
-        p = list(eco.partners.index).index(spec.target)
+        p = int(eco.positions([str(spec.target)], "partner")[0])
+        total = M.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            lost = np.where(s > 0, S[p] / s, 0.0)
+            lost = np.where(total > 0, M[p] / total, 0.0)
         imp = np.where(mask, 1.0 - lost, 1.0)
     elif spec.kind == "aid":
-        par = eco.partners
-        who = par.index if spec.target is None else [spec.target]
-        aid = float(par.loc[who, "aid"].sum())
-        w, _ = valuation(eco)
-        value = float(w @ (m0 * 52.0))  # yearly imports at constant prices
+        aid_all = np.asarray(eco.array("aid"))
+        aid = float(aid_all.sum() if spec.target is None
+                    else aid_all[eco.positions([spec.target], "partner")[0]])
+        chan = import_channels(eco)
+        price = np.nan_to_num(chan.price) if len(chan) else np.zeros(0)
+        value = float((M[chan.partner, chan.branch] * price).sum()) if len(chan) else 0.0
+        if value <= 0:
+            w, _ = valuation(eco)
+            value = float(w @ M.sum(axis=0)) if M.size else 0.0
         imp = np.full(eco.n, max(0.0, 1.0 - aid / value) if value > 0 else 1.0)
     elif spec.kind == "capacity":
         cap = np.where(mask, 1.0 - spec.size, 1.0)
-    else:
-        dem = np.where(mask, 1.0 + spec.size, 1.0)
+    else:  # more home final use; exports (the rest of the final demand here) unchanged
+        home = base.final_demand.to_numpy().sum(axis=1) / 52.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dem = np.where(mask & (f0 > 0), (f0 + spec.size * home) / f0, 1.0)
     shock = Shock.constant(eco.n, weeks, capacity=cap, imports=imp, demand=dem, start=0,
                            end=min(duration, weeks))
     return propagate(A, x0, f0, pooled_imports=m0, capacity=x0 * 1.0, shock=shock, weeks=weeks,

@@ -12,7 +12,7 @@ import pandas as pd
 from autarky import __version__
 from autarky.data.claims import Claims
 from autarky.data.tables import output_table_1963
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario
 from autarky.io.writer import atomic_write
 from autarky.plan import Plan, check_rate_against_multiple
 from autarky.report import figures
@@ -59,7 +59,7 @@ def _table(headers: list[str], rows: list[list[str]], classes: list[str] | None 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _prov(economy: Economy, table: str, row: str, column: str | None = None) -> str:
+def _prov(economy: Economy | Scenario, table: str, row: str, column: str | None = None) -> str:
     p = economy.provenance
     if p.empty:
         return ""
@@ -74,7 +74,7 @@ def _prov(economy: Economy, table: str, row: str, column: str | None = None) -> 
     return src + (" (estimate)" if bool(r.get("estimate")) and "estim" not in src else "")
 
 
-def section_balance(economy: Economy, plan: Plan) -> str:
+def section_balance(economy: Economy | Scenario, plan: Plan) -> str:
     t = plan.table()
     fd = plan.final_demand
     rows = []
@@ -114,7 +114,7 @@ def section_balance(economy: Economy, plan: Plan) -> str:
     )
 
 
-def section_interlinkage(economy: Economy, plan: Plan) -> str:
+def section_interlinkage(economy: Economy | Scenario, plan: Plan) -> str:
     if economy.n > MAX_DRAWN:
         return ("<h2>2. How the branches are interlinked</h2>"
                 f"<p>{economy.n} branches are too many to draw as a heat map; export the "
@@ -138,7 +138,7 @@ def section_interlinkage(economy: Economy, plan: Plan) -> str:
     )
 
 
-def section_norms(economy: Economy) -> str:
+def section_norms(economy: Economy | Scenario) -> str:
     if economy.n > MAX_DRAWN:
         return ""
     A = economy.technology
@@ -236,7 +236,7 @@ def section_arithmetic(claims: Claims) -> str:
     )
 
 
-def render_report(economy: Economy, plan: Plan, claims: Claims | None = None) -> str:
+def render_report(economy: Economy | Scenario, plan: Plan, claims: Claims | None = None) -> str:
     """The report as one HTML string."""
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -276,7 +276,7 @@ def render_report(economy: Economy, plan: Plan, claims: Claims | None = None) ->
     return "\n".join(p for p in parts if p)
 
 
-def write_report(economy: Economy, out_dir: str | Path, claims: Claims | None = None) -> Path:
+def write_report(economy: Economy | Scenario, out_dir: str | Path, claims: Claims | None = None) -> Path:
     """Balance ``economy`` and write ``out_dir/index.html`` (atomically); return its path."""
     plan = economy.plan.balance()
     return atomic_write(Path(out_dir) / "index.html", render_report(economy, plan, claims))

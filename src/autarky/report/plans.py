@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario
 from autarky.io.writer import atomic_write
 from autarky.report import figures
 from autarky.report.html import CSS, _table, esc, num
@@ -22,7 +22,7 @@ def write_page(out_dir: str | Path, name: str, title: str, body: str) -> Path:
     return atomic_write(Path(out_dir) / name, PAGE.format(title=esc(title), css=CSS, body=body))
 
 
-def capacity_by_group(eco: Economy, plan: Any) -> pd.DataFrame:
+def capacity_by_group(eco: Economy | Scenario, plan: Any) -> pd.DataFrame:
     """Capacity valued at constant prices, summed by branch group (``year x group``)."""
     prices = np.nan_to_num(eco.prices.to_numpy())
     value = plan.capacity * prices[np.newaxis, :]
@@ -56,7 +56,7 @@ COMPARE_HEADERS = ["strategy", "status", "industrial output, last year / base ye
                    "industrial output unused, worst year"]
 
 
-def compare_section(eco: Economy, plans: list[Any], reference: dict[str, pd.Series] | None = None
+def compare_section(eco: Economy | Scenario, plans: list[Any], reference: dict[str, pd.Series] | None = None
                     ) -> str:
     """Table and charts of strategies side by side."""
     ok = [p for p in plans if p.ok]
@@ -82,7 +82,7 @@ def compare_section(eco: Economy, plans: list[Any], reference: dict[str, pd.Seri
     return "".join(f'<div class="figure">{x}</div>' if x.startswith("<svg") else x for x in parts)
 
 
-def write_compare(eco: Economy, plans: list[Any], out_dir: str | Path) -> Path:
+def write_compare(eco: Economy | Scenario, plans: list[Any], out_dir: str | Path) -> Path:
     """``out_dir/compare.html``: strategies compared, with charts of their paths."""
     body = (f"<h1>Strategies compared — {esc(eco.name)}</h1>"
             f"<p class='muted'>Source: {esc(eco.source)}</p>"
@@ -94,12 +94,12 @@ def write_compare(eco: Economy, plans: list[Any], out_dir: str | Path) -> Path:
     return write_page(out_dir, "compare.html", f"Strategies — {eco.name}", body)
 
 
-def _strict_conflicts(eco: Economy, growth: float) -> list[dict[str, Any]]:
+def _strict_conflicts(eco: Economy | Scenario, growth: float) -> list[dict[str, Any]]:
     p = eco.plan.multiyear("free", targets="strict", target_growth=growth)
     return [] if p.ok else list(p.conflicts)
 
 
-def seven_year_plan_section(eco: Economy, claims: Any, strategies: list[str]) -> str:
+def seven_year_plan_section(eco: Economy | Scenario, claims: Any, strategies: list[str]) -> str:
     """The Seven Year Plan examined: can output grow 18 % a year; what each strategy yields by
     1967 against 3.2 times 1960; the reported 1964 and 1965 growth against the plan path."""
     from autarky.plan.multiyear import max_uniform_growth
@@ -116,10 +116,9 @@ def seven_year_plan_section(eco: Economy, claims: Any, strategies: list[str]) ->
     g_max_lf = max_uniform_growth(eco, "light-first")
     g_used = max_uniform_growth(eco, "free", no_waste=True)
     conflicts = _strict_conflicts(eco, g)
-    first_year = min((int(c["constraint"].rsplit("@", 1)[1]) for c in conflicts
-                      if "@" in c["constraint"]), default=None)
-    first = [c for c in conflicts if first_year is not None
-             and c["constraint"].endswith(f"@{first_year}")]
+    first_year = min((int(c["year"]) for c in conflicts if c.get("year") is not None),
+                     default=None)
+    first = [c for c in conflicts if first_year is not None and c.get("year") == first_year]
     free = by_name.get("free") or eco.plan.multiyear("free")
     bn = free.bottlenecks(years[0]) if free.ok else pd.Series(dtype=float)
     parts = [
@@ -183,7 +182,7 @@ def seven_year_plan_section(eco: Economy, claims: Any, strategies: list[str]) ->
     return "".join(parts)
 
 
-def write_seven_year_plan(eco: Economy, claims: Any, out_dir: str | Path,
+def write_seven_year_plan(eco: Economy | Scenario, claims: Any, out_dir: str | Path,
                           strategies: list[str] | None = None) -> Path:
     """``out_dir/plans.html``: the Seven Year Plan examined."""
     strategies = strategies or ["free", "heavy-first", "light-first", "balanced", "great-leap"]

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autarky.economy import Economy
+from autarky.economy import Economy, Scenario
 from autarky.report import figures
 from autarky.report.format import format_percent
 from autarky.report.html import _table, esc, num
@@ -26,7 +26,8 @@ def _weekly_index(res: Any) -> pd.Series:
     return pd.Series(pr.output @ res.prices / base, index=np.arange(1, pr.weeks + 1))
 
 
-def reliance_section(eco: Economy, claims: Any = None, aid_economy: Economy | None = None) -> str:
+def reliance_section(eco: Economy | Scenario, claims: Any = None,
+                     aid_economy: Economy | Scenario | None = None) -> str:
     """The self-reliance page's body."""
     ind = eco.reliance.indicators()
     t = ind.table
@@ -133,7 +134,7 @@ def reliance_section(eco: Economy, claims: Any = None, aid_economy: Economy | No
     return "".join(parts)
 
 
-def aid_section(eco: Economy, claims: Any) -> str:
+def aid_section(eco: Economy | Scenario, claims: Any) -> str:
     """What aid worth 4.5 % of state revenue (1958) meant, in the 1960 economy."""
     share = 0.045
     line = ""
@@ -165,8 +166,8 @@ def aid_section(eco: Economy, claims: Any) -> str:
     )
 
 
-def write_reliance(eco: Economy, out_dir: str | Path, claims: Any = None,
-                   aid_economy: Economy | None = None) -> Path:
+def write_reliance(eco: Economy | Scenario, out_dir: str | Path, claims: Any = None,
+                   aid_economy: Economy | Scenario | None = None) -> Path:
     """``out_dir/reliance.html``: the self-reliance page."""
     body = (f"<h1>Self-reliance — {esc(eco.name)}</h1>"
             "<p class='muted'><a href='index.html'>← the balance</a></p>"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,12 +55,16 @@ class LPBuilder:
     n_rows: int = 0
     blocks: dict[str, np.ndarray] = field(default_factory=dict)
     row_blocks: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Labels of each block's entries: ``{block: {"dims": (...), dim: labels, ...}}``.
+    coords: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add_vars(self, name: str, n: int, *, lower: float | Sequence[float] | np.ndarray = 0.0,
                  upper: float | Sequence[float] | np.ndarray = INF,
                  cost: float | Sequence[float] | np.ndarray = 0.0,
-                 labels: Sequence[str] | None = None) -> np.ndarray:
-        """Add ``n`` variables; return their column indices."""
+                 labels: Sequence[str] | None = None,
+                 coords: dict[str, Any] | None = None) -> np.ndarray:
+        """Add ``n`` variables; return their column indices. ``coords`` keeps the labels of the
+        block's entries (``{"dims": ("branch",), "branch": ids}``) for labelled results."""
         idx = np.arange(self.n_cols, self.n_cols + n)
         self._lower.append(_full(np.asarray(lower, dtype=float), n))
         self._upper.append(_full(np.asarray(upper, dtype=float), n))
@@ -68,12 +73,15 @@ class LPBuilder:
         self._col_names += [f"{name}:{lab}" if lab != "" else name for lab in labels]
         self.n_cols += n
         self.blocks[name] = idx
+        if coords is not None:
+            self.coords[name] = coords
         return idx
 
     def add_rows(self, name: str, terms: list[Term], *,
                  lower: float | Sequence[float] | np.ndarray = -INF,
                  upper: float | Sequence[float] | np.ndarray = INF,
-                 labels: Sequence[str] | None = None) -> np.ndarray:
+                 labels: Sequence[str] | None = None,
+                 coords: dict[str, Any] | None = None) -> np.ndarray:
         """Add rows ``lower <= sum(M_k v[cols_k]) <= upper``; return their row indices."""
         m = int(terms[0][1].shape[0])
         for cols, mat in terms:
@@ -86,6 +94,8 @@ class LPBuilder:
         self._row_names += [f"{name}:{lab}" if lab != "" else name for lab in labels]
         self.n_rows += m
         self.row_blocks[name] = idx
+        if coords is not None:
+            self.coords[name] = coords
         return idx
 
     def build(self) -> LinearProgram:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -75,6 +75,42 @@ class LinearProgram:
 
 
 @dataclass(frozen=True)
+class LPCheck:
+    """How well an answer satisfies its program, measured in the model's own units.
+
+    Attributes
+    ----------
+    primal
+        Largest relative violation of a row or column bound: ``max(lo - a, a - hi, 0)`` over
+        ``max(1, |bound|, sum_j |M_ij v_j|)`` (the size of the row's terms).
+    dual
+        Largest relative violation of dual feasibility: stationarity ``c - M'y - d`` over
+        ``max(1, |c|)``, and duals of the wrong sign or on an inactive bound.
+    gap
+        Relative gap between the primal and the dual objective.
+    resolved
+        Whether a first answer violated ``tol`` and the program was solved again with tighter
+        tolerances.
+    tol
+        The largest violation accepted.
+    """
+
+    primal: float
+    dual: float
+    gap: float
+    resolved: bool = False
+    tol: float = 1e-7
+
+    @property
+    def ok(self) -> bool:
+        return max(self.primal, self.dual, self.gap) <= self.tol
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"primal_violation": self.primal, "dual_violation": self.dual,
+                "duality_gap": self.gap, "resolved": self.resolved, "tolerance": self.tol}
+
+
+@dataclass(frozen=True)
 class LPResult:
     """Outcome of :func:`solve_lp`.
 
@@ -85,7 +121,7 @@ class LPResult:
     objective
         Optimal value (``nan`` unless optimal).
     x, row_activity
-        Primal values of the columns and of ``M v``.
+        Primal values of the columns and of ``M v`` (in the program's own units).
     row_dual
         ``d objective / d (active row bound)``; zero for slack rows.
     col_dual
@@ -93,7 +129,9 @@ class LPResult:
     ray
         For an unbounded program, a primal ray (direction of unlimited improvement).
     message
-        HiGHS's model status in words.
+        HiGHS's model status in words (and why an answer was refused).
+    check
+        The answer checked against the program (:class:`LPCheck`), for optimal answers.
     """
 
     status: Status
@@ -106,6 +144,7 @@ class LPResult:
     message: str = ""
     iterations: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    check: LPCheck | None = None
 
 
 def _to_highs_lp(lp: LinearProgram) -> Any:
@@ -130,9 +169,160 @@ def _to_highs_lp(lp: LinearProgram) -> Any:
     return h_lp
 
 
-def solve_lp(lp: LinearProgram, *, solver: str = "simplex", time_limit: float | None = None
-             ) -> LPResult:
-    """Solve ``lp`` with HiGHS.
+def _pow2(v: np.ndarray) -> np.ndarray:
+    """Nearest powers of two (scaling by them is exact in floating point)."""
+    return np.exp2(np.round(np.log2(v)))
+
+
+def scaling_factors(M: sp.csr_array, passes: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column factors ``r, s`` (powers of two) that bring the entries of
+    ``diag(r) M diag(s)`` near one: geometric-mean scaling, a few passes, then equilibration so
+    that the largest entry of every row and column lies in ``(1/2, 2]``.
+
+    Examples
+    --------
+    Measuring one column's variable in a unit a million times larger multiplies its column by
+    a million; the scaled matrix is the same (up to the rounding of the factors to powers of 2).
+
+    >>> M = sp.csr_array(np.array([[1.0, 2e-6], [3.0, 4e-6]]))
+    >>> r, s = scaling_factors(M)
+    >>> A = (sp.diags_array(r) @ M @ sp.diags_array(s)).toarray()
+    >>> bool(np.all((np.abs(A) > 0.1) & (np.abs(A) < 10)))
+    True
+    """
+    m, n = M.shape
+    r, s = np.ones(m), np.ones(n)
+    if M.nnz == 0:
+        return r, s
+    A = sp.coo_array(M)
+    keep = A.data != 0
+    rows, cols = A.row[keep], A.col[keep]
+    logv = np.log2(np.abs(A.data[keep]))
+    lr, ls = np.zeros(m), np.zeros(n)
+    cnt_r = np.bincount(rows, minlength=m)
+    cnt_c = np.bincount(cols, minlength=n)
+    for _ in range(passes):
+        cur = logv + lr[rows] + ls[cols]
+        # rows: minus the midpoint of the log range (the geometric mean of max and min)
+        mx = np.full(m, -np.inf)
+        mn = np.full(m, np.inf)
+        np.maximum.at(mx, rows, cur)
+        np.minimum.at(mn, rows, cur)
+        lr -= np.where(cnt_r > 0, 0.5 * (mx + mn), 0.0)
+        cur = logv + lr[rows] + ls[cols]
+        mx = np.full(n, -np.inf)
+        mn = np.full(n, np.inf)
+        np.maximum.at(mx, cols, cur)
+        np.minimum.at(mn, cols, cur)
+        ls -= np.where(cnt_c > 0, 0.5 * (mx + mn), 0.0)
+    # equilibrate: the largest entry of each column, then each row, to about one
+    cur = logv + lr[rows] + ls[cols]
+    mx = np.full(n, -np.inf)
+    np.maximum.at(mx, cols, cur)
+    ls -= np.where(cnt_c > 0, mx, 0.0)
+    cur = logv + lr[rows] + ls[cols]
+    mx = np.full(m, -np.inf)
+    np.maximum.at(mx, rows, cur)
+    lr -= np.where(cnt_r > 0, mx, 0.0)
+    return np.exp2(np.round(lr)), np.exp2(np.round(ls))
+
+
+def _scaled(lp: LinearProgram, r: np.ndarray, s: np.ndarray) -> tuple[LinearProgram, float]:
+    """``lp`` with rows multiplied by ``r``, columns by ``s`` (so ``v = s * v_scaled``) and the
+    objective by ``1 / sigma``; returns the program and ``sigma``."""
+    M = sp.csr_array(sp.diags_array(r) @ sp.csr_array(lp.M) @ sp.diags_array(s))
+    c = lp.c * s
+    big = float(np.max(np.abs(c))) if c.size else 0.0
+    sigma = float(_pow2(np.array([big]))[0]) if big > 0 else 1.0
+    with np.errstate(invalid="ignore"):
+        out = LinearProgram(c / sigma, M, lp.row_lower * r, lp.row_upper * r, lp.col_lower / s,
+                            lp.col_upper / s, lp.row_names, lp.col_names)
+    return out, sigma
+
+
+def check_solution(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
+                   col_dual: np.ndarray, tol: float = 1e-7) -> LPCheck:
+    """Measure an answer against ``lp`` in the program's own units (see :class:`LPCheck`).
+
+    Examples
+    --------
+    >>> M = sp.csr_array(np.array([[1.0, 2.0]]))
+    >>> lp = LinearProgram(np.ones(2), M, np.array([-INF]), np.array([4.0]), np.zeros(2),
+    ...                    np.full(2, INF))
+    >>> c = check_solution(lp, np.array([4.0, 0.0]), np.array([1.0]), np.array([0.0, -1.0]))
+    >>> c.primal, c.dual, c.gap
+    (0.0, 0.0, 0.0)
+    """
+    M = sp.csr_array(lp.M)
+    a = M @ x
+    size = np.maximum(1.0, np.asarray(abs(M) @ np.abs(x)).ravel())
+    with np.errstate(invalid="ignore"):
+        lo_v = np.where(np.isfinite(lp.row_lower), lp.row_lower - a, 0.0)
+        hi_v = np.where(np.isfinite(lp.row_upper), a - lp.row_upper, 0.0)
+        bound = np.maximum(size, np.maximum(np.where(np.isfinite(lp.row_lower),
+                                                     np.abs(lp.row_lower), 0.0),
+                                            np.where(np.isfinite(lp.row_upper),
+                                                     np.abs(lp.row_upper), 0.0)))
+    row_v = np.maximum(np.maximum(lo_v, hi_v), 0.0) / bound
+    csize = np.maximum(1.0, np.abs(x))
+    col_v = np.maximum(np.maximum(np.where(np.isfinite(lp.col_lower), lp.col_lower - x, 0.0),
+                                  np.where(np.isfinite(lp.col_upper), x - lp.col_upper, 0.0)),
+                       0.0) / csize
+    primal = float(max(row_v.max(initial=0.0), col_v.max(initial=0.0)))
+    # stationarity, relative to the size of each column's terms (unit-free)
+    MTy = M.T @ row_dual
+    stat = lp.c - MTy - col_dual
+    terms = np.maximum.reduce([np.abs(lp.c), np.asarray(abs(M).T @ np.abs(row_dual)).ravel(),
+                               np.abs(col_dual), np.full(n_cols := len(x), 1e-300)])
+    stat_rel = np.where(np.abs(stat) > 0, np.abs(stat) / terms, 0.0) if n_cols else np.zeros(0)
+    # a dual belongs to the bound it prices: positive at an upper bound, negative at a lower one
+    rel_r = np.abs(row_dual) * np.minimum(
+        np.where(np.isfinite(lp.row_upper), np.abs(a - lp.row_upper), INF) / bound,
+        np.where(np.isfinite(lp.row_lower), np.abs(a - lp.row_lower), INF) / bound)
+    wrong_r = np.where(row_dual > 0, np.where(np.isfinite(lp.row_upper), 0.0, row_dual),
+                       np.where(np.isfinite(lp.row_lower), 0.0, -row_dual))
+    wrong_c = np.where(col_dual > 0, np.where(np.isfinite(lp.col_upper), 0.0, col_dual),
+                       np.where(np.isfinite(lp.col_lower), 0.0, -col_dual))
+    dscale = max(float(np.max(np.abs(row_dual), initial=0.0)),
+                 float(np.max(np.abs(col_dual), initial=0.0)), 1e-300)
+    dual = float(max(np.max(stat_rel, initial=0.0),
+                     np.max(np.abs(wrong_r), initial=0.0) / dscale,
+                     np.max(np.abs(wrong_c), initial=0.0) / dscale))
+    # complementary slackness: a dual may be non-zero only on an active bound
+    rel_c = np.abs(col_dual) * np.minimum(
+        np.where(np.isfinite(lp.col_upper), np.abs(x - lp.col_upper), INF),
+        np.where(np.isfinite(lp.col_lower), np.abs(x - lp.col_lower), INF)) / csize
+    obj = float(lp.c @ x)
+    slack = float(np.sum(np.nan_to_num(rel_r * bound, posinf=0.0))
+                  + np.sum(np.nan_to_num(rel_c * csize, posinf=0.0)))
+    gap = slack / max(1.0, abs(obj))
+    return LPCheck(primal, dual, gap, tol=tol)
+
+
+def _run(lp: LinearProgram, solver: str, time_limit: float | None, tight: bool) -> Any:
+    h = _new_highs()
+    h.setOptionValue("solver", solver)
+    h.setOptionValue("small_matrix_value", 1e-12)
+    if tight:
+        for opt in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+            h.setOptionValue(opt, 1e-10)
+        h.setOptionValue("simplex_scale_strategy", 4)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    h.passModel(_to_highs_lp(lp))
+    h.run()
+    return h
+
+
+def solve_lp(lp: LinearProgram, *, solver: str = "simplex", time_limit: float | None = None,
+             scale: bool = True, check: bool = True, tol: float = 1e-7) -> LPResult:
+    """Solve ``lp`` with HiGHS: scaled, and the answer checked in the program's own units.
+
+    Rows and columns are scaled (:func:`scaling_factors`, powers of two, so the answer does not
+    depend on the units the model is written in); duals are unscaled. The answer is checked
+    (:func:`check_solution`); a violation above ``tol`` is solved again with tighter tolerances,
+    and an answer that still violates it is refused (status ``error``, with the violation in
+    the message), never returned as optimal.
 
     Parameters
     ----------
@@ -141,6 +331,8 @@ def solve_lp(lp: LinearProgram, *, solver: str = "simplex", time_limit: float | 
         (interior point with crossover) or ``"pdlp"`` (first-order, for the largest plans).
     time_limit
         Seconds before HiGHS stops.
+    scale, check
+        Turn the scaling and the check off (for measurements only).
 
     Examples
     --------
@@ -151,29 +343,46 @@ def solve_lp(lp: LinearProgram, *, solver: str = "simplex", time_limit: float | 
     >>> lp = LinearProgram(np.ones(2), M, np.array([-INF, 1.0]), np.array([4.0, INF]),
     ...                    np.zeros(2), np.full(2, INF))
     >>> r = solve_lp(lp)
-    >>> r.status, r.objective, r.x.tolist(), r.row_dual.tolist()
-    ('optimal', 4.0, [4.0, 0.0], [1.0, 0.0])
+    >>> r.status, r.objective, r.x.tolist(), r.row_dual.tolist(), r.check.ok
+    ('optimal', 4.0, [4.0, 0.0], [1.0, 0.0], True)
     """
     import highspy
 
-    h = _new_highs()
-    h.setOptionValue("solver", solver)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    h.passModel(_to_highs_lp(lp))
-    h.run()
-    status = h.getModelStatus()
-    S = highspy.HighsModelStatus
     m, n = lp.shape
-    nan_x, nan_r = np.full(n, np.nan), np.full(m, np.nan)
-    msg = h.modelStatusToString(status)
-    info = h.getInfo()
-    iters = int(info.simplex_iteration_count) + int(info.ipm_iteration_count)
-    if status == S.kOptimal:
+    if scale:
+        rs, cs = scaling_factors(sp.csr_array(lp.M))
+        work, sigma = _scaled(lp, rs, cs)
+    else:
+        rs, cs, work, sigma = np.ones(m), np.ones(n), lp, 1.0
+    resolved = False
+    for attempt in range(2):
+        h = _run(work, solver, time_limit, tight=attempt > 0)
+        status = h.getModelStatus()
+        S = highspy.HighsModelStatus
+        nan_x, nan_r = np.full(n, np.nan), np.full(m, np.nan)
+        msg = h.modelStatusToString(status)
+        info = h.getInfo()
+        iters = int(info.simplex_iteration_count) + int(info.ipm_iteration_count)
+        if status != S.kOptimal:
+            break
         sol = h.getSolution()
-        return LPResult("optimal", float(info.objective_function_value),
-                        np.asarray(sol.col_value), np.asarray(sol.row_value),
-                        np.asarray(sol.row_dual), np.asarray(sol.col_dual), None, msg, iters)
+        x = np.asarray(sol.col_value) * cs
+        row_dual = np.asarray(sol.row_dual) * rs * sigma
+        col_dual = np.asarray(sol.col_dual) / cs * sigma
+        res_check = check_solution(lp, x, row_dual, col_dual, tol) if check else None
+        if res_check is None or res_check.ok or attempt == 1:
+            if res_check is not None and not res_check.ok:
+                return LPResult("error", np.nan, x, np.asarray(sp.csr_array(lp.M) @ x),
+                                row_dual, col_dual, None,
+                                f"the solver's answer violates its program: primal "
+                                f"{res_check.primal:.2e}, dual {res_check.dual:.2e}, gap "
+                                f"{res_check.gap:.2e} (tolerance {tol:g}), after a second solve "
+                                "with tighter tolerances", iters,
+                                check=replace(res_check, resolved=True))
+            final_check = None if res_check is None else replace(res_check, resolved=resolved)
+            return LPResult("optimal", float(lp.c @ x), x, np.asarray(sp.csr_array(lp.M) @ x),
+                            row_dual, col_dual, None, msg, iters, check=final_check)
+        resolved = True
     if status in (S.kUnbounded, S.kUnboundedOrInfeasible):
         ray = None
         if status == S.kUnboundedOrInfeasible:
@@ -185,7 +394,7 @@ def solve_lp(lp: LinearProgram, *, solver: str = "simplex", time_limit: float | 
         got = h.getPrimalRay()  # (status, has_ray, values) in HiGHS >= 1.8; (has_ray, values) before
         has_ray, values = got[-2], got[-1]
         if has_ray:
-            ray = np.asarray(values)
+            ray = np.asarray(values) * cs
         return LPResult("unbounded", np.inf, nan_x, nan_r, nan_r, nan_x, ray, msg, iters)
     if status == S.kInfeasible:
         return LPResult("infeasible", np.nan, nan_x, nan_r, nan_r, nan_x, None, msg, iters)

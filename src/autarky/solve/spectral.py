@@ -38,13 +38,15 @@ def spectral_radius(A: ArrayOrSparse) -> float:
     return float(np.abs(np.linalg.eigvals(dense)).max())
 
 
-def _solves_positive(A: ArrayOrSparse) -> bool:
-    """True when ``(I - A) x = 1`` has a solution ``x >= 1`` (so ``rho(A) < 1``)."""
+def _solves_positive(A: ArrayOrSparse) -> LeontiefSolver | None:
+    """The factorization of ``I - A`` when ``(I - A) x = 1`` has a solution ``x >= 1`` (so
+    ``rho(A) < 1``); ``None`` otherwise."""
     try:
-        x = LeontiefSolver(A).solve(np.ones(A.shape[0]))
+        solver = LeontiefSolver(A)
+        x = solver.solve(np.ones(A.shape[0]))
     except SingularSystemError:
-        return False
-    return bool(np.all(np.isfinite(x)) and np.all(x >= 1.0 - 1e-9))
+        return None
+    return solver if bool(np.all(np.isfinite(x)) and np.all(x >= 1.0 - 1e-9)) else None
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,16 @@ class ProductiveDiagnosis:
         Index lists of the strongly connected components that are not productive on their own.
     component_radii
         Spectral radius of each of those components.
+    solver
+        The factorization of ``I - A`` the check made, handed on for every later balance
+        (``None`` when not productive).
     """
 
     productive: bool
     spectral_radius: float
     components: tuple[tuple[int, ...], ...]
     component_radii: tuple[float, ...]
+    solver: LeontiefSolver | None = None
 
 
 def productive_diagnosis(A: ArrayOrSparse) -> ProductiveDiagnosis:
@@ -84,8 +90,9 @@ def productive_diagnosis(A: ArrayOrSparse) -> ProductiveDiagnosis:
     values = sp.csr_array(A).data if sp.issparse(A) else np.asarray(A)
     if np.any(values < 0):
         raise ValueError("technology has negative entries")
-    if _solves_positive(A):
-        return ProductiveDiagnosis(True, float("nan"), (), ())
+    solver = _solves_positive(A)
+    if solver is not None:
+        return ProductiveDiagnosis(True, float("nan"), (), (), solver)
     graph = sp.csr_array(A) if sp.issparse(A) else sp.csr_array(np.asarray(A))
     graph.eliminate_zeros()
     ncomp, labels = csgraph.connected_components(graph, directed=True, connection="strong")
@@ -97,7 +104,7 @@ def productive_diagnosis(A: ArrayOrSparse) -> ProductiveDiagnosis:
         if sub.nnz == 0:
             continue
         sub_m = sub if len(idx) > 500 else sub.toarray()
-        if not _solves_positive(sub_m):
+        if _solves_positive(sub_m) is None:
             comps.append(tuple(int(i) for i in idx))
             radii.append(spectral_radius(sub_m))
     rho = spectral_radius(A)

@@ -1,0 +1,214 @@
+"""The one trade model: what every view of an economy reads trade from.
+
+Per partner ``p`` and product ``i`` (DESIGN.md, Trade):
+
+* the recorded structure: competitive import shares ``S[p, i]`` of the home use not recorded as
+  imported, non-competitive imported inputs ``A_m[p]`` and final imports ``f_m[p, i, c]``, and
+  recorded exports ``e0[p, i]``;
+* the terms: import price and limit, export price and limit.
+
+From these, for the balance and every indicator: ``A_imp[p] = A_m[p] + diag(S[p]) A_c`` (inputs
+imported from ``p`` per unit of output), ``g[p]`` (the share of each product's home final use
+imported from ``p``), and the domestic technology ``A_d = A - sum_p A_imp[p]``.
+
+For every LP (:mod:`autarky.plan.constraints`): one import **channel** per partner and product
+that has a recorded import, a price or a limit, and one export channel per partner and product
+that has recorded exports, a price or a limit. An import channel with a recorded structure is
+capped by it (``m[p, i] <= (A_imp[p] x)_i + lam g[p, i] d_i``), every channel by its limit;
+recorded exports are delivered (``e >= e0``) and more may be sold up to the export limit. The
+foreign-exchange balance is modelled when any import or export price is given; an unpriced
+channel is then valued at the domestic price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from autarky.errors import AutarkyError
+from autarky.solve.trade import imported_coefficients as _imported
+
+if TYPE_CHECKING:
+    from autarky.economy.model import Economy
+
+
+def competitive_final_use(eco: Economy, final_demand: Any = None) -> np.ndarray:
+    """``y - sum_p f_m[p]`` by category (``branch x category``): the final use not recorded as
+    imported. For another final demand than the economy's, the recorded final imports are
+    applied as shares of each product's home final use."""
+    Fm = eco.array("final_imports")
+    if final_demand is None:
+        fd = np.asarray(eco.array("final_demand"), dtype=float)
+        return fd - Fm.sum(axis=0) if Fm is not None else np.array(fd)
+    fd = np.asarray(final_demand.to_numpy() if hasattr(final_demand, "to_numpy")
+                    else final_demand, dtype=float)
+    if fd.ndim == 1:
+        fd = fd[:, np.newaxis]
+    if Fm is None:
+        return np.array(fd)
+    return fd * (1.0 - final_import_ratio(eco).sum(axis=0))[:, np.newaxis]
+
+
+def domestic_final_use(eco: Economy, final_demand: Any = None) -> np.ndarray:
+    """The part of home final use met by home output, ``(1 - s)(y - sum_p f_m[p])``, by category
+    (``branch x category``)."""
+    keep = 1.0 - eco.import_share_total
+    return keep[:, np.newaxis] * competitive_final_use(eco, final_demand)
+
+
+def final_import_ratio(eco: Economy) -> np.ndarray:
+    """``P x n``: recorded final imports from each partner over home final use, per product."""
+    Fm = eco.array("final_imports")
+    P, n = len(eco.coords.partner), eco.n
+    if Fm is None:
+        return np.zeros((P, n))
+    y = np.asarray(eco.array("final_demand")).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y > 0, Fm.sum(axis=2) / y, 0.0)
+
+
+def final_import_shares(eco: Economy) -> np.ndarray:
+    """``g``, ``P x n``: the share of each product's home final use imported from each partner at
+    the recorded structure (non-competitive records first, then competitive shares of the rest)."""
+    phi = final_import_ratio(eco)
+    S = eco.array("import_shares")
+    return phi + S * (1.0 - phi.sum(axis=0))[np.newaxis, :]
+
+
+def imported_coefficients(eco: Economy, p: int) -> Any:
+    """``A_imp[p] = A_m[p] + diag(S[p]) A_c``: inputs imported from partner ``p`` per unit of
+    each branch's output (cached)."""
+    key = f"tech:imp:{p}"
+    cache = eco.__dict__["_cache"]
+    if key not in cache:
+        Am = eco.array("imported_technology")
+        cache[key] = _imported(eco.A_c, None if Am is None else Am[p],
+                               np.asarray(eco.array("import_shares")[p]))
+    return cache[key]
+
+
+def imported_coefficients_total(eco: Economy) -> Any:
+    """``sum_p A_imp[p] = A - A_d``."""
+    A, Ad = eco.A, eco.A_d
+    if sp.issparse(A) or sp.issparse(Ad):
+        return sp.csr_array(sp.csr_array(A) - sp.csr_array(Ad))
+    return np.asarray(A) - np.asarray(Ad)
+
+
+def imports_at(eco: Economy, x: np.ndarray, final_use: np.ndarray) -> np.ndarray:
+    """``P x n`` imports at the recorded structure for output ``x`` and home final use (a vector
+    by product): ``A_imp[p] x + g[p] * final_use``."""
+    P = len(eco.coords.partner)
+    g = final_import_shares(eco)
+    out = np.zeros((P, eco.n))
+    for p in range(P):
+        out[p] = np.asarray(imported_coefficients(eco, p) @ x).ravel() + g[p] * final_use
+    return out
+
+
+def trade_prices_given(eco: Economy) -> bool:
+    """Whether any import or export price is given (the foreign-exchange balance is then part of
+    every plan)."""
+    return bool(np.any(~np.isnan(eco.array("import_prices")))
+                or np.any(~np.isnan(eco.array("export_prices"))))
+
+
+@dataclass(frozen=True)
+class Channels:
+    """Import or export channels of an economy, one per partner and product.
+
+    Attributes
+    ----------
+    direction
+        ``import`` or ``export``.
+    partner, branch
+        Positions of each channel's partner and product.
+    lower, upper
+        Bounds on the quantity (recorded exports below, limits above).
+    price
+        Price per unit in the economy's currency (``nan`` where neither a trade price nor a
+        domestic price is known).
+    structural
+        Import channels capped by the recorded structure (``A_imp`` and ``g``).
+    """
+
+    direction: str
+    partner: np.ndarray
+    branch: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    price: np.ndarray
+    structural: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.branch)
+
+    def labels(self, eco: Economy) -> list[str]:
+        P, ids = eco.coords.partner, eco.ids
+        return [f"{P[p]}:{ids[i]}" for p, i in zip(self.partner, self.branch, strict=True)]
+
+    def incidence(self, n: int) -> sp.csr_array:
+        """``n x k``: a one where channel ``k`` carries product ``i``."""
+        k = len(self)
+        return sp.csr_array((np.ones(k), (self.branch, np.arange(k))), shape=(n, k))
+
+    def matrix(self, values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        """Channel values as a ``partner x branch`` array."""
+        out = np.zeros(shape)
+        np.add.at(out, (self.partner, self.branch), values)
+        return out
+
+
+def import_channels(eco: Economy) -> Channels:
+    """The import channels: recorded structure, price or limit (see the module docstring)."""
+    S = np.asarray(eco.array("import_shares"))
+    price = np.asarray(eco.array("import_prices"))
+    lim = np.asarray(eco.array("import_limits"))
+    recorded = S > 0
+    Am = eco.array("imported_technology")
+    if Am is not None:
+        for p, block in enumerate(Am):
+            recorded[p] |= np.asarray(abs(block).sum(axis=1)).ravel() > 0
+    Fm = eco.array("final_imports")
+    if Fm is not None:
+        recorded |= Fm.sum(axis=2) > 0
+    exists = recorded | ~np.isnan(price) | np.isfinite(lim)
+    p_idx, i_idx = np.nonzero(exists)
+    dom = np.asarray(eco.array("prices"))
+    pr = np.where(np.isnan(price[p_idx, i_idx]), dom[i_idx], price[p_idx, i_idx])
+    return Channels("import", p_idx, i_idx, np.zeros(len(p_idx)), lim[p_idx, i_idx], pr,
+                    recorded[p_idx, i_idx])
+
+
+def export_channels(eco: Economy) -> Channels:
+    """The export channels: recorded exports, price or limit."""
+    E = np.asarray(eco.array("exports"))
+    price = np.asarray(eco.array("export_prices"))
+    lim = np.asarray(eco.array("export_limits"))
+    exists = (E > 0) | ~np.isnan(price) | np.isfinite(lim)
+    p_idx, i_idx = np.nonzero(exists)
+    dom = np.asarray(eco.array("prices"))
+    pr = np.where(np.isnan(price[p_idx, i_idx]), dom[i_idx], price[p_idx, i_idx])
+    return Channels("export", p_idx, i_idx, E[p_idx, i_idx], lim[p_idx, i_idx], pr,
+                    np.zeros(len(p_idx), dtype=bool))
+
+
+def require_prices(eco: Economy, channels: Channels) -> None:
+    """With foreign exchange modelled, every channel needs a price: name the first without."""
+    missing = np.flatnonzero(np.isnan(channels.price))
+    if missing.size:
+        k = int(missing[0])
+        p, i = eco.coords.partner[channels.partner[k]], eco.ids[channels.branch[k]]
+        kind = "import" if channels.direction == "import" else "export"
+        raise AutarkyError(
+            f"the {kind}s of {i} {'from' if kind == 'import' else 'to'} {p} have no price, and "
+            f"the plan balances foreign exchange (other trade is priced): give "
+            f"{kind}_prices for {p}/{i}, or a domestic price for {i} under 'prices'")
+
+
+def money(eco: Economy) -> float:
+    """Aid and credit from every partner, in the economy's currency per year."""
+    return float(np.sum(eco.array("aid")) + np.sum(eco.array("credit")))

@@ -1,0 +1,334 @@
+"""Reading any registry table from a scenario: a YAML mapping nested by its dimensions, or a
+long CSV table with one column per dimension and a value column.
+
+The CSV path is vectorised (``pandas.read_csv``, ``Index.get_indexer``, ``to_numeric``): a table
+of millions of rows reads in seconds. Line numbers are computed only when an error is reported,
+by one scan of the file that counts quoted line breaks, so the message still names the file, the
+line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autarky.economy.registry import TableSpec
+from autarky.economy.schema import PROVENANCE_COLS_ALLOWED
+from autarky.errors import ScenarioError
+from autarky.io.entries import (
+    Where,
+    parse_bool,
+    read_csv_rows,
+    unknown_id,
+    value_with_provenance,
+    yaml_where,
+)
+from autarky.io.yamlmap import LineMap, PathKey
+
+_TRUE = frozenset({"true", "yes", "1", "y", "t"})
+_FALSE = frozenset({"false", "no", "0", "n", "f", ""})
+
+
+@dataclass
+class TableRead:
+    """The entries of one table read from a scenario.
+
+    Attributes
+    ----------
+    positions
+        One integer array per dimension (in ``spec.dims`` order).
+    values
+        The numbers.
+    labels
+        Labels of open dimensions (categories, years) in the order first seen.
+    provenance
+        Rows ``table, row, column, source, note, estimate`` for entries that carry it.
+    """
+
+    positions: tuple[np.ndarray, ...]
+    values: np.ndarray
+    labels: dict[str, list[Any]] = field(default_factory=dict)
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+    declared: dict[str, list[Any]] = field(default_factory=dict)
+
+    def dense(self, shape: tuple[int, ...], default: float) -> np.ndarray:
+        out = np.full(shape, default, dtype=float)
+        if self.values.size:
+            out[self.positions] = self.values
+        return out
+
+
+def _kind(dim: str) -> str:
+    return "branch" if dim in ("branch", "input") else dim
+
+
+def _check_value(v: float, raw: Any, where: Where, spec: TableSpec, what: str) -> None:
+    if spec.lower is not None and v < spec.lower:
+        if spec.lower == 0:
+            raise where.error(f"negative {what} {v:g}")
+        raise where.error(f"{what} must be at least {spec.lower:g}, got {v:g}")
+    if spec.upper is not None and (v > spec.upper or (spec.upper_open and v >= spec.upper)):
+        raise where.error(f"{what} must lie in {spec.bounds_text()}, got {v:g}")
+    if spec.dtype == "int" and v != round(v):
+        raise where.error(f"expected a whole number, got {raw!r}")
+
+
+# ---------------------------------------------------------------------------- YAML
+def read_yaml_table(raw: Any, lines: LineMap, path: PathKey, spec: TableSpec,
+                    known: Mapping[str, pd.Index | None], *, what: str | None = None
+                    ) -> TableRead:
+    """Entries of a YAML table nested by ``spec.nested_dims`` (``{input: {branch: number}}``).
+
+    ``known[dim]`` are the labels a dimension may take (``None``: open, as final-demand
+    categories or years). A number may carry provenance: ``{value, source, note, estimate}``.
+    """
+    what = what or spec.noun
+    order = spec.nested_dims
+    depth = len(order)
+    pos: list[list[int]] = [[] for _ in order]
+    vals: list[float] = []
+    prov: list[dict[str, Any]] = []
+    labels: dict[str, list[Any]] = {d: [] for d in order if known.get(d) is None}
+    seen: dict[str, dict[Any, int]] = {d: {} for d in labels}
+
+    def label_pos(dim: str, key: Any, where: Where) -> int:
+        idx = known.get(dim)
+        if idx is None:
+            if dim == "year":
+                if isinstance(key, bool) or not (isinstance(key, int) or str(key).isdigit()):
+                    raise where.error(f"expected a year, got {key!r}")
+                key = int(key)
+            else:
+                key = str(key)
+            if key not in seen[dim]:
+                seen[dim][key] = len(labels[dim])
+                labels[dim].append(key)
+            return seen[dim][key]
+        if dim == "year":
+            if isinstance(key, bool) or not (isinstance(key, int) or str(key).isdigit()):
+                raise where.error(f"expected a year, got {key!r}")
+            k = idx.get_indexer([int(key)])[0]
+            if k < 0:
+                raise where.error(f"year {key} is outside the plan's years")
+            return int(k)
+        k = idx.get_indexer([str(key)])[0]
+        if k < 0:
+            raise unknown_id(str(key), idx, where, _kind(dim))
+        return int(k)
+
+    def walk(obj: Any, level: int, at: tuple[int, ...], keys: tuple[Any, ...]) -> None:
+        p = (*path, *keys)
+        if level == depth:
+            w = yaml_where(lines, p)
+            v, src, note, est = value_with_provenance(
+                obj, w, lines, p, allow_negative=spec.lower is None or spec.lower < 0,
+                what=what)
+            _check_value(v, obj, w, spec, what)
+            for d, k in enumerate(at):
+                pos[d].append(k)
+            vals.append(v)
+            if src or note or est:
+                lab = [str(x) for x in keys]
+                prov.append(_prov_row(spec, order, lab, src, note, est))
+            return
+        if obj is None and level > 0:
+            return
+        if not isinstance(obj, dict):
+            shape = " -> ".join(order[level:])
+            raise yaml_where(lines, p).error(f"expected a mapping {shape} -> number")
+        for key, val in obj.items():
+            w = yaml_where(lines, (*p, key))
+            k = label_pos(order[level], key, w)
+            walk(val, level + 1, (*at, k), (*keys, key))
+
+    walk(raw, 0, (), ())
+    # reorder positions from the YAML nesting to the storage order of spec.dims
+    perm = [order.index(d) for d in spec.dims]
+    positions = tuple(np.asarray(pos[i], dtype=np.int64) for i in perm)
+    out = TableRead(positions, np.asarray(vals, dtype=float), labels, prov)
+    _no_duplicate_yaml(out, spec, lines, path)
+    return out
+
+
+def _prov_row(spec: TableSpec, order: tuple[str, ...], lab: list[str], src: str, note: str,
+              est: bool) -> dict[str, Any]:
+    """A provenance row: ``row`` the first dimension's label, ``column`` the rest (dims order)."""
+    by_dim = dict(zip(order, lab, strict=True))
+    ordered = [by_dim[d] for d in spec.dims]
+    row = ordered[0] if ordered else spec.name
+    col = "/".join(ordered[1:]) if len(ordered) > 1 else None
+    return {"table": spec.name, "row": row, "column": col, "source": src, "note": note,
+            "estimate": est}
+
+
+def _no_duplicate_yaml(t: TableRead, spec: TableSpec, lines: LineMap, path: PathKey) -> None:
+    """YAML keys are unique per mapping already; labels that differ only in type (1 and '1')
+    can still collide."""
+    if len(t.values) < 2 or not spec.dims:
+        return
+    key = np.ravel_multi_index(t.positions, [int(p.max()) + 1 for p in t.positions])
+    if len(np.unique(key)) != len(key):
+        raise yaml_where(lines, path).error(f"duplicate entries in {spec.name}")
+
+
+# ---------------------------------------------------------------------------- CSV
+def csv_line_of(path: Path, row: int) -> int:
+    """1-based line where data row ``row`` (0-based, blank rows skipped) starts."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        start = reader.line_num
+        k = -1
+        for record in reader:
+            line = start + 1
+            start = reader.line_num
+            if not record or all(not c.strip() for c in record):
+                continue
+            k += 1
+            if k == row:
+                return line
+    return start
+
+
+def _strict_scan(path: Path, required: list[str], optional: tuple[str, ...]) -> None:
+    """Run the line-by-line reader to raise the exact structural error (field counts, header)."""
+    for _ in read_csv_rows(path, required, optional):
+        pass
+
+
+def read_csv_table(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index | None], *,
+                   what: str | None = None, value_column: str | None = None) -> TableRead:
+    """Entries of a long CSV table: one column per dimension of ``spec``, a value column and the
+    optional provenance columns ``source, note, estimate``."""
+    what = what or spec.noun
+    value_col = value_column or spec.value_column
+    required = [*spec.dims, value_col]
+    file = str(csv_path)
+    try:
+        df = pd.read_csv(csv_path, dtype=str, keep_default_na=False, na_filter=False,
+                         encoding="utf-8-sig", skipinitialspace=False)
+    except pd.errors.EmptyDataError:
+        raise ScenarioError("empty table: a header line is needed", file=file, line=1) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
+        _strict_scan(csv_path, required, PROVENANCE_COLS_ALLOWED)
+        raise ScenarioError("cannot parse the table", file=file) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read table: {exc.strerror or exc}", file=file) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    header = list(df.columns)
+    allowed = set(required) | set(PROVENANCE_COLS_ALLOWED)
+    for col in required:
+        if col not in header:
+            raise ScenarioError(f"missing column {col!r} (header: {', '.join(header)})",
+                                file=file, line=1, field=col)
+    for col in header:
+        if col not in allowed:
+            raise ScenarioError(f"unknown column {col!r}; expected {', '.join(sorted(allowed))}",
+                                file=file, line=1, field=col)
+    if len(set(header)) != len(header):
+        _strict_scan(csv_path, required, PROVENANCE_COLS_ALLOWED)
+    df = df.apply(lambda c: c.str.strip())
+    blank = (df == "").all(axis=1)
+    if blank.any():
+        df = df[~blank.to_numpy()].reset_index(drop=True)
+    if df.isna().to_numpy().any():  # a row with too few fields
+        _strict_scan(csv_path, required, PROVENANCE_COLS_ALLOWED)
+
+    def where(row: int, col: str) -> Where:
+        return Where(file, csv_line_of(csv_path, row), col)
+
+    positions: list[np.ndarray] = []
+    labels: dict[str, list[Any]] = {}
+    for dim in spec.dims:
+        col = df[dim]
+        idx = known.get(dim)
+        if idx is None:
+            if dim == "year":
+                nums = pd.to_numeric(col, errors="coerce")
+                bad = nums.isna() | (nums != nums.round())
+                if bad.any():
+                    k = int(np.flatnonzero(bad.to_numpy())[0])
+                    raise where(k, dim).error(f"expected a year, got {col.iloc[k]!r}")
+                codes, uniq = pd.factorize(nums.astype(np.int64))
+                labels[dim] = [int(u) for u in uniq]
+            else:
+                empty = (col == "").to_numpy()
+                if empty.any():
+                    k = int(np.flatnonzero(empty)[0])
+                    raise where(k, dim).error(f"empty {dim}")
+                codes, uniq = pd.factorize(col)
+                labels[dim] = [str(u) for u in uniq]
+            positions.append(np.asarray(codes, dtype=np.int64))
+            continue
+        pos = idx.get_indexer(pd.Index(col))
+        if np.any(pos < 0):
+            k = int(np.flatnonzero(pos < 0)[0])
+            raise unknown_id(str(col.iloc[k]), idx, where(k, dim), _kind(dim))
+        positions.append(pos.astype(np.int64))
+    text = df[value_col]
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    nonnum = np.isnan(values)
+    if nonnum.any():
+        k = int(np.flatnonzero(nonnum)[0])
+        raise where(k, value_col).error(f"non-numeric value {text.iloc[k]!r}")
+    inf = np.isinf(values)
+    if inf.any():
+        k = int(np.flatnonzero(inf)[0])
+        raise where(k, value_col).error(f"{what} must be finite, got {text.iloc[k]!r}")
+    bad = np.zeros(len(values), dtype=bool)
+    if spec.lower is not None:
+        bad |= values < spec.lower
+    if spec.upper is not None:
+        bad |= (values >= spec.upper) if spec.upper_open else (values > spec.upper)
+    if spec.dtype == "int":
+        bad |= values != np.round(values)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        _check_value(float(values[k]), text.iloc[k], where(k, value_col), spec, what)
+    if len(values) > 1 and spec.dims:
+        dims = [int(p.max()) + 1 if len(p) else 1 for p in positions]
+        flat = np.ravel_multi_index(tuple(positions), dims)
+        dup = pd.Index(flat).duplicated()
+        if dup.any():
+            k = int(np.flatnonzero(dup)[0])
+            first = int(np.flatnonzero(flat == flat[k])[0])
+            lab = "/".join(str(df[d].iloc[k]) for d in spec.dims)
+            raise where(k, value_col).error(
+                f"duplicate entry for {lab} in {spec.name} (first at line "
+                f"{csv_line_of(csv_path, first)})")
+    prov = _csv_provenance(df, spec, where)
+    return TableRead(tuple(positions), values, labels, prov)
+
+
+def _csv_provenance(df: pd.DataFrame, spec: TableSpec, where: Any) -> list[dict[str, Any]]:
+    cols = [c for c in PROVENANCE_COLS_ALLOWED if c in df.columns]
+    if not cols:
+        return []
+    src = df["source"] if "source" in df.columns else pd.Series("", index=df.index)
+    note = df["note"] if "note" in df.columns else pd.Series("", index=df.index)
+    est_text = (df["estimate"] if "estimate" in df.columns
+                else pd.Series("", index=df.index)).str.lower()
+    bad = ~est_text.isin(_TRUE | _FALSE)
+    if bad.any():
+        k = int(np.flatnonzero(bad.to_numpy())[0])
+        parse_bool(df["estimate"].iloc[k], where(k, "estimate"))
+    est = est_text.isin(_TRUE)
+    keep = np.flatnonzero(((src != "") | (note != "") | est).to_numpy())
+    if not keep.size:
+        return []
+    dims = [df[d].to_numpy() for d in spec.dims]
+    rows = []
+    for kk in keep:
+        k = int(kk)
+        lab = [str(d[k]) for d in dims]
+        rows.append({"table": spec.name, "row": lab[0] if lab else spec.name,
+                     "column": "/".join(lab[1:]) if len(lab) > 1 else None,
+                     "source": str(src.iloc[k]), "note": str(note.iloc[k]),
+                     "estimate": bool(est.iloc[k])})
+    return rows

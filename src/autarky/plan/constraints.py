@@ -1,0 +1,252 @@
+"""The plan constraints, as small ``define_*`` blocks shared by every LP.
+
+The one-year optimal plan (:mod:`autarky.plan.optimize`), the self-reliance LP behind the cost of
+autarky, stress tests and neutrality (:mod:`autarky.reliance.model`) and every year of the
+multi-year plan (:mod:`autarky.plan.multiyear`) are assembled from these blocks, so a constraint
+is written once and the three LPs describe the same economy.
+
+Trade comes from the one trade model (:mod:`autarky.economy.trade`). With ``v`` the LP's
+variables, home use of each product is a sum of :class:`Use` terms ``M v`` (intermediate use
+``A x``, investment goods ``B dK``, final use ``d lam``), each with the part of it that the
+recorded structure imports from each partner. The blocks:
+
+* output ``x`` within capacity (``define_output``);
+* trade: one import variable per import channel, one export variable per export channel,
+  within their limits, recorded exports delivered (``define_trade``);
+* balance: ``x + sum m - sum e - sum_uses M v >= exogenous use`` (``define_balance``);
+* import caps: imports of a channel with a recorded structure at most what the structure
+  imports, ``m[p, i] <= kappa (sum_uses M_imp[p] v)_i`` (``define_import_caps``);
+* factors ``F x <= availability`` (``define_factors``);
+* capacity as rows, where an infeasible plan is to be explained (``define_capacity``);
+* foreign exchange: imports at import prices within exports at export prices plus aid and
+  credit, pooled or partner by partner (``define_foreign_exchange``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from autarky.economy.model import Economy
+from autarky.economy.trade import (
+    Channels,
+    final_import_shares,
+    imported_coefficients,
+)
+from autarky.solve.builder import LPBuilder
+from autarky.solve.lp import INF
+from autarky.solve.trade import scale_rows
+
+
+@dataclass(frozen=True)
+class Use:
+    """One term of home use: ``M @ v[cols]`` by product (``n x len(cols)``), and the part of it
+    imported from each partner at the recorded structure (``imported[p]``, same shape)."""
+
+    cols: np.ndarray
+    M: Any
+    imported: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Trade:
+    """The trade variables of one period: channels and their columns."""
+
+    imp: Channels
+    exp: Channels
+    m: np.ndarray
+    e: np.ndarray
+
+
+def intermediate_use(eco: Economy, x: np.ndarray) -> Use:
+    """``A x``, of which ``A_imp[p] x`` is imported from ``p``."""
+    P = len(eco.coords.partner)
+    return Use(x, eco.A, tuple(imported_coefficients(eco, p) for p in range(P)))
+
+
+def investment_use(eco: Economy, dK: np.ndarray, B: Any) -> Use:
+    """``B dK`` (investment goods), of which ``diag(S[p]) B dK`` is imported from ``p``."""
+    S = eco.array("import_shares")
+    return Use(dK, B, tuple(scale_rows(B, S[p]) for p in range(S.shape[0])))
+
+
+def final_use(eco: Economy, cols: np.ndarray, M: Any) -> Use:
+    """Final use ``M v`` (a target times its fulfilment, a basket times its level), of which
+    ``diag(g[p]) M v`` is imported from ``p`` (recorded final imports, then import shares)."""
+    g = final_import_shares(eco)
+    return Use(cols, M, tuple(scale_rows(M, g[p]) for p in range(g.shape[0])))
+
+
+def define_output(b: LPBuilder, eco: Economy, *, capacity: np.ndarray | None = None,
+                  name: str = "output", labels: list[str] | None = None,
+                  capacity_rows: bool = False, cost: Any = 0.0) -> np.ndarray:
+    """Gross output ``x`` of every branch, bounded by capacity (as bounds, or as rows that an
+    explanation may relax)."""
+    cap = eco.capacity.to_numpy() if capacity is None else np.asarray(capacity, dtype=float)
+    x = b.add_vars(name, eco.n, upper=INF if capacity_rows else cap, labels=labels or eco.ids,
+                   cost=cost, coords={"dims": ("branch",), "branch": eco.ids})
+    if capacity_rows:
+        define_capacity(b, x, cap, labels or eco.ids, name="capacity")
+    return x
+
+
+def define_capacity(b: LPBuilder, x: np.ndarray, cap: np.ndarray, labels: list[str],
+                    name: str = "capacity") -> None:
+    """``x <= capacity`` as rows, for the branches with a finite capacity."""
+    finite = np.flatnonzero(np.isfinite(cap))
+    if finite.size:
+        b.add_rows(name, [(x[finite], sp.eye_array(len(finite)))], upper=cap[finite],
+                   labels=[labels[i] for i in finite],
+                   coords={"dims": ("branch",), "branch": [labels[i] for i in finite]})
+
+
+def define_trade(b: LPBuilder, eco: Economy, imp: Channels, exp: Channels, *, suffix: str = "",
+                 import_upper: np.ndarray | None = None, export_lower: np.ndarray | None = None,
+                 export_upper: np.ndarray | None = None) -> Trade:
+    """Imports and exports, one variable per channel: imports within their limit, exports from
+    what is recorded (delivered) up to the export limit."""
+    P = eco.coords.partner
+    ids = eco.ids
+    up = imp.upper if import_upper is None else import_upper
+    m = b.add_vars(f"import{suffix}", len(imp), upper=up, labels=imp.labels(eco),
+                   coords={"dims": ("channel",),
+                           "partner": [P[p] for p in imp.partner],
+                           "branch": [ids[i] for i in imp.branch]})
+    lo = exp.lower if export_lower is None else export_lower
+    hi = exp.upper if export_upper is None else export_upper
+    e = b.add_vars(f"export{suffix}", len(exp), lower=lo, upper=hi, labels=exp.labels(eco),
+                   coords={"dims": ("channel",),
+                           "partner": [P[p] for p in exp.partner],
+                           "branch": [ids[i] for i in exp.branch]})
+    return Trade(imp, exp, m, e)
+
+
+def define_balance(b: LPBuilder, eco: Economy, x: np.ndarray, trade: Trade, uses: list[Use],
+                   *, lower: np.ndarray | float = 0.0, name: str = "balance",
+                   labels: list[str] | None = None) -> np.ndarray:
+    """Resources cover uses for every product: ``x + sum m - sum e - sum M v >= lower``."""
+    n = eco.n
+    terms: list[tuple[np.ndarray, Any]] = [(x, sp.eye_array(n, format="csr"))]
+    for u in uses:
+        terms.append((u.cols, _neg(u.M)))
+    if len(trade.m):
+        terms.append((trade.m, trade.imp.incidence(n)))
+    if len(trade.e):
+        terms.append((trade.e, -trade.exp.incidence(n)))
+    return b.add_rows(name, _merge(terms), lower=lower, labels=labels or eco.ids,
+                      coords={"dims": ("branch",), "branch": eco.ids})
+
+
+def define_import_caps(b: LPBuilder, eco: Economy, trade: Trade, uses: list[Use], *,
+                       scale: np.ndarray | None = None,
+                       constant_imported: np.ndarray | None = None,
+                       name: str = "import-cap") -> np.ndarray | None:
+    """Imports of each channel with a recorded structure at most what the structure imports:
+    ``m[p, i] <= scale (sum_uses M_imp[p] v + constant_imported[p])_i``.
+
+    ``scale`` (one per import channel; default one) caps the structure, as the cost of autarky
+    does; zero cuts the channel. ``constant_imported`` (``P x n``) is the imported part of
+    exogenous use.
+    """
+    imp = trade.imp
+    k = np.flatnonzero(imp.structural)
+    if not k.size:
+        return None
+    kappa = np.ones(len(imp)) if scale is None else np.asarray(scale, dtype=float)
+    terms: list[tuple[np.ndarray, Any]] = [
+        (trade.m[k], sp.eye_array(len(k), format="csr"))]
+    for u in uses:
+        rows = _stacked_rows(u.imported, imp.partner[k], imp.branch[k])
+        terms.append((u.cols, _neg(scale_rows(rows, kappa[k]))))
+    rhs = np.zeros(len(k))
+    if constant_imported is not None:
+        rhs = kappa[k] * constant_imported[imp.partner[k], imp.branch[k]]
+    P, ids = eco.coords.partner, eco.ids
+    return b.add_rows(name, _merge(terms), upper=rhs, labels=[imp.labels(eco)[j] for j in k],
+                      coords={"dims": ("channel",),
+                              "partner": [P[imp.partner[j]] for j in k],
+                              "branch": [ids[imp.branch[j]] for j in k]})
+
+
+def define_factors(b: LPBuilder, eco: Economy, x: np.ndarray, *, F: np.ndarray | None = None,
+                   availability: np.ndarray | None = None, name: str = "factor",
+                   skip: int | None = None) -> np.ndarray | None:
+    """``F x <= availability`` for every factor with a finite availability (``skip``: a factor
+    left out, when it is the objective)."""
+    fac = eco.coords.factor
+    avail = (np.asarray(eco.array("factor_availability")) if availability is None
+             else np.asarray(availability, dtype=float))
+    keep = np.flatnonzero(np.isfinite(avail))
+    if skip is not None:
+        keep = keep[keep != skip]
+    if not keep.size:
+        return None
+    Fm = np.asarray(eco.array("factor_coefficients") if F is None else F)[keep]
+    return b.add_rows(name, [(x, Fm)], upper=avail[keep], labels=[str(fac[k]) for k in keep],
+                      coords={"dims": ("factor",), "factor": [str(fac[k]) for k in keep]})
+
+
+def define_foreign_exchange(b: LPBuilder, eco: Economy, trade: Trade, money: np.ndarray, *,
+                            mode: str = "pooled", name: str = "foreign-exchange"
+                            ) -> np.ndarray | None:
+    """Imports at import prices within exports at export prices plus aid and credit.
+
+    ``money`` is aid plus credit per partner. ``pooled``: one balance (convertible currency);
+    ``bilateral``: one balance per partner (clearing trade).
+    """
+    imp, exp = trade.imp, trade.exp
+    if not len(imp) and not len(exp):
+        return None
+    P = len(eco.coords.partner)
+    money = np.asarray(money, dtype=float)
+    if mode == "pooled":
+        terms: list[tuple[np.ndarray, Any]] = []
+        if len(imp):
+            terms.append((trade.m, imp.price.reshape(1, -1)))
+        if len(exp):
+            terms.append((trade.e, -exp.price.reshape(1, -1)))
+        return b.add_rows(name, terms, upper=float(money.sum()), labels=[""],
+                          coords={"dims": ()})
+    rows_m = sp.csr_array((imp.price, (imp.partner, np.arange(len(imp)))), shape=(P, len(imp)))
+    rows_e = sp.csr_array((-exp.price, (exp.partner, np.arange(len(exp)))), shape=(P, len(exp)))
+    terms = []
+    if len(imp):
+        terms.append((trade.m, rows_m))
+    if len(exp):
+        terms.append((trade.e, rows_e))
+    partners = [str(p) for p in eco.coords.partner]
+    return b.add_rows(name, terms, upper=money, labels=partners,
+                      coords={"dims": ("partner",), "partner": partners})
+
+
+# ---------------------------------------------------------------------------- helpers
+def _neg(M: Any) -> Any:
+    return -sp.csr_array(M) if sp.issparse(M) else -np.asarray(M)
+
+
+def _merge(terms: list[tuple[np.ndarray, Any]]) -> list[tuple[np.ndarray, Any]]:
+    """Terms on the same columns added together (the builder takes each column block once per
+    term, and adds duplicates itself; this only keeps the term list short)."""
+    return terms
+
+
+def _stacked_rows(blocks: tuple[Any, ...], partner: np.ndarray, branch: np.ndarray) -> Any:
+    """Row ``branch[k]`` of ``blocks[partner[k]]`` for every ``k``, stacked (``k x cols``)."""
+    if not len(partner):
+        return np.zeros((0, 0))
+    sparse = any(sp.issparse(bl) for bl in blocks)
+    order = np.argsort(partner, kind="stable")
+    parts, where = [], []
+    for p in np.unique(partner):
+        sel = order[partner[order] == p]
+        block = blocks[int(p)]
+        rows = sp.csr_array(block)[branch[sel]] if sparse else np.asarray(block)[branch[sel]]
+        parts.append(rows)
+        where.append(sel)
+    stacked = sp.vstack(parts, format="csr") if sparse else np.vstack(parts)
+    back = np.empty(len(partner), dtype=np.int64)
+    back[np.concatenate(where)] = np.arange(len(partner))
+    return stacked[back]
