@@ -245,14 +245,14 @@ def test_list_and_load(tmp_path):
 
 def test_dprk_balance_with_imports_resources_equal_uses():
     """With competitive imports the balance of every product is gross output + imports =
-    intermediate use (domestic and imported inputs, A x) + final demand; and the imports are the
-    import share of domestic use (A x + y - exports), partner by partner."""
+    intermediate use (domestic and imported inputs, A x) + home final use + exports; and the
+    imports are the import share of home use (A x + y), partner by partner."""
     eco = data.load("dprk-1963")
     t = eco.plan.balance().table()
     np.testing.assert_allclose(t["gross_output"] + t["imports"],
-                               t["intermediate_use"] + t["final_demand"], rtol=1e-10)
+                               t["intermediate_use"] + t["final_demand"] + t["exports"], rtol=1e-10)
     plan = eco.plan.balance()
     fd = eco.final_demand
-    use = plan.intermediate_use.to_numpy() + fd.to_numpy().sum(axis=1) - fd["exports"].to_numpy()
+    use = plan.intermediate_use.to_numpy() + fd.to_numpy().sum(axis=1)
     np.testing.assert_allclose(plan.imports.to_numpy(), eco.import_shares.to_numpy() * use,
                                rtol=1e-12)

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import autarky
 from autarky import Economy, NotProductiveError
 from autarky.errors import AutarkyError
+from autarky.io.results import to_json_dict
 from autarky.solve import calc_L
 from autarky.testing import assert_economy_equal, random_technology
 
@@ -368,8 +369,8 @@ def test_plan_categories_sum_to_final_demand():
     np.testing.assert_allclose(plan.gross_output, X_CLOSED, rtol=1e-12)
 
 
-def test_plan_to_dict(textbook):
-    d = textbook.plan.balance().to_dict()
+def test_plan_to_json(textbook):
+    d = to_json_dict(textbook.plan.balance())
     assert set(d["gross_output"]) == set(IDS)
     assert all(type(v) is float for v in d["gross_output"].values())
     np.testing.assert_allclose([d["gross_output"][b] for b in IDS], X_CLOSED, rtol=1e-12)
@@ -389,9 +390,10 @@ def test_factor_requirements_by_hand():
     assert req.loc["labour", "required"] == pytest.approx(328.5 / DET, rel=1e-12)
     assert req.loc["labour", "available"] == 1200.0
     assert req.loc["labour", "utilisation"] == pytest.approx(328.5 / DET / 1200.0, rel=1e-12)
-    d = eco.plan.balance().to_dict()["factor_requirements"]["labour"]
-    assert d["available"] == 1200.0
-    assert d["required"] == pytest.approx(328.5 / DET, rel=1e-12)
+    d = to_json_dict(eco.plan.balance())
+    assert d["factor_available"]["labour"] == 1200.0
+    assert d["factor_required"]["labour"] == pytest.approx(328.5 / DET, rel=1e-12)
+    assert d["variable_units"]["factor_required"] == "unit[factor]"
 
 
 # ---------------------------------------------------------------------------- transformations

@@ -28,10 +28,9 @@ import pytest
 import autarky
 from autarky.cli.app import main
 from autarky.data import load
-from autarky.economy.settings import PlanSettings, Strategy, StrategyRule
+from autarky.economy.settings import Strategy, StrategyRule
 from autarky.errors import AutarkyError
 from autarky.plan.multiyear import _floor_rows_relaxable, build_model, max_uniform_growth
-from autarky.plan.multiyear_result import canonical
 from autarky.solve.lp import LinearProgram, solve_lp
 
 REL = 1e-9
@@ -40,14 +39,16 @@ REL = 1e-9
 CONSTRAINT_NAME = re.compile(r"^[a-z][a-z0-9+-]*(:[\w+.-]+)?@\d{1,4}$|^terminal-[a-z]+(:[\w.-]+)?$")
 
 
-def economy(ids: list[str], groups: list[str], A, B, prices, x0, settings: PlanSettings,
-            year: int) -> autarky.Economy:
-    """An economy with zero final demand (everything beyond consumption is planned)."""
+def economy(ids: list[str], groups: list[str], A, B, prices, x0, settings: dict,
+            year: int) -> autarky.Scenario:
+    """An economy with zero final demand (everything beyond consumption is planned), with the
+    plan settings (and the capital tables) in ``settings``."""
     n = len(ids)
     branches = pd.DataFrame({"unit": ["unit"] * n, "group": groups}, index=ids)
-    return autarky.Economy(branches, np.asarray(A, dtype=float), np.zeros(n), year=year,
-                           prices=list(prices), capital=np.asarray(B, dtype=float),
-                           settings=settings, reported_output=list(x0))
+    eco = autarky.Economy(branches, np.asarray(A, dtype=float), np.zeros(n), year=year,
+                          prices=list(prices), capital=np.asarray(B, dtype=float),
+                          reported_output=list(x0))
+    return autarky.Scenario(eco).replace(**settings)
 
 
 def shares(plan, *groups: str) -> pd.Series:
@@ -62,7 +63,7 @@ def shares(plan, *groups: str) -> pd.Series:
 # 1. Feldman-Mahalanobis
 # =============================================================================================
 def feldman(lam: float, bk: float, bc: float, kk1: float, kc1: float, last: int) -> autarky.Economy:
-    st = PlanSettings(
+    st = dict(
         horizon=(1, last), depreciation=np.zeros(2), gestation=np.ones(2, dtype=int),
         initial_capacity=np.array([kk1, kc1]),
         consumption_basket=pd.Series([0.0, 1.0], index=["k", "c"]),
@@ -160,7 +161,7 @@ def test_feldman_consumption_growth_tends_to_machine_growth(lam, bk, bc, kk1, kc
 # =============================================================================================
 def one_good(*, a: float, b: float, delta: float, lag: int, k1: float, floor: float, last: int,
              growth: float | None = None, strategies: dict | None = None) -> autarky.Economy:
-    st = PlanSettings(horizon=(1, last), depreciation=np.array([delta]), gestation=np.array([lag]),
+    st = dict(horizon=(1, last), depreciation=np.array([delta]), gestation=np.array([lag]),
                       initial_capacity=np.array([k1]),
                       consumption_basket=pd.Series([1.0], index=["g"]), consumption_floor=floor,
                       industrial_growth=growth, strategies=strategies or {})
@@ -225,7 +226,7 @@ def test_capacity_accounting_two_branches_from_new_capacity():
     plan invests, its reported capacity is the hand sum over its reported new capacity; the
     plan also keeps output within capacity and runs nothing down after the horizon
     (``K_{T+1} >= K_T``, last year's investment at least the year before's)."""
-    st = PlanSettings(horizon=(1, 7), depreciation=np.array([0.1, 0.04]), gestation=np.array([2, 1]),
+    st = dict(horizon=(1, 7), depreciation=np.array([0.1, 0.04]), gestation=np.array([2, 1]),
                       initial_capacity=np.array([100.0, 150.0]),
                       consumption_basket=pd.Series([0.0, 1.0], index=["k", "c"]), consumption_floor=50.0)
     eco = economy(["k", "c"], ["heavy", "light"], [[0.1, 0.2], [0.0, 0.1]], [[0.8, 1.2], [0.0, 0.0]],
@@ -248,10 +249,9 @@ def test_capacity_accounting_two_branches_from_new_capacity():
 def test_capacity_accounting_on_the_seven_year_plan(syp, syp_plans):
     """The bundled plan's depreciation (0.02-0.03) and gestation (1-2 years) per branch:
     capacity in every year equals the hand sum from initial capacity and new capacity."""
-    st = syp.settings
     for plan in syp_plans.values():
-        K = hand_capacity(st.initial_capacity, st.depreciation, st.gestation,
-                          plan.new_capacity.to_numpy())
+        K = hand_capacity(syp.array("initial_capacity"), syp.array("depreciation"),
+                          syp.array("gestation").astype(int), plan.new_capacity.to_numpy())
         assert plan.capacity.to_numpy() == pytest.approx(K, rel=REL)
 
 
@@ -265,7 +265,7 @@ def test_horizon_shorter_than_gestation_is_not_infeasible_by_construction():
     ``K_2 = 0.9 * 100 + dK_a >= 100``, so ``dK_a = 10`` costs ``0.5 * 10 = 5`` units of ``a``; the
     basket is one of each; ``c = min(100 - 5, 100) = 95``.
     """
-    st = PlanSettings(horizon=(1, 1), depreciation=np.array([0.1, 0.1]), gestation=np.array([1, 2]),
+    st = dict(horizon=(1, 1), depreciation=np.array([0.1, 0.1]), gestation=np.array([1, 2]),
                       initial_capacity=np.array([100.0, 100.0]),
                       consumption_basket=pd.Series([1.0, 1.0], index=["a", "b"]))
     eco = economy(["a", "b"], ["heavy", "light"], np.zeros((2, 2)), [[0.5, 0.5], [0.0, 0.0]],
@@ -290,7 +290,7 @@ def four() -> autarky.Economy:
     Base-year output at prices (1, 2, 1, 0.5): 100, 100, 80, 100 (total 380)."""
     A = [[0.05, 0.2, 0.05, 0.02], [0.02, 0.1, 0.02, 0.01], [0.0, 0.0, 0.1, 0.0], [0.0, 0.0, 0.1, 0.1]]
     B = [[0.1, 0.1, 0.05, 0.05], [1.0, 1.5, 0.8, 0.5], [0.0] * 4, [0.0] * 4]
-    st = PlanSettings(horizon=(1961, 1966), depreciation=np.full(4, 0.05),
+    st = dict(horizon=(1961, 1966), depreciation=np.full(4, 0.05),
                       gestation=np.ones(4, dtype=int), initial_capacity=np.array([110.0, 55.0, 88.0, 220.0]),
                       consumption_basket=pd.Series([5.0, 0.0, 40.0, 100.0], index=FOUR_IDS),
                       consumption_floor=1.0)
@@ -383,10 +383,10 @@ def test_strict_impossible_target_is_infeasible_with_conflicts():
     assert {"capacity:g@1", "industrial-output-target@1"} & names
     # the relaxation works
     lp = _floor_rows_relaxable(build_model(eco, "strict"))
-    rows = {canonical(n): i for i, n in enumerate(lp.row_names)}
+    rows = {n: i for i, n in enumerate(lp.row_names)}
     lo, hi = lp.row_lower.copy(), lp.row_upper.copy()
     for c in plan.conflicts:
-        r = rows[c["constraint"]]
+        r = rows[c["row"]]
         if c["bound"] == pytest.approx(hi[r]) and np.isfinite(hi[r]):
             hi[r] = c["needed"] + 1e-7 * max(1.0, abs(c["needed"]))
         else:
@@ -576,15 +576,16 @@ def test_factor_availability_by_year_overrides_growth() -> None:
     """One good, no inputs, labour 1 per unit, labour 100 growing 10 % a year but stated as 50
     in year 2: output can be at most 110 (year 1: 100 * 1.1) and 50 in year 2, whatever the
     capacity (ample) allows; with consumption the only use, consumption equals output."""
-    st = PlanSettings(horizon=(1, 3), depreciation=np.zeros(1), gestation=np.ones(1, dtype=int),
+    st = dict(horizon=(1, 3), depreciation=np.zeros(1), gestation=np.ones(1, dtype=int),
                       initial_capacity=np.array([1000.0]),
                       consumption_basket=pd.Series([1.0], index=["g"]),
-                      factor_growth={"labour": 0.1}, factor_availability={"labour": {2: 50.0}})
-    eco = autarky.Economy(pd.DataFrame({"unit": ["t"], "group": ["light"]}, index=["g"]), np.zeros((1, 1)),
-                  [0.0], year=0, prices=[1.0], capital=[[0.0]], settings=st, reported_output=[100.0],
-                  factors=pd.DataFrame({"unit": ["workers"], "availability": [100.0]},
-                                       index=["labour"]),
-                  factor_coefficients=[[1.0]])
+                      factor_growth={"labour": 0.1},
+                      factor_availability_by_year={2: {"labour": 50.0}})
+    eco = autarky.Scenario(autarky.Economy(
+        pd.DataFrame({"unit": ["t"], "group": ["light"]}, index=["g"]), np.zeros((1, 1)),
+        [0.0], year=0, prices=[1.0], capital=[[0.0]], reported_output=[100.0],
+        factors=pd.DataFrame({"unit": ["workers"], "availability": [100.0]}, index=["labour"]),
+        factor_coefficients=[[1.0]])).replace(**st)
     plan = eco.plan.multiyear("free", targets="none")
     assert plan.ok
     np.testing.assert_allclose(plan.consumption.to_numpy(), [110.0, 50.0, 100.0 * 1.1 ** 3],

@@ -43,6 +43,7 @@ from autarky import Economy
 from autarky import data as bundled
 from autarky.cli.app import main
 from autarky.io import read_scenario
+from autarky.io.results import to_json_dict
 from autarky.plan.optimize import HARMONY_POINTS, optimize
 from autarky.testing import random_technology
 
@@ -363,7 +364,7 @@ def test_infeasible_minimum_fulfilment_is_explained() -> None:
     assert alone_labour[0]["bound"] == pytest.approx(800.0)
     smallest = [c["constraint"] for c in conf if c["kind"] == "smallest"]
     assert smallest == ["minimum-fulfilment"]
-    doc = plan.to_dict()
+    doc = to_json_dict(plan)
     assert doc["status"] == "infeasible" and doc["conflicts"]
 
 
@@ -596,14 +597,20 @@ def test_dprk_1963_optimizes_with_labour_binding() -> None:
     """The scenario's final demand closes ``x - A x = y`` for the 1963 outputs, which need
     ``l' x = 0.002 * 11766 + 0.009 * 14043 + 0.01 * 1159 + 0.008 * 1022 + 0.01 * 762
     + 0.02 * 853 + 0.004 * 2526 + 0.28 * 227 + 0.32 * 5000 + 0.25 * 900 + 0.27 * 1300
-    + 0.79 * 2600 = 4498.029`` thousand workers; 4650 are available and nothing else limits the
-    (closed, trade-free) plan, so ``lam = 4650 / 4498.029 = 1.03379 >= 1``."""
-    # the closed, trade-free model: imports at today's shares are given (the balance holds with
-    # them), the partners' trade offers are removed
+    + 0.79 * 2600 = 4498.029`` thousand workers; 4650 are available. Without the partners'
+    prices nothing else limits the plan: imports come at the recorded shares and the recorded
+    exports ``e`` are delivered, so ``x = lam L_d d_d + L_d e`` and labour
+    ``lam (4498.029 - l' L_d e) + l' L_d e = 4650``, with ``l' L_d e`` (the labour in the
+    exports) solved here with numpy on ``A_d = (1 - s) A``."""
     eco = bundled.load("dprk-1963").replace(trade=None)
+    A_d = (1.0 - eco.import_shares.to_numpy().sum(axis=0))[:, None] * np.asarray(eco.A)
+    e = eco.exports.to_numpy().sum(axis=0)
+    labour = eco.factor_coefficients.loc["labour"].to_numpy()
+    in_exports = float(labour @ np.linalg.solve(np.eye(eco.n) - A_d, e))
     plan = optimize(eco)
     assert plan.status == "optimal"
     assert plan.fulfilment >= 1.0
-    assert plan.fulfilment == pytest.approx(4650.0 / 4498.029, rel=1e-6)
+    assert plan.fulfilment == pytest.approx(
+        (4650.0 - in_exports) / (4498.029 - in_exports), rel=1e-6)
     assert "factor:labour" in plan.binding
     assert plan.factor_requirements.loc["labour", "required"] == pytest.approx(4650.0, rel=1e-9)

@@ -81,10 +81,10 @@ def test_scenario_planning_keys_read_and_solve(write):
     eco = autarky.read_scenario(write(SCENARIO))
     st = eco.settings
     assert st.horizon == (1961, 1965) and st.years == [1961, 1962, 1963, 1964, 1965]
-    assert st.depreciation.tolist() == [0.05] * 4
-    assert st.gestation.tolist() == [1, 2, 1, 1]
-    assert st.initial_capacity.tolist() == [110.0, 55.0, 88.0, 220.0]
-    assert st.factor_growth == {"labour": 0.02}
+    assert eco.array("depreciation").tolist() == [0.05] * 4
+    assert eco.array("gestation").tolist() == [1, 2, 1, 1]
+    assert eco.array("initial_capacity").tolist() == [110.0, 55.0, 88.0, 220.0]
+    assert eco.table("factor_growth").to_dict() == {"labour": 0.02}
     assert st.consumption_basket == "consumption" and st.consumption_floor == 1.0
     assert st.exogenous == ("government",) and st.industry_groups == ("heavy", "light")
     assert st.industrial_growth == 0.05 and st.discount == 0.02
@@ -121,7 +121,7 @@ def test_depreciation_as_a_mapping(write):
     1, no depreciation) is ``110 + dK_power,1961``."""
     text = SCENARIO.replace("depreciation: 0.05", "depreciation: {steel: 0.1}")
     eco = autarky.read_scenario(write(text))
-    assert eco.settings.depreciation.tolist() == [0.0, 0.1, 0.0, 0.0]
+    assert eco.array("depreciation").tolist() == [0.0, 0.1, 0.0, 0.0]
     plan = eco.plan.multiyear("free")
     assert plan.status == "optimal"
     assert plan.capacity.loc[1962, "steel"] == pytest.approx(49.5, rel=REL)

@@ -6,7 +6,7 @@ The worked economy of this file (money units, every price 1, no ``value_added`` 
     A = [[0.2, 0.3],        import shares of use:  p: (0.3, 0.0)
          [0.1, 0.1]]                               q: (0.1, 0.2)      s = (0.4, 0.2)
 
-    final demand: consumption (100, 50), exports (10, 0)
+    home final use: consumption (100, 50); exports (10, 0), to p
 
     A_d = diag(1 - s) A = [[0.12, 0.18],
                            [0.08, 0.08]]
@@ -31,11 +31,11 @@ Domestic value-added content ``v' L_d`` with ``v = 1 - column sums of A = (0.7, 
 
 Herfindahl: a: (0.3^2 + 0.1^2) / 0.4^2 = 0.1 / 0.16 = 0.625;  b: 0.2^2 / 0.2^2 = 1.
 
-The balance: ``y_d = (1 - s)(y - e) + e = (0.6*100 + 10, 0.8*50) = (70, 40)``::
+The balance: ``y_d + e = (1 - s) y + e = (0.6*100 + 10, 0.8*50) = (70, 40)``::
 
     x = L_d y_d = (0.92*70 + 0.18*40, 0.08*70 + 0.88*40) / D = (71.6, 40.8) / D
     A x = (0.2*71.6 + 0.3*40.8, 0.1*71.6 + 0.1*40.8) / D = (26.56, 11.24) / D
-    domestic use = A x + y - e = (26.56 + 100 D, 11.24 + 50 D) / D = (106.08, 51) / D
+    home use = A x + y = (26.56 + 100 D, 11.24 + 50 D) / D = (106.08, 51) / D
     m = s * use = (42.432, 10.2) / D
     self-sufficiency x / (x + m - e) = x / use = (71.6 / 106.08, 40.8 / 51 = 0.8)
     imports over exports: a: 42.432 / (10 D) = 5.336;  b: m > 0 with no exports -> inf
@@ -57,6 +57,7 @@ from hypothesis import strategies as st
 from autarky import Economy, data, read_scenario
 from autarky.cli.app import main
 from autarky.errors import AutarkyError, ScenarioError
+from autarky.io.results import to_json_dict
 from autarky.reliance import calc_herfindahl, calc_self_sufficiency, indicators
 from autarky.reliance.criticality import partner_dependence
 
@@ -65,12 +66,13 @@ A2 = [[0.2, 0.3], [0.1, 0.1]]
 
 
 def two_branch(*, shares: bool = True, exports: float = 10.0, **kwargs: object) -> Economy:
-    """The worked economy of the module docstring."""
-    fd = pd.DataFrame({"consumption": [100.0, 50.0], "exports": [exports, 0.0]}, index=["a", "b"])
+    """The worked economy of the module docstring (exports of a go to p)."""
+    fd = pd.DataFrame({"consumption": [100.0, 50.0]}, index=["a", "b"])
     sh = (pd.DataFrame({"a": [0.3, 0.1], "b": [0.0, 0.2]}, index=["p", "q"]) if shares else None)
     return Economy.from_coefficients(A2, fd, branches=["a", "b"], units="USD million",
                                      partners=pd.DataFrame({"name": ["P", "Q"]}, index=["p", "q"]),
-                                     import_shares=sh, **kwargs)  # type: ignore[arg-type]
+                                     import_shares=sh, exports={"p": {"a": exports}},
+                                     **kwargs)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------ 1. the worked example
@@ -118,12 +120,14 @@ def test_worked_example_partner_content() -> None:
 
 
 def test_worked_example_totals() -> None:
-    """Whole final demand (TiVA): (u' A_m x + u' m_f) / u' y with u' A_m x = 0.4*26.56/D + 0.2*11.24/D
-    = 12.872 / D, imported final goods m_f = s (y - e) = (40, 10), u' y = 160. Exports: only a is
-    exported, so the vertical-specialisation share is mu_a = 0.1032 / D. Output value 112.4 / D,
-    imports 52.632 / D."""
+    """Whole home final demand (TiVA): (mu' y_d + u' m_f) / u' y with the final use made at home
+    y_d = (1 - s) y = (60, 40): mu' y_d = (0.1032 * 60 + 0.1412 * 40) / D = 11.84 / D (the
+    imported inputs of the exports, 0.1032 * 10 / D, are not in it: u' A_m x = 12.872 / D is
+    both), imported final goods m_f = s y = (40, 10), u' y = 150. Exports: only a is exported,
+    so the vertical-specialisation share is mu_a = 0.1032 / D. Output value 112.4 / D, imports
+    52.632 / D."""
     tot = two_branch().reliance.indicators().totals
-    assert tot["import_content_final_demand"] == pytest.approx((12.872 / D + 50.0) / 160.0, abs=1e-10)
+    assert tot["import_content_final_demand"] == pytest.approx((11.84 / D + 50.0) / 150.0, abs=1e-10)
     assert tot["import_content_exports"] == pytest.approx(0.1032 / D, abs=1e-10)
     assert tot["output_value"] == pytest.approx(112.4 / D, abs=1e-9)
     assert tot["imports_value"] == pytest.approx(52.632 / D, abs=1e-9)
@@ -132,17 +136,21 @@ def test_worked_example_totals() -> None:
     assert "aid_over_revenue" not in tot  # no state revenue given
 
 
-def test_worked_example_to_dict_is_json() -> None:
-    doc = two_branch().reliance.indicators().to_dict()
-    for key in ("self_sufficiency", "import_content", "import_content_total", "partner_content",
-                "concentration", "flags"):
+def test_worked_example_json() -> None:
+    doc = to_json_dict(two_branch().reliance.indicators())
+    for key in ("self_sufficiency", "import_content", "import_content_final_demand",
+                "partner_content", "concentration", "flag_concentration", "dependent"):
         assert key in doc
     assert doc["import_content"]["a"] == pytest.approx(0.1032 / D, abs=1e-10)
-    assert doc["import_content_total"] == pytest.approx((12.872 / D + 50.0) / 160.0, abs=1e-10)
+    assert doc["import_content_final_demand"] == pytest.approx((11.84 / D + 50.0) / 150.0,
+                                                               abs=1e-10)
     assert doc["partner_content"]["q"]["b"] == pytest.approx(0.0512 / D, abs=1e-10)
     assert doc["concentration"] == {"a": pytest.approx(0.625), "b": pytest.approx(1.0)}
-    assert doc["flags"]["a"] == {"concentration": True, "import_share": False,
-                                 "imports_over_exports": True, "dependent": False}
+    assert {k: doc[f"flag_{k}"]["a"] for k in ("concentration", "import_share",
+                                                "imports_over_exports")} == {
+        "concentration": True, "import_share": False, "imports_over_exports": True}
+    assert doc["dependent"]["a"] is False
+    assert doc["variable_units"]["import_content"] == "1"
     assert json.loads(json.dumps(doc))["self_sufficiency"]["b"] == pytest.approx(0.8)
 
 
@@ -155,7 +163,7 @@ def test_no_imports_at_all() -> None:
     np.testing.assert_allclose(ind.table["self_sufficiency"], 1.0, atol=1e-12)
     assert ind.table["concentration"].isna().all()
     assert not ind.table["dependent"].any()
-    assert ind.to_dict()["concentration"] == {"a": None, "b": None}
+    assert to_json_dict(ind)["concentration"] == {"a": None, "b": None}
 
 
 def test_helpers_closed_forms() -> None:
@@ -231,11 +239,13 @@ def test_properties_of_the_indicators(eco: Economy) -> None:
 def one_branch(shares: dict[str, float], exports: float, **kwargs: object) -> Economy:
     """a = 0.5, consumption 100, exports e; with s = 0.5:
     A_d = 0.25, y_d = 50 + e, x = (50 + e) / 0.75, use = 0.5 x + 100, m = 0.5 use = (50 + e)/3 + 50."""
-    fd = pd.DataFrame({"consumption": [100.0], "exports": [exports]}, index=["steel"])
+    fd = pd.DataFrame({"consumption": [100.0]}, index=["steel"])
+    first = next(iter(shares))
     return Economy.from_coefficients([[0.5]], fd, branches=["steel"], units="t",
                                      partners=pd.DataFrame(index=list(shares)),
                                      import_shares=pd.DataFrame({"steel": list(shares.values())},
                                                                 index=list(shares)),
+                                     exports={first: {"steel": exports}},
                                      **kwargs)  # type: ignore[arg-type]
 
 
@@ -270,7 +280,7 @@ def test_eu_dependent_only_when_all_three_hold(on: tuple[int, int, int]) -> None
     assert (r["flag_concentration"], r["flag_import_share"], r["flag_imports_over_exports"]) == \
         tuple(bool(v) for v in on)
     assert r["dependent"] == all(on)
-    assert ind.thresholds == th and ind.to_dict()["thresholds"] == th
+    assert ind.thresholds == th and to_json_dict(ind)["thresholds"] == th
 
 
 def test_eu_thresholds_merge_with_the_defaults() -> None:
@@ -318,7 +328,7 @@ def test_aid_over_revenue_and_investment() -> None:
     assert tot["aid_over_revenue"] == pytest.approx(0.1)
     assert tot["aid_over_investment"] == pytest.approx(0.625)
     assert tot["valuation_unit"] == "won"
-    assert indicators(eco).to_dict()["totals"]["aid_over_revenue"] == pytest.approx(0.1)
+    assert to_json_dict(indicators(eco))["aid_over_revenue"] == pytest.approx(0.1)
 
 
 # ------------------------------------------------------------------ 9. scenario I/O
@@ -476,9 +486,10 @@ def test_cli_reliance_json(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(["reliance", "dprk-1963", "--format", "json"], capsys)
     assert rc == 0
     doc = json.loads(out)
-    for key in ("self_sufficiency", "import_content", "import_content_total", "partner_content",
-                "concentration", "flags"):
+    for key in ("self_sufficiency", "import_content", "import_content_final_demand",
+                "partner_content", "concentration", "dependent"):
         assert key in doc
+    assert doc["basis"] == "recorded trade (balanced plan)"
     assert set(doc["partner_content"]) == {"ussr", "china", "row"}
     assert len(doc["import_content"]) == 12
 
@@ -493,19 +504,19 @@ def test_cli_stress_json(capsys: pytest.CaptureFixture[str]) -> None:
                       "--weeks", "20"], capsys)
     assert rc == 0
     doc = json.loads(out)
-    assert {"fulfilment", "shortfall"} <= set(doc["replanned"])
-    assert {"weeks", "output", "total_loss"} <= set(doc["propagation"])
-    assert doc["propagation"]["weeks"] == 20
-    assert all(len(v) == 20 for v in doc["propagation"]["output"].values())
-    assert doc["replanned"]["fulfilment"] <= doc["replanned"]["fulfilment_base"] + 1e-9
+    assert {"fulfilment", "fulfilment_base", "shortfall", "output", "total_loss"} <= set(doc)
+    assert len(doc["output"]) == 20  # weeks
+    assert all(len(v) == 12 for v in doc["output"].values())  # branches each week
+    assert doc["variable_units"]["output"] == "unit[branch]/week"
+    assert doc["fulfilment"] <= doc["fulfilment_base"] + 1e-9
 
 
 def test_cli_autarky_cost_json(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(["autarky-cost", "dprk-1963", "--format", "json"], capsys)
     assert rc == 0
     doc = json.loads(out)
-    assert [r["cap"] for r in doc["curve"]] == pytest.approx([1 - k / 10 for k in range(11)])
-    assert "domestic_share" in doc["acr"]
+    assert [float(k) for k in doc["fulfilment"]] == pytest.approx([1 - k / 10 for k in range(11)])
+    assert "acr_domestic_share" in doc
 
 
 def test_cli_criticality_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -537,9 +548,10 @@ def test_dprk_balances_to_reported_output_with_import_shares(dprk: Economy) -> N
     x = dprk.plan.balance().gross_output.to_numpy()
     rep = dprk.reported_output.to_numpy()
     np.testing.assert_allclose(x, rep, rtol=1e-9)
-    # and x = L_d y_d is the definition: (I - A_d) x = y_d
+    # and x = L_d (y_d + e) is the definition: (I - A_d) x = y_d + e
     A_d = np.asarray(dprk.A_d)
-    np.testing.assert_allclose(x - A_d @ x, dprk.domestic_final_demand(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(x - A_d @ x, dprk.domestic_final_demand() + dprk.exports_total,
+                               rtol=1e-9, atol=1e-9)
 
 
 def test_dprk_soviet_dependence_exceeds_chinese(dprk: Economy) -> None:

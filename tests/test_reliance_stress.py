@@ -2,19 +2,22 @@
 ACR cross-check), stress tests, and the criticality of branches and partners.
 
 The two-branch economy is that of ``test_reliance.py`` (A = [[0.2, 0.3], [0.1, 0.1]], shares
-p: (0.3, 0), q: (0.1, 0.2), so s = (0.4, 0.2); final demand d = consumption (100, 50) plus exports
-(10, 0)) with labour coefficients F = (0.5, 0.8) and availability 100, the only limit.
+p: (0.3, 0), q: (0.1, 0.2), so s = (0.4, 0.2); home final demand d = consumption (100, 50);
+recorded exports e = (10, 0) to p) with labour coefficients F = (0.5, 0.8) and availability 100,
+the only limit.
 
-Labour needed at a cap kappa (import shares kappa * s). The import caps bind at the least-labour
-plan (an import saves domestic output), so ``(I - diag(1 - kappa s) A) x = (1 - kappa s)(d - e) + e``
-and, the 2x2 inverse in closed form, ``labour(kappa) = F x``::
+Labour needed to deliver the whole target at a cap kappa (import shares kappa * s). The import
+caps bind at the least-labour plan (an import saves domestic output), so
+``(I - diag(1 - kappa s) A) x = (1 - kappa s) d + e`` and, the 2x2 inverse in closed form,
+``labour(kappa) = F x``::
 
     kappa = 1: x = (71.6, 40.8) / 0.7952              labour = (0.5*71.6 + 0.8*40.8) / 0.7952 = 68.44 / 0.7952
     kappa = 0: x = [[0.9, 0.3], [0.1, 0.8]] (110, 50) / 0.69 = (114, 51) / 0.69
                                                       labour = (57 + 40.8) / 0.69 = 97.8 / 0.69
 
-Every constraint is homogeneous in the fulfilment lam (x, m and lam scale together), so the
-largest fulfilment with 100 of labour is ``100 / labour(kappa)``.
+The recorded exports are delivered whatever the fulfilment ``lam`` of home final demand, so
+``x = lam L_k (1 - kappa s) d + L_k e`` and the largest fulfilment with 100 of labour is
+``(100 - F L_k e) / F L_k (1 - kappa s) d`` (``L_k`` the inverse at the cap).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import pytest
 
 from autarky import Economy
 from autarky.errors import AutarkyError
+from autarky.io.results import to_json_dict
 from autarky.reliance.cost import acr_autarky_ratio, cost_of_autarky
 from autarky.reliance.criticality import (
     branch_criticality,
@@ -46,7 +50,8 @@ LABOUR = pd.DataFrame({"unit": ["workers"], "availability": [100.0]}, index=["la
 
 
 def two_branch(*, shares: bool = True, availability: float = 100.0, **kwargs: object) -> Economy:
-    fd = pd.DataFrame({"consumption": D_DOM, "exports": E2}, index=["a", "b"])
+    fd = pd.DataFrame({"consumption": D_DOM}, index=["a", "b"])
+    kwargs.setdefault("exports", {"p": {"a": E2[0]}})
     sh = pd.DataFrame({"a": [0.3, 0.1], "b": [0.0, 0.2]}, index=["p", "q"]) if shares else None
     factors = LABOUR.assign(availability=[availability])
     return Economy.from_coefficients(A2, fd, branches=["a", "b"], units="USD million",
@@ -62,10 +67,17 @@ def inv2(M: np.ndarray) -> np.ndarray:
 
 
 def labour_needed(kappa: float) -> float:
-    """F (I - diag(1 - kappa s) A)^-1 ((1 - kappa s)(d - e) + e), see the module docstring."""
+    """F (I - diag(1 - kappa s) A)^-1 ((1 - kappa s) d + e), see the module docstring."""
     keep = 1.0 - kappa * S2
     x = inv2(np.eye(2) - keep[:, None] * A2) @ (keep * D_DOM + E2)
     return float(F2 @ x)
+
+
+def fulfilment(kappa: float, labour: float = 100.0, shares: np.ndarray = S2) -> float:
+    """(labour - F L_k e) / F L_k (1 - kappa s) d, see the module docstring."""
+    keep = 1.0 - kappa * shares
+    L = inv2(np.eye(2) - keep[:, None] * A2)
+    return float((labour - F2 @ L @ E2) / (F2 @ L @ (keep * D_DOM)))
 
 
 # ------------------------------------------------------------------ 5. cost of autarky
@@ -77,23 +89,25 @@ def test_closed_form_endpoints_of_labour() -> None:
 
 
 def test_cost_curve_is_flat_without_imports() -> None:
-    """No import shares: every cap is today's economy; lam = 100 / labour(0) = 0.69 * 100 / 97.8."""
+    """No import shares: every cap is today's economy; labour(0) = 97.8 / 0.69 for the whole
+    target and ``lam = (100 - F L e) / F L d`` with ``L e = (9, 1) / 0.69`` (F L e = 5.3 / 0.69)
+    and ``F L d = (97.8 - 5.3) / 0.69 = 92.5 / 0.69``: ``lam = (69 - 5.3) / 92.5``."""
     curve = cost_of_autarky(two_branch(shares=False)).curve
     assert list(curve.index) == pytest.approx([1 - k / 10 for k in range(11)])
-    np.testing.assert_allclose(curve["fulfilment"], 69.0 / 97.8, rtol=1e-9)
+    np.testing.assert_allclose(curve["fulfilment"], 63.7 / 92.5, rtol=1e-9)
     np.testing.assert_allclose(curve["fulfilment"], curve["fulfilment"].iloc[0], atol=1e-9)
     np.testing.assert_allclose(curve["labour_needed"], 97.8 / 0.69, rtol=1e-9)
     np.testing.assert_allclose(curve["import_value"], 0.0, atol=1e-9)
 
 
 def test_cost_curve_with_imports_against_the_closed_form() -> None:
-    """Fulfilment 100 / labour(kappa) and labour(kappa) at every cap; fulfilment falls (weakly)
-    and labour rises (weakly) as the cap falls."""
+    """Fulfilment (100 - F L_k e) / F L_k (1 - kappa s) d and labour(kappa) at every cap;
+    fulfilment falls (weakly) and labour rises (weakly) as the cap falls."""
     curve = cost_of_autarky(two_branch()).curve
     kappas = curve.index.to_numpy()
     need = np.array([labour_needed(k) for k in kappas])
     np.testing.assert_allclose(curve["labour_needed"], need, rtol=1e-8)
-    np.testing.assert_allclose(curve["fulfilment"], 100.0 / need, rtol=1e-8)
+    np.testing.assert_allclose(curve["fulfilment"], [fulfilment(k) for k in kappas], rtol=1e-8)
     assert np.all(np.diff(curve["fulfilment"].to_numpy()) <= 1e-12)  # kappas run 1 -> 0
     assert np.all(np.diff(curve["labour_needed"].to_numpy()) >= -1e-12)
     assert curve["fulfilment"].iloc[0] > curve["fulfilment"].iloc[-1]  # strictly: imports matter
@@ -116,7 +130,7 @@ def test_acr_formula_by_hand() -> None:
     assert acr_autarky_ratio(0.64, 2.0) == pytest.approx(0.8, rel=1e-14)
     assert acr_autarky_ratio(1.0, 3.0, 0.2) == 1.0
     for bad in ((0.0, 5.0, 0.0), (1.1, 5.0, 0.0), (0.5, 0.0, 0.0), (0.5, 5.0, 1.0)):
-        with pytest.raises(ValueError):
+        with pytest.raises(AutarkyError):
             acr_autarky_ratio(*bad)
 
 
@@ -132,7 +146,7 @@ def test_acr_cross_check_of_the_worked_economy() -> None:
     assert acr["theta"] == 4.0
     assert acr["autarky_ratio"] == pytest.approx(lam ** (1 / (4.0 * (1 - alpha))), rel=1e-10)
     assert acr["autarky_ratio_no_intermediates"] == pytest.approx(lam ** 0.25, rel=1e-10)
-    assert acr["model_ratio"] == pytest.approx(labour_needed(1.0) / labour_needed(0.0), rel=1e-8)
+    assert acr["model_ratio"] == pytest.approx(fulfilment(0.0) / fulfilment(1.0), rel=1e-8)
 
 
 # ------------------------------------------------------------------ 6. economies of scale
@@ -233,11 +247,10 @@ def test_capacity_shock_one_branch() -> None:
     assert pr is not None and pr.weeks == 12
     assert pr.output.shape == (12, 1)
     assert np.all(pr.total_loss >= 0) and pr.total_loss.sum() > 0
-    doc = r.to_dict()
+    doc = to_json_dict(r)
     assert doc["shock"] == "capacity:b:0.3"
-    assert {"fulfilment", "shortfall"} <= set(doc["replanned"])
-    assert {"weeks", "output", "total_loss"} <= set(doc["propagation"])
-    assert len(doc["propagation"]["output"]["b"]) == 12
+    assert {"fulfilment", "shortfall", "output", "total_loss"} <= set(doc)
+    assert len(doc["output"]) == 12 and set(doc["output"]["1"]) == {"b"}
     assert r.propagation_frame().shape == (12, 1)
 
 
@@ -245,7 +258,7 @@ def test_demand_jump_one_branch() -> None:
     """Target 100 -> 125: lam = 0.5 / 1.25 = 0.4."""
     r = stress(one_branch(), "demand:b:0.25", propagate_too=False)
     assert r.replanned["fulfilment"] == pytest.approx(0.4, rel=1e-9)
-    assert r.propagation is None and "propagation" not in r.to_dict()
+    assert r.propagation is None and "output" not in to_json_dict(r)
 
 
 def aid_economy() -> Economy:
@@ -352,16 +365,16 @@ def test_partner_dependence_shares() -> None:
 
 
 def test_neutrality_by_hand() -> None:
-    """Dependence = imports from a partner over the baseline domestic use 0.5*100 + 100 = 150.
-    At fulfilment L (x = 100) the imports needed are 100 L - 50, under caps
-    theta (50 + 100 L); the least maximum splits them evenly up to q's cap:
-    L <= 0.5 (reachable at home): 0; L = 0.8: 30 needed, q cap 13, p 17 -> 17/150;
-    L = 1: 50 needed, q cap 15 -> 35/150; L = 7/6: q 50/3 and p 50 -> 50/150."""
+    """Dependence = imports from a partner over the value of home use in the baseline (optimal)
+    plan, x = 100 and lam = 7/6: A x + lam d = 50 + 700/6 = 500/3. At fulfilment L (x = 100) the
+    imports needed are 100 L - 50, under caps theta (50 + 100 L); the least maximum splits them
+    evenly up to q's cap: L <= 0.5 (reachable at home): 0; L = 0.8: 30 needed, q cap 13, p 17
+    -> 17 * 3/500; L = 1: 50 needed, q cap 15 -> 35 * 3/500; L = 7/6: q 50/3 and p 50 -> 50 * 3/500."""
     levels = [0.3, 0.5, 0.8, 1.0, 7 / 6]
     curve = neutrality(two_partner_economy(), levels).curve
     assert (curve["status"] == "optimal").all()
     got = curve["max_dependence"].to_numpy()
-    np.testing.assert_allclose(got, [0.0, 0.0, 17 / 150, 35 / 150, 50 / 150], atol=1e-9)
+    np.testing.assert_allclose(got, np.array([0.0, 0.0, 17.0, 35.0, 50.0]) * 3 / 500, atol=1e-9)
     assert np.all(np.diff(got) >= -1e-12)
     for p in ("p", "q"):
         assert np.all(curve[f"dependence:{p}"].to_numpy() <= got + 1e-9)
@@ -374,10 +387,11 @@ def test_neutrality_default_levels_are_monotone() -> None:
 
 
 def test_reliance_lp_base_case_of_the_worked_economy() -> None:
-    """The base LP reaches 100 / labour(1) (fulfilment) and, capped at zero imports, 100 / labour(0)."""
+    """The base LP reaches the fulfilment of the module docstring at kappa = 1 and, capped at zero
+    imports, at kappa = 0."""
     eco = two_branch()
     case = base_case(eco)
-    assert solve(eco, case).fulfilment == pytest.approx(100.0 / labour_needed(1.0), rel=1e-9)
-    closed = solve(eco, replace(case, theta=np.zeros_like(case.theta)))
-    assert closed.fulfilment == pytest.approx(100.0 / labour_needed(0.0), rel=1e-9)
+    assert solve(eco, case).fulfilment == pytest.approx(fulfilment(1.0), rel=1e-9)
+    closed = solve(eco, replace(case, import_scale=np.zeros_like(case.import_scale)))
+    assert closed.fulfilment == pytest.approx(fulfilment(0.0), rel=1e-9)
     np.testing.assert_allclose(closed.imports, 0.0, atol=1e-12)

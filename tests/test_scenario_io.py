@@ -242,7 +242,7 @@ def test_roundtrip_keeps_every_table(tmp_path):
     branches = pd.DataFrame({"unit": ["thousand t", "million kWh"], "name": ["Coal", "Power"],
                              "group": ["energy", "energy"], "note": ["anthracite", ""]},
                             index=["coal", "power"])
-    fd = pd.DataFrame({"consumption": [10.0, 20.0], "exports": [5.0, 0.0]},
+    fd = pd.DataFrame({"consumption": [10.0, 20.0], "stock_change": [5.0, -1.0]},
                       index=["coal", "power"])
     factors = pd.DataFrame({"unit": ["thousand workers", "thousand ha"],
                             "availability": [np.nan, 300.0], "name": ["Labour", "land"]},
@@ -252,6 +252,8 @@ def test_roundtrip_keeps_every_table(tmp_path):
                   factors=factors, factor_coefficients=[[0.009, 0.002], [0.0, 0.1]],
                   capacity=[np.inf, 100.0],
                   partners=pd.DataFrame({"name": ["Soviet Union"]}, index=["ussr"]),
+                  exports={"ussr": {"coal": 5.0}}, import_shares={"ussr": {"power": 0.1}},
+                  import_prices={"ussr": {"power": 0.3}}, export_limits={"ussr": {"coal": 8.0}},
                   reported_output=[11.0, 22.0])
     as_yaml, as_folder = roundtrip(eco, tmp_path)
     for back in (as_yaml, as_folder):
@@ -261,15 +263,15 @@ def test_roundtrip_keeps_every_table(tmp_path):
 
 
 def test_roundtrip_keeps_an_all_zero_final_demand_category(tmp_path):
-    # Final demand by category where nothing is exported this year: the category is part of
-    # the economy (exports = 0), and must survive writing and reading.
-    fd = pd.DataFrame({"consumption": [600.0, 1500.0], "exports": [0.0, 0.0]},
+    # Final demand by category where nothing is stocked this year: the category is part of
+    # the economy (stock change = 0), and must survive writing and reading.
+    fd = pd.DataFrame({"consumption": [600.0, 1500.0], "stock_change": [0.0, 0.0]},
                       index=["agriculture", "manufacturing"])
     eco = Economy.from_coefficients([[0.15, 0.25], [0.20, 0.05]], fd,
                                     branches=["agriculture", "manufacturing"])
     as_yaml, as_folder = roundtrip(eco, tmp_path)
-    assert list(as_yaml.final_demand.columns) == ["consumption", "exports"]
-    assert list(as_folder.final_demand.columns) == ["consumption", "exports"]
+    assert list(as_yaml.final_demand.columns) == ["consumption", "stock_change"]
+    assert list(as_folder.final_demand.columns) == ["consumption", "stock_change"]
 
 
 def test_dprk_roundtrip_with_provenance(tmp_path):
@@ -372,8 +374,13 @@ def test_planning_keys_round_trip(write, tmp_path: Path) -> None:
     assert len(original.trade) == 2
     assert original.settings.horizon == (1961, 1965)
     assert original.settings.strategies["mine"].rules[1].max == 0.9
-    assert original.settings.gestation.tolist() == [2, 1, 1]
-    assert original.settings.factor_availability == {"labour": {1962: 104.0, 1963: 110.0}}
+    assert original.array("gestation").tolist() == [2, 1, 1]
+    stated = original.table("factor_availability_by_year")["labour"]
+    assert stated.dropna().to_dict() == {1962: 104.0, 1963: 110.0}
+    # the old exports category and its use in 'exogenous' are read into today's model
+    assert original.exports.loc["unallocated", "grain"] == 5.0
+    assert original.settings.exogenous == ()
+    assert any("exports" in n for n in original.notes)
     for target in (tmp_path / "out.yaml", tmp_path / "out-folder"):
         back = read_scenario(write_scenario(original, target))
         assert_economy_equal(original, back)

@@ -88,3 +88,14 @@ class PlanFailure(AutarkyError):
     def __init__(self, message: str, status: str) -> None:
         self.status = status
         super().__init__(message)
+
+
+class UnknownIdError(AutarkyError, KeyError):
+    """An id (branch, factor, partner, category) the economy does not have."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class BadValueError(AutarkyError, ValueError):
+    """A value outside what a calculation accepts (a non-positive factor, a wrong option)."""

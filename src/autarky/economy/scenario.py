@@ -160,16 +160,32 @@ class Scenario:
 
         ``economy=`` and ``settings=`` replace the parts whole; any other keyword goes to the
         part that holds it (``capacity=`` to the economy, ``horizon=`` to the settings,
-        ``target=`` to the settings tables).
+        ``target=`` to the settings tables; ``consumption_basket`` to the settings as a category
+        name, to the tables as a vector).
+
+        Examples
+        --------
+        >>> eco = Economy.from_coefficients([[0.1]], [10.0], branches=["a"])
+        >>> s = Scenario(eco).replace(horizon=(1, 3), depreciation=[0.1],
+        ...                           output_targets={2: {"a": 12.0}})
+        >>> s.settings.years, s.economy.array("depreciation").tolist()
+        ([1, 2, 3], [0.1])
+        >>> float(s.table("output_targets").loc[2, "a"])
+        12.0
         """
         economy = changes.pop("economy", self._economy)
         settings = changes.pop("settings", self._settings)
         extra = {k: changes.pop(k) for k in ("reports", "claims", "notes") if k in changes}
+        if "consumption_basket" in changes and not isinstance(changes["consumption_basket"],
+                                                              (str, type(None))):
+            changes["consumption_basket_table"] = changes.pop("consumption_basket")
         setting_changes = {k: changes.pop(k) for k in list(changes) if k in _SETTINGS_FIELDS}
         if setting_changes:
             settings = dc_replace(settings, **setting_changes)
         table_changes = {k: changes.pop(k) for k in list(changes)
                          if k in TABLES and TABLES[k].holder == "settings"}
+        if "consumption_basket_table" in changes:  # a basket given product by product
+            table_changes["consumption_basket"] = changes.pop("consumption_basket_table")
         if changes:
             economy = economy.replace(**changes)
         tables = {}

@@ -50,6 +50,11 @@ class Coords:
                       pd.Index([int(y) for y in year], name="year", dtype=np.int64))
 
 
+def _name(spec: TableSpec) -> str:
+    """The table's name in messages (``factor coefficients``)."""
+    return spec.name.replace("_", " ")
+
+
 def freeze(value: Stored) -> Stored:
     """Make stored data read-only (in place) and return it."""
     if isinstance(value, tuple):
@@ -70,11 +75,11 @@ def _positions(labels: Any, index: pd.Index, spec: TableSpec, dim: str) -> np.nd
     pos = index.get_indexer(lab)
     if np.any(pos < 0):
         bad = [str(v) for v in lab[pos < 0][:5]]
-        raise AutarkyError(f"{spec.name}: unknown {dim} id(s) {', '.join(bad)}"
+        raise AutarkyError(f"{_name(spec)}: unknown {dim} id(s) {', '.join(bad)}"
                            + (f"; known: {', '.join(map(str, index[:8]))}"
                               + (", ..." if len(index) > 8 else "") if len(index) else ""))
     if lab.has_duplicates:
-        raise AutarkyError(f"{spec.name}: duplicate {dim} id(s) "
+        raise AutarkyError(f"{_name(spec)}: duplicate {dim} id(s) "
                            f"{', '.join(map(str, lab[lab.duplicated()][:5]))}")
     return pos
 
@@ -84,13 +89,13 @@ def _from_pandas(value: pd.Series | pd.DataFrame, spec: TableSpec, coords: Coord
     out = np.full(shape, spec.default, dtype=float)
     if isinstance(value, pd.Series):
         if len(spec.dims) != 1:
-            raise AutarkyError(f"{spec.name} has dimensions {', '.join(spec.dims)}; a Series "
+            raise AutarkyError(f"{_name(spec)} has dimensions {', '.join(spec.dims)}; a Series "
                                "fits one-dimensional tables only")
         pos = _positions(value.index, coords.index(spec.dims[0]), spec, spec.dims[0])
         out[pos] = value.to_numpy(dtype=float)
         return out
     if len(spec.dims) != 2:
-        raise AutarkyError(f"{spec.name} has dimensions {', '.join(spec.dims)}; a DataFrame "
+        raise AutarkyError(f"{_name(spec)} has dimensions {', '.join(spec.dims)}; a DataFrame "
                            "fits two-dimensional tables only")
     r = _positions(value.index, coords.index(spec.dims[0]), spec, spec.dims[0])
     c = _positions(value.columns, coords.index(spec.dims[1]), spec, spec.dims[1])
@@ -110,7 +115,7 @@ def _from_mapping(value: Mapping[Any, Any], spec: TableSpec, coords: Coords) -> 
             out[at] = float(obj)
             return
         if not isinstance(obj, Mapping):
-            raise AutarkyError(f"{spec.name}: expected a mapping by {spec.dims[depth]}")
+            raise AutarkyError(f"{_name(spec)}: expected a mapping by {spec.dims[depth]}")
         dim = spec.dims[depth]
         pos = _positions(list(obj.keys()), coords.index(dim), spec, dim)
         for p, v in zip(pos, obj.values(), strict=True):
@@ -126,7 +131,7 @@ def _sparse_2d(value: Any, spec: TableSpec, coords: Coords, shape: tuple[int, in
         m.sum_duplicates()
         m.sort_indices()
         if m.shape != shape:
-            raise AutarkyError(f"{spec.name} has shape {m.shape}, expected {shape}")
+            raise AutarkyError(f"{_name(spec)} has shape {m.shape}, expected {shape}")
         return m
     if isinstance(value, (pd.DataFrame, Mapping)):
         sub = TableSpec(spec.name, spec.dims[-2:], spec.unit, spec.description)
@@ -138,7 +143,7 @@ def _sparse_2d(value: Any, spec: TableSpec, coords: Coords, shape: tuple[int, in
     if arr.size == 0 and n == 0:
         arr = arr.reshape(shape)
     if arr.shape != shape:
-        raise AutarkyError(f"{spec.name} has shape {arr.shape}, expected {shape}")
+        raise AutarkyError(f"{_name(spec)} has shape {arr.shape}, expected {shape}")
     return np.array(arr, dtype=float)
 
 
@@ -166,7 +171,7 @@ def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
         else:
             blocks = list(value)
         if len(blocks) != P:
-            raise AutarkyError(f"{spec.name}: {len(blocks)} partner blocks, expected {P}")
+            raise AutarkyError(f"{_name(spec)}: {len(blocks)} partner blocks, expected {P}")
         inner = (shape[1], shape[2])
         out = tuple(sp.csr_array(_sparse_2d(b, spec, coords, inner)) for b in blocks)
         for b in out:
@@ -182,7 +187,7 @@ def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
             block = (_from_pandas(v, sub, coords) if isinstance(v, pd.DataFrame)
                      else (v.toarray() if sp.issparse(v) else np.asarray(v, dtype=float)))
             if block.shape != shape[1:]:
-                raise AutarkyError(f"{spec.name}: a block of shape {block.shape}, expected "
+                raise AutarkyError(f"{_name(spec)}: a block of shape {block.shape}, expected "
                                    f"{shape[1:]}")
             stored[int(p)] = block
     elif spec.sparse and len(spec.dims) == 2:
@@ -201,7 +206,7 @@ def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
             if arr.size == 0 and int(np.prod(shape)) == 0:
                 arr = arr.reshape(shape)
             else:
-                raise AutarkyError(f"{spec.name} has shape {arr.shape}, expected {shape} "
+                raise AutarkyError(f"{_name(spec)} has shape {arr.shape}, expected {shape} "
                                    f"({' x '.join(spec.dims) or 'a number'})")
         stored = arr
     validate(spec, stored, coords)
@@ -238,12 +243,12 @@ def validate(spec: TableSpec, stored: Stored, coords: Coords) -> None:
         allow_inf = bool(np.isinf(spec.default))
         nan = np.isnan(v)
         if nan.any() and not allow_nan:
-            raise AutarkyError(f"{spec.name} of {_where(spec, stored, coords, nan, block)} "
-                               "is not a number")
+            raise AutarkyError(f"{_name(spec)} of {_where(spec, stored, coords, nan, block)} "
+                               "is not a number (non-finite values are not allowed)")
         inf = np.isinf(v)
         if inf.any() and not (allow_inf and np.all(v[inf] > 0)):
-            raise AutarkyError(f"{spec.name} of {_where(spec, stored, coords, inf, block)} "
-                               "must be finite")
+            raise AutarkyError(f"{_name(spec)} of {_where(spec, stored, coords, inf, block)} "
+                               "is non-finite; it must be a finite number")
         fin = np.where(nan, 0.0 if spec.lower is None else spec.lower, v)
         low = np.zeros(v.shape, dtype=bool) if spec.lower is None else fin < spec.lower
         if spec.upper is None:
@@ -254,11 +259,12 @@ def validate(spec: TableSpec, stored: Stored, coords: Coords) -> None:
         out = low | high
         if out.any():
             k = np.flatnonzero(out.ravel())[0]
-            raise AutarkyError(f"{spec.name} of {_where(spec, stored, coords, out, block)} must "
-                               f"lie in {spec.bounds_text()}, got {v.ravel()[k]:g}")
+            what = "negative" if low.ravel()[k] and spec.lower == 0 else "out of bounds"
+            raise AutarkyError(f"{_name(spec)} of {_where(spec, stored, coords, out, block)} is "
+                               f"{what} ({v.ravel()[k]:g}); it must lie in {spec.bounds_text()}")
         if spec.dtype == "int" and np.any(fin != np.round(fin)):
             bad = fin != np.round(fin)
-            raise AutarkyError(f"{spec.name} of {_where(spec, stored, coords, bad, block)} must "
+            raise AutarkyError(f"{_name(spec)} of {_where(spec, stored, coords, bad, block)} must "
                                "be a whole number")
 
 
@@ -414,7 +420,7 @@ def assert_table_equal(spec: TableSpec, a: Stored | None, b: Stored | None, rtol
         return
     da, db = dense(a), dense(b)
     if da.shape != db.shape:
-        raise AssertionError(f"{spec.name} has shape {da.shape} against {db.shape}")
+        raise AssertionError(f"{_name(spec)} has shape {da.shape} against {db.shape}")
     np.testing.assert_allclose(da, db, rtol=rtol, atol=atol, equal_nan=True,
                                err_msg=f"{spec.name} differs")
 

@@ -446,6 +446,12 @@ def read_scenario(path: str | Path) -> Scenario:
             if base is not None:
                 arr[t.positions] = t.values
             tables[spec.name] = arr
+    if "import_shares" in tables:  # each product's shares from every partner at most one
+        over = [r.ids[i] for i in np.flatnonzero(np.asarray(tables["import_shares"]).sum(axis=0)
+                                                 > 1 + 1e-12)]
+        if over:
+            raise r.where("import_shares").error(
+                f"import shares of {', '.join(over)} sum to more than one")
     _old_offer_notes(r, tables, offered)
     settings, settings_tables = read_settings(r, fd)
     meta: dict[str, Any] = {

@@ -237,7 +237,8 @@ def read_csv_table(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index
     blank = (df == "").all(axis=1)
     if blank.any():
         df = df[~blank.to_numpy()].reset_index(drop=True)
-    if df.isna().to_numpy().any():  # a row with too few fields
+    if df.isna().to_numpy().any() or (df[required] == "").to_numpy().any():
+        # a row with too few fields reads as empty cells: name the field count if that is it
         _strict_scan(csv_path, required, PROVENANCE_COLS_ALLOWED)
 
     def where(row: int, col: str) -> Where:

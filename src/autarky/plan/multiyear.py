@@ -497,7 +497,8 @@ def explain_infeasible(model: MultiYearModel) -> list[dict[str, Any]]:
         bound = lp.row_upper[r] if amount < 0 else lp.row_lower[r]
         lab = (row_label(model.builder, r) if r < n_rows else
                {"block": "consumption-floor", "label": "", "year": years[r - n_rows]})
-        out.append({"constraint": lp.row_names[r], **lab, "bound": float(bound),
+        out.append({"constraint": lp.row_names[r], "row": lp.row_names[r], **lab,
+                    "bound": float(bound),
                     "needed": float(bound - amount), "relax_by": float(abs(amount))})
     return out
 

@@ -135,6 +135,7 @@ class MultiYearPlan:
     def to_dataset(self) -> xr.Dataset:
         """The paths as a labelled dataset, a unit on every variable."""
         attrs = {"result": "multi-year plan", "strategy": self.strategy, "status": self.status,
+                 "years": [int(y) for y in self.years],
                  "base_year": self.base_year, "currency": self.currency,
                  "description": self.description}
         if not self.ok:
@@ -195,8 +196,8 @@ class MultiYearPlan:
         ds = ds.assign_coords(unit=("branch", [str(self.units[b]) for b in ids]))
         bt = self.binding.table
         ds["binding"] = xr.DataArray(
-            bt["dual"].to_numpy(dtype=float) if len(bt) else np.zeros(0), dims=("binding",),
-            coords={"binding": list(self.binding.names)},
+            bt["dual"].to_numpy(dtype=float) if len(bt) else np.zeros(0), dims=("constraint",),
+            coords={"constraint": list(self.binding.names)},
             attrs={"unit": "objective per unit of the constraint",
                    "description": "Dual of each binding constraint."})
         ds.attrs.update(attrs)

@@ -303,15 +303,15 @@ class OptimalPlan(Plan):
 
         With labour the only scarce factor these are labour values ``l' (I - A_d)^-1``.
         """
-        from autarky.errors import AutarkyError
+        from autarky.errors import BadValueError, UnknownIdError
 
         fp = self.factor_prices
         if numeraire not in fp.index:
-            raise AutarkyError(f"no factor {numeraire!r}; factors: {', '.join(fp.index)}")
+            raise UnknownIdError(f"no factor {numeraire!r}; factors: {', '.join(fp.index)}")
         w = float(fp[numeraire])
         if w <= 0:
-            raise AutarkyError(f"factor {numeraire!r} is not scarce (its rent is zero): "
-                               "prices cannot be expressed in it")
+            raise BadValueError(f"factor {numeraire!r} is not scarce (its rent is zero): "
+                                "prices cannot be expressed in it")
         return pd.DataFrame({"unit": self._units,
                              "shadow_price": self.shadow_prices / w,
                              "capacity_price": self.capacity_prices / w})
@@ -357,9 +357,9 @@ class OptimalPlan(Plan):
             "unit": "1", "description": f"Optimum of the {self.objective} objective."})
         bt = self.binding.table
         ds["binding"] = xr.DataArray(
-            bt["dual"].to_numpy(dtype=float) if len(bt) else np.zeros(0), dims=("binding",),
-            coords={"binding": list(self.binding.names),
-                    "binding_kind": ("binding", [str(k) for k in bt.get("kind", [])])},
+            bt["dual"].to_numpy(dtype=float) if len(bt) else np.zeros(0), dims=("constraint",),
+            coords={"constraint": list(self.binding.names),
+                    "constraint_kind": ("constraint", [str(k) for k in bt.get("kind", [])])},
             attrs={"unit": "objective per unit of the constraint",
                    "description": "Dual of each binding constraint."})
         ds.attrs.update({"result": "optimal plan", "status": self.status,

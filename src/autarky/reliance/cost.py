@@ -182,11 +182,14 @@ def cost_of_autarky(obj: Economy | Scenario, *, caps: Any = None,
         rows.append(row)
     curve = pd.DataFrame(rows).set_index("cap")
     from autarky.reliance.indicators import indicators
+    from autarky.reliance.model import baseline
 
-    tot = indicators(scn, plan=today).totals
+    # ACR takes the observed trade shares: the recorded trade where the economy records it
+    basis, _ = baseline(scn)
+    tot = indicators(scn, plan=basis).totals
     absorption = tot["output_value"] + tot["imports_value"] - tot["exports_value"]
     lam_dom = 1.0 - tot["imports_value"] / absorption if absorption > 0 else 1.0
-    plan_x = today.gross_output.to_numpy()
+    plan_x = basis.gross_output.to_numpy()
     inter = float(w @ np.asarray(eco.A @ plan_x).ravel())
     alpha = inter / float(w @ plan_x) if w @ plan_x > 0 else 0.0
     f1 = today.fulfilment  # today's fulfilment, uncapped

@@ -1,9 +1,10 @@
 """Self-reliance indicators: self-sufficiency, import content, partner dependence, concentration.
 
-Measured at a plan (default: the self-reliance baseline, :func:`autarky.reliance.model.baseline`:
-the optimal plan where something limits output, else the balanced plan), so that every view of
-an economy sees the same trade. From the plan's output ``x``, imports ``m[p]``, exports ``e[p]``
-and home final use ``y``, and the trade model's structure (:mod:`autarky.economy.trade`):
+Measured at a plan (default :func:`autarky.reliance.model.baseline`: trade as the economy records
+it, or, where it records none but partners offer trade, the optimal plan that uses the offers),
+so that every view of an economy sees the same trade. From the plan's output ``x``, imports
+``m[p]``, exports ``e[p]`` and home final use ``y``, and the trade model's structure
+(:mod:`autarky.economy.trade`):
 
 * the imported coefficients the plan realises, ``A_imp[p] = diag(phi_p) A_m[p] + diag(rho_p) A_c``
   (the recorded non-competitive imports served first, the rest a competitive share of home use;
@@ -239,9 +240,10 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
     Parameters
     ----------
     plan
-        ``None`` or ``"baseline"``: the self-reliance baseline (the optimal plan where output is
-        limited, else the balance); ``"balance"``: the balanced plan (the recorded structure);
-        or a plan of this economy.
+        ``None`` or ``"baseline"``: trade as recorded (the balanced plan), or, for an economy
+        whose trade is only offers, the optimal plan that uses them
+        (:func:`autarky.reliance.model.baseline`); ``"balance"``: the balanced plan;
+        ``"optimal"``: the optimal plan; or a plan of this economy.
 
     Examples
     --------
@@ -265,7 +267,12 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
     if plan is None or plan == "baseline":
         basis_plan, basis = baseline(scn)
     elif plan == "balance":
-        basis_plan, basis = scn.plan.balance(), "balanced plan"
+        basis_plan, basis = scn.plan.balance(), "recorded trade (balanced plan)"
+    elif plan == "optimal":
+        from autarky.reliance.model import require_baseline
+
+        best = require_baseline(scn, "indicators at the optimal plan")
+        basis_plan, basis = best, f"optimal plan (fulfilment {best.fulfilment:.4f})"
     elif isinstance(plan, Plan):
         basis_plan, basis = plan, f"{plan.method} plan"
     else:

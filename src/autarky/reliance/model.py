@@ -78,20 +78,36 @@ def require_baseline(obj: Economy | Scenario, what: str) -> OptimalPlan:
                       + (f"; the smallest relaxation: {detail}" if detail else ""), plan.status)
 
 
-def baseline(obj: Economy | Scenario) -> tuple[Plan, str]:
-    """The plan self-reliance is measured at, and what it is.
+def records_trade(obj: Economy | Scenario) -> bool:
+    """Whether the economy records any trade (import shares, imported-use tables, final imports
+    or exports), beside the terms partners offer."""
+    eco = as_scenario(obj).economy
+    Am = eco.array("imported_technology")
+    Fm = eco.array("final_imports")
+    return bool(np.any(eco.array("import_shares")) or np.any(eco.array("exports"))
+                or (Am is not None and any(b.nnz for b in Am))
+                or (Fm is not None and np.any(Fm)))
 
-    The optimal plan (:func:`~autarky.plan.optimize.optimize`) where it exists: the same
-    fulfilment, output and trade the optimal plan, the stress test and the cost of autarky
-    start from. Where nothing limits output (no factor availability, no capacity) the optimal
-    plan is unbounded, and the balanced plan (the recorded structure) is used.
+
+def baseline(obj: Economy | Scenario) -> tuple[Plan, str]:
+    """The plan self-reliance indicators are measured at, and what it is.
+
+    Trade as the economy records it (the balanced plan: recorded import shares, imported-use
+    tables, final imports and exports) where it records any; an economy whose trade is only
+    offers (prices and limits) records none, so its indicators are measured at the optimal plan
+    (:func:`~autarky.plan.optimize.optimize`) that uses the offers: the plan the stress test and
+    the cost of autarky start from. Either is available by name (``plan="balance"`` or
+    ``plan="optimal"`` in :func:`~autarky.reliance.indicators.indicators`).
     """
     from autarky.plan.optimize import optimize
 
     scn = as_scenario(obj)
+    if records_trade(scn) or not len(scn.economy.coords.partner):
+        return scn.plan.balance(), "recorded trade (balanced plan)"
     plan = optimize(scn)
     if plan.ok:
-        return plan, f"optimal plan (fulfilment {plan.fulfilment:.4f})"
+        return plan, (f"optimal plan (fulfilment {plan.fulfilment:.4f}): the economy records "
+                      "no trade, only the partners' offers")
     return scn.plan.balance(), f"balanced plan (the optimal plan is {plan.status})"
 
 

@@ -276,9 +276,10 @@ def check_solution(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
                                np.abs(col_dual), np.full(n_cols := len(x), 1e-300)])
     stat_rel = np.where(np.abs(stat) > 0, np.abs(stat) / terms, 0.0) if n_cols else np.zeros(0)
     # a dual belongs to the bound it prices: positive at an upper bound, negative at a lower one
-    rel_r = np.abs(row_dual) * np.minimum(
+    dist_r = np.minimum(
         np.where(np.isfinite(lp.row_upper), np.abs(a - lp.row_upper), INF) / bound,
         np.where(np.isfinite(lp.row_lower), np.abs(a - lp.row_lower), INF) / bound)
+    rel_r = np.where(row_dual != 0, np.abs(row_dual) * np.minimum(dist_r, 1e300), 0.0)
     wrong_r = np.where(row_dual > 0, np.where(np.isfinite(lp.row_upper), 0.0, row_dual),
                        np.where(np.isfinite(lp.row_lower), 0.0, -row_dual))
     wrong_c = np.where(col_dual > 0, np.where(np.isfinite(lp.col_upper), 0.0, col_dual),
@@ -289,9 +290,10 @@ def check_solution(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
                      np.max(np.abs(wrong_r), initial=0.0) / dscale,
                      np.max(np.abs(wrong_c), initial=0.0) / dscale))
     # complementary slackness: a dual may be non-zero only on an active bound
-    rel_c = np.abs(col_dual) * np.minimum(
+    dist_c = np.minimum(
         np.where(np.isfinite(lp.col_upper), np.abs(x - lp.col_upper), INF),
         np.where(np.isfinite(lp.col_lower), np.abs(x - lp.col_lower), INF)) / csize
+    rel_c = np.where(col_dual != 0, np.abs(col_dual) * np.minimum(dist_c, 1e300), 0.0)
     obj = float(lp.c @ x)
     slack = float(np.sum(np.nan_to_num(rel_r * bound, posinf=0.0))
                   + np.sum(np.nan_to_num(rel_c * csize, posinf=0.0)))
