@@ -19,6 +19,7 @@ from scipy import stats
 from autarky.data import load_claims
 from autarky.data.claims import Claim
 from autarky.errors import AutarkyError, ScenarioError
+from autarky.io.results import to_json_dict
 from autarky.monitor.audit import audit, half_unit, read_claims_csv
 from autarky.monitor.digits import benford_expected, benford_test, last_digit_test
 
@@ -297,7 +298,7 @@ def test_source_industrial_output_claims_cannot_all_hold(source_audit) -> None:
     skipped = t[~t["audited"]]
     assert {"amount", "count", "date"} <= set(skipped["kind"])
     assert skipped.loc["foreign-aid-share-of-revenue-1961", "note"].startswith("not audited")
-    out = json.loads(json.dumps(res.to_dict()))
+    out = json.loads(json.dumps(to_json_dict(res)))
     assert out["series"]["industrial-output"]["1944"] == pytest.approx(100)
     assert out["claims"]["plan-fulfilled-1961-63"]["flag"] is True
 

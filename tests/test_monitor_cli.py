@@ -92,3 +92,21 @@ def test_economy_monitor_defaults_to_its_multiyear_plan(tmp_path: Path) -> None:
                        f"electricity,1961,{target!r},million kWh,1962-01-01,test\n")
     res = eco.monitor(actuals, strategy="free")
     assert res.fulfilment.loc["electricity", 1961] == pytest.approx(1.0, rel=1e-12)
+
+
+def test_monitor_and_audit_csv(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--format csv`` prints the long table, one row per value with its unit: the growth still
+    needed is (320 / 219.1476)^(1/2) - 1 a year, as in the JSON."""
+    import csv
+    import io
+
+    assert main(["monitor", "seven-year-plan", "seven-year-plan", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    need = [r for r in rows if r["variable"] == "required_growth"]
+    assert len(need) == 1 and need[0]["branch"] == "industrial-output"
+    assert float(need[0]["value"]) == pytest.approx((320 / (100 * 1.18**3 * 1.17 * 1.14)) ** 0.5 - 1,
+                                                    rel=1e-9)
+    assert need[0]["unit"] == "1/period"
+    assert main(["audit", "claims", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {"series", "z", "chi2"} <= {r["variable"] for r in rows}

@@ -375,11 +375,25 @@ def test_feasible_minimum_fulfilment_is_kept() -> None:
     assert plan.fulfilment == pytest.approx(606.0 / 751.5, rel=1e-9)
 
 
-def test_arbitrage_is_unbounded() -> None:
-    """Partner ``a`` sells agriculture at 1, partner ``b`` buys it at 2, no quantity limits:
-    every unit bought from ``a`` and sold to ``b`` earns 1 of foreign exchange, which buys
-    manufacturing from ``a`` at 1 without limit, so ``lam`` grows without bound. Labour bounds
-    domestic output, so a ray of unlimited improvement must use both imports and the export."""
+def test_free_unlimited_imports_are_unbounded() -> None:
+    """Partner ``a`` gives agriculture and manufacturing away (price 0, no quantity limit): the
+    imports cost no foreign exchange, so ``lam`` grows without bound, and the ray of unlimited
+    improvement is made of the two imports."""
+    trade = pd.DataFrame({"partner": ["a", "a"], "branch": ["agriculture", "manufacturing"],
+                          "direction": ["import", "import"], "price": [0.0, 0.0],
+                          "max": [np.nan, np.nan]})
+    partners = pd.DataFrame({"name": ["A"]}, index=["a"])
+    plan = optimize(textbook_with_labour(800.0, partners=partners, trade=trade))
+    assert plan.status == "unbounded"
+    assert not plan.ok
+    assert {"import:a:agriculture", "import:a:manufacturing"} <= set(plan.unbounded_by)
+
+
+def test_exports_are_home_output_so_arbitrage_is_bounded() -> None:
+    """Partner ``a`` sells agriculture at 1, partner ``b`` buys it at 2, no quantity limits.
+    Re-exporting a's agriculture to b would earn foreign exchange without limit; but exports are
+    home output (``e <= x``), so each unit sold to b takes 0.5 of labour and the plan is bounded,
+    with the exports-from-output row binding."""
     trade = pd.DataFrame({"partner": ["a", "b", "a"],
                           "branch": ["agriculture", "agriculture", "manufacturing"],
                           "direction": ["import", "export", "import"], "price": [1.0, 2.0, 1.0],
@@ -387,11 +401,10 @@ def test_arbitrage_is_unbounded() -> None:
     partners = pd.DataFrame({"name": ["A", "B"], "aid": [0.0, 0.0], "credit": [0.0, 0.0]},
                             index=["a", "b"])
     plan = optimize(textbook_with_labour(800.0, partners=partners, trade=trade))
-    assert plan.status == "unbounded"
-    assert not plan.ok
-    assert any(v.startswith("import:") for v in plan.unbounded_by)
-    assert {"import:a:agriculture", "import:a:manufacturing",
-            "export:b:agriculture"} <= set(plan.unbounded_by)
+    assert plan.status == "optimal"
+    e = float(plan.exports.loc["b", "agriculture"])
+    assert e <= float(plan.gross_output["agriculture"]) * (1 + 1e-9)
+    assert "exports-from-output:agriculture" in plan.binding
 
 
 GRAIN_CLOTH_YAML = """\

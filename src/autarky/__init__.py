@@ -13,6 +13,7 @@ Examples
 [1247.52, 1841.58]
 """
 
+from autarky import monitor as _monitor  # noqa: F401  (registers the monitor accessor)
 from autarky import plan as _plan  # noqa: F401  (registers the plan accessor)
 from autarky import reliance as _reliance  # noqa: F401  (registers the reliance accessor)
 from autarky.economy import Economy, PlanSettings, Scenario

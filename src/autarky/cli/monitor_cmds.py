@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ from autarky.cli.render import fmt, print_json
 
 def _targets(spec: str) -> Any:
     """A targets CSV, the JSON that ``autarky plan --format json`` prints, or 'seven-year-plan'."""
-    from autarky.monitor.reports import bundled, read_targets, targets_from_json
+    from autarky.io.reports import bundled, read_targets, targets_from_json
 
     p = Path(spec)
     if not p.exists() and spec == "seven-year-plan":
@@ -26,12 +27,23 @@ def _targets(spec: str) -> Any:
 
 
 def _actuals(spec: str) -> Any:
-    from autarky.monitor.reports import bundled, read_actuals
+    from autarky.io.reports import bundled, read_actuals
 
     p = Path(spec)
     if not p.exists() and spec == "seven-year-plan":
         return read_actuals(bundled("seven-year-plan-actuals.csv"))
     return read_actuals(p)
+
+
+def _print(res: Any, format: Format, **header: str) -> None:
+    """A result as JSON (``header`` first, then :func:`~autarky.io.results.to_json_dict`) or
+    as the long CSV table of :func:`~autarky.io.results.to_text`."""
+    from autarky.io.results import to_json_dict, to_text
+
+    if format is Format.json:
+        print_json({**header, **to_json_dict(res)})
+    else:
+        sys.stdout.write(to_text(res, "csv"))
 
 
 @app.command()
@@ -48,8 +60,8 @@ def monitor(
     from autarky.monitor.monitoring import monitor as run
 
     res = run(_targets(plan), _actuals(actuals), model=model)
-    if format is Format.json:
-        print_json({"plan": plan, "actuals": actuals, **res.to_dict()})
+    if format is not Format.table:
+        _print(res, format, plan=plan, actuals=actuals)
         return
     ful = res.fulfilment
     t = Table(title="Plan fulfilment (latest report over target)",
@@ -87,8 +99,8 @@ def audit(
     from autarky.monitor.report_audit import run_audit
 
     res = run_audit(claims)
-    if format is Format.json:
-        print_json({"claims_file": claims, **res.to_dict()})
+    if format is not Format.table:
+        _print(res, format, claims_file=claims)
         return
     c = res.claims
     t = Table(title="Claims audit: each claim against the most consistent series",

@@ -1,5 +1,8 @@
-"""Layer 6: monitoring — a plan against reported actuals, and the audit of claimed statistics."""
+"""Layer 6: monitoring — a plan against reported actuals, and the audit of claimed statistics.
 
+Importing this package registers the ``monitor`` accessor (``economy.monitor(actuals)``)."""
+
+from autarky.monitor.accessor import MonitorAccessor
 from autarky.monitor.audit import AuditResult, Estimate, audit, half_unit, read_claims_csv, stated_half_unit
 from autarky.monitor.digits import (
     BenfordResult,
@@ -16,6 +19,7 @@ __all__ = [
     "BenfordResult",
     "Estimate",
     "LastDigitResult",
+    "MonitorAccessor",
     "MonitorResult",
     "Reports",
     "Targets",

@@ -21,7 +21,7 @@ covariance ``(J'WJ)^+`` and a residual for every claim; the chi-square of the we
 says whether the set as a whole can hold together. See :func:`audit` for the weighting rule, the
 identification rule (indexes), and how residuals are standardised.
 
->>> from autarky.data.claims import Claim
+>>> from autarky.economy.claims import Claim
 >>> res = audit([
 ...     Claim("a", "level", "x", 100.0, "t", year=1960),
 ...     Claim("b", "growth", "x", 0.1, "fraction per year", year=1962, base_year=1960),
@@ -40,22 +40,23 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+import xarray as xr
 
-from autarky.data.claims import KINDS, Claim, Claims
-from autarky.errors import AutarkyError, ScenarioError
-from autarky.io.entries import CsvRow, parse_bool, parse_number, read_csv_rows
+from autarky.economy.claims import TWO_YEAR_KINDS, Claim, Claims
+from autarky.errors import AutarkyError
+from autarky.io.claims import read_claims_csv
+from autarky.solve.wls import in_row_space, weighted_least_squares
 
 #: Kinds that become equations in log levels.
 AUDITED_KINDS = ("level", "ratio", "growth", "share", "duration")
 #: Days in the year of a duration claim ("N days of 1963 made what all of 1944 made").
 DAYS_PER_YEAR = 365.0
-_TWO_YEARS = ("ratio", "growth", "duration")
+_TWO_YEARS = TWO_YEAR_KINDS
+_in_row_space = in_row_space  # moved to autarky.solve.wls
 _Key = tuple[str, int]
 
 
@@ -103,7 +104,7 @@ def stated_half_unit(claim: Claim) -> float:
 
     Examples
     --------
-    >>> from autarky.data.claims import Claim
+    >>> from autarky.economy.claims import Claim
     >>> stated_half_unit(Claim("g", "growth", "x", 0.1, "fraction per year", 1962, 1960))
     0.005
     >>> stated_half_unit(Claim("r", "ratio", "x", 3.2, "times", 1967, 1960))
@@ -275,7 +276,7 @@ class AuditResult:
 
         Examples
         --------
-        >>> from autarky.data.claims import Claim
+        >>> from autarky.economy.claims import Claim
         >>> res = audit([Claim("a", "level", "x", 100.0, "t", year=2000),
         ...              Claim("b", "level", "x", 400.0, "t", year=2002)])
         >>> round(res.implied("x", 2001).value, 9)
@@ -314,46 +315,87 @@ class AuditResult:
                 for y in range(pos[0][0], pos[-1][0] + 1)]
         return pd.DataFrame(rows).drop(columns="quantity")
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary: ``series`` (quantity -> year -> value) and ``claims`` (id -> fit).
+    def to_dataset(self) -> xr.Dataset:
+        """The audit as a labelled dataset (:mod:`autarky.io.results` writes it).
 
-        Years are written as strings (JSON keys); NaN is written as ``None``. Each claim gives
-        ``residual`` (``exp(r) - 1``, a fraction), ``log_residual``, ``z`` and ``flag``.
+        Variables: ``series`` (``quantity x year``: the fitted level, NaN where a quantity is not
+        identified or its claims do not involve the year), ``series_low``/``series_high`` (the
+        68 % interval), ``log_se``; per ``claim``: ``residual`` (``exp(r) - 1``), ``log_residual``
+        ``r``, ``z`` and ``sigma`` (NaN for claims not audited); and ``chi2``, ``dof``,
+        ``p_value``. Attributes: ``consistent``, ``z_threshold``, ``alpha``, ``claims`` (per id:
+        ``residual``, ``log_residual``, ``z``, ``flag``, ``audited``) and ``basis`` (per
+        quantity and year, what the level is relative to).
+
+        Examples
+        --------
+        >>> from autarky.economy.claims import Claim
+        >>> res = audit([Claim("a", "level", "x", 100.0, "t", year=2000),
+        ...              Claim("b", "level", "x", 400.0, "t", year=2002)])
+        >>> ds = res.to_dataset()
+        >>> ds["series"].sel(quantity="x").values.round(6).tolist(), ds.attrs["claims"]["b"]["flag"]
+        ([100.0, 400.0], False)
         """
+        ser = self.series
+        quantities = [str(q) for q in dict.fromkeys(ser["quantity"])]
+        years = sorted({int(y) for y in ser["year"]})
+        shape = (len(quantities), len(years))
+        cols = {name: np.full(shape, np.nan) for name in ("value", "low", "high", "log_se")}
+        basis: dict[str, dict[str, str]] = {}
+        for row in ser.itertuples(index=False):
+            i, k = quantities.index(str(row.quantity)), years.index(int(row.year))
+            for name, arr in cols.items():
+                arr[i, k] = float(getattr(row, name))
+            basis.setdefault(str(row.quantity), {})[str(int(row.year))] = str(row.basis)
+        qy = {"quantity": quantities, "year": years}
+        level = "level of the quantity, in its claims' unit (an index where basis says so)"
 
-        def num(x: Any) -> float | None:
-            x = float(x)
-            return x if math.isfinite(x) else None
+        def per_claim(values: Any, unit: str, desc: str) -> xr.DataArray:
+            return xr.DataArray(np.asarray(values, dtype=float), dims=("claim",),
+                                coords={"claim": [str(c) for c in self.claims["id"]]},
+                                attrs={"unit": unit, "description": desc})
 
-        series: dict[str, dict[str, float | None]] = {}
-        for row in self.series.itertuples(index=False):
-            series.setdefault(str(row.quantity), {})[str(row.year)] = num(row.value)
-        claims: dict[str, dict[str, Any]] = {}
-        for row in self.claims.itertuples(index=False):
-            res = num(row.residual_pct)
-            claims[str(row.id)] = {
-                "residual": None if res is None else res / 100.0,
-                "log_residual": num(row.log_residual),
-                "z": num(row.z),
-                "flag": bool(row.flag),
-                "audited": bool(row.audited),
+        c = self.claims
+        data = {
+            "series": xr.DataArray(cols["value"], dims=("quantity", "year"), coords=qy,
+                                   attrs={"unit": level, "description": "The most consistent "
+                                          "level of each quantity in each year its claims "
+                                          "involve."}),
+            "series_low": xr.DataArray(cols["low"], dims=("quantity", "year"), coords=qy,
+                                       attrs={"unit": level, "description": "Lower end of the "
+                                              "68 % interval, exp(log value - log_se)."}),
+            "series_high": xr.DataArray(cols["high"], dims=("quantity", "year"), coords=qy,
+                                        attrs={"unit": level, "description": "Upper end of the "
+                                               "68 % interval, exp(log value + log_se)."}),
+            "log_se": xr.DataArray(cols["log_se"], dims=("quantity", "year"), coords=qy,
+                                   attrs={"unit": "1", "description": "Standard error of the "
+                                          "log level."}),
+            "residual": per_claim(c["residual_pct"].to_numpy(dtype=float) / 100.0, "1",
+                                  "Stated over fitted, minus 1: exp(r) - 1."),
+            "log_residual": per_claim(c["log_residual"], "1", "Observed minus fitted log, r."),
+            "z": per_claim(c["z"], "1", "Standardised residual."),
+            "sigma": per_claim(c["sigma"], "1", "Standard deviation of the claim in log terms."),
+            "chi2": xr.DataArray(float(self.chi2), attrs={
+                "unit": "1", "description": "Sum of squared weighted residuals."}),
+            "dof": xr.DataArray(int(self.dof), attrs={
+                "unit": "1", "description": "Audited claims minus identified parameters."}),
+            "p_value": xr.DataArray(float(self.p_value), attrs={
+                "unit": "1", "description": "P(chi2_dof >= chi2); NaN when dof is 0."}),
+        }
+        records: dict[str, dict[str, Any]] = {}
+        for row in c.itertuples(index=False):
+            res = float(row.residual_pct)
+            records[str(row.id)] = {
+                "residual": res / 100.0 if math.isfinite(res) else None,
+                "log_residual": float(row.log_residual), "z": float(row.z),
+                "flag": bool(row.flag), "audited": bool(row.audited),
             }
-        return {"series": series, "claims": claims, "chi2": num(self.chi2), "dof": int(self.dof),
-                "p_value": num(self.p_value), "consistent": bool(self.consistent)}
+        return xr.Dataset(data, attrs={
+            "result": "claims audit", "consistent": bool(self.consistent),
+            "z_threshold": float(self.z_threshold), "alpha": float(self.alpha),
+            "claims": records, "basis": basis})
 
 
 # ----------------------------------------------------------------------------- audit
-def _in_row_space(design: np.ndarray, tol: float = 1e-9) -> np.ndarray:
-    """For each column j, whether the unit vector e_j lies in the row space of ``design``."""
-    m = design.shape[1]
-    if design.shape[0] == 0 or m == 0:
-        return np.zeros(m, dtype=bool)
-    _, s, vt = np.linalg.svd(design, full_matrices=False)
-    rank = int((s > s[0] * 1e-10).sum()) if s.size and s[0] > 0 else 0
-    lev = (vt[:rank] ** 2).sum(axis=0)
-    return np.abs(lev - 1.0) < tol
-
-
 def _as_list(claims: Claims | Iterable[Claim] | None) -> list[Claim]:
     if claims is None:
         return []
@@ -384,7 +426,7 @@ def audit(
     Parameters
     ----------
     claims
-        A :class:`~autarky.data.claims.Claims` set or a list of :class:`Claim`.
+        A :class:`~autarky.economy.claims.Claims` set or a list of :class:`Claim`.
     quantities
         Audit only the claims on these quantities (after ``aliases``); the totals of their
         share claims come along.
@@ -458,7 +500,7 @@ def audit(
     Level 100 in 2000, ratio 1.2 to 2001 and a level 115 in 2001 cannot all hold; the misfit
     ``e = log(115/120)`` is shared in proportion to the variances:
 
-    >>> from autarky.data.claims import Claim
+    >>> from autarky.economy.claims import Claim
     >>> res = audit([Claim("l0", "level", "x", 100.0, "t", year=2000),
     ...              Claim("r", "ratio", "x", 1.2, "times", year=2001, base_year=2000),
     ...              Claim("l1", "level", "x", 115.0, "t", year=2001)], sigma_floor=0.05)
@@ -520,7 +562,7 @@ def audit(
     def identified_now() -> np.ndarray:
         free = [j for j in range(m) if j not in fixed]
         ident = np.ones(m, dtype=bool)
-        ident[free] = _in_row_space(J[:, free])
+        ident[free] = in_row_space(J[:, free])
         return ident
 
     for q, anchor in (anchors or {}).items():
@@ -548,42 +590,14 @@ def audit(
             fixed[j0] = (math.log(100.0), f"index: {q} {keys[j0][1]} = 100")
             exact[j0] = 100.0
 
-    fixed_cols = sorted(fixed)
-    free_cols = [j for j in range(m) if j not in fixed]
-    x_fixed = np.array([fixed[j][0] for j in fixed_cols])
-    Jw = J / s[:, None] if n else J
-    A = Jw[:, free_cols]
-    bw = (b - J[:, fixed_cols] @ x_fixed) / s if n else b
-    x = np.zeros(m)
-    x[fixed_cols] = x_fixed
-    cov = np.zeros((m, m))
-    ident = np.ones(m, dtype=bool)
-    var_fit = np.zeros(n)
-    rank = 0
-    if free_cols and n:
-        u, sv, vt = np.linalg.svd(A, full_matrices=False)
-        rank = int((sv > sv[0] * 1e-10).sum()) if sv[0] > 0 else 0
-        ur, svr, vr = u[:, :rank], sv[:rank], vt[:rank].T
-        x_free = vr @ ((ur.T @ bw) / svr)
-        cov_free = (vr / svr**2) @ vr.T
-        x[free_cols] = x_free
-        cov[np.ix_(free_cols, free_cols)] = cov_free
-        ident[free_cols] = np.abs((vr**2).sum(axis=1) - 1.0) < 1e-9
-        var_fit = (((J[:, free_cols] @ vr) / svr) ** 2).sum(axis=1)
-        # How each free level moves with each normalisation constant: d x_free / d x_fixed.
-        sens = -(vr @ ((ur.T @ Jw[:, fixed_cols]) / svr[:, None])) if fixed_cols else None
-    else:
-        sens = None
-    fitted = J @ x
-    resid = b - fitted
-    chi2 = float(((resid / s) ** 2).sum()) if n else 0.0
-    dof = n - rank
-    p_value = float(stats.chi2.sf(chi2, dof)) if dof > 0 else math.nan
+    fit = weighted_least_squares(J, b, s, fixed={j: v for j, (v, _) in fixed.items()})
+    x, cov, ident = fit.estimate, fit.covariance, fit.identified
+    fitted, resid = fit.fitted, fit.residuals
+    chi2, dof, p_value = fit.chi2, fit.dof, fit.p_value
     consistent = not (p_value < alpha)
 
     # Basis of every level: absolute, or relative to the normalisations it moves with.
     bases: list[str] = []
-    free_pos = {j: i for i, j in enumerate(free_cols)}
     for j in range(m):
         if j in fixed:
             bases.append(fixed[j][1])
@@ -591,10 +605,8 @@ def audit(
         if not ident[j]:
             bases.append("not identified")
             continue
-        deps: list[str] = []
-        if sens is not None:
-            deps = [fixed[fj][1] for t, fj in enumerate(fixed_cols)
-                    if abs(sens[free_pos[j], t]) > 1e-9]
+        deps = [fixed[fj][1] for t, fj in enumerate(fit.fixed_columns)
+                if abs(fit.sensitivity[j, t]) > 1e-9]
         bases.append("; ".join(deps) if deps else "absolute")
 
     log_levels = np.where(ident, x, np.nan)
@@ -628,13 +640,8 @@ def audit(
             i = eq_of[c.id]
             e = eqs[i]
             r = float(resid[i])
-            d2 = e.sigma**2 - float(var_fit[i])
-            if d2 > 1e-9 * e.sigma**2:
-                z = r / math.sqrt(d2)
-                note = ""
-            else:
-                z = r / e.sigma
-                note = "no other claim checks it: z = residual / sigma"
+            z = float(fit.standardized[i])
+            note = "" if fit.checked[i] else "no other claim checks it: z = residual / sigma"
             row.update(fitted=_fitted_value(e, float(fitted[i])), residual_pct=100.0 * math.expm1(r),
                        log_residual=r, z=z, flag=bool(abs(z) > z_threshold), sigma=e.sigma,
                        audited=True, note=note)
@@ -648,89 +655,6 @@ def audit(
     return AuditResult(series=series, claims=table, chi2=chi2, dof=dof, p_value=p_value,
                        consistent=consistent, z_threshold=z_threshold, alpha=alpha,
                        keys=tuple(keys), log_levels=log_levels, covariance=cov, bases=tuple(bases))
-
-
-# ----------------------------------------------------------------------------- CSV claims
-CSV_REQUIRED = ("id", "kind", "quantity", "value", "unit", "year")
-CSV_OPTIONAL = ("base_year", "of", "line", "ocr", "confidence", "reading", "unclear", "alternatives",
-                "note", "cites")
-
-
-def _csv_int(row: CsvRow, column: str) -> int | None:
-    text = row.values.get(column, "")
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise row.where(column).error(f"expected a whole number, got {text!r}") from None
-
-
-def _csv_claim(row: CsvRow) -> Claim:
-    v = row.values
-    for column in ("id", "kind", "quantity", "unit"):
-        if not v[column]:
-            raise row.where(column).error(f"{column} missing")
-    kind = v["kind"]
-    if kind not in KINDS:
-        raise row.where("kind").error(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-    value = parse_number(v["value"], row.where("value"), allow_negative=True)
-    year = _csv_int(row, "year")
-    base_year = _csv_int(row, "base_year")
-    line = _csv_int(row, "line")
-    if kind in _TWO_YEARS and base_year is None:
-        raise row.where("base_year").error(f"a {kind} claim needs base_year")
-    of = v.get("of", "") or None
-    if kind == "share" and of is None:
-        raise row.where("of").error("a share claim needs 'of' (the total)")
-    confidence = 1.0
-    if v.get("confidence"):
-        confidence = parse_number(v["confidence"], row.where("confidence"), allow_negative=False,
-                                  what="confidence")
-        if confidence > 1.0:
-            raise row.where("confidence").error(f"confidence must lie in [0, 1], got {confidence:g}")
-    alternatives = tuple(
-        parse_number(a, row.where("alternatives"), allow_negative=True, what="alternative")
-        for a in v.get("alternatives", "").replace(";", " ").split())
-    return Claim(
-        id=v["id"], kind=kind, quantity=v["quantity"], value=value, unit=v["unit"], year=year,
-        base_year=base_year, of=of, line=line, ocr=v.get("ocr", ""), reading=v.get("reading", ""),
-        confidence=confidence, unclear=parse_bool(v.get("unclear", ""), row.where("unclear")),
-        alternatives=alternatives, note=v.get("note", ""), cites=v.get("cites", ""),
-        file_line=row.line,
-    )
-
-
-def read_claims_csv(path: str | Path) -> Claims:
-    """Read a claims file in CSV form.
-
-    The header holds ``id, kind, quantity, value, unit, year`` and may add ``base_year, of,
-    line, ocr, confidence, reading, unclear, alternatives, note, cites`` (alternatives separated by
-    ``;`` or spaces). Empty cells of optional fields mean "not given"; ``year`` may be empty. The
-    checks are those of :func:`autarky.data.claims.read_claims`; every error is a
-    :class:`~autarky.errors.ScenarioError` naming the file, the 1-based line and the column.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
-    >>> _ = p.write_text("id,kind,quantity,value,unit,year,base_year\\n"
-    ...                  "g,growth,x,0.18,fraction per year,1967,1960\\n")
-    >>> read_claims_csv(p)["g"].base_year
-    1960
-    """
-    p = Path(path)
-    out: list[Claim] = []
-    seen: dict[str, int] = {}
-    for row in read_csv_rows(p, CSV_REQUIRED, CSV_OPTIONAL):
-        c = _csv_claim(row)
-        if c.id in seen:
-            raise row.where("id").error(f"duplicate id {c.id!r} (first at line {seen[c.id]})")
-        seen[c.id] = row.line
-        out.append(c)
-    if not out:
-        raise ScenarioError("no claims in the file", file=str(p), line=1)
-    return Claims(tuple(out))
 
 
 __all__ = ["AUDITED_KINDS", "DAYS_PER_YEAR", "AuditResult", "Estimate", "audit", "half_unit",

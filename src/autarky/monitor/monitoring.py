@@ -1,7 +1,7 @@
 """Plan against actuals: fulfilment, required catch-up growth, forecasts and flags.
 
-:func:`monitor` compares plan :class:`~autarky.monitor.reports.Targets` with reported
-:class:`~autarky.monitor.reports.Reports` (their newest figure per branch and period) and says,
+:func:`monitor` compares plan :class:`~autarky.economy.reports.Targets` with reported
+:class:`~autarky.economy.reports.Reports` (their newest figure per branch and period) and says,
 per branch:
 
 fulfilment
@@ -19,8 +19,9 @@ flags
     than ``revision_threshold``, and a run of ``miss_run`` or more consecutive periods with
     fulfilment below 1.
 
-Forecast models (all on log levels ``y = log(value)``, so growth is multiplicative and the
-forecast of the value is log-normal; ``value`` is its median ``exp(mean)``):
+Forecast models (the kernels of :mod:`autarky.solve.forecast`; all on log levels
+``y = log(value)``, so growth is multiplicative and the forecast of the value is log-normal;
+``value`` is its median ``exp(mean)``):
 
 ``'local-linear-trend'`` (default)
     ``y_t = mu_t + eps_t``, ``mu_{t+1} = mu_t + nu_t + eta_t``, ``nu_{t+1} = nu_t + zeta_t``: a
@@ -49,17 +50,16 @@ only for a model fitted to at least :data:`MIN_TREND_POINTS` observations.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+import xarray as xr
+from scipy import stats
 
-from autarky.errors import AutarkyError, ScenarioError
-from autarky.monitor.reports import (
+from autarky.economy.reports import (
     Period,
     Reports,
     Targets,
@@ -68,269 +68,33 @@ from autarky.monitor.reports import (
     period_kind,
     period_ordinal,
 )
+from autarky.errors import AutarkyError, ScenarioError
+from autarky.solve.forecast import (
+    MIN_TREND_POINTS,
+    MIN_VARIANCE,
+    MODELS,
+    PRIOR_GROWTH_SD,
+    LogForecast,
+    forecast_log,
+    holt,
+    local_linear_trend,
+    random_walk_drift,
+)
 
-#: The forecast models :func:`monitor` knows.
-MODELS = ("local-linear-trend", "holt", "random-walk")
-#: Fewest observations a trend model is fitted to; below it, a random walk with drift.
-MIN_TREND_POINTS = 4
-#: Prior standard deviation of a period's log growth when only one growth is observed.
-PRIOR_GROWTH_SD = 0.05
-#: Floor of every estimated variance (log units squared), so exact series stay well defined.
-MIN_VARIANCE = 1e-10
 #: The quantiles of :meth:`MonitorResult.fan`.
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 _TOL = 1e-9  # fulfilment within this of 1 is not a miss
 
 
-# ---------------------------------------------------------------------------- forecast models
-@dataclass(frozen=True, eq=False)
-class LogForecast:
-    """A forecast of log levels ``h = 1 .. horizon`` periods after the last observation.
-
-    ``checks`` holds, for each observation with a one-step prediction, its position in the input
-    array, the predicted log level and the prediction's standard deviation.
-    """
-
-    model: str
-    mean: np.ndarray
-    sd: np.ndarray
-    checks: tuple[tuple[int, float, float], ...] = ()
-    note: str = ""
-    params: dict[str, float] = field(default_factory=dict)
-
-    def p_at_least(self, level: float) -> float:
-        """Probability that the value at the horizon is at least ``level``."""
-        return _p_at_least(float(self.mean[-1]), float(self.sd[-1]), level)
-
-
-def _p_at_least(mean: float, sd: float, level: float) -> float:
-    z = (math.log(level) - mean) / sd if sd > 0 else math.copysign(math.inf, math.log(level) - mean)
-    return float(stats.norm.sf(z))
-
-
-def _observed(y: np.ndarray) -> np.ndarray:
-    return np.flatnonzero(np.isfinite(y))
-
-
-def _trim_start(y: np.ndarray) -> tuple[np.ndarray, int]:
-    """``y`` from its first two consecutive observations (the trend models start there)."""
-    obs = np.isfinite(y)
-    for i in range(len(y) - 1):
-        if obs[i] and obs[i + 1]:
-            return y[i:], i
-    return y[:0], len(y)
-
-
-def random_walk_drift(y: np.ndarray, horizon: int, *, checks: bool = False) -> LogForecast:
-    """Random walk with drift on log levels ``y`` (NaN for missing periods).
-
-    The drift is the mean log growth per period, ``(y_last - y_first) / span``; the variance of
-    a period's growth is the sample variance of the observed one-period growths, or
-    ``PRIOR_GROWTH_SD ** 2`` with a single growth. The h-step variance is
-    ``s2 * h * (1 + h / span)``.
-
-    Examples
-    --------
-    Growth of 10 % then 5 %: the forecast two periods on grows by ``1.10 * 1.05``.
-
-    >>> import numpy as np
-    >>> f = random_walk_drift(np.log([100.0, 110.0, 115.5]), 2)
-    >>> round(float(np.exp(f.mean[-1])), 6)
-    133.4025
-    """
-    idx = _observed(y)
-    if len(idx) < 2:
-        raise AutarkyError("a random walk with drift needs two observations")
-    first, last = int(idx[0]), int(idx[-1])
-    span = last - first
-    drift = (y[last] - y[first]) / span
-    growths = np.array([y[b] - y[a] for a, b in itertools.pairwise(idx) if b - a == 1])
-    if len(growths) >= 2:
-        s2 = max(float(np.var(growths, ddof=1)), MIN_VARIANCE)
-        note = f"random walk with drift: mean and variance of {len(growths)} log growths"
-    else:
-        s2 = PRIOR_GROWTH_SD**2
-        note = (f"random walk with drift: one growth observed, prior growth error "
-                f"{PRIOR_GROWTH_SD:.0%} a period")
-    h = np.arange(1, horizon + 1, dtype=float)
-    mean = y[last] + h * drift
-    sd = np.sqrt(s2 * h * (1.0 + h / span))
-    chk: tuple[tuple[int, float, float], ...] = ()
-    if checks:
-        chk = tuple((int(b), float(y[a] + drift), math.sqrt(s2))
-                    for a, b in itertools.pairwise(idx) if b - a == 1)
-    return LogForecast("random-walk", mean, sd, chk, note,
-                       {"drift": float(drift), "growth_variance": s2})
-
-
-_T = np.array([[1.0, 1.0], [0.0, 1.0]])
-
-
-def _llt_filter(y: np.ndarray, ve: float, vh: float, vz: float
-                ) -> tuple[float, np.ndarray, np.ndarray, list[tuple[int, float, float]]]:
-    """Kalman filter of the local linear trend; ``y[0]`` and ``y[1]`` must be observed.
-
-    Returns the log-likelihood of ``y[2:]``, the filtered state and covariance at the end, and
-    the one-step predictions ``(position, predicted y, sd)``.
-    """
-    a = np.array([y[1], y[1] - y[0]])
-    P = np.array([[ve, ve], [ve, 2.0 * ve + vh + vz]])  # exact given two observations
-    Q = np.diag([vh, vz])
-    loglik = 0.0
-    preds: list[tuple[int, float, float]] = []
-    for t in range(2, len(y)):
-        a = _T @ a
-        P = _T @ P @ _T.T + Q
-        if not np.isfinite(y[t]):
-            continue
-        F = P[0, 0] + ve
-        v = y[t] - a[0]
-        K = P[:, 0] / F
-        a = a + K * v
-        P = P - np.outer(K, K) * F
-        P = 0.5 * (P + P.T)
-        loglik -= 0.5 * (math.log(2.0 * math.pi * F) + v * v / F)
-        preds.append((t, float(y[t] - v), math.sqrt(F)))
-    return loglik, a, P, preds
-
-
-def local_linear_trend(y: np.ndarray, horizon: int) -> LogForecast:
-    """Local linear trend on log levels ``y``, variances by maximum likelihood.
-
-    Examples
-    --------
-    An exact 10 % a year series is extrapolated exactly.
-
-    >>> import numpy as np
-    >>> y = np.log(100.0 * 1.1 ** np.arange(6))
-    >>> f = local_linear_trend(y, 2)
-    >>> round(float(np.exp(f.mean[-1])), 6), round(100.0 * 1.1**7, 6)
-    (194.87171, 194.87171)
-    """
-    z, offset = _trim_start(y)
-    n_obs = int(np.isfinite(z).sum())
-    if n_obs < 3:
-        raise AutarkyError("a local linear trend needs three observations, two consecutive")
-    diffs = np.diff(z[np.isfinite(z)])
-    s0 = max(float(np.var(np.diff(diffs))) if len(diffs) > 1 else 0.0, 1e-6)
-    lo, hi = math.log(MIN_VARIANCE), 0.0
-
-    def nll(theta: np.ndarray) -> float:
-        ve, vh, vz = np.exp(theta)
-        return -_llt_filter(z, ve, vh, vz)[0]
-
-    best: Any = None
-    ls0 = math.log(s0)
-    for start in ((0.0, 0.0, 0.0), (0.0, -2.3, -4.6), (-4.6, 0.0, -4.6), (-4.6, -4.6, 0.0),
-                  (-4.6, -4.6, -4.6)):
-        x0 = np.clip(np.array(start) + ls0, lo, hi)
-        res = optimize.minimize(nll, x0, method="L-BFGS-B", bounds=[(lo, hi)] * 3)
-        if best is None or res.fun < best.fun:
-            best = res
-    ve, vh, vz = (float(v) for v in np.exp(best.x))
-    _, a, P, preds = _llt_filter(z, ve, vh, vz)
-    Q = np.diag([vh, vz])
-    mean, var = np.empty(horizon), np.empty(horizon)
-    for h in range(horizon):
-        a = _T @ a
-        P = _T @ P @ _T.T + Q
-        mean[h], var[h] = a[0], P[0, 0] + ve
-    checks = tuple((t + offset, p, s) for t, p, s in preds)
-    return LogForecast("local-linear-trend", mean, np.sqrt(var), checks,
-                       f"local linear trend on log levels, {n_obs} observations, variances by "
-                       "maximum likelihood",
-                       {"var_level_noise": vh, "var_slope_noise": vz, "var_obs_noise": ve,
-                        "slope": float(a[1]) if horizon else float("nan")})
-
-
-def _holt_run(y: np.ndarray, alpha: float, beta: float
-              ) -> tuple[float, float, list[tuple[int, float, float]]]:
-    level, slope = y[1], y[1] - y[0]
-    errors: list[tuple[int, float, float]] = []
-    for t in range(2, len(y)):
-        pred = level + slope
-        if not np.isfinite(y[t]):
-            level = pred
-            continue
-        e = y[t] - pred
-        level = pred + alpha * e
-        slope = slope + alpha * beta * e
-        errors.append((t, float(pred), float(e)))
-    return float(level), float(slope), errors
-
-
-def holt(y: np.ndarray, horizon: int) -> LogForecast:
-    """Holt's linear exponential smoothing on log levels ``y``, fitted by least squares.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> f = holt(np.log(100.0 * 1.1 ** np.arange(6)), 2)
-    >>> round(float(np.exp(f.mean[-1])), 6)
-    194.87171
-    """
-    z, offset = _trim_start(y)
-    n_obs = int(np.isfinite(z).sum())
-    if n_obs < 3:
-        raise AutarkyError("Holt's method needs three observations, two consecutive")
-
-    def sse(p: np.ndarray) -> float:
-        return float(sum(e * e for _, _, e in _holt_run(z, float(p[0]), float(p[1]))[2]))
-
-    best: Any = None
-    for start in ((0.5, 0.1), (0.9, 0.5), (0.2, 0.9)):
-        res = optimize.minimize(sse, np.array(start), method="L-BFGS-B", bounds=[(0, 1), (0, 1)])
-        if best is None or res.fun < best.fun:
-            best = res
-    alpha, beta = (float(v) for v in best.x)
-    level, slope, errors = _holt_run(z, alpha, beta)
-    s2 = max(sum(e * e for _, _, e in errors) / max(len(errors), 1), MIN_VARIANCE)
-    h = np.arange(1, horizon + 1)
-    mean = level + h * slope
-    c2 = np.array([sum((alpha + j * alpha * beta) ** 2 for j in range(1, k)) for k in h])
-    sd = np.sqrt(s2 * (1.0 + c2))
-    checks = tuple((t + offset, p, math.sqrt(s2)) for t, p, _ in errors)
-    return LogForecast("holt", mean, sd, checks,
-                       f"Holt's linear smoothing on log levels, {n_obs} observations, "
-                       "least squares", {"alpha": alpha, "beta": beta, "error_variance": s2})
-
-
-def forecast_log(y: np.ndarray, horizon: int, model: str = "local-linear-trend") -> LogForecast:
-    """Forecast of log levels with ``model``, falling back to a random walk with drift on short
-    series (fewer than :data:`MIN_TREND_POINTS` observations, or no two consecutive ones).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> print(forecast_log(np.log([100.0, 110.0, 121.0]), 1).note)
-    fallback: 3 observations are too few for local-linear-trend; random walk with drift: ...
-    """
-    if model not in MODELS:
-        raise AutarkyError(f"unknown forecast model {model!r}; expected one of {', '.join(MODELS)}")
-    n_obs = len(_observed(y))
-    if model == "random-walk":
-        return random_walk_drift(y, horizon, checks=n_obs >= MIN_TREND_POINTS)
-    z, _ = _trim_start(y)
-    if n_obs < MIN_TREND_POINTS or int(np.isfinite(z).sum()) < 3:
-        f = random_walk_drift(y, horizon)
-        return LogForecast(f.model, f.mean, f.sd, (), f"fallback: {n_obs} observations are too "
-                           f"few for {model}; {f.note}", f.params)
-    return local_linear_trend(y, horizon) if model == "local-linear-trend" else holt(y, horizon)
-
-
 # ---------------------------------------------------------------------------- result
-def _num(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
+def _labels(index: Any) -> list[Any]:
+    """Period labels as plain ``int`` (years) or ``str`` (quarters), for a coordinate."""
+    return [p if isinstance(p, str) else int(p) for p in index]
 
 
-def _nested(df: pd.DataFrame) -> dict[str, dict[str, float]]:
-    return {str(b): {str(p): float(v) for p, v in row.items() if pd.notna(v)}
-            for b, row in df.iterrows()}
+#: The statistics of the forecast variable of :meth:`MonitorResult.to_dataset`.
+FORECAST_STATISTICS = ("target", "value", "low", "high")
 
 
 @dataclass(frozen=True, eq=False)
@@ -381,27 +145,83 @@ class MonitorResult:
                                        columns=pd.Index(list(quantiles), name="quantile"))
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``fulfilment`` (branch -> period -> value), ``cumulative``,
-        ``required_growth`` (branch -> rate), ``forecast`` (branch -> {value, low, high,
-        p_meet, ...}), ``flags`` (list), ``units``, ``interval``, ``model``. NaN is ``None``."""
-        fc = {}
-        for branch, row in self.forecast.iterrows():
-            fc[str(branch)] = {
-                "value": _num(row["value"]), "low": _num(row["low"]), "high": _num(row["high"]),
-                "p_meet": _num(row["p_meet"]), "period": row["period"],
-                "target": _num(row["target"]), "model": row["model"], "note": row["note"],
-            }
-        return {
-            "fulfilment": _nested(self.fulfilment),
-            "cumulative": _nested(self.cumulative),
-            "required_growth": {str(b): _num(v) for b, v in self.required_growth.items()},
-            "forecast": fc,
-            "flags": [dict(f) for f in self.flags],
-            "units": dict(self.units),
-            "interval": self.interval,
-            "model": self.model,
+    def to_dataset(self) -> xr.Dataset:
+        """The result as a labelled dataset (:mod:`autarky.io.results` writes it).
+
+        Variables: ``fulfilment`` and ``cumulative`` (``branch x period``), ``required_growth``
+        and ``p_meet`` (``branch``), ``forecast`` (``branch x statistic``: the end ``target``,
+        the median forecast ``value`` and its interval ``low``/``high``, in the branch's unit),
+        ``sd_log`` (``branch``) and, where anything is forecast, ``fan`` (``branch x
+        forecast_period x quantile``, see :meth:`fan`). Attributes: ``model``, ``interval``,
+        ``flags`` (the list of flag dicts) and ``forecast_basis`` (per branch, the end
+        ``period``, the ``model`` used and its ``note``).
+
+        Examples
+        --------
+        >>> from autarky.io.reports import seven_year_plan
+        >>> ds = monitor(*seven_year_plan()).to_dataset()
+        >>> round(float(ds["forecast"].sel(branch="industrial-output", statistic="target")), 1)
+        320.0
+        >>> ds["fulfilment"].dims, ds["forecast"].attrs["unit"]
+        (('branch', 'period'), 'unit[branch]')
+        """
+        branches = [str(b) for b in self.fulfilment.index]
+        fc = self.forecast.reindex(index=branches, columns=list(self.forecast.columns) or [
+            "period", *FORECAST_STATISTICS, "p_meet", "sd_log", "model", "note"])
+
+        def by_branch(values: Any, unit: str, desc: str) -> xr.DataArray:
+            return xr.DataArray(np.asarray(values, dtype=float), dims=("branch",),
+                                coords={"branch": branches},
+                                attrs={"unit": unit, "description": desc})
+
+        def table(df: pd.DataFrame, desc: str) -> xr.DataArray:
+            return xr.DataArray(df.reindex(branches).to_numpy(dtype=float),
+                                dims=("branch", "period"),
+                                coords={"branch": branches, "period": _labels(df.columns)},
+                                attrs={"unit": "1", "description": desc})
+
+        data: dict[str, xr.DataArray] = {
+            "fulfilment": table(self.fulfilment, "Newest reported actual over target."),
+            "cumulative": table(self.cumulative, "Summed actuals over summed targets, up to "
+                                                 "each period."),
+            "required_growth": by_branch(
+                self.required_growth.reindex(branches), "1/period",
+                "Growth per remaining period that takes the last report to the end target."),
+            "forecast": xr.DataArray(
+                fc[list(FORECAST_STATISTICS)].to_numpy(dtype=float), dims=("branch", "statistic"),
+                coords={"branch": branches, "statistic": list(FORECAST_STATISTICS)},
+                attrs={"unit": "unit[branch]",
+                       "description": f"End-of-plan target, median forecast and its "
+                                      f"{self.interval:.0%} interval."}),
+            "p_meet": by_branch(fc["p_meet"], "1", "Probability that the end value reaches the "
+                                                   "target."),
+            "sd_log": by_branch(fc["sd_log"], "1", "Standard deviation of the forecast log level "
+                                                   "at the end."),
         }
+        fans = self.fan()
+        if fans:
+            periods = sorted({p for f in fans.values() for p in f.index}, key=period_ordinal)
+            quantiles = [float(q) for q in next(iter(fans.values())).columns]
+            arr = np.full((len(branches), len(periods), len(quantiles)), np.nan)
+            for b, f in fans.items():
+                for p, row in f.iterrows():
+                    arr[branches.index(b), periods.index(p)] = row.to_numpy(dtype=float)
+            data["fan"] = xr.DataArray(
+                arr, dims=("branch", "forecast_period", "quantile"),
+                coords={"branch": branches, "forecast_period": _labels(periods),
+                        "quantile": quantiles},
+                attrs={"unit": "unit[branch]", "description": "Quantiles of the forecast value "
+                                                              "in each future period."})
+        ds = xr.Dataset(data)
+        ds = ds.assign_coords(unit=("branch", [str(self.units.get(b, "")) for b in branches]))
+        ds.attrs.update({
+            "result": "monitor", "model": self.model, "interval": float(self.interval),
+            "flags": [dict(f) for f in self.flags],
+            "forecast_basis": {b: {"period": fc.loc[b, "period"], "model": str(fc.loc[b, "model"]),
+                                   "note": str(fc.loc[b, "note"])} for b in branches},
+            "unit_rules": "unit[branch] is the branch's unit (coordinate 'unit')",
+        })
+        return ds
 
 
 # ---------------------------------------------------------------------------- monitor
@@ -461,7 +281,7 @@ def monitor(
     Parameters
     ----------
     targets, reports
-        The plan targets and every reported actual (:mod:`autarky.monitor.reports`). Each
+        The plan targets and every reported actual (:mod:`autarky.economy.reports`). Each
         branch with targets is monitored; its actuals must be in the targets' unit. To monitor
         with what was known at a date, pass ``reports.as_of(date)``.
     end
@@ -486,7 +306,7 @@ def monitor(
     --------
     The bundled Seven Year Plan: 17 % in 1964 and 14 % in 1965 against 18 % planned.
 
-    >>> from autarky.monitor.reports import seven_year_plan
+    >>> from autarky.io.reports import seven_year_plan
     >>> res = monitor(*seven_year_plan())
     >>> round(float(res.fulfilment.loc["industrial-output", 1965]), 4)  # 1.17 * 1.14 / 1.18**2
     0.9579
@@ -562,7 +382,7 @@ def monitor(
         f = forecast_log(y, left, model)
         m, s = float(f.mean[-1]), float(f.sd[-1])
         row.update(value=math.exp(m), low=math.exp(m - z * s), high=math.exp(m + z * s),
-                   p_meet=_p_at_least(m, s, target), sd_log=s, model=f.model, note=f.note)
+                   p_meet=f.p_at_least(target), sd_log=s, model=f.model, note=f.note)
         kind = period_kind(last)
         future = [period_from_ordinal(period_ordinal(last) + h, kind) for h in range(1, left + 1)]
         paths[branch] = pd.DataFrame({"mean_log": f.mean, "sd_log": f.sd},
@@ -597,3 +417,20 @@ def _table(rows: dict[str, pd.Series]) -> pd.DataFrame:
         for p, v in s.items():
             df.loc[b, p] = float(v)
     return df
+
+
+__all__ = [  # the forecast kernels live in autarky.solve.forecast and are re-exported here
+    "FAN_QUANTILES",
+    "FORECAST_STATISTICS",
+    "MIN_TREND_POINTS",
+    "MIN_VARIANCE",
+    "MODELS",
+    "PRIOR_GROWTH_SD",
+    "LogForecast",
+    "MonitorResult",
+    "forecast_log",
+    "holt",
+    "local_linear_trend",
+    "monitor",
+    "random_walk_drift",
+]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autarky.data.claims import Claim, Claims, read_claims
-from autarky.monitor.audit import AuditResult, audit, read_claims_csv
+from autarky.economy.claims import Claim, Claims
+from autarky.io.claims import read_claims, read_claims_csv
+from autarky.monitor.audit import AuditResult, audit
 
 #: The plan's path and the reported output are different quantities (a target is not a report),
 #: but they share their base: the plan's 1960 level is the reported 1960 level, and its

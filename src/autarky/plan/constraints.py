@@ -12,7 +12,9 @@ recorded structure imports from each partner. The blocks:
 
 * output ``x`` within capacity (``define_output``);
 * trade: one import variable per import channel, one export variable per export channel,
-  within their limits, recorded exports delivered (``define_trade``);
+  within their limits, recorded exports delivered (``define_trade``); exports are home output,
+  so a product's exports to every partner are at most its output (no re-exports of imports,
+  which at an export price above the import price would make money without limit);
 * balance: ``x + sum m - sum e - sum_uses M v >= exogenous use`` (``define_balance``);
 * import caps: imports of a channel with a recorded structure at most what the structure
   imports, ``m[p, i] <= kappa (sum_uses M_imp[p] v)_i`` (``define_import_caps``);
@@ -124,6 +126,23 @@ def define_trade(b: LPBuilder, eco: Economy, imp: Channels, exp: Channels, *, su
     return Trade(imp, exp, m, e)
 
 
+def define_exports_from_output(b: LPBuilder, eco: Economy, x: np.ndarray, trade: Trade, *,
+                               name: str = "exports-from-output") -> np.ndarray | None:
+    """``sum_p e[p, i] <= x_i`` for every exported product: exports are home output."""
+    exp = trade.exp
+    if not len(exp):
+        return None
+    prods = np.unique(exp.branch)
+    pos = {int(i): k for k, i in enumerate(prods)}
+    rows = np.array([pos[int(i)] for i in exp.branch])
+    E = sp.csr_array((np.ones(len(exp)), (rows, np.arange(len(exp)))), shape=(len(prods), len(exp)))
+    X = sp.csr_array((-np.ones(len(prods)), (np.arange(len(prods)), prods)),
+                     shape=(len(prods), eco.n))
+    labels = [eco.ids[i] for i in prods]
+    return b.add_rows(name, [(trade.e, E), (x, X)], upper=0.0, labels=labels,
+                      coords={"dims": ("branch",), "branch": labels})
+
+
 def define_balance(b: LPBuilder, eco: Economy, x: np.ndarray, trade: Trade, uses: list[Use],
                    *, lower: np.ndarray | float = 0.0, name: str = "balance",
                    labels: list[str] | None = None) -> np.ndarray:
@@ -136,7 +155,7 @@ def define_balance(b: LPBuilder, eco: Economy, x: np.ndarray, trade: Trade, uses
         terms.append((trade.m, trade.imp.incidence(n)))
     if len(trade.e):
         terms.append((trade.e, -trade.exp.incidence(n)))
-    return b.add_rows(name, _merge(terms), lower=lower, labels=labels or eco.ids,
+    return b.add_rows(name, terms, lower=lower, labels=labels or eco.ids,
                       coords={"dims": ("branch",), "branch": eco.ids})
 
 
@@ -156,6 +175,7 @@ def define_import_caps(b: LPBuilder, eco: Economy, trade: Trade, uses: list[Use]
     if not k.size:
         return None
     kappa = np.ones(len(imp)) if scale is None else np.asarray(scale, dtype=float)
+    kappa = np.where(kappa > 1e-12, kappa, 0.0)  # a cap this small is a cut
     terms: list[tuple[np.ndarray, Any]] = [
         (trade.m[k], sp.eye_array(len(k), format="csr"))]
     for u in uses:
@@ -165,7 +185,7 @@ def define_import_caps(b: LPBuilder, eco: Economy, trade: Trade, uses: list[Use]
     if constant_imported is not None:
         rhs = kappa[k] * constant_imported[imp.partner[k], imp.branch[k]]
     P, ids = eco.coords.partner, eco.ids
-    return b.add_rows(name, _merge(terms), upper=rhs, labels=[imp.labels(eco)[j] for j in k],
+    return b.add_rows(name, terms, upper=rhs, labels=[imp.labels(eco)[j] for j in k],
                       coords={"dims": ("channel",),
                               "partner": [P[imp.partner[j]] for j in k],
                               "branch": [ids[imp.branch[j]] for j in k]})
@@ -225,12 +245,6 @@ def define_foreign_exchange(b: LPBuilder, eco: Economy, trade: Trade, money: np.
 # ---------------------------------------------------------------------------- helpers
 def _neg(M: Any) -> Any:
     return -sp.csr_array(M) if sp.issparse(M) else -np.asarray(M)
-
-
-def _merge(terms: list[tuple[np.ndarray, Any]]) -> list[tuple[np.ndarray, Any]]:
-    """Terms on the same columns added together (the builder takes each column block once per
-    term, and adds duplicates itself; this only keeps the term list short)."""
-    return terms
 
 
 def _stacked_rows(blocks: tuple[Any, ...], partner: np.ndarray, branch: np.ndarray) -> Any:

@@ -54,6 +54,7 @@ from autarky.plan.balance import balance
 from autarky.plan.constraints import (
     Trade,
     define_balance,
+    define_exports_from_output,
     define_factors,
     define_foreign_exchange,
     define_import_caps,
@@ -302,6 +303,7 @@ def define_year(b: LPBuilder, eco: Economy, h: Horizon, t: int, X: np.ndarray, D
     g = final_import_shares(eco)
     define_import_caps(b, eco, trade, uses, constant_imported=g * h.exogenous[np.newaxis, :],
                        name=f"import-cap@{y}")
+    define_exports_from_output(b, eco, X[t], trade, name=f"exports-from-output@{y}")
     define_factors(b, eco, X[t], availability=h.availability[t], name=f"factor@{y}")
     if h.fx:
         define_foreign_exchange(b, eco, trade, h.money[t], mode=foreign_exchange,

@@ -64,6 +64,7 @@ from autarky.errors import AutarkyError
 from autarky.plan.constraints import (
     Trade,
     define_balance,
+    define_exports_from_output,
     define_factors,
     define_foreign_exchange,
     define_import_caps,
@@ -252,6 +253,7 @@ def build_model(obj: Economy | Scenario, data: YearData | None = None, *,
     uses = [intermediate_use(eco, x), final_use(eco, f, D)]
     define_balance(b, eco, x, trade, uses)
     define_import_caps(b, eco, trade, uses, scale=data.import_scale)
+    define_exports_from_output(b, eco, x, trade)
     define_factors(b, eco, x, F=data.F, availability=data.availability, skip=minimize_factor)
     if fx:
         define_foreign_exchange(b, eco, trade, data.money, mode=scn.settings.foreign_exchange)

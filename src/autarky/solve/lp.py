@@ -201,29 +201,28 @@ def scaling_factors(M: sp.csr_array, passes: int = 8) -> tuple[np.ndarray, np.nd
     lr, ls = np.zeros(m), np.zeros(n)
     cnt_r = np.bincount(rows, minlength=m)
     cnt_c = np.bincount(cols, minlength=n)
+    def spread(index: np.ndarray, values: np.ndarray, size: int, count: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+        mx = np.full(size, -np.inf)
+        mn = np.full(size, np.inf)
+        np.maximum.at(mx, index, values)
+        np.minimum.at(mn, index, values)
+        empty = count == 0
+        mx[empty] = 0.0
+        mn[empty] = 0.0
+        return mx, mn
+
     for _ in range(passes):
-        cur = logv + lr[rows] + ls[cols]
-        # rows: minus the midpoint of the log range (the geometric mean of max and min)
-        mx = np.full(m, -np.inf)
-        mn = np.full(m, np.inf)
-        np.maximum.at(mx, rows, cur)
-        np.minimum.at(mn, rows, cur)
-        lr -= np.where(cnt_r > 0, 0.5 * (mx + mn), 0.0)
-        cur = logv + lr[rows] + ls[cols]
-        mx = np.full(n, -np.inf)
-        mn = np.full(n, np.inf)
-        np.maximum.at(mx, cols, cur)
-        np.minimum.at(mn, cols, cur)
-        ls -= np.where(cnt_c > 0, 0.5 * (mx + mn), 0.0)
+        # rows, then columns: minus the midpoint of the log range (geometric mean of max and min)
+        mx, mn = spread(rows, logv + lr[rows] + ls[cols], m, cnt_r)
+        lr -= 0.5 * (mx + mn)
+        mx, mn = spread(cols, logv + lr[rows] + ls[cols], n, cnt_c)
+        ls -= 0.5 * (mx + mn)
     # equilibrate: the largest entry of each column, then each row, to about one
-    cur = logv + lr[rows] + ls[cols]
-    mx = np.full(n, -np.inf)
-    np.maximum.at(mx, cols, cur)
-    ls -= np.where(cnt_c > 0, mx, 0.0)
-    cur = logv + lr[rows] + ls[cols]
-    mx = np.full(m, -np.inf)
-    np.maximum.at(mx, rows, cur)
-    lr -= np.where(cnt_r > 0, mx, 0.0)
+    mx, _ = spread(cols, logv + lr[rows] + ls[cols], n, cnt_c)
+    ls -= mx
+    mx, _ = spread(rows, logv + lr[rows] + ls[cols], m, cnt_r)
+    lr -= mx
     return np.exp2(np.round(lr)), np.exp2(np.round(ls))
 
 

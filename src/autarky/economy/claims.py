@@ -1,0 +1,104 @@
+"""Claims: quantitative statements of a source, each with its place and its reading.
+
+A claim says what quantity it concerns, of which ``kind`` it is (a level, a ratio between two
+years, an average growth rate, a share, a duration equivalence, an amount, a count, a date span),
+its value and unit, the line of the source where it stands with the original OCR text, the
+reading, and a confidence where the OCR is unclear. This module holds the types only; the
+readers of claims files are in :mod:`autarky.io.claims`.
+
+Examples
+--------
+>>> c = Claim("g", "growth", "industrial-output", 0.18, "fraction per year", 1967, 1960)
+>>> claims = Claims((c,), citation="a source")
+>>> len(claims), claims["g"].base_year
+(1, 1960)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+#: The kinds of claim.
+KINDS = ("level", "ratio", "growth", "share", "duration", "amount", "count", "date")
+
+#: Kinds that relate two years, and so need a ``base_year``.
+TWO_YEAR_KINDS = ("ratio", "growth", "duration")
+
+#: Fields of a claim: (name, required, type, description).
+CLAIM_FIELDS: tuple[tuple[str, bool, str, str], ...] = (
+    ("id", True, "string", "Unique id."),
+    ("kind", True, "string", f"One of {', '.join(KINDS)}."),
+    ("quantity", True, "string", "What is measured (stable id shared by claims on it)."),
+    ("value", True, "number", "The number as read, in `unit` (per cent as fractions)."),
+    ("unit", True, "string", "Unit of `value`."),
+    ("year", False, "integer", "Year the value refers to (the later year for ratios)."),
+    ("base_year", False, "integer", "Earlier year of a ratio, growth, duration or period."),
+    ("of", False, "string", "Share claims: the total the quantity is a share of."),
+    ("line", False, "integer", "1-based line of the source text."),
+    ("ocr", False, "string", "Verbatim text of that line."),
+    ("reading", False, "string", "The reading in plain words."),
+    ("confidence", False, "number", "0..1, how sure the reading is (default 1)."),
+    ("unclear", False, "boolean", "True where the OCR is garbled."),
+    ("alternatives", False, "list", "Other plausible readings, most likely first."),
+    ("note", False, "string", "Reasoning."),
+    ("cites", False, "string", "The source the document itself cites."),
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One quantitative claim (fields: :data:`CLAIM_FIELDS`; ``file_line`` is where it was read)."""
+
+    id: str
+    kind: str
+    quantity: str
+    value: float
+    unit: str
+    year: int | None = None
+    base_year: int | None = None
+    of: str | None = None
+    line: int | None = None
+    ocr: str = ""
+    reading: str = ""
+    confidence: float = 1.0
+    unclear: bool = False
+    alternatives: tuple[float, ...] = ()
+    note: str = ""
+    cites: str = ""
+    file_line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Claims:
+    """A set of claims with the source they are drawn from."""
+
+    claims: tuple[Claim, ...]
+    source_file: str = ""
+    citation: str = ""
+
+    def __len__(self) -> int:
+        return len(self.claims)
+
+    def __getitem__(self, claim_id: str) -> Claim:
+        for c in self.claims:
+            if c.id == claim_id:
+                return c
+        raise KeyError(claim_id)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per claim, indexed by id.
+
+        Examples
+        --------
+        >>> Claims((Claim("a", "level", "x", 100.0, "t", year=1960),)).to_frame()[["kind", "value"]]
+            kind  value
+        id
+        a   level  100.0
+        """
+        rows = [{k: getattr(c, k) for k, *_ in CLAIM_FIELDS} for c in self.claims]
+        return pd.DataFrame(rows).set_index("id")
+
+
+__all__ = ["CLAIM_FIELDS", "KINDS", "TWO_YEAR_KINDS", "Claim", "Claims"]

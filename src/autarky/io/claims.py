@@ -1,0 +1,182 @@
+"""Readers of claims files: YAML (:func:`read_claims`) and CSV (:func:`read_claims_csv`).
+
+A YAML claims file is a mapping with a ``source`` block (``file``, ``citation``) and a list of
+``claims``, each a mapping of the fields of :data:`~autarky.economy.claims.CLAIM_FIELDS`. A CSV
+claims file has one claim per row. Every problem raises :class:`~autarky.errors.ScenarioError`
+naming the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from autarky.economy.claims import CLAIM_FIELDS, KINDS, TWO_YEAR_KINDS, Claim, Claims
+from autarky.errors import ScenarioError
+from autarky.io.entries import CsvRow, parse_bool, parse_number, read_csv_rows
+from autarky.io.yamlmap import load_yaml
+
+_NEEDS_BASE = TWO_YEAR_KINDS
+
+
+# ----------------------------------------------------------------------------- YAML
+def _check(rec: Any, i: int, file: str, line: int | None) -> Claim:
+    def err(fieldname: str, msg: str) -> ScenarioError:
+        return ScenarioError(msg, file=file, line=line, field=f"claims.{i}.{fieldname}")
+
+    if not isinstance(rec, dict):
+        raise err("", "expected a mapping")
+    known = {f[0] for f in CLAIM_FIELDS}
+    for k in rec:
+        if k not in known:
+            raise err(k, f"unknown field {k!r}")
+    for name, required, typ, _ in CLAIM_FIELDS:
+        val = rec.get(name)
+        if val is None:
+            if required:
+                raise err(name, f"{name} missing")
+            continue
+        if typ == "number" and (isinstance(val, bool) or not isinstance(val, (int, float))
+                                or not math.isfinite(val)):
+            raise err(name, f"non-numeric value {val!r}")
+        if typ == "integer" and (isinstance(val, bool) or not isinstance(val, int)):
+            raise err(name, f"expected a whole number, got {val!r}")
+        if typ == "list" and not isinstance(val, list):
+            raise err(name, f"expected a list, got {val!r}")
+    if rec["kind"] not in KINDS:
+        raise err("kind", f"unknown kind {rec['kind']!r}; expected one of {', '.join(KINDS)}")
+    if rec["kind"] in _NEEDS_BASE and rec.get("base_year") is None:
+        raise err("base_year", f"a {rec['kind']} claim needs base_year")
+    if rec["kind"] == "share" and not rec.get("of"):
+        raise err("of", "a share claim needs 'of' (the total)")
+    conf = float(rec.get("confidence", 1.0))
+    if not 0.0 <= conf <= 1.0:
+        raise err("confidence", f"confidence must lie in [0, 1], got {conf}")
+    alts = tuple(float(a) for a in rec.get("alternatives") or ())
+    return Claim(
+        id=str(rec["id"]), kind=rec["kind"], quantity=str(rec["quantity"]),
+        value=float(rec["value"]), unit=str(rec["unit"]), year=rec.get("year"),
+        base_year=rec.get("base_year"), of=rec.get("of"), line=rec.get("line"),
+        ocr=str(rec.get("ocr") or ""), reading=str(rec.get("reading") or ""), confidence=conf,
+        unclear=bool(rec.get("unclear", False)), alternatives=alts,
+        note=str(rec.get("note") or ""), cites=str(rec.get("cites") or ""), file_line=line,
+    )
+
+
+def read_claims(path: str | Path) -> Claims:
+    """Read and validate a YAML claims file; errors name the file, line and field.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.yaml"
+    >>> _ = p.write_text("source: {citation: a book}\\n"
+    ...                  "claims:\\n"
+    ...                  "  - {id: r, kind: ratio, quantity: x, value: 3.2, unit: times,\\n"
+    ...                  "     year: 1967, base_year: 1960}\\n")
+    >>> c = read_claims(p)
+    >>> c.citation, c["r"].value, c["r"].file_line
+    ('a book', 3.2, 3)
+    """
+    data, lines = load_yaml(path)
+    file = str(path)
+    if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
+        raise ScenarioError("a claims file is a mapping with a 'claims' list", file=file, line=1)
+    out: list[Claim] = []
+    seen: dict[str, int | None] = {}
+    for i, rec in enumerate(data["claims"]):
+        c = _check(rec, i, file, lines.line(("claims", i)))
+        if c.id in seen:
+            raise ScenarioError(f"duplicate id {c.id!r} (first at line {seen[c.id]})", file=file,
+                                line=c.file_line, field=f"claims.{i}.id")
+        seen[c.id] = c.file_line
+        out.append(c)
+    src = data.get("source") or {}
+    return Claims(tuple(out), str(src.get("file", "")), str(src.get("citation", "")))
+
+
+# ----------------------------------------------------------------------------- CSV
+CSV_REQUIRED = ("id", "kind", "quantity", "value", "unit", "year")
+CSV_OPTIONAL = ("base_year", "of", "line", "ocr", "confidence", "reading", "unclear", "alternatives",
+                "note", "cites")
+
+
+def _csv_int(row: CsvRow, column: str) -> int | None:
+    text = row.values.get(column, "")
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise row.where(column).error(f"expected a whole number, got {text!r}") from None
+
+
+def _csv_claim(row: CsvRow) -> Claim:
+    v = row.values
+    for column in ("id", "kind", "quantity", "unit"):
+        if not v[column]:
+            raise row.where(column).error(f"{column} missing")
+    kind = v["kind"]
+    if kind not in KINDS:
+        raise row.where("kind").error(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    value = parse_number(v["value"], row.where("value"), allow_negative=True)
+    year = _csv_int(row, "year")
+    base_year = _csv_int(row, "base_year")
+    line = _csv_int(row, "line")
+    if kind in TWO_YEAR_KINDS and base_year is None:
+        raise row.where("base_year").error(f"a {kind} claim needs base_year")
+    of = v.get("of", "") or None
+    if kind == "share" and of is None:
+        raise row.where("of").error("a share claim needs 'of' (the total)")
+    confidence = 1.0
+    if v.get("confidence"):
+        confidence = parse_number(v["confidence"], row.where("confidence"), allow_negative=False,
+                                  what="confidence")
+        if confidence > 1.0:
+            raise row.where("confidence").error(f"confidence must lie in [0, 1], got {confidence:g}")
+    alternatives = tuple(
+        parse_number(a, row.where("alternatives"), allow_negative=True, what="alternative")
+        for a in v.get("alternatives", "").replace(";", " ").split())
+    return Claim(
+        id=v["id"], kind=kind, quantity=v["quantity"], value=value, unit=v["unit"], year=year,
+        base_year=base_year, of=of, line=line, ocr=v.get("ocr", ""), reading=v.get("reading", ""),
+        confidence=confidence, unclear=parse_bool(v.get("unclear", ""), row.where("unclear")),
+        alternatives=alternatives, note=v.get("note", ""), cites=v.get("cites", ""),
+        file_line=row.line,
+    )
+
+
+def read_claims_csv(path: str | Path) -> Claims:
+    """Read a claims file in CSV form.
+
+    The header holds ``id, kind, quantity, value, unit, year`` and may add ``base_year, of,
+    line, ocr, confidence, reading, unclear, alternatives, note, cites`` (alternatives separated by
+    ``;`` or spaces). Empty cells of optional fields mean "not given"; ``year`` may be empty. The
+    checks are those of :func:`read_claims`; every error is a
+    :class:`~autarky.errors.ScenarioError` naming the file, the 1-based line and the column.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = p.write_text("id,kind,quantity,value,unit,year,base_year\\n"
+    ...                  "g,growth,x,0.18,fraction per year,1967,1960\\n")
+    >>> read_claims_csv(p)["g"].base_year
+    1960
+    """
+    p = Path(path)
+    out: list[Claim] = []
+    seen: dict[str, int] = {}
+    for row in read_csv_rows(p, CSV_REQUIRED, CSV_OPTIONAL):
+        c = _csv_claim(row)
+        if c.id in seen:
+            raise row.where("id").error(f"duplicate id {c.id!r} (first at line {seen[c.id]})")
+        seen[c.id] = row.line
+        out.append(c)
+    if not out:
+        raise ScenarioError("no claims in the file", file=str(p), line=1)
+    return Claims(tuple(out))
+
+
+__all__ = ["CSV_OPTIONAL", "CSV_REQUIRED", "read_claims", "read_claims_csv"]
