@@ -22,6 +22,7 @@ from autarky import Economy, Scenario
 from autarky.plan import multiyear as my
 from autarky.plan.optimize import build_model, optimize
 from autarky.reliance.cost import cost_of_autarky
+from autarky.reliance.indicators import indicators
 from autarky.reliance.model import base_case
 from autarky.reliance.stress import parse_shock, shocked_data, stress
 from autarky.solve.lp import LinearProgram, LPResult, solve_lp
@@ -131,7 +132,8 @@ def test_one_year_plan_is_dual(seed: int, prices: bool) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 2**31 - 1), st.floats(0.0, 1.0), st.sampled_from(["partner:p", "aid",
+@given(st.integers(0, 2**31 - 1), st.floats(0.0, 1.0, allow_subnormal=False),
+       st.sampled_from(["partner:p", "aid",
                                                                          "capacity:b0:0.3",
                                                                          "demand:b1:0.5"]))
 def test_self_reliance_lp_under_caps_and_shocks_is_dual(seed: int, kappa: float, shock: str) -> None:
@@ -229,6 +231,23 @@ def test_lp_answers_do_not_depend_on_branch_order(seed: int) -> None:
     s0 = stress(eco, "partner:q", propagate_too=False).replanned["fulfilment"]
     s1 = stress(eco.reorder(order), "partner:q", propagate_too=False).replanned["fulfilment"]
     assert s1 == pytest.approx(s0, rel=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.floats(-6.0, 6.0), st.integers(0, 2))
+def test_indicators_do_not_depend_on_order_or_units(seed: int, log10: float, k: int) -> None:
+    """Shares of value (import content, domestic value added, self-sufficiency, import share,
+    concentration) are unit-free and follow the branches when they are reordered."""
+    eco = random_case(seed, prices=True)
+    f = 10.0 ** log10
+    cols = ["import_content", "domestic_value_added", "self_sufficiency", "import_share",
+            "concentration"]
+    t0 = indicators(eco).table[cols]
+    t1 = indicators(eco.rescale(eco.ids[k], f, "big")).table[cols]
+    np.testing.assert_allclose(t1.to_numpy(), t0.to_numpy(), rtol=1e-8, atol=1e-12)
+    order = [eco.ids[i] for i in (2, 0, 1)]
+    t2 = indicators(eco.reorder(order)).table[cols].loc[eco.ids]
+    np.testing.assert_allclose(t2.to_numpy(), t0.to_numpy(), rtol=1e-10, atol=1e-14)
 
 
 # ---------------------------------------------------------------------------- the check

@@ -198,13 +198,15 @@ def money_economies(draw: st.DrawFn) -> Economy:
     """n in 2..4 branches in money (one unit, no prices), column sums of A <= 0.9, two partners
     with shares summing to at most 0.95 per product, positive final demand, no exports."""
     n = draw(st.integers(2, 4))
-    unit = st.floats(0.0, 1.0, allow_nan=False)
+    unit = st.floats(0.0, 1.0, allow_nan=False, allow_subnormal=False)
     raw = np.array(draw(st.lists(unit, min_size=n * n, max_size=n * n))).reshape(n, n)
     colsum = raw.sum(axis=0)
-    target = np.array(draw(st.lists(st.floats(0.0, 0.9), min_size=n, max_size=n)))
+    target = np.array(draw(st.lists(st.floats(0.0, 0.9, allow_subnormal=False), min_size=n,
+                                    max_size=n)))
     A = raw * (target / np.where(colsum > 0, colsum, 1.0))
     split = np.array(draw(st.lists(unit, min_size=2 * n, max_size=2 * n))).reshape(2, n)
-    total = np.array(draw(st.lists(st.floats(0.0, 0.95), min_size=n, max_size=n)))
+    total = np.array(draw(st.lists(st.floats(0.0, 0.95, allow_subnormal=False), min_size=n,
+                                   max_size=n)))
     ssum = split.sum(axis=0)
     S = split * (total / np.where(ssum > 0, ssum, 1.0))
     y = draw(st.lists(st.floats(1.0, 100.0), min_size=n, max_size=n))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Literal
 
 Objective = Literal["max-min", "weighted", "harmony"]
@@ -73,8 +72,23 @@ class Strategy:
     target_growth: float | None = None
 
 
+class FrozenDict(dict):
+    """A dict that cannot change (and still pickles): the mappings of frozen settings."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("plan settings are immutable: use dataclasses.replace")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type, tuple[dict, ...]]:
+        return (FrozenDict, (dict(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=repr)))
+
+
 def _frozen_map(m: Mapping | None) -> Mapping:
-    return MappingProxyType(dict(m or {}))
+    return FrozenDict(dict(m or {}))
 
 
 @dataclass(frozen=True)
