@@ -384,3 +384,77 @@ def test_planning_keys_round_trip(write, tmp_path: Path) -> None:
     for target in (tmp_path / "out.yaml", tmp_path / "out-folder"):
         back = read_scenario(write_scenario(original, target))
         assert_economy_equal(original, back)
+
+
+TRADE_YAML = """\
+name: trade keys
+currency: million won
+branches:
+  - {id: coal, unit: thousand t}
+  - {id: steel, unit: thousand t}
+  - {id: machinery, unit: million won}
+technology:
+  coal: {steel: 0.6, coal: 0.05}
+  machinery: {steel: 0.1, coal: 0.02}
+final_demand:
+  consumption: {coal: 100, machinery: 50}
+  investment: {machinery: 80, steel: 20}
+prices: {coal: 0.012, steel: 0.12, machinery: 1.0}
+partners:
+  - {id: ussr, name: Soviet Union, credit: 20}
+  - {id: china, aid: 5}
+import_shares: {china: {coal: 0.1}}
+imported_technology:
+  ussr: {coal: {steel: 0.4}}
+final_imports:
+  ussr: {machinery: {investment: 30}}
+exports: {china: {coal: 12}}
+import_prices: {ussr: {coal: 0.0138, machinery: 1.2}}
+import_limits: {ussr: {machinery: 40}}
+export_prices: {china: {coal: 0.012}}
+export_limits: {china: {coal: 20}}
+foreign_exchange: bilateral
+"""
+
+
+def test_trade_keys_read_and_round_trip(write, tmp_path: Path) -> None:
+    """Every key of the trade model reads into its table (checked entry by entry) and survives
+    writing (one file and folder form) and reading back."""
+    scn = read_scenario(write(TRADE_YAML, "trade.yaml"))
+    assert scn.notes == ()
+    assert scn.import_shares.loc["china", "coal"] == 0.1
+    Am = scn.table("imported_technology")
+    assert Am["ussr"].loc["coal", "steel"] == 0.4 and Am["china"].to_numpy().sum() == 0.0
+    assert scn.table("final_imports")["ussr"].loc["machinery", "investment"] == 30.0
+    assert scn.exports.loc["china", "coal"] == 12.0
+    assert scn.table("import_prices").loc["ussr", "machinery"] == 1.2
+    assert scn.table("import_limits").loc["ussr", "machinery"] == 40.0
+    assert np.isinf(scn.table("import_limits").loc["ussr", "coal"])
+    assert scn.table("export_limits").loc["china", "coal"] == 20.0
+    assert scn.partners.loc["ussr", "credit"] == 20.0 and scn.partners.loc["china", "aid"] == 5.0
+    assert scn.settings.foreign_exchange == "bilateral"
+    # A_d = A - A_m, then (1 - s) on the competitive rest: coal row (0.05, 0.6 - 0.4) * 0.9
+    np.testing.assert_allclose(np.asarray(scn.A_d)[0], [0.045, 0.18, 0.0], rtol=1e-12)
+    for target in (tmp_path / "out.yaml", tmp_path / "out-folder"):
+        back = read_scenario(write_scenario(scn, target))
+        assert_economy_equal(scn, back, rtol=0.0)
+    assert (tmp_path / "out-folder" / "imported_technology.csv").read_text().splitlines()[0] == \
+        "partner,input,branch,value,source,note,estimate"
+
+
+def test_trade_table_errors_name_the_entry(write, line_of) -> None:
+    from autarky.errors import ScenarioError
+
+    bad = TRADE_YAML.replace("exports: {china: {coal: 12}}", "exports: {china: {coal: 25}}")
+    with pytest.raises(ScenarioError, match=r"exports of coal to china .* exceed the export limit"):
+        read_scenario(write(bad, "bad.yaml"))
+    bad = TRADE_YAML.replace("imported_technology:\n  ussr: {coal: {steel: 0.4}}",
+                             "imported_technology:\n  ussr: {coal: {steel: 0.7}}")
+    with pytest.raises(ScenarioError, match="imported_technology of coal/steel exceeds"):
+        read_scenario(write(bad, "bad2.yaml"))
+    bad = TRADE_YAML.replace("import_limits: {ussr: {machinery: 40}}",
+                             "import_limits: {ussr: {machinry: 40}}")
+    with pytest.raises(ScenarioError) as info:
+        read_scenario(write(bad, "bad3.yaml"))
+    assert info.value.line == line_of(bad, "import_limits:")
+    assert "did you mean 'machinery'" in info.value.message

@@ -485,8 +485,13 @@ def _floor_rows_relaxable(model: MultiYearModel) -> LinearProgram:
 def explain_infeasible(model: MultiYearModel) -> list[dict[str, Any]]:
     """The smallest relaxation (balances and import caps excepted) that would make the plan
     feasible."""
+    from autarky.plan.optimize import STRUCTURAL_ROWS
+
     lp = _floor_rows_relaxable(model)
-    soft = np.array([not n.startswith(("balance@", "import-cap@")) for n in lp.row_names])
+    soft = np.ones(lp.shape[0], dtype=bool)
+    for name, idx in model.builder.row_blocks.items():
+        if name.startswith(STRUCTURAL_ROWS):
+            soft[idx] = False
     rel = elastic_relaxation(lp, relax=soft)
     if rel is None:
         return []

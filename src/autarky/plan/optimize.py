@@ -261,13 +261,19 @@ def build_model(obj: Economy | Scenario, data: YearData | None = None, *,
                          {"weights": weights, "minimize_factor": minimize_factor})
 
 
-def _relaxation_report(lp: LinearProgram, rel: Any) -> list[dict[str, Any]]:
+#: Row blocks that are the economy itself: an explanation never relaxes them.
+STRUCTURAL_ROWS = ("balance", "import-cap", "exports-from-output", "harmony")
+
+
+def _relaxation_report(b: LPBuilder, lp: LinearProgram, rel: Any) -> list[dict[str, Any]]:
+    from autarky.plan.read import row_label
+
     out = []
     for r, amount in zip(rel.rows, rel.amounts, strict=True):
         bound = lp.row_upper[r] if amount < 0 else lp.row_lower[r]
         new = bound - amount
-        out.append({"constraint": lp.row_names[r], "bound": float(bound), "needed": float(new),
-                    "relax_by": float(abs(amount))})
+        out.append({"constraint": lp.row_names[r], **row_label(b, int(r)), "bound": float(bound),
+                    "needed": float(new), "relax_by": float(abs(amount))})
     return out
 
 
@@ -286,22 +292,25 @@ def explain_infeasible(model: OptimizeModel, max_candidates: int = 60) -> list[d
     b = relaxed.builder
     if model.data.min_fulfilment is not None:  # keep the demand as a row that may be relaxed
         f = b.blocks["fulfilment"]
-        labels = ([""] if len(f) == 1 else [b._col_names[i].split(":", 1)[1] for i in f])
+        coords = b.coords.get("fulfilment", {"dims": ()})
+        labels = list(coords.get("branch", [""])) if len(f) > 1 else [""]
         b.add_rows("minimum-fulfilment", [(f, sp.eye_array(len(f)))],
-                   lower=model.data.min_fulfilment, labels=labels)
-    # exports to deliver are relaxable too: as rows
+                   lower=model.data.min_fulfilment, labels=labels, coords=coords)
     lp = b.build()
-    soft = np.array([not n.startswith(("balance:", "harmony", "import-cap")) for n in lp.row_names])
+    soft = np.ones(lp.shape[0], dtype=bool)
+    for name, idx in b.row_blocks.items():
+        if name.startswith(STRUCTURAL_ROWS):
+            soft[idx] = False
     rel = elastic_relaxation(lp, relax=soft)
     if rel is None:
         return []
-    out = [{"kind": "smallest", **item} for item in _relaxation_report(lp, rel)]
+    out = [{"kind": "smallest", **item} for item in _relaxation_report(b, lp, rel)]
     for r in np.flatnonzero(soft)[:max_candidates]:
         alone = np.zeros(len(soft), dtype=bool)
         alone[r] = True
         one = elastic_relaxation(lp, relax=alone)
         if one is not None:
-            out += [{"kind": "alone", **item} for item in _relaxation_report(lp, one)]
+            out += [{"kind": "alone", **item} for item in _relaxation_report(b, lp, one)]
     return out
 
 

@@ -79,34 +79,40 @@ def section_balance(economy: Economy | Scenario, plan: Plan) -> str:
     fd = plan.final_demand
     rows = []
     has_m = "imports" in t.columns
+    has_e = "exports" in t.columns
     for b, r in t.iterrows():
         src = _prov(economy, "gross_output", str(b)) or "scenario"
         cells = [esc(b), esc(r["unit"]), num(r["gross_output"]),
                  *([num(r["imports"])] if has_m else []), num(r["intermediate_use"])]
         cells += [num(fd.loc[b, c]) for c in fd.columns]
+        cells += [num(r["exports"])] if has_e else []
         if "reported" in t.columns:
             cells += [num(r["reported"]), f"{round(100 * r['deviation'], 2) + 0.0:+.2f} %", esc(src)]
         rows.append(cells)
     headers = ["branch", "unit", "gross output", *(["imports"] if has_m else []),
-               "intermediate use", *[f"final: {c.replace('_', ' ')}" for c in fd.columns]]
+               "intermediate use", *[f"final: {c.replace('_', ' ')}" for c in fd.columns],
+               *(["exports"] if has_e else [])]
     if "reported" in t.columns:
         headers += ["reported 1963" if economy.year == 1963 else "reported", "balance vs reported",
                     "source of reported output"]
     numeric = set(range(2, len(headers) - 1)) if "reported" in t.columns else set(
         range(2, len(headers)))
     supply = t["gross_output"] + (t["imports"] if has_m else 0.0)
+    uses = fd.assign(exports=t["exports"]) if has_e else fd
     bars = ("" if economy.n > MAX_DRAWN else
-            figures.balance_bars(t.assign(gross_output=supply), fd,
+            figures.balance_bars(t.assign(gross_output=supply), uses,
                                  "Uses of each product (share of its supply, output + imports)"))
     resources = "gross output + imports" if has_m else "gross output"
-    formula = ("<code>x = (I - A<sub>d</sub>)<sup>-1</sup> y<sub>d</sub></code>, with "
-               "<code>A<sub>d</sub></code> the domestic input norms and <code>y<sub>d</sub></code> "
-               "the final demand met at home (imports at each product's import share)"
-               if has_m else "<code>x = (I - A)<sup>-1</sup> y</code>")
+    use_text = "intermediate use + final demand" + (" + exports" if has_e else "")
+    formula = ("<code>x = (I - A<sub>d</sub>)<sup>-1</sup> (y<sub>d</sub> + e)</code>, with "
+               "<code>A<sub>d</sub></code> the domestic input norms, <code>y<sub>d</sub></code> "
+               "the home final use met at home (imports at each product's recorded share) and "
+               "<code>e</code> the recorded exports"
+               if has_m or has_e else "<code>x = (I - A)<sup>-1</sup> y</code>")
     return (
         "<h2>1. The balance of every branch</h2>"
-        f"<p>Resources equal uses for each product: {resources} = intermediate use + final "
-        f"demand, with gross output solved from {formula} by one LU factorization. Every figure "
+        f"<p>Resources equal uses for each product: {resources} = {use_text}, with gross "
+        f"output solved from {formula} by one LU factorization. Every figure "
         "is in its branch's own unit (physical units where the source gives them; million won "
         "where it does not).</p>"
         + _table(headers, rows, numeric=numeric)
@@ -124,7 +130,9 @@ def section_interlinkage(economy: Economy | Scenario, plan: Plan) -> str:
     Z = A.to_numpy() * x[np.newaxis, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(x[:, np.newaxis] > 0, Z / x[:, np.newaxis], 0.0)
-        final = np.where(x > 0, plan.final_demand.sum(axis=1).to_numpy() / x, 0.0)
+        final = np.where(x > 0, (plan.final_demand.sum(axis=1).to_numpy()
+                                 + plan.exports.sum(axis=0).reindex(economy.ids).fillna(0.0)
+                                 .to_numpy()) / x, 0.0)
     frame = pd.DataFrame(share, index=economy.ids, columns=economy.ids)
     frame["final demand"] = final
     svg = figures.allocation_heatmap(frame, "Where each product goes (per cent of its output)")

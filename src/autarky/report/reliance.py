@@ -37,8 +37,8 @@ def reliance_section(eco: Economy | Scenario, claims: Any = None,
         "<p>Self-sufficiency: output over apparent consumption (output + imports − exports). "
         "Import content: imported inputs embodied, directly and at every earlier stage, in one "
         "unit of each product made at home, as a share of its value at constant prices "
-        f"({esc(unit)}); computed by one transposed solve per indicator. Import shares by "
-        "partner are the scenario's estimates (imports.csv).</p>",
+        f"({esc(unit)}); computed by one transposed solve per indicator. Measured at the "
+        f"{esc(ind.basis)}; import shares by partner are the scenario's estimates.</p>",
         f'<div class="figure">{figures.grouped_bars(t[["self_sufficiency", "import_share", "import_content"]].rename(columns={"self_sufficiency": "self-sufficiency", "import_share": "direct import share", "import_content": "total import content"}), "Self-sufficiency and import dependence by product", "share")}</div>',  # noqa: E501
         _table(["branch", "unit", "self-sufficiency", "direct import share",
                 "total import content", "domestic value added", "concentration (HHI)",
@@ -171,7 +171,8 @@ def write_reliance(eco: Economy | Scenario, out_dir: str | Path, claims: Any = N
     """``out_dir/reliance.html``: the self-reliance page."""
     body = (f"<h1>Self-reliance — {esc(eco.name)}</h1>"
             "<p class='muted'><a href='index.html'>← the balance</a></p>"
-            f"<div class='note'><b>Source.</b> {esc(eco.source)} Import shares, aid, credit and "
-            "prices: estimates documented in the scenario's imports.csv and reliance.yaml.</div>"
+            f"<div class='note'><b>Source.</b> {esc(eco.source)} Import shares, exports by "
+            "destination, partners' prices, aid and credit: estimates documented row by row in "
+            "the scenario's tables (import_shares, exports, import_prices, export_prices).</div>"
             + reliance_section(eco, claims, aid_economy))
     return write_page(out_dir, "reliance.html", f"Self-reliance — {eco.name}", body)
