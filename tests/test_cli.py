@@ -129,3 +129,27 @@ def test_report_of_a_scenario_with_imports_and_a_horizon(tmp_path: Path,
         page = (tmp_path / "r" / name).read_text()
         assert page.startswith("<!DOCTYPE html>") and "<svg" in page
     assert "compare.html" in out
+
+
+def test_stress_without_limits_explains_and_exits_1(tmp_path, capsys) -> None:
+    """The textbook economy has nothing that limits output: the stress test says what it needs,
+    in the scenario's keys, and exits 1 (an answer that is a failure, not bad input)."""
+    import pathlib
+
+    textbook = str(pathlib.Path(__file__).resolve().parents[1] / "examples" / "textbook.yaml")
+    rc = main(["stress", textbook, "--shock", "demand:agriculture:0.1"])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert "unbounded" in err and "factors[].availability" in err and "capacity" in err
+
+
+def test_criticality_without_factors_ranks_branches_and_partners(write, textbook_yaml,
+                                                                capsys) -> None:
+    """An economy with import shares but no factors: branches by extraction, partners by their
+    share of import content, with a note saying why the re-planned cost is not given."""
+    text = textbook_yaml + "partners:\n  - {id: p}\nimport_shares: {p: {agriculture: 0.2}}\n"
+    rc = main(["criticality", str(write(text)), "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert [r["branch"] for r in doc["branches"]] and doc["partners"][0]["partner"] == "p"
+    assert "factors[].availability" in doc["partners_note"]

@@ -34,8 +34,9 @@ class Format(StrEnum):
 
 #: The arguments every scenario command takes.
 ScenarioArg = Annotated[str, typer.Argument(help="Scenario file, folder or bundled name.")]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f",
-                                           help="Output format (csv: balance only).")]
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", "-f", help="Output format: a table, JSON, or CSV (one row per value, with its "
+                           "unit; for balance: the balance table).")]
 
 
 def load_economy(scenario: str) -> Scenario:

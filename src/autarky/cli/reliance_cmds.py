@@ -6,6 +6,7 @@ import math
 import sys
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.progress import Progress
 from rich.table import Table
@@ -163,7 +164,13 @@ def criticality(
     br, pa = crit["branches"], crit["partners"]
     if format is Format.json:
         print_json({"scenario": scenario, "branches": br.reset_index().to_dict("records"),
-               "partners": pa.reset_index().to_dict("records")})
+                    "partners": pa.reset_index().to_dict("records"),
+                    **({"partners_note": pa.attrs["note"]} if "note" in pa.attrs else {})})
+        return
+    if format is Format.csv:
+        rows = [br.reset_index().assign(kind="branch").rename(columns={"branch": "id"}),
+                pa.reset_index().assign(kind="partner").rename(columns={"partner": "id"})]
+        sys.stdout.write(pd.concat(rows, ignore_index=True).to_csv(index=False))
         return
     unit = eco.currency if not eco.prices.isna().any() else eco.units.iloc[0]
     t = Table(title=f"Branch criticality — {eco.name}", caption=source_line(eco, scenario) +
@@ -175,10 +182,15 @@ def criticality(
         t.add_row(str(int(r["rank"])), str(b), fmt(r["total"]), fmt(r["others"]), _pct(r["share"]))
     out.print(t)
     if len(pa):
-        t2 = Table(title="Partner criticality (re-planned loss of fulfilment if cut off)")
-        for col in ("rank", "partner", "fulfilment after", "loss"):
+        note = pa.attrs.get("note")
+        t2 = Table(title="Partner criticality (re-planned loss of fulfilment if cut off)"
+                   if note is None else "Partner criticality (share of the import content of "
+                   "final demand)", caption=note, caption_justify="left")
+        for col in ("rank", "partner", "fulfilment after", "loss", "share of imports",
+                    "import content of final demand"):
             t2.add_column(col, justify="left" if col == "partner" else "right")
         for p, r in pa.iterrows():
-            t2.add_row(str(int(r["rank"])), str(p), f"{r['fulfilment']:.4f}",
-                       _pct(r["fulfilment_loss"]))
+            t2.add_row(str(int(r["rank"])), str(p), fmt(r["fulfilment"]),
+                       _pct(r["fulfilment_loss"]), _pct(r["share_of_imports"]),
+                       _pct(r["import_content_of_final_demand"]))
         out.print(t2)

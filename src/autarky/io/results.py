@@ -10,7 +10,7 @@ variables carry named dimensions, coordinates, ``attrs["unit"]`` (a unit rule su
   ``variable_units``, ``descriptions`` and ``units`` (each branch's unit) beside them;
   non-finite numbers become ``null``;
 * **CSV** and **parquet** (:func:`to_frame`): one long table, a row per value, with the
-  variable, one column per dimension, the value and its unit resolved per row;
+  variable, one column per dimension, the value (flags as 1 and 0) and its unit resolved per row;
 * **netCDF** (:func:`write`): the dataset itself (attributes that netCDF cannot hold are written
   as JSON text).
 
@@ -131,8 +131,10 @@ def to_frame(result: Any) -> pd.DataFrame:
             at = np.unravel_index(flat, values.shape) if values.ndim else ()
             idx: dict[str, Any] = {d: _plain(coords[k][i])
                                    for k, (d, i) in enumerate(zip(names, at, strict=True))}
+            val = _plain(v)
             row = {"variable": str(name), **{d: idx.get(d) for d in dims},
-                   "value": _plain(v), "unit": _resolve(rule, ds, da, idx)}
+                   "value": float(val) if isinstance(val, bool) else val,  # numeric column
+                   "unit": _resolve(rule, ds, da, idx)}
             rows.append(row)
     frame = pd.DataFrame(rows, columns=["variable", *dims, "value", "unit"])
     frame.attrs = {k: _plain(v) for k, v in ds.attrs.items()}
