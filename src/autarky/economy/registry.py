@@ -141,7 +141,8 @@ TABLE_LIST: tuple[TableSpec, ...] = (
        "flows, the output that turns them into coefficients.", default=float("nan"),
        optional=True, key="gross_output"),
     _T("factor_coefficients", ("factor", "branch"), "unit[factor]/unit[branch]",
-       "Factor use per unit of each branch's output.", key=None),
+       "Factor use per unit of each branch's output (also given per factor record, under "
+       "factors[].coefficients).", noun="coefficient"),
     _T("factor_availability", ("factor",), "unit[factor]",
        "Amount of each factor available in the year (inf: unlimited).", default=float("inf"),
        key=None),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 import yaml
 
@@ -25,8 +26,11 @@ from autarky.economy.registry import TABLE_LIST, TABLES, TableSpec
 from autarky.economy.tables import Coords
 
 _ProvKey = tuple[str, str, str | None]
+#: Above this many branches the folder form writes the branch list as branches.csv.
+BRANCHES_CSV_FROM_N = 1000
 #: Tables the folder form writes as CSV files (the rest stay in scenario.yaml).
 CSV_TABLES = frozenset({"technology", "final_demand", "reported_output", "capacity", "capital",
+                        "factor_coefficients",
                         "import_shares", "imported_technology", "final_imports", "exports",
                         "initial_capacity", "import_prices", "import_limits", "export_prices",
                         "export_limits"})
@@ -114,7 +118,10 @@ def _prov_for(prov: dict[_ProvKey, dict[str, Any]], key: str, lab: tuple[Any, ..
         return prov.get((key, key, None))
     row = str(lab[0])
     col = "/".join(str(x) for x in lab[1:]) if len(lab) > 1 else None
-    return prov.get((key, row, col))
+    hit = prov.get((key, row, col))
+    if hit is None and key == "factor_coefficients":  # read from the factor records
+        hit = prov.get((f"factors.{row}", str(lab[1]), row))
+    return hit
 
 
 def _yaml_table(spec: TableSpec, key: str, stored: Any, coords: Coords,
@@ -147,15 +154,73 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     return buf.getvalue()
 
 
+def _entries_frame(spec: TableSpec, stored: Any, coords: Coords) -> pd.DataFrame:
+    """The non-default entries as a frame (one column per dimension and ``value``), row-major;
+    vectorised, for tables of millions of entries."""
+    def lab(dim: str, idx: np.ndarray) -> np.ndarray:
+        return np.asarray(coords.index(dim), dtype=object)[idx]
+
+    if isinstance(stored, tuple):
+        parts = [_entries_frame(TableSpec(spec.name, spec.dims[1:], spec.unit, ""), b, coords)
+                 .assign(**{spec.dims[0]: coords.partner[p]})
+                 for p, b in enumerate(stored)]
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            columns=[*spec.dims, "value"])
+        return frame[[*spec.dims, "value"]]
+    if sp.issparse(stored):
+        coo = sp.coo_array(stored)
+        order = np.lexsort((coo.col, coo.row))
+        keep = order[coo.data[order] != 0]
+        return pd.DataFrame({spec.dims[0]: lab(spec.dims[0], coo.row[keep]),
+                             spec.dims[1]: lab(spec.dims[1], coo.col[keep]),
+                             "value": coo.data[keep].astype(float)})
+    arr = np.asarray(stored, dtype=float)
+    if np.isnan(spec.default):
+        given = ~np.isnan(arr)
+    elif np.isinf(spec.default):
+        given = np.isfinite(arr)
+    else:
+        given = arr != spec.default
+    idx = np.nonzero(given)
+    out = {d: lab(d, idx[k]) for k, d in enumerate(spec.dims)}
+    out["value"] = arr[idx]
+    return pd.DataFrame(out)
+
+
 def _csv_table(spec: TableSpec, key: str, stored: Any, coords: Coords,
-               prov: dict[_ProvKey, dict[str, Any]]) -> str:
-    labels, vals = _entries(spec, stored, coords)
-    rows = []
-    for lab, v in zip(labels, vals, strict=True):
-        p = _prov_for(prov, key, lab) or {}
-        rows.append([*map(str, lab), float(v), p.get("source", ""), p.get("note", ""),
-                     bool(p.get("estimate", False))])
-    return _csv([*spec.dims, spec.value_column, "source", "note", "estimate"], rows)
+               provenance: pd.DataFrame) -> str:
+    frame = _entries_frame(spec, stored, coords)
+    dims = list(spec.dims)
+    frame["_row"] = frame[dims[0]].astype(str)
+    if len(dims) > 1:
+        col = frame[dims[1]].astype(str)
+        for d in dims[2:]:
+            col = col + "/" + frame[d].astype(str)
+        frame["_col"] = col
+    else:
+        frame["_col"] = None
+    prov = provenance[provenance["table"] == key]
+    if key == "factor_coefficients":  # read from the factor records
+        rec = provenance[provenance["table"].astype(str).str.startswith("factors.")]
+        rec = rec.assign(table=key, row=rec["column"], column=rec["row"])
+        prov = pd.concat([prov, rec], ignore_index=True)
+    frame["source"], frame["note"], frame["estimate"] = "", "", False
+    if len(prov):
+        p = prov.assign(_row=prov["row"].astype(str),
+                        _col=prov["column"].where(prov["column"].notna(), None))
+        p = p.drop_duplicates(["_row", "_col"]).set_index(["_row", "_col"])
+        keys = pd.MultiIndex.from_arrays([frame["_row"], frame["_col"]])
+        pos = p.index.get_indexer(keys)
+        hit = pos >= 0
+        for c in ("source", "note"):
+            vals = p[c].fillna("").astype(str).to_numpy()
+            frame.loc[hit, c] = vals[pos[hit]]
+        est = p["estimate"].fillna(False).astype(bool).to_numpy()
+        frame.loc[hit, "estimate"] = est[pos[hit]]
+    frame = frame.rename(columns={"value": spec.value_column})
+    out = frame[[*dims, spec.value_column, "source", "note", "estimate"]].copy()
+    out["estimate"] = np.where(out["estimate"].astype(bool), "true", "false")
+    return out.to_csv(index=False, lineterminator="\n")
 
 
 def _is_given(spec: TableSpec, stored: Any) -> bool:
@@ -192,13 +257,14 @@ def scenario_dict(scenario: Scenario | Economy, *, tables: dict[str, str] | None
         out["year"] = int(eco.year)
     if eco.currency != "currency unit":
         out["currency"] = eco.currency
-    out["branches"] = [
+    out["branches"] = tables.get("branches") or [
         {"id": b, "unit": r["unit"], **({"name": r["name"]} if r["name"] != b else {}),
          "group": r["group"], **({"note": r["note"]} if r["note"] else {})}
         for b, r in eco.branches.iterrows()
     ]
     if len(coords.factor):
-        out["factors"] = _factor_records(eco, prov)
+        out["factors"] = _factor_records(eco, prov,
+                                         inline="factor_coefficients" not in tables)
     if len(coords.partner):
         aid, credit = eco.array("aid"), eco.array("credit")
         recs = []
@@ -220,6 +286,8 @@ def scenario_dict(scenario: Scenario | Economy, *, tables: dict[str, str] | None
         if not _is_given(spec, stored):
             continue
         key = spec.scenario_key
+        if spec.name == "factor_coefficients" and key not in tables:
+            continue  # written inside the factor records
         if key in tables:
             out[key] = tables[key]
         elif spec.name == "final_demand" and list(coords.category) == ["total"]:
@@ -235,7 +303,8 @@ def scenario_dict(scenario: Scenario | Economy, *, tables: dict[str, str] | None
     return out
 
 
-def _factor_records(eco: Economy, prov: dict[_ProvKey, dict[str, Any]]) -> list[dict[str, Any]]:
+def _factor_records(eco: Economy, prov: dict[_ProvKey, dict[str, Any]], inline: bool = True
+                    ) -> list[dict[str, Any]]:
     F = eco.factor_coefficients
     facs = []
     for f, r in eco.factors.iterrows():
@@ -244,8 +313,9 @@ def _factor_records(eco: Economy, prov: dict[_ProvKey, dict[str, Any]]) -> list[
             rec["name"] = r["name"]
         if np.isfinite(r["availability"]):
             rec["availability"] = float(r["availability"])
-        rec["coefficients"] = {b: _value(v, prov.get((f"factors.{f}", b, str(f))))
-                               for b, v in F.loc[f].items() if v != 0}
+        if inline:
+            rec["coefficients"] = {b: _value(v, prov.get((f"factors.{f}", b, str(f))))
+                                   for b, v in F.loc[f].items() if v != 0}
         if r["note"]:
             rec["note"] = r["note"]
         fprov = prov.get(("factors", str(f), "availability"))
@@ -350,18 +420,19 @@ def write_scenario(scenario: Scenario | Economy, path: str | Path) -> Path:
         atomic_write(p, _dump(scenario_dict(scn)))
         return p
     eco = scn.economy
-    prov = _provenance_index(eco)
     files: dict[str, str] = {}
     refs: dict[str, str] = {}
     for spec in TABLE_LIST:
         if spec.name not in CSV_TABLES or spec.scenario_key is None:
             continue
+        if spec.name == "factor_coefficients" and eco.n <= BRANCHES_CSV_FROM_N:
+            continue  # small economies keep them in the factor records
         stored = eco.array(spec.name)
         if not _is_given(spec, stored):
             continue
         key = spec.scenario_key
         name = f"{key}.csv"
-        text = _csv_table(spec, key, stored, eco.coords, prov)
+        text = _csv_table(spec, key, stored, eco.coords, eco.provenance)
         if spec.name == "final_demand":  # declare empty categories with one zero entry
             labels, _ = _entries(spec, stored, eco.coords)
             seen = {lab[1] for lab in labels}
@@ -371,6 +442,11 @@ def write_scenario(scenario: Scenario | Economy, path: str | Path) -> Path:
                 text += _csv([], extra).split("\n", 1)[1]
         files[name] = text
         refs[key] = name
+    if eco.n > BRANCHES_CSV_FROM_N:  # a long branch list reads faster as a table
+        br = eco.branches.reset_index()
+        files["branches.csv"] = _csv(["id", "unit", "name", "group", "note"],
+                                     br[["branch", "unit", "name", "group", "note"]].values.tolist())
+        refs["branches"] = "branches.csv"
     files["scenario.yaml"] = _dump(scenario_dict(scn, tables=refs))
     for name, text in files.items():
         atomic_write(p / name, text)
