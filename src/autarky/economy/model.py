@@ -21,6 +21,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from autarky.economy import tables as tb
+from autarky.economy.inputs import (
+    demand_frame,
+    offers_to_tables,
+    records_table,
+    table_from_ids,
+)
 from autarky.economy.registry import TABLES, TECHNOLOGY_TABLES, economy_tables
 from autarky.errors import AutarkyError, NotProductiveError
 from autarky.solve import LeontiefSolver, calc_A, calc_x_from_flows, productive_diagnosis
@@ -32,104 +38,6 @@ if TYPE_CHECKING:  # registered at run time by the layers above (autarky.economy
     from autarky.reliance.accessor import RelianceAccessor
 
 _PROVENANCE_COLS = ["table", "row", "column", "source", "note", "estimate"]
-#: Final-demand categories the old scenario format treated as exports.
-EXPORT_CATEGORY_NAMES = frozenset({"exports", "export"})
-_RECORD_COLS = {"branch": ["name", "unit", "group", "note"],
-                "factor": ["name", "unit", "note"],
-                "partner": ["name", "note"]}
-
-
-def _records(table: pd.DataFrame | Sequence[Mapping[str, Any]] | None, kind: str) -> pd.DataFrame:
-    """A record table (branches, factors, partners) indexed by id, with its standard columns."""
-    if table is None:
-        df = pd.DataFrame(columns=_RECORD_COLS[kind])
-    elif isinstance(table, pd.DataFrame):
-        df = table.copy()
-    else:
-        df = pd.DataFrame(list(table))
-    if "id" in df.columns:
-        df = df.set_index("id")
-    df.index = pd.Index([str(i) for i in df.index], name=kind, dtype=object)
-    if df.index.has_duplicates:
-        dup = df.index[df.index.duplicated()].tolist()
-        raise AutarkyError(f"duplicate {kind} id(s): {', '.join(dup)}")
-    if kind in ("branch", "factor"):
-        unit = df["unit"] if "unit" in df.columns else pd.Series(np.nan, index=df.index)
-        missing = df.index[unit.isna() | (unit.astype(str).str.strip() == "")].tolist()
-        if kind == "branch" and ("unit" not in df.columns or missing):
-            raise AutarkyError(f"every branch needs a unit; missing for: {', '.join(missing) or '?'}")
-        if "unit" not in df.columns:
-            df["unit"] = ""
-    for col in _RECORD_COLS[kind]:
-        if col not in df.columns:
-            df[col] = None
-    df["name"] = df["name"].where(df["name"].notna(), pd.Series(df.index, index=df.index))
-    df["note"] = df["note"].fillna("")
-    if kind == "branch":
-        df["group"] = df["group"].fillna("other")
-    if kind == "factor":
-        df["unit"] = df["unit"].fillna("")
-    return df[_RECORD_COLS[kind]].astype(str)
-
-
-def _demand(final_demand: Any, ids: pd.Index) -> pd.DataFrame:
-    """Final demand as a ``branch x category`` frame (categories from its columns)."""
-    n = len(ids)
-    if final_demand is None:
-        fd = pd.DataFrame({"total": np.zeros(n)}, index=ids)
-    elif isinstance(final_demand, pd.DataFrame):
-        unknown = set(map(str, final_demand.index)) - set(ids)
-        if unknown:
-            raise AutarkyError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
-        fd = final_demand.copy()
-        fd.index = pd.Index(map(str, fd.index))
-        fd = fd.reindex(ids).fillna(0.0).astype(float)
-    elif isinstance(final_demand, (pd.Series, Mapping)):
-        s = pd.Series(final_demand, dtype=float)
-        unknown = set(map(str, s.index)) - set(ids)
-        if unknown:
-            raise AutarkyError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
-        s.index = pd.Index(map(str, s.index))
-        fd = s.reindex(ids).fillna(0.0).to_frame("total")
-    else:
-        arr = np.asarray(final_demand, dtype=float)
-        if arr.ndim == 1:
-            arr = arr[:, np.newaxis]
-        if arr.shape[0] != n:
-            raise AutarkyError(f"final demand has {arr.shape[0]} rows, expected {n}")
-        cols = ["total"] if arr.shape[1] == 1 else [f"category_{i}" for i in range(arr.shape[1])]
-        fd = pd.DataFrame(arr, index=ids, columns=cols)
-    fd.index = ids
-    fd.columns = pd.Index([str(c) for c in fd.columns], name="category")
-    exp = [c for c in fd.columns if c.lower() in EXPORT_CATEGORY_NAMES]
-    if exp:
-        raise AutarkyError(
-            f"final demand has a category {exp[0]!r}: exports are not home final use. Give them "
-            "by destination as the table 'exports' (partner x branch), e.g. "
-            "Economy(..., partners=..., exports={'partner-id': {'branch-id': quantity}}); "
-            "read_scenario converts old scenario files that use the category")
-    if fd.columns.has_duplicates:
-        raise AutarkyError("final demand has duplicate categories")
-    return fd
-
-
-def _offers_to_tables(trade: pd.DataFrame) -> dict[str, dict[str, dict[str, float]]]:
-    """Old ``trade`` offers (``partner, branch, direction, price, max``) as price and limit
-    tables: one channel per partner, product and direction."""
-    out: dict[str, dict[str, dict[str, float]]] = {
-        "import_prices": {}, "import_limits": {}, "export_prices": {}, "export_limits": {}}
-    for r in trade.to_dict("records"):
-        kind = "import" if r["direction"] == "import" else "export"
-        if r["direction"] not in ("import", "export"):
-            raise AutarkyError("trade direction must be 'import' or 'export'")
-        p, b = str(r["partner"]), str(r["branch"])
-        out[f"{kind}_prices"].setdefault(p, {})[b] = float(r["price"])
-        mx = r.get("max")
-        if mx is not None and not (isinstance(mx, float) and np.isnan(mx)):
-            out[f"{kind}_limits"].setdefault(p, {})[b] = float(mx)
-    return {k: v for k, v in out.items() if v}
-
-
 class Economy:
     """An economy of interlinked branches: technology, final demand, factors, trade.
 
@@ -203,11 +111,11 @@ class Economy:
         if "settings" in tables:
             raise AutarkyError("plan settings belong to a scenario, not to the economy: "
                                "autarky.Scenario(economy, settings)")
-        self._branches = _records(branches, "branch")
-        self._factors = _records(factors, "factor")
-        self._partners = _records(partners, "partner")
+        self._branches = records_table(branches, "branch")
+        self._factors = records_table(factors, "factor")
+        self._partners = records_table(partners, "partner")
         ids = self._branches.index
-        fd = _demand(final_demand, ids)
+        fd = demand_frame(final_demand, ids)
         self._coords = tb.Coords(ids, self._factors.index, self._partners.index,
                                  pd.Index(list(fd.columns), name="category", dtype=object),
                                  pd.Index([], name="year", dtype=np.int64))
@@ -224,7 +132,7 @@ class Economy:
         if "trade" in tables:
             trade = tables.pop("trade")
             if trade is not None and len(trade):
-                for key, val in _offers_to_tables(pd.DataFrame(trade)).items():
+                for key, val in offers_to_tables(pd.DataFrame(trade)).items():
                     tables.setdefault(key, val)
         if factors is not None and "availability" in factors.columns \
                 and "factor_availability" not in tables:
@@ -299,7 +207,7 @@ class Economy:
             mat = A
             n = A.shape[0] if hasattr(A, "shape") else len(A)
             ids = [f"b{i}" for i in range(n)]
-        table = _table_from_ids(branches if branches is not None else ids, units)
+        table = table_from_ids(branches if branches is not None else ids, units)
         return cls(table, mat, final_demand, **kwargs)
 
     @classmethod
@@ -388,10 +296,10 @@ class Economy:
             for key in ("import_prices", "import_limits", "export_prices", "export_limits"):
                 args[key] = None
         args.update(changes)
-        branches = _records(args["branches"], "branch")
-        factors = _records(args["factors"], "factor")
-        partners = _records(args["partners"], "partner")
-        fd = _demand(args["final_demand"], branches.index)
+        branches = records_table(args["branches"], "branch")
+        factors = records_table(args["factors"], "factor")
+        partners = records_table(args["partners"], "partner")
+        fd = demand_frame(args["final_demand"], branches.index)
         new = tb.Coords(branches.index, factors.index, partners.index,
                         pd.Index(list(fd.columns), name="category", dtype=object),
                         self._coords.year)
@@ -817,13 +725,3 @@ class Economy:
         kind = "sparse" if self.is_sparse else "dense"
         return (f"<Economy {self.name!r}: {self.n} branches ({kind}), "
                 f"{len(self._factors)} factors, {len(self._partners)} partners>")
-
-
-def _table_from_ids(branches: Sequence[str] | pd.DataFrame, units: str | Sequence[str]) -> Any:
-    if isinstance(branches, pd.DataFrame):
-        return branches
-    ids = [str(b) for b in branches]
-    unit_list = [units] * len(ids) if isinstance(units, str) else list(units)
-    if len(unit_list) != len(ids):
-        raise AutarkyError("one unit per branch, or one unit for all")
-    return pd.DataFrame({"unit": unit_list}, index=pd.Index(ids, name="branch"))

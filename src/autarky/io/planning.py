@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from autarky.economy.model import EXPORT_CATEGORY_NAMES
+from autarky.economy.inputs import EXPORT_CATEGORY_NAMES
 from autarky.economy.registry import TABLES
 from autarky.economy.settings import FOREIGN_EXCHANGE, OBJECTIVES, PlanSettings, Strategy, StrategyRule
 from autarky.io.entries import check_id, parse_number, value_with_provenance, yaml_where

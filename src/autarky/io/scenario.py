@@ -27,7 +27,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from autarky.economy import Economy, Scenario
-from autarky.economy.model import EXPORT_CATEGORY_NAMES
+from autarky.economy.inputs import EXPORT_CATEGORY_NAMES
 from autarky.economy.registry import TABLES, TableSpec, economy_tables
 from autarky.economy.schema import (
     BRANCH_COLUMNS,

@@ -1,0 +1,119 @@
+"""Inputs of the :class:`~autarky.economy.Economy` constructor turned into its parts: record
+tables (branches, factors, partners), final demand by category, old keyword forms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autarky.errors import AutarkyError
+
+#: Final-demand categories the old scenario format treated as exports.
+EXPORT_CATEGORY_NAMES = frozenset({"exports", "export"})
+_RECORD_COLS = {"branch": ["name", "unit", "group", "note"],
+                "factor": ["name", "unit", "note"],
+                "partner": ["name", "note"]}
+
+
+def records_table(table: pd.DataFrame | Sequence[Mapping[str, Any]] | None, kind: str) -> pd.DataFrame:
+    """A record table (branches, factors, partners) indexed by id, with its standard columns."""
+    if table is None:
+        df = pd.DataFrame(columns=_RECORD_COLS[kind])
+    elif isinstance(table, pd.DataFrame):
+        df = table.copy()
+    else:
+        df = pd.DataFrame(list(table))
+    if "id" in df.columns:
+        df = df.set_index("id")
+    df.index = pd.Index([str(i) for i in df.index], name=kind, dtype=object)
+    if df.index.has_duplicates:
+        dup = df.index[df.index.duplicated()].tolist()
+        raise AutarkyError(f"duplicate {kind} id(s): {', '.join(dup)}")
+    if kind in ("branch", "factor"):
+        unit = df["unit"] if "unit" in df.columns else pd.Series(np.nan, index=df.index)
+        missing = df.index[unit.isna() | (unit.astype(str).str.strip() == "")].tolist()
+        if kind == "branch" and ("unit" not in df.columns or missing):
+            raise AutarkyError(f"every branch needs a unit; missing for: {', '.join(missing) or '?'}")
+        if "unit" not in df.columns:
+            df["unit"] = ""
+    for col in _RECORD_COLS[kind]:
+        if col not in df.columns:
+            df[col] = None
+    df["name"] = df["name"].where(df["name"].notna(), pd.Series(df.index, index=df.index))
+    df["note"] = df["note"].fillna("")
+    if kind == "branch":
+        df["group"] = df["group"].fillna("other")
+    if kind == "factor":
+        df["unit"] = df["unit"].fillna("")
+    return df[_RECORD_COLS[kind]].astype(str)
+
+
+def demand_frame(final_demand: Any, ids: pd.Index) -> pd.DataFrame:
+    """Final demand as a ``branch x category`` frame (categories from its columns)."""
+    n = len(ids)
+    if final_demand is None:
+        fd = pd.DataFrame({"total": np.zeros(n)}, index=ids)
+    elif isinstance(final_demand, pd.DataFrame):
+        unknown = set(map(str, final_demand.index)) - set(ids)
+        if unknown:
+            raise AutarkyError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
+        fd = final_demand.copy()
+        fd.index = pd.Index(map(str, fd.index))
+        fd = fd.reindex(ids).fillna(0.0).astype(float)
+    elif isinstance(final_demand, (pd.Series, Mapping)):
+        s = pd.Series(final_demand, dtype=float)
+        unknown = set(map(str, s.index)) - set(ids)
+        if unknown:
+            raise AutarkyError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
+        s.index = pd.Index(map(str, s.index))
+        fd = s.reindex(ids).fillna(0.0).to_frame("total")
+    else:
+        arr = np.asarray(final_demand, dtype=float)
+        if arr.ndim == 1:
+            arr = arr[:, np.newaxis]
+        if arr.shape[0] != n:
+            raise AutarkyError(f"final demand has {arr.shape[0]} rows, expected {n}")
+        cols = ["total"] if arr.shape[1] == 1 else [f"category_{i}" for i in range(arr.shape[1])]
+        fd = pd.DataFrame(arr, index=ids, columns=cols)
+    fd.index = ids
+    fd.columns = pd.Index([str(c) for c in fd.columns], name="category")
+    exp = [c for c in fd.columns if c.lower() in EXPORT_CATEGORY_NAMES]
+    if exp:
+        raise AutarkyError(
+            f"final demand has a category {exp[0]!r}: exports are not home final use. Give them "
+            "by destination as the table 'exports' (partner x branch), e.g. "
+            "Economy(..., partners=..., exports={'partner-id': {'branch-id': quantity}}); "
+            "read_scenario converts old scenario files that use the category")
+    if fd.columns.has_duplicates:
+        raise AutarkyError("final demand has duplicate categories")
+    return fd
+
+
+def offers_to_tables(trade: pd.DataFrame) -> dict[str, dict[str, dict[str, float]]]:
+    """Old ``trade`` offers (``partner, branch, direction, price, max``) as price and limit
+    tables: one channel per partner, product and direction."""
+    out: dict[str, dict[str, dict[str, float]]] = {
+        "import_prices": {}, "import_limits": {}, "export_prices": {}, "export_limits": {}}
+    for r in trade.to_dict("records"):
+        kind = "import" if r["direction"] == "import" else "export"
+        if r["direction"] not in ("import", "export"):
+            raise AutarkyError("trade direction must be 'import' or 'export'")
+        p, b = str(r["partner"]), str(r["branch"])
+        out[f"{kind}_prices"].setdefault(p, {})[b] = float(r["price"])
+        mx = r.get("max")
+        if mx is not None and not (isinstance(mx, float) and np.isnan(mx)):
+            out[f"{kind}_limits"].setdefault(p, {})[b] = float(mx)
+    return {k: v for k, v in out.items() if v}
+
+
+def table_from_ids(branches: Sequence[str] | pd.DataFrame, units: str | Sequence[str]) -> Any:
+    if isinstance(branches, pd.DataFrame):
+        return branches
+    ids = [str(b) for b in branches]
+    unit_list = [units] * len(ids) if isinstance(units, str) else list(units)
+    if len(unit_list) != len(ids):
+        raise AutarkyError("one unit per branch, or one unit for all")
+    return pd.DataFrame({"unit": unit_list}, index=pd.Index(ids, name="branch"))
