@@ -283,14 +283,22 @@ def test_aid_cut_binds_foreign_exchange(shock: str) -> None:
     assert "foreign-exchange" in rp["binding"]
 
 
-def test_partner_cut_without_imports_costs_nothing() -> None:
+def test_partner_cut_without_imports() -> None:
+    """No import shares. q trades nothing: cutting it off costs nothing. p takes the recorded
+    exports (10 of a): cut off, it stops buying too, and in this economy (no foreign-exchange
+    balance) the exports bought nothing, so the labour they took goes to home use:
+    ``lam = 100 / (F L d) = 69 / 92.5`` against ``(100 - F L e) / F L d = 63.7 / 92.5`` before
+    (``L = [[0.9, 0.3], [0.1, 0.8]] / 0.69``, ``F L d = 92.5 / 0.69``, ``F L e = 5.3 / 0.69``).
+    Unplanned, the lost export demand lowers a's output."""
     eco = two_branch(shares=False)
-    for p in ("p", "q"):
-        r = stress(eco, f"partner:{p}", weeks=10)
-        assert r.replanned["loss"] == pytest.approx(0.0, abs=1e-12)
-        assert r.replanned["fulfilment"] == pytest.approx(r.replanned["fulfilment_base"], abs=1e-12)
-        assert r.propagation is not None
-        np.testing.assert_allclose(r.propagation.total_loss, 0.0, atol=1e-9)
+    r = stress(eco, "partner:q", weeks=10)
+    assert r.replanned["loss"] == pytest.approx(0.0, abs=1e-12)
+    assert r.propagation is not None
+    np.testing.assert_allclose(r.propagation.total_loss, 0.0, atol=1e-9)
+    r = stress(eco, "partner:p", weeks=10)
+    assert r.replanned["fulfilment_base"] == pytest.approx(63.7 / 92.5, rel=1e-9)
+    assert r.replanned["fulfilment"] == pytest.approx(69.0 / 92.5, rel=1e-9)
+    assert r.propagation is not None and r.propagation.total_loss[0] > 0
 
 
 def test_unbounded_baseline_is_refused() -> None:

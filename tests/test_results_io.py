@@ -46,6 +46,13 @@ def test_units_resolve_per_branch_in_the_long_table(dprk_results: dict[str, obje
     assert labour["unit"].tolist() == ["thousand workers"]
 
 
+def test_money_totals_carry_their_units(dprk_results: dict[str, object]) -> None:
+    ds = results.dataset(dprk_results["indicators"])
+    assert ds["exports_value"].attrs["unit"] == "million won"
+    assert ds["imports_value"].attrs["unit"] == "million won"
+    assert ds["aid"].attrs["unit"] == "million won"
+
+
 def test_binding_constraints_come_back_labelled(dprk_results: dict[str, object]) -> None:
     plan = dprk_results["optimize"]
     table = plan.binding.table  # type: ignore[attr-defined]

@@ -131,3 +131,119 @@ def test_economy_without_partners_or_limits(capsys: pytest.CaptureFixture[str]) 
     assert main(["criticality", textbook, "--format", "json"]) == 0
     assert main(["autarky-cost", textbook]) == 1
     assert "unbounded" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- review of issue 8
+def one_product(share: float) -> Economy:
+    """The one-product case (steel, a = 0.1, labour 1 per t and 72 available, target 100, an
+    offer of 30 t at price 1, aid 50), with a recorded import share."""
+    return Economy(pd.DataFrame({"unit": ["t"]}, index=["steel"]), [[0.1]], [100.0],
+                   factors=pd.DataFrame({"unit": ["w"]}, index=["labour"]),
+                   factor_coefficients=[[1.0]], factor_availability=[72.0],
+                   partners=pd.DataFrame(index=["p"]), aid=[50.0], import_shares=[[share]],
+                   import_prices=[[1.0]], import_limits=[[30.0]], currency="USD")
+
+
+@pytest.mark.parametrize("share", [0.0, 1e-9, 0.01, 0.2])
+def test_a_partners_limit_caps_the_channel_in_place_of_the_recorded_share(share: float) -> None:
+    """With a limit of 30 t the channel may bring 30 t whatever share of use is recorded: the
+    fulfilment does not jump when a tiny share is recorded (0.948 for every share here)."""
+    assert optimize(one_product(share)).fulfilment == pytest.approx(0.948, rel=1e-9)
+
+
+def test_autarky_trades_nothing_either_way() -> None:
+    """Capping every import at zero where exports pay for imports: the recorded exports fall to
+    zero too (nothing is given away for foreign exchange that buys nothing), so the autarky
+    plan is the plan of the economy without any trade. One product, a = 0.2, labour 1 per t and
+    100 available, target 100; recorded: share 0.3 from p, exports 10 to p at price 1; import
+    price 1, no money. Without trade: x = 100, lam = 0.8 * 100 / 100 = 0.8."""
+    eco = Economy(pd.DataFrame({"unit": ["t"]}, index=["s"]), [[0.2]], [100.0],
+                  factors=pd.DataFrame({"unit": ["w"]}, index=["labour"]),
+                  factor_coefficients=[[1.0]], factor_availability=[100.0],
+                  partners=pd.DataFrame(index=["p"]), import_shares=[[0.3]],
+                  exports=[[10.0]], import_prices=[[1.0]], export_prices=[[1.0]])
+    from autarky.reliance.cost import cost_of_autarky
+
+    assert cost_of_autarky(eco, caps=[0.0]).curve.loc[0.0, "fulfilment"] == pytest.approx(
+        0.8, rel=1e-9)
+
+
+def test_a_cut_off_ends_trade_and_money_with_the_partner() -> None:
+    """Cut off, p sells nothing, buys nothing and lends nothing: in the one-product case its aid
+    went only to imports from it, so the fulfilment is the one at home, 0.648."""
+    from autarky.reliance.stress import stress
+
+    r = stress(one_product(0.0), "partner:p", propagate_too=False)
+    assert r.replanned["fulfilment"] == pytest.approx(0.648, rel=1e-12)
+
+
+def test_reordered_sparse_economies_solve() -> None:
+    """A reordered sparse table is in canonical form (sorted indices), so scipy operations on
+    the read-only arrays work, and an economy with imported inputs optimizes after reordering."""
+    from autarky.testing import random_economy
+
+    eco = random_economy(80, seed=3, density=0.1, sparse=True)
+    order = eco.ids[::-1]
+    r = eco.reorder(order)
+    assert abs(r.A).sum() == pytest.approx(abs(eco.A).sum())
+    Am = {"p": (eco.A * 0.5).tocsr()}
+    with_m = eco.replace(partners=pd.DataFrame(index=["p"]), imported_technology=Am)
+    with_m = with_m.replace(factor_availability=[1e3])
+    a = optimize(with_m, method="lp")
+    b = optimize(with_m.reorder(order), method="lp")
+    assert a.fulfilment == pytest.approx(b.fulfilment, rel=1e-9)
+
+
+def test_rescaling_factors_or_money_makes_a_new_economy() -> None:
+    """The content token and every cached plan follow a rescale: labour in tens of workers
+    needs a tenth as many units."""
+    eco = half_imported()
+    optimize(eco)
+    assert eco.rescale_currency(1000.0, "k").token != eco.token
+    tens = eco.rescale_factor("labour", 10.0, "tens of w")
+    req = optimize(tens).factor_requirements.loc["labour", "required"]
+    assert req == pytest.approx(optimize(eco).factor_requirements.loc["labour", "required"] / 10)
+
+
+def test_derived_technology_is_read_only_and_inputs_are_copied() -> None:
+    import scipy.sparse as sp
+
+    eco = half_imported()
+    with pytest.raises(ValueError, match="read-only"):
+        eco.A_d[0, 0] = 1.0
+    block = sp.csr_array(np.array([[0.05, 0.0], [0.0, 0.01]]))
+    e2 = Economy.from_coefficients([[0.15, 0.25], [0.2, 0.05]], [600.0, 1500.0],
+                                   branches=["a", "b"], partners=pd.DataFrame(index=["p"]),
+                                   imported_technology={"p": block})
+    block.data[0] = 0.9  # the caller's matrix, not the economy's
+    assert e2.table("imported_technology")["p"].loc["a", "a"] == 0.05
+
+
+def test_a_new_final_demand_keeps_the_recorded_final_imports_as_shares() -> None:
+    """Final imports of a (6 of its 120 of final use, a share 0.05) follow a new final demand
+    of a, 120 -> 240: 12."""
+    eco = Economy.from_coefficients(
+        [[0.1, 0.2], [0.1, 0.1]],
+        pd.DataFrame({"c": [100.0, 50.0], "g": [20.0, 10.0]}, index=["a", "b"]),
+        branches=["a", "b"], partners=pd.DataFrame(index=["p"]),
+        final_imports={"p": np.array([[6.0, 0.0], [0.0, 0.0]])})
+    new = eco.with_final_demand([240.0, 60.0])
+    assert float(new.array("final_imports").sum()) == pytest.approx(12.0)
+
+
+def test_old_exports_without_destination_earn_no_foreign_exchange(tmp_path) -> None:
+    from autarky import read_scenario
+
+    path = tmp_path / "old.yaml"
+    path.write_text("""name: old
+branches: [{id: a, unit: t}]
+technology: {a: {a: 0.1}}
+final_demand: {consumption: {a: 50}, exports: {a: 20}}
+partners:
+  - {id: ussr, imports: {a: {price: 1.0, max: 20, note: offer note}}}
+""")
+    scn = read_scenario(path)
+    assert scn.table("export_prices").loc["unallocated", "a"] == 0.0
+    prov = scn.provenance
+    assert (prov["note"] == "offer note").sum() == 2  # price and limit keep the offer's note
+    assert any("earn no foreign exchange" in n for n in scn.notes)

@@ -371,7 +371,10 @@ def test_planning_keys_round_trip(write, tmp_path: Path) -> None:
     assert original.currency == "million won"
     assert original.partners.loc["ussr", "aid"] == 12.5
     assert original.partners.loc["china", "credit"] == 3.0
-    assert len(original.trade) == 2
+    trade = original.trade
+    assert len(trade[trade["partner"] == "ussr"]) == 2  # the two offers
+    # exports of the old category go to 'unallocated' and earn no foreign exchange
+    assert trade[trade["partner"] == "unallocated"]["price"].tolist() == [0.0]
     assert original.settings.horizon == (1961, 1965)
     assert original.settings.strategies["mine"].rules[1].max == 0.9
     assert original.array("gestation").tolist() == [2, 1, 1]

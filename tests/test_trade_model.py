@@ -177,11 +177,13 @@ def test_dprk_one_year_multiyear_plan_gives_the_optimal_fulfilment() -> None:
 
 def test_seven_year_plan_trades_every_year_within_its_money() -> None:
     """The Seven Year Plan now carries trade, aid and credit every year: imports at the partners'
-    prices are paid by exports at theirs plus aid and credit (115 million won a year), and the
-    recorded exports are delivered every year."""
+    prices are paid by exports at theirs plus aid and credit (115 million won a year) and the
+    balancing item of the recorded 1960 trade, and the recorded exports are delivered every
+    year."""
     syp = data.load("seven-year-plan")
-    money = float(syp.partners["aid"].sum() + syp.partners["credit"].sum())
-    assert money == pytest.approx(115.0)
+    par = syp.partners
+    assert float(par["aid"].sum() + par["credit"].sum()) == pytest.approx(115.0)
+    money = float(par["aid"].sum() + par["credit"].sum() + par["other_financing"].sum())
     plan = syp.plan.multiyear("light-first")
     assert plan.ok and plan.trade_balance is not None
     for y in plan.years:
@@ -327,3 +329,25 @@ def test_pymrio_test_system_import_content_is_u_am_ld() -> None:
         units="M.EUR", partners=pd.DataFrame(index=["world"]), import_shares=[s])).table
     ratio = uniform["import_content"].to_numpy() / mu
     assert ratio.max() / ratio.min() > 1.5
+
+
+def test_dprk_recorded_trade_is_paid_for_at_the_partners_prices() -> None:
+    """The recorded 1963 trade, valued at each partner's prices (import_prices.csv and
+    export_prices.csv, read here by hand), is financed exactly by aid, credit and the balancing
+    item: imports = exports + aid + credit + other financing, partner by partner where there is
+    a deficit. So the optimal plan can import what the shares record, and at the recorded
+    levels (fulfilment 1) the least labour is the recorded 4498.029."""
+    eco = data.load("dprk-1963")
+    pm = _csv_sum(SCENARIOS / "dprk-1963" / "import_prices.csv", ("partner", "branch"))
+    pe = _csv_sum(SCENARIOS / "dprk-1963" / "export_prices.csv", ("partner", "branch"))
+    ex = _csv_sum(SCENARIOS / "dprk-1963" / "exports.csv", ("partner", "branch"))
+    bal = eco.plan.balance()
+    prices = eco.prices
+    for p in eco.partners.index:
+        imports = sum(float(bal.imports.loc[p, b]) * pm.get((p, b), float(prices[b]))
+                      for b in eco.ids)
+        exports = sum(v * pe.get((q, b), float(prices[b])) for (q, b), v in ex.items() if q == p)
+        money = float(eco.partners.loc[p, ["aid", "credit", "other_financing"]].sum())
+        assert imports == pytest.approx(exports + money, rel=1e-9)
+    curve = cost_of_autarky(eco, caps=[1.0]).curve
+    assert curve.loc[1.0, "labour_needed"] == pytest.approx(4498.029, rel=1e-6)

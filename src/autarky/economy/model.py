@@ -281,7 +281,7 @@ class Economy:
             else:
                 data[key] = tb.coerce(TABLES[key], val, self._coords)
         same_tech = not (TECHNOLOGY_TABLES & set(changes))
-        cache = {k: v for k, v in self._cache.items() if k.startswith("tech:")} if same_tech else {}
+        cache = self._tech_cache() if same_tech else {}
         return Economy._from_parts(parts, data, cache, check=not same_tech)
 
     def _rebuild(self, changes: dict[str, Any]) -> Economy:
@@ -303,6 +303,19 @@ class Economy:
         new = tb.Coords(branches.index, factors.index, partners.index,
                         pd.Index(list(fd.columns), name="category", dtype=object),
                         self._coords.year)
+        Fm = self._data["final_imports"]
+        if "final_demand" in changes and "final_imports" not in changes and Fm is not None:
+            # recorded final imports follow the new final demand as shares of each product's
+            # home final use (the categories may differ)
+            from autarky.economy.trade import final_import_ratio
+
+            ratio = final_import_ratio(self)  # partner x branch, old branch order
+            P_old = pd.Index(self._coords.partner)
+            B_old = self._coords.branch
+            ratio = pd.DataFrame(ratio, index=P_old, columns=B_old).reindex(
+                index=new.partner, columns=new.branch).fillna(0.0).to_numpy()
+            args["final_imports"] = ratio[:, :, np.newaxis] * np.maximum(
+                fd.to_numpy(), 0.0)[np.newaxis, :, :]
         for spec in economy_tables():
             if spec.name not in args and spec.name != "final_demand":
                 args[spec.name] = tb.realign(spec, self._data[spec.name], self._coords, new)
@@ -336,10 +349,12 @@ class Economy:
                 M = sp.coo_array(sp.csr_array(rest))
                 k = int(np.argmin(M.data))
                 i, j = int(M.row[k]), int(M.col[k])
+                a_ij = float(sp.csr_array(self._A_stored)[[i]][:, [j]].toarray()[0, 0]) \
+                    if sp.issparse(self._A_stored) else float(self._A_stored[i, j])
                 raise AutarkyError(
                     f"imported_technology of {ids[i]}/{ids[j]} exceeds the technology: the "
-                    f"imported inputs ({float(to_dense(self._A_stored)[i, j] - M.data[k]):g} in "
-                    f"all) are part of the total coefficient {float(to_dense(self._A_stored)[i, j]):g}")
+                    f"imported inputs ({a_ij - float(M.data[k]):g} in all) are part of the "
+                    f"total coefficient {a_ij:g}")
         Fm = self._data["final_imports"]
         if Fm is not None and Fm.size:
             fd = self._data["final_demand"]
@@ -462,10 +477,11 @@ class Economy:
 
     @property
     def partners(self) -> pd.DataFrame:
-        """Partner table (``name, note, aid, credit``), indexed by ``partner``."""
+        """Partner table (``name, note, aid, credit, other_financing``), indexed by ``partner``."""
         p = self._partners.copy()
         p["aid"] = np.array(self._data["aid"], dtype=float)
         p["credit"] = np.array(self._data["credit"], dtype=float)
+        p["other_financing"] = np.array(self._data["other_financing"], dtype=float)
         return p
 
     @property
@@ -593,7 +609,8 @@ class Economy:
     def imported_technology_total(self) -> sp.csr_array | None:
         """``sum_p A_m[p]``: the non-competitive imported inputs from every partner."""
         if "imported_total" not in self._cache:
-            self._cache["imported_total"] = stack_sum(self._data["imported_technology"], self.n)
+            total = stack_sum(self._data["imported_technology"], self.n)
+            self._cache["imported_total"] = None if total is None else tb.freeze(total)
         return self._cache["imported_total"]
 
     @property
@@ -616,7 +633,8 @@ class Economy:
     def A_c(self) -> ArrayOrSparse:
         """``A - sum_p A_m[p]``: the inputs not recorded as non-competitive imports."""
         if "tech:A_c" not in self._cache:
-            self._cache["tech:A_c"] = competitive_technology(self.A, self.imported_technology_total)
+            A_c = competitive_technology(self.A, self.imported_technology_total)
+            self._cache["tech:A_c"] = A_c if A_c is self.A else tb.freeze(A_c)
         return self._cache["tech:A_c"]
 
     @property
@@ -624,7 +642,8 @@ class Economy:
         """Domestic input coefficients ``A_d = (I - diag s)(A - sum_p A_m[p])``: ``A`` itself
         when nothing is imported."""
         if "tech:A_d" not in self._cache:
-            self._cache["tech:A_d"] = domestic_technology(self.A_c, self.import_share_total)
+            A_d = domestic_technology(self.A_c, self.import_share_total)
+            self._cache["tech:A_d"] = A_d if A_d is self.A_c else tb.freeze(A_d)
         return self._cache["tech:A_d"]
 
     @property
@@ -708,14 +727,18 @@ class Economy:
         fac = self._factors.copy()
         fac.iloc[k, fac.columns.get_loc("unit")] = unit
         parts["factors"] = fac
-        return Economy._from_parts(parts, data, self._cache, check=False)
+        return Economy._from_parts(parts, data, self._tech_cache(), check=False)
 
     def rescale_currency(self, factor: float, currency: str) -> Economy:
         """Measure money in a unit ``factor`` times larger (prices, aid, credit, revenue)."""
         data = self._rescaled("currency", None, factor)
         parts = self._parts()
         parts["currency"] = currency
-        return Economy._from_parts(parts, data, self._cache, check=False)
+        return Economy._from_parts(parts, data, self._tech_cache(), check=False)
+
+    def _tech_cache(self) -> dict[str, Any]:
+        """The cached factorization and derived technology (valid while A_d is unchanged)."""
+        return {k: v for k, v in self._cache.items() if k.startswith("tech:")}
 
     def with_final_demand(self, final_demand: Any) -> Economy:
         """The same economy with another final demand."""

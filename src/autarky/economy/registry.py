@@ -192,6 +192,9 @@ TABLE_LIST: tuple[TableSpec, ...] = (
        "limit).", default=float("inf")),
     _T("aid", ("partner",), "currency", "Yearly grant from each partner.", key=None),
     _T("credit", ("partner",), "currency", "Yearly credit each partner extends.", key=None),
+    _T("other_financing", ("partner",), "currency",
+       "Yearly financing of imports from each partner beyond aid and credit (arrears, "
+       "unrecorded credits): the balancing item that closes the recorded trade."),
     _T("state_revenue", (), "currency",
        "State budget revenue of the year, for aid dependence.", default=float("nan"),
        optional=True, lower=0.0),

@@ -56,11 +56,14 @@ def _name(spec: TableSpec) -> str:
 
 
 def freeze(value: Stored) -> Stored:
-    """Make stored data read-only (in place) and return it."""
+    """Make stored data read-only (in place) and return it; sparse data is put in canonical
+    form first (sorted indices, no duplicates), since later scipy calls sort indices in place."""
     if isinstance(value, tuple):
         for block in value:
             freeze(block)
     elif sp.issparse(value):
+        value.sum_duplicates()
+        value.sort_indices()
         for arr in (value.data, value.indices, value.indptr):
             arr.flags.writeable = False
     elif isinstance(value, np.ndarray):
@@ -173,7 +176,7 @@ def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
         if len(blocks) != P:
             raise AutarkyError(f"{_name(spec)}: {len(blocks)} partner blocks, expected {P}")
         inner = (shape[1], shape[2])
-        out = tuple(sp.csr_array(_sparse_2d(b, spec, coords, inner)) for b in blocks)
+        out = tuple(sp.csr_array(_sparse_2d(b, spec, coords, inner), copy=True) for b in blocks)
         for b in out:
             b.eliminate_zeros()
         validate(spec, out, coords)

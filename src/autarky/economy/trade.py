@@ -13,11 +13,12 @@ imported from ``p``), and the domestic technology ``A_d = A - sum_p A_imp[p]``.
 
 For every LP (:mod:`autarky.plan.constraints`): one import **channel** per partner and product
 that has a recorded import, a price or a limit, and one export channel per partner and product
-that has recorded exports, a price or a limit. An import channel with a recorded structure is
-capped by it (``m[p, i] <= (A_imp[p] x)_i + lam g[p, i] d_i``), every channel by its limit;
-recorded exports are delivered (``e >= e0``) and more may be sold up to the export limit. The
-foreign-exchange balance is modelled when any import or export price is given; an unpriced
-channel is then valued at the domestic price.
+that has recorded exports, a price or a limit. An import channel is capped by the partner's
+limit where one is given, else by its recorded structure
+(``m[p, i] <= (A_imp[p] x)_i + lam g[p, i] d_i``), else not at all (an open offer at a price);
+recorded exports are delivered (``e >= e0``), more may be sold up to the export limit, and
+exports are home output. The foreign-exchange balance is modelled when any import or export
+price is given; an unpriced channel is then valued at the domestic price.
 """
 
 from __future__ import annotations
@@ -59,21 +60,28 @@ def domestic_final_use(eco: Economy, final_demand: Any = None) -> np.ndarray:
     return keep[:, np.newaxis] * competitive_final_use(eco, final_demand)
 
 
-def final_import_ratio(eco: Economy) -> np.ndarray:
-    """``P x n``: recorded final imports from each partner over home final use, per product."""
+def final_import_ratio(eco: Economy, category: str | None = None) -> np.ndarray:
+    """``P x n``: recorded final imports from each partner over home final use, per product (of
+    one category's use, if given)."""
     Fm = eco.array("final_imports")
     P, n = len(eco.coords.partner), eco.n
     if Fm is None:
         return np.zeros((P, n))
-    y = np.asarray(eco.array("final_demand")).sum(axis=1)
+    fd = np.asarray(eco.array("final_demand"))
+    if category is None:
+        y, f = fd.sum(axis=1), Fm.sum(axis=2)
+    else:
+        c = int(eco.positions([category], "category")[0])
+        y, f = fd[:, c], Fm[:, :, c]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(y > 0, Fm.sum(axis=2) / y, 0.0)
+        return np.where(y > 0, f / y, 0.0)
 
 
-def final_import_shares(eco: Economy) -> np.ndarray:
-    """``g``, ``P x n``: the share of each product's home final use imported from each partner at
-    the recorded structure (non-competitive records first, then competitive shares of the rest)."""
-    phi = final_import_ratio(eco)
+def final_import_shares(eco: Economy, category: str | None = None) -> np.ndarray:
+    """``g``, ``P x n``: the share of each product's home final use (of one category, if given)
+    imported from each partner at the recorded structure (non-competitive records first, then
+    competitive shares of the rest)."""
+    phi = final_import_ratio(eco, category)
     S = eco.array("import_shares")
     return phi + S * (1.0 - phi.sum(axis=0))[np.newaxis, :]
 
@@ -84,9 +92,13 @@ def imported_coefficients(eco: Economy, p: int) -> Any:
     key = f"tech:imp:{p}"
     cache = eco.__dict__["_cache"]
     if key not in cache:
+        from autarky.economy.tables import freeze
+
         Am = eco.array("imported_technology")
-        cache[key] = _imported(eco.A_c, None if Am is None else Am[p],
-                               np.asarray(eco.array("import_shares")[p]))
+        out = _imported(eco.A_c, None if Am is None else Am[p],
+                        np.asarray(eco.array("import_shares")[p]))
+        cache[key] = freeze(out if out is not eco.A_c else sp.csr_array(out, copy=True)
+                            if sp.issparse(out) else np.array(out))
     return cache[key]
 
 
@@ -132,7 +144,7 @@ class Channels:
         Price per unit in the economy's currency (``nan`` where neither a trade price nor a
         domestic price is known).
     structural
-        Import channels capped by the recorded structure (``A_imp`` and ``g``).
+        Import channels with a recorded structure (``A_imp`` and ``g``).
     """
 
     direction: str
@@ -145,6 +157,12 @@ class Channels:
 
     def __len__(self) -> int:
         return len(self.branch)
+
+    @property
+    def capped(self) -> np.ndarray:
+        """Channels capped by their recorded structure: recorded, and without a limit (a
+        partner's limit, where given, is the channel's cap instead)."""
+        return self.structural & ~np.isfinite(self.upper)
 
     def labels(self, eco: Economy) -> list[str]:
         P, ids = eco.coords.partner, eco.ids
@@ -209,6 +227,13 @@ def require_prices(eco: Economy, channels: Channels) -> None:
             f"{kind}_prices for {p}/{i}, or a domestic price for {i} under 'prices'")
 
 
+def money_by_partner(eco: Economy) -> np.ndarray:
+    """Aid, credit and other financing from each partner, in the economy's currency per year:
+    what pays for imports beside exports."""
+    return (np.asarray(eco.array("aid")) + np.asarray(eco.array("credit"))
+            + np.asarray(eco.array("other_financing")))
+
+
 def money(eco: Economy) -> float:
-    """Aid and credit from every partner, in the economy's currency per year."""
-    return float(np.sum(eco.array("aid")) + np.sum(eco.array("credit")))
+    """Aid, credit and other financing from every partner, in the currency per year."""
+    return float(money_by_partner(eco).sum())

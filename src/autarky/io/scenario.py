@@ -288,6 +288,14 @@ class _Reader:
                     if unknown:
                         raise self.where(*opath, sorted(unknown)[0]).error(
                             f"unknown field {sorted(unknown)[0]!r}; an offer takes price, max")
+                    if offer.get("note") or offer.get("source"):
+                        for tname in (f"{kind}_prices", f"{kind}_limits"):
+                            if tname.endswith("limits") and offer.get("max") is None:
+                                continue
+                            self.provenance.append({
+                                "table": tname, "row": str(rec["id"]), "column": str(branch),
+                                "source": str(offer.get("source") or ""),
+                                "note": str(offer.get("note") or ""), "estimate": False})
                     out[f"{kind}_prices"][k, i], *_ = value_with_provenance(
                         offer["price"], self.where(*opath, "price"), self.lines,
                         (*opath, "price"), allow_negative=False, what="price")
@@ -397,8 +405,10 @@ class _Reader:
                 frame["total"] = 0.0
             self.notes.append(
                 f"final_demand: the category {old[0]!r} is read as exports (the table "
-                f"'exports') to a partner {UNALLOCATED!r}, since it names no destination; write "
-                "'exports: {partner: {branch: quantity}}' to say where they go")
+                f"'exports') to a partner {UNALLOCATED!r}, since it names no destination; they "
+                "earn no foreign exchange (export price 0), as the old format counted them as "
+                "final demand; write 'exports: {partner: {branch: quantity}}' to say where they "
+                "go, and export_prices for what they earn")
         self.categories = pd.Index(list(frame.columns), dtype=object)
         return frame, exports
 
@@ -470,8 +480,10 @@ def read_scenario(path: str | Path) -> Scenario:
             extra = np.full((P - money[name].shape[0], len(r.ids)), fill)
             tables[name] = np.vstack([money[name], extra])
         E = np.zeros((P, len(r.ids)))
-        E[list(partners.index).index(UNALLOCATED)] = old_exports
+        u = list(partners.index).index(UNALLOCATED)
+        E[u] = old_exports
         tables["exports"] = E
+        tables["export_prices"][u] = np.where(old_exports > 0, 0.0, np.nan)
     for spec in economy_tables():
         key_of = spec.scenario_key
         if key_of is None or spec.name in ("technology", "final_demand", "reported_output"):
@@ -561,8 +573,9 @@ def _old_offer_notes(r: _Reader, tables: dict[str, Any], offered: list[tuple[str
     r.notes.append(
         "partners: the " + " and ".join(f"'{k}s'" for k in kinds) + " offers are read as "
         + " and ".join(f"{k}_prices/{k}_limits" for k in kinds)
-        + ": one channel per partner and product, whose limit caps the trade of that channel "
-          "(recorded trade included) instead of adding to it; write them under those keys")
+        + ": one channel per partner and product; an import limit is the channel's cap, in "
+          "place of (not on top of) the import shares' structure, and an export limit counts "
+          "the recorded exports to that partner; write them under those keys")
 
 
 def shares_from_flows(r: _Reader, A: Any, gross: np.ndarray | None, fd: pd.DataFrame

@@ -34,8 +34,7 @@ def applies(eco: Economy, objective: str, min_fulfilment: float | None) -> bool:
     no choice (no prices; every import channel recorded and without a limit)."""
     if objective != "max-min" or min_fulfilment is not None or trade_prices_given(eco):
         return False
-    imp = import_channels(eco)
-    return bool(np.all(imp.structural) and np.all(np.isinf(imp.upper)))
+    return bool(np.all(import_channels(eco).capped))
 
 
 def closed_form_plan(eco: Economy, d: np.ndarray) -> OptimalPlan | None:

@@ -16,8 +16,9 @@ recorded structure imports from each partner. The blocks:
   so a product's exports to every partner are at most its output (no re-exports of imports,
   which at an export price above the import price would make money without limit);
 * balance: ``x + sum m - sum e - sum_uses M v >= exogenous use`` (``define_balance``);
-* import caps: imports of a channel with a recorded structure at most what the structure
-  imports, ``m[p, i] <= kappa (sum_uses M_imp[p] v)_i`` (``define_import_caps``);
+* import caps: imports of a channel with a recorded structure (and no partner's limit, which
+  caps it instead) at most what the structure imports,
+  ``m[p, i] <= kappa (sum_uses M_imp[p] v)_i`` (``define_import_caps``);
 * factors ``F x <= availability`` (``define_factors``);
 * capacity as rows, where an infeasible plan is to be explained (``define_capacity``);
 * foreign exchange: imports at import prices within exports at export prices plus aid and
@@ -69,16 +70,19 @@ def intermediate_use(eco: Economy, x: np.ndarray) -> Use:
     return Use(x, eco.A, tuple(imported_coefficients(eco, p) for p in range(P)))
 
 
-def investment_use(eco: Economy, dK: np.ndarray, B: Any) -> Use:
-    """``B dK`` (investment goods), of which ``diag(S[p]) B dK`` is imported from ``p``."""
-    S = eco.array("import_shares")
-    return Use(dK, B, tuple(scale_rows(B, S[p]) for p in range(S.shape[0])))
+def investment_use(eco: Economy, dK: np.ndarray, B: Any, shares: np.ndarray | None = None
+                   ) -> Use:
+    """``B dK`` (investment goods), of which ``diag(g[p]) B dK`` is imported from ``p``: ``g`` the
+    import shares of the investment category where final imports record it, else ``S``."""
+    g = eco.array("import_shares") if shares is None else shares
+    return Use(dK, B, tuple(scale_rows(B, g[p]) for p in range(g.shape[0])))
 
 
-def final_use(eco: Economy, cols: np.ndarray, M: Any) -> Use:
+def final_use(eco: Economy, cols: np.ndarray, M: Any, shares: np.ndarray | None = None) -> Use:
     """Final use ``M v`` (a target times its fulfilment, a basket times its level), of which
-    ``diag(g[p]) M v`` is imported from ``p`` (recorded final imports, then import shares)."""
-    g = final_import_shares(eco)
+    ``diag(g[p]) M v`` is imported from ``p`` (recorded final imports, then import shares;
+    ``shares`` gives ``g`` for one category's use)."""
+    g = final_import_shares(eco) if shares is None else shares
     return Use(cols, M, tuple(scale_rows(M, g[p]) for p in range(g.shape[0])))
 
 
@@ -171,7 +175,7 @@ def define_import_caps(b: LPBuilder, eco: Economy, trade: Trade, uses: list[Use]
     exogenous use.
     """
     imp = trade.imp
-    k = np.flatnonzero(imp.structural)
+    k = np.flatnonzero(imp.capped)
     if not k.size:
         return None
     kappa = np.ones(len(imp)) if scale is None else np.asarray(scale, dtype=float)

@@ -96,6 +96,9 @@ class Horizon:
     imp: Channels
     exp: Channels
     fx: bool
+    basket_g: np.ndarray  # partners x n: imported share of the basket
+    invest_g: np.ndarray  # partners x n: imported share of investment goods
+    exo_imported: np.ndarray  # partners x n: imported part of the exogenous final use
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -178,6 +181,7 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
     availability = grown if stated is None else np.where(np.isnan(stated), grown, stated)
     aid = _by_year(scn, "aid_by_year", years, np.asarray(eco.array("aid")))
     credit = _by_year(scn, "credit_by_year", years, np.asarray(eco.array("credit")))
+    credit = credit + np.asarray(eco.array("other_financing"))[np.newaxis, :]
     out_targets: dict[int, dict[str, float]] = {}
     ot = scn.array("output_targets")
     if ot is not None:
@@ -190,11 +194,20 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
     if fx:
         require_prices(eco, imp)
         require_prices(eco, exp)
+    # imports of final use, category by category as the trade model records them
+    basket_g = (final_import_shares(eco, basket_cats[0]) if len(basket_cats) == 1
+                else final_import_shares(eco))
+    invest_g = (final_import_shares(eco, "investment") if "investment" in fd.columns
+                else np.asarray(eco.array("import_shares")))
+    exo_imported = np.zeros((len(eco.coords.partner), n))
+    for c in exo_cats:
+        exo_imported += final_import_shares(eco, c) * fd[c].to_numpy(dtype=float)[np.newaxis, :]
     # investment is valued with the whole capital norms, imported investment goods included
     return Horizon(years, base, x0, K0, delta, lag, basket, exogenous, B, pz @ B, industry,
                    floors,
                    strat.target_growth if strat.target_growth is not None else st.industrial_growth,
-                   out_targets, strat, availability, aid + credit, imp, exp, fx, {"prices": pz})
+                   out_targets, strat, availability, aid + credit, imp, exp, fx, basket_g,
+                   invest_g, exo_imported, {"prices": pz})
 
 
 @dataclass
@@ -297,11 +310,10 @@ def define_year(b: LPBuilder, eco: Economy, h: Horizon, t: int, X: np.ndarray, D
     one-year plan with that year's uses."""
     y = h.years[t]
     trade = define_trade(b, eco, h.imp, h.exp, suffix=f"@{y}")
-    uses = [intermediate_use(eco, X[t]), investment_use(eco, DK[t], h.B),
-            final_use(eco, C[t:t + 1], h.basket.reshape(-1, 1))]
+    uses = [intermediate_use(eco, X[t]), investment_use(eco, DK[t], h.B, h.invest_g),
+            final_use(eco, C[t:t + 1], h.basket.reshape(-1, 1), h.basket_g)]
     define_balance(b, eco, X[t], trade, uses, lower=h.exogenous, name=f"balance@{y}")
-    g = final_import_shares(eco)
-    define_import_caps(b, eco, trade, uses, constant_imported=g * h.exogenous[np.newaxis, :],
+    define_import_caps(b, eco, trade, uses, constant_imported=h.exo_imported,
                        name=f"import-cap@{y}")
     define_exports_from_output(b, eco, X[t], trade, name=f"exports-from-output@{y}")
     define_factors(b, eco, X[t], availability=h.availability[t], name=f"factor@{y}")

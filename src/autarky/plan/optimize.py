@@ -10,8 +10,8 @@ Constraints, from the shared blocks of :mod:`autarky.plan.constraints`:
   ``m[p, i] <= (A_imp[p] x)_i + lam g[p, i] d_i``; every channel within its limit;
 * recorded exports are delivered, more up to the export limit;
 * factors: ``F x <= f_bar``;
-* foreign exchange, where any trade price is given: ``sum p_m m - sum p_e e <= aid + credit``
-  (pooled, or per partner);
+* foreign exchange, where any trade price is given: ``sum p_m m - sum p_e e <= aid + credit +
+  other financing`` (pooled, or per partner);
 * a minimum fulfilment, when asked: ``lam >= lam_min``.
 
 Objectives: ``max-min`` maximises the common fulfilment ``lam`` of every target; ``weighted``
@@ -57,6 +57,7 @@ from autarky.economy.trade import (
     Channels,
     export_channels,
     import_channels,
+    money_by_partner,
     require_prices,
     trade_prices_given,
 )
@@ -81,6 +82,10 @@ from autarky.solve.lp import INF, LinearProgram, LPResult, elastic_relaxation, s
 HARMONY_POINTS: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
 #: Objective weight of the smallest fulfilment under ``harmony`` (a tie-breaker only).
 HARMONY_TIEBREAK = 1e-6
+#: Reward per unit of imports at their recorded structure, relative to the largest target, when
+#: imports cost no foreign exchange: of plans with the same fulfilment, the one that imports what
+#: the structure records (a tie-breaker only; it is taken out of the objective value).
+IMPORT_TIEBREAK = 1e-9
 OBJECTIVES = ("max-min", "weighted", "harmony")
 
 
@@ -153,7 +158,7 @@ def year_data(scn: Scenario, target: Any = None, imp: Channels | None = None,
                     np.array(eco.array("factor_coefficients")),
                     np.array(eco.array("factor_availability")),
                     np.ones(len(imp)), imp.upper.copy(), exp.lower.copy(), exp.upper.copy(),
-                    np.asarray(eco.array("aid")) + np.asarray(eco.array("credit")))
+                    money_by_partner(eco))
 
 
 @dataclass
@@ -248,6 +253,10 @@ def build_model(obj: Economy | Scenario, data: YearData | None = None, *,
     x = define_output(b, eco, capacity=data.capacity, capacity_rows=capacity_rows, cost=x_cost)
     trade = define_trade(b, eco, imp, exp, import_upper=data.import_upper,
                          export_lower=data.export_lower, export_upper=data.export_upper)
+    tiebreak = None
+    if not fx and minimize_factor is None and len(trade.m):
+        tiebreak = trade.m[imp.capped]
+        b.add_cost(tiebreak, IMPORT_TIEBREAK / max(1.0, float(d.max())))
     f, D = define_fulfilment(b, eco, d, objective, wv, data.min_fulfilment,
                              cost=1.0 if minimize_factor is None else 0.0)
     uses = [intermediate_use(eco, x), final_use(eco, f, D)]
@@ -258,7 +267,8 @@ def build_model(obj: Economy | Scenario, data: YearData | None = None, *,
     if fx:
         define_foreign_exchange(b, eco, trade, data.money, mode=scn.settings.foreign_exchange)
     return OptimizeModel(scn, b.build(), b, data, objective, trade, fx,
-                         {"weights": weights, "minimize_factor": minimize_factor})
+                         {"weights": weights, "minimize_factor": minimize_factor,
+                          "tiebreak": tiebreak})
 
 
 #: Row blocks that are the economy itself: an explanation never relaxes them.

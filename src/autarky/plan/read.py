@@ -159,6 +159,9 @@ def read_optimal(model: Any, res: LPResult, explain_infeasible: Any, explain_unb
     if "least-fulfilment" in b.blocks:  # remove the harmony tie-breaker from the value
         j = b.blocks["least-fulfilment"][0]
         objective_value -= float(lp.c[j] * res.x[j])
+    tb = model.meta.get("tiebreak")
+    if tb is not None and len(tb):  # and the reward on imports at their recorded structure
+        objective_value -= float(lp.c[tb] @ res.x[tb])
     return OptimalPlan(_gross_output=_series(x, ids, "gross_output"),
                        _intermediate_use=_series(used, ids, "intermediate_use"),
                        _factors=factors, status="optimal", fulfilment=lam,

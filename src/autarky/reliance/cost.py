@@ -6,7 +6,10 @@ The curve caps the imports of every product (or of chosen branches) at ``kappa``
 structure imports, a partner's offer at ``kappa`` times what today's plan takes of it — and
 re-solves the one-year LP (:mod:`autarky.reliance.model`) for the largest common fulfilment of
 the target, and for the least labour (first factor) that delivers the whole target where that
-is possible.
+is possible. Where the plan balances foreign exchange, exports are what pays for imports, so
+capping every product the recorded exports fall with the cap too (at ``kappa = 0`` the economy
+trades nothing either way); capping chosen branches, or without a foreign-exchange balance (where
+recorded exports are deliveries owed whatever is imported), they stay as recorded.
 
 Economies of scale (Joan Robinson's question, source lines 281-285): a branch's factor
 coefficients fall as its output grows, ``f_j(x) = f_j0 (x_j / x_j0)^(-sigma_j)`` with scale
@@ -30,7 +33,7 @@ import pandas as pd
 import xarray as xr
 
 from autarky.economy import Economy, Scenario, as_scenario
-from autarky.economy.trade import import_channels
+from autarky.economy.trade import import_channels, trade_prices_given
 from autarky.errors import AutarkyError
 from autarky.plan.optimize import YearData
 from autarky.plan.result import OptimalPlan
@@ -140,6 +143,7 @@ def cost_of_autarky(obj: Economy | Scenario, *, caps: Any = None,
     if np.any(~np.isfinite(kappas)) or np.any(kappas < 0):
         raise AutarkyError("caps must be non-negative numbers")
     today = require_baseline(scn, "the cost of autarky")
+    fx = trade_prices_given(eco)
     base = base_case(scn)
     imp = import_channels(eco)
     chosen = np.ones(eco.n, dtype=bool)
@@ -164,9 +168,11 @@ def cost_of_autarky(obj: Economy | Scenario, *, caps: Any = None,
     for k in kappas:
         scale = np.where(hit, base.import_scale * k, base.import_scale)
         # channels without a recorded structure (offers): at most kappa times today's imports
-        upper = np.where(hit & ~imp.structural, np.minimum(base.import_upper, k * m_today),
+        upper = np.where(hit & ~imp.capped, np.minimum(base.import_upper, k * m_today),
                          base.import_upper)
         data = with_caps(base, scale, upper)
+        if not branches and fx:  # exports pay for imports: they fall with them, to none
+            data = replace(data, export_lower=base.export_lower * k)
         sol = solve(scn, data)
         row: dict[str, Any] = {"cap": float(k), "fulfilment": sol.fulfilment if sol.ok else np.nan,
                                "import_value": float(sol.imports.sum(axis=0).to_numpy() @ w)

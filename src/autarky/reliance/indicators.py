@@ -211,7 +211,8 @@ class Indicators:
             attrs={"unit": "1", "description": "Import content from each partner."})
         for k, v in self.totals.items():
             if isinstance(v, (int, float)) or v is None:
-                u = unit if k in ("imports_value", "output_value", "aid") else "1"
+                u = (unit if k in ("imports_value", "exports_value", "output_value")
+                     else self.totals.get("currency", "currency") if k == "aid" else "1")
                 data[k] = xr.DataArray(np.nan if v is None else float(v),
                                        attrs={"unit": u, "description": k.replace("_", " ")})
         ds = xr.Dataset(data).assign_coords(unit=("branch", [str(u) for u in t["unit"]]))
@@ -335,6 +336,7 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
         inv = float(w @ fd["investment"].to_numpy())
         totals["aid_over_investment"] = aid / inv if inv > 0 else None
     totals["aid"] = aid
+    totals["currency"] = eco.currency
     pc = pd.DataFrame(partner, index=idx).T if partner else pd.DataFrame(columns=idx)
     pc.index.name = "partner"
     wy = float(w @ y)

@@ -12,7 +12,9 @@ stress test starts where ``optimize`` ends):
   network with inventories and rationing (:func:`autarky.solve.propagation.propagate`, after
   Pichler & Farmer 2022), from the baseline plan scaled to a week.
 
-Shocks are written ``KIND:ARGS``: ``partner:ussr`` (all its supply) or ``partner:ussr:coal+steel``;
+Shocks are written ``KIND:ARGS``: ``partner:ussr`` (a cut-off: no trade with the partner either
+way, and no aid, credit or other financing from it) or ``partner:ussr:coal+steel`` (its supply of
+those products stops);
 ``aid`` (all partners) or ``aid:ussr``; ``capacity:steel:0.3`` (30 % lost); ``demand:grain:0.2``
 (20 % more home final use; exports stay as recorded). In the propagation an aid cut removes
 the share of imports (at import prices) that aid financed.
@@ -29,7 +31,7 @@ import pandas as pd
 import xarray as xr
 
 from autarky.economy import Economy, Scenario, as_scenario
-from autarky.economy.trade import import_channels
+from autarky.economy.trade import export_channels, import_channels
 from autarky.errors import AutarkyError
 from autarky.plan.optimize import YearData
 from autarky.plan.result import OptimalPlan
@@ -118,8 +120,16 @@ def shocked_data(scn: Scenario, data: YearData, shock: ShockSpec, x_base: np.nda
         imp = import_channels(eco)
         p = int(eco.positions([str(shock.target)], "partner")[0])
         hit = (imp.partner == p) & mask[imp.branch]
-        return replace(data, import_scale=np.where(hit, 0.0, data.import_scale),
-                       import_upper=np.where(hit, 0.0, data.import_upper))
+        out = replace(data, import_scale=np.where(hit, 0.0, data.import_scale),
+                      import_upper=np.where(hit, 0.0, data.import_upper))
+        if not shock.branches:  # cut off: no trade with p either way, no aid, credit, financing
+            exp = export_channels(eco)
+            gone = exp.partner == p
+            money = data.money.copy()
+            money[p] = 0.0
+            out = replace(out, export_lower=np.where(gone, 0.0, out.export_lower),
+                          export_upper=np.where(gone, 0.0, out.export_upper), money=money)
+        return out
     if shock.kind == "aid":
         aid = np.asarray(eco.array("aid"))
         cut = aid if shock.target is None else np.where(
@@ -277,6 +287,8 @@ def _propagate(scn: Scenario, base: OptimalPlan, spec: ShockSpec, *, duration: i
         total = M.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             lost = np.where(total > 0, M[p] / total, 0.0)
+            if not spec.branches and E.size:  # the partner stops buying too
+                dem = np.where(f0 > 0, 1.0 - E[p] / 52.0 / f0, 1.0)
         imp = np.where(mask, 1.0 - lost, 1.0)
     elif spec.kind == "aid":
         aid_all = np.asarray(eco.array("aid"))

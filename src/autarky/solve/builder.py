@@ -57,6 +57,13 @@ class LPBuilder:
     row_blocks: dict[str, np.ndarray] = field(default_factory=dict)
     #: Labels of each block's entries: ``{block: {"dims": (...), dim: labels, ...}}``.
     coords: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _extra_cost: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    def add_cost(self, cols: np.ndarray, values: float | np.ndarray) -> None:
+        """Add ``values`` to the objective coefficients of columns ``cols``."""
+        cols = np.asarray(cols, dtype=np.int64)
+        self._extra_cost.append((cols, np.broadcast_to(np.asarray(values, dtype=float),
+                                                       cols.shape).copy()))
 
     def add_vars(self, name: str, n: int, *, lower: float | Sequence[float] | np.ndarray = 0.0,
                  upper: float | Sequence[float] | np.ndarray = INF,
@@ -115,5 +122,8 @@ class LPBuilder:
         M = sp.csr_array((_cat(vals), (_cat(rows, np.int64), _cat(cols, np.int64))),
                          shape=(self.n_rows, self.n_cols))
         M.sum_duplicates()
-        return LinearProgram(_cat(self._cost), M, _cat(row_lower), _cat(row_upper), _cat(self._lower),
+        cost = _cat(self._cost)
+        for extra_cols, extra in self._extra_cost:
+            np.add.at(cost, extra_cols, extra)
+        return LinearProgram(cost, M, _cat(row_lower), _cat(row_upper), _cat(self._lower),
                              _cat(self._upper), tuple(self._row_names), tuple(self._col_names))
