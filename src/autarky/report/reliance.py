@@ -77,9 +77,11 @@ def reliance_section(eco: Economy | Scenario, claims: Any = None,
                      "not within a year" if pr.recovery_week is None else f"week {pr.recovery_week}"])
     parts += [
         "<h2>3. What a cut-off would cost</h2>",
-        "<p>Each partner's supply stops for 13 weeks. <i>Re-planned</i>: the best plan under the "
-        "cut, substituting at home and with the other partners as far as capacity, labour and "
-        "their import shares allow (loss of the largest common fulfilment of the target). "
+        "<p>Each partner is cut off: it sells nothing, buys nothing and lends nothing. "
+        "<i>Re-planned</i>: the best plan under the cut, from the optimal plan, substituting at "
+        "home and with the other partners as far as capacity, labour, their import shares and "
+        "foreign exchange allow (loss of the largest common fulfilment of the target; a "
+        "negative loss is a gain: trade on that partner's terms cost more than it brought). "
         "<i>Propagated</i>: no re-planning; the shortage spreads week by week through the "
         "input network with two weeks of inventories and proportional rationing (after "
         f"Pichler &amp; Farmer 2022); output lost over a year, in {esc(unit)} at constant prices.</p>",
@@ -89,7 +91,8 @@ def reliance_section(eco: Economy | Scenario, claims: Any = None,
                numeric={1, 2, 3}),
         f'<div class="figure">{figures.paths_chart(cuts, "Total output during a 13-week cut-off (baseline = 1), no re-planning", "output / baseline", xlabel="week")}</div>',  # noqa: E501
         "<p class='muted'>The two answers measure different things. Re-planned: a whole year "
-        "without the partner, the plan re-made to do without it. Propagated: a 13-week cut "
+        "without the partner, the plan re-made to do without it. Propagated: a 13-week cut, "
+        "its supply and its purchases stopping, "
         "with no re-planning, cushioned by two weeks of inventories; imports are competitive, "
         "pooled with home output of the same product, and every input is critical (fixed "
         "input norms), so a shortage that outlasts the inventories holds back every user.</p>",
