@@ -402,6 +402,13 @@ def test_csv_unknown_column(folder):
     check(fails(root), root / "technology.csv", 1, "comment", "unknown column 'comment'")
 
 
+def test_csv_duplicate_column(folder):
+    # pandas would read the second 'value' as 'value.1'; the error names the column as written
+    tech = "input,branch,value,value\nagriculture,agriculture,0.15,0.2\n"
+    root = folder(tech=tech)
+    check(fails(root), root / "technology.csv", 1, "value", "duplicate column 'value'")
+
+
 def test_csv_missing_column(folder):
     tech = "input,value\nagriculture,0.15\n"
     root = folder(tech=tech)

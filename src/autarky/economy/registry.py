@@ -262,8 +262,8 @@ def resolve_unit(rule: str, units: Mapping[str, str]) -> str:
 
     Examples
     --------
-    >>> resolve_unit("currency/unit[branch]", {"currency": "million won", "branch": "thousand t"})
-    'million won/thousand t'
+    >>> resolve_unit("currency/unit[branch]", {"currency": "million USD", "branch": "thousand t"})
+    'million USD/thousand t'
     >>> resolve_unit("1", {})
     '1'
     """

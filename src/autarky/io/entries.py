@@ -151,6 +151,25 @@ class CsvRow:
         return Where(self.file, self.line, column)
 
 
+def check_header(header: Sequence[str], required: Sequence[str], optional: Iterable[str],
+                 file: str) -> None:
+    """Refuse a CSV header that lacks a required column, names an unknown one, or repeats one."""
+    allowed = set(required) | set(optional)
+    for col in required:
+        if col not in header:
+            raise ScenarioError(f"missing column {col!r} (header: {', '.join(header)})",
+                                file=file, line=1, field=col)
+    for col in header:
+        if col not in allowed:
+            raise ScenarioError(f"unknown column {col!r}; expected {', '.join(sorted(allowed))}",
+                                file=file, line=1, field=col)
+    seen: set[str] = set()
+    for col in header:
+        if col in seen:
+            raise ScenarioError(f"duplicate column {col!r}", file=file, line=1, field=col)
+        seen.add(col)
+
+
 def read_csv_rows(path: Path, required: Sequence[str], optional: Iterable[str]) -> Iterator[CsvRow]:
     """Rows of a CSV file whose header must hold ``required`` and may hold ``optional``."""
     file = str(path)
@@ -164,20 +183,7 @@ def read_csv_rows(path: Path, required: Sequence[str], optional: Iterable[str]) 
             header = [h.strip() for h in next(reader)]
         except StopIteration:
             raise ScenarioError("empty table: a header line is needed", file=file, line=1) from None
-        allowed = set(required) | set(optional)
-        for col in required:
-            if col not in header:
-                raise ScenarioError(f"missing column {col!r} (header: {', '.join(header)})",
-                                    file=file, line=1, field=col)
-        for col in header:
-            if col not in allowed:
-                raise ScenarioError(f"unknown column {col!r}; expected {', '.join(sorted(allowed))}",
-                                    file=file, line=1, field=col)
-        seen = set()
-        for col in header:
-            if col in seen:
-                raise ScenarioError(f"duplicate column {col!r}", file=file, line=1, field=col)
-            seen.add(col)
+        check_header(header, required, optional, file)
         start = reader.line_num
         for record in reader:
             line = start + 1

@@ -23,6 +23,7 @@ from autarky.economy.schema import PROVENANCE_COLS_ALLOWED
 from autarky.errors import ScenarioError
 from autarky.io.entries import (
     Where,
+    check_header,
     parse_bool,
     read_csv_rows,
     unknown_id,
@@ -196,6 +197,12 @@ def csv_line_of(path: Path, row: int) -> int:
     return start
 
 
+def _raw_header(path: Path) -> list[str]:
+    """The first line of a CSV file, split into fields as written."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return next(csv.reader(handle), [])
+
+
 def _strict_scan(path: Path, required: list[str], optional: tuple[str, ...]) -> None:
     """Run the line-by-line reader to raise the exact structural error (field counts, header)."""
     for _ in read_csv_rows(path, required, optional):
@@ -220,19 +227,10 @@ def read_csv_table(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index
         raise ScenarioError("cannot parse the table", file=file) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read table: {exc.strerror or exc}", file=file) from None
+    # pandas renames a repeated column ("value.1"): check the header as written
+    check_header([str(c).strip() for c in _raw_header(csv_path)], required,
+                 PROVENANCE_COLS_ALLOWED, file)
     df.columns = [str(c).strip() for c in df.columns]
-    header = list(df.columns)
-    allowed = set(required) | set(PROVENANCE_COLS_ALLOWED)
-    for col in required:
-        if col not in header:
-            raise ScenarioError(f"missing column {col!r} (header: {', '.join(header)})",
-                                file=file, line=1, field=col)
-    for col in header:
-        if col not in allowed:
-            raise ScenarioError(f"unknown column {col!r}; expected {', '.join(sorted(allowed))}",
-                                file=file, line=1, field=col)
-    if len(set(header)) != len(header):
-        _strict_scan(csv_path, required, PROVENANCE_COLS_ALLOWED)
     df = df.apply(lambda c: c.str.strip())
     blank = (df == "").all(axis=1)
     if blank.any():
