@@ -37,6 +37,8 @@ bench: $(VENV)/.bench
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/lp.py
 	$(BIN)/python bench/reliance.py
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/lp_checks.py
 
 clean:
 	rm -rf $(VENV) report build *.egg-info src/*.egg-info

@@ -12,12 +12,10 @@ Writes ``bench/results/reliance.md``. Best of ``repeat`` runs (wall clock).
 from __future__ import annotations
 
 import argparse
-import platform
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _common import best, command_line, environment, environment_lines
 
 from autarky.solve import LeontiefSolver
 from autarky.solve.extraction import extraction_losses, extraction_losses_fresh
@@ -29,15 +27,6 @@ except ImportError:  # pragma: no cover
     pymrio = None
 
 
-def best(fn: Callable[[], object], repeat: int) -> float:
-    t = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        t = min(t, time.perf_counter() - t0)
-    return t
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100,300,1000")
@@ -45,6 +34,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "reliance.md"))
     args = ap.parse_args()
+    env = environment({"pymrio": getattr(pymrio, "__version__", "not installed")})
     rows = []
     for n in [int(s) for s in args.sizes.split(",") if s]:
         rng = np.random.default_rng(n)
@@ -76,9 +66,8 @@ def main() -> None:
             crows.append(f"| {n} | {t_o * 1e3:.1f} | {t_p * 1e3:.1f} | **{t_p / t_o:.2f}** |")
     text = "\n".join([
         "# Self-reliance benchmarks", "",
-        f"Machine: {platform.machine()}, Python {platform.python_version()}, numpy "
-        f"{np.__version__}, pymrio {getattr(pymrio, '__version__', 'not installed')}. Command: "
-        f"`make bench` (`python bench/reliance.py`). Best of {args.repeat} runs (fresh: one run).", "",
+        f"Run by `make bench` (`python bench/reliance.py`). Best of {args.repeat} runs (fresh: "
+        "one run).", "", *environment_lines(env, command_line()), "",
         "## Hypothetical extraction of every branch (dense, 30 % filled)", "",
         "| n | autarky rank-one updates ms | n fresh solves ms | fresh / autarky |",
         "|---|---|---|---|", *rows, "",

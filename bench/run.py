@@ -15,13 +15,13 @@ numpy allocations during one run (``tracemalloc``). Tests check answers; this fi
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _common import command_line, environment, environment_lines
 
 from autarky.solve import LeontiefSolver
 from autarky.testing import random_technology
@@ -116,6 +116,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "leontief.md"))
     args = ap.parse_args()
+    env = environment({"pymrio": getattr(pymrio, "__version__", "not installed")})
     sizes = [int(s) for s in args.sizes.split(",") if s]
     sparse_sizes = [int(s) for s in args.sparse_sizes.split(",") if s]
     head = ("| n | task | peer | autarky ms | peer ms | peer/autarky time | autarky MiB | "
@@ -124,10 +125,9 @@ def main() -> None:
     sparse = sparse_rows(sparse_sizes, 20, max(1, args.repeat - 2))
     text = "\n".join([
         "# Leontief benchmarks", "",
-        f"Machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}, "
-        f"numpy {np.__version__}, pymrio {getattr(pymrio, '__version__', 'not installed')}.",
-        "Command: `make bench` (`python bench/run.py`). Best of "
+        "Run by `make bench` (`python bench/run.py`). Best of "
         f"{args.repeat} runs; memory is the peak of numpy allocations in one run.", "",
+        *environment_lines(env, command_line()), "",
         "## Dense technology (random, 30 % filled, spectral radius <= 0.7)", "",
         "Ratios above 1 mean autarky is faster (time) or leaner (memory).", "", head, *dense, "",
         "## Sparse technology (20 inputs per product); no peer solves these sizes", "",
