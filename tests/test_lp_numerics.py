@@ -48,7 +48,7 @@ def test_kwh_and_t_closed_form_by_the_lp_path() -> None:
     ``I - A = [[0.92, -500], [-2e-6, 0.95]]``, det ``= 0.874 - 0.001 = 0.873``,
     ``(I - A)^-1 d = (0.95 * 1.5e9 + 500 * 1e5, 2e-6 * 1.5e9 + 0.92 * 1e5) / 0.873
     = (1.475e9, 95000) / 0.873`` and ``l' x = (0.7375 + 760) / 0.873 = 760.7375 / 0.873``:
-    ``lam* = 873 / 760.7375 = 1.147569...``. The labour coefficient of electricity (5e-10) is one
+    ``lam* = 873 / 760.7375 = 1.147571...``. The labour coefficient of electricity (5e-10) is one
     HiGHS drops when it is handed the LP unscaled (below its 1e-9 ``small_matrix_value``); see
     bench/lp_checks.py for the bare solve."""
     lam = 873.0 / 760.7375
