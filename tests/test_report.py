@@ -49,3 +49,19 @@ def test_report_is_self_contained_and_sourced(tmp_path: Path) -> None:
     assert "&#x27;04" in page
     # 18 % a year for seven years against 3.2 times: 1.18^7 = 3.1855 -> "3.185"
     assert "3.185" in page and "agree to rounding" in page
+
+
+def test_reliance_page_compares_the_losses_as_they_stand(tmp_path: Path) -> None:
+    # The sentence that compares the model's cost of autarky with the ACR formula's must follow
+    # the two numbers printed beside it, whichever is larger.
+    from autarky.report.reliance import write_reliance
+
+    eco = data.load("dprk-1963")
+    page = write_reliance(eco, tmp_path, claims=data.load_claims()).read_text(encoding="utf-8")
+    m = re.search(r"Autarky \(cap 0\) leaves <b>([0-9.]+)</b>.*?real income in autarky of "
+                  r"<b>([0-9.]+)</b>", page, flags=re.S)
+    assert m is not None
+    model_loss, formula_loss = 1 - float(m.group(1)), 1 - float(m.group(2))
+    assert abs(model_loss - formula_loss) > 0.001  # the bundled case: 1.4 % against 2.0 %
+    expected = "larger" if model_loss > formula_loss else "smaller"
+    assert f"The model's loss is {expected}" in page

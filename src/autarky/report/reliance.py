@@ -121,8 +121,7 @@ def reliance_section(eco: Economy | Scenario, claims: Any = None,
         f"{100 * a['alpha']:.0f} % of gross output, gives real income in autarky of "
         f"<b>{a['autarky_ratio']:.3f}</b> times that with trade "
         f"({a['autarky_ratio_no_intermediates']:.3f} without the intermediate-input correction). "
-        "The model's loss is larger: with fixed input norms an import is replaced only by the "
-        "domestic inputs and labour it takes to make it, not by substitution across goods.</p>",
+        f"{_compare_losses(1 - a['model_ratio'], 1 - a['autarky_ratio'])}</p>",
     ]
     crit = eco.reliance.criticality()["branches"]
     parts += [
@@ -179,3 +178,17 @@ def write_reliance(eco: Economy | Scenario, out_dir: str | Path, claims: Any = N
             "the scenario's tables (import_shares, exports, import_prices, export_prices).</div>"
             + reliance_section(eco, claims, aid_economy))
     return write_page(out_dir, "reliance.html", f"Self-reliance — {eco.name}", body)
+
+
+def _compare_losses(model_loss: float, formula_loss: float) -> str:
+    """One sentence on why the model's loss of autarky differs from the ACR formula's."""
+    if abs(model_loss - formula_loss) <= 0.001:
+        return "The two losses agree to a tenth of a percentage point."
+    if model_loss > formula_loss:
+        return ("The model's loss is larger: with fixed input norms an import is replaced only by "
+                "the domestic inputs and labour it takes to make it, not by substitution across "
+                "goods.")
+    return ("The model's loss is smaller: it counts only the labour and capacity it takes to make "
+            "at home what was bought abroad, while the formula, for the trade elasticity given, "
+            "also counts the gain from foreign varieties that are imperfect substitutes for home "
+            "goods; a larger elasticity shrinks the formula's loss.")
