@@ -286,3 +286,37 @@ def test_an_answer_that_violates_its_program_is_refused(monkeypatch: pytest.Monk
     assert res.status == "error" and "violates" in res.message
     assert res.check is not None and res.check.resolved and res.check.primal > 1e-7
     assert len(calls) == 2
+
+
+# ------------------------------------------------------------- the issue's bundled cases
+def test_dprk_optimal_plan_with_coal_in_kg() -> None:
+    """At commit 9262aa8 the optimal plan of dprk-1963 gave 1.05933 with coal in kg against
+    1.05854 in thousand t. Coal in kg (1 kg = 1e-6 thousand t): the same fulfilment, coal's
+    output a million times larger, every other branch's the same."""
+    from autarky import data
+
+    eco = data.load("dprk-1963")
+    a = eco.plan.optimize()
+    b = eco.rescale("coal", 1e-6, "kg").plan.optimize()
+    assert b.fulfilment == pytest.approx(a.fulfilment, rel=1e-9)
+    ratio = b.gross_output / a.gross_output
+    assert ratio["coal"] == pytest.approx(1e6, rel=1e-9)
+    np.testing.assert_allclose(ratio.drop("coal").to_numpy(), 1.0, rtol=1e-9)
+
+
+@pytest.mark.parametrize("strategy", ["balanced", "heavy-first", "light-first"])
+def test_seven_year_plan_with_coal_in_kg(strategy: str) -> None:
+    """At commit 9262aa8 the Seven Year Plan with coal in kg had its consumption path off by up
+    to 23 % and the machinery balance broken by 10-14 % a year. Now every year's consumption and
+    every branch's output (coal's in kg) agree with the plan in thousand t."""
+    from autarky import data
+
+    syp = data.load("seven-year-plan")
+    a = my.multiyear(syp, strategy)
+    b = my.multiyear(syp.rescale("coal", 1e-6, "kg"), strategy)
+    assert a.ok and b.ok
+    np.testing.assert_allclose(b.consumption.to_numpy(), a.consumption.to_numpy(), rtol=1e-7)
+    x_a, x_b = a.gross_output, b.gross_output
+    np.testing.assert_allclose(x_b["coal"].to_numpy(), 1e6 * x_a["coal"].to_numpy(), rtol=1e-7)
+    np.testing.assert_allclose(x_b.drop(columns="coal").to_numpy(),
+                               x_a.drop(columns="coal").to_numpy(), rtol=1e-7)
