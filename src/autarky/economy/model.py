@@ -691,11 +691,7 @@ class Economy:
         if factor <= 0 or not np.isfinite(factor):
             raise AutarkyError("rescale factor must be a positive number")
         size = self.n if symbol == "branch" else len(self._factors)
-        out = {}
-        for name, val in self._data.items():
-            f = tb.rescale_factors(TABLES[name], symbol, position, factor, size)
-            out[name] = tb.scale_along(TABLES[name], val, f) if f else val
-        return out
+        return tb.rescale_tables(self._data, symbol, position, factor, size)
 
     def rescale(self, branch: str, factor: float, unit: str) -> Economy:
         """Measure ``branch`` in a new unit, one new unit being ``factor`` old units.

@@ -218,11 +218,7 @@ class Scenario:
 
     def _rescaled_tables(self, symbol: str, position: int | None, factor: float) -> dict[str, Any]:
         size = self._economy.n if symbol == "branch" else len(self._economy.coords.factor)
-        out = {}
-        for k, v in self._tables.items():
-            f = tb.rescale_factors(TABLES[k], symbol, position, factor, size)
-            out[k] = tb.scale_along(TABLES[k], v, f) if f else v
-        return out
+        return tb.rescale_tables(self._tables, symbol, position, factor, size)
 
     def rescale(self, branch: str, factor: float, unit: str) -> Scenario:
         """Measure ``branch`` in a unit ``factor`` times larger (see :meth:`Economy.rescale`)."""

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from autarky.economy.registry import BRANCH_DIMS, TableSpec, unit_exponents
+from autarky.economy.registry import BRANCH_DIMS, TABLES, TableSpec, unit_exponents
 from autarky.errors import AutarkyError
 
 Stored = Any  # np.ndarray | sp.csr_array | tuple[sp.csr_array, ...]
@@ -399,6 +399,18 @@ def rescale_factors(spec: TableSpec, symbol: str, position: int | None, factor: 
             v = np.ones(size)
             v[position] = factor ** (-e)
             out[d] = v
+    return out
+
+
+def rescale_tables(tables: Mapping[str, Stored | None], symbol: str, position: int | None,
+                   factor: float, size: int) -> dict[str, Stored | None]:
+    """Every table of ``tables`` (registry name to stored data) with one entry of ``symbol``
+    measured in a unit ``factor`` times larger (see :func:`rescale_factors`); tables the unit
+    does not enter are passed on as they are."""
+    out = {}
+    for name, val in tables.items():
+        f = rescale_factors(TABLES[name], symbol, position, factor, size)
+        out[name] = scale_along(TABLES[name], val, f) if f else val
     return out
 
 

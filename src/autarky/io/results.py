@@ -185,31 +185,20 @@ def to_text(result: Any, fmt: str) -> str:
 def write(result: Any, path: str | Path, fmt: str | None = None) -> Path:
     """Write a result to ``path`` as JSON, CSV, netCDF or parquet (from the suffix, or
     ``fmt``), atomically: a failed write leaves no half-written file."""
-    import os
-    import tempfile
-
-    from autarky.io.writer import atomic_write
+    from autarky.io.writer import atomic_path, atomic_write
 
     p = Path(path)
     kind = format_of(p, fmt)
     if kind in ("json", "csv"):
         return atomic_write(p, to_text(result, kind))
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(p) as tmp:
         if kind == "netcdf":
             _netcdf_safe(dataset(result)).to_netcdf(tmp, engine="scipy")
         else:
             frame = to_frame(result)
             frame.attrs = {}
             frame.to_parquet(tmp, index=False)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, p)
-        return p
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return p
 
 
 def read(path: str | Path) -> xr.Dataset | pd.DataFrame:

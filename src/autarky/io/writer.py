@@ -13,6 +13,8 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,21 +38,28 @@ CSV_TABLES = frozenset({"technology", "final_demand", "reported_output", "capaci
                         "export_limits"})
 
 
-def atomic_write(path: str | Path, text: str) -> Path:
-    """Write ``text`` to a temporary file beside ``path`` and move it into place (mode 0644), so
-    a failed write never leaves a half-written file; return the path."""
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[str]:
+    """A temporary file name beside ``path`` to write to; moved into place (mode 0644) when the
+    block ends, removed if it fails, so a failed write never leaves a half-written file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        yield tmp
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-        return path
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through :func:`atomic_path`; return the path."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    return Path(path)
 
 
 def _provenance_index(economy: Economy) -> dict[_ProvKey, dict[str, Any]]:
