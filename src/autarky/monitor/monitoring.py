@@ -19,31 +19,13 @@ flags
     than ``revision_threshold``, and a run of ``miss_run`` or more consecutive periods with
     fulfilment below 1.
 
-Forecast models (the kernels of :mod:`autarky.solve.forecast`; all on log levels
-``y = log(value)``, so growth is multiplicative and the forecast of the value is log-normal;
-``value`` is its median ``exp(mean)``):
-
-``'local-linear-trend'`` (default)
-    ``y_t = mu_t + eps_t``, ``mu_{t+1} = mu_t + nu_t + eta_t``, ``nu_{t+1} = nu_t + zeta_t``: a
-    level and a slope (the growth rate) that both drift. The three noise variances are estimated
-    by maximum likelihood with a Kalman filter, initialised exactly from the first two
-    observations (level ``y_2``, slope ``y_2 - y_1``); the h-step forecast variance is the
-    filter's, observation noise included. Missing periods inside the series are skipped by the
-    filter.
-``'holt'``
-    Holt's linear exponential smoothing, smoothing parameters ``alpha, beta`` in ``[0, 1]`` fitted
-    by least squares of the one-step errors; the forecast variance is
-    ``s2 * (1 + sum_{j=1}^{h-1} (alpha + j * alpha * beta) ** 2)`` with ``s2`` the mean squared
-    one-step error (Hyndman et al. 2008, class 1 model ETS(A,A,N)).
-``'random-walk'``
-    A random walk with drift: ``drift`` is the mean log growth per period and ``s2`` the sample
-    variance of the log growths; the h-step variance ``s2 * h * (1 + h / n)`` includes the
-    uncertainty of the drift estimated from ``n`` growths. With a single growth the variance is
-    the prior :data:`PRIOR_GROWTH_SD` ``** 2`` (a 5 percentage point growth error).
-
-With fewer than :data:`MIN_TREND_POINTS` observations (2 or 3) the trend models fall back to the
-random walk with drift, and the forecast's ``note`` says so. One-step interval flags are raised
-only for a model fitted to at least :data:`MIN_TREND_POINTS` observations.
+Forecasts use the kernels of :mod:`autarky.solve.forecast`, where the three models
+(``'local-linear-trend'``, the default; ``'holt'``; ``'random-walk'`` with drift) are written
+out. All work on log levels ``y = log(value)``, so growth is multiplicative and the forecast of
+the value is log-normal, ``value`` being its median ``exp(mean)``. With fewer than
+:data:`MIN_TREND_POINTS` observations the trend models fall back to the random walk with drift,
+and the forecast's ``note`` says so; one-step interval flags are raised only for a model fitted
+to at least :data:`MIN_TREND_POINTS` observations.
 
 ``p_meet = P(end value >= target)`` under the normal forecast distribution of the log level.
 """
