@@ -1,7 +1,13 @@
 """Exceptions raised by autarky.
 
 Every error a user can cause by bad input derives from :class:`AutarkyError`; the command line
-prints its message and exits with status 2, without a traceback.
+prints its message and exits with status 2 (1 for :class:`PlanFailure`, an answer that is a
+failure), without a traceback. Each subclass also derives from the matching builtin, so code
+written against ``ValueError``, ``KeyError``, ``IndexError``, ``TypeError``, ``OSError`` or
+``ImportError`` keeps working:
+
+>>> issubclass(BadValueError, ValueError) and issubclass(OutputPathError, OSError)
+True
 """
 
 from __future__ import annotations
@@ -99,3 +105,49 @@ class UnknownIdError(AutarkyError, KeyError):
 
 class BadValueError(AutarkyError, ValueError):
     """A value outside what a calculation accepts (a non-positive factor, a wrong option)."""
+
+
+class OutOfRangeError(AutarkyError, IndexError):
+    """A position (a branch number, a period) outside what the object holds."""
+
+
+class BadTypeError(AutarkyError, TypeError):
+    """An argument of the wrong kind (a string where a table is needed), or a write to an
+    immutable object."""
+
+
+class OutputPathError(AutarkyError, OSError):
+    """An output path that cannot be written: a file where a folder is needed, a read-only or
+    missing parent, a symbolic link, a non-empty folder that is not a previous autarky output.
+
+    Examples
+    --------
+    >>> str(OutputPathError("report", "is a file, not a folder"))
+    'report: is a file, not a folder'
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class MissingDependencyError(AutarkyError, ImportError):
+    """An optional package a request needs is not installed; the message says how to install it.
+
+    Examples
+    --------
+    >>> str(MissingDependencyError("pymrio", "reading a pymrio IOSystem", "interop"))
+    "reading a pymrio IOSystem needs the optional package 'pymrio': pip install 'autarky[interop]'"
+    """
+
+    def __init__(self, package: str, feature: str, extra: str | None = None) -> None:
+        self.package = package
+        how = f"pip install 'autarky[{extra}]'" if extra else f"pip install {package}"
+        super().__init__(f"{feature} needs the optional package {package!r}: {how}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
