@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,10 +17,10 @@ from rich.table import Table
 from autarky import data as bundled
 from autarky.cli import render
 from autarky.economy import Scenario, json_schema
-from autarky.errors import AutarkyError, PlanFailure
+from autarky.errors import AutarkyError, BadValueError, PlanFailure
 from autarky.io import read_scenario
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Plan and measure the self-reliance of a national economy.")
 data_app = typer.Typer(no_args_is_help=True, help="Bundled data: the source's claims and models.")
 app.add_typer(data_app, name="data")
@@ -39,24 +42,50 @@ FormatOpt = Annotated[Format, typer.Option(
                            "unit; for balance: the balance table).")]
 
 
-def load_economy(scenario: str) -> Scenario:
+AllowOutsideOpt = Annotated[bool, typer.Option(
+    "--allow-outside", help="Read table files the scenario names outside its own folder "
+                            "(refused by default: a scenario folder is self-contained).")]
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="Replace the output folder even if it is not a previous autarky output "
+                    "(everything in it is deleted).")]
+
+
+def finite(low: float, high: float, option: str, *, open_low: bool = False,
+           open_high: bool = False) -> Callable[[float | None], float | None]:
+    """A typer callback refusing a number that is NaN, infinite or outside [low, high] (an open
+    end where ``open_low``/``open_high``); the usage error names the option and the range."""
+    lo, hi = "(" if open_low else "[", ")" if open_high else "]"
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return None
+        bad = (not math.isfinite(value) or value < low or value > high
+               or (open_low and value == low) or (open_high and value == high))
+        if bad:
+            raise typer.BadParameter(f"{value:g} is not a finite number in {lo}{low:g}, "
+                                     f"{high:g}{hi}", param_hint=f"'{option}'")
+        return value
+
+    return check
+
+
+def load_economy(scenario: str, allow_outside: bool = False) -> Scenario:
     """A scenario path, or the name of a bundled scenario (``dprk-1963``, ``textbook``); the
     notes of a converted old format go to standard error."""
     p = Path(scenario)
     if not p.exists() and scenario in {d.name for d in bundled.list_datasets()}:
         scn = bundled.load(scenario)
     else:
-        scn = read_scenario(p)
+        scn = read_scenario(p, allow_outside=allow_outside)
     for note in scn.notes:
         err.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     return scn
 
 
 @app.command()
-def validate(scenario: ScenarioArg
-             ) -> None:
+def validate(scenario: ScenarioArg, allow_outside: AllowOutsideOpt = False) -> None:
     """Check a scenario: structure, ids, units, numbers and productiveness."""
-    eco = load_economy(scenario)
+    eco = load_economy(scenario, allow_outside)
     out.print(f"[green]ok[/green] {scenario}: {eco.name!r}, {eco.n} branches, "
               f"{len(eco.factors)} factors, {len(eco.partners)} partners; technology productive.")
 
@@ -65,9 +94,10 @@ def validate(scenario: ScenarioArg
 def balance(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
+    allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Material balance: the gross output that meets the scenario's final demand."""
-    eco = load_economy(scenario)
+    eco = load_economy(scenario, allow_outside)
     plan = eco.plan.balance()
     if format is Format.json:
         render.print_result(plan, eco, scenario, "json")
@@ -91,9 +121,10 @@ def optimize(
     objective: Annotated[Objective | None, typer.Option(help="Override the scenario's.")] = None,
     min_fulfilment: Annotated[float | None, typer.Option(
         help="Require at least this fulfilment of the target (1 = all of it).")] = None,
+    allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Optimal one-year plan (HiGHS LP) with shadow prices and binding constraints."""
-    eco = load_economy(scenario)
+    eco = load_economy(scenario, allow_outside)
     plan = eco.plan.optimize(objective=None if objective is None else objective.value,
                              min_fulfilment=min_fulfilment)
     if format is not Format.table:
@@ -102,7 +133,7 @@ def optimize(
         for t in render.optimal_tables(plan, eco, scenario):
             out.print(t)
     if not plan.ok:
-        raise typer.Exit(1)
+        _no_plan(plan, detail=format is not Format.table)
 
 
 @app.command("plan")
@@ -111,9 +142,10 @@ def plan_cmd(
     strategy: Annotated[str, typer.Option(help="heavy-first, light-first, balanced, great-leap, "
                                                 "free, or one the scenario defines.")] = "free",
     format: FormatOpt = Format.table,
+    allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Multi-year plan: capacity grows from investment, under a development strategy."""
-    eco = load_economy(scenario)
+    eco = load_economy(scenario, allow_outside)
     plan = eco.plan.multiyear(strategy)
     if format is not Format.table:
         render.print_result(plan, eco, scenario, format.value)
@@ -121,27 +153,69 @@ def plan_cmd(
         out.print(render.multiyear_table(plan, eco, scenario))
         render.print_table(out, render.shortfall_table(plan))
     if not plan.ok:
-        raise typer.Exit(1)
+        _no_plan(plan, detail=format is not Format.table)
+
+
+def _no_plan(plan: Any, detail: bool) -> None:
+    """Exit 1 for a plan without an answer; with JSON or CSV on standard output, say why on
+    standard error (the table form has said it already)."""
+    if detail:
+        why = ""
+        if getattr(plan, "conflicts", None):
+            names = dict.fromkeys(str(c["constraint"]) for c in plan.conflicts)
+            why = "; conflicting: " + ", ".join(list(names)[:5])
+        elif getattr(plan, "unbounded_by", None):
+            why = "; can grow without limit: " + ", ".join(map(str, plan.unbounded_by[:5]))
+        _fail(f"no plan: the plan is {plan.status}{why}")
+    raise typer.Exit(1)
+
+
+#: Most strategies ``compare`` runs in one call.
+MAX_STRATEGIES = 20
 
 
 @app.command()
 def compare(
     scenario: ScenarioArg,
-    strategies: Annotated[str, typer.Option(help="Comma-separated strategy names.")] =
+    strategies: Annotated[str, typer.Option(help=f"Comma-separated strategy names (at most "
+                                                 f"{MAX_STRATEGIES}).")] =
         "heavy-first,light-first,balanced,great-leap",
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the chart page.")] =
-        Path("report"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the chart page (written "
+                                                        "as a whole; see --force).")] =
+        Path("compare"),
     format: FormatOpt = Format.table,
+    force: ForceOpt = False,
+    allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Strategies side by side, and a page of their paths (output, consumption, capacity)."""
     from autarky.cli import render
+    from autarky.io.output import check_target, output_folder
     from autarky.report.plans import write_compare
 
-    eco = load_economy(scenario)
-    names = [s.strip() for s in strategies.split(",") if s.strip()]
-    plans = [eco.plan.multiyear(n) for n in names]
-    path = write_compare(eco, plans, out_dir)
-    if format is Format.json:
+    names = list(dict.fromkeys(s.strip() for s in strategies.split(",") if s.strip()))
+    if not names:
+        raise BadValueError("--strategies: give at least one strategy name")
+    if len(names) > MAX_STRATEGIES:
+        raise BadValueError(f"--strategies: at most {MAX_STRATEGIES} strategies, got {len(names)}")
+    check_target(out_dir, force=force)
+    eco = load_economy(scenario, allow_outside)
+    with progress_bar(len(names) + 1, "planning", hide=format is not Format.table) as step:
+        plans = []
+        for n in names:
+            plans.append(eco.plan.multiyear(n))
+            step(f"strategy {n}")
+        with output_folder(out_dir, force=force,
+                           meta={"command": "compare", "scenario": scenario}) as tmp:
+            path = out_dir / write_compare(eco, plans, tmp).name
+            step("page written")
+    if format is not Format.table:
+        if format is Format.csv:
+            from autarky.io.results import to_text
+
+            frames = [to_text(p, "csv") for p in plans]
+            sys.stdout.write(_stack_csv([(p.strategy, f) for p, f in zip(plans, frames,
+                                                                          strict=True)]))
+            return
         from autarky.io.results import to_json_dict
 
         doc = {"scenario": scenario, "report": str(path),
@@ -152,6 +226,18 @@ def compare(
     out.print(f"Chart of the paths written to [bold]{path}[/bold]")
 
 
+def _stack_csv(parts: list[tuple[str, str]]) -> str:
+    """Long CSV tables of several plans as one, with a leading ``strategy`` column."""
+    import io
+
+    import pandas as pd
+
+    frames = [pd.read_csv(io.StringIO(text)).assign(strategy=name) for name, text in parts]
+    df = pd.concat(frames, ignore_index=True)
+    df = df[["strategy", *[c for c in df.columns if c != "strategy"]]]
+    return str(df.to_csv(index=False))
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
@@ -160,58 +246,85 @@ def schema() -> None:
 
 @app.command()
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("report"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report (written as a "
+                                                        "whole; see --force).")] =
+        Path("report"),
+    force: ForceOpt = False,
 ) -> None:
     """Balance the bundled 1963 model of North Korea and write report/index.html."""
     from autarky.cli import render
+    from autarky.io.output import check_target, output_folder
     from autarky.report import write_report
+    from autarky.report.monitoring import write_monitoring
+    from autarky.report.plans import write_seven_year_plan
+    from autarky.report.reliance import write_reliance
 
+    check_target(out_dir, force=force)
     eco = bundled.load("dprk-1963")
     plan = eco.plan.balance()
     render.print_table(out, render.balance_table(plan, eco, "dprk-1963 (bundled)"))
     render.print_table(out, render.factor_table(plan))
     claims = bundled.load_claims()
-    path = write_report(eco, out_dir, claims=claims)
-    from autarky.report.plans import write_seven_year_plan
-
     syp = bundled.load("seven-year-plan")
-    plans_page = write_seven_year_plan(syp, claims, out_dir)
-    from autarky.report.reliance import write_reliance
+    with progress_bar(4, "writing the report") as step, \
+            output_folder(out_dir, force=force, meta={"command": "demo"}) as tmp:
+        path = write_report(eco, tmp, claims=claims)
+        step("index.html")
+        plans_page = write_seven_year_plan(syp, claims, tmp)
+        step(plans_page.name)
+        rel_page = write_reliance(eco, tmp, claims=claims, aid_economy=syp)
+        step(rel_page.name)
+        mon_page = write_monitoring(tmp, claims)
+        step(mon_page.name)
+    out.print(f"Report written to [bold]{out_dir / path.name}[/bold] with {plans_page.name}, "
+              f"{rel_page.name} and {mon_page.name} beside it")
 
-    rel_page = write_reliance(eco, out_dir, claims=claims, aid_economy=syp)
-    from autarky.report.monitoring import write_monitoring
 
-    mon_page = write_monitoring(out_dir, claims)
-    out.print(f"Report written to [bold]{path}[/bold] with {plans_page.name}, {rel_page.name} "
-              f"and {mon_page.name} beside it")
+#: Strategies the report compares when a scenario has a horizon.
+REPORT_STRATEGIES = ("free", "heavy-first", "light-first", "balanced", "great-leap")
 
 
 @app.command()
 def report(
     scenario: ScenarioArg,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("report"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report (written as a "
+                                                        "whole; see --force).")] =
+        Path("report"),
+    force: ForceOpt = False,
+    allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Write a self-contained HTML report of a scenario: its balance; with import shares, a
     self-reliance page; with a horizon, the strategies compared."""
+    from autarky.io.output import check_target, output_folder
     from autarky.report import write_report
 
-    eco = load_economy(scenario)
+    check_target(out_dir, force=force)
+    eco = load_economy(scenario, allow_outside)
     claims = bundled.load_claims() if scenario == "dprk-1963" else None
-    path = write_report(eco, out_dir, claims=claims)
-    pages = [path.name]
-    if len(eco.coords.partner):
-        from autarky.report.reliance import write_reliance
+    plans_wanted = eco.settings.horizon is not None and eco.capital is not None
+    steps = 1 + bool(len(eco.coords.partner)) + (len(REPORT_STRATEGIES) + 1) * plans_wanted
+    with progress_bar(steps, "writing the report") as step, \
+            output_folder(out_dir, force=force,
+                          meta={"command": "report", "scenario": scenario}) as tmp:
+        pages = [write_report(eco, tmp, claims=claims).name]
+        step(pages[0])
+        if len(eco.coords.partner):
+            from autarky.report.reliance import write_reliance
 
-        try:
-            pages.append(write_reliance(eco, out_dir, claims=claims).name)
-        except AutarkyError as exc:  # e.g. no prices to add products of different units
-            err.print(f"self-reliance page skipped: {exc}", markup=False)
-    if eco.settings.horizon is not None and eco.capital is not None:
-        from autarky.report.plans import write_compare
+            try:
+                pages.append(write_reliance(eco, tmp, claims=claims).name)
+            except AutarkyError as exc:  # e.g. no prices to add products of different units
+                err.print(f"self-reliance page skipped: {exc}", markup=False)
+            step("reliance.html")
+        if plans_wanted:
+            from autarky.report.plans import write_compare
 
-        plans = [eco.plan.multiyear(s) for s in
-                 ("free", "heavy-first", "light-first", "balanced", "great-leap")]
-        pages.append(write_compare(eco, plans, out_dir).name)
+            plans = []
+            for s in REPORT_STRATEGIES:
+                plans.append(eco.plan.multiyear(s))
+                step(f"strategy {s}")
+            pages.append(write_compare(eco, plans, tmp).name)
+            step(pages[-1])
     out.print(f"Report written to [bold]{out_dir}[/bold]: {', '.join(pages)}")
 
 
@@ -260,34 +373,116 @@ def data_show(name: Annotated[str, typer.Argument(help="Dataset name (see 'data 
 @data_app.command("export")
 def data_export(
     name: Annotated[str, typer.Argument(help="Dataset name (see 'data list').")],
-    directory: Annotated[Path, typer.Argument(help="Folder to copy it into.")],
+    directory: Annotated[Path, typer.Argument(help="Folder to copy it into (the dataset goes "
+                                                    "to DIRECTORY/NAME).")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace an existing DIRECTORY/NAME that is not an earlier export.")] =
+        False,
 ) -> None:
-    """Copy a bundled dataset into a folder."""
-    path = bundled.export(name, directory)
+    """Copy a bundled dataset into a folder; the copy is self-contained."""
+    path = bundled.export(name, directory, force=force)
     out.print(f"Exported {name} to {path}")
 
 
+@contextmanager
+def progress_bar(total: int, what: str, hide: bool = False) -> Iterator[Callable[[str], None]]:
+    """A progress bar on standard error (only on a terminal); yields ``step(label)``."""
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True,
+                  disable=hide or not sys.stderr.isatty()) as bar:
+        task = bar.add_task(what, total=total)
+
+        def step(label: str) -> None:
+            bar.update(task, advance=1, description=f"{what}: {label}")
+
+        yield step
+
+
+def _version(value: bool) -> None:
+    if value:
+        from autarky import __version__
+
+        out.print(f"autarky {__version__}", highlight=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error (for a "
+                                                        "bug report).")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Plan and measure the self-reliance of a national economy."""
+
+
+#: Exit status of an interrupt (128 + SIGINT, as shells expect).
+EXIT_INTERRUPTED = 130
+#: Exit status of an internal error (a bug; sysexits EX_SOFTWARE).
+EXIT_INTERNAL = 70
+
+
+def _fail(message: str) -> None:
+    err.print(message, style="red", highlight=False, markup=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: runs the app; bad input prints one message and exits 2."""
+    """Entry point: runs the app. Bad input prints one message and exits 2, an answer that is a
+    failure (an infeasible plan) exits 1, an interrupt 130, a bug 70; never a traceback unless
+    ``--debug`` is given."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args  # accepted anywhere on the line, not only before the command
+    args = [a for a in args if a != "--debug"]
     try:
-        rc = app(args=argv, standalone_mode=False)
+        rc = app(args=args, standalone_mode=False)
         if isinstance(rc, int):  # typer returns the code of typer.Exit outside standalone mode
             return rc
-    except PlanFailure as exc:  # an answer that is a failure: exit 1
-        err.print(f"no plan: {exc}", style="red", highlight=False, markup=False, soft_wrap=True)
-        return 1
-    except AutarkyError as exc:
-        err.print(f"error: {exc}", style="red", highlight=False, markup=False, soft_wrap=True)
-        return 2
-    except SystemExit as exc:  # typer's --help and usage errors
-        return int(exc.code or 0)
-    except typer.Exit as exc:
-        return int(exc.exit_code)
-    except Exception as exc:  # usage errors of the command-line parser (click, vendored by typer)
-        if type(exc).__name__ == "Abort":
-            return 1
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
-            exc.show()
-            return 2
-        raise
+    except BaseException as exc:  # the one place every error is reported
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        try:
+            return _report_error(exc)
+        except Exception:  # never a traceback, even from the reporting itself
+            sys.stderr.write(f"internal error (a bug in autarky): {type(exc).__name__}\n")
+            return EXIT_INTERNAL
     return 0
+
+
+def _report_error(exc: BaseException) -> int:
+    """Print one line for ``exc`` and return the exit status."""
+    if isinstance(exc, typer.Abort) and isinstance(exc.__cause__, KeyboardInterrupt):
+        exc = exc.__cause__
+    if isinstance(exc, PlanFailure):
+        _fail(f"no plan: {exc}")
+        return 1
+    if isinstance(exc, AutarkyError):
+        _fail(f"error: {exc}")
+        return 2
+    if isinstance(exc, KeyboardInterrupt | typer.Abort):
+        _fail("interrupted: nothing was written (an earlier output, if any, is unchanged)")
+        return EXIT_INTERRUPTED
+    if isinstance(exc, typer.Exit):
+        return int(exc.exit_code)
+    if isinstance(exc, SystemExit):
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click's usage errors (bad options)
+        exc.show()
+        return int(exc.exit_code)
+    if isinstance(exc, ImportError):
+        name = exc.name or str(exc)
+        _fail(f"error: this needs the optional package {name!r}, which is not installed: "
+              f"pip install {name}")
+        return 2
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"error: {where}{exc.strerror or exc}")
+        return 2
+    if isinstance(exc, MemoryError):
+        _fail("error: out of memory: the input is too large for this machine")
+        return 2
+    _fail(f"internal error (a bug in autarky): {type(exc).__name__}: {exc}. Run again with "
+          "--debug for the traceback, and please report it.")
+    return EXIT_INTERNAL

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import pandas as pd
@@ -11,7 +12,16 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from autarky.cli.app import Format, FormatOpt, ScenarioArg, app, load_economy, out
+from autarky.cli.app import (
+    AllowOutsideOpt,
+    Format,
+    FormatOpt,
+    ScenarioArg,
+    app,
+    finite,
+    load_economy,
+    out,
+)
 from autarky.cli.render import fmt, print_json, print_result, source_line
 from autarky.report.format import format_percent
 
@@ -22,9 +32,10 @@ _pct = format_percent
 def reliance(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
+    allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Self-reliance indicators: self-sufficiency, import content, dependence, concentration."""
-    eco = load_economy(scenario)
+    eco = load_economy(scenario, allow_outside)
     ind = eco.reliance.indicators()
     if format is not Format.table:
         print_result(ind, eco, scenario, format.value)
@@ -69,13 +80,17 @@ def autarky_cost(
     scenario: ScenarioArg,
     branches: Annotated[str | None, typer.Option(help="Comma-separated branches to cap "
                                                       "(default all).")] = None,
-    theta: Annotated[float, typer.Option(help="Trade elasticity for the ACR cross-check.")] = 5.0,
+    theta: Annotated[float, typer.Option(
+        help="Trade elasticity for the ACR cross-check, in (0, 100].",
+        callback=finite(0.0, 100.0, "--theta", open_low=True))] = 5.0,
     scale_elasticity: Annotated[float | None, typer.Option(
-        help="Scale elasticity of every branch (economies of scale).")] = None,
+        help="Scale elasticity of every branch (economies of scale), in [0, 1).",
+        callback=finite(0.0, 1.0, "--scale-elasticity", open_high=True))] = None,
     format: FormatOpt = Format.table,
+    allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """The cost of autarky: fulfilment and labour as import shares are capped down to zero."""
-    eco = load_economy(scenario)
+    eco = load_economy(scenario, allow_outside)
     res = eco.reliance.cost_of_autarky(
         branches=None if branches is None else [b.strip() for b in branches.split(",")],
         theta=theta, scale_elasticity=scale_elasticity)
@@ -108,23 +123,43 @@ def autarky_cost(
               f"{a['model_ratio']:.3f}.")
 
 
+class Scheme(StrEnum):
+    proportional = "proportional"
+    industry_first = "industry-first"
+    priority = "priority"
+
+
+#: Longest simulation ``stress`` runs (a century of weeks; the work grows linearly).
+MAX_WEEKS = 5200
+#: Largest inventory ``stress`` accepts (ten years of each input).
+MAX_INVENTORY_DAYS = 3650.0
+
+
 @app.command()
 def stress(
     scenario: ScenarioArg,
     shock: Annotated[str, typer.Option(help="partner:ID[:BRANCH+...], aid[:ID], "
                                             "capacity:BRANCH:FRACTION, demand:BRANCH:FRACTION")],
-    scheme: Annotated[str, typer.Option(help="proportional, industry-first or priority.")] =
-        "proportional",
-    weeks: Annotated[int, typer.Option(help="Weeks simulated.")] = 52,
-    duration: Annotated[int, typer.Option(help="Weeks the shock lasts.")] = 13,
-    inventory_days: Annotated[float, typer.Option(help="Days of each input held.")] = 14.0,
+    scheme: Annotated[Scheme, typer.Option(help="How short inputs are rationed.")] =
+        Scheme.proportional,
+    weeks: Annotated[int, typer.Option(help=f"Weeks simulated, 1 to {MAX_WEEKS}.", min=1,
+                                       max=MAX_WEEKS)] = 52,
+    duration: Annotated[int, typer.Option(help="Weeks the shock lasts, 0 to --weeks.",
+                                          min=0, max=MAX_WEEKS)] = 13,
+    inventory_days: Annotated[float, typer.Option(
+        help=f"Days of each input held, 7 to {MAX_INVENTORY_DAYS:g}.",
+        callback=finite(7.0, MAX_INVENTORY_DAYS, "--inventory-days"))] = 14.0,
     format: FormatOpt = Format.table,
+    allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """A shock, re-planned (best case) and propagated week by week without re-planning."""
-    eco = load_economy(scenario)
+    if duration > weeks:
+        raise typer.BadParameter(f"{duration} is longer than --weeks {weeks}",
+                                 param_hint="'--duration'")
+    eco = load_economy(scenario, allow_outside)
     with Progress(transient=True, disable=format is Format.json or not sys.stderr.isatty()) as bar:
         task = bar.add_task("propagating", total=weeks)
-        res = eco.reliance.stress(shock, scheme=scheme, weeks=weeks, duration=duration,
+        res = eco.reliance.stress(shock, scheme=scheme.value, weeks=weeks, duration=duration,
                                   inventory_days=inventory_days,
                                   progress=lambda t, n: bar.update(task, completed=t))
     if format is not Format.table:
@@ -137,7 +172,7 @@ def stress(
     table = Table(title="Shortfall per product", caption=source_line(eco, scenario) +
                   ". Re-planned: short of the baseline plan's final output (per year); "
                   f"propagated: output lost over {weeks} weeks, shock lasting {duration} weeks, "
-                  f"{scheme} rationing.", caption_justify="left")
+                  f"{scheme.value} rationing.", caption_justify="left")
     for col in ("branch", "unit", "re-planned shortfall", "propagated output lost"):
         table.add_column(col, justify="left" if col in ("branch", "unit") else "right")
     pr = res.propagation
@@ -157,9 +192,10 @@ def stress(
 def criticality(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
+    allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Branches ranked by hypothetical extraction; partners by the cost of a cut-off."""
-    eco = load_economy(scenario)
+    eco = load_economy(scenario, allow_outside)
     crit = eco.reliance.criticality()
     br, pa = crit["branches"], crit["partners"]
     if format is Format.json:

@@ -88,16 +88,25 @@ def source_lines() -> list[str]:
     return text.split("\n")
 
 
-def export(name: str, directory: str | Path) -> Path:
-    """Copy a bundled dataset into ``directory``; return the path written."""
+def export(name: str, directory: str | Path, *, force: bool = False) -> Path:
+    """Copy a bundled dataset into ``directory``; return the path written.
+
+    A scenario folder is written as a whole (see :func:`autarky.io.output.output_folder`) and
+    read back before it is moved into place, so the copy is self-contained: it reads with
+    ``autarky validate`` wherever it is put. An existing copy from an earlier export is
+    replaced; any other non-empty folder or different file of the same name is refused unless
+    ``force``.
+    """
+    from autarky.io.output import output_file, output_folder
+
     d = dataset(name)
-    dest = Path(directory)
-    dest.mkdir(parents=True, exist_ok=True)
-    target = dest / d.path.name
-    if d.path.is_dir():
-        shutil.copytree(d.path, target, dirs_exist_ok=True)
-    else:
-        shutil.copy2(d.path, target)
+    target = Path(directory) / d.path.name
+    if not d.path.is_dir():
+        return output_file(target, d.path.read_bytes(), force=force)
+    with output_folder(target, force=force, meta={"command": f"data export {name}"}) as tmp:
+        shutil.copytree(d.path, tmp, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        read_scenario(tmp)  # self-contained: no table outside the folder
     return target
 
 

@@ -64,6 +64,7 @@ class _Reader:
     data: dict[str, Any]
     lines: LineMap
     folder: Path
+    allow_outside: bool = False
     ids: pd.Index = field(default_factory=lambda: pd.Index([], dtype=object))
     groups: list[str] = field(default_factory=list)
     factor_ids: pd.Index = field(default_factory=lambda: pd.Index([], dtype=object))
@@ -81,6 +82,11 @@ class _Reader:
             if not raw.lower().endswith(".csv"):
                 raise self.where(key).error(f"expected a table or the name of a .csv file, got {raw!r}")
             path = self.folder / raw
+            if not self.allow_outside and not _inside(path, self.folder):
+                raise self.where(key).error(
+                    f"table file {raw!r} is outside the scenario's folder {self.folder}; copy it "
+                    "beside the scenario (a scenario folder is self-contained), or pass "
+                    "--allow-outside (allow_outside=True) if you trust this scenario")
             if not path.is_file():
                 raise self.where(key).error(f"table file not found: {path}")
             return path
@@ -413,8 +419,21 @@ class _Reader:
         return frame, exports
 
 
-def read_scenario(path: str | Path) -> Scenario:
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, with every symbolic link and ``..`` resolved, lies in ``folder``."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a symbolic-link loop
+        return False
+
+
+def read_scenario(path: str | Path, *, allow_outside: bool = False) -> Scenario:
     """Read a scenario (a YAML file, or a folder holding ``scenario.yaml``).
+
+    Table files named in the scenario (``technology: technology.csv``) are read from its folder;
+    a name that leads outside it (``../other/technology.csv``, an absolute path, a symbolic link
+    out of the folder) is refused unless ``allow_outside``, so that a scenario file received
+    from someone else cannot make autarky read other files.
 
     Returns a :class:`~autarky.economy.Scenario`: the economy and its plan settings (it reads as
     the economy for every table).
@@ -422,7 +441,8 @@ def read_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        For any malformed file, naming the file, line and field.
+        For any malformed file, naming the file, line and field; for a table outside the
+        scenario's folder.
 
     Examples
     --------
@@ -451,7 +471,7 @@ def read_scenario(path: str | Path) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError("a scenario is a YAML mapping with keys name, branches, technology, "
                             "final_demand, ...", file=str(p), line=1)
-    r = _Reader(data, lines, p.parent)
+    r = _Reader(data, lines, p.parent, allow_outside=allow_outside)
     r.check_keys()
     branches = r.branches()
     factors, F, avail = r.factors()

@@ -2,7 +2,10 @@
 
 ``load_yaml`` returns plain Python data plus a :class:`LineMap` from each path (a tuple of keys
 and list indices) to its 1-based line, so that a validator can name the exact place of an error.
-Duplicate keys, which PyYAML silently overwrites, are errors here.
+Duplicate keys, which PyYAML silently overwrites, are errors here. So are documents nested
+deeper than :data:`MAX_DEPTH` and aliases (``*name``) that would expand the document by more
+than :data:`MAX_ALIAS_EXPANSION` values (a "billion laughs" bomb): both are refused before any
+value is built, in time proportional to the text.
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ import yaml
 from autarky.errors import ScenarioError
 
 PathKey = tuple[str | int, ...]
+#: Deepest nesting of mappings and lists a scenario file may have.
+MAX_DEPTH = 64
+#: Most values that aliases may add to a document when expanded.
+MAX_ALIAS_EXPANSION = 100_000
 
 
 class LineMap:
@@ -47,6 +54,48 @@ class LineMap:
         """A :class:`ScenarioError` at ``path``."""
         field = ".".join(str(p) for p in path) or None
         return ScenarioError(message, file=self.file, line=self.line(path), field=field)
+
+
+def _check_shape(node: yaml.Node, file: str) -> None:
+    """Refuse a document nested deeper than MAX_DEPTH or whose aliases expand it by more than
+    MAX_ALIAS_EXPANSION values. Iterative, each distinct node visited once."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        n, done = stack.pop()
+        if id(n) in size:
+            continue
+        kids: list[yaml.Node] = []
+        if isinstance(n, yaml.MappingNode):
+            kids = [x for pair in n.value for x in pair]
+        elif isinstance(n, yaml.SequenceNode):
+            kids = list(n.value)
+        if not done:
+            stack.append((n, True))
+            stack.extend((k, False) for k in kids if id(k) not in size)
+            continue
+        size[id(n)] = 1 + sum(size.get(id(k), 1) for k in kids)
+        depth[id(n)] = 1 + max((depth.get(id(k), 1) for k in kids), default=0)
+        if depth[id(n)] > MAX_DEPTH:
+            raise ScenarioError(f"the YAML is nested more than {MAX_DEPTH} levels deep; a "
+                                "scenario needs a few", file=file, line=n.start_mark.line + 1)
+    total = size.get(id(node), 0)
+    if total - len(size) > MAX_ALIAS_EXPANSION:
+        raise ScenarioError(f"the YAML's aliases (*name) would expand it to {total:,} values "
+                            f"from {len(size):,} written; at most {MAX_ALIAS_EXPANSION:,} more "
+                            "are allowed (write the values out, or use CSV tables)", file=file)
+
+
+def _compose(loader: Any, file: str) -> yaml.Node | None:
+    try:
+        node = loader.get_single_node()
+    except RecursionError:
+        raise ScenarioError(f"the YAML is nested more than {MAX_DEPTH} levels deep; a scenario "
+                            "needs a few", file=file) from None
+    if node is not None:
+        _check_shape(node, file)
+    return node
 
 
 def _convert(node: yaml.Node, path: PathKey, lines: LineMap, loader: Any) -> Any:
@@ -86,7 +135,7 @@ def load_yaml_text(text: str, file: str = "<string>") -> tuple[Any, LineMap]:
         lines = LineMap(file)
         fast = _FAST_LOADER(text)
         try:
-            node = fast.get_single_node()
+            node = _compose(fast, file)
             return (None if node is None else _convert(node, (), lines, fast)), lines
         except yaml.YAMLError:
             pass
@@ -95,7 +144,7 @@ def load_yaml_text(text: str, file: str = "<string>") -> tuple[Any, LineMap]:
     lines = LineMap(file)
     loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
+        node = _compose(loader, file)
         if node is None:
             return None, lines
         return _convert(node, (), lines, loader), lines
