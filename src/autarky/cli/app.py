@@ -120,7 +120,8 @@ def optimize(
     format: FormatOpt = Format.table,
     objective: Annotated[Objective | None, typer.Option(help="Override the scenario's.")] = None,
     min_fulfilment: Annotated[float | None, typer.Option(
-        help="Require at least this fulfilment of the target (1 = all of it).")] = None,
+        help="Require at least this fulfilment of the target (1 = all of it), 0 to 1000.",
+        callback=finite(0.0, 1000.0, "--min-fulfilment"))] = None,
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Optimal one-year plan (HiGHS LP) with shadow prices and binding constraints."""
@@ -436,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     args = [a for a in args if a != "--debug"]
     try:
         rc = app(args=args, standalone_mode=False)
+        if rc == EXIT_INTERRUPTED:  # typer >= 0.22 turns Ctrl-C into Exit(130)
+            return _report_error(KeyboardInterrupt())
         if isinstance(rc, int):  # typer returns the code of typer.Exit outside standalone mode
             return rc
     except BaseException as exc:  # the one place every error is reported

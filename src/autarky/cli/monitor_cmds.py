@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -46,20 +47,26 @@ def _print(res: Any, format: Format, **header: str) -> None:
         sys.stdout.write(to_text(res, "csv"))
 
 
+class ForecastModel(StrEnum):
+    local_linear_trend = "local-linear-trend"
+    holt = "holt"
+    random_walk = "random-walk"
+
+
 @app.command()
 def monitor(
     plan: Annotated[str, typer.Argument(help="Targets CSV (branch,period,value,unit[,source]) or "
                                               "'seven-year-plan'.")],
     actuals: Annotated[str, typer.Argument(help="Reports CSV (branch,period,value,unit,"
                                                 "reported_at,source) or 'seven-year-plan'.")],
-    model: Annotated[str, typer.Option(help="local-linear-trend, holt or random-walk.")] =
-        "local-linear-trend",
+    model: Annotated[ForecastModel, typer.Option(help="Forecast model of each branch's path.")] =
+        ForecastModel.local_linear_trend,
     format: FormatOpt = Format.table,
 ) -> None:
     """A plan against reported actuals: fulfilment, growth still needed, forecast, flags."""
     from autarky.monitor.monitoring import monitor as run
 
-    res = run(_targets(plan), _actuals(actuals), model=model)
+    res = run(_targets(plan), _actuals(actuals), model=model.value)
     if format is not Format.table:
         _print(res, format, plan=plan, actuals=actuals)
         return

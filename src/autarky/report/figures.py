@@ -6,8 +6,10 @@ SVG string (no file is written and no global matplotlib state is left changed).
 
 from __future__ import annotations
 
+import hashlib
 import io
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -25,7 +27,12 @@ def _subplots(size: tuple[float, float]) -> tuple[Figure, Axes]:
 
 def _svg(fig: Figure) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    # Reproducible bytes: no date in the metadata, and element ids salted by what the figure
+    # shows (matplotlib salts them with a random uuid otherwise), distinct between figures.
+    salt = hashlib.sha256(repr([(ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
+                                 tuple(ax.dataLim.bounds)) for ax in fig.axes]).encode())
+    with matplotlib.rc_context({"svg.hashsalt": salt.hexdigest()[:16]}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
     return text[text.index("<svg"):]
 
