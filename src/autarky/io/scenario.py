@@ -467,6 +467,9 @@ def read_scenario(path: str | Path, *, allow_outside: bool = False) -> Scenario:
     if not p.exists():
         raise ScenarioError("scenario not found (a .yaml file, or a folder with scenario.yaml)",
                             file=str(p))
+    if p.suffix.lower() not in (".yaml", ".yml"):  # not read: its content is never echoed
+        raise ScenarioError("not a scenario file: a scenario is a .yaml (or .yml) file, or a "
+                            "folder with scenario.yaml", file=str(p))
     data, lines = load_yaml(p)
     if not isinstance(data, dict):
         raise ScenarioError("a scenario is a YAML mapping with keys name, branches, technology, "
