@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ typecheck: $(VENV)/.installed
 
 pytest: $(VENV)/.installed
 	$(BIN)/python -m pytest src/autarky tests -q
+
+## make fuzz: the fuzz tests with a long, random profile (make test runs a short fixed one)
+fuzz: $(VENV)/.installed
+	AUTARKY_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz.py -q
 
 bench: $(VENV)/.bench
 	$(BIN)/python bench/run.py

@@ -23,6 +23,7 @@ from autarky.cli.app import (
     out,
 )
 from autarky.cli.render import fmt, print_json, print_result, source_line
+from autarky.errors import AutarkyError, BadValueError, PlanFailure
 from autarky.report.format import format_percent
 
 _pct = format_percent
@@ -159,9 +160,16 @@ def stress(
     eco = load_economy(scenario, allow_outside)
     with Progress(transient=True, disable=format is Format.json or not sys.stderr.isatty()) as bar:
         task = bar.add_task("propagating", total=weeks)
-        res = eco.reliance.stress(shock, scheme=scheme.value, weeks=weeks, duration=duration,
-                                  inventory_days=inventory_days,
-                                  progress=lambda t, n: bar.update(task, completed=t))
+        try:
+            res = eco.reliance.stress(shock, scheme=scheme.value, weeks=weeks,
+                                      duration=duration, inventory_days=inventory_days,
+                                      progress=lambda t, n: bar.update(task, completed=t))
+        except PlanFailure:
+            raise
+        except AutarkyError as exc:  # say which option led there
+            if shock in str(exc):
+                raise
+            raise BadValueError(f"--shock {shock!r}: {exc}") from exc
     if format is not Format.table:
         print_result(res, eco, scenario, format.value)
         return

@@ -77,9 +77,8 @@ def _check_shape(node: yaml.Node, file: str) -> None:
             continue
         size[id(n)] = 1 + sum(size.get(id(k), 1) for k in kids)
         depth[id(n)] = 1 + max((depth.get(id(k), 1) for k in kids), default=0)
-        if depth[id(n)] > MAX_DEPTH:
-            raise ScenarioError(f"the YAML is nested more than {MAX_DEPTH} levels deep; a "
-                                "scenario needs a few", file=file, line=n.start_mark.line + 1)
+        if depth[id(n)] > MAX_DEPTH:  # through aliases
+            raise _too_deep(file, n.start_mark)
     total = size.get(id(node), 0)
     if total - len(size) > MAX_ALIAS_EXPANSION:
         raise ScenarioError(f"the YAML's aliases (*name) would expand it to {total:,} values "
@@ -87,15 +86,83 @@ def _check_shape(node: yaml.Node, file: str) -> None:
                             "are allowed (write the values out, or use CSV tables)", file=file)
 
 
+def _line(event: Any) -> int | None:
+    mark = getattr(event, "start_mark", None)
+    return None if mark is None else int(mark.line) + 1
+
+
+def _too_deep(file: str, mark: Any) -> ScenarioError:
+    return ScenarioError(f"the YAML is nested more than {MAX_DEPTH} levels deep; a scenario "
+                         "needs a few", file=file, line=mark.line + 1)
+
+
 def _compose(loader: Any, file: str) -> yaml.Node | None:
-    try:
-        node = loader.get_single_node()
-    except RecursionError:
-        raise ScenarioError(f"the YAML is nested more than {MAX_DEPTH} levels deep; a scenario "
-                            "needs a few", file=file) from None
-    if node is not None:
-        _check_shape(node, file)
-    return node
+    """The document's node graph, built from the parser's events without recursion (PyYAML's
+    composer recurses once per level and takes seconds to fail on a deeply nested file), with
+    the depth checked as it goes. An alias may only name a finished node (no cycles)."""
+    loader.get_event()  # stream start
+    if loader.check_event(yaml.StreamEndEvent):
+        return None
+    loader.get_event()  # document start
+    anchors: dict[str, yaml.Node] = {}
+    stack: list[tuple[yaml.Node, str | None]] = []  # open collections and their anchors
+    pending: list[yaml.Node | None] = []  # a mapping's key waiting for its value
+    root: yaml.Node | None = None
+    while not loader.check_event(yaml.DocumentEndEvent):
+        ev: Any = loader.get_event()
+        if isinstance(ev, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            done, anchor = stack.pop()
+            pending.pop()
+            done.end_mark = ev.end_mark
+            if anchor:
+                anchors[anchor] = done
+            continue
+        node: yaml.Node
+        if isinstance(ev, yaml.AliasEvent):
+            if ev.anchor not in anchors:
+                raise ScenarioError(f"alias *{ev.anchor} names no finished value (anchors are "
+                                    "written &name before the alias; no value may contain "
+                                    "itself)", file=file, line=_line(ev))
+            node = anchors[ev.anchor]
+        elif isinstance(ev, yaml.ScalarEvent):
+            tag = ev.tag if ev.tag not in (None, "!") else loader.resolve(
+                yaml.ScalarNode, ev.value, ev.implicit)
+            start: Any = ev.start_mark  # libyaml's marks are of its own class
+            end: Any = ev.end_mark
+            node = yaml.ScalarNode(tag, ev.value, start, end, style=ev.style)
+            if ev.anchor:
+                anchors[ev.anchor] = node
+        else:  # a sequence or a mapping starts
+            kind = yaml.SequenceNode if isinstance(ev, yaml.SequenceStartEvent) else \
+                yaml.MappingNode
+            tag = ev.tag if ev.tag not in (None, "!") else loader.resolve(kind, None,
+                                                                         ev.implicit)
+            opened: Any = ev.start_mark
+            node = kind(tag, [], opened, None, flow_style=ev.flow_style)
+        if stack:
+            parent = stack[-1][0]
+            if isinstance(parent, yaml.SequenceNode):
+                parent.value.append(node)
+            elif pending[-1] is None:
+                pending[-1] = node
+            else:
+                parent.value.append((pending[-1], node))
+                pending[-1] = None
+        else:
+            root = node
+        if isinstance(node, yaml.SequenceNode | yaml.MappingNode) and not isinstance(
+                ev, yaml.AliasEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise _too_deep(file, ev.start_mark)
+            stack.append((node, ev.anchor))
+            pending.append(None)
+    loader.get_event()  # document end
+    if not loader.check_event(yaml.StreamEndEvent):
+        raise ScenarioError("a scenario file holds one YAML document (found a second '---')",
+                            file=file, line=_line(loader.peek_event()))
+    if root is not None:
+        _check_shape(root, file)
+    return root
 
 
 def _convert(node: yaml.Node, path: PathKey, lines: LineMap, loader: Any) -> Any:
@@ -142,7 +209,10 @@ def load_yaml_text(text: str, file: str = "<string>") -> tuple[Any, LineMap]:
         finally:
             fast.dispose()
     lines = LineMap(file)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters at once
+        raise ScenarioError(f"invalid YAML: {exc}", file=file) from None
     try:
         node = _compose(loader, file)
         if node is None:
