@@ -110,9 +110,10 @@ def print_json(doc: dict[str, Any]) -> None:
 
 
 def balance_csv(plan: Plan) -> str:
-    """The balance table as CSV (with a unit column)."""
+    """The balance table as CSV (with a unit column), every number in full precision (it reads
+    back to the same floats)."""
     buf = io.StringIO()
-    plan.table().to_csv(buf, float_format="%.10g")
+    plan.table().to_csv(buf)
     return buf.getvalue()
 
 
