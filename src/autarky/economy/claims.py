@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from autarky.errors import UnknownIdError
+
 #: The kinds of claim.
 KINDS = ("level", "ratio", "growth", "share", "duration", "amount", "count", "date")
 
@@ -85,7 +87,7 @@ class Claims:
         for c in self.claims:
             if c.id == claim_id:
                 return c
-        raise KeyError(claim_id)
+        raise UnknownIdError(claim_id)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per claim, indexed by id.

@@ -3,13 +3,14 @@ tables (branches, factors, partners), final demand by category, old keyword form
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from autarky.errors import AutarkyError
+from autarky import checks
+from autarky.errors import BadTypeError, BadValueError, UnknownIdError
 
 #: Final-demand categories the old scenario format treated as exports.
 EXPORT_CATEGORY_NAMES = frozenset({"exports", "export"})
@@ -24,6 +25,9 @@ def records_table(table: pd.DataFrame | Sequence[Mapping[str, Any]] | None, kind
         df = pd.DataFrame(columns=_RECORD_COLS[kind])
     elif isinstance(table, pd.DataFrame):
         df = table.copy()
+    elif isinstance(table, (str, bytes, Mapping)) or not isinstance(table, Iterable):
+        raise BadTypeError(f"the {kind} records must be a table or a list of records (one "
+                           f"mapping per {kind}), got {table!r:.60}")
     else:
         df = pd.DataFrame(list(table))
     if "id" in df.columns:
@@ -31,12 +35,12 @@ def records_table(table: pd.DataFrame | Sequence[Mapping[str, Any]] | None, kind
     df.index = pd.Index([str(i) for i in df.index], name=kind, dtype=object)
     if df.index.has_duplicates:
         dup = df.index[df.index.duplicated()].tolist()
-        raise AutarkyError(f"duplicate {kind} id(s): {', '.join(dup)}")
+        raise BadValueError(f"duplicate {kind} id(s): {', '.join(dup)}")
     if kind in ("branch", "factor"):
         unit = df["unit"] if "unit" in df.columns else pd.Series(np.nan, index=df.index)
         missing = df.index[unit.isna() | (unit.astype(str).str.strip() == "")].tolist()
         if kind == "branch" and ("unit" not in df.columns or missing):
-            raise AutarkyError(f"every branch needs a unit; missing for: {', '.join(missing) or '?'}")
+            raise BadValueError(f"every branch needs a unit; missing for: {', '.join(missing) or '?'}")
         if "unit" not in df.columns:
             df["unit"] = ""
     for col in _RECORD_COLS[kind]:
@@ -59,36 +63,42 @@ def demand_frame(final_demand: Any, ids: pd.Index) -> pd.DataFrame:
     elif isinstance(final_demand, pd.DataFrame):
         unknown = set(map(str, final_demand.index)) - set(ids)
         if unknown:
-            raise AutarkyError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
+            raise UnknownIdError(f"final demand names unknown branch(es): "
+                                 f"{', '.join(sorted(unknown))}")
         fd = final_demand.copy()
         fd.index = pd.Index(map(str, fd.index))
-        fd = fd.reindex(ids).fillna(0.0).astype(float)
+        fd = fd.reindex(ids).fillna(0.0)
+        fd = pd.DataFrame(checks.floats("final demand", fd.to_numpy()), index=fd.index,
+                          columns=fd.columns)
     elif isinstance(final_demand, (pd.Series, Mapping)):
-        s = pd.Series(final_demand, dtype=float)
+        s = pd.Series(final_demand)
+        s = pd.Series(checks.floats("final demand", s.to_numpy()), index=s.index)
         unknown = set(map(str, s.index)) - set(ids)
         if unknown:
-            raise AutarkyError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
+            raise UnknownIdError(f"final demand names unknown branch(es): "
+                                 f"{', '.join(sorted(unknown))}")
         s.index = pd.Index(map(str, s.index))
         fd = s.reindex(ids).fillna(0.0).to_frame("total")
     else:
-        arr = np.asarray(final_demand, dtype=float)
+        arr = checks.floats("final demand", final_demand)
         if arr.ndim == 1:
             arr = arr[:, np.newaxis]
-        if arr.shape[0] != n:
-            raise AutarkyError(f"final demand has {arr.shape[0]} rows, expected {n}")
+        if arr.ndim != 2 or arr.shape[0] != n:
+            rows = arr.shape[0] if arr.ndim else "no"
+            raise BadValueError(f"final demand has {rows} rows, expected {n}")
         cols = ["total"] if arr.shape[1] == 1 else [f"category_{i}" for i in range(arr.shape[1])]
         fd = pd.DataFrame(arr, index=ids, columns=cols)
     fd.index = ids
     fd.columns = pd.Index([str(c) for c in fd.columns], name="category")
     exp = [c for c in fd.columns if c.lower() in EXPORT_CATEGORY_NAMES]
     if exp:
-        raise AutarkyError(
+        raise BadValueError(
             f"final demand has a category {exp[0]!r}: exports are not home final use. Give them "
             "by destination as the table 'exports' (partner x branch), e.g. "
             "Economy(..., partners=..., exports={'partner-id': {'branch-id': quantity}}); "
             "read_scenario converts old scenario files that use the category")
     if fd.columns.has_duplicates:
-        raise AutarkyError("final demand has duplicate categories")
+        raise BadValueError("final demand has duplicate categories")
     return fd
 
 
@@ -100,7 +110,8 @@ def offers_to_tables(trade: pd.DataFrame) -> dict[str, dict[str, dict[str, float
     for r in trade.to_dict("records"):
         kind = "import" if r["direction"] == "import" else "export"
         if r["direction"] not in ("import", "export"):
-            raise AutarkyError("trade direction must be 'import' or 'export'")
+            raise BadValueError(f"trade direction must be 'import' or 'export', got "
+                                f"{r['direction']!r}")
         p, b = str(r["partner"]), str(r["branch"])
         out[f"{kind}_prices"].setdefault(p, {})[b] = float(r["price"])
         mx = r.get("max")
@@ -112,8 +123,9 @@ def offers_to_tables(trade: pd.DataFrame) -> dict[str, dict[str, dict[str, float
 def table_from_ids(branches: Sequence[str] | pd.DataFrame, units: str | Sequence[str]) -> Any:
     if isinstance(branches, pd.DataFrame):
         return branches
-    ids = [str(b) for b in branches]
+    ids = checks.id_list("branches", branches)
     unit_list = [units] * len(ids) if isinstance(units, str) else list(units)
     if len(unit_list) != len(ids):
-        raise AutarkyError("one unit per branch, or one unit for all")
+        raise BadValueError(f"one unit per branch, or one unit for all: {len(unit_list)} units "
+                            f"for {len(ids)} branches")
     return pd.DataFrame({"unit": unit_list}, index=pd.Index(ids, name="branch"))

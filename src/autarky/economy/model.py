@@ -13,6 +13,7 @@ imported inputs and final imports, exports by destination, and each partner's pr
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from autarky import checks
 from autarky.economy import tables as tb
 from autarky.economy.inputs import (
     demand_frame,
@@ -28,7 +30,12 @@ from autarky.economy.inputs import (
     table_from_ids,
 )
 from autarky.economy.registry import TABLES, TECHNOLOGY_TABLES, economy_tables
-from autarky.errors import AutarkyError, NotProductiveError
+from autarky.errors import (
+    BadTypeError,
+    BadValueError,
+    NotProductiveError,
+    UnknownIdError,
+)
 from autarky.solve import LeontiefSolver, calc_A, calc_x_from_flows, productive_diagnosis
 from autarky.solve.leontief import ArrayOrSparse, to_dense
 from autarky.solve.trade import competitive_technology, domestic_technology, stack_sum
@@ -109,8 +116,8 @@ class Economy:
         **tables: Any,
     ) -> None:
         if "settings" in tables:
-            raise AutarkyError("plan settings belong to a scenario, not to the economy: "
-                               "autarky.Scenario(economy, settings)")
+            raise BadValueError("plan settings belong to a scenario, not to the economy: "
+                                "autarky.Scenario(economy, settings)")
         self._branches = records_table(branches, "branch")
         self._factors = records_table(factors, "factor")
         self._partners = records_table(partners, "partner")
@@ -143,10 +150,10 @@ class Economy:
                 tables[col] = partners[col].fillna(0.0).to_numpy(dtype=float)
         unknown = set(tables) - {t.name for t in economy_tables()}
         if unknown:
-            raise AutarkyError(f"unknown table(s) {', '.join(sorted(unknown))}; the economy "
-                               f"holds {', '.join(t.name for t in economy_tables())}")
+            raise UnknownIdError(f"unknown table(s) {', '.join(sorted(unknown))}; the economy "
+                                 f"holds {', '.join(t.name for t in economy_tables())}")
         if technology is None:
-            raise AutarkyError("an economy needs its technology (input coefficients)")
+            raise BadTypeError("an economy needs its technology (input coefficients)")
         tables["technology"] = technology
         tables["final_demand"] = fd.to_numpy()
         self._data: dict[str, Any] = {}
@@ -201,9 +208,12 @@ class Economy:
         if isinstance(A, pd.DataFrame):
             ids = [str(i) for i in A.index]
             if [str(c) for c in A.columns] != ids:
-                raise AutarkyError("A must have the same labels on rows and columns")
+                raise BadValueError("A must have the same labels on rows and columns")
             mat: Any = A.to_numpy(dtype=float)
         else:
+            if A is None or isinstance(A, (str, bytes)) or not (hasattr(A, "shape")
+                                                                or hasattr(A, "__len__")):
+                raise BadTypeError(f"A must be a square matrix of input coefficients, got {A!r:.60}")
             mat = A
             n = A.shape[0] if hasattr(A, "shape") else len(A)
             ids = [f"b{i}" for i in range(n)]
@@ -232,19 +242,25 @@ class Economy:
         >>> eco.A.tolist(), eco.final_demand["total"].tolist()
         ([[0.15, 0.25], [0.2, 0.05]], [350.0, 1700.0])
         """
-        Zv = Z.to_numpy(dtype=float) if isinstance(Z, pd.DataFrame) else np.asarray(Z, dtype=float)
+        Zv = checks.floats("the flows Z", Z.to_numpy() if isinstance(Z, pd.DataFrame) else Z)
         if branches is None and isinstance(Z, pd.DataFrame):
             branches = [str(i) for i in Z.index]
         if x is None and y is None:
-            raise AutarkyError("from_flows needs gross output x or final demand y")
-        xv = (calc_x_from_flows(Zv, np.asarray(y, dtype=float)) if x is None
-              else np.asarray(x, dtype=float))
+            raise BadTypeError("from_flows needs gross output x or final demand y")
+        if Zv.ndim != 2 or Zv.shape[0] != Zv.shape[1]:
+            raise BadValueError(f"the flows Z must be a square matrix, got shape {Zv.shape}")
+        given = checks.floats("gross output x" if x is not None else "final demand y",
+                              x if x is not None else y, finite=True)
+        if given.ndim not in (1, 1 if x is not None else 2) or given.shape[0] != Zv.shape[0]:
+            raise BadValueError(f"{'gross output x' if x is not None else 'final demand y'} has "
+                                f"shape {given.shape}, expected ({Zv.shape[0]},)")
+        xv = calc_x_from_flows(Zv, given) if x is None else given
         if np.any(xv < 0):
-            raise AutarkyError("gross output must be non-negative")
+            raise BadValueError(f"gross output must be non-negative, got {float(xv.min()):g}")
         zero_out = (xv == 0) & (np.abs(Zv).sum(axis=0) > 0)
         if np.any(zero_out):
-            raise AutarkyError("a branch with zero gross output cannot use inputs "
-                               f"(columns {np.flatnonzero(zero_out).tolist()})")
+            raise BadValueError("a branch with zero gross output cannot use inputs "
+                                f"(columns {np.flatnonzero(zero_out).tolist()})")
         if y is None:
             y = xv - Zv.sum(axis=1)
         kwargs.setdefault("reported_output", xv)
@@ -267,12 +283,13 @@ class Economy:
         records = {"branches", "factors", "partners"}
         meta = {"name", "description", "source", "year", "currency", "provenance"}
         if "settings" in changes:
-            raise AutarkyError("plan settings belong to a scenario: scenario.replace(...)")
+            raise BadValueError("plan settings belong to a scenario: scenario.replace(...)")
         if (records | {"final_demand", "trade"}) & set(changes):
             return self._rebuild(changes)
         unknown = set(changes) - set(self._data) - meta
         if unknown:
-            raise AutarkyError(f"unknown table(s) {', '.join(sorted(unknown))}")
+            raise UnknownIdError(f"unknown table(s) {', '.join(sorted(unknown))}; the economy "
+                                 f"holds {', '.join(sorted(self._data))}")
         parts = self._parts()
         data = dict(self._data)
         for key, val in changes.items():
@@ -339,8 +356,8 @@ class Economy:
             total = S.sum(axis=0)
             over = np.flatnonzero(total > 1 + 1e-12)
             if over.size:
-                raise AutarkyError(f"import shares of {', '.join(ids[i] for i in over[:5])} "
-                                   "sum to more than one")
+                raise BadValueError(f"import shares of {', '.join(ids[i] for i in over[:5])} "
+                                    "sum to more than one")
         Am = self._data["imported_technology"]
         if Am is not None and len(Am):
             rest = competitive_technology(self._A_stored, self.imported_technology_total)
@@ -351,7 +368,7 @@ class Economy:
                 i, j = int(M.row[k]), int(M.col[k])
                 a_ij = float(sp.csr_array(self._A_stored)[[i]][:, [j]].toarray()[0, 0]) \
                     if sp.issparse(self._A_stored) else float(self._A_stored[i, j])
-                raise AutarkyError(
+                raise BadValueError(
                     f"imported_technology of {ids[i]}/{ids[j]} exceeds the technology: the "
                     f"imported inputs ({a_ij - float(M.data[k]):g} in all) are part of the "
                     f"total coefficient {a_ij:g}")
@@ -361,14 +378,14 @@ class Economy:
             over = Fm.sum(axis=0) > np.maximum(fd, 0.0) * (1 + 1e-12) + 1e-12
             if over.any():
                 i, c = np.argwhere(over)[0]
-                raise AutarkyError(f"final_imports of {ids[i]}/{self._coords.category[c]} exceed "
-                                   "the home final use they are part of")
+                raise BadValueError(f"final_imports of {ids[i]}/{self._coords.category[c]} exceed "
+                                    "the home final use they are part of")
         E, lim = self._data["exports"], self._data["export_limits"]
         bad = lim * (1 + 1e-12) < E
         if bad.any():
             p, i = np.argwhere(bad)[0]
-            raise AutarkyError(f"exports of {ids[i]} to {self._coords.partner[p]} "
-                               f"({E[p, i]:g}) exceed the export limit ({lim[p, i]:g})")
+            raise BadValueError(f"exports of {ids[i]} to {self._coords.partner[p]} "
+                                f"({E[p, i]:g}) exceed the export limit ({lim[p, i]:g})")
 
     def _check_productive(self) -> None:
         diag = productive_diagnosis(self.A_d)
@@ -445,11 +462,15 @@ class Economy:
     def positions(self, ids: Sequence[str], what: str = "branch") -> np.ndarray:
         """Positions of ``ids`` along ``what`` (branch, factor, partner, category), or an error
         naming the unknown ones; ``O(len(ids))``."""
+        checks.choice("what", what, ("branch", "input", "factor", "partner", "category"))
+        ids = checks.id_list(f"{what} ids", ids)
         index = self._coords.index(what)
-        pos = index.get_indexer(pd.Index([str(i) for i in ids]))
+        pos = index.get_indexer(pd.Index(ids, dtype=object))
         if np.any(pos < 0):
-            bad = [str(i) for i, p in zip(ids, pos, strict=True) if p < 0]
-            raise AutarkyError(f"unknown {what} id(s): {', '.join(bad[:5])}")
+            bad = [i for i, p in zip(ids, pos, strict=True) if p < 0]
+            known = ", ".join(map(str, index[:12])) + (", ..." if len(index) > 12 else "")
+            raise UnknownIdError(f"unknown {what} id(s): {', '.join(bad[:5])}; known: "
+                                 f"{known or 'none'}")
         return pos
 
     @property
@@ -497,17 +518,19 @@ class Economy:
     # ------------------------------------------------------------------ tables
     def array(self, name: str) -> Any:
         """The stored, read-only data of table ``name`` (see the registry); ``None`` if absent."""
-        if name not in self._data:
-            raise AutarkyError(f"unknown table {name!r}; tables: {', '.join(self._data)}")
+        if not isinstance(name, str) or name not in self._data:
+            raise UnknownIdError(f"unknown table {name!r}; tables: {', '.join(self._data)}")
         return self._data[name]
 
     def table(self, name: str) -> Any:
         """Table ``name`` labelled: a Series, a DataFrame, a dict of DataFrames by partner, or a
         number; ``None`` if absent."""
-        return tb.labelled(TABLES[name], self.array(name), self._coords)
+        stored = self.array(name)
+        return tb.labelled(TABLES[name], stored, self._coords)
 
     def unit_of(self, name: str) -> str:
         """The unit rule of table ``name`` (``unit[input]/unit[branch]``, ``currency``, ...)."""
+        self.array(name)
         return TABLES[name].unit
 
     @property
@@ -676,9 +699,19 @@ class Economy:
     # ------------------------------------------------------------------ transformations
     def reorder(self, order: Sequence[str]) -> Economy:
         """The same economy with branches in another order (``O(n + nnz)``)."""
-        pos = self._coords.branch.get_indexer(pd.Index([str(o) for o in order]))
-        if len(order) != self.n or np.any(pos < 0) or len(set(pos.tolist())) != self.n:
-            raise AutarkyError("reorder needs a permutation of the branch ids")
+        order = checks.id_list("reorder's order", order)
+        pos = self._coords.branch.get_indexer(pd.Index(order, dtype=object))
+        if np.any(pos < 0):
+            bad = [o for o, p in zip(order, pos, strict=True) if p < 0]
+            raise UnknownIdError(f"reorder needs a permutation of the branch ids; unknown: "
+                                 f"{', '.join(bad[:5])}")
+        if len(order) != self.n or len(set(pos.tolist())) != self.n:
+            given = set(order)
+            missing = [b for b in self.ids if b not in given]
+            dup = sorted(o for o, k in Counter(order).items() if k > 1)
+            why = ([f"missing: {', '.join(missing[:5])}"] if missing else []) + \
+                ([f"repeated: {', '.join(dup[:5])}"] if dup else [])
+            raise BadValueError("reorder needs a permutation of the branch ids; " + "; ".join(why))
         data = {name: tb.take_branches(TABLES[name], val, pos) for name, val in self._data.items()}
         parts = self._parts()
         parts["branches"] = self._branches.iloc[pos]
@@ -687,9 +720,14 @@ class Economy:
                                     self._coords.year)
         return Economy._from_parts(parts, data, None, check=False)
 
-    def _rescaled(self, symbol: str, position: int | None, factor: float) -> dict[str, Any]:
+    def _rescaled(self, symbol: str, position: int | None, factor: float, unit: Any = ""
+                  ) -> dict[str, Any]:
+        if not isinstance(unit, str):
+            raise BadTypeError(f"the new unit must be a string, got {unit!r:.60}")
+        if not checks.is_real(factor):
+            raise BadTypeError(f"rescale factor must be a positive number, got {factor!r:.60}")
         if factor <= 0 or not np.isfinite(factor):
-            raise AutarkyError("rescale factor must be a positive number")
+            raise BadValueError(f"rescale factor must be a positive number, got {factor!r}")
         size = self.n if symbol == "branch" else len(self._factors)
         return tb.rescale_tables(self._data, symbol, position, factor, size)
 
@@ -708,7 +746,7 @@ class Economy:
         [[0.1, 0.0002], [300.0, 0.4]]
         """
         k = int(self.positions([branch])[0])
-        data = self._rescaled("branch", k, factor)
+        data = self._rescaled("branch", k, factor, unit)
         parts = self._parts()
         br = self._branches.copy()
         br.iloc[k, br.columns.get_loc("unit")] = unit
@@ -718,7 +756,7 @@ class Economy:
     def rescale_factor(self, factor_id: str, factor: float, unit: str) -> Economy:
         """Measure factor ``factor_id`` in a unit ``factor`` times larger."""
         k = int(self.positions([factor_id], "factor")[0])
-        data = self._rescaled("factor", k, factor)
+        data = self._rescaled("factor", k, factor, unit)
         parts = self._parts()
         fac = self._factors.copy()
         fac.iloc[k, fac.columns.get_loc("unit")] = unit
@@ -727,7 +765,7 @@ class Economy:
 
     def rescale_currency(self, factor: float, currency: str) -> Economy:
         """Measure money in a unit ``factor`` times larger (prices, aid, credit, revenue)."""
-        data = self._rescaled("currency", None, factor)
+        data = self._rescaled("currency", None, factor, currency)
         parts = self._parts()
         parts["currency"] = currency
         return Economy._from_parts(parts, data, self._tech_cache(), check=False)

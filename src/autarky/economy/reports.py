@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from autarky.errors import ScenarioError
+from autarky.errors import BadValueError, ScenarioError
 
 #: A period: a year (``int``) or a quarter (``'YYYY-Qn'``).
 Period = int | str
@@ -54,7 +54,7 @@ def parse_period(raw: Any) -> Period:
     m = _QUARTER.match(text)
     if m:
         return f"{m.group(1)}-Q{m.group(2)}"
-    raise ValueError(f"period must be a year (1964) or a quarter (1964-Q2), got {raw!r}")
+    raise BadValueError(f"period must be a year (1964) or a quarter (1964-Q2), got {raw!r}")
 
 
 def period_kind(period: Period) -> str:
@@ -111,7 +111,7 @@ def parse_date(raw: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"expected an ISO date (1965-01-16) or a year (1965), got {raw!r}") from None
+        raise BadValueError(f"expected an ISO date (1965-01-16) or a year (1965), got {raw!r}") from None
 
 
 # ---------------------------------------------------------------------------- records

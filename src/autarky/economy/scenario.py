@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from autarky import checks
 from autarky.economy import tables as tb
 from autarky.economy.model import Economy
 from autarky.economy.registry import TABLES, settings_tables
 from autarky.economy.settings import PlanSettings
-from autarky.errors import AutarkyError
+from autarky.errors import BadTypeError, BadValueError, UnknownIdError
 
 if TYPE_CHECKING:  # registered at run time by the layers above (autarky.economy.accessors)
     from autarky.plan.accessor import PlanAccessor
@@ -69,7 +70,9 @@ class Scenario:
                  reports: Any = None, claims: Any = None, notes: tuple[str, ...] = (),
                  **tables: Any) -> None:
         if not isinstance(economy, Economy):
-            raise AutarkyError("a scenario is built on an Economy")
+            raise BadTypeError(f"a scenario is built on an Economy, got {type(economy).__name__}")
+        if settings is not None and not isinstance(settings, PlanSettings):
+            raise BadTypeError(f"settings must be PlanSettings, got {type(settings).__name__}")
         self._economy = economy
         self._settings = settings if settings is not None else PlanSettings()
         self.reports = reports
@@ -80,16 +83,30 @@ class Scenario:
             hint = ""
             if unknown & {t.name for t in TABLES.values() if t.holder == "economy"}:
                 hint = " (that is a table of the economy: pass it to Economy)"
-            raise AutarkyError(f"unknown settings table(s) {', '.join(sorted(unknown))}{hint}")
+            raise UnknownIdError(f"unknown settings table(s) {', '.join(sorted(unknown))}{hint}")
+        self._check_horizon(self._settings)
         self._coords = self._settings_coords(economy, self._settings)
         self._tables: dict[str, Any] = {}
         for spec in settings_tables():
             val = tables.get(spec.name)
             if val is not None and "year" in spec.dims and self._settings.horizon is None:
-                raise AutarkyError(f"{spec.name} is given by year, but the scenario has no "
-                                   "horizon (first and last year of a multi-year plan)")
+                raise BadValueError(f"{spec.name} is given by year, but the scenario has no "
+                                    "horizon (first and last year of a multi-year plan)")
             self._tables[spec.name] = tb.coerce(spec, val, self._coords)
         self._check()
+
+    @staticmethod
+    def _check_horizon(s: PlanSettings) -> None:
+        if s.horizon is None:
+            return
+        if isinstance(s.horizon, (str, bytes)) or not hasattr(s.horizon, "__len__") \
+                or len(s.horizon) != 2:
+            raise BadTypeError(f"horizon must be (first year, last year), got {s.horizon!r}")
+        for y in s.horizon:
+            checks.integer("a horizon year", y)
+        if s.horizon[1] < s.horizon[0]:
+            raise BadValueError(f"the horizon's last year comes before its first: "
+                                f"{s.horizon[0]}-{s.horizon[1]}")
 
     @staticmethod
     def _settings_coords(economy: Economy, settings: PlanSettings) -> tb.Coords:
@@ -100,21 +117,19 @@ class Scenario:
     def _check(self) -> None:
         s = self._settings
         if s.objective not in ("max-min", "weighted", "harmony"):
-            raise AutarkyError(f"unknown objective {s.objective!r}; expected max-min, weighted "
-                               "or harmony")
+            raise BadValueError(f"unknown objective {s.objective!r}; expected max-min, weighted "
+                                "or harmony")
         if s.foreign_exchange not in ("pooled", "bilateral"):
-            raise AutarkyError(f"foreign_exchange is pooled or bilateral, not "
-                               f"{s.foreign_exchange!r}")
-        if s.horizon is not None and s.horizon[1] < s.horizon[0]:
-            raise AutarkyError("the horizon's last year comes before its first")
+            raise BadValueError(f"foreign_exchange is pooled or bilateral, not "
+                                f"{s.foreign_exchange!r}")
         cats = set(self._economy.categories)
         if s.consumption_basket is not None and s.consumption_basket not in cats:
-            raise AutarkyError(f"consumption basket {s.consumption_basket!r} is not a final-use "
-                               f"category ({', '.join(self._economy.categories)})")
+            raise UnknownIdError(f"consumption basket {s.consumption_basket!r} is not a final-use "
+                                 f"category ({', '.join(self._economy.categories)})")
         for c in s.exogenous or ():
             if c not in cats:
-                raise AutarkyError(f"exogenous category {c!r} is not a final-use category "
-                                   f"({', '.join(self._economy.categories)})")
+                raise UnknownIdError(f"exogenous category {c!r} is not a final-use category "
+                                     f"({', '.join(self._economy.categories)})")
 
     # ------------------------------------------------------------------ parts
     @property
@@ -189,6 +204,7 @@ class Scenario:
         if changes:
             economy = economy.replace(**changes)
         tables = {}
+        self._check_horizon(settings)
         new_coords = self._settings_coords(economy, settings)
         for spec in settings_tables():
             if spec.name in table_changes:
@@ -273,4 +289,4 @@ def as_scenario(obj: Economy | Scenario) -> Scenario:
             cached = Scenario(obj)
             obj.__dict__["_cache"]["scenario"] = cached
         return cached
-    raise AutarkyError(f"expected an Economy or a Scenario, got {type(obj).__name__}")
+    raise BadTypeError(f"expected an Economy or a Scenario, got {type(obj).__name__}")

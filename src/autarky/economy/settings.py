@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from autarky.errors import BadTypeError
+
 Objective = Literal["max-min", "weighted", "harmony"]
 TargetMode = Literal["strict", "soft", "none"]
 ForeignExchange = Literal["pooled", "bilateral"]
@@ -76,7 +78,7 @@ class FrozenDict(dict):
     """A dict that cannot change (and still pickles): the mappings of frozen settings."""
 
     def _refuse(self, *args: object, **kwargs: object) -> None:
-        raise TypeError("plan settings are immutable: use dataclasses.replace")
+        raise BadTypeError("plan settings are immutable: use dataclasses.replace")
 
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
 

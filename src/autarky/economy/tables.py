@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from autarky import checks
 from autarky.economy.registry import BRANCH_DIMS, TABLES, TableSpec, unit_exponents
-from autarky.errors import AutarkyError
+from autarky.errors import BadTypeError, BadValueError, UnknownIdError
 
 Stored = Any  # np.ndarray | sp.csr_array | tuple[sp.csr_array, ...]
 
@@ -78,12 +79,12 @@ def _positions(labels: Any, index: pd.Index, spec: TableSpec, dim: str) -> np.nd
     pos = index.get_indexer(lab)
     if np.any(pos < 0):
         bad = [str(v) for v in lab[pos < 0][:5]]
-        raise AutarkyError(f"{_name(spec)}: unknown {dim} id(s) {', '.join(bad)}"
-                           + (f"; known: {', '.join(map(str, index[:8]))}"
-                              + (", ..." if len(index) > 8 else "") if len(index) else ""))
+        raise UnknownIdError(f"{_name(spec)}: unknown {dim} id(s) {', '.join(bad)}"
+                             + (f"; known: {', '.join(map(str, index[:8]))}"
+                                + (", ..." if len(index) > 8 else "") if len(index) else ""))
     if lab.has_duplicates:
-        raise AutarkyError(f"{_name(spec)}: duplicate {dim} id(s) "
-                           f"{', '.join(map(str, lab[lab.duplicated()][:5]))}")
+        raise BadValueError(f"{_name(spec)}: duplicate {dim} id(s) "
+                            f"{', '.join(map(str, lab[lab.duplicated()][:5]))}")
     return pos
 
 
@@ -92,17 +93,17 @@ def _from_pandas(value: pd.Series | pd.DataFrame, spec: TableSpec, coords: Coord
     out = np.full(shape, spec.default, dtype=float)
     if isinstance(value, pd.Series):
         if len(spec.dims) != 1:
-            raise AutarkyError(f"{_name(spec)} has dimensions {', '.join(spec.dims)}; a Series "
+            raise BadTypeError(f"{_name(spec)} has dimensions {', '.join(spec.dims)}; a Series "
                                "fits one-dimensional tables only")
         pos = _positions(value.index, coords.index(spec.dims[0]), spec, spec.dims[0])
-        out[pos] = value.to_numpy(dtype=float)
+        out[pos] = checks.floats(_name(spec), value.to_numpy())
         return out
     if len(spec.dims) != 2:
-        raise AutarkyError(f"{_name(spec)} has dimensions {', '.join(spec.dims)}; a DataFrame "
+        raise BadTypeError(f"{_name(spec)} has dimensions {', '.join(spec.dims)}; a DataFrame "
                            "fits two-dimensional tables only")
     r = _positions(value.index, coords.index(spec.dims[0]), spec, spec.dims[0])
     c = _positions(value.columns, coords.index(spec.dims[1]), spec, spec.dims[1])
-    vals = value.to_numpy(dtype=float)
+    vals = checks.floats(_name(spec), value.to_numpy())
     given = ~np.isnan(vals) if np.isnan(spec.default) else np.ones(vals.shape, dtype=bool)
     block = np.where(given, vals, spec.default)
     out[np.ix_(r, c)] = block
@@ -115,10 +116,16 @@ def _from_mapping(value: Mapping[Any, Any], spec: TableSpec, coords: Coords) -> 
 
     def fill(obj: Any, depth: int, at: tuple[int, ...]) -> None:
         if depth == len(spec.dims):
-            out[at] = float(obj)
+            try:
+                out[at] = float(obj)
+            except ValueError:
+                raise BadValueError(f"{_name(spec)}: {obj!r:.60} is not a number") from None
+            except TypeError:
+                raise BadTypeError(f"{_name(spec)}: expected a number, got {obj!r:.60}") from None
             return
         if not isinstance(obj, Mapping):
-            raise AutarkyError(f"{_name(spec)}: expected a mapping by {spec.dims[depth]}")
+            raise BadTypeError(f"{_name(spec)}: expected a mapping by {spec.dims[depth]}, got "
+                               f"{obj!r:.60}")
         dim = spec.dims[depth]
         pos = _positions(list(obj.keys()), coords.index(dim), spec, dim)
         for p, v in zip(pos, obj.values(), strict=True):
@@ -134,25 +141,26 @@ def _sparse_2d(value: Any, spec: TableSpec, coords: Coords, shape: tuple[int, in
         m.sum_duplicates()
         m.sort_indices()
         if m.shape != shape:
-            raise AutarkyError(f"{_name(spec)} has shape {m.shape}, expected {shape}")
+            raise BadValueError(f"{_name(spec)} has shape {m.shape}, expected {shape}")
         return m
     if isinstance(value, (pd.DataFrame, Mapping)):
         sub = TableSpec(spec.name, spec.dims[-2:], spec.unit, spec.description)
         dense = _from_pandas(value, sub, coords) if isinstance(value, pd.DataFrame) else \
             _from_mapping(value, sub, coords)
         return dense
-    arr = np.asarray(value, dtype=float)
+    arr = checks.floats(_name(spec), value)
     n = shape[0]
     if arr.size == 0 and n == 0:
         arr = arr.reshape(shape)
     if arr.shape != shape:
-        raise AutarkyError(f"{_name(spec)} has shape {arr.shape}, expected {shape}")
+        raise BadValueError(f"{_name(spec)} has shape {arr.shape}, expected {shape}")
     return np.array(arr, dtype=float)
 
 
 def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
     """The stored, read-only form of ``value`` for ``spec`` (``None`` for an absent optional
-    table); raises :class:`AutarkyError` for a wrong shape, label or value."""
+    table); raises :class:`~autarky.errors.BadValueError` for a wrong shape or value,
+    :class:`~autarky.errors.UnknownIdError` for an unknown label."""
     shape = coords.shape(spec)
     if value is None:
         if spec.optional:
@@ -174,7 +182,7 @@ def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
         else:
             blocks = list(value)
         if len(blocks) != P:
-            raise AutarkyError(f"{_name(spec)}: {len(blocks)} partner blocks, expected {P}")
+            raise BadValueError(f"{_name(spec)}: {len(blocks)} partner blocks, expected {P}")
         inner = (shape[1], shape[2])
         out = tuple(sp.csr_array(_sparse_2d(b, spec, coords, inner), copy=True) for b in blocks)
         for b in out:
@@ -188,10 +196,10 @@ def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
         sub = TableSpec(spec.name, spec.dims[1:], spec.unit, spec.description, spec.default)
         for p, v in zip(pos, value.values(), strict=True):
             block = (_from_pandas(v, sub, coords) if isinstance(v, pd.DataFrame)
-                     else (v.toarray() if sp.issparse(v) else np.asarray(v, dtype=float)))
+                     else (v.toarray() if sp.issparse(v) else checks.floats(_name(spec), v)))
             if block.shape != shape[1:]:
-                raise AutarkyError(f"{_name(spec)}: a block of shape {block.shape}, expected "
-                                   f"{shape[1:]}")
+                raise BadValueError(f"{_name(spec)}: a block of shape {block.shape}, expected "
+                                    f"{shape[1:]}")
             stored[int(p)] = block
     elif spec.sparse and len(spec.dims) == 2:
         stored = _sparse_2d(value, spec, coords, shape)  # type: ignore[arg-type]
@@ -202,15 +210,15 @@ def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
     elif isinstance(value, Mapping):
         stored = _from_mapping(value, spec, coords)
     else:
-        arr = np.array(value, dtype=float)
+        arr = np.array(checks.floats(_name(spec), value), dtype=float)
         if arr.ndim == 0 and shape != ():
             arr = np.full(shape, float(arr))
         if arr.shape != shape:
             if arr.size == 0 and int(np.prod(shape)) == 0:
                 arr = arr.reshape(shape)
             else:
-                raise AutarkyError(f"{_name(spec)} has shape {arr.shape}, expected {shape} "
-                                   f"({' x '.join(spec.dims) or 'a number'})")
+                raise BadValueError(f"{_name(spec)} has shape {arr.shape}, expected {shape} "
+                                    f"({' x '.join(spec.dims) or 'a number'})")
         stored = arr
     validate(spec, stored, coords)
     return freeze(stored)
@@ -246,12 +254,12 @@ def validate(spec: TableSpec, stored: Stored, coords: Coords) -> None:
         allow_inf = bool(np.isinf(spec.default))
         nan = np.isnan(v)
         if nan.any() and not allow_nan:
-            raise AutarkyError(f"{_name(spec)} of {_where(spec, stored, coords, nan, block)} "
-                               "is not a number (non-finite values are not allowed)")
+            raise BadValueError(f"{_name(spec)} of {_where(spec, stored, coords, nan, block)} "
+                                "is not a number (non-finite values are not allowed)")
         inf = np.isinf(v)
         if inf.any() and not (allow_inf and np.all(v[inf] > 0)):
-            raise AutarkyError(f"{_name(spec)} of {_where(spec, stored, coords, inf, block)} "
-                               "is non-finite; it must be a finite number")
+            raise BadValueError(f"{_name(spec)} of {_where(spec, stored, coords, inf, block)} "
+                                "is non-finite; it must be a finite number")
         fin = np.where(nan, 0.0 if spec.lower is None else spec.lower, v)
         low = np.zeros(v.shape, dtype=bool) if spec.lower is None else fin < spec.lower
         if spec.upper is None:
@@ -263,12 +271,12 @@ def validate(spec: TableSpec, stored: Stored, coords: Coords) -> None:
         if out.any():
             k = np.flatnonzero(out.ravel())[0]
             what = "negative" if low.ravel()[k] and spec.lower == 0 else "out of bounds"
-            raise AutarkyError(f"{_name(spec)} of {_where(spec, stored, coords, out, block)} is "
-                               f"{what} ({v.ravel()[k]:g}); it must lie in {spec.bounds_text()}")
+            raise BadValueError(f"{_name(spec)} of {_where(spec, stored, coords, out, block)} is "
+                                f"{what} ({v.ravel()[k]:g}); it must lie in {spec.bounds_text()}")
         if spec.dtype == "int" and np.any(fin != np.round(fin)):
             bad = fin != np.round(fin)
-            raise AutarkyError(f"{_name(spec)} of {_where(spec, stored, coords, bad, block)} must "
-                               "be a whole number")
+            raise BadValueError(f"{_name(spec)} of {_where(spec, stored, coords, bad, block)} must "
+                                "be a whole number")
 
 
 # ---------------------------------------------------------------------------- transformations

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from autarky.errors import AutarkyError
+from autarky import checks
+from autarky.errors import BadValueError
 from autarky.solve.trade import imported_coefficients as _imported
 
 if TYPE_CHECKING:
@@ -44,10 +45,12 @@ def competitive_final_use(eco: Economy, final_demand: Any = None) -> np.ndarray:
     if final_demand is None:
         fd = np.asarray(eco.array("final_demand"), dtype=float)
         return fd - Fm.sum(axis=0) if Fm is not None else np.array(fd)
-    fd = np.asarray(final_demand.to_numpy() if hasattr(final_demand, "to_numpy")
-                    else final_demand, dtype=float)
+    fd = checks.floats("final demand", final_demand.to_numpy()
+                       if hasattr(final_demand, "to_numpy") else final_demand)
     if fd.ndim == 1:
         fd = fd[:, np.newaxis]
+    if fd.ndim != 2 or fd.shape[0] != eco.n:
+        raise BadValueError(f"final demand has shape {fd.shape}, expected ({eco.n}, categories)")
     if Fm is None:
         return np.array(fd)
     return fd * (1.0 - final_import_ratio(eco).sum(axis=0))[:, np.newaxis]
@@ -65,6 +68,8 @@ def final_import_ratio(eco: Economy, category: str | None = None) -> np.ndarray:
     one category's use, if given)."""
     Fm = eco.array("final_imports")
     P, n = len(eco.coords.partner), eco.n
+    if category is not None:
+        eco.positions([category], "category")
     if Fm is None:
         return np.zeros((P, n))
     fd = np.asarray(eco.array("final_demand"))
@@ -221,7 +226,7 @@ def require_prices(eco: Economy, channels: Channels) -> None:
         k = int(missing[0])
         p, i = eco.coords.partner[channels.partner[k]], eco.ids[channels.branch[k]]
         kind = "import" if channels.direction == "import" else "export"
-        raise AutarkyError(
+        raise BadValueError(
             f"the {kind}s of {i} {'from' if kind == 'import' else 'to'} {p} have no price, and "
             f"the plan balances foreign exchange (other trade is priced): give "
             f"{kind}_prices for {p}/{i}, or a domestic price for {i} under 'prices'")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from autarky.economy.accessors import register_accessor
 from autarky.economy.reports import Reports, Targets
 from autarky.economy.scenario import as_scenario
-from autarky.errors import AutarkyError
+from autarky.errors import AutarkyError, BadTypeError
 from autarky.io.reports import read_actuals, read_targets
 
 if TYPE_CHECKING:
@@ -73,6 +73,12 @@ class MonitorAccessor:
                 raise AutarkyError(f"the {plan.strategy} plan is {plan.status}: no targets")
             targets = targets_from_plan(plan)
         elif not isinstance(targets, Targets):
+            if not isinstance(targets, (str, Path)):
+                raise BadTypeError(f"targets must be Targets or the path of a targets CSV, got "
+                                   f"{type(targets).__name__}")
             targets = read_targets(targets)
+        if not isinstance(actuals, (Reports, str, Path)):
+            raise BadTypeError(f"actuals must be Reports or the path of an actuals CSV, got "
+                               f"{type(actuals).__name__}")
         reports = actuals if isinstance(actuals, Reports) else read_actuals(actuals)
         return monitor(targets, reports, **kwargs)

@@ -46,8 +46,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from autarky import checks
 from autarky.economy.claims import TWO_YEAR_KINDS, Claim, Claims
-from autarky.errors import AutarkyError
+from autarky.errors import BadTypeError, BadValueError, OutOfRangeError, UnknownIdError
 from autarky.io.claims import read_claims_csv
 from autarky.solve.wls import in_row_space, weighted_least_squares
 
@@ -74,9 +75,14 @@ def half_unit(value: float) -> float:
     >>> half_unit(3.2), half_unit(0.18), half_unit(20.0), half_unit(0.348)
     (0.05, 0.005, 0.5, 0.0005)
     """
-    v = abs(float(value))
+    try:
+        v = abs(float(value))
+    except ValueError:
+        raise BadValueError(f"half_unit needs a number, got {value!r:.60}") from None
+    except TypeError:
+        raise BadTypeError(f"half_unit needs a number, got {value!r:.60}") from None
     if not math.isfinite(v):
-        raise ValueError(f"half_unit of a non-finite value {value!r}")
+        raise BadValueError(f"half_unit of a non-finite value {value!r}")
     if v == int(v):
         return 0.5
     exponent = Decimal(repr(v)).normalize().as_tuple().exponent
@@ -110,6 +116,8 @@ def stated_half_unit(claim: Claim) -> float:
     >>> stated_half_unit(Claim("r", "ratio", "x", 3.2, "times", 1967, 1960))
     0.05
     """
+    if not isinstance(claim, Claim):
+        raise BadTypeError(f"stated_half_unit needs a Claim, got {claim!r:.60}")
     if claim.kind == "growth" or (claim.kind == "share" and "fraction" in claim.unit.lower()):
         return half_unit(round(100.0 * claim.value, 9)) / 100.0
     return half_unit(claim.value)
@@ -171,9 +179,9 @@ def _equation(
         assert c.base_year is not None
         terms = (((c.quantity, c.year), 1.0), ((c.quantity, c.base_year), -1.0))
     if c.id in sigma:
-        s = float(sigma[c.id])
+        s = float(checks.number(f"sigma for claim {c.id!r}", sigma[c.id]))
         if not (math.isfinite(s) and s > 0.0):
-            raise AutarkyError(f"sigma for claim {c.id!r} must be a positive number, got {s!r}")
+            raise BadValueError(f"sigma for claim {c.id!r} must be a positive number, got {s!r}")
     else:
         rounding = _rounding(c, span)
         spread = 0.0
@@ -261,8 +269,8 @@ class AuditResult:
                if q == quantity and math.isfinite(self.log_levels[j])]
         if not pos:
             known = sorted({q for q, _ in self.keys})
-            raise AutarkyError(f"no identified level of {quantity!r} in the audit; "
-                               f"quantities: {', '.join(known)}")
+            raise UnknownIdError(f"no identified level of {quantity!r} in the audit; "
+                                 f"quantities: {', '.join(known)}")
         return sorted(pos)
 
     def implied(self, quantity: str, year: int) -> Estimate:
@@ -272,7 +280,7 @@ class AuditResult:
         log-linear interpolation of the two nearest identified fitted levels (a constant growth
         rate between them): ``log q(t) = (1-w) log q(a) + w log q(b)``, ``w = (t-a)/(b-a)``, with
         variance ``(1-w)^2 V_aa + w^2 V_bb + 2 w (1-w) V_ab`` from the covariance. Years outside
-        the identified span raise :class:`~autarky.errors.AutarkyError`.
+        the identified span raise :class:`~autarky.errors.OutOfRangeError`.
 
         Examples
         --------
@@ -283,10 +291,11 @@ class AuditResult:
         200.0
         """
         pos = self._positions(quantity)
+        year = checks.integer("year", year)
         years = [y for y, _ in pos]
         if not years[0] <= year <= years[-1]:
-            raise AutarkyError(f"{quantity} {year} lies outside the identified years "
-                               f"{years[0]}..{years[-1]}; the audit does not extrapolate")
+            raise OutOfRangeError(f"{quantity} {year} lies outside the identified years "
+                                  f"{years[0]}..{years[-1]}; the audit does not extrapolate")
         k = int(np.searchsorted(years, year))
         if years[k] == year:
             j = pos[k][1]
@@ -401,10 +410,12 @@ def _as_list(claims: Claims | Iterable[Claim] | None) -> list[Claim]:
         return []
     if isinstance(claims, Claims):
         return list(claims.claims)
+    if isinstance(claims, (str, bytes)) or not isinstance(claims, Iterable):
+        raise BadTypeError(f"expected Claims or a list of Claim objects, got {claims!r:.60}")
     out = list(claims)
     for c in out:
         if not isinstance(c, Claim):
-            raise AutarkyError(f"expected Claim objects, got {type(c).__name__}")
+            raise BadTypeError(f"expected Claim objects, got {type(c).__name__}")
     return out
 
 
@@ -507,12 +518,17 @@ def audit(
     >>> res.dof, [round(z, 4) for z in res.claims["z"]]
     (1, [0.4914, 0.4914, -0.4914])
     """
+    for name, arg in (("aliases", aliases), ("anchors", anchors), ("sigma", sigma)):
+        if arg is not None and not isinstance(arg, Mapping):
+            raise BadTypeError(f"{name} must be a mapping, got {arg!r:.60}")
+    if isinstance(quantities, (str, bytes)):
+        raise BadTypeError(f"quantities must be a list of quantity names, got {quantities!r}")
     aliases = dict(aliases or {})
     sigma = dict(sigma or {})
-    if not (math.isfinite(sigma_floor) and sigma_floor >= 0.0):
-        raise AutarkyError(f"sigma_floor must be a non-negative number, got {sigma_floor!r}")
-    if not z_threshold > 0:
-        raise AutarkyError(f"z_threshold must be positive, got {z_threshold!r}")
+    if not (math.isfinite(checks.number("sigma_floor", sigma_floor)) and sigma_floor >= 0.0):
+        raise BadValueError(f"sigma_floor must be a non-negative number, got {sigma_floor!r}")
+    if not checks.number("z_threshold", z_threshold) > 0:
+        raise BadValueError(f"z_threshold must be positive, got {z_threshold!r}")
 
     def alias_of(q: str | None) -> str | None:
         return None if q is None else aliases.get(q, q)
@@ -521,7 +537,7 @@ def audit(
     seen: set[str] = set()
     for c in all_claims:
         if c.id in seen:
-            raise AutarkyError(f"duplicate claim id {c.id!r}")
+            raise BadValueError(f"duplicate claim id {c.id!r}")
         seen.add(c.id)
     merged = [dataclasses.replace(c, quantity=aliases.get(c.quantity, c.quantity), of=alias_of(c.of))
               for c in all_claims]
@@ -570,17 +586,17 @@ def audit(
         try:
             year, value = int(anchor[0]), float(anchor[1])
         except (TypeError, ValueError, IndexError):
-            raise AutarkyError(f"anchor for {q!r} must be (year, value), got {anchor!r}") from None
+            raise BadValueError(f"anchor for {q!r} must be (year, value), got {anchor!r}") from None
         if not (math.isfinite(value) and value > 0):
-            raise AutarkyError(f"anchor for {q!r} must be a positive level, got {value!r}")
+            raise BadValueError(f"anchor for {q!r} must be a positive level, got {value!r}")
         if (q, year) not in col:
             years = sorted(y for qq, y in keys if qq == q)
-            raise AutarkyError(f"anchor {q} {year}: the audited claims involve {q!r} in "
-                               f"{', '.join(map(str, years)) or 'no year'}")
+            raise UnknownIdError(f"anchor {q} {year}: the audited claims involve {q!r} in "
+                                 f"{', '.join(map(str, years)) or 'no year'}")
         j = col[(q, year)]
         if identified_now()[j]:
-            raise AutarkyError(f"anchor {q} {year}: the claims already fix this level; an anchor "
-                               "would over-determine it (add a level claim through extra instead)")
+            raise BadValueError(f"anchor {q} {year}: the claims already fix this level; an anchor "
+                                "would over-determine it (add a level claim through extra instead)")
         fixed[j] = (math.log(value), f"anchor: {q} {year} = {value:g}")
         exact[j] = value
     for q in order:

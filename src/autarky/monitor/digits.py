@@ -21,9 +21,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
+
+from autarky import checks
+from autarky.errors import BadTypeError, BadValueError
 
 #: Nigrini's (2012, *Benford's Law*, table 7.1) MAD thresholds for first digits, upper bounds of
 #: close conformity, acceptable conformity and marginally acceptable conformity; above the last,
@@ -42,13 +46,25 @@ def benford_expected() -> np.ndarray:
     return np.log10(1.0 + 1.0 / d)
 
 
+def _listed(values: Any) -> list[Any]:
+    """``values`` as a list: a string, ``None`` or a single number is refused (a string would
+    otherwise be read character by character)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise BadTypeError(f"values must be a sequence of numbers, got {values!r:.60}")
+    return list(values)
+
+
+def _alpha(alpha: Any) -> float:
+    return checks.real("alpha", alpha, lower=0.0, upper=1.0, lower_open=True, upper_open=True)
+
+
 def first_digits(values: Iterable[float]) -> np.ndarray:
     """First significant digit (1..9) of every finite non-zero value (signs ignored).
 
     >>> first_digits([0.0042, 315, -7.9, 1000, 0]).tolist()
     [4, 3, 7, 1]
     """
-    x = np.abs(np.asarray(list(values), dtype=float))
+    x = np.abs(checks.floats("values", _listed(values)))
     x = x[np.isfinite(x) & (x > 0)]
     if x.size == 0:
         return np.zeros(0, dtype=int)
@@ -116,10 +132,11 @@ def benford_test(values: Iterable[float], *, alpha: float = 0.05) -> BenfordResu
     >>> benford_test(range(100, 1000)).rejects  # first digits uniform
     True
     """
+    _alpha(alpha)
     d = first_digits(values)
     n = int(d.size)
     if n == 0:
-        raise ValueError("benford_test needs at least one non-zero finite value")
+        raise BadValueError("benford_test needs at least one non-zero finite value")
     counts = np.bincount(d, minlength=10)[1:10]
     expected = benford_expected()
     observed = counts / n
@@ -207,10 +224,19 @@ def last_digit_test(
     >>> last_digit_test(["3.2", "24.5", "84.4"]).counts[2:6]
     (1, 0, 1, 1)
     """
-    ds = [d for d in (_last_digit(v, digits) for v in values) if d is not None]
+    _alpha(alpha)
+    digits = checks.integer("digits", digits, lower=-15, upper=15)
+    listed = _listed(values)
+    for v in listed:
+        if not isinstance(v, str) and not checks.is_real(v):
+            raise BadTypeError(f"values must be numbers or numbers as written (strings), got "
+                               f"{v!r:.60}")
+    ds = [d for d in (_last_digit(v, digits) for v in listed) if d is not None]
     n = len(ds)
     if n == 0:
-        raise ValueError("last_digit_test needs at least one value")
+        raise BadValueError("last_digit_test needs at least one value"
+                            + (f" with a finite number or a digit; none of {len(listed)} given "
+                               f"(first {listed[0]!r:.30}) has one" if listed else ""))
     counts = np.bincount(np.asarray(ds, dtype=int), minlength=10)[:10]
     e = n / 10.0
     chi2 = float(((counts - e) ** 2 / e).sum())

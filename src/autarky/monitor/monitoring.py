@@ -41,6 +41,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
+from autarky import checks
 from autarky.economy.reports import (
     Period,
     Reports,
@@ -50,7 +51,7 @@ from autarky.economy.reports import (
     period_kind,
     period_ordinal,
 )
-from autarky.errors import AutarkyError, ScenarioError
+from autarky.errors import BadTypeError, BadValueError, ScenarioError
 from autarky.solve.forecast import (
     MIN_TREND_POINTS,
     MIN_VARIANCE,
@@ -297,19 +298,25 @@ def monitor(
     >>> [f["kind"] for f in res.flags if f["kind"] == "miss-run"]
     ['miss-run']
     """
-    if not 0.0 < interval < 1.0:
-        raise AutarkyError(f"interval must lie strictly between 0 and 1, got {interval}")
-    if miss_run < 1:
-        raise AutarkyError(f"miss_run must be at least 1, got {miss_run}")
-    if revision_threshold < 0:
-        raise AutarkyError(f"revision_threshold must be non-negative, got {revision_threshold}")
+    if not isinstance(targets, Targets):
+        raise BadTypeError(f"targets must be Targets (autarky.monitor.read_targets), got "
+                           f"{type(targets).__name__}")
+    if not isinstance(reports, Reports):
+        raise BadTypeError(f"reports must be Reports (autarky.monitor.read_actuals), got "
+                           f"{type(reports).__name__}")
+    if not 0.0 < checks.number("interval", interval) < 1.0:
+        raise BadValueError(f"interval must lie strictly between 0 and 1, got {interval}")
+    if checks.integer("miss_run", miss_run) < 1:
+        raise BadValueError(f"miss_run must be at least 1, got {miss_run}")
+    if not checks.number("revision_threshold", revision_threshold) >= 0:
+        raise BadValueError(f"revision_threshold must be non-negative, got {revision_threshold}")
     if model not in MODELS:
-        raise AutarkyError(f"unknown forecast model {model!r}; expected one of {', '.join(MODELS)}")
+        raise BadValueError(f"unknown forecast model {model!r}; expected one of {', '.join(MODELS)}")
     end_p = parse_period(end) if end is not None else None
     if targets.targets and reports.reports:
         tk, rk = period_kind(targets.targets[0].period), period_kind(reports.reports[0].period)
         if tk != rk:
-            raise AutarkyError(f"targets are by {tk} but reports are by {rk}")
+            raise BadValueError(f"targets are by {tk} but reports are by {rk}")
     z = float(stats.norm.ppf(0.5 + interval / 2.0))
 
     fulfil_rows: dict[str, pd.Series] = {}

@@ -27,7 +27,7 @@ from autarky.economy.reports import (
     period_kind,
     period_ordinal,
 )
-from autarky.errors import AutarkyError
+from autarky.errors import AutarkyError, BadTypeError
 from autarky.io.reports import (
     ACTUALS_REQUIRED,
     OPTIONAL,
@@ -67,6 +67,9 @@ def targets_from_plan(plan: Any) -> Targets:
     >>> t.units["industrial-output"]
     'won at constant prices'
     """
+    if not all(hasattr(plan, a) for a in ("ok", "status", "years", "gross_output")):
+        raise BadTypeError(f"targets come from a multi-year plan (MultiYearPlan), got "
+                           f"{type(plan).__name__}")
     if not getattr(plan, "ok", False):
         raise AutarkyError(f"plan {getattr(plan, 'strategy', '?')!r} has status "
                            f"{getattr(plan, 'status', '?')!r}: no targets to monitor")

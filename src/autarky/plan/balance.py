@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autarky import checks
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.trade import domestic_final_use, imports_at
-from autarky.errors import AutarkyError
+from autarky.errors import BadValueError, UnknownIdError
 from autarky.plan.result import Plan
 
 
@@ -27,24 +28,33 @@ def define_final_demand(economy: Economy, final_demand: Any = None) -> pd.DataFr
     if isinstance(final_demand, pd.DataFrame):
         unknown = set(map(str, final_demand.index)) - set(ids)
         fd = final_demand.reindex(ids).fillna(0.0)
+        fd = pd.DataFrame(checks.floats("final demand", fd.to_numpy()), index=fd.index,
+                          columns=fd.columns)
     elif isinstance(final_demand, (pd.Series, dict)):
-        s = pd.Series(final_demand, dtype=float)
+        s = pd.Series(final_demand)
+        s = pd.Series(checks.floats("final demand", s.to_numpy()), index=s.index)
         unknown = set(map(str, s.index)) - set(ids)
         fd = s.reindex(ids).fillna(0.0).to_frame("total")
     else:
-        arr = np.asarray(final_demand, dtype=float)
-        if arr.shape[0] != len(ids):
-            raise AutarkyError(f"final demand has {arr.shape[0]} rows, expected {len(ids)}")
+        arr = checks.floats("final demand", final_demand)
+        if arr.ndim == 0 or arr.shape[0] != len(ids):
+            rows = arr.shape[0] if arr.ndim else "no"
+            raise BadValueError(f"final demand has {rows} rows, expected {len(ids)}")
         unknown = set()
         fd = pd.DataFrame(arr.reshape(len(ids), -1), index=ids)
         if fd.shape[1] == 1:
             fd.columns = pd.Index(["total"])
     if unknown:
-        raise AutarkyError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
+        raise UnknownIdError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
     fd.columns = pd.Index([str(c) for c in fd.columns], name="category")
     if any(c.lower() in ("exports", "export") for c in fd.columns):
-        raise AutarkyError("exports are not home final use: they are the economy's table "
-                           "'exports' (by destination)")
+        raise BadValueError("exports are not home final use: they are the economy's table "
+                            "'exports' (by destination)")
+    values = fd.to_numpy(dtype=float)
+    if not np.all(np.isfinite(values)):
+        r, c = np.argwhere(~np.isfinite(values))[0]
+        raise BadValueError(f"final demand must be finite numbers; the final demand of "
+                            f"{ids[r]}/{fd.columns[c]} is {values[r, c]:g}")
     return fd.astype(float)
 
 
@@ -94,6 +104,9 @@ def balance(obj: Economy | Scenario, final_demand: Any = None) -> Plan:
     y_dom = domestic_final_use(economy, None if own else fd).sum(axis=1)
     exports = economy.exports_total
     x = economy.solver.solve(y_dom + exports)
+    if not np.all(np.isfinite(x)):
+        raise BadValueError(f"final demand too large: the gross output it needs overflows "
+                            f"(largest final demand {float(np.abs(fd.to_numpy()).max()):g})")
     ids = pd.Index(economy.ids, name="branch")
     used = np.asarray(economy.A @ x).ravel()  # all intermediate use, domestic and imported
     P = len(economy.coords.partner)

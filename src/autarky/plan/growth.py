@@ -11,9 +11,12 @@ A multiple between years ``t0`` and ``t1`` spans ``t1 - t0`` yearly steps: growt
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+
+from autarky import checks
+from autarky.errors import BadTypeError, BadValueError
 
 
 def multiple(rate: float, years: float) -> float:
@@ -24,6 +27,7 @@ def multiple(rate: float, years: float) -> float:
     >>> round(multiple(0.18, 7), 4)
     3.1855
     """
+    rate, years = checks.real("rate", rate), checks.real("years", years)
     if rate <= -1.0:
         return float((1.0 + rate) ** years)
     return math.exp(years * math.log1p(rate))  # exact for rates near zero
@@ -37,7 +41,7 @@ def compound(level: float, rate: float, years: float) -> float:
     >>> round(compound(100.0, 0.10, 2), 6)
     121.0
     """
-    return float(level * multiple(rate, years))
+    return float(checks.real("level", level) * multiple(rate, years))
 
 
 def average_rate(mult: float, years: float) -> float:
@@ -48,8 +52,10 @@ def average_rate(mult: float, years: float) -> float:
     >>> round(average_rate(3.2, 7), 5)
     0.18077
     """
+    mult, years = checks.real("multiple", mult), checks.real("years", years)
     if mult <= 0 or years <= 0:
-        raise ValueError("multiple and years must be positive")
+        raise BadValueError(f"multiple and years must be positive, got multiple {mult:g} and "
+                            f"years {years:g}")
     return float(mult ** (1.0 / years) - 1.0)
 
 
@@ -61,8 +67,14 @@ def years_to_multiple(rate: float, mult: float) -> float:
     >>> round(years_to_multiple(0.348, 9), 2)  # 34.8 % a year: nine-fold in about 7.4 years
     7.36
     """
+    rate, mult = checks.real("rate", rate), checks.real("multiple", mult)
     if rate <= -1 or mult <= 0:
-        raise ValueError("rate must exceed -1 and multiple be positive")
+        raise BadValueError(f"rate must exceed -1 and multiple be positive, got rate {rate:g} and "
+                            f"multiple {mult:g}")
+    if mult == 1.0:
+        return 0.0
+    if rate == 0.0:
+        raise BadValueError(f"a rate of 0 never reaches a multiple of {mult:g}")
     return math.log(mult) / math.log1p(rate)
 
 
@@ -74,9 +86,11 @@ def chain(rates: Sequence[float]) -> float:
     >>> round(chain([0.17, 0.14]), 4)
     1.3338
     """
+    if isinstance(rates, (str, bytes)) or not isinstance(rates, Iterable):
+        raise BadTypeError(f"rates must be a sequence of yearly rates, got {rates!r:.60}")
     out = 1.0
-    for r in rates:
-        out *= 1.0 + r
+    for k, r in enumerate(rates):
+        out *= 1.0 + checks.real(f"rates[{k}]", r)
     return out
 
 
@@ -88,8 +102,26 @@ def half_unit(stated: float | str) -> float:
     >>> half_unit("3.2"), half_unit("18")
     (0.05, 0.5)
     """
-    exp = Decimal(str(stated)).as_tuple().exponent
-    return 0.5 * 10.0 ** int(exp)
+    if not isinstance(stated, str):
+        checks.real("stated", stated)
+    try:
+        exp = Decimal(str(stated).strip()).as_tuple().exponent
+    except InvalidOperation:
+        raise BadValueError(f"stated must be a number as written, got {stated!r}") from None
+    if not isinstance(exp, int):  # NaN, infinity
+        raise BadValueError(f"stated must be a finite number, got {stated!r}")
+    return 0.5 * 10.0 ** exp
+
+
+def _stated_number(name: str, value: float | str) -> float:
+    """A statement (a number, or a number as written) as a finite float."""
+    if isinstance(value, str):
+        try:
+            v = float(value)
+        except ValueError:
+            raise BadValueError(f"{name} must be a number, got {value!r}") from None
+        return checks.real(name, v)
+    return checks.real(name, value)
 
 
 @dataclass(frozen=True)
@@ -136,11 +168,11 @@ def check_rate_against_multiple(
     >>> round(c.implied_multiple, 3), round(100 * c.implied_rate, 2), c.agree
     (3.185, 18.08, True)
     """
-    years = end - start
+    years = checks.integer("end", end) - checks.integer("start", start)
     if years <= 0:
-        raise ValueError("end must come after start")
-    r = float(rate_percent) / 100.0
-    m = float(mult)
+        raise BadValueError(f"end must come after start, got start {start} and end {end}")
+    r = _stated_number("rate_percent", rate_percent) / 100.0
+    m = _stated_number("mult", mult)
     hr = half_unit(rate_percent) / 100.0
     hm = half_unit(mult)
     r_lo, r_hi = r - hr, r + hr

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from autarky import checks
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.settings import Strategy
 from autarky.economy.trade import (
@@ -49,7 +50,7 @@ from autarky.economy.trade import (
     require_prices,
     trade_prices_given,
 )
-from autarky.errors import AutarkyError
+from autarky.errors import BadValueError
 from autarky.plan.balance import balance
 from autarky.plan.constraints import (
     Trade,
@@ -66,7 +67,7 @@ from autarky.plan.constraints import (
 from autarky.plan.multiyear_result import MultiYearPlan
 from autarky.plan.strategies import resolve_strategy
 from autarky.solve.builder import LPBuilder
-from autarky.solve.lp import INF, LinearProgram, elastic_relaxation, solve_lp
+from autarky.solve.lp import INF, SOLVERS, LinearProgram, elastic_relaxation, solve_lp
 
 #: Objective weight of a unit of relative shortfall against soft targets (dominates consumption).
 SHORTFALL_PENALTY = 1e4
@@ -124,9 +125,10 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
     strat = resolve_strategy(st, strategy)
     if targets is not None:
         if targets not in ("soft", "strict", "none"):
-            raise AutarkyError(f"targets is soft, strict or none, not {targets!r}")
+            raise BadValueError(f"targets is soft, strict or none, not {targets!r}")
         strat = replace(strat, targets=targets)  # type: ignore[arg-type]
     if target_growth is not None:
+        target_growth = checks.real("target_growth", target_growth, lower=-1.0, lower_open=True)
         strat = replace(strat, target_growth=target_growth)
     assert st.horizon is not None
     years = st.years
@@ -141,8 +143,8 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
     else:
         K0 = np.where(np.isfinite(cap), cap, 1.05 * x0)
     if eco.capital is None:
-        raise AutarkyError("a multi-year plan needs capital coefficients (scenario key "
-                           "'capital': units of each input per unit of new capacity)")
+        raise BadValueError("a multi-year plan needs capital coefficients (scenario key "
+                            "'capital': units of each input per unit of new capacity)")
     B = eco.capital.to_numpy()
     fd = eco.final_demand
     basket_table = scn.array("consumption_basket")
@@ -166,8 +168,8 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
                         or strat.target_growth is not None)
     if needs_prices and np.isnan(prices).any():
         missing = [b for b, p in zip(eco.ids, prices, strict=True) if np.isnan(p)]
-        raise AutarkyError("investment shares and industrial output are valued at constant "
-                           f"prices; give 'prices' for: {', '.join(missing)}")
+        raise BadValueError("investment shares and industrial output are valued at constant "
+                            f"prices; give 'prices' for: {', '.join(missing)}")
     pz = np.nan_to_num(prices)
     floors = {y: st.floor(y) for y in years}
     delta = np.asarray(eco.array("depreciation"))
@@ -545,6 +547,7 @@ def multiyear(obj: Economy | Scenario, strategy: str | None = None, *,
         consumption, trade, industrial output and its growth, what binds; the shortfall against
         soft targets; or, for an impossible plan, the smallest relaxation that would allow it.
     """
+    checks.choice("solver", solver, SOLVERS)
     model = build_model(obj, strategy, targets=targets, target_growth=target_growth)
     res = solve_lp(model.lp, solver=solver)
     return MultiYearPlan.from_model(model, res, explain_infeasible)
@@ -557,6 +560,10 @@ def max_uniform_growth(obj: Economy | Scenario, strategy: str | None = None, *,
     targets), by bisection on feasibility; ``nan`` if even ``low`` is infeasible. With
     ``no_waste`` every product's output must find a use (no free disposal); without, output
     counts whether used or not, as gross-output statistics counted it."""
+    low = checks.real("low", low, lower=-1.0, lower_open=True)
+    high = checks.real("high", high, lower=low, lower_open=True)
+    tol = checks.real("tol", tol, lower=0.0, lower_open=True)
+
     def feasible(g: float) -> bool:
         m = build_model(obj, strategy, targets="strict", target_growth=g, no_waste=no_waste)
         return solve_lp(m.lp).status == "optimal"

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from autarky import checks
+from autarky.errors import OutOfRangeError, PlanFailure
 from autarky.plan.result import Binding
 
 
@@ -101,15 +103,30 @@ class MultiYearPlan:
     def ok(self) -> bool:
         return self.status == "optimal"
 
+    def _require(self, what: str) -> None:
+        if not self.ok:
+            raise PlanFailure(f"the {self.strategy} plan is {self.status}: it has no {what}",
+                              self.status)
+
+    def _year(self, name: str, year: Any, years: Any) -> int:
+        y = checks.integer(name, year)
+        if y not in years:
+            raise OutOfRangeError(f"{name} {y} is not a year of the plan "
+                                  f"({min(years)}-{max(years)})")
+        return y
+
     def multiple(self, start: int | None = None, end: int | None = None) -> float:
         """Industrial output in ``end`` (default last year) over ``start`` (default base year)."""
+        self._require("industrial output")
         assert self.industrial_output is not None
-        s = self.base_year if start is None else start
-        e = self.years[-1] if end is None else end
+        index = self.industrial_output.index
+        s = self.base_year if start is None else self._year("start", start, index)
+        e = self.years[-1] if end is None else self._year("end", end, index)
         return float(self.industrial_output[e] / self.industrial_output[s])
 
     def unused_share(self) -> pd.Series:
         """Share of industrial output (at constant prices) that nobody uses, per year."""
+        self._require("output")
         assert self.surplus is not None and self.prices is not None
         assert self.gross_output is not None
         ind = self.meta.get("industry")
@@ -123,8 +140,10 @@ class MultiYearPlan:
     def bottlenecks(self, year: int, k: int = 3) -> pd.Series:
         """The ``k`` capacities whose extra unit is worth most, per unit of its value at constant
         prices (capacity rent over price), in ``year``; the plan's tightest bottlenecks."""
+        self._require("capacity rents")
         assert self.capacity_rents is not None and self.prices is not None
-        rent = self.capacity_rents.loc[year]
+        rent = self.capacity_rents.loc[self._year("year", year, self.capacity_rents.index)]
+        k = checks.integer("k", k, lower=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             per_value = (rent / self.prices.replace(0, np.nan)).dropna()
         per_value = per_value[per_value > 1e-12]

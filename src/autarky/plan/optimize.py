@@ -52,7 +52,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from autarky import checks
 from autarky.economy import Economy, Scenario, as_scenario
+from autarky.economy import tables as tb
+from autarky.economy.registry import TABLES
 from autarky.economy.trade import (
     Channels,
     export_channels,
@@ -61,7 +64,7 @@ from autarky.economy.trade import (
     require_prices,
     trade_prices_given,
 )
-from autarky.errors import AutarkyError
+from autarky.errors import AutarkyError, BadValueError, UnknownIdError
 from autarky.plan.constraints import (
     Trade,
     define_balance,
@@ -76,7 +79,7 @@ from autarky.plan.constraints import (
 )
 from autarky.plan.result import OptimalPlan
 from autarky.solve.builder import LPBuilder
-from autarky.solve.lp import INF, LinearProgram, LPResult, elastic_relaxation, solve_lp
+from autarky.solve.lp import INF, SOLVERS, LinearProgram, LPResult, elastic_relaxation, solve_lp
 
 #: Tangent points of the harmony function ``h`` (fulfilment levels).
 HARMONY_POINTS: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
@@ -134,18 +137,46 @@ def target_vector(scn: Scenario, target: Any = None) -> np.ndarray:
     if isinstance(target, pd.DataFrame):
         unknown = set(map(str, target.index)) - set(eco.ids)
         if unknown:
-            raise AutarkyError(f"target names unknown branch(es): {', '.join(sorted(unknown))}")
-        return target.reindex(eco.ids).fillna(0.0).to_numpy(dtype=float).sum(axis=1)
-    s = pd.Series(target, dtype=float) if isinstance(target, dict) else target
-    if isinstance(s, pd.Series):
+            raise UnknownIdError(f"target names unknown branch(es): {', '.join(sorted(unknown))}")
+        frame = target.copy()
+        frame.index = pd.Index([str(i) for i in frame.index])
+        arr = checks.floats("the target", frame.reindex(eco.ids).fillna(0.0).to_numpy()).sum(axis=1)
+    elif isinstance(target, (dict, pd.Series)):
+        s = pd.Series(target)
+        s = pd.Series(checks.floats("the target", s.to_numpy()), index=s.index)
         unknown = set(map(str, s.index)) - set(eco.ids)
         if unknown:
-            raise AutarkyError(f"target names unknown branch(es): {', '.join(sorted(unknown))}")
-        return s.reindex(eco.ids).fillna(0.0).to_numpy(dtype=float)
-    arr = np.asarray(s, dtype=float)
-    if arr.shape != (eco.n,):
-        raise AutarkyError(f"the target has shape {arr.shape}, expected ({eco.n},)")
+            raise UnknownIdError(f"target names unknown branch(es): {', '.join(sorted(unknown))}")
+        s.index = pd.Index([str(i) for i in s.index])
+        arr = s.reindex(eco.ids).fillna(0.0).to_numpy(dtype=float)
+    else:
+        arr = checks.floats("the target", target)
+        if arr.shape != (eco.n,):
+            raise BadValueError(f"the target has shape {arr.shape}, expected ({eco.n},)")
+    if not np.all(np.isfinite(arr)):
+        bad = eco.ids[int(np.flatnonzero(~np.isfinite(arr))[0])]
+        raise BadValueError(f"the target must be finite numbers; the target of {bad} is "
+                            f"{arr[eco.ids.index(bad)]:g}")
     return arr
+
+
+def check_target(eco: Economy, d: np.ndarray) -> None:
+    """A target to plan for: non-negative, and not all zero."""
+    if np.any(d < 0):
+        bad = int(np.argmin(d))
+        raise BadValueError(f"the target final demand must be non-negative; the target of "
+                            f"{eco.ids[bad]} is {d[bad]:g}")
+    if not np.any(d > 0):
+        raise BadValueError("the target final demand is zero: nothing to plan for")
+
+
+def fulfilment_weights(scn: Scenario, weights: Any = None) -> np.ndarray:
+    """The objective weight of each product: ``weights`` (a vector, a Series or a mapping by
+    branch, missing branches weighing one), else the scenario's ``weights``, else ones."""
+    if weights is None:
+        w = scn.array("weights")
+        return np.ones(scn.economy.n) if w is None else np.asarray(w, dtype=float)
+    return np.array(tb.coerce(TABLES["weights"], weights, scn.settings_coords), dtype=float)
 
 
 def year_data(scn: Scenario, target: Any = None, imp: Channels | None = None,
@@ -231,19 +262,15 @@ def build_model(obj: Economy | Scenario, data: YearData | None = None, *,
     imp, exp = import_channels(eco), export_channels(eco)
     data = year_data(scn, target, imp, exp) if data is None else data
     if min_fulfilment is not None:
+        min_fulfilment = checks.real("min_fulfilment", min_fulfilment, lower=0.0)
         data = replace(data, min_fulfilment=min_fulfilment)
     d = np.asarray(data.target, dtype=float)
-    if np.any(d < 0):
-        raise AutarkyError("the target final demand must be non-negative")
-    if not np.any(d > 0):
-        raise AutarkyError("the target final demand is zero: nothing to plan for")
+    check_target(eco, d)
     objective = objective or scn.settings.objective
     if objective not in OBJECTIVES:
-        raise AutarkyError(f"unknown objective {objective!r}; expected one of "
-                           f"{', '.join(OBJECTIVES)}")
-    w = scn.array("weights") if weights is None else pd.Series(weights, dtype=float).reindex(
-        eco.ids).fillna(1.0).to_numpy(dtype=float)
-    wv = np.ones(eco.n) if w is None else np.asarray(w, dtype=float)
+        raise BadValueError(f"unknown objective {objective!r}; expected one of "
+                            f"{', '.join(OBJECTIVES)}")
+    wv = fulfilment_weights(scn, weights)
     fx = trade_prices_given(eco)
     if fx:
         require_prices(eco, imp)
@@ -383,11 +410,17 @@ def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | No
     scn = as_scenario(obj)
     kind = objective or scn.settings.objective
     if method not in ("auto", "lp", "closed-form"):
-        raise AutarkyError(f"unknown method {method!r}; expected auto, lp or closed-form")
+        raise BadValueError(f"unknown method {method!r}; expected auto, lp or closed-form")
+    checks.choice("solver", solver, SOLVERS)
+    if kind not in OBJECTIVES:
+        raise BadValueError(f"unknown objective {kind!r}; expected one of {', '.join(OBJECTIVES)}")
+    if min_fulfilment is not None:
+        min_fulfilment = checks.real("min_fulfilment", min_fulfilment, lower=0.0)
+    if weights is not None:
+        fulfilment_weights(scn, weights)
     if method != "lp" and data is None and closed_form.applies(scn.economy, kind, min_fulfilment):
         d = target_vector(scn, target)
-        if np.any(d < 0) or not np.any(d > 0):
-            raise AutarkyError("the target final demand must be non-negative and not all zero")
+        check_target(scn.economy, d)
         plan = closed_form.closed_form_plan(scn.economy, d)
         if plan is not None:
             return plan
@@ -396,9 +429,9 @@ def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | No
                                "need more than the factors or capacities allow; use "
                                "method='lp' for the explanation")
     if method == "closed-form":
-        raise AutarkyError("the closed form needs the max-min objective, trade without choices "
-                           "(no trade prices, no import limits, no offers without a recorded "
-                           "structure) and no minimum fulfilment; use method='lp'")
+        raise BadValueError("the closed form needs the max-min objective, trade without choices "
+                            "(no trade prices, no import limits, no offers without a recorded "
+                            "structure) and no minimum fulfilment; use method='lp'")
     model = build_model(scn, data, target=target, objective=objective, weights=weights,
                         min_fulfilment=min_fulfilment)
     res = solve_lp(model.lp, solver=solver)

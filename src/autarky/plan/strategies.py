@@ -23,7 +23,7 @@ Built in (and overridable by a scenario's ``strategies:``):
 from __future__ import annotations
 
 from autarky.economy.settings import PlanSettings, Strategy, StrategyRule
-from autarky.errors import AutarkyError
+from autarky.errors import BadValueError, UnknownIdError
 
 GREAT_LEAP_GROWTH = 0.35
 
@@ -56,9 +56,9 @@ def builtin_strategies(first_year: int, last_year: int) -> dict[str, Strategy]:
 def resolve_strategy(settings: PlanSettings, name: str | None) -> Strategy:
     """The strategy called ``name`` (scenario-defined first, then built in; default ``free``)."""
     if settings.horizon is None:
-        raise AutarkyError("a multi-year plan needs a horizon: {first: year, last: year}")
+        raise BadValueError("a multi-year plan needs a horizon: {first: year, last: year}")
     known = {**builtin_strategies(*settings.horizon), **settings.strategies}
     name = name or "free"
-    if name not in known:
-        raise AutarkyError(f"unknown strategy {name!r}; known: {', '.join(sorted(known))}")
+    if not isinstance(name, str) or name not in known:
+        raise UnknownIdError(f"unknown strategy {name!r}; known: {', '.join(sorted(known))}")
     return known[name]

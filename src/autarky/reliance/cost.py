@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from autarky import checks
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.trade import import_channels, trade_prices_given
-from autarky.errors import AutarkyError
+from autarky.errors import BadValueError
 from autarky.plan.optimize import YearData
 from autarky.plan.result import OptimalPlan
 from autarky.reliance.indicators import valuation
@@ -49,8 +50,11 @@ def acr_autarky_ratio(domestic_share: float, theta: float, alpha: float = 0.0) -
     >>> round(acr_autarky_ratio(0.9, 5.0), 5)  # 0.9 ** 0.2
     0.97915
     """
+    for name, v in (("domestic_share", domestic_share), ("theta", theta), ("alpha", alpha)):
+        checks.number(name, v)
     if not 0 < domestic_share <= 1 or not theta > 0 or not 0 <= alpha < 1:
-        raise AutarkyError("need 0 < domestic share <= 1, theta > 0, 0 <= alpha < 1")
+        raise BadValueError(f"need 0 < domestic share <= 1, theta > 0, 0 <= alpha < 1; got "
+                            f"domestic share {domestic_share!r}, theta {theta!r}, alpha {alpha!r}")
     return float(domestic_share ** (1.0 / (theta * (1.0 - alpha))))
 
 
@@ -137,29 +141,37 @@ def cost_of_autarky(obj: Economy | Scenario, *, caps: Any = None,
     """
     scn = as_scenario(obj)
     eco = scn.economy
-    if not np.isfinite(theta) or theta <= 0:
-        raise AutarkyError(f"the trade elasticity theta must be a positive number, got {theta:g}")
-    kappas = np.round(np.linspace(1.0, 0.0, 11), 10) if caps is None else np.asarray(caps, float)
+    if not np.isfinite(checks.number("theta", theta)) or theta <= 0:
+        raise BadValueError(f"the trade elasticity theta must be a positive number, got {theta:g}")
+    kappas = np.round(np.linspace(1.0, 0.0, 11), 10) if caps is None else \
+        np.atleast_1d(checks.floats("caps", caps))
+    if kappas.ndim != 1 or not kappas.size:
+        raise BadValueError(f"caps must be a non-empty list of numbers, got {caps!r:.60}")
     if np.any(~np.isfinite(kappas)) or np.any(kappas < 0):
-        raise AutarkyError("caps must be non-negative numbers")
+        raise BadValueError(f"caps must be non-negative numbers, got {caps!r:.60}")
+    max_iter = checks.integer("max_iter", max_iter, lower=1)
+    tol = checks.real("tol", tol, lower=0.0)
     today = require_baseline(scn, "the cost of autarky")
     fx = trade_prices_given(eco)
     base = base_case(scn)
     imp = import_channels(eco)
     chosen = np.ones(eco.n, dtype=bool)
+    if branches is not None:
+        branches = checks.id_list("branches", branches)
     if branches:
-        unknown = set(branches) - set(eco.ids)
-        if unknown:
-            raise AutarkyError(f"unknown branch(es): {', '.join(sorted(unknown))}")
+        checks.known("branch", branches, eco.ids)
         chosen = np.isin(eco.ids, branches)
     factor = str(eco.coords.factor[0]) if len(eco.coords.factor) else None
     x0 = eco.reported_output.to_numpy() if eco.reported_output is not None else None
     sigma = None
     if scale_elasticity is not None:
         if isinstance(scale_elasticity, dict):
-            sigma = pd.Series(scale_elasticity, dtype=float).reindex(eco.ids).fillna(0.0).to_numpy()
+            checks.known("branch", scale_elasticity, eco.ids)
+            sig = {str(k): checks.real(f"scale_elasticity of {k}", v)
+                   for k, v in scale_elasticity.items()}
+            sigma = pd.Series(sig, dtype=float).reindex(eco.ids).fillna(0.0).to_numpy()
         else:
-            sigma = np.full(eco.n, float(scale_elasticity))
+            sigma = np.full(eco.n, checks.real("scale_elasticity", scale_elasticity))
     w, wunit = valuation(eco)
     rows = []
     x_ref = x0 if x0 is not None else today.gross_output.to_numpy()  # today's plan, uncapped

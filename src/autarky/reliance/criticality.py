@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from autarky import checks
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.trade import domestic_final_use
+from autarky.errors import BadValueError
 from autarky.plan.optimize import build_model
 from autarky.reliance.indicators import indicators, valuation
 from autarky.reliance.model import base_case, require_baseline, what_limits
@@ -127,6 +129,10 @@ def neutrality(obj: Economy | Scenario, levels: Any = None) -> NeutralPlan:
     (imports from it, at constant prices, over the baseline value of home use)."""
     scn = as_scenario(obj)
     eco = scn.economy
+    if levels is not None:
+        given = np.atleast_1d(checks.floats("levels", levels, finite=True, nonnegative=True))
+        if given.ndim != 1 or not given.size:
+            raise BadValueError(f"levels must be a non-empty list of fulfilments, got {levels!r:.60}")
     w, _ = valuation(eco)
     best = require_baseline(scn, "the neutrality plan")
     lam_max = best.fulfilment

@@ -33,6 +33,7 @@ so that every view of an economy sees the same trade. From the plan's output ``x
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,9 +42,10 @@ import pandas as pd
 import scipy.sparse as sp
 import xarray as xr
 
+from autarky import checks
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.trade import final_import_ratio, imports_at
-from autarky.errors import AutarkyError
+from autarky.errors import BadTypeError, BadValueError
 from autarky.plan.result import Plan
 from autarky.solve import LeontiefSolver
 from autarky.solve.trade import import_content, split_imports
@@ -90,8 +92,8 @@ def valuation(eco: Economy) -> tuple[np.ndarray, str]:
     if len(units) == 1:
         return np.ones(eco.n), units.pop()
     missing = [b for b, p in zip(eco.ids, prices, strict=True) if np.isnan(p)]
-    raise AutarkyError("import content adds up products measured in different units; give "
-                       f"'prices' (currency per unit) for: {', '.join(missing)}")
+    raise BadValueError("import content adds up products measured in different units; give "
+                        f"'prices' (currency per unit) for: {', '.join(missing)}")
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,10 @@ def _plan_flows(scn: Scenario, plan: Plan) -> tuple[np.ndarray, np.ndarray, np.n
     """Output, imports and exports (``P x n``) and home final use of a plan."""
     eco = scn.economy
     P = len(eco.coords.partner)
+    if [str(i) for i in plan.gross_output.index] != eco.ids:
+        raise BadValueError(f"the plan is not of this economy: its branches are "
+                            f"{', '.join(map(str, plan.gross_output.index[:5]))}, the economy's "
+                            f"{', '.join(eco.ids[:5])}")
     x = plan.gross_output.to_numpy()
     m = plan.imports.reindex(index=[str(p) for p in eco.coords.partner]).fillna(0.0).to_numpy() \
         if P else np.zeros((0, eco.n))
@@ -232,6 +238,16 @@ def _plan_flows(scn: Scenario, plan: Plan) -> tuple[np.ndarray, np.ndarray, np.n
         if P else np.zeros((0, eco.n))
     y = plan.final_demand.to_numpy().sum(axis=1)
     return x, m, e, y
+
+
+def _thresholds(thresholds: Any) -> dict[str, float]:
+    """The thresholds a caller gives, checked: known names, non-negative finite numbers."""
+    if thresholds is None:
+        return {}
+    if not isinstance(thresholds, Mapping):
+        raise BadTypeError(f"thresholds must be a mapping {{name: number}}, got {thresholds!r:.60}")
+    checks.known("threshold", thresholds, EU_THRESHOLDS)
+    return {str(k): checks.real(f"threshold {k}", v, lower=0.0) for k, v in thresholds.items()}
 
 
 def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
@@ -263,7 +279,7 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
 
     scn = as_scenario(obj)
     eco = scn.economy
-    th = {**EU_THRESHOLDS, **(thresholds or {})}
+    th = {**EU_THRESHOLDS, **_thresholds(thresholds)}
     w, wunit = valuation(eco)
     if plan is None or plan == "baseline":
         basis_plan, basis = baseline(scn)
@@ -277,7 +293,7 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
     elif isinstance(plan, Plan):
         basis_plan, basis = plan, f"{plan.method} plan"
     else:
-        raise AutarkyError(f"plan is 'baseline', 'balance' or a Plan, not {plan!r}")
+        raise BadValueError(f"plan is 'baseline', 'balance', 'optimal' or a Plan, not {plan!r:.60}")
     x, m_by_p, e_by_p, y = _plan_flows(scn, basis_plan)
     P = m_by_p.shape[0]
     state = trade_state(eco, x, m_by_p, y) if P else None

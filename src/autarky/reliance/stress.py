@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from autarky import checks
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.trade import export_channels, import_channels
-from autarky.errors import AutarkyError
+from autarky.errors import BadTypeError, BadValueError, UnknownIdError
 from autarky.plan.optimize import YearData
 from autarky.plan.result import OptimalPlan
 from autarky.reliance.indicators import valuation
@@ -71,11 +72,13 @@ def parse_shock(text: str, eco: Economy | Scenario) -> ShockSpec:
     >>> parse_shock("partner:ussr", eco), parse_shock("capacity:steel:0.3", eco).size
     (ShockSpec(kind='partner', target='ussr', branches=(), size=1.0), 0.3)
     """
+    if not isinstance(text, str):
+        raise BadTypeError(f"a shock is a string KIND:ARGS or a ShockSpec, got {text!r:.60}")
     parts = text.strip().split(":")
     kind = parts[0]
     if kind not in KINDS:
-        raise AutarkyError(f"unknown shock {text!r}; expected one of partner:ID[:BRANCH+...], "
-                           "aid[:ID], capacity:BRANCH:FRACTION, demand:BRANCH:FRACTION")
+        raise BadValueError(f"unknown shock {text!r}; expected one of partner:ID[:BRANCH+...], "
+                            "aid[:ID], capacity:BRANCH:FRACTION, demand:BRANCH:FRACTION")
     partners = [str(p) for p in eco.coords.partner]
     ids = set(eco.ids)
 
@@ -83,30 +86,30 @@ def parse_shock(text: str, eco: Economy | Scenario) -> ShockSpec:
         out = tuple(b for b in arg.split("+") if b)
         bad = [b for b in out if b not in ids]
         if bad:
-            raise AutarkyError(f"shock {text!r}: unknown branch(es) {', '.join(bad)}")
+            raise UnknownIdError(f"shock {text!r}: unknown branch(es) {', '.join(bad)}")
         return out
 
     if kind in ("partner", "aid"):
         target = parts[1] if len(parts) > 1 and parts[1] else None
         if kind == "partner" and target is None:
             example = partners[0] if partners else "ID"
-            raise AutarkyError(f"shock {text!r}: name the partner, e.g. partner:{example}")
+            raise BadValueError(f"shock {text!r}: name the partner, e.g. partner:{example}")
         if target is not None and target not in partners:
-            raise AutarkyError(f"shock {text!r}: unknown partner {target!r}; partners: "
-                               f"{', '.join(partners) or 'none'}")
+            raise UnknownIdError(f"shock {text!r}: unknown partner {target!r}; partners: "
+                                 f"{', '.join(partners) or 'none'}")
         return ShockSpec(kind, target, branch_list(parts[2]) if len(parts) > 2 else ())
     if len(parts) != 3:
-        raise AutarkyError(f"shock {text!r}: expected {kind}:BRANCH:FRACTION")
+        raise BadValueError(f"shock {text!r}: expected {kind}:BRANCH:FRACTION")
     try:
         size = float(parts[2])
     except ValueError:
-        raise AutarkyError(f"shock {text!r}: {parts[2]!r} is not a number") from None
+        raise BadValueError(f"shock {text!r}: {parts[2]!r} is not a number") from None
     if not np.isfinite(size):
-        raise AutarkyError(f"shock {text!r}: the size must be a finite number")
+        raise BadValueError(f"shock {text!r}: the size must be a finite number")
     if kind == "capacity" and not 0 <= size <= 1:
-        raise AutarkyError(f"shock {text!r}: the capacity lost is a fraction in [0, 1]")
+        raise BadValueError(f"shock {text!r}: the capacity lost is a fraction in [0, 1]")
     if kind == "demand" and size < -1:
-        raise AutarkyError(f"shock {text!r}: demand cannot fall by more than 100 %")
+        raise BadValueError(f"shock {text!r}: demand cannot fall by more than 100 %")
     return ShockSpec(kind, None, branch_list(parts[1]), size)
 
 
@@ -239,7 +242,11 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
     """
     scn = as_scenario(obj)
     eco = scn.economy
+    if not isinstance(shock, (str, ShockSpec)):
+        raise BadTypeError(f"a shock is a string KIND:ARGS or a ShockSpec, got {shock!r:.60}")
     spec = parse_shock(shock, eco) if isinstance(shock, str) else shock
+    if propagate_too:
+        _check_propagation(weeks, duration)
     b = require_baseline(scn, f"the stress test {spec.label}")
     data = base_case(scn)
     x_base = b.gross_output.to_numpy()
@@ -265,15 +272,22 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
     return StressResult(spec.label, replanned, pr, tuple(eco.ids), tuple(eco.units), wunit, w)
 
 
+def _check_propagation(weeks: Any, duration: Any) -> tuple[int, int]:
+    """Weeks simulated and weeks the shock lasts, checked."""
+    if checks.is_real(weeks) and not 1 <= weeks <= 5200:
+        raise BadValueError(f"weeks must lie in [1, 5200], got {weeks}")
+    weeks = checks.integer("weeks", weeks)
+    if checks.is_real(duration) and duration < 0:
+        raise BadValueError(f"the shock's duration must be at least 0 weeks, got {duration}")
+    return weeks, checks.integer("duration", duration)
+
+
 def _propagate(scn: Scenario, base: OptimalPlan, spec: ShockSpec, *, duration: int, weeks: int,
                scheme: str, inventory_days: float, priority: Any,
                progress: Callable[[int, int], object] | None) -> PropagationResult:
     """The unplanned propagation from the baseline plan, per week."""
     eco = scn.economy
-    if not 1 <= weeks <= 5200:
-        raise AutarkyError(f"weeks must lie in [1, 5200], got {weeks}")
-    if duration < 0:
-        raise AutarkyError(f"the shock's duration must be at least 0 weeks, got {duration}")
+    weeks, duration = _check_propagation(weeks, duration)
     x0 = base.gross_output.to_numpy() / 52.0
     M = base.imports.to_numpy()
     E = base.exports.to_numpy()

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from autarky.errors import BadValueError
 from autarky.solve.lp import INF, LinearProgram
 
 Term = tuple[np.ndarray, "sp.sparray | np.ndarray"]
@@ -93,7 +94,7 @@ class LPBuilder:
         m = int(terms[0][1].shape[0])
         for cols, mat in terms:
             if mat.shape != (m, len(cols)):
-                raise ValueError(f"block {name}: matrix {mat.shape} does not fit ({m}, {len(cols)})")
+                raise BadValueError(f"block {name}: matrix {mat.shape} does not fit ({m}, {len(cols)})")
         idx = np.arange(self.n_rows, self.n_rows + m)
         self._rows.append((terms, _full(np.asarray(lower, dtype=float), m),
                            _full(np.asarray(upper, dtype=float), m)))

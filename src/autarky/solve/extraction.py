@@ -66,7 +66,6 @@ needed, and ``others`` is summed without the cancellation of ``m_k - w_k L_kk``.
 
 from __future__ import annotations
 
-import operator
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -74,6 +73,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from autarky import checks
+from autarky.errors import BadTypeError, BadValueError, OutOfRangeError
 from autarky.solve.leontief import ArrayOrSparse, LeontiefSolver, SingularSystemError, to_dense
 
 __all__ = [
@@ -117,26 +118,31 @@ class ExtractionResult:
 
 
 def _demand(y: Any, n: int) -> np.ndarray:
-    yv = np.asarray(y, dtype=float)
+    yv = checks.floats("final demand", y)
     if yv.ndim == 2:
         yv = yv.sum(axis=1)
     if yv.shape != (n,):
-        raise ValueError(f"final demand must have shape ({n},), got {np.shape(y)}")
+        raise BadValueError(f"final demand must have shape ({n},), got {np.shape(y)}")
+    if not np.all(np.isfinite(yv)):
+        raise BadValueError("final demand must be finite numbers (no NaN or infinity)")
     return yv
 
 
 def _weights(w: Any, n: int) -> np.ndarray:
     if w is None:
         return np.ones(n)
-    wv = np.asarray(w, dtype=float)
+    wv = checks.floats("weights", w)
     if wv.shape != (n,):
-        raise ValueError(f"weights must have shape ({n},), got {wv.shape}")
+        raise BadValueError(f"weights must have shape ({n},), got {wv.shape}")
     return wv
 
 
 def _check_square(A: ArrayOrSparse) -> int:
+    if not sp.issparse(A) and not isinstance(A, np.ndarray):
+        raise BadTypeError(f"A must be a numpy array or a scipy.sparse matrix, got "
+                           f"{type(A).__name__}")
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise ValueError(f"A must be square, got shape {A.shape}")
+        raise BadValueError(f"A must be square, got shape {A.shape}")
     return int(A.shape[0])
 
 
@@ -145,7 +151,7 @@ def _solver_for(A: ArrayOrSparse, solver: LeontiefSolver | None) -> LeontiefSolv
     if solver is None:
         return LeontiefSolver(A)
     if solver.n != n:
-        raise ValueError(f"solver is for {solver.n} branches, A has {n}")
+        raise BadValueError(f"solver is for {solver.n} branches, A has {n}")
     return solver
 
 
@@ -156,7 +162,7 @@ def _gross_output(A: ArrayOrSparse, y: np.ndarray, solver: LeontiefSolver) -> np
     residual = np.linalg.norm(x - np.asarray(Ax).ravel() - y, np.inf)
     scale = np.linalg.norm(y, np.inf) + np.linalg.norm(x, np.inf)
     if residual > _RESIDUAL_RTOL * max(scale, np.finfo(float).tiny):
-        raise ValueError("solver does not solve (I - A) x = y for this A (built for another technology?)")
+        raise BadValueError("solver does not solve (I - A) x = y for this A (built for another technology?)")
     return x
 
 
@@ -315,9 +321,9 @@ def extraction_loss_vector(A: ArrayOrSparse, y: Any, k: int,
     array([1247.52,  262.64])
     """
     n = _check_square(A)
-    k = operator.index(k)
+    k = checks.integer("k (the extracted branch)", k)
     if not -n <= k < n:
-        raise IndexError(f"branch {k} out of range for {n} branches")
+        raise OutOfRangeError(f"branch {k} out of range for {n} branches")
     k %= n
     yv = _demand(y, n)
     s = _solver_for(A, solver)

@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 from scipy import optimize, stats
 
-from autarky.errors import AutarkyError
+from autarky.checks import floats, integer
+from autarky.errors import BadValueError
 
 #: The forecast models :func:`forecast_log` knows.
 MODELS = ("local-linear-trend", "holt", "random-walk")
@@ -117,7 +118,7 @@ def random_walk_drift(y: np.ndarray, horizon: int, *, checks: bool = False) -> L
     """
     idx = _observed(y)
     if len(idx) < 2:
-        raise AutarkyError("a random walk with drift needs two observations")
+        raise BadValueError("a random walk with drift needs two observations")
     first, last = int(idx[0]), int(idx[-1])
     span = last - first
     drift = (y[last] - y[first]) / span
@@ -187,7 +188,7 @@ def local_linear_trend(y: np.ndarray, horizon: int) -> LogForecast:
     z, offset = _trim_start(y)
     n_obs = int(np.isfinite(z).sum())
     if n_obs < 3:
-        raise AutarkyError("a local linear trend needs three observations, two consecutive")
+        raise BadValueError("a local linear trend needs three observations, two consecutive")
     diffs = np.diff(z[np.isfinite(z)])
     s0 = max(float(np.var(np.diff(diffs))) if len(diffs) > 1 else 0.0, 1e-6)
     lo, hi = math.log(MIN_VARIANCE), 0.0
@@ -249,7 +250,7 @@ def holt(y: np.ndarray, horizon: int) -> LogForecast:
     z, offset = _trim_start(y)
     n_obs = int(np.isfinite(z).sum())
     if n_obs < 3:
-        raise AutarkyError("Holt's method needs three observations, two consecutive")
+        raise BadValueError("Holt's method needs three observations, two consecutive")
 
     def sse(p: np.ndarray) -> float:
         return float(sum(e * e for _, _, e in _holt_run(z, float(p[0]), float(p[1]))[2]))
@@ -283,7 +284,11 @@ def forecast_log(y: np.ndarray, horizon: int, model: str = "local-linear-trend")
     fallback: 3 observations are too few for local-linear-trend; random walk with drift: ...
     """
     if model not in MODELS:
-        raise AutarkyError(f"unknown forecast model {model!r}; expected one of {', '.join(MODELS)}")
+        raise BadValueError(f"unknown forecast model {model!r}; expected one of {', '.join(MODELS)}")
+    y = floats("y", y)
+    if y.ndim != 1:
+        raise BadValueError(f"y must be a series of log levels (one dimension), got shape {y.shape}")
+    horizon = integer("horizon", horizon, lower=1)
     n_obs = len(_observed(y))
     if model == "random-walk":
         return random_walk_drift(y, horizon, checks=n_obs >= MIN_TREND_POINTS)

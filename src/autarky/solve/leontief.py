@@ -20,6 +20,9 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from autarky import checks
+from autarky.errors import AutarkyError, BadValueError
+
 Method = Literal["auto", "dense", "splu", "gmres"]
 ArrayOrSparse: TypeAlias = "np.ndarray | sp.sparray | sp.spmatrix"
 T = TypeVar("T", np.ndarray, pd.DataFrame)
@@ -31,7 +34,7 @@ T = TypeVar("T", np.ndarray, pd.DataFrame)
 SPLU_MAX_N = 500
 
 
-class SingularSystemError(ArithmeticError):
+class SingularSystemError(AutarkyError, ArithmeticError):
     """``I - A`` is singular (or numerically so); the economy has no unique balance."""
 
 
@@ -40,6 +43,15 @@ def to_dense(A: Any) -> np.ndarray:
     if sp.issparse(A):
         return np.asarray(A.toarray(), dtype=float)
     return np.asarray(A, dtype=float)
+
+
+def as_matrix(A: Any) -> Any:
+    """``A`` as a float ndarray or a scipy.sparse matrix; an error naming ``A`` otherwise."""
+    if sp.issparse(A):
+        return A
+    if isinstance(A, (pd.DataFrame, pd.Series)):
+        A = A.to_numpy()
+    return checks.floats("A", A)
 
 
 def _identity_minus(A: ArrayOrSparse) -> ArrayOrSparse:
@@ -78,8 +90,14 @@ class LeontiefSolver:
     """
 
     def __init__(self, A: ArrayOrSparse, method: Method = "auto", rtol: float = 1e-12) -> None:
+        A = as_matrix(A)
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
-            raise ValueError(f"A must be square, got shape {A.shape}")
+            raise BadValueError(f"A must be square, got shape {A.shape}")
+        if method not in ("auto", "dense", "splu", "gmres"):
+            raise BadValueError(f"unknown method {method!r}; expected auto, dense, splu or gmres")
+        finite = A.data if sp.issparse(A) else A
+        if not np.all(np.isfinite(finite)):
+            raise BadValueError("A must be finite numbers (no NaN or infinity)")
         self.n: int = int(A.shape[0])
         self.rtol = rtol
         if method == "auto":
@@ -118,7 +136,7 @@ class LeontiefSolver:
             self._pre = spla.LinearOperator(M.shape, lambda v: v / diag)
             self._preT = self._pre
         else:
-            raise ValueError(f"unknown method {method!r}")
+            raise BadValueError(f"unknown method {method!r}")
 
     def _gmres(self, M: sp.csr_array, pre: spla.LinearOperator, b: np.ndarray) -> np.ndarray:
         if b.ndim == 2:
@@ -130,9 +148,9 @@ class LeontiefSolver:
 
     def solve(self, y: np.ndarray) -> np.ndarray:
         """Return ``x`` with ``(I - A) x = y``; ``y`` is a vector or an ``n x k`` matrix."""
-        y = np.asarray(y, dtype=float)
-        if y.shape[0] != self.n:
-            raise ValueError(f"right-hand side has {y.shape[0]} rows, expected {self.n}")
+        y = checks.floats("the right-hand side", y)
+        if y.ndim == 0 or y.shape[0] != self.n:
+            raise BadValueError(f"right-hand side has {y.shape[0]} rows, expected {self.n}")
         if self.n == 0:
             return y.copy()
         if self.method == "dense":
@@ -143,9 +161,9 @@ class LeontiefSolver:
 
     def solve_transposed(self, c: np.ndarray) -> np.ndarray:
         """Return ``z`` with ``(I - A)' z = c``, that is ``z' = c' L`` (multipliers)."""
-        c = np.asarray(c, dtype=float)
-        if c.shape[0] != self.n:
-            raise ValueError(f"right-hand side has {c.shape[0]} rows, expected {self.n}")
+        c = checks.floats("the right-hand side", c)
+        if c.ndim == 0 or c.shape[0] != self.n:
+            raise BadValueError(f"right-hand side has {c.shape[0]} rows, expected {self.n}")
         if self.n == 0:
             return c.copy()
         if self.method == "dense":
@@ -159,8 +177,17 @@ class LeontiefSolver:
         return self.solve(np.eye(self.n))
 
 
-def _values(M: np.ndarray | pd.DataFrame | pd.Series) -> np.ndarray:
-    return np.asarray(M.to_numpy() if isinstance(M, (pd.DataFrame, pd.Series)) else M, dtype=float)
+def _values(M: np.ndarray | pd.DataFrame | pd.Series, name: str = "the argument") -> np.ndarray:
+    return checks.floats(name, M.to_numpy() if isinstance(M, (pd.DataFrame, pd.Series)) else M)
+
+
+def _check_columns(M: np.ndarray, x: np.ndarray, m_name: str, x_name: str) -> None:
+    """``M`` a matrix and ``x`` one entry per column of it."""
+    if M.ndim != 2:
+        raise BadValueError(f"{m_name} must be a matrix, got shape {M.shape}")
+    if x.shape != (M.shape[1],):
+        raise BadValueError(f"{x_name} must have one entry per column of {m_name} "
+                            f"({M.shape[1]}), got shape {x.shape}")
 
 
 def calc_A(Z: T, x: np.ndarray | pd.Series) -> T:
@@ -173,9 +200,10 @@ def calc_A(Z: T, x: np.ndarray | pd.Series) -> T:
     array([[0.15, 0.25],
            [0.2 , 0.05]])
     """
-    xv = _values(x)
+    xv, Zv = _values(x, "x"), _values(Z, "Z")
+    _check_columns(Zv, xv, "Z", "x")
     inv = np.divide(1.0, xv, out=np.zeros_like(xv), where=xv != 0)
-    A = _values(Z) * inv[np.newaxis, :]
+    A = Zv * inv[np.newaxis, :]
     if isinstance(Z, pd.DataFrame):
         return pd.DataFrame(A, index=Z.index, columns=Z.columns)
     return A
@@ -190,7 +218,9 @@ def calc_Z(A: T, x: np.ndarray | pd.Series) -> T:
     array([[150., 500.],
            [200., 100.]])
     """
-    Z = _values(A) * _values(x)[np.newaxis, :]
+    Av, xv = _values(A, "A"), _values(x, "x")
+    _check_columns(Av, xv, "A", "x")
+    Z = Av * xv[np.newaxis, :]
     if isinstance(A, pd.DataFrame):
         return pd.DataFrame(Z, index=A.index, columns=A.columns)
     return Z
@@ -204,10 +234,13 @@ def calc_x_from_flows(Z: np.ndarray | pd.DataFrame, y: np.ndarray | pd.Series) -
     >>> calc_x_from_flows(np.array([[150.0, 500.0], [200.0, 100.0]]), np.array([350.0, 1700.0]))
     array([1000., 2000.])
     """
-    yv = _values(y)
+    yv, Zv = _values(y, "y"), _values(Z, "Z")
     if yv.ndim == 2:
         yv = yv.sum(axis=1)
-    return np.asarray(_values(Z).sum(axis=1) + yv)
+    if Zv.ndim != 2 or yv.shape != (Zv.shape[0],):
+        raise BadValueError(f"y must have one entry per row of Z ({Zv.shape[0] if Zv.ndim else 0}"
+                            f"), got shape {yv.shape}")
+    return np.asarray(Zv.sum(axis=1) + yv)
 
 
 def calc_x(A: Any, y: Any, method: Method = "auto") -> Any:
@@ -226,7 +259,7 @@ def calc_x(A: Any, y: Any, method: Method = "auto") -> Any:
         if yv.ndim == 2:
             yv = yv.sum(axis=1)
         return pd.Series(LeontiefSolver(_values(A), method).solve(yv), index=A.index, name="x")
-    yv = np.asarray(y, dtype=float)
+    yv = checks.floats("y", y)
     if yv.ndim == 2:
         yv = yv.sum(axis=1)
     return LeontiefSolver(A, method).solve(yv)

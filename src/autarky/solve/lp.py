@@ -22,6 +22,8 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
+from autarky import checks
+
 Status = Literal["optimal", "infeasible", "unbounded", "error"]
 INF = float("inf")
 
@@ -300,6 +302,10 @@ def check_solution(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
     return LPCheck(primal, dual, gap, tol=tol)
 
 
+#: The HiGHS solvers :func:`solve_lp` accepts.
+SOLVERS = ("simplex", "ipm", "pdlp", "choose")
+
+
 def _run(lp: LinearProgram, solver: str, time_limit: float | None, tight: bool) -> Any:
     h = _new_highs()
     h.setOptionValue("solver", solver)
@@ -349,6 +355,9 @@ def solve_lp(lp: LinearProgram, *, solver: str = "simplex", time_limit: float | 
     """
     import highspy
 
+    checks.choice("solver", solver, SOLVERS)
+    if time_limit is not None:
+        checks.real("time_limit", time_limit, lower=0.0, lower_open=True)
     m, n = lp.shape
     if scale:
         rs, cs = scaling_factors(sp.csr_array(lp.M))

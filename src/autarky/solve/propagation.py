@@ -111,6 +111,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from autarky.errors import BadValueError
 from autarky.solve.leontief import to_dense
 
 Scheme = Literal["proportional", "industry-first", "priority"]
@@ -132,21 +133,21 @@ def _float_array(name: str, value: Any) -> np.ndarray:
     try:
         arr = to_dense(value)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric: {exc}") from exc
+        raise BadValueError(f"{name} must be numeric: {exc}") from exc
     return arr
 
 
 def _check_values(name: str, arr: np.ndarray) -> None:
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+        raise BadValueError(f"{name} must be finite (no NaN or infinity)")
     if np.any(arr < 0):
-        raise ValueError(f"{name} must be non-negative (smallest entry {arr.min():g})")
+        raise BadValueError(f"{name} must be non-negative (smallest entry {arr.min():g})")
 
 
 def _vector(name: str, value: Any, n: int) -> np.ndarray:
     arr = _float_array(name, value)
     if arr.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},), got {arr.shape}")
+        raise BadValueError(f"{name} must have shape ({n},), got {arr.shape}")
     _check_values(name, arr)
     return arr
 
@@ -155,7 +156,7 @@ def _square(name: str, value: Any, n: int | None = None) -> np.ndarray:
     arr = _float_array(name, value)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or (n is not None and arr.shape[0] != n):
         want = "(n, n)" if n is None else f"({n}, {n})"
-        raise ValueError(f"{name} must be a square {want} matrix, got shape {arr.shape}")
+        raise BadValueError(f"{name} must be a square {want} matrix, got shape {arr.shape}")
     _check_values(name, arr)
     return arr
 
@@ -169,13 +170,14 @@ def _days(name: str, value: Any, coef: np.ndarray) -> np.ndarray:
     elif arr.shape == (n,):
         arr = np.repeat(arr[:, np.newaxis], n, axis=1)
     elif arr.shape != (n, n):
-        raise ValueError(f"{name} must be a scalar, shape ({n},) or ({n}, {n}), got {arr.shape}")
+        raise BadValueError(f"{name} must be a scalar, shape ({n},) or ({n}, {n}), got {arr.shape}")
     _check_values(name, arr)
     short = (coef > 0) & (arr < DAYS_PER_WEEK)
     if short.any():
         i, j = np.argwhere(short)[0]
-        raise ValueError(f"{name} must be at least {DAYS_PER_WEEK:g} (one weekly step: inputs received in a "
-                         f"week are used from the next one); input {i} of branch {j} has {arr[i, j]:g}")
+        raise BadValueError(f"{name} must be at least {DAYS_PER_WEEK:g} (one weekly step: inputs "
+                            f"received in a week are used from the next one); input {i} of branch "
+                            f"{j} has {arr[i, j]:g}")
     return arr
 
 
@@ -184,9 +186,9 @@ def _factor_block(name: str, value: Any, n: int) -> np.ndarray:
     try:
         out = np.array(np.broadcast_to(arr, (n,)) if arr.ndim <= 1 else arr, dtype=float)
     except ValueError as exc:
-        raise ValueError(f"{name} must be a scalar or have shape ({n},), got {arr.shape}") from exc
+        raise BadValueError(f"{name} must be a scalar or have shape ({n},), got {arr.shape}") from exc
     if out.shape != (n,):
-        raise ValueError(f"{name} must be a scalar or have shape ({n},), got {arr.shape}")
+        raise BadValueError(f"{name} must be a scalar or have shape ({n},), got {arr.shape}")
     _check_values(name, out)
     return out
 
@@ -233,13 +235,13 @@ class Shock:
                 continue
             arr = np.array(_float_array(f"Shock.{name}", value), dtype=float)
             if arr.ndim != 2:
-                raise ValueError(f"Shock.{name} must have shape (weeks, n), got {arr.shape}")
+                raise BadValueError(f"Shock.{name} must have shape (weeks, n), got {arr.shape}")
             _check_values(f"Shock.{name}", arr)
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
             shapes[name] = arr.shape
         if len(set(shapes.values())) > 1:
-            raise ValueError(f"Shock arrays must share one shape (weeks, n), got {shapes}")
+            raise BadValueError(f"Shock arrays must share one shape (weeks, n), got {shapes}")
 
     @property
     def weeks(self) -> int:
@@ -259,7 +261,7 @@ class Shock:
         Rows past the shock's own length are ones; rows past ``weeks`` are dropped.
         """
         if self.n is not None and self.n != n:
-            raise ValueError(f"shock has {self.n} branches, the economy has {n}")
+            raise BadValueError(f"shock has {self.n} branches, the economy has {n}")
         out = []
         for arr in (self.capacity, self.imports, self.demand):
             full = np.ones((weeks, n))
@@ -288,7 +290,8 @@ class Shock:
         start = operator.index(start)
         end = weeks if end is None else operator.index(end)
         if not 0 <= start <= end <= weeks:
-            raise ValueError(f"need 0 <= start <= end <= weeks, got start={start}, end={end}, weeks={weeks}")
+            raise BadValueError(f"need 0 <= start <= end <= weeks, got start={start}, end={end}, "
+                                f"weeks={weeks}")
         arrays = {}
         for name, value in zip(_FACTORS, (capacity, imports, demand), strict=True):
             block = np.ones((weeks, n))
@@ -321,13 +324,20 @@ class Shock:
         return cls(**arrays)
 
 
+def _float(name: str, value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise BadValueError(f"{name} must be a number, got {value!r}") from None
+
+
 def _positive_int(name: str, value: Any) -> int:
     try:
         v = operator.index(value)
     except TypeError as exc:
-        raise ValueError(f"{name} must be an integer, got {value!r}") from exc
+        raise BadValueError(f"{name} must be an integer, got {value!r}") from exc
     if v < 1:
-        raise ValueError(f"{name} must be at least 1, got {v}")
+        raise BadValueError(f"{name} must be at least 1, got {v}")
     return v
 
 
@@ -417,35 +427,36 @@ def ration(supply: ArrayLike, orders: ArrayLike, ranks: ArrayLike | None = None)
     s = _float_array("supply", supply)
     o = _float_array("orders", orders)
     if o.ndim != 2:
-        raise ValueError(f"orders must have shape (k, c), got {o.shape}")
+        raise BadValueError(f"orders must have shape (k, c), got {o.shape}")
     s = _vector("supply", s, o.shape[0])
     _check_values("orders", o)
     r = np.zeros(o.shape[1]) if ranks is None else _float_array("ranks", ranks)
     if r.shape != (o.shape[1],):
-        raise ValueError(f"ranks must have shape ({o.shape[1]},), got {r.shape}")
+        raise BadValueError(f"ranks must have shape ({o.shape[1]},), got {r.shape}")
     if not np.all(np.isfinite(r)):
-        raise ValueError("ranks must be finite")
+        raise BadValueError("ranks must be finite")
     return _ration(s, o, _tiers(r))
 
 
 def _customer_ranks(scheme: str, priority: ArrayLike | None, n: int) -> np.ndarray:
     """Ranks of the ``n`` branches and of final demand (the last entry)."""
     if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {', '.join(map(repr, SCHEMES))}, got {scheme!r}")
+        raise BadValueError(f"scheme must be one of {', '.join(map(repr, SCHEMES))}, got {scheme!r}")
     if scheme != "priority":
         if priority is not None:
-            raise ValueError(f"priority is only used with scheme='priority', not {scheme!r}")
+            raise BadValueError(f"priority is only used with scheme='priority', not {scheme!r}")
         return np.zeros(n + 1) if scheme == "proportional" else np.r_[np.zeros(n), 1.0]
     if priority is None:
-        raise ValueError("scheme='priority' needs a priority: one rank per branch (and optionally "
-                         "one more for final demand)")
+        raise BadValueError("scheme='priority' needs a priority: one rank per branch (and optionally "
+                            "one more for final demand)")
     r = _float_array("priority", priority)
     if r.shape == (n,):
         r = np.r_[r, r.max() + 1.0]
     elif r.shape != (n + 1,):
-        raise ValueError(f"priority must have shape ({n},) or ({n + 1},) (final demand last), got {r.shape}")
+        raise BadValueError(f"priority must have shape ({n},) or ({n + 1},) (final demand last), "
+                            f"got {r.shape}")
     if not np.all(np.isfinite(r)):
-        raise ValueError("priority must be finite")
+        raise BadValueError("priority must be finite")
     return r
 
 
@@ -464,8 +475,14 @@ def recovery_week(output: np.ndarray, baseline: np.ndarray, tol: float = 0.01) -
     >>> recovery_week(np.array([[10.0], [5.0], [9.95], [10.0]]), np.array([10.0]))
     2
     """
-    out = np.asarray(output, dtype=float)
-    x0 = np.asarray(baseline, dtype=float)
+    out = _float_array("output", output)
+    x0 = _float_array("baseline", baseline)
+    if out.ndim != 2 or x0.shape != (out.shape[1],):
+        raise BadValueError(f"output must have shape (weeks, n) and baseline shape (n,), got "
+                            f"{out.shape} and {x0.shape}")
+    tol = _float("tol", tol)
+    if not (np.isfinite(tol) and tol >= 0):
+        raise BadValueError(f"tol must be a non-negative number, got {tol}")
     slack = 1e-12 * max(float(np.max(x0, initial=0.0)), 1.0)
     inside = np.all(np.abs(out - x0) <= tol * x0 + slack, axis=1)
     if inside.size == 0 or not inside[-1]:
@@ -619,13 +636,13 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     A_ = _square("A", A)
     n = A_.shape[0]
     if n == 0:
-        raise ValueError("A must have at least one branch")
+        raise BadValueError("A must have at least one branch")
     x0_ = _vector("x0", x0, n)
     f0_ = _vector("f0", f0, n)
     weeks = _positive_int("weeks", weeks)
     if Am is None:
         if m0 is not None:
-            raise ValueError("m0 needs Am: import supply is shared out among imported-input users")
+            raise BadValueError("m0 needs Am: import supply is shared out among imported-input users")
         Am_ = np.zeros((n, n))
         m0_ = np.zeros(n)
     else:
@@ -635,25 +652,25 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     pool = None
     if pooled_imports is not None:
         if Am is not None:
-            raise ValueError("pooled_imports excludes Am: competitive imports share the pool of "
-                             "their product, non-competitive ones keep stocks of their own")
+            raise BadValueError("pooled_imports excludes Am: competitive imports share the pool of "
+                                "their product, non-competitive ones keep stocks of their own")
         pool = _vector("pooled_imports", pooled_imports, n)
     cap = x0_.copy() if capacity is None else _vector("capacity", capacity, n)
     if shock is None:
         shock = Shock()
     elif not isinstance(shock, Shock):
-        raise ValueError(f"shock must be a Shock, got {type(shock).__name__}")
+        raise BadValueError(f"shock must be a Shock, got {type(shock).__name__}")
     cap_f, imp_f, dem_f = shock.factors(n, weeks)
     tau = _days("inventory_days", inventory_days, A_)
     tau_m = _days("import_inventory_days",
                   inventory_days if import_inventory_days is None else import_inventory_days, Am_)
     ranks = _customer_ranks(str(scheme), priority, n)
-    gamma = float(gamma)
+    gamma = _float("gamma", gamma)
     if not 0.0 <= gamma <= 1.0:
-        raise ValueError(f"gamma must lie in [0, 1], got {gamma}")
-    tol = float(tol)
+        raise BadValueError(f"gamma must lie in [0, 1], got {gamma}")
+    tol = _float("tol", tol)
     if not (np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol must be a non-negative number, got {tol}")
+        raise BadValueError(f"tol must be a non-negative number, got {tol}")
 
     all_tiers = _tiers(ranks)
     branch_tiers = _tiers(ranks[:n])

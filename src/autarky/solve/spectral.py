@@ -17,7 +17,8 @@ import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
-from autarky.solve.leontief import ArrayOrSparse, LeontiefSolver, SingularSystemError, to_dense
+from autarky.errors import BadValueError
+from autarky.solve.leontief import ArrayOrSparse, LeontiefSolver, SingularSystemError, as_matrix, to_dense
 
 
 def spectral_radius(A: ArrayOrSparse) -> float:
@@ -28,6 +29,7 @@ def spectral_radius(A: ArrayOrSparse) -> float:
     >>> round(spectral_radius(np.array([[0.0, 2.0], [0.5, 0.0]])), 12)
     1.0
     """
+    A = _square(A)
     n = A.shape[0]
     if n == 0:
         return 0.0
@@ -36,6 +38,17 @@ def spectral_radius(A: ArrayOrSparse) -> float:
         return float(np.abs(vals).max())
     dense = to_dense(A)
     return float(np.abs(np.linalg.eigvals(dense)).max())
+
+
+def _square(A: ArrayOrSparse) -> ArrayOrSparse:
+    """``A`` as a square, finite dense or sparse matrix, or an error naming what is wrong."""
+    A = as_matrix(A)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise BadValueError(f"A must be square, got shape {A.shape}")
+    values = A.data if sp.issparse(A) else A
+    if not np.all(np.isfinite(values)):
+        raise BadValueError("A must be finite numbers (no NaN or infinity)")
+    return A
 
 
 def _solves_positive(A: ArrayOrSparse) -> LeontiefSolver | None:
@@ -87,9 +100,10 @@ def productive_diagnosis(A: ArrayOrSparse) -> ProductiveDiagnosis:
     >>> d.productive, d.components
     (False, ((1, 2),))
     """
+    A = _square(A)
     values = sp.csr_array(A).data if sp.issparse(A) else np.asarray(A)
     if np.any(values < 0):
-        raise ValueError("technology has negative entries")
+        raise BadValueError("technology has negative entries")
     solver = _solves_positive(A)
     if solver is not None:
         return ProductiveDiagnosis(True, float("nan"), (), (), solver)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from autarky.errors import AutarkyError
+from autarky import checks
+from autarky.errors import BadValueError, OutOfRangeError
 
 #: Singular values below this fraction of the largest count as zero.
 RCOND = 1e-10
@@ -126,9 +127,10 @@ def weighted_least_squares(
 
     Raises
     ------
-    AutarkyError
-        For arrays of mismatched shapes, a standard deviation that is not a positive number, or
-        a fixed column out of range.
+    BadValueError
+        For arrays of mismatched shapes or a standard deviation that is not a positive number.
+    OutOfRangeError
+        For a fixed column out of range.
 
     Examples
     --------
@@ -161,19 +163,20 @@ def weighted_least_squares(
     >>> r.checked.tolist(), r.dof
     ([False], 0)
     """
-    J = np.asarray(design, dtype=float)
-    b = np.asarray(rhs, dtype=float)
-    s = np.asarray(sd, dtype=float)
+    J = checks.floats("design", design)
+    b = checks.floats("rhs", rhs)
+    s = checks.floats("sd", sd)
     if J.ndim != 2 or b.shape != (J.shape[0],) or s.shape != (J.shape[0],):
-        raise AutarkyError(f"weighted least squares needs a (n, m) design with n right-hand sides "
-                           f"and n standard deviations; got {J.shape}, {b.shape}, {s.shape}")
+        raise BadValueError(f"weighted least squares needs a (n, m) design with n right-hand "
+                            f"sides and n standard deviations; got {J.shape}, {b.shape}, "
+                            f"{s.shape}")
     if not np.all(np.isfinite(s) & (s > 0)):
-        raise AutarkyError("every standard deviation must be a positive number")
+        raise BadValueError("every standard deviation must be a positive number")
     n, m = J.shape
     fixed = dict(fixed or {})
     for j in fixed:
-        if not 0 <= j < m:
-            raise AutarkyError(f"fixed column {j} is outside the design's {m} columns")
+        if not 0 <= checks.integer("a fixed column", j) < m:
+            raise OutOfRangeError(f"fixed column {j} is outside the design's {m} columns")
     fixed_cols = sorted(fixed)
     free_cols = [j for j in range(m) if j not in fixed]
     x_fixed = np.array([float(fixed[j]) for j in fixed_cols])

@@ -1,0 +1,146 @@
+"""Checks of the arguments of public functions: each raises the project's own error
+(:mod:`autarky.errors`), whose message names the argument, the value given and what is accepted.
+
+Only :mod:`autarky.errors` is imported, so every layer (the numerical kernels of
+:mod:`autarky.solve` included) may use them.
+
+Examples
+--------
+>>> real("theta", 5)
+5.0
+>>> real("theta", "five")
+Traceback (most recent call last):
+...
+autarky.errors.BadTypeError: theta must be a number, got 'five'
+>>> real("theta", 0, lower=0, lower_open=True)
+Traceback (most recent call last):
+...
+autarky.errors.BadValueError: theta must be greater than 0, got 0
+>>> choice("scheme", "random", ("proportional", "priority"))
+Traceback (most recent call last):
+...
+autarky.errors.BadValueError: scheme must be one of 'proportional', 'priority', got 'random'
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from collections.abc import Collection, Iterable
+from typing import Any
+
+import numpy as np
+
+from autarky.errors import BadTypeError, BadValueError, UnknownIdError
+
+
+def _show(value: Any, width: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def is_real(value: Any) -> bool:
+    """Whether ``value`` is one real number (a Python or numpy number, not a bool)."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, numbers.Real):
+        return True
+    return isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
+
+
+def number(name: str, value: Any) -> Any:
+    """``value`` unchanged if it is a real number, else a :class:`BadTypeError` naming ``name``
+    (the caller checks the range with its own message)."""
+    if not is_real(value):
+        raise BadTypeError(f"{name} must be a number, got {_show(value)}")
+    return value
+
+
+def real(name: str, value: Any, *, finite: bool = True, lower: float | None = None,
+         upper: float | None = None, lower_open: bool = False, upper_open: bool = False) -> float:
+    """``value`` as a float, or an error naming ``name``: :class:`BadTypeError` for what is not a
+    number, :class:`BadValueError` for NaN, an infinity (unless ``finite=False``) or a value
+    outside the bounds."""
+    if not is_real(value):
+        raise BadTypeError(f"{name} must be a number, got {_show(value)}")
+    v = float(value)
+    if math.isnan(v) or (finite and math.isinf(v)):
+        raise BadValueError(f"{name} must be a finite number, got {_show(value)}")
+    if lower is not None and (v <= lower if lower_open else v < lower):
+        word = "greater than" if lower_open else "at least"
+        raise BadValueError(f"{name} must be {word} {lower:g}, got {_show(value)}")
+    if upper is not None and (v >= upper if upper_open else v > upper):
+        word = "less than" if upper_open else "at most"
+        raise BadValueError(f"{name} must be {word} {upper:g}, got {_show(value)}")
+    return v
+
+
+def integer(name: str, value: Any, *, lower: int | None = None, upper: int | None = None) -> int:
+    """``value`` as an int (a whole number of a Python or numpy integer type), or an error naming
+    ``name``."""
+    if isinstance(value, (bool, np.bool_)):
+        raise BadTypeError(f"{name} must be an integer, got {value!r}")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        if is_real(value):
+            raise BadValueError(f"{name} must be an integer, got {_show(value)}") from None
+        raise BadTypeError(f"{name} must be an integer, got {_show(value)}") from None
+    if lower is not None and v < lower:
+        raise BadValueError(f"{name} must be at least {lower}, got {v}")
+    if upper is not None and v > upper:
+        raise BadValueError(f"{name} must be at most {upper}, got {v}")
+    return v
+
+
+def choice(name: str, value: Any, options: Iterable[str]) -> str:
+    """``value`` if it is one of ``options``, else a :class:`BadValueError` listing them."""
+    opts = list(options)
+    if not isinstance(value, str) or value not in opts:
+        raise BadValueError(f"{name} must be one of {', '.join(map(repr, opts))}, "
+                            f"got {_show(value)}")
+    return value
+
+
+def floats(name: str, value: Any, *, finite: bool = False, nonnegative: bool = False
+           ) -> np.ndarray:
+    """``value`` (an array, a list, a Series, a number) as a float array, or an error naming
+    ``name``: :class:`BadTypeError` for a string or ``None`` where numbers are needed,
+    :class:`BadValueError` for entries that are not numbers, rows of unequal length, and (with
+    ``finite``, ``nonnegative``) NaN, infinities or negative entries."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise BadTypeError(f"{name} must be numbers (an array, a list or a table), "
+                           f"got {_show(value)}")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except TypeError as exc:
+        raise BadTypeError(f"{name} must be numbers, got {_show(value)} ({exc})") from None
+    except ValueError as exc:
+        why = ("rows of unequal length" if "sequence" in str(exc) or "inhomogeneous" in str(exc)
+               else str(exc))
+        raise BadValueError(f"{name} must be numbers: {why}") from None
+    if finite and arr.size and not np.all(np.isfinite(arr)):
+        bad = float(arr[~np.isfinite(arr)].ravel()[0])
+        raise BadValueError(f"{name} must be finite numbers, got {bad!r}")
+    if nonnegative and arr.size and np.any(arr < 0):
+        raise BadValueError(f"{name} must be non-negative, got {float(arr.min()):g}")
+    return arr
+
+
+def known(what: str, ids: Iterable[Any], valid: Collection[str]) -> None:
+    """An :class:`UnknownIdError` naming the ids not in ``valid`` (and listing a few valid)."""
+    bad = sorted({str(i) for i in ids} - set(valid))
+    if bad:
+        names = list(valid)
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        plural = what + ("(es)" if what.endswith(("s", "sh", "ch", "x")) else "(s)")
+        raise UnknownIdError(f"unknown {plural}: {', '.join(bad[:5])}; known: {shown or 'none'}")
+
+
+def id_list(name: str, value: Any) -> list[str]:
+    """A list of ids: a string (one id) is refused with a :class:`BadTypeError`, since iterating
+    over it would take its characters for ids."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise BadTypeError(f"{name} must be a list of ids, got {_show(value)}")
+    return [str(v) for v in value]
