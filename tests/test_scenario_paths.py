@@ -174,3 +174,15 @@ def test_nesting_at_the_limit_reads() -> None:
     for _ in range(d - 1):
         value = value[0]
     assert value == []
+
+
+@pytest.mark.parametrize("argv", [["monitor", "FILE", "seven-year-plan"],
+                                  ["monitor", "seven-year-plan", "FILE"], ["audit", "FILE"]])
+def test_no_echo_of_a_file_of_the_wrong_kind(argv: list[str], tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Targets, reports and claims are read only from .csv (or .yaml) files."""
+    f = tmp_path / "id_rsa"
+    f.write_text(f"{SECRET}: {SECRET}\n")
+    assert main([str(f) if a == "FILE" else a for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert SECRET not in err and "id_rsa" in err and "expected a ." in err

@@ -14,7 +14,7 @@ from typing import Any
 
 from autarky.economy.claims import CLAIM_FIELDS, KINDS, TWO_YEAR_KINDS, Claim, Claims
 from autarky.errors import ScenarioError
-from autarky.io.entries import CsvRow, parse_bool, parse_number, read_csv_rows
+from autarky.io.entries import CsvRow, parse_bool, parse_number, read_csv_rows, require_suffix
 from autarky.io.yamlmap import load_yaml
 
 _NEEDS_BASE = TWO_YEAR_KINDS
@@ -79,6 +79,7 @@ def read_claims(path: str | Path) -> Claims:
     >>> c.citation, c["r"].value, c["r"].file_line
     ('a book', 3.2, 3)
     """
+    require_suffix(path, (".yaml", ".yml"), "a claims file")
     data, lines = load_yaml(path)
     file = str(path)
     if not isinstance(data, dict) or not isinstance(data.get("claims"), list):

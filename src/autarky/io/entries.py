@@ -151,18 +151,35 @@ class CsvRow:
         return Where(self.file, self.line, column)
 
 
+def require_suffix(path: str | Path, suffixes: Sequence[str], what: str) -> None:
+    """Refuse, before reading it, a file whose name does not end in one of ``suffixes``: only
+    files of the expected kind are read, so an error never quotes the content of another file
+    (a key file, a password file) named by mistake."""
+    p = Path(path)
+    if p.suffix.lower() not in suffixes:
+        raise ScenarioError(f"not {what}: expected a {' or '.join(suffixes)} file",
+                            file=str(p))
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
 def check_header(header: Sequence[str], required: Sequence[str], optional: Iterable[str],
                  file: str) -> None:
     """Refuse a CSV header that lacks a required column, names an unknown one, or repeats one."""
     allowed = set(required) | set(optional)
     for col in required:
         if col not in header:
-            raise ScenarioError(f"missing column {col!r} (header: {', '.join(header)})",
+            shown = ", ".join(header)
+            shown = shown if len(shown) <= 200 else shown[:200] + "..."
+            raise ScenarioError(f"missing column {col!r} (header: {shown})",
                                 file=file, line=1, field=col)
     for col in header:
         if col not in allowed:
-            raise ScenarioError(f"unknown column {col!r}; expected {', '.join(sorted(allowed))}",
-                                file=file, line=1, field=col)
+            raise ScenarioError(f"unknown column {_quoted(col)}; expected "
+                                f"{', '.join(sorted(allowed))}", file=file, line=1,
+                                field=col[:80])
     seen: set[str] = set()
     for col in header:
         if col in seen:
@@ -173,6 +190,7 @@ def check_header(header: Sequence[str], required: Sequence[str], optional: Itera
 def read_csv_rows(path: Path, required: Sequence[str], optional: Iterable[str]) -> Iterator[CsvRow]:
     """Rows of a CSV file whose header must hold ``required`` and may hold ``optional``."""
     file = str(path)
+    require_suffix(path, (".csv",), "a CSV table")
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
