@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,8 +50,12 @@ def check(capsys: pytest.CaptureFixture[str], argv: list[str], named: list[str],
           valid_possible: bool = True) -> int:
     """Run the command in-process; assert the issue's conditions; return the exit code."""
     t0 = time.perf_counter()
-    rc = main(argv)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rc = main(argv)
     took = time.perf_counter() - t0
+    numeric = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert not numeric, (argv, numeric)  # overflow or NaN on the way: refuse the input instead
     err = " ".join(capsys.readouterr().err.split())
     assert took < LIMIT_S, f"{argv}: {took:.1f} s"
     assert rc != EXIT_INTERNAL and "internal error" not in err, err

@@ -132,6 +132,8 @@ class Scheme(StrEnum):
 
 #: Longest simulation ``stress`` runs (a century of weeks; the work grows linearly).
 MAX_WEEKS = 5200
+#: Weeks a shock lasts unless ``--duration`` says otherwise (a quarter).
+DEFAULT_DURATION = 13
 #: Largest inventory ``stress`` accepts (ten years of each input).
 MAX_INVENTORY_DAYS = 3650.0
 
@@ -145,8 +147,9 @@ def stress(
         Scheme.proportional,
     weeks: Annotated[int, typer.Option(help=f"Weeks simulated, 1 to {MAX_WEEKS}.", min=1,
                                        max=MAX_WEEKS)] = 52,
-    duration: Annotated[int, typer.Option(help="Weeks the shock lasts, 0 to --weeks.",
-                                          min=0, max=MAX_WEEKS)] = 13,
+    duration: Annotated[int | None, typer.Option(
+        help="Weeks the shock lasts, 0 to --weeks [default: 13, or --weeks if shorter].",
+        min=0, max=MAX_WEEKS)] = None,
     inventory_days: Annotated[float, typer.Option(
         help=f"Days of each input held, 7 to {MAX_INVENTORY_DAYS:g}.",
         callback=finite(7.0, MAX_INVENTORY_DAYS, "--inventory-days"))] = 14.0,
@@ -154,6 +157,8 @@ def stress(
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """A shock, re-planned (best case) and propagated week by week without re-planning."""
+    if duration is None:
+        duration = min(DEFAULT_DURATION, weeks)
     if duration > weeks:
         raise typer.BadParameter(f"{duration} is longer than --weeks {weeks}",
                                  param_hint="'--duration'")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from autarky.data.claims import Claim, Claims, read_claims
 from autarky.economy import Scenario
-from autarky.errors import AutarkyError
+from autarky.errors import BadValueError, UnknownIdError
 from autarky.io import read_scenario
 
 SOURCE_FILE = "000_e798753c0d44f9c1.txt"
@@ -66,14 +66,14 @@ def dataset(name: str) -> Dataset:
         if d.name == name:
             return d
     names = ", ".join(d.name for d in list_datasets())
-    raise AutarkyError(f"no bundled dataset {name!r}; available: {names}")
+    raise UnknownIdError(f"no bundled dataset {name!r}; available: {names}")
 
 
 def load(name: str) -> Scenario:
     """Load a bundled scenario (a :class:`~autarky.economy.Scenario`)."""
     d = dataset(name)
     if d.kind != "scenario":
-        raise AutarkyError(f"{name!r} is a {d.kind} dataset, not a scenario; use load_claims()")
+        raise BadValueError(f"{name!r} is a {d.kind} dataset, not a scenario; use load_claims()")
     return read_scenario(d.path)
 
 

@@ -41,6 +41,8 @@ from autarky.reliance.model import base_case, require_baseline, solve
 from autarky.solve.propagation import PropagationResult, Shock, propagate
 
 KINDS = ("partner", "aid", "capacity", "demand")
+#: Largest demand shock (a hundredfold rise); beyond it the numbers lose meaning and overflow.
+MAX_DEMAND_RISE = 100.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,9 @@ def parse_shock(text: str, eco: Economy | Scenario) -> ShockSpec:
         raise BadValueError(f"shock {text!r}: the capacity lost is a fraction in [0, 1]")
     if kind == "demand" and size < -1:
         raise BadValueError(f"shock {text!r}: demand cannot fall by more than 100 %")
+    if kind == "demand" and size > MAX_DEMAND_RISE:
+        raise BadValueError(f"shock {text!r}: a demand rise is at most {MAX_DEMAND_RISE:g} "
+                            f"({100 * MAX_DEMAND_RISE:,.0f} %), got {size:g}")
     return ShockSpec(kind, None, branch_list(parts[1]), size)
 
 
