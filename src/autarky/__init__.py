@@ -13,15 +13,42 @@ Examples
 [1247.52, 1841.58]
 """
 
-from autarky import monitor as _monitor  # noqa: F401  (registers the monitor accessor)
-from autarky import plan as _plan  # noqa: F401  (registers the plan accessor)
-from autarky import reliance as _reliance  # noqa: F401  (registers the reliance accessor)
-from autarky.economy import Economy, PlanSettings, Scenario
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from autarky.errors import AutarkyError, NotProductiveError, ScenarioError
-from autarky.io import read_scenario, write_scenario
-from autarky.plan import Plan
+
+if TYPE_CHECKING:
+    from autarky.economy import Economy, PlanSettings, Scenario
+    from autarky.io import read_scenario, write_scenario
+    from autarky.plan import Plan
 
 __version__ = "0.2.0"
+
+#: Names imported on first use, so that ``import autarky`` (and the command line's ``--help``)
+#: does not load numpy, pandas and the solvers until something needs them.
+_LAZY = {"Economy": "autarky.economy", "PlanSettings": "autarky.economy",
+         "Scenario": "autarky.economy", "read_scenario": "autarky.io",
+         "write_scenario": "autarky.io", "Plan": "autarky.plan"}
+_SUBPACKAGES = frozenset({"cases", "cli", "data", "economy", "io", "monitor", "plan", "reliance",
+                          "report", "solve", "testing", "checks", "errors"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"autarky.{name}")
+    raise AttributeError(f"module 'autarky' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, *_SUBPACKAGES})
+
 
 __all__ = [
     "AutarkyError",

@@ -8,21 +8,25 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from autarky import data as bundled
-from autarky.cli import render
-from autarky.economy import Scenario, json_schema
 from autarky.errors import AutarkyError, BadValueError, PlanFailure
-from autarky.io import read_scenario
+
+if TYPE_CHECKING:
+    from autarky.economy import Scenario
+
+# Numpy, pandas, the solvers and matplotlib are imported inside the commands that need them,
+# so that ``--help`` and ``--version`` answer at once (measured in bench/cli_startup.py).
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
                   help="Plan and measure the self-reliance of a national economy.")
-data_app = typer.Typer(no_args_is_help=True, help="Bundled data: the source's claims and models.")
+data_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                       help="Bundled data: the source's claims and models.")
 app.add_typer(data_app, name="data")
 
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 140)
@@ -69,9 +73,18 @@ def finite(low: float, high: float, option: str, *, open_low: bool = False,
     return check
 
 
+def read_scenario(path: Path, allow_outside: bool = False) -> Scenario:
+    """:func:`autarky.io.read_scenario`, imported on first use."""
+    from autarky.io import read_scenario as read
+
+    return read(path, allow_outside=allow_outside)
+
+
 def load_economy(scenario: str, allow_outside: bool = False) -> Scenario:
     """A scenario path, or the name of a bundled scenario (``dprk-1963``, ``textbook``); the
     notes of a converted old format go to standard error."""
+    from autarky import data as bundled
+
     p = Path(scenario)
     if not p.exists() and scenario in {d.name for d in bundled.list_datasets()}:
         scn = bundled.load(scenario)
@@ -97,6 +110,8 @@ def balance(
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Material balance: the gross output that meets the scenario's final demand."""
+    from autarky.cli import render
+
     eco = load_economy(scenario, allow_outside)
     plan = eco.plan.balance()
     if format is Format.json:
@@ -125,6 +140,8 @@ def optimize(
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Optimal one-year plan (HiGHS LP) with shadow prices and binding constraints."""
+    from autarky.cli import render
+
     eco = load_economy(scenario, allow_outside)
     plan = eco.plan.optimize(objective=None if objective is None else objective.value,
                              min_fulfilment=min_fulfilment)
@@ -146,6 +163,8 @@ def plan_cmd(
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Multi-year plan: capacity grows from investment, under a development strategy."""
+    from autarky.cli import render
+
     eco = load_economy(scenario, allow_outside)
     plan = eco.plan.multiyear(strategy)
     if format is not Format.table:
@@ -242,6 +261,9 @@ def _stack_csv(parts: list[tuple[str, str]]) -> str:
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
+    from autarky.cli import render
+    from autarky.economy import json_schema
+
     render.print_json(json_schema())
 
 
@@ -253,6 +275,7 @@ def demo(
     force: ForceOpt = False,
 ) -> None:
     """Balance the bundled 1963 model of North Korea and write report/index.html."""
+    from autarky import data as bundled
     from autarky.cli import render
     from autarky.io.output import check_target, output_folder
     from autarky.report import write_report
@@ -296,6 +319,7 @@ def report(
 ) -> None:
     """Write a self-contained HTML report of a scenario: its balance; with import shares, a
     self-reliance page; with a horizon, the strategies compared."""
+    from autarky import data as bundled
     from autarky.io.output import check_target, output_folder
     from autarky.report import write_report
 
@@ -332,6 +356,8 @@ def report(
 @data_app.command("list")
 def data_list() -> None:
     """List the bundled datasets."""
+    from autarky import data as bundled
+
     t = Table(title="Bundled datasets")
     t.add_column("name")
     t.add_column("kind")
@@ -344,6 +370,9 @@ def data_list() -> None:
 @data_app.command("show")
 def data_show(name: Annotated[str, typer.Argument(help="Dataset name (see 'data list').")]) -> None:
     """Show a bundled dataset: the claims with their source lines, or a scenario's tables."""
+    from autarky import data as bundled
+    from autarky.cli import render
+
     d = bundled.dataset(name)
     if d.kind == "claims":
         claims = bundled.load_claims()
@@ -381,6 +410,8 @@ def data_export(
         False,
 ) -> None:
     """Copy a bundled dataset into a folder; the copy is self-contained."""
+    from autarky import data as bundled
+
     path = bundled.export(name, directory, force=force)
     out.print(f"Exported {name} to {path}")
 

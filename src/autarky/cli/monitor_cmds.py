@@ -12,7 +12,6 @@ import typer
 from rich.table import Table
 
 from autarky.cli.app import Format, FormatOpt, app, out
-from autarky.cli.render import fmt, print_json
 
 
 def _targets(spec: str) -> Any:
@@ -39,6 +38,7 @@ def _actuals(spec: str) -> Any:
 def _print(res: Any, format: Format, **header: str) -> None:
     """A result as JSON (``header`` first, then :func:`~autarky.io.results.to_json_dict`) or
     as the long CSV table of :func:`~autarky.io.results.to_text`."""
+    from autarky.cli.render import print_json
     from autarky.io.results import to_json_dict, to_text
 
     if format is Format.json:
@@ -64,6 +64,7 @@ def monitor(
     format: FormatOpt = Format.table,
 ) -> None:
     """A plan against reported actuals: fulfilment, growth still needed, forecast, flags."""
+    from autarky.cli.render import fmt
     from autarky.monitor.monitoring import monitor as run
 
     res = run(_targets(plan), _actuals(actuals), model=model.value)

@@ -7,9 +7,7 @@ import sys
 from enum import StrEnum
 from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from autarky.cli.app import (
@@ -22,11 +20,13 @@ from autarky.cli.app import (
     load_economy,
     out,
 )
-from autarky.cli.render import fmt, print_json, print_result, source_line
 from autarky.errors import AutarkyError, BadValueError, PlanFailure
-from autarky.report.format import format_percent
 
-_pct = format_percent
+
+def _pct(v: float) -> str:
+    from autarky.report.format import format_percent
+
+    return format_percent(v)
 
 
 @app.command()
@@ -36,6 +36,8 @@ def reliance(
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Self-reliance indicators: self-sufficiency, import content, dependence, concentration."""
+    from autarky.cli.render import fmt, print_result, source_line
+
     eco = load_economy(scenario, allow_outside)
     ind = eco.reliance.indicators()
     if format is not Format.table:
@@ -91,6 +93,8 @@ def autarky_cost(
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """The cost of autarky: fulfilment and labour as import shares are capped down to zero."""
+    from autarky.cli.render import fmt, print_result, source_line
+
     eco = load_economy(scenario, allow_outside)
     res = eco.reliance.cost_of_autarky(
         branches=None if branches is None else [b.strip() for b in branches.split(",")],
@@ -157,6 +161,10 @@ def stress(
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """A shock, re-planned (best case) and propagated week by week without re-planning."""
+    from rich.progress import Progress
+
+    from autarky.cli.render import fmt, print_result, source_line
+
     if duration is None:
         duration = min(DEFAULT_DURATION, weeks)
     if duration > weeks:
@@ -208,6 +216,10 @@ def criticality(
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Branches ranked by hypothetical extraction; partners by the cost of a cut-off."""
+    import pandas as pd
+
+    from autarky.cli.render import fmt, print_json, source_line
+
     eco = load_economy(scenario, allow_outside)
     crit = eco.reliance.criticality()
     br, pa = crit["branches"], crit["partners"]

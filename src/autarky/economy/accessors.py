@@ -1,8 +1,10 @@
 """Accessors that register themselves from the layers above, as xarray's do.
 
-The data model imports no layer above it: ``autarky.plan`` registers ``economy.plan`` and
-``autarky.reliance`` registers ``economy.reliance`` when they are imported (``import autarky``
-imports both). An extension package registers its own the same way.
+The data model imports no layer above it: ``autarky.plan`` registers ``economy.plan``,
+``autarky.reliance`` ``economy.reliance`` and ``autarky.monitor`` ``economy.monitor`` when they
+are imported. The data model names these three (:data:`BUILTIN`, as module paths only), so the
+first use of ``economy.plan`` imports its layer whichever module was imported first, and
+importing the data model stays light. An extension package registers its own the same way.
 
 Examples
 --------
@@ -20,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -45,6 +49,35 @@ class _CachedAccessor:
         return cache[self._name]
 
 
+#: autarky's own accessors and the module whose import registers each.
+BUILTIN: dict[str, str] = {"plan": "autarky.plan", "reliance": "autarky.reliance",
+                           "monitor": "autarky.monitor"}
+
+
+class _LazyAccessor:
+    """Stands for a built-in accessor until first use, then imports the layer that registers
+    the real one (which replaces this descriptor)."""
+
+    def __init__(self, name: str, module: str) -> None:
+        self._name = name
+        self._module = module
+
+    def __get__(self, obj: Any, cls: type) -> Any:
+        importlib.import_module(self._module)
+        if inspect.getattr_static(cls, self._name, None) is self:
+            raise AttributeError(f"{self._module} did not register the {self._name!r} accessor")
+        return getattr(cls if obj is None else obj, self._name)
+
+
+def declare_builtin() -> None:
+    """Put a :class:`_LazyAccessor` for each of :data:`BUILTIN` on Economy and Scenario (where
+    the real one is not registered yet)."""
+    for target in _targets():
+        for name, module in BUILTIN.items():
+            if name not in target.__dict__:
+                setattr(target, name, _LazyAccessor(name, module))
+
+
 def _targets() -> tuple[type, ...]:
     from autarky.economy.model import Economy
     from autarky.economy.scenario import Scenario
@@ -61,7 +94,9 @@ def register_accessor(name: str) -> Callable[[type[T]], type[T]]:
 
     def decorator(cls: type[T]) -> type[T]:
         for target in _targets():
-            if hasattr(target, name) and name not in _REGISTERED:
+            existing = inspect.getattr_static(target, name, None)
+            if existing is not None and name not in _REGISTERED and not isinstance(
+                    existing, _LazyAccessor):
                 warnings.warn(f"accessor {name!r} overrides an attribute of {target.__name__}",
                               stacklevel=2)
             setattr(target, name, _CachedAccessor(name, cls))
