@@ -26,6 +26,9 @@ STRESS = ["stress", "dprk-1963", "--shock", "partner:ussr"]
 #: (command line, text the message must contain): bad option values, exit 2.
 BAD_OPTIONS = [
     ([*STRESS, "--scheme", "nope"], "'--scheme'"),
+    ([*STRESS, "--scheme", "priority"], "'--priority'"),
+    ([*STRESS, "--scheme", "priority", "--priority", "nope"], "unknown branch(es) nope"),
+    ([*STRESS, "--priority", "coal"], "'--priority'"),
     ([*STRESS, "--weeks", "-5"], "'--weeks'"),
     ([*STRESS, "--weeks", "0"], "'--weeks'"),
     ([*STRESS, "--weeks", "100000000000"], "'--weeks'"),

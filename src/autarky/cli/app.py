@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 # Numpy, pandas, the solvers and matplotlib are imported inside the commands that need them,
 # so that ``--help`` and ``--version`` answer at once (measured in bench/cli_startup.py).
 
+def examples(*lines: str) -> str:
+    """A command's help epilog: its example command lines, kept as written (click's ``\\b``)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None,
                   help="Plan and measure the self-reliance of a national economy.")
@@ -95,7 +100,9 @@ def load_economy(scenario: str, allow_outside: bool = False) -> Scenario:
     return scn
 
 
-@app.command()
+@app.command(epilog=examples(
+    'autarky validate dprk-1963',
+    'autarky validate my-economy/ --allow-outside'))
 def validate(scenario: ScenarioArg, allow_outside: AllowOutsideOpt = False) -> None:
     """Check a scenario: structure, ids, units, numbers and productiveness."""
     eco = load_economy(scenario, allow_outside)
@@ -103,7 +110,9 @@ def validate(scenario: ScenarioArg, allow_outside: AllowOutsideOpt = False) -> N
               f"{len(eco.factors)} factors, {len(eco.partners)} partners; technology productive.")
 
 
-@app.command()
+@app.command(epilog=examples(
+    'autarky balance textbook',
+    'autarky balance dprk-1963 --format csv > balance.csv'))
 def balance(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
@@ -129,7 +138,9 @@ class Objective(StrEnum):
     harmony = "harmony"
 
 
-@app.command()
+@app.command(epilog=examples(
+    'autarky optimize dprk-1963',
+    'autarky optimize dprk-1963 --objective weighted --format json'))
 def optimize(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
@@ -154,7 +165,9 @@ def optimize(
         _no_plan(plan, detail=format is not Format.table)
 
 
-@app.command("plan")
+@app.command("plan", epilog=examples(
+    'autarky plan seven-year-plan --strategy light-first',
+    'autarky plan seven-year-plan --strategy heavy-first --format json > plan.json'))
 def plan_cmd(
     scenario: ScenarioArg,
     strategy: Annotated[str, typer.Option(help="heavy-first, light-first, balanced, great-leap, "
@@ -194,7 +207,9 @@ def _no_plan(plan: Any, detail: bool) -> None:
 MAX_STRATEGIES = 20
 
 
-@app.command()
+@app.command(epilog=examples(
+    'autarky compare seven-year-plan --out compare',
+    'autarky compare seven-year-plan --strategies free,balanced --format csv'))
 def compare(
     scenario: ScenarioArg,
     strategies: Annotated[str, typer.Option(help=f"Comma-separated strategy names (at most "
@@ -258,7 +273,7 @@ def _stack_csv(parts: list[tuple[str, str]]) -> str:
     return str(df.to_csv(index=False))
 
 
-@app.command()
+@app.command(epilog=examples('autarky schema > scenario.schema.json'))
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
     from autarky.cli import render
@@ -267,7 +282,7 @@ def schema() -> None:
     render.print_json(json_schema())
 
 
-@app.command()
+@app.command(epilog=examples('autarky demo --out report', 'autarky demo --out report --force'))
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report (written as a "
                                                         "whole; see --force).")] =
@@ -308,7 +323,9 @@ def demo(
 REPORT_STRATEGIES = ("free", "heavy-first", "light-first", "balanced", "great-leap")
 
 
-@app.command()
+@app.command(epilog=examples(
+    'autarky report seven-year-plan --out syp-report',
+    'autarky report my-economy.yaml --out island --force'))
 def report(
     scenario: ScenarioArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report (written as a "
@@ -353,7 +370,7 @@ def report(
     out.print(f"Report written to [bold]{out_dir}[/bold]: {', '.join(pages)}")
 
 
-@data_app.command("list")
+@data_app.command("list", epilog=examples('autarky data list'))
 def data_list() -> None:
     """List the bundled datasets."""
     from autarky import data as bundled
@@ -367,7 +384,9 @@ def data_list() -> None:
     out.print(t)
 
 
-@data_app.command("show")
+@data_app.command("show", epilog=examples(
+    'autarky data show dprk-1963',
+    'autarky data show claims'))
 def data_show(name: Annotated[str, typer.Argument(help="Dataset name (see 'data list').")]) -> None:
     """Show a bundled dataset: the claims with their source lines, or a scenario's tables."""
     from autarky import data as bundled
@@ -400,7 +419,9 @@ def data_show(name: Annotated[str, typer.Argument(help="Dataset name (see 'data 
               f"partners: {', '.join(eco.partners['name'])}.")
 
 
-@data_app.command("export")
+@data_app.command("export", epilog=examples(
+    'autarky data export dprk-1963 my-scenarios',
+    'autarky validate my-scenarios/dprk-1963'))
 def data_export(
     name: Annotated[str, typer.Argument(help="Dataset name (see 'data list').")],
     directory: Annotated[Path, typer.Argument(help="Folder to copy it into (the dataset goes "

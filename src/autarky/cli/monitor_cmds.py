@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from autarky.cli.app import Format, FormatOpt, app, out
+from autarky.cli.app import Format, FormatOpt, app, examples, out
 
 
 def _targets(spec: str) -> Any:
@@ -35,6 +36,17 @@ def _actuals(spec: str) -> Any:
     return read_actuals(p)
 
 
+def _probability(p: float) -> str:
+    """A probability in per cent, 'below 0.1 %' or 'above 99.9 %' at the ends."""
+    if p is None or math.isnan(p):
+        return "-"
+    if p < 0.001:
+        return "below 0.1 %"
+    if p > 0.999:
+        return "above 99.9 %"
+    return f"{100 * p:.1f} %"
+
+
 def _print(res: Any, format: Format, **header: str) -> None:
     """A result as JSON (``header`` first, then :func:`~autarky.io.results.to_json_dict`) or
     as the long CSV table of :func:`~autarky.io.results.to_text`."""
@@ -53,7 +65,10 @@ class ForecastModel(StrEnum):
     random_walk = "random-walk"
 
 
-@app.command()
+@app.command(epilog=examples(
+    'autarky monitor seven-year-plan seven-year-plan',
+    'autarky plan seven-year-plan --strategy free --format json > plan.json',
+    'autarky monitor plan.json reports.csv --model holt'))
 def monitor(
     plan: Annotated[str, typer.Argument(help="Targets CSV (branch,period,value,unit[,source]) or "
                                               "'seven-year-plan'.")],
@@ -65,9 +80,12 @@ def monitor(
 ) -> None:
     """A plan against reported actuals: fulfilment, growth still needed, forecast, flags."""
     from autarky.cli.render import fmt
+    from autarky.economy.reports import period_kind
     from autarky.monitor.monitoring import monitor as run
+    from autarky.monitor.monitoring import revisions
 
-    res = run(_targets(plan), _actuals(actuals), model=model.value)
+    reports = _actuals(actuals)
+    res = run(_targets(plan), reports, model=model.value)
     if format is not Format.table:
         _print(res, format, plan=plan, actuals=actuals)
         return
@@ -90,14 +108,22 @@ def monitor(
         ft.add_column(col, justify="left" if col in ("branch", "unit") else "right")
     for b, r in f.iterrows():
         ft.add_row(str(b), str(res.units.get(b, "")), str(r["period"]), fmt(r["target"]),
-                   fmt(r["value"]), fmt(r["low"]), fmt(r["high"]), f"{r['p_meet']:.3g}",
-                   f"{100 * res.required_growth[b]:.2f} % a period")
+                   fmt(r["value"]), fmt(r["low"]), fmt(r["high"]), _probability(r["p_meet"]),
+                   f"{100 * res.required_growth[b]:.2f} % a {period_kind(r['period'])}")
     out.print(ft)
     for flag in res.flags:
-        out.print(f"[yellow]flag[/yellow] {flag['kind']}: {flag['message']}")
+        out.print(f"[yellow]flag[/yellow] {flag['kind']}: {escape(flag['message'])}",
+                  highlight=False)
+    revised = revisions(reports)
+    if revised:
+        out.print(f"{len(revised)} revision(s) in the reports (the latest figure is used): "
+                  + "; ".join(f"{r['branch']} {r['period']} {r['old'].value:g} -> "
+                              f"{r['new'].value:g} ({100 * r['change']:+.1f} %)"
+                              for r in revised[:10]) + ("; ..." if len(revised) > 10 else ""),
+                  highlight=False, markup=False)
 
 
-@app.command()
+@app.command(epilog=examples('autarky audit claims', 'autarky audit my-claims.yaml --format csv'))
 def audit(
     claims: Annotated[str, typer.Argument(help="Claims file (YAML or CSV), or 'claims' for the "
                                                 "source's bundled claims.")],

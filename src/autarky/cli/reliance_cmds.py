@@ -16,6 +16,7 @@ from autarky.cli.app import (
     FormatOpt,
     ScenarioArg,
     app,
+    examples,
     finite,
     load_economy,
     out,
@@ -29,7 +30,9 @@ def _pct(v: float) -> str:
     return format_percent(v)
 
 
-@app.command()
+@app.command(epilog=examples(
+    'autarky reliance dprk-1963',
+    'autarky reliance dprk-1963 --format csv'))
 def reliance(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
@@ -46,20 +49,23 @@ def reliance(
     t = ind.table
     unit = ind.totals["valuation_unit"]
     table = Table(title=f"Self-reliance — {eco.name}",
-                  caption=source_line(eco, scenario) + f". Shares are fractions of value at "
+                  caption=source_line(eco, scenario) + f". Shares in per cent of value at "
                   f"constant prices ({unit}); import content per unit of final product, direct "
-                  "and indirect; flags: EU 2021 method (HHI > 0.4, import share > 0.5, "
-                  "imports/exports > 1).", caption_justify="left")
+                  "and indirect. Flags (EU 2021 method): concentrated = imports from few partners "
+                  "(HHI > 0.4); import share = more than half of home use imported; imports > "
+                  "exports = the product is a net import; DEPENDENT = all three.",
+                  caption_justify="left")
     for col in ("branch", "self-sufficiency", "import share", "import content",
                 "dom. value added", "concentration (HHI)", "flags"):
         table.add_column(col, justify="left" if col in ("branch", "flags") else "right")
     for b, r in t.iterrows():
-        flags = "".join(c for c, f in (("C", r["flag_concentration"]), ("S", r["flag_import_share"]),
-                                       ("X", r["flag_imports_over_exports"])) if f)
+        flags = [name for name, f in (("concentrated", r["flag_concentration"]),
+                                      ("import share", r["flag_import_share"]),
+                                      ("imports > exports", r["flag_imports_over_exports"])) if f]
         table.add_row(str(b), _pct(r["self_sufficiency"]), _pct(r["import_share"]),
                       _pct(r["import_content"]), _pct(r["domestic_value_added"]),
                       "-" if math.isnan(r["concentration"]) else f"{r['concentration']:.2f}",
-                      (flags + (" DEPENDENT" if r["dependent"] else "")) or "-")
+                      ("DEPENDENT: " if r["dependent"] else "") + ", ".join(flags) or "-")
     out.print(table)
     pc = ind.partner_content
     if len(pc):
@@ -78,7 +84,9 @@ def reliance(
                  in tot else "") + ".")
 
 
-@app.command("autarky-cost")
+@app.command("autarky-cost", epilog=examples(
+    'autarky autarky-cost dprk-1963',
+    'autarky autarky-cost dprk-1963 --branches machinery,coal --theta 4'))
 def autarky_cost(
     scenario: ScenarioArg,
     branches: Annotated[str | None, typer.Option(help="Comma-separated branches to cap "
@@ -128,6 +136,19 @@ def autarky_cost(
               f"{a['model_ratio']:.3f}.")
 
 
+def _priority_ranks(spec: str, ids: list[str]) -> list[int]:
+    """Ranks from ``--priority a,b``: the branches listed first, in order; the rest after them;
+    final demand last."""
+    order = [b.strip() for b in spec.split(",") if b.strip()]
+    unknown = [b for b in order if b not in ids]
+    if unknown or not order or len(set(order)) != len(order):
+        why = f"unknown branch(es) {', '.join(unknown)}; branches: {', '.join(ids)}" if unknown \
+            else "list each branch once"
+        raise typer.BadParameter(why, param_hint="'--priority'")
+    ranks = [order.index(b) if b in order else len(order) for b in ids]
+    return [*ranks, len(order) + 1]
+
+
 class Scheme(StrEnum):
     proportional = "proportional"
     industry_first = "industry-first"
@@ -142,7 +163,10 @@ DEFAULT_DURATION = 13
 MAX_INVENTORY_DAYS = 3650.0
 
 
-@app.command()
+@app.command(epilog=examples(
+    'autarky stress dprk-1963 --shock partner:ussr',
+    'autarky stress dprk-1963 --shock partner:china:coal+grain --weeks 104 --duration 26',
+    'autarky stress dprk-1963 --shock capacity:steel:0.3 --scheme priority --priority grain,coal'))
 def stress(
     scenario: ScenarioArg,
     shock: Annotated[str, typer.Option(help="partner:ID[:BRANCH+...], aid[:ID], "
@@ -157,6 +181,9 @@ def stress(
     inventory_days: Annotated[float, typer.Option(
         help=f"Days of each input held, 7 to {MAX_INVENTORY_DAYS:g}.",
         callback=finite(7.0, MAX_INVENTORY_DAYS, "--inventory-days"))] = 14.0,
+    priority: Annotated[str | None, typer.Option(
+        help="With --scheme priority: comma-separated branches served first, in order (the "
+             "others after them, final demand last).")] = None,
     format: FormatOpt = Format.table,
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
@@ -170,13 +197,17 @@ def stress(
     if duration > weeks:
         raise typer.BadParameter(f"{duration} is longer than --weeks {weeks}",
                                  param_hint="'--duration'")
+    if (priority is None) != (scheme is not Scheme.priority):
+        raise typer.BadParameter("give --priority exactly when --scheme is priority",
+                                 param_hint="'--priority'")
     eco = load_economy(scenario, allow_outside)
+    ranks = None if priority is None else _priority_ranks(priority, list(eco.ids))
     with Progress(transient=True, disable=format is Format.json or not sys.stderr.isatty()) as bar:
         task = bar.add_task("propagating", total=weeks)
         try:
             res = eco.reliance.stress(shock, scheme=scheme.value, weeks=weeks,
                                       duration=duration, inventory_days=inventory_days,
-                                      progress=lambda t, n: bar.update(task, completed=t))
+                                      priority=ranks, progress=lambda t, n: bar.update(task, completed=t))
         except PlanFailure:
             raise
         except AutarkyError as exc:  # say which option led there
@@ -209,7 +240,7 @@ def stress(
                   f"within 1 % of baseline): {rec}.")
 
 
-@app.command()
+@app.command(epilog=examples('autarky criticality dprk-1963 --format json'))
 def criticality(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,

@@ -154,8 +154,8 @@ def optimal_tables(plan: Any, economy: Economy | Scenario, scenario: str) -> lis
     for b in economy.ids:
         main.add_row(b, economy.units[b], fmt(plan.target[b]),
                      fmt(plan.gross_output[b]), fmt(imp[b]), fmt(exp[b]),
-                     fmt(plan.fulfilment_by_branch[b]), f"{plan.shadow_prices[b]:.4g}",
-                     f"{plan.capacity_prices[b]:.4g}")
+                     fmt(plan.fulfilment_by_branch[b]), format_number(plan.shadow_prices[b], digits=4),
+                     format_number(plan.capacity_prices[b], digits=4))
     out = [main]
     fac = plan.factor_requirements
     if len(fac):
@@ -164,14 +164,14 @@ def optimal_tables(plan: Any, economy: Economy | Scenario, scenario: str) -> lis
             ft.add_column(col, justify="left" if col in ("factor", "unit") else "right")
         for f, r in fac.iterrows():
             ft.add_row(str(f), str(r["unit"]), fmt(r["required"]), fmt(r["available"]),
-                       f"{plan.factor_prices[f]:.4g}")
+                       format_number(plan.factor_prices[f], digits=4))
         out.append(ft)
     bt = Table(title="Binding constraints")
     bt.add_column("constraint")
     for name in plan.binding_names:
         bt.add_row(name)
     if not np.isnan(plan.exchange_price):
-        bt.caption = (f"Shadow value of foreign exchange: {plan.exchange_price:.4g} "
+        bt.caption = (f"Shadow value of foreign exchange: {format_number(plan.exchange_price, digits=4)} "
                       f"objective per {cur}.")
     out.append(bt)
     return out

@@ -225,13 +225,23 @@ def _miss_runs(fulfil: pd.Series, branch: str, miss_run: int) -> list[dict[str, 
     return flags
 
 
-def _revision_flags(reports: Reports, threshold: float) -> list[dict[str, Any]]:
-    flags = []
+def revisions(reports: Reports) -> list[dict[str, Any]]:
+    """Every revision in ``reports``: a figure reported again for the same branch and period,
+    with ``branch``, ``period``, ``old`` and ``new`` (the reports) and ``change`` (new / old - 1).
+    """
+    out = []
     for i in range(1, len(reports.reports)):
         old, new = reports.reports[i - 1], reports.reports[i]
-        if (old.branch, old.period) != (new.branch, new.period):
-            continue
-        change = new.value / old.value - 1.0
+        if (old.branch, old.period) == (new.branch, new.period):
+            out.append({"branch": new.branch, "period": new.period, "old": old, "new": new,
+                        "change": new.value / old.value - 1.0 if old.value else math.inf})
+    return out
+
+
+def _revision_flags(reports: Reports, threshold: float) -> list[dict[str, Any]]:
+    flags = []
+    for rev in revisions(reports):
+        old, new, change = rev["old"], rev["new"], rev["change"]
         if abs(change) > threshold:
             flags.append({"kind": "revision", "branch": new.branch, "period": new.period,
                           "message": f"{new.period} revised from {old.value:g} (reported "

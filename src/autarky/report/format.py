@@ -18,21 +18,41 @@ def format_percent(v: float | None, missing: str = "-") -> str:
     return f"{100 * v:.1f} %"
 
 
-def format_number(v: float | None, missing: str = "-") -> str:
-    """A number for a table: thousands separators, one decimal from 10 up, three digits below.
+#: Magnitudes below this are printed as 0: solver noise (a balance closes to about 1e-13 of its
+#: terms, an LP's duals to 1e-9 of theirs), never a figure anyone reported.
+NOISE = 1e-12
+
+
+def format_number(v: float | None, missing: str = "-", digits: int = 3) -> str:
+    """A number for people: thousands separators and no decimals from 1000 up, one decimal from
+    10 up, ``digits`` significant digits below 10 in fixed notation (down to 1e-6; scientific
+    below that); no ``-0`` and no noise (``|v| < NOISE`` is 0); ``missing`` for None or NaN.
 
     Examples
     --------
     >>> format_number(11766.0), format_number(948.54), format_number(0.01234), format_number(None)
     ('11,766', '948.5', '0.0123', '-')
+    >>> format_number(2.06e-23), format_number(-0.0), format_number(6.9e-05), format_number(1.0)
+    ('0', '0', '0.000069', '1')
+    >>> format_number(0.000123456, digits=4), format_number(-3.2e-08), format_number(float("inf"))
+    ('0.0001235', '-3.20e-08', '∞')
     """
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return missing
+    v = float(v)
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
     a = abs(v)
+    if a < NOISE:
+        return "0"
     if a >= 1000:
         return f"{v:,.0f}"
     if a >= 10:
         return f"{v:,.1f}"
-    if a == 0:
-        return "0"
-    return f"{v:,.3g}"
+    if a < 1e-6:
+        return f"{v:.{digits - 1}e}"
+    decimals = max(0, digits - 1 - math.floor(math.log10(a)))
+    text = f"{v:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "0", "") else text
