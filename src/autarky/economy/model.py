@@ -778,6 +778,11 @@ class Economy:
         """The same economy with another final demand."""
         return self.replace(final_demand=final_demand)
 
+    def _repr_html_(self) -> str:
+        from autarky.display import economy_html
+
+        return economy_html(self)
+
     def __repr__(self) -> str:
         kind = "sparse" if self.is_sparse else "dense"
         return (f"<Economy {self.name!r}: {self.n} branches ({kind}), "

@@ -271,6 +271,11 @@ class Scenario:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
 
+    def _repr_html_(self) -> str:
+        from autarky.display import economy_html
+
+        return economy_html(self._economy, self._settings)
+
     def __repr__(self) -> str:
         eco = self._economy
         h = self._settings.horizon

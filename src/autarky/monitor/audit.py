@@ -47,6 +47,7 @@ import pandas as pd
 import xarray as xr
 
 from autarky import checks
+from autarky.display import DatasetDisplay
 from autarky.economy.claims import TWO_YEAR_KINDS, Claim, Claims
 from autarky.errors import BadTypeError, BadValueError, OutOfRangeError, UnknownIdError
 from autarky.io.claims import read_claims_csv
@@ -218,8 +219,8 @@ class Estimate:
     basis: str
 
 
-@dataclass(frozen=True, eq=False)
-class AuditResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class AuditResult(DatasetDisplay):
     """Outcome of :func:`audit`.
 
     Attributes

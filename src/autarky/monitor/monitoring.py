@@ -42,6 +42,7 @@ import xarray as xr
 from scipy import stats
 
 from autarky import checks
+from autarky.display import DatasetDisplay
 from autarky.economy.reports import (
     Period,
     Reports,
@@ -80,8 +81,8 @@ def _labels(index: Any) -> list[Any]:
 FORECAST_STATISTICS = ("target", "value", "low", "high")
 
 
-@dataclass(frozen=True, eq=False)
-class MonitorResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class MonitorResult(DatasetDisplay):
     """What :func:`monitor` found.
 
     Attributes

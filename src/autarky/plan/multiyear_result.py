@@ -10,6 +10,7 @@ import pandas as pd
 import xarray as xr
 
 from autarky import checks
+from autarky.display import DatasetDisplay
 from autarky.errors import OutOfRangeError, PlanFailure
 from autarky.plan.result import Binding
 
@@ -30,8 +31,8 @@ def _frame(values: np.ndarray, years: list[int], columns: list[str], name: str) 
                         columns=pd.Index(columns, name=name))
 
 
-@dataclass(frozen=True)
-class MultiYearPlan:
+@dataclass(frozen=True, repr=False)
+class MultiYearPlan(DatasetDisplay):
     """A multi-year plan under one strategy (or why there is none).
 
     Attributes

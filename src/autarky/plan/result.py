@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from autarky.display import DatasetDisplay
+
 
 @dataclass(frozen=True)
 class Binding:
@@ -69,8 +71,8 @@ def _branch_var(values: Any, ids: list[str], unit: str, description: str) -> xr.
                         coords={"branch": ids}, attrs={"unit": unit, "description": description})
 
 
-@dataclass(frozen=True)
-class Plan:
+@dataclass(frozen=True, repr=False)
+class Plan(DatasetDisplay):
     """A balanced plan: what each branch must produce, what it uses, what is traded, and the
     factors it needs.
 
@@ -212,7 +214,7 @@ def _series(values: np.ndarray, index: list[str], name: str) -> pd.Series:
                      name=name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class OptimalPlan(Plan):
     """An optimal plan with its duals, or the explanation of why there is none.
 

@@ -33,6 +33,7 @@ import pandas as pd
 import xarray as xr
 
 from autarky import checks
+from autarky.display import DatasetDisplay
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.trade import import_channels, trade_prices_given
 from autarky.errors import BadValueError
@@ -76,8 +77,8 @@ def _with_scale(scn: Scenario, data: YearData, sigma: np.ndarray, x0: np.ndarray
     return sol, max_iter, False
 
 
-@dataclass(frozen=True)
-class AutarkyCost:
+@dataclass(frozen=True, repr=False)
+class AutarkyCost(DatasetDisplay):
     """The cost-of-autarky curve and its cross-check.
 
     Attributes

@@ -24,6 +24,7 @@ import pandas as pd
 import xarray as xr
 
 from autarky import checks
+from autarky.display import DatasetDisplay
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.trade import domestic_final_use
 from autarky.errors import BadValueError
@@ -106,8 +107,8 @@ def partner_criticality(obj: Economy | Scenario, *, propagate: bool = False, **k
     return df
 
 
-@dataclass(frozen=True)
-class NeutralPlan:
+@dataclass(frozen=True, repr=False)
+class NeutralPlan(DatasetDisplay):
     """The least possible largest dependence on one partner, per required fulfilment."""
 
     curve: pd.DataFrame  # index fulfilment: max_dependence, and per-partner dependence

@@ -43,6 +43,7 @@ import scipy.sparse as sp
 import xarray as xr
 
 from autarky import checks
+from autarky.display import DatasetDisplay
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.trade import final_import_ratio, imports_at
 from autarky.errors import BadTypeError, BadValueError
@@ -150,8 +151,8 @@ def trade_state(eco: Economy, x: np.ndarray, m: np.ndarray, y: np.ndarray) -> Tr
     return TradeState(tuple(blocks), g, LeontiefSolver(A_d), False)
 
 
-@dataclass(frozen=True)
-class Indicators:
+@dataclass(frozen=True, repr=False)
+class Indicators(DatasetDisplay):
     """Self-reliance indicators of one economy at one plan (see the module docstring).
 
     Attributes

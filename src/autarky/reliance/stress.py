@@ -31,6 +31,7 @@ import pandas as pd
 import xarray as xr
 
 from autarky import checks
+from autarky.display import DatasetDisplay
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.trade import export_channels, import_channels
 from autarky.errors import BadTypeError, BadValueError, UnknownIdError
@@ -152,8 +153,8 @@ def shocked_data(scn: Scenario, data: YearData, shock: ShockSpec, x_base: np.nda
     return replace(data, target=target)
 
 
-@dataclass(frozen=True)
-class StressResult:
+@dataclass(frozen=True, repr=False)
+class StressResult(DatasetDisplay):
     """Both answers to one shock.
 
     Attributes
