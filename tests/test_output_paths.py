@@ -7,6 +7,7 @@ Each case of the issue is one test. The command line runs in-process through
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -20,7 +21,7 @@ import pytest
 
 from autarky.cli.app import main
 from autarky.errors import AutarkyError, OutputPathError
-from autarky.io.output import MANIFEST, check_target, output_folder, previous_output
+from autarky.io.output import MANIFEST, _host, check_target, output_folder, previous_output
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTARKY = [sys.executable, "-m", "autarky"]
@@ -166,7 +167,9 @@ def test_previous_output_is_replaced_as_a_whole(tmp_path: Path,
     assert run(capsys, "report", "textbook", "--out", str(out))[0] == 0
     assert sorted(snapshot(out)) == ["index.html"]
     doc = json.loads((out / MANIFEST).read_text())
-    assert doc["files"] == ["index.html"] and doc["scenario"] == "textbook"
+    assert list(doc["files"]) == ["index.html"] and doc["scenario"] == "textbook"
+    assert doc["files"]["index.html"] == hashlib.sha256((out / "index.html").read_bytes()
+                                                        ).hexdigest()
     assert [p.name for p in tmp_path.iterdir()] == ["rep"]  # no temporary folder left
 
 
@@ -174,7 +177,7 @@ def test_stale_temporary_folder_of_a_killed_run_is_removed(tmp_path: Path) -> No
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
     pid = int(dead.stdout)
-    stale = tmp_path / f".rep.autarky-{pid}-abcd"
+    stale = tmp_path / f".rep.autarky-{pid}@{_host()}-abcd"
     stale.mkdir()
     (stale / "index.html").write_text("<html>half")
     with output_folder(tmp_path / "rep") as tmp:

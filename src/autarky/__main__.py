@@ -1,5 +1,5 @@
 """``python -m autarky``."""
 
-from autarky.cli import main
+from autarky._entry import main
 
 main()

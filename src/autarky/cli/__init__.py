@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sys
+from autarky.cli.app import app, register_commands
 
-from autarky.cli import monitor_cmds, reliance_cmds  # noqa: F401  (register their commands)
-from autarky.cli.app import app
+register_commands()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    from autarky.cli.app import main as _main
+    """Console-script entry point (see :mod:`autarky._entry`)."""
+    from autarky._entry import main as _main
 
-    sys.exit(_main(sys.argv[1:]))
+    _main()
 
 
 __all__ = ["app", "main"]

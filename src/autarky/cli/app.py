@@ -34,7 +34,8 @@ data_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                        help="Bundled data: the source's claims and models.")
 app.add_typer(data_app, name="data")
 
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 140)
+out = Console(soft_wrap=False,
+              width=None if sys.stdout is not None and sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
 
@@ -203,6 +204,12 @@ def _no_plan(plan: Any, detail: bool) -> None:
     raise typer.Exit(1)
 
 
+def _inputs(scenario: str) -> list[Path]:
+    """The scenario's files, which an output folder may not hold (see ``check_target``)."""
+    p = Path(scenario)
+    return [p] if p.exists() else []
+
+
 #: Most strategies ``compare`` runs in one call.
 MAX_STRATEGIES = 20
 
@@ -232,14 +239,14 @@ def compare(
         raise BadValueError("--strategies: give at least one strategy name")
     if len(names) > MAX_STRATEGIES:
         raise BadValueError(f"--strategies: at most {MAX_STRATEGIES} strategies, got {len(names)}")
-    check_target(out_dir, force=force)
+    check_target(out_dir, force=force, protect=_inputs(scenario))
     eco = load_economy(scenario, allow_outside)
     with progress_bar(len(names) + 1, "planning", hide=format is not Format.table) as step:
         plans = []
         for n in names:
             plans.append(eco.plan.multiyear(n))
             step(f"strategy {n}")
-        with output_folder(out_dir, force=force,
+        with output_folder(out_dir, force=force, protect=_inputs(scenario),
                            meta={"command": "compare", "scenario": scenario}) as tmp:
             path = out_dir / write_compare(eco, plans, tmp).name
             step("page written")
@@ -340,13 +347,13 @@ def report(
     from autarky.io.output import check_target, output_folder
     from autarky.report import write_report
 
-    check_target(out_dir, force=force)
+    check_target(out_dir, force=force, protect=_inputs(scenario))
     eco = load_economy(scenario, allow_outside)
     claims = bundled.load_claims() if scenario == "dprk-1963" else None
     plans_wanted = eco.settings.horizon is not None and eco.capital is not None
     steps = 1 + bool(len(eco.coords.partner)) + (len(REPORT_STRATEGIES) + 1) * plans_wanted
     with progress_bar(steps, "writing the report") as step, \
-            output_folder(out_dir, force=force,
+            output_folder(out_dir, force=force, protect=_inputs(scenario),
                           meta={"command": "report", "scenario": scenario}) as tmp:
         pages = [write_report(eco, tmp, claims=claims).name]
         step(pages[0])
@@ -470,8 +477,14 @@ def _options(
     """Plan and measure the self-reliance of a national economy."""
 
 
-#: Exit status of an interrupt (128 + SIGINT, as shells expect).
+def register_commands() -> None:
+    """Import the modules that add their commands to :data:`app`."""
+    from autarky.cli import monitor_cmds, reliance_cmds  # noqa: F401
+
+
+#: Exit status of an interrupt (128 + SIGINT, as shells expect), and of SIGTERM (128 + 15).
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 #: Exit status of an internal error (a bug; sysexits EX_SOFTWARE).
 EXIT_INTERNAL = 70
 
@@ -484,6 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the app. Bad input prints one message and exits 2, an answer that is a
     failure (an infeasible plan) exits 1, an interrupt 130, a bug 70; never a traceback unless
     ``--debug`` is given."""
+    register_commands()
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args  # accepted anywhere on the line, not only before the command
     args = [a for a in args if a != "--debug"]
@@ -516,9 +530,12 @@ def _report_error(exc: BaseException) -> int:
     if isinstance(exc, AutarkyError):
         _fail(f"error: {exc}")
         return 2
-    if isinstance(exc, KeyboardInterrupt | typer.Abort):
-        _fail("interrupted: nothing was written (an earlier output, if any, is unchanged)")
-        return EXIT_INTERRUPTED
+    from autarky._entry import Terminated
+
+    if isinstance(exc, KeyboardInterrupt | typer.Abort | Terminated):
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        _fail(f"{what}: an output folder is either complete or left as it was")
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     if isinstance(exc, typer.Exit):
         return int(exc.exit_code)
     if isinstance(exc, SystemExit):

@@ -103,7 +103,8 @@ def export(name: str, directory: str | Path, *, force: bool = False) -> Path:
     target = Path(directory) / d.path.name
     if not d.path.is_dir():
         return output_file(target, d.path.read_bytes(), force=force)
-    with output_folder(target, force=force, meta={"command": f"data export {name}"}) as tmp:
+    with output_folder(target, force=force, meta={"command": f"data export {name}"},
+                       protect=[d.path]) as tmp:
         shutil.copytree(d.path, tmp, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         read_scenario(tmp)  # self-contained: no table outside the folder

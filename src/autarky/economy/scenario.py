@@ -32,6 +32,10 @@ if TYPE_CHECKING:  # registered at run time by the layers above (autarky.economy
 _SETTINGS_FIELDS = frozenset(PlanSettings.__dataclass_fields__)
 
 
+#: Longest plan horizon (the multi-year LP grows with every year).
+MAX_HORIZON_YEARS = 200
+
+
 class Scenario:
     """An economy with plan settings, reports and claims; immutable.
 
@@ -106,6 +110,9 @@ class Scenario:
             checks.integer("a horizon year", y)
         if s.horizon[1] < s.horizon[0]:
             raise BadValueError(f"the horizon's last year comes before its first: "
+                                f"{s.horizon[0]}-{s.horizon[1]}")
+        if s.horizon[1] - s.horizon[0] + 1 > MAX_HORIZON_YEARS:
+            raise BadValueError(f"a horizon is at most {MAX_HORIZON_YEARS} years, got "
                                 f"{s.horizon[0]}-{s.horizon[1]}")
 
     @staticmethod

@@ -30,13 +30,16 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import hashlib
 import json
 import os
+import re
 import shutil
+import socket
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -59,42 +62,87 @@ def _files(folder: Path) -> list[str]:
                   if p.name != MANIFEST and not p.is_dir())
 
 
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def previous_output(folder: str | Path) -> bool:
-    """Whether ``folder`` is an output autarky wrote, with nothing added since: its manifest
-    lists every file in it."""
+    """Whether ``folder`` is an output autarky wrote, unchanged since: its manifest lists every
+    file in it with the SHA-256 of its content, and nothing else (no folder, file or link) has
+    been added, removed or edited."""
     folder = Path(folder)
     try:
         doc = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        listed = set(doc["files"])
+        listed = dict(doc["files"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
     try:
-        return set(_files(folder)) <= listed
+        entries = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.name != MANIFEST}
+        parents = {str(parent) for f in listed for parent in Path(f).parents if str(parent) != "."}
+        if entries != set(listed) | parents:
+            return False
+        return all((folder / f).is_symlink() or _digest(folder / f) == h
+                   for f, h in listed.items())
     except OSError:
         return False
 
 
-def check_target(target: str | Path, *, force: bool = False) -> Path:
+def _ancestors_ok(path: Path, name: str) -> None:
+    """Refuse a path below a file (its folder cannot be created)."""
+    for above in path.absolute().parents:
+        if above.exists() or above.is_symlink():
+            if not above.is_dir():
+                raise OutputPathError(name, f"cannot be created: {above} is a file, not a folder")
+            return
+
+
+def _protected(path: Path, name: str, protect: Iterable[str | Path]) -> None:
+    """Refuse a target whose replacement would delete what the user works with: a file-system
+    root, the home folder, the current folder or one above it, or a folder holding an input."""
+    real = path.resolve()
+    cwd = Path.cwd().resolve()
+    if real == Path(real.anchor) or real == Path.home().resolve():
+        raise OutputPathError(name, "is the root or the home folder; an output folder is "
+                                    "replaced as a whole: name a new folder")
+    if real == cwd or real in cwd.parents:
+        raise OutputPathError(name, "is the current folder or one above it; an output folder "
+                                    "is replaced as a whole: name a new folder")
+    for p in protect:
+        q = Path(p).resolve()
+        if q == real or real in q.parents:
+            raise OutputPathError(name, f"holds an input of this run ({p}); an output folder is "
+                                        "replaced as a whole: name another folder")
+
+
+def check_target(target: str | Path, *, force: bool = False,
+                 protect: Iterable[str | Path] = ()) -> Path:
     """Refuse a target an output may not replace; return it as a :class:`~pathlib.Path`.
 
     Raises
     ------
     OutputPathError
-        ``target`` is a symbolic link, something other than a folder (a file, ``/dev/null``),
-        or a non-empty folder that is not a previous autarky output (unless ``force``).
+        ``target`` is a symbolic link; something other than a folder (a file, ``/dev/null``);
+        a mount point (it cannot be replaced as a whole); the root, the home folder, the
+        current folder or one above it, or a folder holding one of ``protect`` (the run's
+        inputs), even with ``force``; or a non-empty folder that is not an unchanged previous
+        autarky output (unless ``force``).
     """
-    path = Path(target)
     name = str(target)
+    if "\0" in name:
+        raise OutputPathError(repr(name), "a path may not contain a NUL character")
+    path = Path(target)
     if path.name in ("", ".", ".."):
         path = path.resolve()
+    _ancestors_ok(path, name)
+    try:
+        _protected(path, name, protect)
+    except (OSError, RuntimeError) as exc:
+        if isinstance(exc, OutputPathError):
+            raise
+        raise OutputPathError(name, f"cannot be resolved: {exc}") from None
     if path.is_symlink():
         raise OutputPathError(name, "is a symbolic link; name the folder it points to, "
                                     f"{os.path.realpath(path)}, if that is meant")
-    for above in path.absolute().parents:
-        if above.exists() or above.is_symlink():
-            if not above.is_dir():
-                raise OutputPathError(name, f"cannot be created: {above} is a file, not a folder")
-            break
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -106,6 +154,9 @@ def check_target(target: str | Path, *, force: bool = False) -> Path:
                                                            "or socket)"
         raise OutputPathError(name, f"is {kind}; an output is a folder: name a new folder or "
                                     "an empty one")
+    if os.path.ismount(path):
+        raise OutputPathError(name, "is a mount point, which cannot be replaced as a whole; "
+                                    f"name a folder inside it (e.g. {path / 'report'})")
     try:
         empty = not any(path.iterdir())
     except OSError as exc:
@@ -127,8 +178,14 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _host() -> str:
+    """This machine's name, reduced to letters, digits, dots and underscores."""
+    return re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname())[:40] or "host"
+
+
 def _remove_stale(parent: Path, name: str) -> None:
-    """Temporary folders of runs that were killed (their process is gone)."""
+    """Temporary folders of runs on this machine that were killed (their process is gone);
+    those of other machines sharing the folder (NFS, a container's volume) are left alone."""
     prefix = f".{name}{_TMP_TAG}"
     try:
         entries = list(parent.iterdir())
@@ -137,21 +194,23 @@ def _remove_stale(parent: Path, name: str) -> None:
     for p in entries:
         if not p.name.startswith(prefix) or p.is_symlink() or not p.is_dir():
             continue
-        pid = p.name[len(prefix):].split("-", 1)[0]
-        if pid.isdigit() and not _pid_alive(int(pid)):
+        pid, _, rest = p.name[len(prefix):].partition("@")
+        host = rest.split("-", 1)[0]
+        if pid.isdigit() and host == _host() and not _pid_alive(int(pid)):
             shutil.rmtree(p, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where the
     system has no such call."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    try:
-        libc = ctypes.CDLL(libc_name, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
+    fn = None
+    for lib in (None, ctypes.util.find_library("c")):  # the loaded libc first: no ldconfig
+        try:
+            fn = ctypes.CDLL(lib, use_errno=True).renameat2
+            break
+        except (OSError, AttributeError, TypeError):
+            continue
+    if fn is None:
         return False
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
@@ -180,13 +239,24 @@ def _manifest(folder: Path, meta: dict[str, Any]) -> None:
     from autarky import __version__
 
     doc = {"written_by": f"autarky {__version__}", "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-           **meta, "files": _files(folder)}
+           **meta, "files": {f: _digest(folder / f) for f in _files(folder)}}
     (folder / MANIFEST).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+
+
+def _mode(existing: Path) -> int:
+    """The new folder's mode: the previous output's, else what the umask allows."""
+    try:
+        return stat.S_IMODE(existing.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o777 & ~mask
 
 
 @contextmanager
 def output_folder(target: str | Path, *, force: bool = False,
-                  meta: dict[str, Any] | None = None) -> Iterator[Path]:
+                  meta: dict[str, Any] | None = None,
+                  protect: Iterable[str | Path] = ()) -> Iterator[Path]:
     """A fresh folder to write an output into; swapped in place of ``target`` when the block
     completes, removed if it fails or is interrupted.
 
@@ -197,6 +267,8 @@ def output_folder(target: str | Path, *, force: bool = False,
         previous autarky output; anything else is refused unless ``force``.
     force
         Replace a non-empty folder that is not a previous output, and everything in it.
+    protect
+        Inputs of the run: a target holding one is refused (see :func:`check_target`).
     meta
         Extra fields for the manifest (the command, the scenario).
 
@@ -207,7 +279,7 @@ def output_folder(target: str | Path, *, force: bool = False,
         written or moved (a read-only or missing parent, a full disk); the message names the
         path and the reason.
     """
-    path = check_target(target, force=force)
+    path = check_target(target, force=force, protect=protect)
     name = str(target)
     parent = path.parent
     try:
@@ -217,14 +289,18 @@ def output_folder(target: str | Path, *, force: bool = False,
                                     f"{_describe(exc)}") from None
     _remove_stale(parent, path.name)
     try:
-        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{path.name}{_TMP_TAG}{os.getpid()}-"))
+        tmp = Path(tempfile.mkdtemp(dir=parent,
+                                    prefix=f".{path.name}{_TMP_TAG}{os.getpid()}@{_host()}-"))
     except OSError as exc:
-        raise OutputPathError(name, f"cannot write in {parent}: {_describe(exc)}") from None
+        hint = (f" (an output is written beside its folder and moved into place: name a "
+                f"folder inside {path})" if path.is_dir() else "")
+        raise OutputPathError(name, f"cannot write in {parent}: {_describe(exc)}{hint}") from None
+    mode = _mode(path)
     try:
         try:
             yield tmp
             _manifest(tmp, meta or {})
-            os.chmod(tmp, 0o755)
+            os.chmod(tmp, mode)
             _swap_in(tmp, path)
         except AutarkyError:
             raise
@@ -240,9 +316,12 @@ def output_file(target: str | Path, text: str | bytes, *, force: bool = False) -
     ``force``, a symbolic link or a folder always."""
     from autarky.io.writer import atomic_path
 
-    path = Path(target)
     name = str(target)
+    if "\0" in name:
+        raise OutputPathError(repr(name), "a path may not contain a NUL character")
+    path = Path(target)
     data = text.encode("utf-8") if isinstance(text, str) else text
+    _ancestors_ok(path, name)
     if path.is_symlink():
         raise OutputPathError(name, "is a symbolic link; it is not written through")
     if path.exists():

@@ -12,12 +12,14 @@ import pandas as pd
 
 from autarky.economy.inputs import EXPORT_CATEGORY_NAMES
 from autarky.economy.registry import TABLES
+from autarky.economy.scenario import MAX_HORIZON_YEARS
 from autarky.economy.settings import FOREIGN_EXCHANGE, OBJECTIVES, PlanSettings, Strategy, StrategyRule
 from autarky.io.entries import check_id, parse_number, value_with_provenance, yaml_where
 from autarky.io.tables import read_yaml_table
 
 if TYPE_CHECKING:
     from autarky.io.scenario import _Reader
+
 
 
 def _num(r: _Reader, path: tuple[str | int, ...], raw: Any, *, what: str = "value",
@@ -158,6 +160,10 @@ def read_settings(r: _Reader, fd: pd.DataFrame) -> tuple[PlanSettings, dict[str,
             raise yaml_where(r.lines, ("horizon",)).error("expected {first: year, last: year}")
         if h["last"] < h["first"]:
             raise yaml_where(r.lines, ("horizon",)).error("last year comes before the first")
+        if not 1 <= h["first"] <= 9999 or h["last"] - h["first"] + 1 > MAX_HORIZON_YEARS:
+            raise yaml_where(r.lines, ("horizon",)).error(
+                f"a horizon is at most {MAX_HORIZON_YEARS} years, from year 1 to 9999; got "
+                f"{h['first']}-{h['last']}")
         horizon = (int(h["first"]), int(h["last"]))
     years = pd.Index(list(range(horizon[0], horizon[1] + 1)) if horizon else [], dtype=np.int64)
     known = {**r.known(), "year": years}

@@ -18,6 +18,7 @@ scenario carries a note (``scenario.notes``) saying how to write them now:
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from autarky.economy.schema import (
     PROVENANCE_COLS_ALLOWED,
     Column,
 )
-from autarky.errors import AutarkyError, NotProductiveError, ScenarioError
+from autarky.errors import AutarkyError, BadTypeError, NotProductiveError, ScenarioError
 from autarky.io.entries import (
     Where,
     parse_bool,
@@ -81,13 +82,22 @@ class _Reader:
         if isinstance(raw, str):
             if not raw.lower().endswith(".csv"):
                 raise self.where(key).error(f"expected a table or the name of a .csv file, got {raw!r}")
+            shown = raw if len(raw) <= 80 else raw[:80] + "..."
+            if "\0" in raw or len(raw) > 1000:
+                raise self.where(key).error(f"{shown!r} cannot be a file name (a NUL character "
+                                            "or over 1000 characters)")
             path = self.folder / raw
             if not self.allow_outside and not _inside(path, self.folder):
                 raise self.where(key).error(
-                    f"table file {raw!r} is outside the scenario's folder {self.folder}; copy it "
+                    f"table file {shown!r} is outside the scenario's folder {self.folder}; copy it "
                     "beside the scenario (a scenario folder is self-contained), or pass "
                     "--allow-outside (allow_outside=True) if you trust this scenario")
-            if not path.is_file():
+            try:
+                found = path.is_file()
+            except OSError as exc:  # a name too long for the file system
+                raise self.where(key).error(f"table file {shown!r} cannot be read: "
+                                            f"{exc.strerror or exc}") from None
+            if not found:
                 raise self.where(key).error(f"table file not found: {path}")
             return path
         return None
@@ -423,7 +433,7 @@ def _inside(path: Path, folder: Path) -> bool:
     """Whether ``path``, with every symbolic link and ``..`` resolved, lies in ``folder``."""
     try:
         return path.resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):  # a symbolic-link loop
+    except (OSError, RuntimeError, ValueError):  # a symbolic-link loop, a name too long
         return False
 
 
@@ -461,6 +471,9 @@ def read_scenario(path: str | Path, *, allow_outside: bool = False) -> Scenario:
     >>> read_scenario(d / "s.yaml")
     <Scenario 'Two-branch textbook economy': 2 branches, 0 factors, 0 partners>
     """
+    if not isinstance(path, str | os.PathLike):
+        raise BadTypeError(f"read_scenario needs a path (str or pathlib.Path), got "
+                           f"{type(path).__name__}")
     p = Path(path)
     if p.is_dir():
         p = p / "scenario.yaml"

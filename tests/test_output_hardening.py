@@ -1,7 +1,6 @@
-"""Review of issue 9 (hardening): failing tests that demonstrate defects found in review.
-
-Each test says in its comment what is wrong. They are expected to FAIL on the reviewed commit.
-"""
+"""Hardening found by review (issue 9): each test guards a defect a reviewer demonstrated on
+the first version of the output folders, the scenario limits and the signal handling; the
+comment says what went wrong before."""
 
 from __future__ import annotations
 
@@ -45,7 +44,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 
 def test_huge_horizon_year_is_a_scenario_error(tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    # BUG: io/planning.py builds pd.Index(list(range(first, last + 1)), dtype=int64) without a
+    # Was: io/planning.py builds pd.Index(list(range(first, last + 1)), dtype=int64) without a
     # bound: `last: 100000000000000000000` raises a bare OverflowError, so the library raises
     # a builtin (not ScenarioError) and the CLI says "internal error (a bug)" and exits 70.
     path = tmp_path / "s.yaml"
@@ -58,7 +57,7 @@ def test_huge_horizon_year_is_a_scenario_error(tmp_path: Path,
 
 
 def test_long_horizon_is_bounded(tmp_path: Path) -> None:
-    # BUG (bounded work): the horizon has no documented maximum. 10 million years makes a plain
+    # Was: the horizon has no documented maximum. 10 million years makes a plain
     # `validate` take ~6 s (30 million: ~17 s and gigabytes); a 2000-year horizon makes `plan`
     # run ~70 s with no progress bar. A scenario file should not be able to do that.
     path = tmp_path / "s.yaml"
@@ -70,7 +69,7 @@ def test_long_horizon_is_bounded(tmp_path: Path) -> None:
 
 
 def test_nul_byte_in_table_file_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # BUG: a table reference with a NUL character ("x\0.csv", valid YAML) reaches
+    # Was: a table reference with a NUL character ("x\0.csv", valid YAML) reaches
     # Path.resolve()/is_file() in io/scenario.py (_inside catches only OSError/RuntimeError),
     # which raise ValueError("embedded null byte"): the CLI prints "internal error" and exits 70
     # instead of exit 2 naming the key.
@@ -86,7 +85,7 @@ def test_nul_byte_in_table_file_name(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_check_target_nul_byte_raises_the_projects_error() -> None:
-    # BUG (library errors): check_target/output_folder/data.export raise a bare ValueError for a
+    # Was: check_target/output_folder/data.export raise a bare ValueError for a
     # path with a NUL byte, not OutputPathError (AutarkyError).
     with pytest.raises(OutputPathError):
         check_target("report\0x")
@@ -96,7 +95,7 @@ def test_check_target_nul_byte_raises_the_projects_error() -> None:
 
 def test_force_does_not_delete_the_input_scenario(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    # BUG (data loss): `report proj/s.yaml --out proj --force` reads the scenario, then swaps
+    # Was (data loss): `report proj/s.yaml --out proj --force` reads the scenario, then swaps
     # the whole folder out and deletes it: the input scenario (and the user's other files) are
     # gone. Likewise `--out .`, `--out ..`, `--out ""` or `--out ~` with --force delete the
     # current/home folder. A target that contains the input or the current directory should be
@@ -113,7 +112,7 @@ def test_force_does_not_delete_the_input_scenario(tmp_path: Path,
 def test_force_does_not_delete_the_current_directory(tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    # BUG (data loss): see above; `--out .. --force` run from a subfolder replaces (deletes) the
+    # Was (data loss): see above; `--out .. --force` run from a subfolder replaces (deletes) the
     # folder the user is working in, including the current directory.
     work = tmp_path / "work"
     (work / "sub").mkdir(parents=True)
@@ -125,7 +124,7 @@ def test_force_does_not_delete_the_current_directory(tmp_path: Path,
 
 
 def test_output_folder_respects_umask(tmp_path: Path) -> None:
-    # BUG: output_folder does os.chmod(tmp, 0o755) on the new folder, ignoring the umask: with
+    # Was: output_folder does os.chmod(tmp, 0o755) on the new folder, ignoring the umask: with
     # umask 077 (private files) the report folder becomes world-readable and -listable.
     old = os.umask(0o077)
     try:
@@ -139,7 +138,7 @@ def test_output_folder_respects_umask(tmp_path: Path) -> None:
 
 def test_atomic_exchange_does_not_depend_on_ldconfig(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    # BUG (robustness): _exchange locates libc with ctypes.util.find_library("c"), which on
+    # Was: _exchange locates libc with ctypes.util.find_library("c"), which on
     # Linux shells out to /sbin/ldconfig (or gcc/ld). In a minimal container without them it
     # returns None and the atomic RENAME_EXCHANGE is silently replaced by the two-rename
     # fallback (a window with no output at all), although libc is loaded in the process
@@ -174,20 +173,21 @@ def tmpfs_mount(tmp_path: Path) -> Path:
 
 def test_out_is_an_empty_mount_point(tmpfs_mount: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
-    # BUG (regression): an empty mount point (a Docker volume `-v $PWD/out:/out`, a USB stick)
-    # can never be an output: the temporary folder is made in the parent (another file system)
-    # and renameat2/rename of a mount point fails: "mnt: cannot be written: Device or resource
-    # busy", on every run. Before the change the report was written into the folder. The same
-    # happens for a writable target inside a parent the user may not write to.
+    # Was: an empty mount point (a Docker volume, a USB stick) failed on every run with "cannot
+    # be written: Device or resource busy": an output is built beside its folder and swapped in,
+    # and a mount point cannot be swapped. Now refused at once with a message that says to
+    # name a folder inside it (which works).
     rc, err = run(capsys, "report", "textbook", "--out", str(tmpfs_mount))
+    assert rc == 2 and "mount point" in err and str(tmpfs_mount / "report") in err, err
+    rc, err = run(capsys, "report", "textbook", "--out", str(tmpfs_mount / "report"))
     assert rc == 0, err
-    assert (tmpfs_mount / "index.html").is_file()
+    assert (tmpfs_mount / "report" / "index.html").is_file()
 
 
 # ------------------------------------------------------------------ exit codes, signals
 
 def test_broken_pipe_is_not_exit_1() -> None:
-    # BUG: `autarky schema | head -1` (any command, any --format) exits 1 silently: rich's
+    # Was: `autarky schema | head -1` (any command, any --format) exits 1 silently: rich's
     # Console.on_broken_pipe and click both turn EPIPE into SystemExit(1). The README defines
     # exit 1 as "an answer that is a failure (an infeasible plan)", so a pipeline with
     # `set -o pipefail` reports a plan failure.
@@ -201,7 +201,7 @@ def test_broken_pipe_is_not_exit_1() -> None:
 
 
 def test_sigterm_leaves_no_temporary_folder(tmp_path: Path) -> None:
-    # BUG: SIGTERM (kill, systemd stop, a CI timeout) is not handled: the process dies without
+    # Was: SIGTERM (kill, systemd stop, a CI timeout) is not handled: the process dies without
     # running output_folder's cleanup, so `.rep.autarky-PID-XXXX` (a half-written report) stays
     # beside the target until a later run writes the same target, and no message is printed.
     out = tmp_path / "rep"
@@ -224,7 +224,7 @@ def test_sigterm_leaves_no_temporary_folder(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_during_start_up_has_no_traceback() -> None:
-    # BUG: Ctrl-C in the first ~0.2 s (while `from autarky.cli import main` imports typer, rich
+    # Was: Ctrl-C in the first ~0.2 s (while `from autarky.cli import main` imports typer, rich
     # and the command modules) prints a KeyboardInterrupt traceback and dies by SIGINT: the
     # one error path only starts inside main(). Simulated deterministically by raising SIGINT
     # when typer is first imported, then running the installed console script.
@@ -247,3 +247,39 @@ def test_ctrl_c_during_start_up_has_no_traceback() -> None:
                           timeout=120, cwd=ROOT)
     assert "Traceback" not in proc.stderr, proc.stderr[-500:]
     assert proc.returncode == 130
+
+
+def test_previous_output_edited_by_hand_is_refused(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # Was: the manifest listed names only, so a page edited by hand (or an empty folder added)
+    # was replaced without asking. Now the manifest holds each file's SHA-256.
+    out = tmp_path / "rep"
+    assert run(capsys, "report", "textbook", "--out", str(out))[0] == 0
+    page = out / "index.html"
+    page.write_text(page.read_text() + "<!-- my annotations -->")
+    rc, err = run(capsys, "report", "textbook", "--out", str(out))
+    assert rc == 2 and "not empty and is not a previous autarky output" in err
+    assert page.read_text().endswith("<!-- my annotations -->")
+    assert run(capsys, "report", "textbook", "--out", str(out), "--force")[0] == 0
+    (out / "extra").mkdir()
+    assert run(capsys, "report", "textbook", "--out", str(out))[0] == 2
+
+
+def test_stale_folders_of_other_machines_are_left(tmp_path: Path) -> None:
+    # Was: a temporary folder was judged stale by its process id alone, so a run on another
+    # machine sharing the folder (NFS, a container volume) could lose its folder.
+    other = tmp_path / ".rep.autarky-999999@some_other_host-abcd1234"
+    other.mkdir()
+    with output_folder(tmp_path / "rep") as tmp:
+        (tmp / "a.txt").write_text("x")
+    assert other.is_dir()
+
+
+def test_data_export_does_not_replace_the_bundled_data(capsys: pytest.CaptureFixture[str]) -> None:
+    # An export into the package's own scenarios folder would replace the dataset by itself.
+    from autarky import data
+
+    src = data.dataset("dprk-1963").path
+    rc, err = run(capsys, "data", "export", "dprk-1963", str(src.parent), "--force")
+    assert rc == 2 and "holds an input of this run" in err, err
+    assert (src / "scenario.yaml").is_file()
