@@ -41,7 +41,8 @@ SCENARIOS = {name: data.dataset(name).path for name in ("textbook", "dprk-1963",
 BAD_VALUES: list[Any] = [None, "", "abc", "nan", "-inf", float("nan"), float("inf"),
                          float("-inf"), 1e308, -1e308, -1, 0, 10**30, True, [], {}, [1, [2]],
                          {"a": {"b": None}}, "x" * 5000, "../../etc/passwd", "../x", "📈",
-                         "Ünïcödé", "a\nb", " ", "0x1F", "1,5", "1e-400"]
+                         "Ünïcödé", "a\nb", " ", "0x1F", "1,5", "1e-400", "x\0.csv", "n" * 3000 + ".csv",
+                         10**20, -(10**20)]
 BAD_CELLS = ["nan", "NaN", "inf", "-inf", "1e308", "-1", "abc", "", "../x", "ü", '"', "1;2",
              "0x10", "1e-400", "  3  ", "\t", "null", "True"]
 
