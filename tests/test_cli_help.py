@@ -14,8 +14,6 @@ import pytest
 from autarky.cli.app import main
 from autarky.report.format import format_number
 
-BUNDLED = {"dprk-1963", "seven-year-plan", "textbook", "claims"}
-
 
 def commands() -> list[list[str]]:
     """Every command path of the app (``["balance"]``, ``["data", "export"]``, ...)."""
@@ -63,8 +61,8 @@ def test_examples_run(path: list[str], tmp_path: Path, capsys: pytest.CaptureFix
     for argv in examples(help_text(capsys, path)):
         if not _runnable(argv):
             continue
-        if argv[1:3] == ["validate", "my-scenarios/dprk-1963"]:
-            assert main(["data", "export", "dprk-1963", "my-scenarios"]) == 0
+        if argv[1:3] == ["validate", "my-scenarios/island.yaml"]:
+            assert main(["data", "export", "island", "my-scenarios"]) == 0
         rc = main(argv[1:])
         err = capsys.readouterr().err
         assert rc == 0, (argv, err)

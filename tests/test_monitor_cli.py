@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from autarky.cases.koh1965.links import source_audit
 from autarky.cli.app import main
 from autarky.data import load_claims
-from autarky.monitor.report_audit import source_audit
 
 
 def test_monitor_seven_year_plan_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,8 +31,11 @@ def test_output_table_implied_levels() -> None:
 
 
 def test_report_is_self_contained_and_sourced(tmp_path: Path) -> None:
+    from autarky.cases import case_for
+
     eco = data.load("dprk-1963")
-    path = write_report(eco, tmp_path / "r", claims=data.load_claims())
+    add = case_for("dprk-1963").additions("dprk-1963")  # type: ignore[union-attr]
+    path = write_report(eco, tmp_path / "r", sections=add.index_sections, sources=add.sources)
     page = path.read_text(encoding="utf-8")
     # self-contained: no external scripts, stylesheets or images
     assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=", page)
@@ -57,7 +60,7 @@ def test_reliance_page_compares_the_losses_as_they_stand(tmp_path: Path) -> None
     from autarky.report.reliance import write_reliance
 
     eco = data.load("dprk-1963")
-    page = write_reliance(eco, tmp_path, claims=data.load_claims()).read_text(encoding="utf-8")
+    page = write_reliance(eco, tmp_path).read_text(encoding="utf-8")
     m = re.search(r"Autarky \(cap 0\) leaves <b>([0-9.]+)</b>.*?real income in autarky of "
                   r"<b>([0-9.]+)</b>", page, flags=re.S)
     assert m is not None

@@ -87,7 +87,7 @@ def read_scenario(path: Path, allow_outside: bool = False) -> Scenario:
 
 
 def load_economy(scenario: str, allow_outside: bool = False) -> Scenario:
-    """A scenario path, or the name of a bundled scenario (``dprk-1963``, ``textbook``); the
+    """A scenario path, or the name of a bundled scenario (``island``, ``textbook``, ...); the
     notes of a converted old format go to standard error."""
     from autarky import data as bundled
 
@@ -102,7 +102,7 @@ def load_economy(scenario: str, allow_outside: bool = False) -> Scenario:
 
 
 @app.command(epilog=examples(
-    'autarky validate dprk-1963',
+    'autarky validate island',
     'autarky validate my-economy/ --allow-outside'))
 def validate(scenario: ScenarioArg, allow_outside: AllowOutsideOpt = False) -> None:
     """Check a scenario: structure, ids, units, numbers and productiveness."""
@@ -113,7 +113,7 @@ def validate(scenario: ScenarioArg, allow_outside: AllowOutsideOpt = False) -> N
 
 @app.command(epilog=examples(
     'autarky balance textbook',
-    'autarky balance dprk-1963 --format csv > balance.csv'))
+    'autarky balance island --format csv > balance.csv'))
 def balance(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
@@ -140,8 +140,8 @@ class Objective(StrEnum):
 
 
 @app.command(epilog=examples(
-    'autarky optimize dprk-1963',
-    'autarky optimize dprk-1963 --objective weighted --format json'))
+    'autarky optimize island',
+    'autarky optimize island --objective weighted --format json'))
 def optimize(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
@@ -296,43 +296,16 @@ def demo(
         Path("report"),
     force: ForceOpt = False,
 ) -> None:
-    """Balance the bundled 1963 model of North Korea and write report/index.html."""
-    from autarky import data as bundled
-    from autarky.cli import render
-    from autarky.io.output import check_target, output_folder
-    from autarky.report import write_report
-    from autarky.report.monitoring import write_monitoring
-    from autarky.report.plans import write_seven_year_plan
-    from autarky.report.reliance import write_reliance
+    """Balance the bundled case study's economy and write its report (the report command on
+    the first case's main scenario, with every page the case adds)."""
+    from autarky.cases import CASES
 
-    check_target(out_dir, force=force)
-    eco = bundled.load("dprk-1963")
-    plan = eco.plan.balance()
-    render.print_table(out, render.balance_table(plan, eco, "dprk-1963 (bundled)"))
-    render.print_table(out, render.factor_table(plan))
-    claims = bundled.load_claims()
-    syp = bundled.load("seven-year-plan")
-    with progress_bar(4, "writing the report") as step, \
-            output_folder(out_dir, force=force, meta={"command": "demo"}) as tmp:
-        path = write_report(eco, tmp, claims=claims)
-        step("index.html")
-        plans_page = write_seven_year_plan(syp, claims, tmp)
-        step(plans_page.name)
-        rel_page = write_reliance(eco, tmp, claims=claims, aid_economy=syp)
-        step(rel_page.name)
-        mon_page = write_monitoring(tmp, claims)
-        step(mon_page.name)
-    out.print(f"Report written to [bold]{out_dir / path.name}[/bold] with {plans_page.name}, "
-              f"{rel_page.name} and {mon_page.name} beside it")
-
-
-#: Strategies the report compares when a scenario has a horizon.
-REPORT_STRATEGIES = ("free", "heavy-first", "light-first", "balanced", "great-leap")
+    _write_report(CASES[0].demo, out_dir, force=force, allow_outside=False, balance_table=True)
 
 
 @app.command(epilog=examples(
-    'autarky report seven-year-plan --out syp-report',
-    'autarky report my-economy.yaml --out island --force'))
+    'autarky report island --out island-report',
+    'autarky report my-economy.yaml --out my-report --force'))
 def report(
     scenario: ScenarioArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report (written as a "
@@ -341,40 +314,36 @@ def report(
     force: ForceOpt = False,
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
-    """Write a self-contained HTML report of a scenario: its balance; with import shares, a
-    self-reliance page; with a horizon, the strategies compared."""
-    from autarky import data as bundled
-    from autarky.io.output import check_target, output_folder
-    from autarky.report import write_report
+    """Write a self-contained HTML report of a scenario: its balance; with partners, a
+    self-reliance page; with a horizon, the strategies compared; for a bundled case study,
+    the case's own pages."""
+    _write_report(scenario, out_dir, force=force, allow_outside=allow_outside)
+
+
+def _write_report(scenario: str, out_dir: Path, *, force: bool, allow_outside: bool,
+                  balance_table: bool = False) -> None:
+    """The one path of ``report`` and ``demo``."""
+    from autarky.cases import case_for
+    from autarky.io.output import check_target
+    from autarky.report.site import steps_of, write_site
 
     check_target(out_dir, force=force, protect=_inputs(scenario))
     eco = load_economy(scenario, allow_outside)
-    claims = bundled.load_claims() if scenario == "dprk-1963" else None
-    plans_wanted = eco.settings.horizon is not None and eco.capital is not None
-    steps = 1 + bool(len(eco.coords.partner)) + (len(REPORT_STRATEGIES) + 1) * plans_wanted
-    with progress_bar(steps, "writing the report") as step, \
-            output_folder(out_dir, force=force, protect=_inputs(scenario),
-                          meta={"command": "report", "scenario": scenario}) as tmp:
-        pages = [write_report(eco, tmp, claims=claims).name]
-        step(pages[0])
-        if len(eco.coords.partner):
-            from autarky.report.reliance import write_reliance
+    if balance_table:
+        from autarky.cli import render
 
-            try:
-                pages.append(write_reliance(eco, tmp, claims=claims).name)
-            except AutarkyError as exc:  # e.g. no prices to add products of different units
-                err.print(f"self-reliance page skipped: {exc}", markup=False)
-            step("reliance.html")
-        if plans_wanted:
-            from autarky.report.plans import write_compare
-
-            plans = []
-            for s in REPORT_STRATEGIES:
-                plans.append(eco.plan.multiyear(s))
-                step(f"strategy {s}")
-            pages.append(write_compare(eco, plans, tmp).name)
-            step(pages[-1])
-    out.print(f"Report written to [bold]{out_dir}[/bold]: {', '.join(pages)}")
+        plan = eco.plan.balance()
+        render.print_table(out, render.balance_table(plan, eco, f"{scenario} (bundled)"))
+        render.print_table(out, render.factor_table(plan))
+    case = case_for(scenario) if not Path(scenario).exists() else None
+    additions = case.additions(scenario) if case is not None else None
+    with progress_bar(steps_of(eco, additions), "writing the report") as step:
+        pages = write_site(
+            eco, out_dir, additions=additions, force=force, step=step,
+            meta={"command": "report", "scenario": scenario}, protect=_inputs(scenario),
+            skipped=lambda f, e: err.print(f"{f} skipped: {e}", markup=False))
+    out.print(f"Report written to [bold]{out_dir / 'index.html'}[/bold] with "
+              f"{', '.join(pages[1:]) or 'no other page'} beside it", highlight=False)
 
 
 @data_app.command("list", epilog=examples('autarky data list'))
@@ -392,7 +361,7 @@ def data_list() -> None:
 
 
 @data_app.command("show", epilog=examples(
-    'autarky data show dprk-1963',
+    'autarky data show island',
     'autarky data show claims'))
 def data_show(name: Annotated[str, typer.Argument(help="Dataset name (see 'data list').")]) -> None:
     """Show a bundled dataset: the claims with their source lines, or a scenario's tables."""
@@ -427,8 +396,8 @@ def data_show(name: Annotated[str, typer.Argument(help="Dataset name (see 'data 
 
 
 @data_app.command("export", epilog=examples(
-    'autarky data export dprk-1963 my-scenarios',
-    'autarky validate my-scenarios/dprk-1963'))
+    'autarky data export island my-scenarios',
+    'autarky validate my-scenarios/island.yaml'))
 def data_export(
     name: Annotated[str, typer.Argument(help="Dataset name (see 'data list').")],
     directory: Annotated[Path, typer.Argument(help="Folder to copy it into (the dataset goes "
@@ -543,7 +512,7 @@ def _report_error(exc: BaseException) -> int:
     if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click's usage errors (bad options)
         exc.show()
         return int(exc.exit_code)
-    if isinstance(exc, ImportError):
+    if isinstance(exc, ImportError) and (exc.name or "").split(".")[0] not in ("", "autarky"):
         name = exc.name or str(exc)
         _fail(f"error: this needs the optional package {name!r}, which is not installed: "
               f"pip install {name}")

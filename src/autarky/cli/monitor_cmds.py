@@ -36,6 +36,22 @@ def _actuals(spec: str) -> Any:
     return read_actuals(p)
 
 
+def _audit(spec: str) -> Any:
+    """The audit of a claims file (YAML or CSV), or of a bundled case's claims by name
+    (``claims``), with the links and assumptions that case adds."""
+    from autarky.cases import case_for
+    from autarky.io.claims import read_claims, read_claims_csv
+    from autarky.monitor.audit import audit
+
+    p = Path(spec)
+    case = case_for(spec) if not p.exists() else None
+    if case is not None:
+        return case.audit()
+    if p.suffix.lower() == ".csv":
+        return audit(read_claims_csv(p))
+    return audit(read_claims(p))
+
+
 def _probability(p: float) -> str:
     """A probability in per cent, 'below 0.1 %' or 'above 99.9 %' at the ends."""
     if p is None or math.isnan(p):
@@ -130,9 +146,7 @@ def audit(
     format: FormatOpt = Format.table,
 ) -> None:
     """Can a set of claimed statistics all be true? Weighted least squares in log levels."""
-    from autarky.monitor.report_audit import run_audit
-
-    res = run_audit(claims)
+    res = _audit(claims)
     if format is not Format.table:
         _print(res, format, claims_file=claims)
         return

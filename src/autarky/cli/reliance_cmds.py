@@ -31,8 +31,8 @@ def _pct(v: float) -> str:
 
 
 @app.command(epilog=examples(
-    'autarky reliance dprk-1963',
-    'autarky reliance dprk-1963 --format csv'))
+    'autarky reliance island',
+    'autarky reliance island --format csv'))
 def reliance(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
@@ -85,8 +85,8 @@ def reliance(
 
 
 @app.command("autarky-cost", epilog=examples(
-    'autarky autarky-cost dprk-1963',
-    'autarky autarky-cost dprk-1963 --branches machinery,coal --theta 4'))
+    'autarky autarky-cost island',
+    'autarky autarky-cost island --branches manufacturing --theta 4'))
 def autarky_cost(
     scenario: ScenarioArg,
     branches: Annotated[str | None, typer.Option(help="Comma-separated branches to cap "
@@ -164,9 +164,10 @@ MAX_INVENTORY_DAYS = 3650.0
 
 
 @app.command(epilog=examples(
-    'autarky stress dprk-1963 --shock partner:ussr',
-    'autarky stress dprk-1963 --shock partner:china:coal+grain --weeks 104 --duration 26',
-    'autarky stress dprk-1963 --shock capacity:steel:0.3 --scheme priority --priority grain,coal'))
+    'autarky stress island --shock partner:northland',
+    'autarky stress island --shock partner:southland:agriculture --weeks 104 --duration 26',
+    'autarky stress island --shock capacity:manufacturing:0.3 --scheme priority '
+    '--priority services,agriculture'))
 def stress(
     scenario: ScenarioArg,
     shock: Annotated[str, typer.Option(help="partner:ID[:BRANCH+...], aid[:ID], "
@@ -240,7 +241,7 @@ def stress(
                   f"within 1 % of baseline): {rec}.")
 
 
-@app.command(epilog=examples('autarky criticality dprk-1963 --format json'))
+@app.command(epilog=examples('autarky criticality island --format json'))
 def criticality(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,

@@ -25,7 +25,7 @@ def fmt(v: float) -> str:
 
 def source_line(economy: Economy | Scenario, scenario: str) -> str:
     """Where the figures come from, for a table caption."""
-    src = economy.source.strip().replace("\n", " ")
+    src = economy.source.strip().replace("\n", " ").rstrip(".")
     if len(src) > 160:
         src = src[:157] + "..."
     return f"Scenario: {scenario}" + (f". Source: {src}" if src else "")
@@ -35,7 +35,9 @@ def balance_table(plan: Plan, economy: Economy | Scenario, scenario: str) -> Tab
     """The balance as a rich table; every figure in its branch's unit."""
     t = plan.table()
     table = Table(title=f"Material balance — {economy.name}",
-                  caption=source_line(economy, scenario) + ". Figures in each branch's unit.",
+                  caption=source_line(economy, scenario) + ". Figures in each branch's unit"
+                  + ("; supply (gross output + imports) = intermediate use + final demand + "
+                     "exports." if "exports" in t.columns else "."),
                   caption_justify="left")
     table.add_column("branch", no_wrap=True)
     table.add_column("unit", no_wrap=True)
@@ -45,6 +47,9 @@ def balance_table(plan: Plan, economy: Economy | Scenario, scenario: str) -> Tab
         table.add_column("imports", justify="right")
     table.add_column("intermediate use", justify="right")
     table.add_column("final demand", justify="right")
+    has_e = "exports" in t.columns
+    if has_e:
+        table.add_column("exports", justify="right")
     has_rep = "reported" in t.columns
     if has_rep:
         table.add_column("reported", justify="right")
@@ -52,7 +57,7 @@ def balance_table(plan: Plan, economy: Economy | Scenario, scenario: str) -> Tab
     for b, r in t.iterrows():
         cells = [str(b), str(r["unit"]), fmt(r["gross_output"]),
                  *([fmt(r["imports"])] if has_m else []), fmt(r["intermediate_use"]),
-                 fmt(r["final_demand"])]
+                 fmt(r["final_demand"]), *([fmt(r["exports"])] if has_e else [])]
         if has_rep:
             dev = r["deviation"]
             cells += [fmt(r["reported"]), "-" if pd.isna(dev) else f"{round(100 * dev, 2) + 0.0:+.2f} %"]

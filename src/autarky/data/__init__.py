@@ -2,7 +2,7 @@
 
 >>> from autarky import data
 >>> sorted(d.name for d in data.list_datasets())
-['claims', 'dprk-1963', 'seven-year-plan', 'textbook']
+['claims', 'dprk-1963', 'island', 'seven-year-plan', 'textbook']
 >>> eco = data.load("dprk-1963")
 >>> eco.n
 12
@@ -54,6 +54,10 @@ def list_datasets() -> list[Dataset]:
                 "North Korea's Seven Year Plan 1961-67 on the dprk-1963 norms: 1960 base, "
                 "capital coefficients, depreciation, gestation, labour growth, 18 % target.",
                 root / "scenarios" / "seven-year-plan"),
+        Dataset("island", "scenario",
+                "A synthetic three-branch open economy (EUR million) trading with two partners, "
+                "Northland and Southland: for tutorials, tests and the command line's examples.",
+                root / "scenarios" / "island.yaml"),
         Dataset("textbook", "scenario",
                 "Miller & Blair (2009) ch. 2 two-branch example (USD million).",
                 root / "scenarios" / "textbook.yaml"),

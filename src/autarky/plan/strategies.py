@@ -5,7 +5,7 @@ Built in (and overridable by a scenario's ``strategies:``):
 ``free``
     No rule: investment goes wherever the objective gains most (the planner's optimum).
 ``heavy-first``
-    The Soviet formula (Feldman; Mahalanobis): at least 60 % of investment, every year, to the
+    The Feldman-Mahalanobis rule (heavy industry first): at least 60 % of investment, every year, to the
     producer-goods groups ``heavy`` and ``energy``.
 ``light-first``
     The Seven Year Plan's order as Joan Robinson describes it (source lines 243-247): for the
@@ -35,7 +35,7 @@ def builtin_strategies(first_year: int, last_year: int) -> dict[str, Strategy]:
         "free": Strategy("free", "No rule on where investment goes."),
         "heavy-first": Strategy(
             "heavy-first", "At least 60 % of investment to heavy industry and energy "
-            "(the Soviet formula; Feldman, Mahalanobis).",
+            "(the Feldman-Mahalanobis rule).",
             (StrategyRule(("heavy", "energy"), min=0.6),)),
         "light-first": Strategy(
             "light-first", "First three years at least 50 % of investment to agriculture and "

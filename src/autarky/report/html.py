@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import html
-from datetime import date
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from autarky import __version__
-from autarky.data.claims import Claims
-from autarky.data.tables import output_table_1963
 from autarky.economy import Economy, Scenario
 from autarky.io.writer import atomic_write
-from autarky.plan import Plan, check_rate_against_multiple
+from autarky.plan import Plan
 from autarky.report import figures
 from autarky.report.format import format_number
 
@@ -112,11 +110,11 @@ def section_balance(economy: Economy | Scenario, plan: Plan) -> str:
                "<code>e</code> the recorded exports"
                if has_m or has_e else "<code>x = (I - A)<sup>-1</sup> y</code>")
     return (
-        "<h2>1. The balance of every branch</h2>"
+        "<h2>The balance of every branch</h2>"
         f"<p>Resources equal uses for each product: {resources} = {use_text}, with gross "
         f"output solved from {formula} by one LU factorization. Every figure "
-        "is in its branch's own unit (physical units where the source gives them; million won "
-        "where it does not).</p>"
+        f"is in its branch's own unit (the units column; {esc(economy.currency)} where a branch "
+        "is measured in money).</p>"
         + _table(headers, rows, numeric=numeric)
         + f'<div class="figure">{bars}</div>'
     )
@@ -124,7 +122,7 @@ def section_balance(economy: Economy | Scenario, plan: Plan) -> str:
 
 def section_interlinkage(economy: Economy | Scenario, plan: Plan) -> str:
     if economy.n > MAX_DRAWN:
-        return ("<h2>2. How the branches are interlinked</h2>"
+        return ("<h2>How the branches are interlinked</h2>"
                 f"<p>{economy.n} branches are too many to draw as a heat map; export the "
                 "technology with <code>write_scenario</code> to study it.</p>")
     x = plan.gross_output.to_numpy()
@@ -139,7 +137,7 @@ def section_interlinkage(economy: Economy | Scenario, plan: Plan) -> str:
     frame["final demand"] = final
     svg = figures.allocation_heatmap(frame, "Where each product goes (per cent of its output)")
     return (
-        "<h2>2. How the branches are interlinked</h2>"
+        "<h2>How the branches are interlinked</h2>"
         "<p>Row <i>i</i>, column <i>j</i>: the per cent of product <i>i</i>'s gross output used "
         "as input by branch <i>j</i> (<code>a<sub>ij</sub> x<sub>j</sub> / x<sub>i</sub></code>); "
         "the last column is the per cent left for final demand. Shares are unit-free, so a "
@@ -167,7 +165,7 @@ def section_norms(economy: Economy | Scenario) -> str:
             est = "estimate" if len(hit) and bool(hit.iloc[0]["estimate"]) else ""
             rows.append([esc(i), esc(j), num(v), esc(f"{units[i]} per {units[j]}"), est, src, note])
     return (
-        "<h2>4. Input norms</h2>"
+        "<h2>Input norms</h2>"
         f"<details><summary>All {len(rows)} non-zero input norms, with their units and reasoning"
         "</summary>"
         + _table(["input", "using branch", "norm", "unit", "status", "source", "reasoning"], rows,
@@ -189,104 +187,56 @@ def section_factors(plan: Plan) -> str:
                      numeric={2, 3, 4}))
 
 
-def section_source_table(claims: Claims) -> str:
-    t = output_table_1963(claims)
-    rows, classes = [], []
-    for p, r in t.iterrows():
-        unclear = bool(r["unclear_1956"]) or bool(r["unclear_1946"])
-        cells = [esc(p), esc(r["unit"]), num(r["level_1963"])]
-        for base in (1956, 1946):
-            rng = ""
-            if r[f"unclear_{base}"]:
-                rng = (f"<br><span class='muted'>range {num(r[f'level_{base}_low'])}–"
-                       f"{num(r[f'level_{base}_high'])} over readings "
-                       f"{esc(r[f'alternatives_{base}'])}</span>")
-            cells += [f"{r[f'multiple_{base}']:g}×<br><span class='ocr'>"
-                      f"{esc(r[f'ocr_{base}'])}</span>",
-                      num(r[f"level_{base}"]) + rng,
-                      f"{r[f'confidence_{base}']:.2f}"]
-        cells.append(f"{int(r['line'])}")
-        rows.append(cells)
-        classes.append("unclear" if unclear else "")
-    headers = ["product", "unit", "1963 level", "1963 as multiple of 1956 (OCR)",
-               "implied 1956 level", "confidence", "1963 as multiple of 1946 (OCR)",
-               "implied 1946 level", "confidence", "source line"]
-    svg = figures.history_bars(t, "Levels implied by the source's multiples, relative to 1963")
-    return (
-        "<h2>3. The source's 1963 table, and the levels it implies</h2>"
-        f"<p>From {esc(claims.citation)}, table 'Industrial Goods Output in 1963' (lines "
-        "192-203 of the OCR text). The implied level of an earlier year is the 1963 level "
-        "divided by the multiple. The OCR text of each multiple is shown as scanned; rows "
-        "shaded amber hold a multiple whose OCR is unclear (coal's <span class='ocr'>H</span>, "
-        "steel's <span class='ocr'>'04</span>, cement's <span class='ocr'>4·'</span>, and two "
-        "whose digits are clean but implausibly large), with the range of levels over the "
-        "plausible readings.</p>"
-        + _table(headers, rows, classes, numeric={2, 4, 5, 7, 8, 9})
-        + f'<div class="figure">{svg}</div>'
-        "<p class='muted'>Hatched bars and whiskers: unclear readings and their range.</p>"
-    )
+def render_report(economy: Economy | Scenario, plan: Plan, *,
+                  pages: Sequence[tuple[str, str]] = (), sections: Sequence[str] = (),
+                  sources: Sequence[str] = ()) -> str:
+    """The balance page as one HTML string.
 
-
-def section_arithmetic(claims: Claims) -> str:
-    rate = claims["seven-year-plan-growth-target"]
-    mult = claims["seven-year-plan-output-vs-1960"]
-    c = check_rate_against_multiple(f"{100 * rate.value:g}", f"{mult.value:g}",
-                                    int(mult.base_year or 1960), int(mult.year or 1967))
-    verdict = ('<span class="ok">agree to rounding</span>' if c.agree
-               else '<span class="bad">do not agree</span>')
-    return (
-        "<h2>5. Plan arithmetic</h2>"
-        f"<p>The Seven Year Plan: <b>{100 * c.rate:g} % a year</b> (line {rate.line}) and "
-        f"<b>{c.mult:g} times 1960 by 1967</b> (line {mult.line}). Seven years of 18 % growth give "
-        f"1.18<sup>7</sup> = <b>{c.implied_multiple:.3f}</b> times; {c.mult:g} times in seven "
-        f"years needs <b>{100 * c.implied_rate:.2f} %</b> a year. Allowing each figure its "
-        f"rounding ({100 * c.rate_range[0]:.1f}-{100 * c.rate_range[1]:.1f} % and "
-        f"{c.multiple_range[0]:.2f}-{c.multiple_range[1]:.2f} times), the two statements "
-        f"{verdict}.</p>"
-    )
-
-
-def render_report(economy: Economy | Scenario, plan: Plan, claims: Claims | None = None) -> str:
-    """The report as one HTML string."""
+    Parameters
+    ----------
+    pages
+        ``(file, sentence)`` of each other page written beside this one: the page links them
+        (and only them).
+    sections
+        Further sections (HTML), after the interlinkage: what a case study adds.
+    sources
+        Further entries (HTML) of the sources list.
+    """
+    links = "; ".join(f"<a href='{esc(f)}'>{esc(f.removesuffix('.html'))}</a> — {esc(t)}"
+                      for f, t in pages)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>autarky — {esc(economy.name)}</title><style>{CSS}</style></head><body>",
         f"<h1>{esc(economy.name)}</h1>",
-        f"<p class='muted'>autarky {esc(__version__)} · report of {date.today().isoformat()} · "
-        f"{economy.n} branches · {len(economy.factors)} factors · "
+        f"<p class='muted'>autarky {esc(__version__)} · {economy.n} branches · "
+        f"{len(economy.factors)} factors · "
         f"partners: {esc(', '.join(economy.partners['name'])) or 'none'}</p>",
         f"<p>{esc(economy.description)}</p>" if economy.description else "",
         f"<div class='note'><b>Source.</b> {esc(economy.source)}</div>" if economy.source else "",
-        ("<p>Other pages: <a href='plans.html'>the Seven Year Plan examined</a> — can "
-         "industrial output grow 18 % a year, what each development strategy yields by 1967; "
-         "<a href='reliance.html'>self-reliance</a> — import content, the Soviet Union against "
-         "China, what a cut-off or the loss of aid would cost, the cost of autarky; "
-         "<a href='monitoring.html'>monitoring and audit</a> — the plan against its reports, "
-         "and whether the claimed statistics can all be true.</p>")
-        if claims is not None else "",
+        f"<p>Other pages: {links}.</p>" if links else "",
         section_balance(economy, plan),
         section_factors(plan),
         section_interlinkage(economy, plan),
-    ]
-    if claims is not None:
-        parts.append(section_source_table(claims))
-    parts.append(section_norms(economy))
-    if claims is not None:
-        parts.append(section_arithmetic(claims))
-    parts.append(
+        *sections,
+        section_norms(economy),
         "<h2>Sources and method</h2><ul>"
         f"<li>Scenario: {esc(economy.name)}. {esc(economy.source)}</li>"
-        + (f"<li>Claims: {esc(claims.citation)}; file {esc(claims.source_file)}, cited by "
-           "line.</li>" if claims is not None else "")
+        + "".join(f"<li>{s}</li>" for s in sources)
         + "<li>Method: Leontief material balance, Miller &amp; Blair (2009) ch. 2; "
           "no matrix is inverted.</li>"
         "<li>Norms marked <i>estimate</i> are the modellers' estimates, documented above; "
-        "they are not figures of the source.</li></ul></body></html>"
-    )
+        "they are not figures of the source.</li></ul></body></html>",
+    ]
     return "\n".join(p for p in parts if p)
 
 
-def write_report(economy: Economy | Scenario, out_dir: str | Path, claims: Claims | None = None) -> Path:
-    """Balance ``economy`` and write ``out_dir/index.html`` (atomically); return its path."""
+def write_report(economy: Economy | Scenario, out_dir: str | Path, *,
+                 pages: Sequence[tuple[str, str]] = (), sections: Sequence[str] = (),
+                 sources: Sequence[str] = ()) -> Path:
+    """Balance ``economy`` and write ``out_dir/index.html`` (atomically); return its path. See
+    :func:`render_report` for the keywords."""
     plan = economy.plan.balance()
-    return atomic_write(Path(out_dir) / "index.html", render_report(economy, plan, claims))
+    return atomic_write(Path(out_dir) / "index.html",
+                        render_report(economy, plan, pages=pages, sections=sections,
+                                      sources=sources))

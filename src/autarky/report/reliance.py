@@ -3,6 +3,7 @@ aid, the cost of autarky and the most critical branches."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,24 @@ def _weekly_index(res: Any) -> pd.Series:
     return pd.Series(pr.output @ res.prices / base, index=np.arange(1, pr.weeks + 1))
 
 
-def reliance_section(eco: Economy | Scenario, claims: Any = None,
-                     aid_economy: Economy | Scenario | None = None) -> str:
-    """The self-reliance page's body."""
+def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = None,
+                     scale_note: str = "", sections: Sequence[str] = ()) -> str:
+    """The self-reliance page's body.
+
+    Parameters
+    ----------
+    partners_heading
+        Heading of the section on each partner (default: "Dependence on each partner").
+    scale_note
+        A sentence (HTML) on why economies of scale are tested, for the cost-of-autarky section.
+    sections
+        Further sections (HTML) after the cut-offs: what a case study adds.
+    """
     ind = eco.reliance.indicators()
     t = ind.table
     unit = ind.totals["valuation_unit"]
     parts = [
-        "<h2>1. Self-sufficiency and import content</h2>",
+        "<h2>Self-sufficiency and import content</h2>",
         "<p>Self-sufficiency: output over apparent consumption (output + imports − exports). "
         "Import content: imported inputs embodied, directly and at every earlier stage, in one "
         "unit of each product made at home, as a share of its value at constant prices "
@@ -58,7 +69,7 @@ def reliance_section(eco: Economy | Scenario, claims: Any = None,
     pc = ind.partner_content.T
     pc.columns = [eco.partners.loc[p, "name"] for p in pc.columns]
     parts += [
-        "<h2>2. The two patrons: the Soviet Union against China</h2>",
+        f"<h2>{esc(partners_heading or 'Dependence on each partner')}</h2>",
         f'<div class="figure">{figures.grouped_bars(pc, "Import content by partner, per unit of each final product", "share of value", stacked=True)}</div>',  # noqa: E501
         _table(["partner", "share of imports", "import content of final demand"],
                [[esc(r["name"]), _pct(r["share_of_imports"]),
@@ -76,7 +87,7 @@ def reliance_section(eco: Economy | Scenario, claims: Any = None,
                      num(pr.aggregate_loss(res.prices)), num(unmet),
                      "not within a year" if pr.recovery_week is None else f"week {pr.recovery_week}"])
     parts += [
-        "<h2>3. What a cut-off would cost</h2>",
+        "<h2>What a cut-off would cost</h2>",
         "<p>Each partner is cut off: it sells nothing, buys nothing and lends nothing. "
         "<i>Re-planned</i>: the best plan under the cut, from the optimal plan, substituting at "
         "home and with the other partners as far as capacity, labour, their import shares and "
@@ -97,8 +108,7 @@ def reliance_section(eco: Economy | Scenario, claims: Any = None,
         "pooled with home output of the same product, and every input is critical (fixed "
         "input norms), so a shortage that outlasts the inventories holds back every user.</p>",
     ]
-    if aid_economy is not None and aid_economy.state_revenue:
-        parts.append(aid_section(aid_economy, claims))
+    parts += list(sections)
     cost = eco.reliance.cost_of_autarky(scale_elasticity=0.1)
     c = cost.curve
     curves = {"without economies of scale": c["fulfilment"],
@@ -108,12 +118,12 @@ def reliance_section(eco: Economy | Scenario, claims: Any = None,
                                    "fulfilment",
                                    xlabel="cap (share of today's import shares allowed)")
     parts += [
-        "<h2>5. The cost of autarky</h2>",
+        "<h2>The cost of autarky</h2>",
         "<p>Every import share capped at a fraction of today's (1 = today, 0 = autarky), the plan "
-        "re-solved for the largest common fulfilment of the target. Joan Robinson's point that "
-        "economies of scale may matter less than assumed (source lines 281-285) is tested with a "
-        "scale elasticity of 0.1 in every branch (labour per unit falls as output grows), solved "
-        "by successive linear plans to a fixed point.</p>",
+        "re-solved for the largest common fulfilment of the target. Economies of scale are "
+        f"tested{(' (' + scale_note + ')') if scale_note else ''} with a scale elasticity of 0.1 "
+        "in every branch (labour per unit falls as output grows), solved by successive linear "
+        "plans to a fixed point.</p>",
         f'<div class="figure">{cost_svg}</div>',
         f"<p>Autarky (cap 0) leaves <b>{a['model_ratio']:.3f}</b> of today's fulfilment in the model. "
         f"The Arkolakis-Costinot-Rodríguez-Clare formula, with a trade elasticity of {a['theta']:g}, "
@@ -125,7 +135,7 @@ def reliance_section(eco: Economy | Scenario, claims: Any = None,
     ]
     crit = eco.reliance.criticality()["branches"]
     parts += [
-        "<h2>6. The most critical branches</h2>",
+        "<h2>The most critical branches</h2>",
         "<p>Output lost if a branch were removed from the economy (hypothetical extraction), "
         f"valued at constant prices ({esc(unit)}); all branches from one factorization by a "
         "rank-one update.</p>",
@@ -136,47 +146,15 @@ def reliance_section(eco: Economy | Scenario, claims: Any = None,
     return "".join(parts)
 
 
-def aid_section(eco: Economy | Scenario, claims: Any) -> str:
-    """What aid worth 4.5 % of state revenue (1958) meant, in the 1960 economy."""
-    share = 0.045
-    line = ""
-    if claims is not None:
-        c = claims["foreign-aid-share-of-revenue-1958-text"]
-        share, line = float(c.value), f" (line {c.line})"
-    revenue = float(eco.state_revenue or 0.0)
-    par = eco.partners.copy()
-    total_now = float(par["aid"].sum())
-    aid = share * revenue
-    weights = par["aid"] / total_now if total_now > 0 else pd.Series(1.0 / len(par), par.index)
-    par["aid"] = aid * weights
-    with_aid = eco.replace(partners=par)
-    res = with_aid.reliance.stress("aid", weeks=52, duration=52)
-    pr = res.propagation
-    return (
-        "<h2>4. Losing aid worth 4.5 % of state revenue</h2>"
-        f"<p>In 1958 foreign aid was {100 * share:g} % of state revenue{esc(line)}; from 1961 "
-        "none. In the 1960 economy (revenue estimated at "
-        f"{num(revenue)} {esc(eco.currency)}), aid of that weight is {num(aid)} {esc(eco.currency)} "
-        "a year, spent on imports at the partners' prices. Cutting it: re-planned, the largest "
-        f"common fulfilment falls from {res.replanned['fulfilment_base']:.4f} to "
-        f"{res.replanned['fulfilment']:.4f} (<b>{_pct(res.replanned['loss'])}</b>); without "
-        "re-planning, imports fall by the share aid financed: over the year output falls by "
-        f"{num(pr.aggregate_loss(res.prices))} and final demand goes short by "
-        f"{num(float((pr.unmet_final_demand.sum(axis=0) * res.prices).sum()))} "
-        f"{esc(eco.currency)} at constant prices (the shortage falls on final users first, as "
-        "branches order more to rebuild their inventories).</p>"
-    )
-
-
-def write_reliance(eco: Economy | Scenario, out_dir: str | Path, claims: Any = None,
-                   aid_economy: Economy | Scenario | None = None) -> Path:
-    """``out_dir/reliance.html``: the self-reliance page."""
+def write_reliance(eco: Economy | Scenario, out_dir: str | Path, **options: Any) -> Path:
+    """``out_dir/reliance.html``: the self-reliance page (``options``: see
+    :func:`reliance_section`)."""
     body = (f"<h1>Self-reliance — {esc(eco.name)}</h1>"
             "<p class='muted'><a href='index.html'>← the balance</a></p>"
             f"<div class='note'><b>Source.</b> {esc(eco.source)} Import shares, exports by "
             "destination, partners' prices, aid and credit: estimates documented row by row in "
             "the scenario's tables (import_shares, exports, import_prices, export_prices).</div>"
-            + reliance_section(eco, claims, aid_economy))
+            + reliance_section(eco, **options))
     return write_page(out_dir, "reliance.html", f"Self-reliance — {eco.name}", body)
 
 

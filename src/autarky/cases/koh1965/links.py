@@ -1,11 +1,8 @@
-"""The audits the command line and the report run: a claims file, or the source's own claims."""
+"""The audit of the source's claims, with the links and the assumption the case adds."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from autarky.economy.claims import Claim, Claims
-from autarky.io.claims import read_claims, read_claims_csv
 from autarky.monitor.audit import AuditResult, audit
 
 #: The plan's path and the reported output are different quantities (a target is not a report),
@@ -34,15 +31,3 @@ def source_audit(claims: Claims, *, assume_on_plan: bool = True) -> AuditResult:
     extra = [*PLAN_LINKS, *([ASSUMPTION_ON_PLAN] if assume_on_plan else [])]
     # the links are identities, not claims: (almost) no error, so they never absorb a residual
     return audit(claims, extra=extra, sigma={c.id: 1e-6 for c in PLAN_LINKS})
-
-
-def run_audit(spec: str) -> AuditResult:
-    """``claims`` (the source's bundled claims), a YAML claims file or a CSV one."""
-    p = Path(spec)
-    if not p.exists() and spec == "claims":
-        from autarky.data import load_claims
-
-        return source_audit(load_claims())
-    if p.suffix.lower() == ".csv":
-        return audit(read_claims_csv(p))
-    return audit(read_claims(p))

@@ -1,0 +1,57 @@
+"""Case studies: the data, claims, narrative and extra report pages of one source, kept out of
+the general layers (which know no case). The command line asks :func:`case_for` whether a
+bundled dataset belongs to a case, and lets the case add its pages to the report.
+
+>>> case_for("dprk-1963").name, case_for("island")
+('koh1965', None)
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case study: its name, title, the bundled datasets that belong to it, the scenario
+    ``autarky demo`` reports, and the module that implements it (``claims()``, ``audit()``,
+    ``additions(scenario_name)``)."""
+
+    name: str
+    title: str
+    datasets: tuple[str, ...]
+    demo: str
+    module: str
+
+    def _impl(self) -> ModuleType:
+        return importlib.import_module(self.module)
+
+    def claims(self) -> Any:
+        """The source's claims."""
+        return self._impl().claims()
+
+    def audit(self) -> Any:
+        """The audit of the source's claims, with the links and assumptions the case adds."""
+        return self._impl().audit()
+
+    def additions(self, scenario: str) -> Any:
+        """What the case adds to the report of its bundled scenario ``scenario``
+        (:class:`autarky.report.site.Additions`)."""
+        return self._impl().additions(scenario)
+
+
+CASES = (
+    Case("koh1965", "North Korea and its quest for autonomy (B. C. Koh, 1965-66)",
+         ("dprk-1963", "seven-year-plan", "claims"), "dprk-1963", "autarky.cases.koh1965"),
+)
+
+
+def case_for(dataset: str) -> Case | None:
+    """The case a bundled dataset belongs to, if any."""
+    return next((c for c in CASES if dataset in c.datasets), None)
+
+
+__all__ = ["CASES", "Case", "case_for"]

@@ -1,0 +1,89 @@
+"""A report for any economy (issue 10, item 1): the general pages speak in the scenario's own
+names, units and currency; a page appears only where its data exist and every link points to a
+page that is written; ``report`` of the case's scenario and ``demo`` share one path."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from autarky.cli.app import main
+from autarky.io.output import MANIFEST
+
+#: Names of the bundled case study that no other economy's report may print.
+CASE_WORDS = ["Soviet", "USSR", "China", "Chinese", "won", "Koh", "Robinson", "source line",
+              "Seven Year Plan", "DPRK", "North Korea", "Pyongyang", "1963", "Ch'ollima",
+              "patron"]
+
+
+def pages(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))}
+
+
+def write(capsys: pytest.CaptureFixture[str], *argv: str) -> None:
+    assert main(list(argv)) == 0, capsys.readouterr().err
+    capsys.readouterr()
+
+
+@pytest.fixture(scope="module")
+def island(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("island") / "rep"
+    assert main(["report", "island", "--out", str(out)]) == 0
+    return pages(out)
+
+
+def test_island_pages_are_the_ones_its_data_support(island: dict[str, str]) -> None:
+    # partners but no horizon: the balance and the self-reliance page, nothing else
+    assert sorted(island) == ["index.html", "reliance.html"]
+
+
+@pytest.mark.parametrize("word", CASE_WORDS)
+def test_island_report_names_nothing_of_the_bundled_case(word: str,
+                                                         island: dict[str, str]) -> None:
+    for name, text in island.items():
+        visible = re.sub(r"<svg.*?</svg>", "", text, flags=re.S)  # figures checked below
+        assert not re.search(rf"\b{re.escape(word)}\b", visible), (name, word)
+        assert not re.search(rf"\b{re.escape(word)}\b", text), (name, word)
+
+
+def test_island_report_speaks_its_own_terms(island: dict[str, str]) -> None:
+    index, rel = island["index.html"], island["reliance.html"]
+    assert "Island economy (synthetic)" in index and "EUR million" in index
+    for partner in ("Northland", "Southland"):
+        assert partner in index and partner in rel
+    assert "Dependence on each partner" in rel
+
+
+def _links(text: str) -> set[str]:
+    """Links to other files (inline ``data:`` images of the figures are part of the page)."""
+    found = set(re.findall(r"href=['\"]([^'\"#]+)['\"]", text))
+    assert not [f for f in found if f.startswith(("http:", "https:", "//"))]  # self-contained
+    return {f for f in found if not f.startswith("data:")}
+
+
+@pytest.mark.parametrize("argv", [["report", "island"], ["report", "seven-year-plan"],
+                                  ["report", "textbook"], ["demo"]])
+def test_every_link_points_to_a_written_page(argv: list[str], tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "rep"
+    write(capsys, *argv, "--out", str(out))
+    written = pages(out)
+    for name, text in written.items():
+        assert "name='viewport'" in text, name
+        for link in _links(text):
+            assert link in written, (name, link)
+    others = set(written) - {"index.html"}
+    assert _links(written["index.html"]) == others  # the balance page links every other page
+
+
+def test_report_of_the_case_scenario_and_demo_share_one_path(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]
+                                                            ) -> None:
+    write(capsys, "demo", "--out", str(tmp_path / "demo"))
+    write(capsys, "report", "dprk-1963", "--out", str(tmp_path / "report"))
+    a, b = pages(tmp_path / "demo"), pages(tmp_path / "report")
+    assert sorted(a) == ["index.html", "monitoring.html", "plans.html", "reliance.html"]
+    assert a == b  # byte for byte (reports are reproducible)
+    assert (tmp_path / "demo" / MANIFEST).is_file()
