@@ -125,3 +125,25 @@ def test_monitor_names_the_period_and_reports_revisions(tmp_path: Path,
     assert "% a period" not in text
     # the revision 108 -> 105: 105 / 108 - 1 = -2.8 %, under the 5 % flag threshold
     assert "1 revision(s)" in text and "steel 1961 108 -> 105 (-2.8 %)" in text
+
+
+def test_stress_names_a_final_demand_shortfall_behind_steady_output(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 10: 'recovery week 0' was printed for cut-offs whose final users went short. The
+    shortfall is read here from the propagation itself: output never leaves its 1 % band, yet
+    final deliveries fall more than 1 % below what is asked in some weeks."""
+    import numpy as np
+
+    from autarky import data
+
+    res = data.load("island").reliance.stress("partner:southland:agriculture", weeks=52,
+                                              duration=13)
+    pr = res.propagation
+    assert np.all(np.abs(pr.output - pr.baseline) <= 0.01 * pr.baseline + 1e-9)
+    short = np.flatnonzero(np.any(pr.final_delivered < 0.99 * pr.final_demand - 1e-9, axis=1))
+    assert short.size > 0
+    assert pr.served_week() == short[-1] + 1
+    assert main(["stress", "island", "--shock", "partner:southland:agriculture"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert (f"outputs stayed within 1 % of baseline, but final demand went short until week "
+            f"{short[-1] + 1}") in text

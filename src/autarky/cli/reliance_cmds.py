@@ -234,11 +234,13 @@ def stress(
                       fmt(pr.total_loss[j]) if pr is not None else "-")
     out.print(table)
     if pr is not None:
-        rec = "not within the horizon" if pr.recovery_week is None else f"week {pr.recovery_week}"
+        from autarky.report.format import format_recovery
+
+        rec = format_recovery(pr.recovery_week, pr.served_week(), pr.weeks, pr.tol)
         unmet = float((pr.unmet_final_demand.sum(axis=0) * res.prices).sum())
-        out.print(f"Propagated: output lost {fmt(pr.aggregate_loss(res.prices))} and final demand "
-                  f"unmet {fmt(unmet)} {res.value_unit} at constant prices; recovery (all outputs "
-                  f"within 1 % of baseline): {rec}.")
+        out.print(f"Propagated over {pr.weeks} weeks: output lost "
+                  f"{fmt(pr.aggregate_loss(res.prices))} and final demand unmet {fmt(unmet)} "
+                  f"{res.value_unit} at constant prices; {rec}.")
 
 
 @app.command(epilog=examples('autarky criticality island --format json'))

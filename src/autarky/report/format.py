@@ -56,3 +56,32 @@ def format_number(v: float | None, missing: str = "-", digits: int = 3) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "0", "") else text
+
+
+def format_recovery(output_week: int | None, served_week: int | None, weeks: int,
+                    tol: float = 0.01) -> str:
+    """The recovery of a propagated shock in words: when every output is back within ``tol`` of
+    its baseline, and when every final demand is served again (either may come later).
+
+    Examples
+    --------
+    >>> format_recovery(0, 0, 52)
+    'no disruption beyond 1 %: outputs and final deliveries stayed within 1 % of baseline'
+    >>> format_recovery(0, 17, 52)
+    'outputs stayed within 1 % of baseline, but final demand went short until week 17'
+    >>> format_recovery(21, None, 52)
+    'outputs back within 1 % from week 21; final demand still short after 52 weeks'
+    """
+    band = f"{100 * tol:g} %"
+    if output_week == 0 and served_week == 0:
+        return (f"no disruption beyond {band}: outputs and final deliveries stayed within "
+                f"{band} of baseline")
+    out = (f"outputs stayed within {band} of baseline" if output_week == 0 else
+           f"outputs back within {band} from week {output_week}" if output_week is not None else
+           f"outputs not back within {band} after {weeks} weeks")
+    if served_week == 0:
+        return out + "; final demand always served"
+    if served_week is None:
+        return out + f"; final demand still short after {weeks} weeks"
+    joint = ", but" if output_week == 0 else ";"
+    return out + f"{joint} final demand went short until week {served_week}"

@@ -12,7 +12,7 @@ import pandas as pd
 
 from autarky.economy import Economy, Scenario
 from autarky.report import figures
-from autarky.report.format import format_percent
+from autarky.report.format import format_percent, format_recovery
 from autarky.report.html import _table, esc, num
 from autarky.report.plans import write_page
 
@@ -85,7 +85,7 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
         unmet = float((pr.unmet_final_demand.sum(axis=0) * res.prices).sum())
         rows.append([esc(eco.partners.loc[p, "name"]), _pct(res.replanned["loss"]),
                      num(pr.aggregate_loss(res.prices)), num(unmet),
-                     "not within a year" if pr.recovery_week is None else f"week {pr.recovery_week}"])
+                     format_recovery(pr.recovery_week, pr.served_week(), pr.weeks, pr.tol)])
     parts += [
         "<h2>What a cut-off would cost</h2>",
         "<p>Each partner is cut off: it sells nothing, buys nothing and lends nothing. "

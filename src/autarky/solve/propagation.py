@@ -554,6 +554,34 @@ class PropagationResult:
         """:attr:`recovery_week` for another tolerance."""
         return recovery_week(self.output, self.baseline, tol)
 
+    def served_week(self, tol: float | None = None) -> int | None:
+        """First week from which every final demand asked is served to within ``tol`` (default
+        :attr:`tol`) of it, to the end of the run; 0 if it always was; ``None`` if it is still
+        short in the last week. Output can stay within its band while final users go short
+        (branches rebuild their inventories first), so a recovery of output alone can hide a
+        shortage.
+
+        Examples
+        --------
+        >>> import dataclasses
+        >>> r = PropagationResult(*[np.zeros((3, 1))] * 5, np.ones(1), np.zeros(1), 0, 3, 0.01,
+        ...                       np.zeros((1, 1)), np.zeros((1, 1)))
+        >>> r = dataclasses.replace(r, final_demand=np.full((3, 1), 10.0),
+        ...                         final_delivered=np.array([[10.0], [8.0], [9.95]]))
+        >>> r.served_week()
+        2
+        """
+        t = self.tol if tol is None else _float("tol", tol)
+        if not (np.isfinite(t) and t >= 0):
+            raise BadValueError(f"tol must be a non-negative number, got {t}")
+        asked, got = self.final_demand, self.final_delivered
+        slack = 1e-12 * max(float(np.max(np.abs(asked), initial=0.0)), 1.0)
+        served = np.all(got >= (1.0 - t) * asked - slack, axis=1)
+        if served.size == 0 or not served[-1]:
+            return None
+        short = np.flatnonzero(~served)
+        return 0 if short.size == 0 else int(short[-1]) + 1
+
 
 # --------------------------------------------------------------------------------------------------
 # simulation
