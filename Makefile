@@ -30,7 +30,14 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed
+# Debian's chromium for the browser test (Playwright drives it; never `playwright install`)
+$(VENV)/.chromium: | $(BIN)/python
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else sudo apt-get update && sudo apt-get install -y chromium; fi; }
+	touch $@
+
+pytest: $(VENV)/.installed $(VENV)/.chromium
 	$(BIN)/python -m pytest src/autarky tests -q
 
 ## make fuzz: the fuzz tests with a long, random profile (make test runs a short fixed one)
