@@ -87,3 +87,27 @@ def test_report_of_the_case_scenario_and_demo_share_one_path(tmp_path: Path,
     assert sorted(a) == ["index.html", "monitoring.html", "plans.html", "reliance.html"]
     assert a == b  # byte for byte (reports are reproducible)
     assert (tmp_path / "demo" / MANIFEST).is_file()
+
+
+@pytest.mark.parametrize("name", ["island", "dprk-1963", "textbook"])
+def test_heat_map_caption_is_true_of_its_rows(name: str) -> None:
+    """'Each row sums to 100' is printed only where the uses of each product (inputs to every
+    branch, final demand, exports) add up to its supply (output + imports), computed here from
+    the plan's own tables."""
+    import numpy as np
+
+    from autarky import data
+    from autarky.report.html import section_interlinkage
+
+    eco = data.load(name)
+    plan = eco.plan.balance()
+    x = plan.gross_output.to_numpy()
+    supply = x + plan.imports.sum(axis=0).reindex(eco.ids).fillna(0.0).to_numpy()
+    uses = (eco.technology.to_numpy() * x[np.newaxis, :]).sum(axis=1) \
+        + plan.final_demand.sum(axis=1).to_numpy() \
+        + plan.exports.sum(axis=0).reindex(eco.ids).fillna(0.0).to_numpy()
+    closes = bool(np.allclose(uses, supply, rtol=1e-9))
+    html = section_interlinkage(eco, plan)
+    assert ("Each row sums to 100" in html) == closes
+    assert closes  # the bundled economies balance exactly
+    assert "per cent of supply (output + imports)" in html  # the colour bar's scale

@@ -37,15 +37,15 @@ def _svg(fig: Figure) -> str:
     return text[text.index("<svg"):]
 
 
-def allocation_heatmap(shares: pd.DataFrame, title: str) -> str:
-    """Heat map of where each product goes: share of its gross output used by each branch.
-
-    ``shares`` is ``supplier x user`` (plus a final-demand column), each row summing to one.
-    """
+def allocation_heatmap(shares: pd.DataFrame, title: str,
+                       label: str = "per cent of supply (output + imports)") -> str:
+    """Heat map of where each product goes, in per cent: ``shares`` is ``supplier x user``
+    (plus a final-demand column) as fractions; the cells and the colour bar are in per cent
+    (the same scale as the caption's)."""
     n_rows, n_cols = shares.shape
     fig, ax = _subplots((1.0 + 0.62 * n_cols, 1.0 + 0.45 * n_rows))
-    data = shares.to_numpy(dtype=float)
-    im = ax.imshow(data, cmap="YlOrRd", vmin=0, vmax=max(0.5, float(np.nanmax(data))),
+    data = 100.0 * shares.to_numpy(dtype=float)
+    im = ax.imshow(data, cmap="YlOrRd", vmin=0, vmax=max(50.0, float(np.nanmax(data))),
                    aspect="auto")
     ax.set_xticks(range(n_cols), labels=list(shares.columns), rotation=45, ha="right")
     ax.set_yticks(range(n_rows), labels=list(shares.index))
@@ -54,17 +54,17 @@ def allocation_heatmap(shares: pd.DataFrame, title: str) -> str:
     for i in range(n_rows):
         for j in range(n_cols):
             v = data[i, j]
-            if v >= 0.005:
-                ax.text(j, i, f"{100 * v:.0f}", ha="center", va="center", fontsize=7,
-                        color="white" if v > 0.35 else "black")
+            if v >= 0.5:
+                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if v > 35 else "black")
     ax.set_title(title, fontsize=10)
-    fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, label="share of gross output")
+    fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, label=label)
     return _svg(fig)
 
 
 def balance_bars(table: pd.DataFrame, categories: pd.DataFrame, title: str) -> str:
     """Stacked bars: each branch's gross output split into intermediate use and final demand
-    categories, as shares (unit-free, so branches measured in tonnes, kWh and won compare)."""
+    categories, as shares (unit-free, so branches measured in tonnes, kWh and money compare)."""
     x = table["gross_output"].to_numpy(dtype=float)
     parts = pd.concat([table[["intermediate_use"]], categories], axis=1)
     shares = parts.to_numpy(dtype=float) / np.where(x > 0, x, 1.0)[:, np.newaxis]

@@ -126,22 +126,29 @@ def section_interlinkage(economy: Economy | Scenario, plan: Plan) -> str:
                 f"<p>{economy.n} branches are too many to draw as a heat map; export the "
                 "technology with <code>write_scenario</code> to study it.</p>")
     x = plan.gross_output.to_numpy()
+    supply = x + plan.imports.sum(axis=0).reindex(economy.ids).fillna(0.0).to_numpy()
     A = economy.technology
     Z = A.to_numpy() * x[np.newaxis, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(x[:, np.newaxis] > 0, Z / x[:, np.newaxis], 0.0)
-        final = np.where(x > 0, (plan.final_demand.sum(axis=1).to_numpy()
-                                 + plan.exports.sum(axis=0).reindex(economy.ids).fillna(0.0)
-                                 .to_numpy()) / x, 0.0)
+        share = np.where(supply[:, np.newaxis] > 0, Z / supply[:, np.newaxis], 0.0)
+        final = np.where(supply > 0, (plan.final_demand.sum(axis=1).to_numpy()
+                                      + plan.exports.sum(axis=0).reindex(economy.ids)
+                                      .fillna(0.0).to_numpy()) / supply, 0.0)
     frame = pd.DataFrame(share, index=economy.ids, columns=economy.ids)
     frame["final demand"] = final
-    svg = figures.allocation_heatmap(frame, "Where each product goes (per cent of its output)")
+    sums = 100 * frame.sum(axis=1)
+    exact = bool(np.all(np.abs(sums[supply > 0] - 100) < 0.05))
+    svg = figures.allocation_heatmap(frame, "Where each product goes (per cent of its supply)")
+    total = ("Each row sums to 100: what is supplied is used." if exact else
+             f"Rows sum to {sums.min():.0f}-{sums.max():.0f} (the balance does not close "
+             "exactly for every product).")
     return (
         "<h2>How the branches are interlinked</h2>"
-        "<p>Row <i>i</i>, column <i>j</i>: the per cent of product <i>i</i>'s gross output used "
-        "as input by branch <i>j</i> (<code>a<sub>ij</sub> x<sub>j</sub> / x<sub>i</sub></code>); "
-        "the last column is the per cent left for final demand. Shares are unit-free, so a "
-        "product measured in kWh compares with one measured in tonnes. Each row sums to 100.</p>"
+        "<p>Row <i>i</i>, column <i>j</i>: the per cent of the supply of product <i>i</i> "
+        "(home output and imports) used as input by branch <i>j</i> "
+        "(<code>a<sub>ij</sub> x<sub>j</sub> / (x<sub>i</sub> + m<sub>i</sub>)</code>); the last "
+        "column is the per cent left for final demand and exports. Shares are unit-free, so a "
+        f"product measured in kWh compares with one measured in tonnes. {total}</p>"
         f'<div class="figure">{svg}</div>'
     )
 
