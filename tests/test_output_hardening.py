@@ -283,3 +283,23 @@ def test_data_export_does_not_replace_the_bundled_data(capsys: pytest.CaptureFix
     rc, err = run(capsys, "data", "export", "dprk-1963", str(src.parent), "--force")
     assert rc == 2 and "holds an input of this run" in err, err
     assert (src / "scenario.yaml").is_file()
+
+
+def test_a_report_folder_of_autarky_0_2_is_a_previous_output(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]
+                                                            ) -> None:
+    # Folders written before manifests existed (autarky 0.2's `make demo`) are replaced
+    # without --force; a folder with anything else in it is not.
+    old = tmp_path / "report"
+    old.mkdir()
+    (old / "index.html").write_text("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+                                    "<title>autarky — North Korea 1963</title></head></html>")
+    (old / "plans.html").write_text("<!DOCTYPE html><html></html>")
+    rc, err = run(capsys, "report", "textbook", "--out", str(old))
+    assert rc == 0, err
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "index.html").write_text("<!DOCTYPE html><title>autarky</title>")
+    (other / "notes.txt").write_text("mine")
+    rc, err = run(capsys, "report", "textbook", "--out", str(other))
+    assert rc == 2 and (other / "notes.txt").exists()

@@ -71,6 +71,8 @@ def previous_output(folder: str | Path) -> bool:
     file in it with the SHA-256 of its content, and nothing else (no folder, file or link) has
     been added, removed or edited."""
     folder = Path(folder)
+    if not (folder / MANIFEST).exists():
+        return _legacy_report(folder)
     try:
         doc = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         listed = dict(doc["files"])
@@ -112,6 +114,26 @@ def _protected(path: Path, name: str, protect: Iterable[str | Path]) -> None:
         if q == real or real in q.parents:
             raise OutputPathError(name, f"holds an input of this run ({p}); an output folder is "
                                         "replaced as a whole: name another folder")
+
+
+#: The pages autarky 0.2 wrote, before output folders carried a manifest.
+_LEGACY_PAGES = frozenset({"index.html", "plans.html", "reliance.html", "monitoring.html",
+                           "compare.html"})
+
+
+def _legacy_report(folder: Path) -> bool:
+    """A report folder of autarky 0.2 (no manifest): only its page names, as regular files,
+    and an index or compare page that autarky wrote."""
+    try:
+        entries = list(folder.iterdir())
+        if not entries or any(p.name not in _LEGACY_PAGES or p.is_symlink() or not p.is_file()
+                              for p in entries):
+            return False
+        first = next(p for p in sorted(entries) if p.name in ("index.html", "compare.html"))
+        head = first.read_text(encoding="utf-8", errors="replace")[:4000]
+    except (OSError, StopIteration):
+        return False
+    return head.startswith("<!DOCTYPE html>") and ("autarky" in head)
 
 
 def check_target(target: str | Path, *, force: bool = False,
