@@ -62,9 +62,12 @@ def allocation_heatmap(shares: pd.DataFrame, title: str,
     return _svg(fig)
 
 
-def balance_bars(table: pd.DataFrame, categories: pd.DataFrame, title: str) -> str:
-    """Stacked bars: each branch's gross output split into intermediate use and final demand
-    categories, as shares (unit-free, so branches measured in tonnes, kWh and money compare)."""
+def balance_bars(table: pd.DataFrame, categories: pd.DataFrame, title: str,
+                 basis: str = "share of gross output") -> str:
+    """Stacked bars: each branch's ``gross_output`` column (the caller may pass supply, output
+    plus imports) split into intermediate use and final demand categories, as shares
+    (unit-free, so branches measured in tonnes, kWh and money compare); ``basis`` names the
+    axis, so it matches the title."""
     x = table["gross_output"].to_numpy(dtype=float)
     parts = pd.concat([table[["intermediate_use"]], categories], axis=1)
     shares = parts.to_numpy(dtype=float) / np.where(x > 0, x, 1.0)[:, np.newaxis]
@@ -77,8 +80,8 @@ def balance_bars(table: pd.DataFrame, categories: pd.DataFrame, title: str) -> s
     ax.set_yticks(range(len(table)), labels=list(table.index))
     ax.invert_yaxis()
     ax.set_xlim(0, max(1.0, float(left.max())))
-    ax.set_xlabel("share of gross output")
-    ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax.set_xlabel(basis)
+    ax.legend(ncol=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
     ax.set_title(title, fontsize=10)
     return _svg(fig)
 

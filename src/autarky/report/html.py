@@ -101,7 +101,9 @@ def section_balance(economy: Economy | Scenario, plan: Plan) -> str:
     uses = fd.assign(exports=t["exports"]) if has_e else fd
     bars = ("" if economy.n > MAX_DRAWN else
             figures.balance_bars(t.assign(gross_output=supply), uses,
-                                 "Uses of each product (share of its supply, output + imports)"))
+                                 "Uses of each product (share of its supply)",
+                                 basis="share of supply (output + imports)" if has_m
+                                 else "share of gross output"))
     resources = "gross output + imports" if has_m else "gross output"
     use_text = "intermediate use + final demand" + (" + exports" if has_e else "")
     formula = ("<code>x = (I - A<sub>d</sub>)<sup>-1</sup> (y<sub>d</sub> + e)</code>, with "
