@@ -19,7 +19,7 @@ True
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 #: Headline figures in a repr, and variables listed in the HTML form.
 MAX_HEADLINE = 4
@@ -40,10 +40,19 @@ def _unit(unit: Any) -> str:
 
 
 class DatasetDisplay:
-    """Mixin: a short ``repr`` and an HTML summary built from ``self.to_dataset()``."""
+    """Mixin: a short ``repr`` and an HTML summary built from ``self.to_dataset()``, and the
+    report's charts as ``self.plot`` (:class:`autarky.report.plot.Plotter`)."""
 
-    def to_dataset(self) -> Any:  # pragma: no cover - provided by each result
-        raise NotImplementedError
+    if TYPE_CHECKING:
+        def to_dataset(self) -> Any: ...
+
+    @property
+    def plot(self) -> Any:
+        """The report's charts of this result (matplotlib): ``result.plot()`` draws the main
+        one and returns its axes."""
+        from autarky.report.plot import Plotter
+
+        return Plotter(self)
 
     def _display_parts(self) -> tuple[str, list[tuple[str, str]], Any]:
         ds = self.to_dataset()

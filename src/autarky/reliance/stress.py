@@ -167,6 +167,8 @@ class StressResult(DatasetDisplay):
     propagation
         The week-by-week simulation (``None`` if not run): output per week, total loss per
         branch, recovery week.
+    duration
+        Weeks the shock lasted in the propagation (weeks 1 to ``duration``).
     """
 
     shock: str
@@ -176,6 +178,7 @@ class StressResult(DatasetDisplay):
     units: tuple[str, ...]
     value_unit: str
     prices: np.ndarray
+    duration: int = 0
 
     def propagation_frame(self) -> pd.DataFrame:
         """Output per week (``week x branch``), in each branch's unit per week."""
@@ -275,7 +278,8 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
     if propagate_too:
         pr = _propagate(scn, b, spec, duration=duration, weeks=weeks, scheme=scheme,
                         inventory_days=inventory_days, priority=priority, progress=progress)
-    return StressResult(spec.label, replanned, pr, tuple(eco.ids), tuple(eco.units), wunit, w)
+    return StressResult(spec.label, replanned, pr, tuple(eco.ids), tuple(eco.units), wunit, w,
+                        duration=duration)
 
 
 def _check_propagation(weeks: Any, duration: Any) -> tuple[int, int]:

@@ -119,11 +119,13 @@ def history_bars(table: pd.DataFrame, title: str) -> str:
     return _svg(fig)
 
 
-def paths_chart(series: dict[str, pd.Series], title: str, ylabel: str,
-                reference: dict[str, pd.Series] | None = None, logy: bool = False,
-                xlabel: str = "year") -> str:
-    """Lines over the years, one per strategy, with dashed reference paths (e.g. the plan)."""
-    fig, ax = _subplots((7.5, 3.6))
+def draw_paths(ax: Axes, series: dict[str, pd.Series], title: str, ylabel: str,
+               reference: dict[str, pd.Series] | None = None, logy: bool = False,
+               xlabel: str = "year", shade: tuple[float, float, str] | None = None) -> Axes:
+    """Lines, one per series, with dashed reference paths (e.g. the plan) and an optional
+    shaded span ``(start, end, label)`` (e.g. the weeks a shock lasts); returns ``ax``."""
+    if shade is not None:
+        ax.axvspan(shade[0], shade[1], color="#999999", alpha=0.18, lw=0, label=shade[2])
     for k, (name, s) in enumerate(series.items()):
         ax.plot(s.index, s.to_numpy(dtype=float), marker="o", ms=3, lw=1.8,
                 color=_PALETTE[k % len(_PALETTE)], label=name)
@@ -137,6 +139,15 @@ def paths_chart(series: dict[str, pd.Series], title: str, ylabel: str,
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title, fontsize=10)
+    return ax
+
+
+def paths_chart(series: dict[str, pd.Series], title: str, ylabel: str,
+                reference: dict[str, pd.Series] | None = None, logy: bool = False,
+                xlabel: str = "year", shade: tuple[float, float, str] | None = None) -> str:
+    """:func:`draw_paths` as inline SVG."""
+    fig, ax = _subplots((7.5, 3.6))
+    draw_paths(ax, series, title, ylabel, reference, logy, xlabel, shade)
     return _svg(fig)
 
 
@@ -159,11 +170,11 @@ def stacked_groups(frames: dict[str, pd.DataFrame], title: str, ylabel: str) -> 
     return _svg(fig)
 
 
-def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str, percent: bool = True,
-                 stacked: bool = False) -> str:
-    """Bars per row of ``frame`` (branches), one series per column (e.g. partners)."""
+def draw_bars(ax: Axes, frame: pd.DataFrame, title: str, ylabel: str, percent: bool = True,
+              stacked: bool = False) -> Axes:
+    """Bars per row of ``frame`` (branches), one series per column (e.g. partners); returns
+    ``ax``."""
     n_rows, n_cols = frame.shape
-    fig, ax = _subplots((max(6.0, 0.55 * n_rows + 2.5), 3.6))
     pos = np.arange(n_rows)
     width = 0.8 if stacked else 0.8 / max(n_cols, 1)
     bottom = np.zeros(n_rows)
@@ -171,7 +182,8 @@ def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str, percent: bool = T
     for k, col in enumerate(frame.columns):
         vals = np.nan_to_num(frame[col].to_numpy(dtype=float)) * scale
         if stacked:
-            ax.bar(pos, vals, width, bottom=bottom, color=_PALETTE[k % len(_PALETTE)], label=str(col))
+            ax.bar(pos, vals, width, bottom=bottom, color=_PALETTE[k % len(_PALETTE)],
+                   label=str(col))
             bottom += vals
         else:
             ax.bar(pos + (k - (n_cols - 1) / 2) * width, vals, width,
@@ -182,6 +194,14 @@ def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str, percent: bool = T
     if n_cols > 1:
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title, fontsize=10)
+    return ax
+
+
+def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str, percent: bool = True,
+                 stacked: bool = False) -> str:
+    """:func:`draw_bars` as inline SVG."""
+    fig, ax = _subplots((max(6.0, 0.55 * frame.shape[0] + 2.5), 3.6))
+    draw_bars(ax, frame, title, ylabel, percent, stacked)
     return _svg(fig)
 
 

@@ -100,7 +100,7 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
                 f"propagated: output lost ({esc(unit)})",
                 f"propagated: final demand unmet ({esc(unit)})", "recovery"], rows,
                numeric={1, 2, 3}),
-        f'<div class="figure">{figures.paths_chart(cuts, "Total output during a 13-week cut-off (baseline = 1), no re-planning", "output / baseline", xlabel="week")}</div>',  # noqa: E501
+        f'<div class="figure">{figures.paths_chart(cuts, "Total output, a 13-week cut-off (baseline = 1), no re-planning", "output / baseline", xlabel="week", shade=(0.5, 13.5, "cut-off (weeks 1-13)"))}</div>',  # noqa: E501
         "<p class='muted'>The two answers measure different things. Re-planned: a whole year "
         "without the partner, the plan re-made to do without it. Propagated: a 13-week cut, "
         "its supply and its purchases stopping, "

@@ -1,0 +1,84 @@
+"""``result.plot`` (issue 10, item 4): the report's charts on matplotlib axes, drawing the
+result's own numbers."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.patches import Polygon, Rectangle
+
+from autarky import data
+from autarky.economy import Scenario
+from autarky.errors import AutarkyError, BadTypeError
+
+
+@pytest.fixture(scope="module")
+def island() -> Scenario:
+    return data.load("island")
+
+
+def test_dependence_bars_are_the_indicators_in_per_cent(island: Scenario) -> None:
+    ind = island.reliance.indicators()
+    ax = ind.plot()
+    heights = sorted(round(p.get_height(), 9) for p in ax.patches if isinstance(p, Rectangle))
+    want = sorted(round(100 * v, 9) for col in ("self_sufficiency", "import_share",
+                                                "import_content")
+                  for v in np.nan_to_num(ind.table[col].to_numpy(dtype=float)))
+    assert heights == want
+
+
+def test_uses_of_each_product_add_up_to_its_supply(island: Scenario) -> None:
+    plan = island.plan.balance()
+    ax = plan.plot()
+    tops: dict[float, float] = {}
+    for p in ax.patches:
+        if isinstance(p, Rectangle):
+            tops[round(p.get_x(), 6)] = max(tops.get(round(p.get_x(), 6), 0.0),
+                                            p.get_y() + p.get_height())
+    # the balance identity, A x + y + e = x + m, read on the chart: every stack reaches 100 %
+    assert len(tops) == island.n
+    assert all(abs(v - 100.0) < 1e-6 for v in tops.values()), tops
+
+
+def test_weekly_stress_path_with_the_shock_shaded(island: Scenario) -> None:
+    res = island.reliance.stress("partner:northland", weeks=30, duration=8)
+    ax = res.plot()
+    pr = res.propagation
+    line = ax.get_lines()[0]
+    want = pr.output @ res.prices / float(res.prices @ pr.baseline)
+    assert np.allclose(line.get_ydata(), want, rtol=1e-12)
+    assert list(line.get_xdata()) == list(range(1, 31))
+    spans = [p for p in ax.patches if isinstance(p, Polygon | Rectangle)]
+    xs = [p.get_xy()[:, 0] for p in spans if isinstance(p, Polygon)] or \
+        [np.array([p.get_x(), p.get_x() + p.get_width()]) for p in spans]
+    assert any(np.isclose(x.min(), 0.5) and np.isclose(x.max(), 8.5) for x in xs)
+
+
+def test_cost_curve_and_multiyear_paths() -> None:
+    cost = data.load("island").reliance.cost_of_autarky(branches=["manufacturing"])
+    ax = cost.plot()
+    assert np.allclose(ax.get_lines()[0].get_ydata(), cost.curve["fulfilment"].to_numpy())
+    plan = data.load("seven-year-plan").plan.multiyear("balanced")
+    ax = plan.plot.paths(variable="consumption")
+    assert np.allclose(ax.get_lines()[0].get_ydata(), plan.consumption.to_numpy())
+    with pytest.raises(BadTypeError, match="no path 'nope'"):
+        plan.plot.paths(variable="nope")
+
+
+def test_a_chart_for_another_kind_is_refused(island: Scenario) -> None:
+    with pytest.raises(BadTypeError, match="for StressResult results, not Indicators") as e:
+        island.reliance.indicators().plot.weekly()
+    assert isinstance(e.value, AutarkyError) and isinstance(e.value, TypeError)
+
+
+def test_report_cut_off_chart_is_shaded(tmp_path: Path) -> None:
+    from autarky.report.reliance import write_reliance
+
+    page = write_reliance(data.load("island"), tmp_path).read_text(encoding="utf-8")
+    assert "cut-off (weeks 1-13)" in page
