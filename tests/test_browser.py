@@ -6,9 +6,12 @@ or ``inf`` in its text, and, for the Island economy, any name of the bundled cas
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shutil
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,7 +79,19 @@ def test_page_in_chromium(report: str, page: str, width: int, reports: dict[str,
                          "('href'))")
     for href in hrefs:
         assert not href.startswith(("http:", "https:", "//")), href
-        assert (folder / href.split("#")[0]).is_file(), href
+        if not href.startswith("data:"):
+            assert (folder / href.split("#")[0]).is_file(), href
+    # each table's CSV link holds that table: its header, and as many rows
+    tables = tab.evaluate(
+        "[...document.querySelectorAll('div.table')].map(d => ({"
+        "head: [...d.querySelectorAll('thead th')].map(t => t.textContent.trim()),"
+        "rows: d.querySelectorAll('tbody tr').length,"
+        "csv: d.nextElementSibling.querySelector('a.csv').getAttribute('href')}))")
+    for t in tables:
+        text = urllib.parse.unquote(t["csv"].split(",", 1)[1])
+        rows = list(csv.reader(io.StringIO(text)))
+        assert [h.removesuffix(" (%)") for h in rows[0]] == t["head"]
+        assert len(rows) - 1 == t["rows"]
     # nothing wider than the screen: wide tables and figures scroll inside their own box
     scroll, client = tab.evaluate("[document.documentElement.scrollWidth, "
                                   "document.documentElement.clientWidth]")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+import re
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -45,6 +49,32 @@ def num(v: float | None) -> str:
     return format_number(v, missing="–")
 
 
+def _plain(cell: str) -> str:
+    """A table cell's text without its markup."""
+    text = html.unescape(re.sub(r"<br\s*/?>", " ", re.sub(r"<(?!br)[^>]+>", "", cell)))
+    text = " ".join(text.split())
+    return "" if text in ("–", "-") else text
+
+
+def _csv_link(headers: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+    """A link that downloads the table as shown, as CSV (numbers without thousands separators,
+    per cent columns as numbers with ``(%)`` in their header); inline, so the page stays
+    self-contained."""
+    plain = [[_plain(c) for c in r] for r in rows]
+    percent = {i for i in numeric if any(r[i].endswith(" %") for r in plain)}
+    for r in plain:
+        for i in numeric:
+            r[i] = r[i].replace(",", "").removesuffix(" %")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([h + (" (%)" if i in percent else "") for i, h in enumerate(headers)])
+    writer.writerows(plain)
+    slug = re.sub(r"[^a-z0-9]+", "-", "-".join(headers[:2]).lower()).strip("-") or "table"
+    href = "data:text/csv;charset=utf-8," + urllib.parse.quote(buf.getvalue())
+    return (f"<a class='csv' download='{esc(slug)}.csv' href='{href}'>download this table "
+            "as CSV</a>")
+
+
 def _table(headers: list[str], rows: list[list[str]], classes: list[str] | None = None,
            numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
@@ -56,7 +86,8 @@ def _table(headers: list[str], rows: list[list[str]], classes: list[str] | None 
                         for i, c in enumerate(r))
         body.append(f"<tr{cls}>{cells}</tr>")
     return (f'<div class="table"><table><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+            f"<tbody>{''.join(body)}</tbody></table></div>"
+            f"<p class='muted csv'>{_csv_link(headers, rows, numeric)}</p>")
 
 
 def _prov(economy: Economy | Scenario, table: str, row: str, column: str | None = None) -> str:
