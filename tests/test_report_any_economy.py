@@ -120,3 +120,17 @@ def test_heat_map_caption_is_true_of_its_rows(name: str) -> None:
     assert ("Each row sums to 100" in html) == closes
     assert closes  # the bundled economies balance exactly
     assert "per cent of supply (output + imports)" in html  # the colour bar's scale
+
+
+def test_chart_values_show_on_hover(island: dict[str, str]) -> None:
+    """Every bar and point of the self-reliance charts carries its value as an SVG <title>
+    (a browser's tooltip; no script), with unique ids across the page's figures."""
+    from autarky import data
+
+    page = island["reliance.html"]
+    tips = re.findall(r'<g id="(tip\d+-[0-9a-f]{8})"><title>([^<]*)</title>', page)
+    assert len(tips) > 20
+    assert len({gid for gid, _ in tips}) == len(tips)
+    ind = data.load("island").reliance.indicators().table
+    want = f"manufacturing — direct import share: {100 * ind.loc['manufacturing', 'import_share']:.1f} %"
+    assert want in [t for _, t in tips]

@@ -7,13 +7,25 @@ SVG string (no file is written and no global matplotlib state is left changed).
 from __future__ import annotations
 
 import hashlib
+import html
 import io
+from typing import Any
 
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+#: Most points of a line that get a hover text each.
+MAX_TIPS = 120
+
+
+def _fmt(v: float) -> str:
+    from autarky.report.format import format_number
+
+    return format_number(v, digits=4)
+
 
 _PALETTE = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3",
             "#8c8c8c", "#ccb974", "#64b5cd"]
@@ -25,7 +37,19 @@ def _subplots(size: tuple[float, float]) -> tuple[Figure, Axes]:
     return fig, fig.subplots()
 
 
-def _svg(fig: Figure) -> str:
+#: Hover texts of a figure being drawn, by the ``gid`` of the artist they describe.
+Tips = dict[str, str]
+
+
+def _tip(artist: Any, tips: Tips | None, text: str) -> None:
+    """Give ``artist`` a hover text (an SVG ``<title>``, shown by every browser, no script)."""
+    if tips is not None:
+        gid = f"tip{len(tips)}"
+        artist.set_gid(gid)
+        tips[gid] = text
+
+
+def _svg(fig: Figure, tips: Tips | None = None) -> str:
     buf = io.StringIO()
     # Reproducible bytes: no date in the metadata, and element ids salted by what the figure
     # shows (matplotlib salts them with a random uuid otherwise), distinct between figures.
@@ -34,6 +58,10 @@ def _svg(fig: Figure) -> str:
     with matplotlib.rc_context({"svg.hashsalt": salt.hexdigest()[:16]}):
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
+    tag = salt.hexdigest()[:8]  # ids unique on a page that holds several figures
+    for gid, tip in (tips or {}).items():
+        text = text.replace(f'<g id="{gid}">',
+                            f'<g id="{gid}-{tag}"><title>{html.escape(tip)}</title>', 1)
     return text[text.index("<svg"):]
 
 
@@ -121,14 +149,20 @@ def history_bars(table: pd.DataFrame, title: str) -> str:
 
 def draw_paths(ax: Axes, series: dict[str, pd.Series], title: str, ylabel: str,
                reference: dict[str, pd.Series] | None = None, logy: bool = False,
-               xlabel: str = "year", shade: tuple[float, float, str] | None = None) -> Axes:
+               xlabel: str = "year", shade: tuple[float, float, str] | None = None,
+               tips: Tips | None = None) -> Axes:
     """Lines, one per series, with dashed reference paths (e.g. the plan) and an optional
     shaded span ``(start, end, label)`` (e.g. the weeks a shock lasts); returns ``ax``."""
     if shade is not None:
         ax.axvspan(shade[0], shade[1], color="#999999", alpha=0.18, lw=0, label=shade[2])
     for k, (name, s) in enumerate(series.items()):
-        ax.plot(s.index, s.to_numpy(dtype=float), marker="o", ms=3, lw=1.8,
-                color=_PALETTE[k % len(_PALETTE)], label=name)
+        ys = s.to_numpy(dtype=float)
+        ax.plot(s.index, ys, marker="o", ms=3, lw=1.8, color=_PALETTE[k % len(_PALETTE)],
+                label=name)
+        if tips is not None and len(s) <= MAX_TIPS:
+            for xv, yv in zip(s.index, ys, strict=True):
+                (pt,) = ax.plot([xv], [yv], marker="o", ms=7, alpha=0.0, lw=0)
+                _tip(pt, tips, f"{name} — {xlabel} {xv}: {_fmt(yv)}")
     for k, (name, s) in enumerate((reference or {}).items()):
         ax.plot(s.index, s.to_numpy(dtype=float), ls="--", lw=1.4,
                 color=["black", "#777777", "#b22222"][k % 3], label=name)
@@ -147,8 +181,9 @@ def paths_chart(series: dict[str, pd.Series], title: str, ylabel: str,
                 xlabel: str = "year", shade: tuple[float, float, str] | None = None) -> str:
     """:func:`draw_paths` as inline SVG."""
     fig, ax = _subplots((7.5, 3.6))
-    draw_paths(ax, series, title, ylabel, reference, logy, xlabel, shade)
-    return _svg(fig)
+    tips: Tips = {}
+    draw_paths(ax, series, title, ylabel, reference, logy, xlabel, shade, tips)
+    return _svg(fig, tips)
 
 
 def stacked_groups(frames: dict[str, pd.DataFrame], title: str, ylabel: str) -> str:
@@ -171,7 +206,7 @@ def stacked_groups(frames: dict[str, pd.DataFrame], title: str, ylabel: str) -> 
 
 
 def draw_bars(ax: Axes, frame: pd.DataFrame, title: str, ylabel: str, percent: bool = True,
-              stacked: bool = False) -> Axes:
+              stacked: bool = False, tips: Tips | None = None) -> Axes:
     """Bars per row of ``frame`` (branches), one series per column (e.g. partners); returns
     ``ax``."""
     n_rows, n_cols = frame.shape
@@ -182,12 +217,14 @@ def draw_bars(ax: Axes, frame: pd.DataFrame, title: str, ylabel: str, percent: b
     for k, col in enumerate(frame.columns):
         vals = np.nan_to_num(frame[col].to_numpy(dtype=float)) * scale
         if stacked:
-            ax.bar(pos, vals, width, bottom=bottom, color=_PALETTE[k % len(_PALETTE)],
-                   label=str(col))
+            bars = ax.bar(pos, vals, width, bottom=bottom, color=_PALETTE[k % len(_PALETTE)],
+                          label=str(col))
             bottom += vals
         else:
-            ax.bar(pos + (k - (n_cols - 1) / 2) * width, vals, width,
-                   color=_PALETTE[k % len(_PALETTE)], label=str(col))
+            bars = ax.bar(pos + (k - (n_cols - 1) / 2) * width, vals, width,
+                          color=_PALETTE[k % len(_PALETTE)], label=str(col))
+        for bar, row, v in zip(bars, frame.index, vals, strict=True):
+            _tip(bar, tips, f"{row} — {col}: {_fmt(v)}{' %' if percent else ''}")
     ax.set_xticks(pos, labels=list(frame.index), rotation=30, ha="right")
     ax.set_ylabel(ylabel + (" (%)" if percent else ""))
     ax.grid(axis="y", alpha=0.3)
@@ -201,8 +238,9 @@ def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str, percent: bool = T
                  stacked: bool = False) -> str:
     """:func:`draw_bars` as inline SVG."""
     fig, ax = _subplots((max(6.0, 0.55 * frame.shape[0] + 2.5), 3.6))
-    draw_bars(ax, frame, title, ylabel, percent, stacked)
-    return _svg(fig)
+    tips: Tips = {}
+    draw_bars(ax, frame, title, ylabel, percent, stacked, tips)
+    return _svg(fig, tips)
 
 
 def fan_chart(history: pd.Series, fan: pd.DataFrame, target: pd.Series, title: str,
