@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest fuzz bench clean
+.PHONY: demo test lint typecheck pytest fuzz docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -11,6 +11,10 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.docs: pyproject.toml | $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
 	touch $@
 
 $(VENV)/.bench: pyproject.toml | $(VENV)/.installed
@@ -40,6 +44,10 @@ $(VENV)/.chromium: | $(BIN)/python
 pytest: $(VENV)/.installed $(VENV)/.chromium
 	$(BIN)/python -m pytest src/autarky tests -q
 
+## make docs: the documentation site (docs/_build/html); the tutorials are executed, warnings are errors
+docs: $(VENV)/.docs
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
 ## make fuzz: the fuzz tests with a long, random profile (make test runs a short fixed one)
 fuzz: $(VENV)/.installed
 	AUTARKY_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz.py -q
@@ -52,4 +60,4 @@ bench: $(VENV)/.bench
 	$(BIN)/python bench/lp_checks.py
 
 clean:
-	rm -rf $(VENV) report build *.egg-info src/*.egg-info
+	rm -rf $(VENV) report build *.egg-info src/*.egg-info docs/_build docs/jupyter_execute
