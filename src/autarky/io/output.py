@@ -30,6 +30,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import glob
 import hashlib
 import json
 import os
@@ -310,15 +311,17 @@ def output_folder(target: str | Path, *, force: bool = False,
         raise OutputPathError(name, f"cannot create its parent folder {parent}: "
                                     f"{_describe(exc)}") from None
     _remove_stale(parent, path.name)
-    try:
-        tmp = Path(tempfile.mkdtemp(dir=parent,
-                                    prefix=f".{path.name}{_TMP_TAG}{os.getpid()}@{_host()}-"))
-    except OSError as exc:
-        hint = (f" (an output is written beside its folder and moved into place: name a "
-                f"folder inside {path})" if path.is_dir() else "")
-        raise OutputPathError(name, f"cannot write in {parent}: {_describe(exc)}{hint}") from None
+    prefix = f".{path.name}{_TMP_TAG}{os.getpid()}@{_host()}-"
     mode = _mode(path)
-    try:
+    tmp: Path | None = None
+    try:  # one try from the folder's creation on: an interrupt at any point removes it
+        try:
+            tmp = Path(tempfile.mkdtemp(dir=parent, prefix=prefix))
+        except OSError as exc:
+            hint = (f" (an output is written beside its folder and moved into place: name a "
+                    f"folder inside {path})" if path.is_dir() else "")
+            raise OutputPathError(name, f"cannot write in {parent}: "
+                                        f"{_describe(exc)}{hint}") from None
         try:
             yield tmp
             _manifest(tmp, meta or {})
@@ -329,7 +332,10 @@ def output_folder(target: str | Path, *, force: bool = False,
         except OSError as exc:
             raise OutputPathError(name, f"cannot be written: {_describe(exc)}") from None
     finally:
-        if tmp.exists():
+        if tmp is None:  # interrupted inside mkdtemp, after the folder was made
+            for ours in parent.glob(glob.escape(prefix) + "*"):
+                shutil.rmtree(ours, ignore_errors=True)
+        elif tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
 
 

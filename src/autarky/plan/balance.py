@@ -13,43 +13,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autarky import checks
 from autarky.economy import Economy, Scenario, as_scenario
+from autarky.economy.inputs import demand_frame
 from autarky.economy.trade import domestic_final_use, imports_at
-from autarky.errors import BadValueError, UnknownIdError
+from autarky.errors import BadValueError
 from autarky.plan.result import Plan
 
 
 def define_final_demand(economy: Economy, final_demand: Any = None) -> pd.DataFrame:
-    """The final demand to balance: the economy's own, or one given as vector, Series or frame."""
+    """The final demand to balance: the economy's own, or one given as vector, Series or frame
+    (read as the economy reads its own, :func:`autarky.economy.inputs.demand_frame`), finite."""
     if final_demand is None:
         return economy.final_demand
     ids = pd.Index(economy.ids, name="branch")
-    if isinstance(final_demand, pd.DataFrame):
-        unknown = set(map(str, final_demand.index)) - set(ids)
-        fd = final_demand.reindex(ids).fillna(0.0)
-        fd = pd.DataFrame(checks.floats("final demand", fd.to_numpy()), index=fd.index,
-                          columns=fd.columns)
-    elif isinstance(final_demand, (pd.Series, dict)):
-        s = pd.Series(final_demand)
-        s = pd.Series(checks.floats("final demand", s.to_numpy()), index=s.index)
-        unknown = set(map(str, s.index)) - set(ids)
-        fd = s.reindex(ids).fillna(0.0).to_frame("total")
-    else:
-        arr = checks.floats("final demand", final_demand)
-        if arr.ndim == 0 or arr.shape[0] != len(ids):
-            rows = arr.shape[0] if arr.ndim else "no"
-            raise BadValueError(f"final demand has {rows} rows, expected {len(ids)}")
-        unknown = set()
-        fd = pd.DataFrame(arr.reshape(len(ids), -1), index=ids)
-        if fd.shape[1] == 1:
-            fd.columns = pd.Index(["total"])
-    if unknown:
-        raise UnknownIdError(f"final demand names unknown branch(es): {', '.join(sorted(unknown))}")
-    fd.columns = pd.Index([str(c) for c in fd.columns], name="category")
-    if any(c.lower() in ("exports", "export") for c in fd.columns):
-        raise BadValueError("exports are not home final use: they are the economy's table "
-                            "'exports' (by destination)")
+    fd = demand_frame(final_demand, ids)
     values = fd.to_numpy(dtype=float)
     if not np.all(np.isfinite(values)):
         r, c = np.argwhere(~np.isfinite(values))[0]
