@@ -99,3 +99,22 @@ def line_of() -> Callable[..., int]:
         return hits[occurrence - 1]
 
     return _line_of
+
+
+@pytest.fixture
+def wait_for_temporary() -> Callable[..., bool]:
+    """``wait(parent, name, proc)``: wait until the process ``proc`` has made the temporary
+    folder of the output ``parent/name`` (it is writing), True; False if it ended first."""
+    import subprocess
+    import time
+
+    def wait(parent: Path, name: str, proc: subprocess.Popen[bytes], limit: float = 60.0
+             ) -> bool:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < limit and proc.poll() is None:
+            if any(p.name.startswith(f".{name}.autarky-") for p in parent.iterdir()):
+                return True
+            time.sleep(0.005)
+        return False
+
+    return wait

@@ -5,12 +5,14 @@ comment says what went wrong before."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,16 +25,6 @@ from autarky.io.output import check_target, output_folder
 ROOT = Path(__file__).resolve().parents[1]
 AUTARKY = [sys.executable, "-m", "autarky"]
 
-TEXTBOOK = """\
-name: Two branches
-branches:
-  - {id: agriculture, unit: "USD million"}
-  - {id: manufacturing, unit: "USD million"}
-technology:
-  agriculture:   {agriculture: 0.15, manufacturing: 0.25}
-  manufacturing: {agriculture: 0.20, manufacturing: 0.05}
-final_demand: {agriculture: 600, manufacturing: 1500}
-"""
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -43,12 +35,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 # ------------------------------------------------------------------ scenario input -> exit 70
 
 def test_huge_horizon_year_is_a_scenario_error(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+                                               capsys: pytest.CaptureFixture[str],
+                                               textbook_yaml: str) -> None:
     # Was: io/planning.py builds pd.Index(list(range(first, last + 1)), dtype=int64) without a
     # bound: `last: 100000000000000000000` raises a bare OverflowError, so the library raises
     # a builtin (not ScenarioError) and the CLI says "internal error (a bug)" and exits 70.
     path = tmp_path / "s.yaml"
-    path.write_text(TEXTBOOK + "horizon: {first: 1, last: 100000000000000000000}\n")
+    path.write_text(textbook_yaml + "horizon: {first: 1, last: 100000000000000000000}\n")
     with pytest.raises(ScenarioError):
         read_scenario(path)
     rc, err = run(capsys, "validate", str(path))
@@ -56,29 +49,29 @@ def test_huge_horizon_year_is_a_scenario_error(tmp_path: Path,
     assert "horizon" in err
 
 
-def test_long_horizon_is_bounded(tmp_path: Path) -> None:
+def test_long_horizon_is_bounded(tmp_path: Path, textbook_yaml: str) -> None:
     # Was: the horizon has no documented maximum. 10 million years makes a plain
     # `validate` take ~6 s (30 million: ~17 s and gigabytes); a 2000-year horizon makes `plan`
     # run ~70 s with no progress bar. A scenario file should not be able to do that.
     path = tmp_path / "s.yaml"
-    path.write_text(TEXTBOOK + "horizon: {first: 1, last: 10000000}\n")
+    path.write_text(textbook_yaml + "horizon: {first: 1, last: 10000000}\n")
     t0 = time.perf_counter()
     with pytest.raises(ScenarioError, match="horizon"):
         read_scenario(path)
     assert time.perf_counter() - t0 < 2.0
 
 
-def test_nul_byte_in_table_file_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nul_byte_in_table_file_name(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     textbook_yaml: str) -> None:
     # Was: a table reference with a NUL character ("x\0.csv", valid YAML) reaches
     # Path.resolve()/is_file() in io/scenario.py (_inside catches only OSError/RuntimeError),
     # which raise ValueError("embedded null byte"): the CLI prints "internal error" and exits 70
     # instead of exit 2 naming the key.
     folder = tmp_path / "s"
     folder.mkdir()
-    (folder / "scenario.yaml").write_text(TEXTBOOK.replace(
-        "technology:\n  agriculture:   {agriculture: 0.15, manufacturing: 0.25}\n"
-        "  manufacturing: {agriculture: 0.20, manufacturing: 0.05}\n",
-        'technology: "x\\0.csv"\n'))
+    (folder / "scenario.yaml").write_text(re.sub(  # the YAML escape \0: a NUL in the name
+        r"technology:.*?\nfinal_demand", lambda m: 'technology: "x\\0.csv"\nfinal_demand',
+        textbook_yaml, flags=re.S))
     rc, err = run(capsys, "validate", str(folder))
     assert rc != EXIT_INTERNAL and "internal error" not in err, err
     assert rc == 2 and "technology" in err, err
@@ -94,7 +87,8 @@ def test_check_target_nul_byte_raises_the_projects_error() -> None:
 # ------------------------------------------------------------------ output folders
 
 def test_force_does_not_delete_the_input_scenario(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+                                                  capsys: pytest.CaptureFixture[str],
+                                               textbook_yaml: str) -> None:
     # Was (data loss): `report proj/s.yaml --out proj --force` reads the scenario, then swaps
     # the whole folder out and deletes it: the input scenario (and the user's other files) are
     # gone. Likewise `--out .`, `--out ..`, `--out ""` or `--out ~` with --force delete the
@@ -102,10 +96,10 @@ def test_force_does_not_delete_the_input_scenario(tmp_path: Path,
     # refused even with --force.
     proj = tmp_path / "proj"
     proj.mkdir()
-    (proj / "s.yaml").write_text(TEXTBOOK)
+    (proj / "s.yaml").write_text(textbook_yaml)
     (proj / "notes.md").write_text("mine")
     rc, err = run(capsys, "report", str(proj / "s.yaml"), "--out", str(proj), "--force")
-    assert (proj / "s.yaml").read_text() == TEXTBOOK, "the input scenario was deleted"
+    assert (proj / "s.yaml").read_text() == textbook_yaml, "the input scenario was deleted"
     assert rc == 2, err
 
 
@@ -200,25 +194,18 @@ def test_broken_pipe_is_not_exit_1() -> None:
     assert proc.returncode != 1, "broken pipe reported as a plan failure (exit 1)"
 
 
-def test_sigterm_leaves_no_temporary_folder(tmp_path: Path) -> None:
+def test_sigterm_leaves_no_temporary_folder(tmp_path: Path,
+                                            wait_for_temporary: Callable[..., bool]) -> None:
     # Was: SIGTERM (kill, systemd stop, a CI timeout) is not handled: the process dies without
     # running output_folder's cleanup, so `.rep.autarky-PID-XXXX` (a half-written report) stays
     # beside the target until a later run writes the same target, and no message is printed.
     out = tmp_path / "rep"
     proc = subprocess.Popen([*AUTARKY, "report", "dprk-1963", "--out", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
-    t0 = time.monotonic()
-    seen = False
-    while time.monotonic() - t0 < 60 and proc.poll() is None:
-        if any(p.name.startswith(".rep.autarky-") for p in tmp_path.iterdir()):
-            seen = True
-            break
-        time.sleep(0.005)
-    if not seen:
-        proc.kill()
-        pytest.skip("the run ended before its temporary folder was seen")
+    assert wait_for_temporary(tmp_path, "rep", proc), "the report never started writing"
     proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and "terminated" in err.decode(), err.decode()
     left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".rep.autarky-")]
     assert left == [], left
 

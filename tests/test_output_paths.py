@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -242,18 +243,9 @@ def _complete_reports(tmp_path: Path) -> dict[str, dict[str, bytes]]:
     return want
 
 
-def _wait_for_temporary(parent: Path, name: str, proc: subprocess.Popen[bytes],
-                        limit: float = 60.0) -> bool:
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < limit and proc.poll() is None:
-        if any(p.name.startswith(f".{name}.autarky-") for p in parent.iterdir()):
-            return True
-        time.sleep(0.005)
-    return False
-
-
-def test_kill_9_never_leaves_a_partial_or_mixed_report(tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_kill_9_never_leaves_a_partial_or_mixed_report(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        wait_for_temporary: Callable[..., bool]) -> None:
     """kill -9 of ``autarky report`` at random moments, 20 times, alternating two scenarios:
     after each kill the folder holds exactly the previous report or exactly the new one."""
     want = _complete_reports(tmp_path)
@@ -270,7 +262,7 @@ def test_kill_9_never_leaves_a_partial_or_mixed_report(tmp_path: Path,
         if i % 4 == 3:  # at any moment, start-up included
             time.sleep(rng.uniform(0.0, 5.0))
         else:  # while the pages are being written
-            _wait_for_temporary(tmp_path, "rep", proc)
+            wait_for_temporary(tmp_path, "rep", proc)
             time.sleep(rng.uniform(0.0, 0.8))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -287,7 +279,8 @@ def test_kill_9_never_leaves_a_partial_or_mixed_report(tmp_path: Path,
                                                           "rep"]  # stale folders removed
 
 
-def test_ctrl_c_while_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ctrl_c_while_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                              wait_for_temporary: Callable[..., bool]) -> None:
     """SIGINT while the pages are written: exit 130, one message, no traceback, the previous
     report intact and no temporary folder left."""
     out = tmp_path / "rep"
@@ -295,7 +288,7 @@ def test_ctrl_c_while_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     before = snapshot(out)
     proc = subprocess.Popen([*AUTARKY, "report", "dprk-1963", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    assert _wait_for_temporary(tmp_path, "rep", proc)
+    assert wait_for_temporary(tmp_path, "rep", proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     text = err.decode()
