@@ -44,7 +44,9 @@ def claims():
 
 @pytest.fixture(scope="module")
 def lines():
-    return data.source_lines()
+    from autarky.cases import koh1965
+
+    return koh1965.source_lines()
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +61,7 @@ def dprk_plan(dprk):
 
 # ---------------------------------------------------------------------------- the source
 def bundled_source() -> bytes:
-    return (resources.files("autarky.data") / "source" / SEED).read_bytes()
+    return (resources.files("autarky.cases.koh1965") / "data" / "source" / SEED).read_bytes()
 
 
 def test_bundled_source_is_the_seed():

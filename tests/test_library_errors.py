@@ -336,7 +336,7 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
 
 @cache
 def _bundled_reports() -> tuple[Any, Any]:
-    from autarky.io.reports import seven_year_plan
+    from autarky.cases.koh1965 import seven_year_plan
 
     return seven_year_plan()
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from autarky.cases.koh1965 import seven_year_plan
 from autarky.errors import AutarkyError, ScenarioError
 from autarky.io.results import to_json_dict
 from autarky.monitor.monitoring import PRIOR_GROWTH_SD, MonitorResult, forecast_log, monitor
@@ -24,7 +25,6 @@ from autarky.monitor.reports import (
     Targets,
     read_actuals,
     read_targets,
-    seven_year_plan,
     targets_from_plan,
 )
 

@@ -563,3 +563,19 @@ def test_dprk_soviet_dependence_exceeds_chinese(dprk: Economy) -> None:
     assert dep.loc["ussr", "share_of_imports"] > dep.loc["china", "share_of_imports"]
     assert dep["share_of_imports"].sum() == pytest.approx(1.0, abs=1e-12)
     assert dep.loc["ussr", "name"] == "Soviet Union"
+
+
+@pytest.mark.parametrize("baseline", ["optimal", "target"])
+def test_cli_stress_names_its_baseline(baseline: str, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(["stress", "island", "--shock", "partner:northland", "--weeks", "8",
+                      "--baseline", baseline, "--format", "json"], capsys)
+    doc = json.loads(out)
+    assert rc == 0 and doc["baseline"] == baseline
+    reference = doc["fulfilment_base"] if baseline == "optimal" else 1.0
+    loss = 1 - doc["fulfilment"] / reference
+    assert doc["loss"] == pytest.approx(loss if baseline == "optimal" else max(0.0, loss))
+    rc, out, _ = run(["stress", "island", "--shock", "partner:northland", "--weeks", "8",
+                      "--baseline", baseline], capsys)
+    flat = " ".join(out.split())
+    assert ("lost against the optimal plan before the shock" in flat) == (baseline == "optimal")
+    assert ("the target is still met in full" in flat) == (baseline == "target")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autarky import data
-from autarky.data.tables import output_table_1963
+from autarky.cases.koh1965.tables import output_table_1963
 from autarky.report import write_report
 
 

@@ -134,3 +134,43 @@ def test_chart_values_show_on_hover(island: dict[str, str]) -> None:
     ind = data.load("island").reliance.indicators().table
     want = f"manufacturing — direct import share: {100 * ind.loc['manufacturing', 'import_share']:.1f} %"
     assert want in [t for _, t in tips]
+
+
+def _cut_off_rows(html: str) -> list[list[str]]:
+    table = html[html.index("What a cut-off would cost"):]
+    table = table[table.index("<table"):table.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r,
+                                                                    flags=re.S)] for r in rows]
+
+
+def _pct(cell: str) -> float:
+    return float(cell.replace("%", "").replace("\u2212", "-").strip()) / 100.0
+
+
+@pytest.mark.parametrize("baseline", ["optimal", "target"])
+def test_cut_off_losses_are_against_the_baseline_asked_for(baseline: str, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    """The page names the baseline, and each row's loss follows from its fulfilment: ``1 -
+    after / before`` against the optimal plan (its fulfilment in the text), ``max(0, 1 -
+    after)`` against the target."""
+    write(capsys, "report", "island", "--out", str(tmp_path / "r"), "--baseline", baseline)
+    html = (tmp_path / "r" / "reliance.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", html)
+    rows = _cut_off_rows(html)
+    assert [r[0] for r in rows] == ["Northland", "Southland"]
+    if baseline == "optimal":
+        m = re.search(r"the loss is measured against the optimal plan before the shock "
+                      r"\(fulfilment ([\d.]+) %\)", text)
+        assert m, text[text.index("What a cut-off"):][:900]
+        before = float(m.group(1)) / 100.0
+        for r in rows:
+            assert _pct(r[2]) == pytest.approx(1 - _pct(r[1]) / before, abs=1.5e-3)
+        assert "re-planned loss against the optimal plan" in html
+    else:
+        assert "the loss is measured against the target (every home final use met in full)" \
+            in text
+        for r in rows:
+            assert _pct(r[2]) == pytest.approx(max(0.0, 1 - _pct(r[1])), abs=1e-3)
+        assert "re-planned loss against the target" in html

@@ -20,7 +20,7 @@ from autarky.reliance.cost import cost_of_autarky
 from autarky.reliance.indicators import indicators
 from autarky.reliance.stress import stress
 
-SCENARIOS = Path(data.__file__).parent / "scenarios"
+SCENARIOS = data.dataset("dprk-1963").path.parent
 
 
 # ---------------------------------------------------------------------------- one product
@@ -144,6 +144,39 @@ def test_dprk_optimal_imports_are_at_most_the_recorded_shares_and_reach_them_whe
     np.testing.assert_allclose(rich.imports.to_numpy(), (S * use).to_numpy(), rtol=1e-9,
                                atol=1e-9)
     assert "foreign-exchange" not in rich.binding
+
+
+@pytest.mark.parametrize(("labour", "f_base", "f_cut"), [(72.0, 0.948, 0.648),
+                                                          (200.0, 2.1, 1.8)])
+def test_one_product_cut_off_loss_against_the_baseline_asked_for(labour: float, f_base: float,
+                                                                 f_cut: float) -> None:
+    """By hand: home output x = labour nets 0.9 x; the 30 t offer adds 30, so ``lam = (0.9 x +
+    30) / 100``, and ``0.9 x / 100`` once p is cut. Against the optimal plan the loss is ``1 -
+    f_cut / f_base``; against the target it is ``1 - f_cut`` and never below 0 (with 200
+    worker-years the cut economy still meets 180 % of the target)."""
+    eco = replace_availability(one_product(), labour)
+    by_optimal = stress(eco, "partner:p", propagate_too=False)
+    by_target = stress(eco, "partner:p", propagate_too=False, baseline="target")
+    for r in (by_optimal, by_target):
+        assert r.replanned["fulfilment_base"] == pytest.approx(f_base, rel=1e-12)
+        assert r.replanned["fulfilment"] == pytest.approx(f_cut, rel=1e-12)
+    assert by_optimal.replanned["loss"] == pytest.approx(1 - f_cut / f_base, rel=1e-12)
+    assert by_target.replanned["loss"] == pytest.approx(max(0.0, 1 - f_cut), abs=1e-12)
+    assert by_optimal.replanned["shortfall"]["steel"] == pytest.approx(30.0, rel=1e-9)
+    assert by_target.replanned["shortfall"]["steel"] == pytest.approx(
+        max(0.0, 100.0 - 0.9 * labour), abs=1e-9)
+    ds = by_target.to_dataset()
+    assert ds.attrs["baseline"] == "target" and "target" in ds["loss"].attrs["description"]
+    with pytest.raises(ValueError, match="baseline must be one of optimal, target"):
+        stress(eco, "partner:p", baseline="recorded")
+
+
+def replace_availability(eco: Economy, labour: float) -> Economy:
+    """``eco`` with ``labour`` worker-years available."""
+    return Economy(eco.branches, eco.technology.to_numpy(), eco.final_demand.to_numpy(),
+                   factors=eco.factors, factor_coefficients=[[1.0]],
+                   factor_availability=[labour], partners=pd.DataFrame(index=["p"]), aid=[50.0],
+                   import_prices=[[1.0]], import_limits=[[30.0]], currency="USD")
 
 
 def test_dprk_optimal_plan_stress_and_autarky_cost_share_one_baseline() -> None:

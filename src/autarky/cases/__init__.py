@@ -9,7 +9,9 @@ bundled dataset belongs to a case, and lets the case add its pages to the report
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -17,8 +19,9 @@ from typing import Any
 @dataclass(frozen=True)
 class Case:
     """One case study: its name, title, the bundled datasets that belong to it, the scenario
-    ``autarky demo`` reports, and the module that implements it (``claims()``, ``audit()``,
-    ``additions(scenario_name)``)."""
+    ``autarky demo`` reports, and the module that implements it (``datasets()``, ``claims()``,
+    ``audit()``, ``export_bytes(name)``, ``additions(scenario_name)``); its files are in the
+    module's ``data`` folder."""
 
     name: str
     title: str
@@ -28,6 +31,21 @@ class Case:
 
     def _impl(self) -> ModuleType:
         return importlib.import_module(self.module)
+
+    def data_dir(self) -> Path:
+        """The folder of the case's bundled files."""
+        spec = importlib.util.find_spec(self.module)
+        assert spec is not None and spec.origin is not None
+        return Path(spec.origin).parent / "data"
+
+    def datasets_(self) -> list[Any]:
+        """The case's bundled datasets (:class:`autarky.data.Dataset`)."""
+        return list(self._impl().datasets())
+
+    def export_bytes(self, dataset: str) -> bytes:
+        """The content ``autarky data export`` writes for the case's file dataset ``dataset``
+        (claims with the case's links and assumptions, marked as such)."""
+        return bytes(self._impl().export_bytes(dataset))
 
     def claims(self) -> Any:
         """The source's claims."""

@@ -55,6 +55,14 @@ FormatOpt = Annotated[Format, typer.Option(
 AllowOutsideOpt = Annotated[bool, typer.Option(
     "--allow-outside", help="Read table files the scenario names outside its own folder "
                             "(refused by default: a scenario folder is self-contained).")]
+class Baseline(StrEnum):
+    optimal = "optimal"
+    target = "target"
+
+
+BaselineOpt = Annotated[Baseline, typer.Option(
+    "--baseline", help="What a re-planned loss is measured against: the optimal plan before "
+                       "the shock, or the target (every home final use met in full).")]
 ForceOpt = Annotated[bool, typer.Option(
     "--force", help="Replace the output folder even if it is not a previous autarky output "
                     "(everything in it is deleted).")]
@@ -295,12 +303,14 @@ def demo(
                                                         "whole; see --force).")] =
         Path("report"),
     force: ForceOpt = False,
+    baseline: BaselineOpt = Baseline.optimal,
 ) -> None:
     """Balance the bundled case study's economy and write its report (the report command on
     the first case's main scenario, with every page the case adds)."""
     from autarky.cases import CASES
 
-    _write_report(CASES[0].demo, out_dir, force=force, allow_outside=False, balance_table=True)
+    _write_report(CASES[0].demo, out_dir, force=force, allow_outside=False, balance_table=True,
+                  baseline=baseline.value)
 
 
 @app.command(epilog=examples(
@@ -313,15 +323,17 @@ def report(
         Path("report"),
     force: ForceOpt = False,
     allow_outside: AllowOutsideOpt = False,
+    baseline: BaselineOpt = Baseline.optimal,
 ) -> None:
     """Write a self-contained HTML report of a scenario: its balance; with partners, a
     self-reliance page; with a horizon, the strategies compared; for a bundled case study,
     the case's own pages."""
-    _write_report(scenario, out_dir, force=force, allow_outside=allow_outside)
+    _write_report(scenario, out_dir, force=force, allow_outside=allow_outside,
+                  baseline=baseline.value)
 
 
 def _write_report(scenario: str, out_dir: Path, *, force: bool, allow_outside: bool,
-                  balance_table: bool = False) -> None:
+                  balance_table: bool = False, baseline: str = "optimal") -> None:
     """The one path of ``report`` and ``demo``."""
     from autarky.cases import case_for
     from autarky.io.output import check_target
@@ -340,7 +352,8 @@ def _write_report(scenario: str, out_dir: Path, *, force: bool, allow_outside: b
     with progress_bar(steps_of(eco, additions), "writing the report") as step:
         pages = write_site(
             eco, out_dir, additions=additions, force=force, step=step,
-            meta={"command": "report", "scenario": scenario}, protect=_inputs(scenario),
+            meta={"command": "report", "scenario": scenario, "baseline": baseline},
+            protect=_inputs(scenario), baseline=baseline,
             skipped=lambda f, e: err.print(f"{f} skipped: {e}", markup=False))
     out.print(f"Report written to [bold]{out_dir / 'index.html'}[/bold] with "
               f"{', '.join(pages[1:]) or 'no other page'} beside it", highlight=False)

@@ -12,6 +12,8 @@ from rich.table import Table
 
 from autarky.cli.app import (
     AllowOutsideOpt,
+    Baseline,
+    BaselineOpt,
     Format,
     FormatOpt,
     ScenarioArg,
@@ -185,6 +187,7 @@ def stress(
     priority: Annotated[str | None, typer.Option(
         help="With --scheme priority: comma-separated branches served first, in order (the "
              "others after them, final demand last).")] = None,
+    baseline: BaselineOpt = Baseline.optimal,
     format: FormatOpt = Format.table,
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
@@ -208,7 +211,8 @@ def stress(
         try:
             res = eco.reliance.stress(shock, scheme=scheme.value, weeks=weeks,
                                       duration=duration, inventory_days=inventory_days,
-                                      priority=ranks, progress=lambda t, n: bar.update(task, completed=t))
+                                      priority=ranks, baseline=baseline.value,
+                                      progress=lambda t, n: bar.update(task, completed=t))
         except PlanFailure:
             raise
         except AutarkyError as exc:  # say which option led there
@@ -218,12 +222,21 @@ def stress(
     if format is not Format.table:
         print_result(res, eco, scenario, format.value)
         return
+    from autarky.reliance.stress import BASELINE_WORDS
+
     rp = res.replanned
-    out.print(f"[bold]{res.shock}[/bold] on {eco.name}: re-planned fulfilment "
-              f"{rp['fulfilment_base']:.4f} -> {rp['fulfilment']:.4f} "
-              f"({_pct(rp['loss'])} lost; the best the planners can do).")
+    if baseline is Baseline.optimal:
+        against = (f"{_pct(rp['loss'])} lost against the optimal plan before the shock, "
+                   f"fulfilment {_pct(rp['fulfilment_base'])}")
+    else:
+        against = (f"{_pct(rp['loss'])} of the target not met" if rp["loss"] > 0 else
+                   "the target is still met in full")
+    out.print(f"[bold]{res.shock}[/bold] on {eco.name}: re-planned, every home final use "
+              f"reaches {_pct(rp['fulfilment'])} of the target ({against}; the best the "
+              "planners can do).", highlight=False)
     table = Table(title="Shortfall per product", caption=source_line(eco, scenario) +
-                  ". Re-planned: short of the baseline plan's final output (per year); "
+                  f". Re-planned: home final use short of {BASELINE_WORDS[baseline.value]} "
+                  "(per year); "
                   f"propagated: output lost over {weeks} weeks, shock lasting {duration} weeks, "
                   f"{scheme.value} rationing.", caption_justify="left")
     for col in ("branch", "unit", "re-planned shortfall", "propagated output lost"):

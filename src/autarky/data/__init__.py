@@ -1,4 +1,5 @@
-"""Bundled data: the source document's claims, its economy, and textbook examples.
+"""Bundled data: general examples (``island``, ``textbook``) and the datasets of the case
+studies (:mod:`autarky.cases`), whose files live in each case's package.
 
 >>> from autarky import data
 >>> sorted(d.name for d in data.list_datasets())
@@ -20,19 +21,17 @@ from autarky.economy import Scenario
 from autarky.errors import BadValueError, UnknownIdError
 from autarky.io import read_scenario
 
-SOURCE_FILE = "000_e798753c0d44f9c1.txt"
-SOURCE_CITATION = ('B. C. Koh, "North Korea and Its Quest for Autonomy", '
-                   "Pacific Affairs 38 (3/4), 1965-66 (OCR scan)")
-
 
 @dataclass(frozen=True)
 class Dataset:
-    """A bundled dataset."""
+    """A bundled dataset: its name, kind (``scenario`` or ``claims``), description, path, and
+    the case study it belongs to (empty for the general examples)."""
 
     name: str
     kind: str
     description: str
     path: Path
+    case: str = ""
 
 
 def _root() -> Path:
@@ -40,20 +39,11 @@ def _root() -> Path:
 
 
 def list_datasets() -> list[Dataset]:
-    """The bundled datasets."""
+    """The bundled datasets: the general examples, then each case study's."""
+    from autarky.cases import CASES
+
     root = _root()
-    return [
-        Dataset("claims", "claims",
-                "Every quantitative statement of the source document, with line, OCR text, "
-                "reading, unit and confidence.", root / "claims.yaml"),
-        Dataset("dprk-1963", "scenario",
-                "Material balance of North Korea around 1963 in physical units: the source's "
-                "eight products plus grain, machinery, consumer goods and a catch-all branch.",
-                root / "scenarios" / "dprk-1963"),
-        Dataset("seven-year-plan", "scenario",
-                "North Korea's Seven Year Plan 1961-67 on the dprk-1963 norms: 1960 base, "
-                "capital coefficients, depreciation, gestation, labour growth, 18 % target.",
-                root / "scenarios" / "seven-year-plan"),
+    general = [
         Dataset("island", "scenario",
                 "A synthetic three-branch open economy (EUR million) trading with two partners, "
                 "Northland and Southland: for tutorials, tests and the command line's examples.",
@@ -62,6 +52,7 @@ def list_datasets() -> list[Dataset]:
                 "Miller & Blair (2009) ch. 2 two-branch example (USD million).",
                 root / "scenarios" / "textbook.yaml"),
     ]
+    return general + [d for case in CASES for d in case.datasets_()]
 
 
 def dataset(name: str) -> Dataset:
@@ -81,15 +72,29 @@ def load(name: str) -> Scenario:
     return read_scenario(d.path)
 
 
-def load_claims() -> Claims:
-    """The source document's claims."""
-    return read_claims(dataset("claims").path)
+def load_claims(name: str = "claims") -> Claims:
+    """A bundled claims dataset (by default ``claims``, the first case study's)."""
+    d = dataset(name)
+    if d.kind != "claims":
+        raise BadValueError(f"{name!r} is a {d.kind} dataset, not claims; use load()")
+    return read_claims(d.path)
 
 
-def source_lines() -> list[str]:
-    """Lines of the bundled source document (OCR text), without line ends; line ``k`` is ``[k-1]``."""
-    text = (_root() / "source" / SOURCE_FILE).read_text(encoding="utf-8")
-    return text.split("\n")
+def monitoring_file(name: str) -> Path:
+    """Path of a bundled monitoring file (targets or reports CSV) of a case study.
+
+    Examples
+    --------
+    >>> monitoring_file("seven-year-plan-targets.csv").parent.name
+    'monitoring'
+    """
+    from autarky.cases import CASES
+
+    for case in CASES:
+        path = case.data_dir() / "monitoring" / name
+        if path.is_file():
+            return path
+    raise UnknownIdError(f"no bundled monitoring file {name!r}")
 
 
 def export(name: str, directory: str | Path, *, force: bool = False) -> Path:
@@ -101,12 +106,15 @@ def export(name: str, directory: str | Path, *, force: bool = False) -> Path:
     replaced; any other non-empty folder or different file of the same name is refused unless
     ``force``.
     """
+    from autarky.cases import case_for
     from autarky.io.output import output_file, output_folder
 
     d = dataset(name)
     target = Path(directory) / d.path.name
     if not d.path.is_dir():
-        return output_file(target, d.path.read_bytes(), force=force)
+        case = case_for(name)
+        content = case.export_bytes(name) if case is not None else d.path.read_bytes()
+        return output_file(target, content, force=force)
     with output_folder(target, force=force, meta={"command": f"data export {name}"},
                        protect=[d.path]) as tmp:
         shutil.copytree(d.path, tmp, dirs_exist_ok=True,
@@ -116,4 +124,4 @@ def export(name: str, directory: str | Path, *, force: bool = False) -> Path:
 
 
 __all__ = ["Claim", "Claims", "Dataset", "dataset", "export", "list_datasets", "load",
-           "load_claims", "read_claims", "source_lines"]
+           "load_claims", "monitoring_file", "read_claims"]

@@ -46,7 +46,14 @@ CLAIM_FIELDS: tuple[tuple[str, bool, str, str], ...] = (
     ("alternatives", False, "list", "Other plausible readings, most likely first."),
     ("note", False, "string", "Reasoning."),
     ("cites", False, "string", "The source the document itself cites."),
+    ("added", False, "string", "Not in the source: 'link' (an identity joining two series) or "
+                               "'assumption'; empty for a claim of the source."),
+    ("sigma", False, "number", "Standard deviation in log terms, replacing the audit's weighting "
+                               "rule (a link's is tiny: it is an identity)."),
 )
+
+#: Values of a claim's ``added`` field: a claim of the source, or one the analyst added.
+ADDED = ("", "link", "assumption")
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,8 @@ class Claim:
     alternatives: tuple[float, ...] = ()
     note: str = ""
     cites: str = ""
+    added: str = ""
+    sigma: float | None = None
     file_line: int | None = field(default=None, compare=False)
 
 
@@ -103,4 +112,4 @@ class Claims:
         return pd.DataFrame(rows).set_index("id")
 
 
-__all__ = ["CLAIM_FIELDS", "KINDS", "TWO_YEAR_KINDS", "Claim", "Claims"]
+__all__ = ["ADDED", "CLAIM_FIELDS", "KINDS", "TWO_YEAR_KINDS", "Claim", "Claims"]

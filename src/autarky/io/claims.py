@@ -9,10 +9,11 @@ naming the file, the line and the field.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from autarky.economy.claims import CLAIM_FIELDS, KINDS, TWO_YEAR_KINDS, Claim, Claims
+from autarky.economy.claims import ADDED, CLAIM_FIELDS, KINDS, TWO_YEAR_KINDS, Claim, Claims
 from autarky.errors import ScenarioError
 from autarky.io.entries import CsvRow, parse_bool, parse_number, read_csv_rows, require_suffix
 from autarky.io.yamlmap import load_yaml
@@ -54,13 +55,20 @@ def _check(rec: Any, i: int, file: str, line: int | None) -> Claim:
     if not 0.0 <= conf <= 1.0:
         raise err("confidence", f"confidence must lie in [0, 1], got {conf}")
     alts = tuple(float(a) for a in rec.get("alternatives") or ())
+    added = str(rec.get("added") or "")
+    if added not in ADDED:
+        raise err("added", f"added must be 'link' or 'assumption' (or absent), got {added!r}")
+    sigma = rec.get("sigma")
+    if sigma is not None and not sigma > 0:
+        raise err("sigma", f"sigma must be a positive number, got {sigma!r}")
     return Claim(
         id=str(rec["id"]), kind=rec["kind"], quantity=str(rec["quantity"]),
         value=float(rec["value"]), unit=str(rec["unit"]), year=rec.get("year"),
         base_year=rec.get("base_year"), of=rec.get("of"), line=rec.get("line"),
         ocr=str(rec.get("ocr") or ""), reading=str(rec.get("reading") or ""), confidence=conf,
         unclear=bool(rec.get("unclear", False)), alternatives=alts,
-        note=str(rec.get("note") or ""), cites=str(rec.get("cites") or ""), file_line=line,
+        note=str(rec.get("note") or ""), cites=str(rec.get("cites") or ""), added=added,
+        sigma=None if sigma is None else float(sigma), file_line=line,
     )
 
 
@@ -100,7 +108,7 @@ def read_claims(path: str | Path) -> Claims:
 # ----------------------------------------------------------------------------- CSV
 CSV_REQUIRED = ("id", "kind", "quantity", "value", "unit", "year")
 CSV_OPTIONAL = ("base_year", "of", "line", "ocr", "confidence", "reading", "unclear", "alternatives",
-                "note", "cites")
+                "note", "cites", "added", "sigma")
 
 
 def _csv_int(row: CsvRow, column: str) -> int | None:
@@ -139,12 +147,21 @@ def _csv_claim(row: CsvRow) -> Claim:
     alternatives = tuple(
         parse_number(a, row.where("alternatives"), allow_negative=True, what="alternative")
         for a in v.get("alternatives", "").replace(";", " ").split())
+    added = v.get("added", "")
+    if added not in ADDED:
+        raise row.where("added").error(
+            f"added must be 'link' or 'assumption' (or empty), got {added!r}")
+    sigma = None
+    if v.get("sigma"):
+        sigma = parse_number(v["sigma"], row.where("sigma"), allow_negative=False, what="sigma")
+        if sigma == 0:
+            raise row.where("sigma").error("sigma must be a positive number, got 0")
     return Claim(
         id=v["id"], kind=kind, quantity=v["quantity"], value=value, unit=v["unit"], year=year,
         base_year=base_year, of=of, line=line, ocr=v.get("ocr", ""), reading=v.get("reading", ""),
         confidence=confidence, unclear=parse_bool(v.get("unclear", ""), row.where("unclear")),
         alternatives=alternatives, note=v.get("note", ""), cites=v.get("cites", ""),
-        file_line=row.line,
+        added=added, sigma=sigma, file_line=row.line,
     )
 
 
@@ -152,9 +169,10 @@ def read_claims_csv(path: str | Path) -> Claims:
     """Read a claims file in CSV form.
 
     The header holds ``id, kind, quantity, value, unit, year`` and may add ``base_year, of,
-    line, ocr, confidence, reading, unclear, alternatives, note, cites`` (alternatives separated by
-    ``;`` or spaces). Empty cells of optional fields mean "not given"; ``year`` may be empty. The
-    checks are those of :func:`read_claims`; every error is a
+    line, ocr, confidence, reading, unclear, alternatives, note, cites, added, sigma``
+    (alternatives separated by ``;`` or spaces; ``added`` and ``sigma`` as in the YAML form).
+    Empty cells of optional fields mean "not given"; ``year`` may be empty. The checks are
+    those of :func:`read_claims`; every error is a
     :class:`~autarky.errors.ScenarioError` naming the file, the 1-based line and the column.
 
     Examples
@@ -180,4 +198,46 @@ def read_claims_csv(path: str | Path) -> Claims:
     return Claims(tuple(out))
 
 
-__all__ = ["CSV_OPTIONAL", "CSV_REQUIRED", "read_claims", "read_claims_csv"]
+# ----------------------------------------------------------------------------- writing
+def claim_record(c: Claim) -> dict[str, Any]:
+    """A claim as the mapping a YAML claims file holds (fields left at their default omitted).
+
+    Examples
+    --------
+    >>> claim_record(Claim("r", "ratio", "x", 3.2, "times", 1967, 1960, added="assumption"))
+    {'id': 'r', 'kind': 'ratio', 'quantity': 'x', 'value': 3.2, 'unit': 'times', 'year': 1967, \
+'base_year': 1960, 'added': 'assumption'}
+    """
+    defaults = Claim("", "level", "", 0.0, "")
+    out: dict[str, Any] = {}
+    for name, required, _, _ in CLAIM_FIELDS:
+        val = getattr(c, name)
+        if required or val != getattr(defaults, name):
+            out[name] = list(val) if isinstance(val, tuple) else val
+    return out
+
+
+def claims_yaml_items(claims: Sequence[Claim], *, indent: int = 2) -> str:
+    """YAML list items for ``claims``, indented to sit under a file's ``claims:`` key; the text
+    reads back with :func:`read_claims` into the same claims.
+
+    Examples
+    --------
+    >>> print(claims_yaml_items([Claim("a", "level", "x", 1.5, "t", year=1960)]), end="")
+      - id: a
+        kind: level
+        quantity: x
+        value: 1.5
+        unit: t
+        year: 1960
+    """
+    import yaml
+
+    pad = " " * indent
+    text = yaml.safe_dump([claim_record(c) for c in claims], sort_keys=False, allow_unicode=True,
+                          width=100)
+    return "".join(pad + line if line.strip() else line for line in text.splitlines(True))
+
+
+__all__ = ["CSV_OPTIONAL", "CSV_REQUIRED", "claim_record", "claims_yaml_items", "read_claims",
+           "read_claims_csv"]

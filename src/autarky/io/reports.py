@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from autarky.economy.reports import (
     parse_date,
     parse_period,
 )
-from autarky.errors import AutarkyError, ScenarioError
+from autarky.errors import ScenarioError
 from autarky.io.entries import CsvRow, parse_number, read_csv_rows
 
 ACTUALS_REQUIRED = ("branch", "period", "value", "unit", "reported_at")
@@ -188,31 +187,18 @@ def targets_from_json(path: str | Path) -> Targets:
 
 # ---------------------------------------------------------------------------- bundled data
 def bundled(name: str) -> Path:
-    """Path of a bundled monitoring file (in ``autarky/data/monitoring``).
+    """Path of a bundled monitoring file (a case study's targets or reports; see
+    :func:`autarky.data.monitoring_file`).
 
     Examples
     --------
     >>> bundled("seven-year-plan-targets.csv").name
     'seven-year-plan-targets.csv'
     """
-    path = Path(str(resources.files("autarky"))) / "data" / "monitoring" / name
-    if not path.exists():
-        raise AutarkyError(f"no bundled monitoring file {name!r}")
-    return path
+    from autarky.data import monitoring_file
 
-
-def seven_year_plan() -> tuple[Targets, Reports]:
-    """The Seven Year Plan (1961-67) targets and reported industrial output (1960 = 100).
-
-    Examples
-    --------
-    >>> targets, reports = seven_year_plan()
-    >>> targets.end("industrial-output"), len(reports)
-    ((1967, 320.0), 6)
-    """
-    return (read_targets(bundled("seven-year-plan-targets.csv")),
-            read_actuals(bundled("seven-year-plan-actuals.csv")))
+    return monitoring_file(name)
 
 
 __all__ = ["ACTUALS_REQUIRED", "OPTIONAL", "TARGETS_REQUIRED", "bundled", "read_actuals",
-           "read_targets", "seven_year_plan", "targets_from_json"]
+           "read_targets", "targets_from_json"]

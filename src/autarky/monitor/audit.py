@@ -179,8 +179,9 @@ def _equation(
     else:
         assert c.base_year is not None
         terms = (((c.quantity, c.year), 1.0), ((c.quantity, c.base_year), -1.0))
-    if c.id in sigma:
-        s = float(checks.number(f"sigma for claim {c.id!r}", sigma[c.id]))
+    if c.id in sigma or c.sigma is not None:
+        given = sigma.get(c.id, c.sigma)
+        s = float(checks.number(f"sigma for claim {c.id!r}", given))
         if not (math.isfinite(s) and s > 0.0):
             raise BadValueError(f"sigma for claim {c.id!r} must be a positive number, got {s!r}")
     else:
@@ -232,8 +233,10 @@ class AuditResult(DatasetDisplay):
         (``"absolute"``, or the index or anchor the value is relative to).
     claims
         One row per claim: ``id, kind, quantity, of, years, stated, fitted, residual_pct, z, flag,
-        line, confidence, sigma, audited, note``. ``residual_pct`` is ``100 (exp(r) - 1)`` with
-        ``r`` = observed minus fitted log; ``fitted`` is in the claim's own terms (a rate for a
+        line, confidence, sigma, audited, added, note``; ``added`` is ``"link"`` or
+        ``"assumption"`` for a claim that is not the source's (empty otherwise).
+        ``residual_pct`` is ``100 (exp(r) - 1)`` with ``r`` = observed minus fitted log;
+        ``fitted`` is in the claim's own terms (a rate for a
         growth claim, days for a duration claim).
     chi2, dof, p_value
         Sum of squared weighted residuals, its degrees of freedom (audited claims minus
@@ -457,7 +460,8 @@ def audit(
         More claims added to the set: assumptions such as "the plan was fulfilled in 1961-63",
         best given a low confidence.
     sigma
-        ``{claim id: sigma}`` overriding the weighting rule for those claims (log terms, final).
+        ``{claim id: sigma}`` overriding the weighting rule for those claims (log terms, final);
+        a claim's own ``sigma`` field does the same and is overridden by this mapping.
     use_alternatives
         Widen unclear readings by the spread of their ``alternatives`` (see below).
     alpha
@@ -651,7 +655,7 @@ def audit(
             "years": _years_text(c), "stated": c.value, "fitted": math.nan,
             "residual_pct": math.nan, "log_residual": math.nan, "z": math.nan, "flag": False,
             "line": c.line, "confidence": c.confidence, "sigma": math.nan, "audited": False,
-            "note": skipped.get(c.id, ""),
+            "added": c.added, "note": skipped.get(c.id, ""),
         }
         if c.id in eq_of:
             i = eq_of[c.id]
@@ -665,7 +669,7 @@ def audit(
         rows.append(row)
     table = pd.DataFrame(rows, columns=[
         "id", "kind", "quantity", "of", "years", "stated", "fitted", "residual_pct", "log_residual",
-        "z", "flag", "line", "confidence", "sigma", "audited", "note"])
+        "z", "flag", "line", "confidence", "sigma", "audited", "added", "note"])
     table["line"] = table["line"].astype("Int64")
     table["flag"] = table["flag"].astype(bool)
     table["audited"] = table["audited"].astype(bool)

@@ -142,7 +142,7 @@ class MonitorResult(DatasetDisplay):
 
         Examples
         --------
-        >>> from autarky.io.reports import seven_year_plan
+        >>> from autarky.cases.koh1965 import seven_year_plan
         >>> ds = monitor(*seven_year_plan()).to_dataset()
         >>> round(float(ds["forecast"].sel(branch="industrial-output", statistic="target")), 1)
         320.0
@@ -300,7 +300,7 @@ def monitor(
     --------
     The bundled Seven Year Plan: 17 % in 1964 and 14 % in 1965 against 18 % planned.
 
-    >>> from autarky.io.reports import seven_year_plan
+    >>> from autarky.cases.koh1965 import seven_year_plan
     >>> res = monitor(*seven_year_plan())
     >>> round(float(res.fulfilment.loc["industrial-output", 1965]), 4)  # 1.17 * 1.14 / 1.18**2
     0.9579

@@ -36,7 +36,6 @@ from autarky.io.reports import (
     bundled,
     read_actuals,
     read_targets,
-    seven_year_plan,
     targets_from_json,
 )
 
@@ -110,7 +109,6 @@ __all__ = [
     "period_ordinal",
     "read_actuals",
     "read_targets",
-    "seven_year_plan",
     "targets_from_json",
     "targets_from_plan",
 ]

@@ -42,6 +42,12 @@ from autarky.reliance.model import base_case, require_baseline, solve
 from autarky.solve.propagation import PropagationResult, Shock, propagate
 
 KINDS = ("partner", "aid", "capacity", "demand")
+#: What a re-planned loss is measured against: the optimal plan before the shock (its
+#: fulfilment), or the plan's target (fulfilment 1: every home final use met in full).
+BASELINES = ("optimal", "target")
+#: The baselines in words, for the text that reports a loss.
+BASELINE_WORDS = {"optimal": "the optimal plan before the shock",
+                  "target": "the target (every home final use met in full)"}
 #: Largest demand shock (a hundredfold rise); beyond it the numbers lose meaning and overflow.
 MAX_DEMAND_RISE = 100.0
 
@@ -162,8 +168,13 @@ class StressResult(DatasetDisplay):
     shock
         The shock, as written.
     replanned
-        ``fulfilment_base``, ``fulfilment``, ``loss`` (fraction of the baseline fulfilment lost),
-        ``shortfall`` (branch -> units short of the baseline plan's final output), ``binding``.
+        ``fulfilment_base`` (the optimal plan's before the shock), ``fulfilment`` (after; both
+        as the share of the target met), ``baseline`` (what the loss is measured against:
+        ``"optimal"`` or ``"target"``), ``fulfilment_reference`` (the baseline's fulfilment:
+        ``fulfilment_base``, or 1 for the target), ``loss`` (``1 - fulfilment /
+        fulfilment_reference``; for the target, never below 0: meeting more than the target is
+        no loss), ``shortfall`` (branch -> units of home final use short of the baseline:
+        the optimal plan's, or the target), ``binding``.
     propagation
         The week-by-week simulation (``None`` if not run): output per week, total loss per
         branch, recovery week.
@@ -196,11 +207,14 @@ class StressResult(DatasetDisplay):
             "fulfilment": xr.DataArray(float(rp["fulfilment"]), attrs={
                 "unit": "1", "description": "Fulfilment re-planned under the shock."}),
             "loss": xr.DataArray(float(rp["loss"]), attrs={
-                "unit": "1", "description": "Share of the baseline fulfilment lost."}),
+                "unit": "1", "description": "Share of the baseline's fulfilment lost; baseline: "
+                + BASELINE_WORDS[rp.get("baseline", "optimal")] + "."}),
             "shortfall": xr.DataArray([float(rp["shortfall"].get(b, np.nan)) for b in ids],
                                       dims=("branch",), coords={"branch": ids},
                                       attrs={"unit": "unit[branch]", "description":
-                                             "Final output short of the baseline plan."}),
+                                             "Home final use short of the baseline: "
+                                             + BASELINE_WORDS[rp.get("baseline", "optimal")]
+                                             + "."}),
         }
         pr = self.propagation
         if pr is not None:
@@ -224,18 +238,24 @@ class StressResult(DatasetDisplay):
                                                       "baseline (nan: not within the horizon)."})
         ds = xr.Dataset(data).assign_coords(unit=("branch", list(self.units)))
         ds.attrs.update({"result": "stress test", "shock": self.shock,
+                         "baseline": rp.get("baseline", "optimal"),
                          "status": rp.get("status", ""), "binding": list(rp.get("binding", []))})
         return ds
 
 
 def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 13,
            weeks: int = 52, scheme: str = "proportional", inventory_days: float = 14.0,
-           priority: Any = None, propagate_too: bool = True,
+           priority: Any = None, propagate_too: bool = True, baseline: str = "optimal",
            progress: Callable[[int, int], object] | None = None) -> StressResult:
     """Stress-test an economy with ``shock`` (see the module docstring).
 
     Parameters
     ----------
+    baseline
+        What the re-planned loss is measured against: ``"optimal"`` (the optimal plan before
+        the shock: the loss is the share of its fulfilment lost, and a negative loss is a gain)
+        or ``"target"`` (the plan's target: the share of the target not met, 0 while the
+        shocked plan still meets it). The propagation starts from the optimal plan either way.
     duration
         Weeks the shock lasts in the propagation (then it is lifted).
     weeks
@@ -254,19 +274,25 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
     if not isinstance(shock, (str, ShockSpec)):
         raise BadTypeError(f"a shock is a string KIND:ARGS or a ShockSpec, got {shock!r:.60}")
     spec = parse_shock(shock, eco) if isinstance(shock, str) else shock
+    if baseline not in BASELINES:
+        raise BadValueError(f"baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
     if propagate_too:
         _check_propagation(weeks, duration)
     b = require_baseline(scn, f"the stress test {spec.label}")
     data = base_case(scn)
     x_base = b.gross_output.to_numpy()
     s = solve(scn, shocked_data(scn, data, spec, x_base))
-    net_base = b.final_demand.to_numpy().sum(axis=1)
-    replanned: dict[str, Any] = {"fulfilment_base": b.fulfilment, "status": s.status}
+    reference = b.fulfilment if baseline == "optimal" else 1.0
+    net_base = (b.final_demand.to_numpy().sum(axis=1) if baseline == "optimal"
+                else np.asarray(data.target, dtype=float))
+    replanned: dict[str, Any] = {"fulfilment_base": b.fulfilment, "status": s.status,
+                                 "baseline": baseline, "fulfilment_reference": reference}
     if s.ok:
         net = s.final_demand.to_numpy().sum(axis=1)
+        loss = 1.0 - s.fulfilment / reference if reference > 0 else 0.0
         replanned.update({
             "fulfilment": s.fulfilment,
-            "loss": 1.0 - s.fulfilment / b.fulfilment if b.fulfilment > 0 else 0.0,
+            "loss": max(0.0, loss) if baseline == "target" else loss,
             "shortfall": {bid: float(max(0.0, nb - nv)) for bid, nb, nv
                           in zip(eco.ids, net_base, net, strict=True)},
             "binding": [n for n in s.binding_names if not n.startswith("product")],

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from autarky.economy import Economy, Scenario
+from autarky.reliance.stress import BASELINE_WORDS
 from autarky.report import figures
 from autarky.report.format import format_percent, format_recovery
 from autarky.report.html import _table, esc, num
@@ -28,11 +29,15 @@ def _weekly_index(res: Any) -> pd.Series:
 
 
 def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = None,
-                     scale_note: str = "", sections: Sequence[str] = ()) -> str:
+                     scale_note: str = "", sections: Sequence[str] = (),
+                     baseline: str = "optimal") -> str:
     """The self-reliance page's body.
 
     Parameters
     ----------
+    baseline
+        What a cut-off's re-planned loss is measured against (see
+        :func:`autarky.reliance.stress.stress`): ``"optimal"`` or ``"target"``.
     partners_heading
         Heading of the section on each partner (default: "Dependence on each partner").
     scale_note
@@ -78,12 +83,15 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
     ]
     cuts = {}
     rows = []
+    base_fulfilment = float("nan")
     for p in eco.partners.index:
-        res = eco.reliance.stress(f"partner:{p}", weeks=52, duration=13)
+        res = eco.reliance.stress(f"partner:{p}", weeks=52, duration=13, baseline=baseline)
         cuts[eco.partners.loc[p, "name"]] = _weekly_index(res)
         pr = res.propagation
         unmet = float((pr.unmet_final_demand.sum(axis=0) * res.prices).sum())
-        rows.append([esc(eco.partners.loc[p, "name"]), _pct(res.replanned["loss"]),
+        base_fulfilment = res.replanned["fulfilment_base"]
+        rows.append([esc(eco.partners.loc[p, "name"]), _pct(res.replanned["fulfilment"]),
+                     _pct(res.replanned["loss"]),
                      num(pr.aggregate_loss(res.prices)), num(unmet),
                      format_recovery(pr.recovery_week, pr.served_week(), pr.weeks, pr.tol)])
     parts += [
@@ -91,15 +99,22 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
         "<p>Each partner is cut off: it sells nothing, buys nothing and lends nothing. "
         "<i>Re-planned</i>: the best plan under the cut, from the optimal plan, substituting at "
         "home and with the other partners as far as capacity, labour, their import shares and "
-        "foreign exchange allow (loss of the largest common fulfilment of the target; a "
-        "negative loss is a gain: trade on that partner's terms cost more than it brought). "
+        "foreign exchange allow. Its fulfilment is the largest share of the target that every "
+        "home final use reaches together (above 100 %: more than the target); "
+        f"<b>the loss is measured against {esc(BASELINE_WORDS[baseline])}</b>"
+        + (f" (fulfilment {_pct(base_fulfilment)}): the share of that fulfilment lost; a "
+           "negative loss is a gain, trade on that partner's terms cost more than it brought"
+           if baseline == "optimal" else
+           ": the share of the target not met, 0 while the target is still met")
+        + " (<code>--baseline optimal|target</code> chooses). "
         "<i>Propagated</i>: no re-planning; the shortage spreads week by week through the "
         "input network with two weeks of inventories and proportional rationing (after "
         f"Pichler &amp; Farmer 2022); output lost over a year, in {esc(unit)} at constant prices.</p>",
-        _table(["partner cut off", "re-planned loss of fulfilment",
+        _table(["partner cut off", "re-planned fulfilment (share of target)",
+                f"re-planned loss against the {'optimal plan' if baseline == 'optimal' else 'target'}",
                 f"propagated: output lost ({esc(unit)})",
                 f"propagated: final demand unmet ({esc(unit)})", "recovery"], rows,
-               numeric={1, 2, 3}),
+               numeric={1, 2, 3, 4}),
         f'<div class="figure">{figures.paths_chart(cuts, "Total output, a 13-week cut-off (baseline = 1), no re-planning", "output / baseline", xlabel="week", shade=(0.5, 13.5, "cut-off (weeks 1-13)"))}</div>',  # noqa: E501
         "<p class='muted'>The two answers measure different things. Re-planned: a whole year "
         "without the partner, the plan re-made to do without it. Propagated: a 13-week cut, "

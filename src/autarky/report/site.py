@@ -69,8 +69,12 @@ def write_site(eco: Economy | Scenario, out_dir: str | Path, *,
                additions: Additions | None = None, force: bool = False,
                step: Callable[[str], None] | None = None, meta: dict[str, Any] | None = None,
                protect: Sequence[str | Path] = (),
-               skipped: Callable[[str, Exception], None] | None = None) -> list[str]:
+               skipped: Callable[[str, Exception], None] | None = None,
+               baseline: str | None = None) -> list[str]:
     """Write the report of ``eco`` into ``out_dir`` as a whole; return the files written.
+
+    ``baseline`` is what the self-reliance page measures a cut-off's re-planned loss against
+    (``"optimal"``, the default, or ``"target"``; see :func:`autarky.reliance.stress.stress`).
 
     A page the scenario's data cannot support (a self-reliance page without prices to add
     products of different units) is skipped, reported to ``skipped(file, error)``, and not
@@ -80,7 +84,8 @@ def write_site(eco: Economy | Scenario, out_dir: str | Path, *,
     from autarky.report.html import write_report
 
     add = additions or Additions()
-    pages = [*scenario_pages(eco, add.reliance, step), *add.pages]
+    reliance = {**add.reliance, **({"baseline": baseline} if baseline is not None else {})}
+    pages = [*scenario_pages(eco, reliance, step), *add.pages]
     written: list[Page] = []
     with output_folder(out_dir, force=force, meta=meta, protect=protect) as tmp:
         for page in pages:

@@ -1,19 +1,90 @@
 """The first case study: North Korea's "independent national economy" as B. C. Koh describes
-it (Pacific Affairs 38, 1965-66). Its datasets (``dprk-1963``, ``seven-year-plan``, ``claims``)
-are bundled in :mod:`autarky.data`; this package holds what only this case needs: the claim
-links and assumptions of the audit, the report's sections on the source's table and the plan
-arithmetic, the Seven Year Plan examined, the loss of aid, and the monitoring page."""
+it (Pacific Affairs 38, 1965-66). This package holds all that only this case needs: its data
+(``data/``: the source text, its claims, the ``dprk-1963`` and ``seven-year-plan`` scenarios, the
+plan's targets and reports; listed by :func:`autarky.data.list_datasets`), the claim links and
+assumptions of the audit, the report's sections on the source's table and the plan arithmetic,
+the Seven Year Plan examined, the loss of aid, and the monitoring page.
+
+>>> from autarky.cases import koh1965
+>>> targets, reports = koh1965.seven_year_plan()
+>>> targets.end("industrial-output"), len(reports)
+((1967, 320.0), 6)
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+DATA = Path(__file__).parent / "data"
+
+#: The source document, bundled in ``data/source``.
+SOURCE_FILE = "000_e798753c0d44f9c1.txt"
+SOURCE_CITATION = ('B. C. Koh, "North Korea and Its Quest for Autonomy", '
+                   "Pacific Affairs 38 (3/4), 1965-66 (OCR scan)")
+
+
+def datasets() -> list[Any]:
+    """The case's bundled datasets."""
+    from autarky.data import Dataset
+
+    return [
+        Dataset("claims", "claims",
+                "Every quantitative statement of the source document, with line, OCR text, "
+                "reading, unit and confidence.", DATA / "claims.yaml", "koh1965"),
+        Dataset("dprk-1963", "scenario",
+                "Material balance of North Korea around 1963 in physical units: the source's "
+                "eight products plus grain, machinery, consumer goods and a catch-all branch.",
+                DATA / "scenarios" / "dprk-1963", "koh1965"),
+        Dataset("seven-year-plan", "scenario",
+                "North Korea's Seven Year Plan 1961-67 on the dprk-1963 norms: 1960 base, "
+                "capital coefficients, depreciation, gestation, labour growth, 18 % target.",
+                DATA / "scenarios" / "seven-year-plan", "koh1965"),
+    ]
 
 
 def claims() -> Any:
-    """The source's claims."""
-    from autarky.data import load_claims
+    """The source's claims (the bundled ``claims`` dataset)."""
+    from autarky.io.claims import read_claims
 
-    return load_claims()
+    return read_claims(DATA / "claims.yaml")
+
+
+def source_lines() -> list[str]:
+    """Lines of the bundled source document (OCR text), without line ends; line ``k`` is
+    ``[k-1]``."""
+    return (DATA / "source" / SOURCE_FILE).read_text(encoding="utf-8").split("\n")
+
+
+def seven_year_plan() -> tuple[Any, Any]:
+    """The Seven Year Plan (1961-67): its targets and the reported industrial output
+    (1960 = 100), as :class:`~autarky.monitor.Targets` and :class:`~autarky.monitor.Reports`."""
+    from autarky.io.reports import read_actuals, read_targets
+
+    folder = DATA / "monitoring"
+    return (read_targets(folder / "seven-year-plan-targets.csv"),
+            read_actuals(folder / "seven-year-plan-actuals.csv"))
+
+
+def export_bytes(dataset: str) -> bytes:
+    """What ``autarky data export`` writes for the file dataset ``dataset``: for ``claims``,
+    the source's claims file followed by the links and the assumption the case's audit adds,
+    each marked by its ``added`` field, so that auditing the exported file gives the audit of
+    ``autarky audit claims``."""
+    from autarky.cases.koh1965.links import additions
+    from autarky.io.claims import claims_yaml_items
+
+    if dataset != "claims":
+        raise ValueError(f"no file dataset {dataset!r} in this case")
+    text = (DATA / "claims.yaml").read_text(encoding="utf-8")
+    if not text.endswith("\n"):
+        text += "\n"
+    block = ("\n  # ------------------------------------------------------------------\n"
+             "  # Added by autarky, not in the source (field `added`): the links that join\n"
+             "  # the plan's path to the reported series at its bases, and the assumption\n"
+             "  # that 1961-63 went to plan. Delete them to audit the source's claims alone.\n"
+             "  # ------------------------------------------------------------------\n\n")
+    return (text + block + claims_yaml_items(additions())).encode("utf-8")
 
 
 def audit() -> Any:

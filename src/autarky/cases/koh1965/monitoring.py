@@ -140,8 +140,8 @@ def digits_section(claims: Any) -> str:
 
 def write_monitoring(out_dir: str | Path, claims: Any) -> Path:
     """``out_dir/monitoring.html``: the plan followed, and the claims audit."""
+    from autarky.cases.koh1965 import seven_year_plan
     from autarky.cases.koh1965.links import source_audit
-    from autarky.monitor.reports import seven_year_plan
 
     targets, reports = seven_year_plan()
     body = ("<h1>Monitoring the plan, and auditing the claims</h1>"

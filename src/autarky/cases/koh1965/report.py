@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from autarky.cases.koh1965.tables import output_table_1963
 from autarky.data.claims import Claims
-from autarky.data.tables import output_table_1963
 from autarky.economy import Economy, Scenario
 from autarky.plan import check_rate_against_multiple
 from autarky.report import figures
