@@ -590,3 +590,37 @@ def test_factor_availability_by_year_overrides_growth() -> None:
     assert plan.ok
     np.testing.assert_allclose(plan.consumption.to_numpy(), [110.0, 50.0, 100.0 * 1.1 ** 3],
                                rtol=1e-9)
+
+
+def test_a_built_in_rule_on_groups_the_economy_lacks_is_refused_not_silent(
+        tmp_path, capsys) -> None:
+    """heavy-first asks for 60 % of investment in heavy+energy; an economy grouped as producer
+    and consumer goods has neither, and an empty group's share is 0, so the rule would force
+    all investment to zero. It is refused, naming the groups; the report leaves it out and says
+    so, and compares the strategies that apply (free, balanced, great-leap)."""
+    from autarky.cli.app import main
+    from autarky.errors import BadValueError
+    from autarky.io.writer import write_scenario
+
+    st = dict(horizon=(1, 4), depreciation=np.zeros(2), gestation=np.ones(2, dtype=int),
+              initial_capacity=np.array([1.0, 1.0]),
+              consumption_basket=pd.Series([0.0, 1.0], index=["k", "c"]))
+    scn = economy(["k", "c"], ["producer", "consumer"], np.zeros((2, 2)), [[0.5, 0.5], [0, 0]],
+                  [1.0, 1.0], [1.0, 1.0], st, year=0)
+    with pytest.raises(BadValueError, match=r"strategy 'heavy-first' has a rule on the groups "
+                       r"heavy, energy, and the economy has none of them \(its groups: consumer, "
+                       r"producer\)"):
+        scn.plan.multiyear("heavy-first")
+    free = scn.plan.multiyear("free")
+    assert free.ok and free.meta["industry_basis"].startswith("every branch")
+    assert np.isfinite(free.multiple())
+    path = write_scenario(scn, tmp_path / "two")
+    assert main(["report", str(path), "--out", str(tmp_path / "r")]) == 0
+    page = (tmp_path / "r" / "compare.html").read_text(encoding="utf-8")
+    for name in ("heavy-first", "light-first"):
+        assert f"Not compared: <b>{name}</b>" in page
+    for name in ("free", "balanced", "great-leap"):
+        assert name in page
+    assert "Industrial output: every branch (none is in the industry groups" in page
+    text = re.sub(r"<svg.*?</svg>|data:[^']*", "", page, flags=re.S)
+    assert not re.search(r"\b(nan|inf)\b", text, flags=re.I)

@@ -15,25 +15,42 @@ from rich.table import Table
 from autarky.cli.app import Format, FormatOpt, app, examples, out
 
 
-def _targets(spec: str) -> Any:
-    """A targets CSV, the JSON that ``autarky plan --format json`` prints, or 'seven-year-plan'."""
-    from autarky.io.reports import bundled, read_targets, targets_from_json
+def _bundled(spec: str, kind: str) -> Path | None:
+    """The bundled monitoring file ``SPEC-KIND.csv`` of a case study, when ``spec`` is not a
+    file here and names one (``seven-year-plan`` -> ``seven-year-plan-targets.csv``)."""
+    from autarky.data import monitoring_file
+    from autarky.errors import UnknownIdError
 
-    p = Path(spec)
-    if not p.exists() and spec == "seven-year-plan":
-        return read_targets(bundled("seven-year-plan-targets.csv"))
+    if Path(spec).exists() or "/" in spec or "." in spec:
+        return None
+    try:
+        return monitoring_file(f"{spec}-{kind}.csv")
+    except UnknownIdError:
+        from autarky.cases import CASES
+        from autarky.errors import BadValueError
+
+        names = sorted(f.name[:-len("-targets.csv")] for c in CASES
+                       for f in (c.data_dir() / "monitoring").glob("*-targets.csv"))
+        raise BadValueError(f"{spec}: no such file, and no bundled plan of that name "
+                            f"(bundled: {', '.join(names) or 'none'})") from None
+
+
+def _targets(spec: str) -> Any:
+    """A targets CSV, the JSON that ``autarky plan --format json`` prints, or the name of a
+    bundled plan (its ``NAME-targets.csv``)."""
+    from autarky.io.reports import read_targets, targets_from_json
+
+    p = _bundled(spec, "targets") or Path(spec)
     if p.suffix.lower() == ".json":
         return targets_from_json(p)
     return read_targets(p)
 
 
 def _actuals(spec: str) -> Any:
-    from autarky.io.reports import bundled, read_actuals
+    """A reports CSV, or the name of a bundled plan (its ``NAME-actuals.csv``)."""
+    from autarky.io.reports import read_actuals
 
-    p = Path(spec)
-    if not p.exists() and spec == "seven-year-plan":
-        return read_actuals(bundled("seven-year-plan-actuals.csv"))
-    return read_actuals(p)
+    return read_actuals(_bundled(spec, "actuals") or Path(spec))
 
 
 def _audit(spec: str) -> Any:

@@ -65,7 +65,7 @@ from autarky.plan.constraints import (
     investment_use,
 )
 from autarky.plan.multiyear_result import MultiYearPlan
-from autarky.plan.strategies import resolve_strategy
+from autarky.plan.strategies import check_groups, resolve_strategy
 from autarky.solve.builder import LPBuilder
 from autarky.solve.lp import INF, SOLVERS, LinearProgram, elastic_relaxation, solve_lp
 
@@ -123,6 +123,7 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
     eco = scn.economy
     st = scn.settings
     strat = resolve_strategy(st, strategy)
+    check_groups(strat, set(eco.branches["group"].astype(str)))
     if targets is not None:
         if targets not in ("soft", "strict", "none"):
             raise BadValueError(f"targets is soft, strict or none, not {targets!r}")
@@ -164,6 +165,11 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
     exogenous = fd[exo_cats].sum(axis=1).to_numpy(dtype=float) if exo_cats else np.zeros(n)
     prices = eco.prices.to_numpy()
     industry = eco.branches["group"].isin(st.industry_groups).to_numpy()
+    industry_basis = f"branches of the groups {', '.join(st.industry_groups)}"
+    if not industry.any():  # an economy with none of the groups: its whole output
+        industry = np.ones(n, dtype=bool)
+        industry_basis = (f"every branch (none is in the industry groups "
+                          f"{', '.join(st.industry_groups)}; set industry_groups to choose)")
     needs_prices = bool(strat.rules or strat.proportional or st.industrial_growth is not None
                         or strat.target_growth is not None)
     if needs_prices and np.isnan(prices).any():
@@ -209,7 +215,7 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
                    floors,
                    strat.target_growth if strat.target_growth is not None else st.industrial_growth,
                    out_targets, strat, availability, aid + credit, imp, exp, fx, basket_g,
-                   invest_g, exo_imported, {"prices": pz})
+                   invest_g, exo_imported, {"prices": pz, "industry_basis": industry_basis})
 
 
 @dataclass

@@ -312,7 +312,8 @@ class MultiYearPlan(DatasetDisplay):
             imports=imports, exports=exports, trade_balance=balance,
             check=None if res.check is None else res.check.to_dict(),
             objective_value=float(res.objective),
-            meta={"iterations": res.iterations, "industry": h.industry.tolist()}, **common)
+            meta={"iterations": res.iterations, "industry": h.industry.tolist(),
+                  "industry_basis": h.meta.get("industry_basis", "")}, **common)
 
 
 def _trade(model: Any, res: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:

@@ -64,7 +64,11 @@ def compare_section(eco: Economy | Scenario, plans: list[Any], reference: dict[s
     parts = [_table(COMPARE_HEADERS, compare_rows(plans), numeric={2, 3, 4, 5, 7}),
              "<p class='muted'>Output is counted gross, as the plans counted it; the balance "
              "allows output nobody uses (free disposal), and the last column says how much of "
-             "industrial output that was: output pushed up to meet a target without a use.</p>"]
+             "industrial output that was: output pushed up to meet a target without a use. "
+             "Industrial output: " + esc(next((p.meta.get("industry_basis") for p in plans
+                                               if p.meta.get("industry_basis")),
+                                              "the industry groups' branches"))
+             + ", at constant prices.</p>"]
     if ok:
         index = {p.strategy: p.industrial_output / p.industrial_output[p.base_year] for p in ok}
         parts.append(figures.paths_chart(
@@ -83,8 +87,12 @@ def compare_section(eco: Economy | Scenario, plans: list[Any], reference: dict[s
     return "".join(f'<div class="figure">{x}</div>' if x.startswith("<svg") else x for x in parts)
 
 
-def write_compare(eco: Economy | Scenario, plans: list[Any], out_dir: str | Path) -> Path:
-    """``out_dir/compare.html``: strategies compared, with charts of their paths."""
+def write_compare(eco: Economy | Scenario, plans: list[Any], out_dir: str | Path, *,
+                  left_out: dict[str, str] | None = None) -> Path:
+    """``out_dir/compare.html``: strategies compared, with charts of their paths;
+    ``left_out``: strategies not planned, with the reason (named on the page)."""
+    skipped = "".join(f"<p class='muted'>Not compared: <b>{esc(name)}</b>: {esc(why)}.</p>"
+                      for name, why in (left_out or {}).items())
     body = (f"<h1>Strategies compared — {esc(eco.name)}</h1>"
             "<p class='muted'><a href='index.html'>← the balance</a></p>"
             f"<p class='muted'>Source: {esc(eco.source)}</p>"
@@ -92,5 +100,5 @@ def write_compare(eco: Economy | Scenario, plans: list[Any], out_dir: str | Path
             "horizon: capacity grows from investment, investment goods come out of each year's "
             "output, and the strategy bounds the shares of investment by branch group "
             "(valued at constant prices). The objective is consumption over the plan.</p>"
-            + compare_section(eco, plans))
+            + skipped + compare_section(eco, plans))
     return write_page(out_dir, "compare.html", f"Strategies — {eco.name}", body)

@@ -17,6 +17,9 @@ from autarky.report.format import format_percent, format_recovery
 from autarky.report.html import _table, esc, num
 from autarky.report.plans import write_page
 
+#: The cut-offs the page simulates: weeks simulated, weeks cut, days of inventories held.
+CUT_WEEKS, CUT_DURATION, CUT_INVENTORY_DAYS = 52, 13, 14.0
+
 
 def _pct(v: float) -> str:
     return format_percent(v, missing="–")
@@ -85,7 +88,8 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
     rows = []
     base_fulfilment = float("nan")
     for p in eco.partners.index:
-        res = eco.reliance.stress(f"partner:{p}", weeks=52, duration=13, baseline=baseline)
+        res = eco.reliance.stress(f"partner:{p}", weeks=CUT_WEEKS, duration=CUT_DURATION,
+                                  inventory_days=CUT_INVENTORY_DAYS, baseline=baseline)
         cuts[eco.partners.loc[p, "name"]] = _weekly_index(res)
         pr = res.propagation
         unmet = float((pr.unmet_final_demand.sum(axis=0) * res.prices).sum())
@@ -108,18 +112,24 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
            ": the share of the target not met, 0 while the target is still met")
         + " (<code>--baseline optimal|target</code> chooses). "
         "<i>Propagated</i>: no re-planning; the shortage spreads week by week through the "
-        "input network with two weeks of inventories and proportional rationing (after "
-        f"Pichler &amp; Farmer 2022); output lost over a year, in {esc(unit)} at constant prices.</p>",
+        f"input network with {CUT_INVENTORY_DAYS:g} days of inventories and proportional "
+        "rationing (after Pichler &amp; Farmer 2022); "
+        f"output lost over {CUT_WEEKS} weeks, in {esc(unit)} at constant prices.</p>",
         _table(["partner cut off", "re-planned fulfilment (share of target)",
                 f"re-planned loss against the {'optimal plan' if baseline == 'optimal' else 'target'}",
                 f"propagated: output lost ({esc(unit)})",
                 f"propagated: final demand unmet ({esc(unit)})", "recovery"], rows,
                numeric={1, 2, 3, 4}),
-        f'<div class="figure">{figures.paths_chart(cuts, "Total output, a 13-week cut-off (baseline = 1), no re-planning", "output / baseline", xlabel="week", shade=(0.5, 13.5, "cut-off (weeks 1-13)"))}</div>',  # noqa: E501
+        '<div class="figure">' + figures.paths_chart(
+            cuts, f"Total output, a {CUT_DURATION}-week cut-off (baseline = 1), no re-planning",
+            "output / baseline", xlabel="week",
+            shade=(0.5, CUT_DURATION + 0.5, f"cut-off (weeks 1-{CUT_DURATION})")) + "</div>",
         "<p class='muted'>The two answers measure different things. Re-planned: a whole year "
-        "without the partner, the plan re-made to do without it. Propagated: a 13-week cut, "
+        "without the partner, the plan re-made to do without it. "
+        f"Propagated: a {CUT_DURATION}-week cut, "
         "its supply and its purchases stopping, "
-        "with no re-planning, cushioned by two weeks of inventories; imports are competitive, "
+        f"with no re-planning, cushioned by {CUT_INVENTORY_DAYS:g} days of inventories; imports "
+        "are competitive, "
         "pooled with home output of the same product, and every input is critical (fixed "
         "input norms), so a shortage that outlasts the inventories holds back every user.</p>",
     ]

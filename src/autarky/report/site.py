@@ -53,12 +53,20 @@ def scenario_pages(eco: Economy | Scenario, reliance: dict[str, Any] | None = No
     settings = getattr(eco, "settings", None)
     if settings is not None and settings.horizon is not None and eco.capital is not None:
         def compare(d: Path) -> Path:
-            plans = []
+            from autarky.plan.strategies import check_groups, resolve_strategy
+
+            plans, left_out = [], {}
+            groups = set(eco.branches["group"].astype(str))
             for s in STRATEGIES:
-                plans.append(eco.plan.multiyear(s))
+                try:
+                    check_groups(resolve_strategy(settings, s), groups)
+                except AutarkyError as exc:
+                    left_out[s] = str(exc)
+                else:
+                    plans.append(eco.plan.multiyear(s))
                 if step is not None:
                     step(f"strategy {s}")
-            return write_compare(eco, plans, d)
+            return write_compare(eco, plans, d, left_out=left_out)
 
         pages.append(Page("compare.html", "the development strategies compared over the plan's "
                           "horizon", compare, steps=1 + len(STRATEGIES)))
