@@ -2,4 +2,5 @@
 
 from autarky._entry import main
 
-main()
+if __name__ == "__main__":
+    main()
