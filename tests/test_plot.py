@@ -82,3 +82,47 @@ def test_report_cut_off_chart_is_shaded(tmp_path: Path) -> None:
 
     page = write_reliance(data.load("island"), tmp_path).read_text(encoding="utf-8")
     assert "cut-off (weeks 1-13)" in page
+
+
+def test_monitoring_fan_draws_the_reports_the_plan_and_the_forecast(tmp_path: Path) -> None:
+    """A plan of 100 growing 10 % a year over 2021-25, reported 100, 108, 118 for 2020-22: the
+    chart draws those numbers (plan dashed, reports with markers) and a fan that starts at the
+    last report and ends at the forecast's 5 % and 95 % quantiles."""
+    from autarky.io.reports import read_actuals, read_targets
+    from autarky.monitor import monitor
+
+    (tmp_path / "t.csv").write_text("branch,period,value,unit\n" + "".join(
+        f"steel,{2020 + k},{100 * 1.1 ** k:.6f},kt\n" for k in range(6)))
+    (tmp_path / "a.csv").write_text("branch,period,value,unit,reported_at\n"
+                                    "steel,2020,100,kt,2021-01-01\nsteel,2021,108,kt,2022-01-01\n"
+                                    "steel,2022,118,kt,2023-01-01\n")
+    res = monitor(read_targets(tmp_path / "t.csv"), read_actuals(tmp_path / "a.csv"))
+    ax = res.plot()
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    np.testing.assert_allclose(lines["reported"].get_ydata(), [100, 108, 118])
+    np.testing.assert_allclose(lines["plan"].get_ydata(), [100 * 1.1 ** k for k in range(6)])
+    assert lines["plan"].get_linestyle() == "--"
+    median = lines["forecast median"].get_ydata()
+    assert median[0] == 118 and median[-1] == pytest.approx(res.forecast.loc["steel", "value"])
+    outer = next(p for p in ax.collections if "5-95" in p.get_label())
+    top = outer.get_paths()[0].vertices[:, 1].max()
+    assert top == pytest.approx(res.fan()["steel"][0.95].iloc[-1])
+    assert ax.get_ylabel() == "kt"
+    with pytest.raises(AutarkyError, match="no forecast for branch 'coal'"):
+        res.plot.fan(branch="coal")
+
+
+def test_audit_residuals_are_the_z_scores_with_the_threshold() -> None:
+    from autarky.economy.claims import Claim
+    from autarky.monitor import audit
+
+    res = audit([Claim("l", "level", "x", 100.0, "t", year=1960),
+                 Claim("r", "ratio", "x", 3.2, "times", year=1967, base_year=1960),
+                 Claim("g", "growth", "x", 0.18, "fraction per year", year=1967, base_year=1960),
+                 Claim("g2", "growth", "x", 0.25, "fraction per year", year=1967,
+                       base_year=1960)])
+    ax = res.plot()
+    heights = [p.get_height() for p in ax.patches if isinstance(p, Rectangle)]
+    audited = res.claims[res.claims["audited"]]
+    np.testing.assert_allclose(heights, audited["z"].to_numpy())
+    assert sorted(abs(ln.get_ydata()[0]) for ln in ax.get_lines()) == [2.0, 2.0]

@@ -103,6 +103,9 @@ class MonitorResult(DatasetDisplay):
         (columns ``mean_log``, ``sd_log``).
     units
         Per branch, the unit of its targets and actuals.
+    targets, reported
+        ``branch x period``: the plan's targets and the newest reported levels (what the fan
+        chart of ``.plot.fan()`` draws).
     """
 
     fulfilment: pd.DataFrame
@@ -114,6 +117,8 @@ class MonitorResult(DatasetDisplay):
     units: dict[str, str] = field(repr=False)
     interval: float = 0.9
     model: str = "local-linear-trend"
+    targets: pd.DataFrame | None = field(default=None, repr=False)
+    reported: pd.DataFrame | None = field(default=None, repr=False)
 
     def fan(self, quantiles: tuple[float, ...] = FAN_QUANTILES) -> dict[str, pd.DataFrame]:
         """Per branch, forecast quantiles (columns) for each future period (rows), for a fan chart.
@@ -404,7 +409,7 @@ def monitor(
         forecast=pd.DataFrame.from_dict(fc_rows, orient="index").rename_axis("branch"),
         flags=tuple(flags), paths=paths,
         units={b: targets.units[b] for b in targets.branches},
-        interval=interval, model=model,
+        interval=interval, model=model, targets=targets.table(), reported=reports.latest(),
     )
 
 

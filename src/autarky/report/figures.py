@@ -247,6 +247,13 @@ def fan_chart(history: pd.Series, fan: pd.DataFrame, target: pd.Series, title: s
               ylabel: str) -> str:
     """Reported history, the plan path and a fan of forecast quantiles (5-95 %, 25-75 %)."""
     fig, ax = _subplots((7.5, 3.8))
+    draw_fan(ax, history, fan, target, title, ylabel)
+    return _svg(fig)
+
+
+def draw_fan(ax: Axes, history: pd.Series, fan: pd.DataFrame, target: pd.Series, title: str,
+             ylabel: str) -> Axes:
+    """:func:`fan_chart` drawn on ``ax``."""
     ax.plot(target.index, target.to_numpy(dtype=float), ls="--", color="black", lw=1.4,
             label="plan")
     ax.plot(history.index, history.to_numpy(dtype=float), marker="o", color=_PALETTE[0], lw=1.8,
@@ -271,4 +278,4 @@ def fan_chart(history: pd.Series, fan: pd.DataFrame, target: pd.Series, title: s
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title, fontsize=10)
-    return _svg(fig)
+    return ax

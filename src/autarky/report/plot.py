@@ -43,7 +43,8 @@ class Plotter:
     def __call__(self, ax: Axes | None = None) -> Axes:
         main = {"Indicators": self.dependence, "StressResult": self.weekly,
                 "AutarkyCost": self.curve, "MultiYearPlan": self.paths,
-                "Plan": self.uses, "OptimalPlan": self.uses}
+                "Plan": self.uses, "OptimalPlan": self.uses, "MonitorResult": self.fan,
+                "AuditResult": self.residuals}
         kind = type(self._r).__name__
         if kind not in main:
             raise BadTypeError(f"{kind} results have no chart; see .to_dataset()")
@@ -104,6 +105,38 @@ class Plotter:
         ax = _axes(ax, (7.5, 3.6))
         return figures.draw_paths(ax, series, "Fulfilment as imports are capped", "fulfilment",
                                   xlabel="cap (share of today's import shares allowed)")
+
+    def fan(self, ax: Axes | None = None, branch: str | None = None) -> Axes:
+        """Monitoring: a branch's targets, its newest reports and the forecast fan (5-95 % and
+        25-75 % quantiles of the forecast to the plan's end); ``branch``: default the first."""
+        self._kind("MonitorResult")
+        r = self._r
+        branches = list(r.paths)
+        if not branches or r.targets is None or r.reported is None:
+            raise BadTypeError("this monitoring result has no forecast path to draw")
+        branch = branches[0] if branch is None else branch
+        if branch not in r.paths:
+            from autarky.errors import UnknownIdError
+
+            raise UnknownIdError(f"no forecast for branch {branch!r}; branches: "
+                                 f"{', '.join(branches)}")
+        history = r.reported.loc[branch].dropna()
+        target = r.targets.loc[branch].dropna()
+        ax = _axes(ax, (7.5, 3.8))
+        return figures.draw_fan(ax, history, r.fan()[branch], target,
+                                f"{branch}: plan, reports and forecast", r.units.get(branch, ""))
+
+    def residuals(self, ax: Axes | None = None) -> Axes:
+        """The audit: each audited claim's standardised residual ``z``, the flag threshold
+        marked (bars beyond it are the flagged claims)."""
+        self._kind("AuditResult")
+        c = self._r.claims[self._r.claims["audited"]]
+        z = pd.DataFrame({"z": c["z"].to_numpy()}, index=c["id"].to_list())
+        ax = _axes(ax, (max(6.0, 0.3 * len(z) + 2.5), 3.6))
+        figures.draw_bars(ax, z, "Standardised residual of each claim", "z", percent=False)
+        for sign in (1, -1):
+            ax.axhline(sign * self._r.z_threshold, color="black", ls="--", lw=0.8)
+        return ax
 
     def paths(self, ax: Axes | None = None, variable: str = "industrial_output") -> Axes:
         """A multi-year plan: a path over the years (``industrial_output``, ``consumption`` or
