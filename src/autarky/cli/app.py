@@ -100,10 +100,11 @@ def load_economy(scenario: str, allow_outside: bool = False) -> Scenario:
     from autarky import data as bundled
 
     p = Path(scenario)
-    if not p.exists() and scenario in {d.name for d in bundled.list_datasets()}:
-        scn = bundled.load(scenario)
-    else:
-        scn = read_scenario(p, allow_outside=allow_outside)
+    with working(f"reading {scenario}"):
+        if not p.exists() and scenario in {d.name for d in bundled.list_datasets()}:
+            scn = bundled.load(scenario)
+        else:
+            scn = read_scenario(p, allow_outside=allow_outside)
     for note in scn.notes:
         err.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     return scn
@@ -131,7 +132,8 @@ def balance(
     from autarky.cli import render
 
     eco = load_economy(scenario, allow_outside)
-    plan = eco.plan.balance()
+    with working("solving the balance"):
+        plan = eco.plan.balance()
     if format is Format.json:
         render.print_result(plan, eco, scenario, "json")
     elif format is Format.csv:
@@ -163,8 +165,9 @@ def optimize(
     from autarky.cli import render
 
     eco = load_economy(scenario, allow_outside)
-    plan = eco.plan.optimize(objective=None if objective is None else objective.value,
-                             min_fulfilment=min_fulfilment)
+    with working("solving the plan (linear programme)"):
+        plan = eco.plan.optimize(objective=None if objective is None else objective.value,
+                                 min_fulfilment=min_fulfilment)
     if format is not Format.table:
         render.print_result(plan, eco, scenario, format.value, currency=eco.currency)
     else:
@@ -188,7 +191,8 @@ def plan_cmd(
     from autarky.cli import render
 
     eco = load_economy(scenario, allow_outside)
-    plan = eco.plan.multiyear(strategy)
+    with working(f"planning the horizon ({strategy})"):
+        plan = eco.plan.multiyear(strategy)
     if format is not Format.table:
         render.print_result(plan, eco, scenario, format.value)
     else:
@@ -424,6 +428,17 @@ def data_export(
 
     path = bundled.export(name, directory, force=force)
     out.print(f"Exported {name} to {path}")
+
+
+@contextmanager
+def working(what: str) -> Iterator[None]:
+    """A spinner with ``what`` on standard error while a step with no countable parts runs (a
+    solve, reading a table); only on a terminal, and gone when the step ends."""
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(what, spinner="dots"):
+        yield
 
 
 @contextmanager

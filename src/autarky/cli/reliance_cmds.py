@@ -18,10 +18,12 @@ from autarky.cli.app import (
     FormatOpt,
     ScenarioArg,
     app,
+    err,
     examples,
     finite,
     load_economy,
     out,
+    working,
 )
 from autarky.errors import AutarkyError, BadValueError, PlanFailure
 
@@ -44,7 +46,8 @@ def reliance(
     from autarky.cli.render import fmt, print_result, source_line
 
     eco = load_economy(scenario, allow_outside)
-    ind = eco.reliance.indicators()
+    with working("measuring self-reliance"):
+        ind = eco.reliance.indicators()
     if format is not Format.table:
         print_result(ind, eco, scenario, format.value)
         return
@@ -106,9 +109,10 @@ def autarky_cost(
     from autarky.cli.render import fmt, print_result, source_line
 
     eco = load_economy(scenario, allow_outside)
-    res = eco.reliance.cost_of_autarky(
-        branches=None if branches is None else [b.strip() for b in branches.split(",")],
-        theta=theta, scale_elasticity=scale_elasticity)
+    with working("re-planning as imports are capped"):
+        res = eco.reliance.cost_of_autarky(
+            branches=None if branches is None else [b.strip() for b in branches.split(",")],
+            theta=theta, scale_elasticity=scale_elasticity)
     if format is not Format.table:
         print_result(res, eco, scenario, format.value)
         return
@@ -206,7 +210,7 @@ def stress(
                                  param_hint="'--priority'")
     eco = load_economy(scenario, allow_outside)
     ranks = None if priority is None else _priority_ranks(priority, list(eco.ids))
-    with Progress(transient=True, disable=format is Format.json or not sys.stderr.isatty()) as bar:
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("propagating", total=weeks)
         try:
             res = eco.reliance.stress(shock, scheme=scheme.value, weeks=weeks,
@@ -268,7 +272,8 @@ def criticality(
     from autarky.cli.render import fmt, print_json, source_line
 
     eco = load_economy(scenario, allow_outside)
-    crit = eco.reliance.criticality()
+    with working("extracting each branch, cutting off each partner"):
+        crit = eco.reliance.criticality()
     br, pa = crit["branches"], crit["partners"]
     if format is Format.json:
         print_json({"scenario": scenario, "branches": br.reset_index().to_dict("records"),
