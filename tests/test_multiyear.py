@@ -624,3 +624,26 @@ def test_a_built_in_rule_on_groups_the_economy_lacks_is_refused_not_silent(
     assert "Industrial output: every branch (none is in the industry groups" in page
     text = re.sub(r"<svg.*?</svg>|data:[^']*", "", page, flags=re.S)
     assert not re.search(r"\b(nan|inf)\b", text, flags=re.I)
+
+
+def test_a_basket_table_replaces_the_consumption_category_it_stands_for() -> None:
+    """The same basket given two ways, as the final-demand category ``consumption`` or as a
+    table of the same numbers, is the same plan: a table does not leave the recorded
+    consumption held fixed on top of ``c_t b`` (that counted it twice). Government use stays
+    exogenous either way."""
+    n = 2
+    branches = pd.DataFrame({"unit": ["unit"] * n, "group": ["heavy", "light"]},
+                            index=["k", "c"])
+    fd = pd.DataFrame({"consumption": [0.0, 10.0], "government": [1.0, 2.0]}, index=["k", "c"])
+    eco = autarky.Economy(branches, np.array([[0.1, 0.2], [0.0, 0.1]]), fd, year=0,
+                          prices=[1.0, 1.0], capital=np.array([[0.5, 0.5], [0.0, 0.0]]),
+                          reported_output=[20.0, 20.0])
+    st = dict(horizon=(1, 4), depreciation=np.zeros(2), gestation=np.ones(2, dtype=int),
+              initial_capacity=np.array([20.0, 20.0]))
+    by_category = autarky.Scenario(eco).replace(**st, consumption_basket="consumption")
+    by_table = autarky.Scenario(eco).replace(
+        **st, consumption_basket=pd.Series([0.0, 10.0], index=["k", "c"]))
+    a, b = by_category.plan.multiyear(), by_table.plan.multiyear()
+    assert a.ok and b.ok
+    np.testing.assert_allclose(b.consumption.to_numpy(), a.consumption.to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(b.gross_output.to_numpy(), a.gross_output.to_numpy(), rtol=1e-9)

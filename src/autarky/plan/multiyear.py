@@ -153,7 +153,9 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
         "consumption" if "consumption" in fd.columns else None)
     if basket_table is not None:
         basket = np.array(basket_table, dtype=float)
-        basket_cats: list[str] = []
+        # the basket given as a table stands for the consumption category, which is then not
+        # also held fixed (it would be counted twice)
+        basket_cats: list[str] = ["consumption"] if "consumption" in fd.columns else []
     elif basket_spec is None:
         basket = fd.sum(axis=1).to_numpy()
         basket_cats = list(fd.columns)

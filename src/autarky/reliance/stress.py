@@ -234,8 +234,9 @@ class StressResult(DatasetDisplay):
                 attrs={"unit": self.value_unit, "description": "Final demand unmet."})
             data["recovery_week"] = xr.DataArray(
                 np.nan if pr.recovery_week is None else float(pr.recovery_week),
-                attrs={"unit": "week", "description": "First week all outputs are within 1 % of "
-                                                      "baseline (nan: not within the horizon)."})
+                attrs={"unit": "week", "description": "Last week (from 1) in which some output is "
+                                                      "more than 1 % from baseline; 0: never; "
+                                                      "nan: still in the last week."})
         ds = xr.Dataset(data).assign_coords(unit=("branch", list(self.units)))
         ds.attrs.update({"result": "stress test", "shock": self.shock,
                          "baseline": rp.get("baseline", "optimal"),

@@ -70,14 +70,14 @@ def format_recovery(output_week: int | None, served_week: int | None, weeks: int
     >>> format_recovery(0, 17, 52)
     'outputs stayed within 1 % of baseline, but final demand went short until week 17'
     >>> format_recovery(21, None, 52)
-    'outputs back within 1 % from week 21; final demand still short after 52 weeks'
+    'outputs back within 1 % after week 21; final demand still short after 52 weeks'
     """
     band = f"{100 * tol:g} %"
     if output_week == 0 and served_week == 0:
         return (f"no disruption beyond {band}: outputs and final deliveries stayed within "
                 f"{band} of baseline")
     out = (f"outputs stayed within {band} of baseline" if output_week == 0 else
-           f"outputs back within {band} from week {output_week}" if output_week is not None else
+           f"outputs back within {band} after week {output_week}" if output_week is not None else
            f"outputs not back within {band} after {weeks} weeks")
     if served_week == 0:
         return out + "; final demand always served"

@@ -86,10 +86,13 @@ class LPCheck:
         Largest relative violation of a row or column bound: ``max(lo - a, a - hi, 0)`` over
         ``max(1, |bound|, sum_j |M_ij v_j|)`` (the size of the row's terms).
     dual
-        Largest relative violation of dual feasibility: stationarity ``c - M'y - d`` over
-        ``max(1, |c|)``, and duals of the wrong sign or on an inactive bound.
+        Largest relative violation of dual feasibility: stationarity ``c - M'y - d`` over the
+        largest of its terms per column (``|c_j|``, ``sum_i |M_ij y_i|``, ``|d_j|``), and duals
+        of the wrong sign (a dual with no bound to price), over the largest dual.
     gap
-        Relative gap between the primal and the dual objective.
+        Complementary slackness as a relative gap: ``sum |dual| * distance of its row or
+        column from the bound it prices`` over ``max(1, |c'x|)``; a dual on an inactive bound
+        shows here.
     resolved
         Whether a first answer violated ``tol`` and the program was solved again with tighter
         tolerances.

@@ -465,7 +465,9 @@ def _customer_ranks(scheme: str, priority: ArrayLike | None, n: int) -> np.ndarr
 
 
 def recovery_week(output: np.ndarray, baseline: np.ndarray, tol: float = 0.01) -> int | None:
-    """First week from which every output stays within ``tol`` of its baseline; ``None`` if never.
+    """First week, counting from 0 as the simulation does, from which every output stays within
+    ``tol`` of its baseline (so, counting weeks from 1 as reports do, the last week in which
+    some output is outside it); 0 if output never leaves the band; ``None`` if never back.
 
     A relative band ``|x_j(t) - x0_j| <= tol * x0_j`` (plus rounding slack of ``1e-12`` relative to
     the largest baseline); 0 if output never leaves it.
@@ -512,7 +514,9 @@ class PropagationResult:
     total_loss
         ``(n,)`` ``sum_t (x0 - x(t))``, in each branch's unit (negative: above baseline).
     recovery_week
-        First week from which all outputs stay within ``tol`` of baseline; ``None`` if never.
+        :func:`recovery_week`: the last week (counting from 1) in which some output is outside
+        ``tol`` of baseline, every output within it from the week after to the end; 0 if
+        output never left it; ``None`` if it is still outside in the last week.
     weeks
         Number of weeks simulated.
     tol
@@ -555,9 +559,10 @@ class PropagationResult:
         return recovery_week(self.output, self.baseline, tol)
 
     def served_week(self, tol: float | None = None) -> int | None:
-        """First week from which every final demand asked is served to within ``tol`` (default
-        :attr:`tol`) of it, to the end of the run; 0 if it always was; ``None`` if it is still
-        short in the last week. Output can stay within its band while final users go short
+        """The last week (counting from 1) in which some final demand asked is not served to
+        within ``tol`` (default :attr:`tol`) of it: every final user is served from the week
+        after it to the end of the run; 0 if it always was; ``None`` if it is still short in
+        the last week. Output can stay within its band while final users go short
         (branches rebuild their inventories first), so a recovery of output alone can hide a
         shortage.
 
