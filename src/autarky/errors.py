@@ -64,6 +64,25 @@ class ScenarioError(AutarkyError):
         return f"{where}{field}{self.message}"
 
 
+class TableError(ScenarioError):
+    """A real table (an input-output or trade table from a statistical producer) is malformed:
+    the message names the file and, where it can, the row and column labels at fault.
+
+    Examples
+    --------
+    >>> str(TableError("totals do not match", file="ICIO.csv", row="AUS_A01_02",
+    ...                column="OUT"))
+    'ICIO.csv: row AUS_A01_02, column OUT: totals do not match'
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 row: str | None = None, column: str | None = None) -> None:
+        self.row = row
+        self.column = column
+        where = ", ".join(f"{k} {v}" for k, v in (("row", row), ("column", column)) if v)
+        super().__init__(message, file=file, line=line, field=where or None)
+
+
 class NotProductiveError(AutarkyError):
     """The domestic technology cannot yield a positive net product (Hawkins-Simon fails).
 

@@ -1,0 +1,203 @@
+"""Multi-regional tables (issue 11): the pymrio round trip, the home-region view and the
+accounts of the whole system, each checked against pymrio's own results or against numpy on
+the same blocks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pymrio
+import pytest
+
+from autarky.errors import BadValueError, TableError, UnknownIdError
+from autarky.mrio import MRIO
+from autarky.mrio import embodied as E
+from autarky.mrio.home import home_view, partner_groups
+from autarky.mrio.interop import from_pymrio, to_pymrio
+
+
+@pytest.fixture(scope="module")
+def io() -> pymrio.IOSystem:
+    system = pymrio.load_test()
+    system.calc_all()
+    return system
+
+
+@pytest.fixture(scope="module")
+def table(io: pymrio.IOSystem) -> MRIO:
+    return from_pymrio(pymrio.load_test())
+
+
+def consistent(seed: int, regions: int = 4, sectors: int = 3, categories: int = 2) -> MRIO:
+    """A random table whose columns balance: value added is output minus inputs, so every
+    unit of final demand is somebody's value added."""
+    rng = np.random.default_rng(seed)
+    n = regions * sectors
+    Z = rng.uniform(0, 10, (n, n)) * (rng.uniform(0, 1, (n, n)) < 0.6)
+    Y = rng.uniform(20, 60, (n, regions * categories))
+    x = Z.sum(axis=1) + Y.sum(axis=1)
+    va = x - Z.sum(axis=0)
+    assert (va > 0).all()
+    wages = rng.uniform(0.3, 0.7, n) * va
+    return MRIO(tuple(f"R{k}" for k in range(regions)), tuple(f"s_{k}" for k in range(sectors)),
+                tuple(f"c{k}" for k in range(categories)), Z, Y,
+                np.vstack([wages, va - wages]), ("wages", "surplus"), unit="EUR million")
+
+
+# ---------------------------------------------------------------------------- pymrio
+def test_pymrio_round_trip_keeps_every_number(io: pymrio.IOSystem, table: MRIO) -> None:
+    back = to_pymrio(table)
+    original = pymrio.load_test()
+    pd.testing.assert_frame_equal(back.Z, original.Z, check_names=False, check_dtype=False,
+                                  rtol=1e-12, atol=0)
+    pd.testing.assert_frame_equal(back.Y, original.Y, check_names=False, check_dtype=False,
+                                  rtol=1e-12, atol=0)
+    np.testing.assert_allclose(back.x.to_numpy().ravel(), io.x.to_numpy().ravel(), rtol=1e-12)
+    for name in ("emissions", "factor_inputs"):
+        mine, theirs = getattr(back, name), getattr(original, name)
+        pd.testing.assert_frame_equal(mine.F, theirs.F, check_names=False, check_dtype=False,
+                                  rtol=1e-12, atol=0)
+        assert list(mine.unit["unit"]) == list(theirs.unit["unit"])
+    pd.testing.assert_frame_equal(back.emissions.F_Y, original.emissions.F_Y, check_names=False,
+                                  check_dtype=False, rtol=1e-12, atol=0)
+    assert back.emissions.F.index.equals(original.emissions.F.index)  # (stressor, compartment)
+
+
+def test_pymrio_calc_all_agrees(io: pymrio.IOSystem, table: MRIO) -> None:
+    np.testing.assert_allclose(table.x, io.x.to_numpy().ravel(), rtol=1e-10)
+    np.testing.assert_allclose(table.A, io.A.to_numpy(), rtol=1e-10, atol=1e-15)
+    lu = E.solver(table)
+    M = E.multipliers(table, "emissions", lu)
+    np.testing.assert_allclose(M.to_numpy(), io.emissions.M.to_numpy(), rtol=1e-10, atol=0)
+    # value-added content per unit of final demand: pymrio's M of the factor inputs
+    v = E.value_added_coefficients(table)
+    content = lu.solve_transposed(v)
+    np.testing.assert_allclose(content, io.factor_inputs.M.to_numpy().ravel(), rtol=1e-10)
+    # value added embodied in reg2's final demand, by source: pymrio's S and L on the same y;
+    # in all, reg2's consumption-based account (pymrio's D_cba)
+    va = E.value_added_in_final_demand(table, "reg2", lu)
+    y = io.Y.xs("reg2", axis=1, level=0).sum(axis=1).to_numpy()
+    by_source = io.factor_inputs.S.to_numpy().ravel() * (io.L.to_numpy() @ y)
+    np.testing.assert_allclose(va.to_numpy(), by_source.reshape(6, 8).sum(axis=1), rtol=1e-10)
+    assert va.sum() == pytest.approx(
+        float(io.factor_inputs.D_cba.xs("reg2", axis=1, level=0).to_numpy().sum()), rel=1e-10)
+
+
+def test_from_pymrio_refuses_what_is_not_a_system() -> None:
+    from autarky.errors import BadTypeError
+
+    with pytest.raises(BadTypeError, match="expected a pymrio IOSystem"):
+        from_pymrio(pd.DataFrame())
+
+
+# ---------------------------------------------------------------------------- home view
+def test_home_view_balances_to_the_regions_output(table: MRIO) -> None:
+    eco = home_view(table, "reg3", {"near": ["reg2", "reg4"], "rest": "*"})
+    x = eco.plan.balance().gross_output.to_numpy()
+    np.testing.assert_allclose(x, table.x[table.region_slice("reg3")], rtol=1e-12)
+    assert list(eco.partners.index) == ["near", "rest"]
+    assert eco.partners.loc["rest", "note"] == "reg1, reg5, reg6"
+
+
+def test_home_import_content_is_u_am_ld(table: MRIO) -> None:
+    """Total import content per unit of each final product, by partner: ``1' A_m[G] L_d``
+    with ``L_d = (I - Z_hh diag(x_h)^-1)^-1``, here by numpy on the table's own blocks."""
+    groups = {"near": ["reg2", "reg4"], "rest": "*"}
+    eco = home_view(table, "reg3", groups)
+    ind = eco.reliance.indicators()
+    h = table.region_slice("reg3")
+    x = table.Z.sum(axis=1) + table.Y.sum(axis=1)
+    xh = x[h]
+    Ad = table.Z[h, h] / xh
+    Ld = np.linalg.inv(np.eye(len(xh)) - Ad)
+    for name, members in partner_groups(table, "reg3", groups).items():
+        Zg = sum(table.Z[table.region_slice(r), h] for r in members)
+        want = np.ones(len(xh)) @ (Zg / xh) @ Ld
+        np.testing.assert_allclose(ind.partner_content.loc[name].to_numpy(), want, rtol=1e-9,
+                                   atol=1e-15)
+    np.testing.assert_allclose(ind.table["import_content"].to_numpy(),
+                               ind.partner_content.sum(axis=0).to_numpy(), rtol=1e-12)
+
+
+def test_home_view_exports_by_destination(table: MRIO) -> None:
+    eco = home_view(table, "reg1")
+    ex = np.asarray(eco.array("exports"))
+    h = table.region_slice("reg1")
+    C = len(table.categories)
+    for g, r in enumerate(eco.partners.index):
+        s = table.region_slice(r)
+        k = table.regions.index(r)
+        want = table.Z[h, s].sum(axis=1) + table.Y[h, k * C:(k + 1) * C].sum(axis=1)
+        np.testing.assert_allclose(ex[g], want, rtol=1e-12)
+
+
+def test_every_analysis_runs_on_the_home_view(table: MRIO) -> None:
+    eco = home_view(table, "reg2", {"near": ["reg1"], "rest": "*"}, capacity=2.0)
+    plan = eco.plan.optimize()
+    assert plan.ok and plan.fulfilment >= 1.0
+    res = eco.reliance.stress("partner:near", weeks=8)
+    assert res.replanned["fulfilment"] <= res.replanned["fulfilment_base"] + 1e-9
+    assert eco.reliance.criticality()["branches"].shape[0] == len(table.sectors)
+    curve = eco.reliance.cost_of_autarky(caps=[1.0, 0.5, 0.0]).curve["fulfilment"]
+    assert curve[1.0] == pytest.approx(plan.fulfilment, rel=1e-9)
+    assert curve[0.0] < curve[0.5] < curve[1.0]  # each cap of imports costs fulfilment
+
+
+@pytest.mark.parametrize(("groups", "error", "message"), [
+    ({"a": ["reg1"]}, BadValueError, "holds the home region"),
+    ({"a": ["nowhere"], "rest": "*"}, UnknownIdError, "no region 'nowhere'"),
+    ({"a": ["reg2"], "b": ["reg2"], "rest": "*"}, BadValueError, "in two groups"),
+    ({"a": ["reg2"]}, BadValueError, r"regions in no group: reg3, reg4, reg5, reg6"),
+    ({"a": "*", "b": "*"}, BadValueError, "both take the rest"),
+])
+def test_partner_groups_are_checked(table: MRIO, groups: dict, error: type,
+                                    message: str) -> None:
+    with pytest.raises(error, match=message):
+        partner_groups(table, "reg1", groups)
+
+
+# ---------------------------------------------------------------------------- the system
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_value_added_of_all_sources_is_the_final_demand(seed: int) -> None:
+    t = consistent(seed)
+    for region in t.regions:
+        va = E.value_added_in_final_demand(t, region)
+        assert va.sum() == pytest.approx(E.final_demand_of(t, region).sum(), rel=1e-10)
+        assert (va > 0).all()
+
+
+def test_tiva_identities_and_a_hand_solved_case() -> None:
+    """Two regions, one sector: home makes 100 (10 for itself, 5 to abroad's industry, 85 for
+    its own final use); abroad makes 100 (2 to home's industry, 20 for itself, 3 to home final
+    use, 75 for its own). Value added: 88 and 75 (output minus inputs). Home exports are 5,
+    all intermediate; their value added, by ``diag(v) L e``, is computed here by hand-solved
+    numpy with the inverse."""
+    t = MRIO(("home", "abroad"), ("goods",), ("final",),
+             Z=np.array([[10.0, 5.0], [2.0, 20.0]]), Y=np.array([[85.0, 0.0], [3.0, 75.0]]),
+             value_added=np.array([[88.0, 75.0]]), value_added_rows=("VA",), unit="USD million")
+    res = E.tiva(t, "home")
+    A = np.array([[0.10, 0.05], [0.02, 0.20]])
+    L = np.linalg.inv(np.eye(2) - A)
+    v = np.array([0.88, 0.75])
+    in_exports = v * (L @ np.array([5.0, 0.0]))
+    assert res.gross_exports == 5.0
+    np.testing.assert_allclose(res.exports_va.to_numpy(), in_exports, rtol=1e-12)
+    assert res.exports_va.sum() == pytest.approx(5.0, rel=1e-12)  # every unit is value added
+    assert res.import_content_of_exports == pytest.approx(in_exports[1] / 5.0, rel=1e-12)
+    in_fd = v * (L @ np.array([85.0, 3.0]))
+    np.testing.assert_allclose(res.final_demand_va.to_numpy(), in_fd, rtol=1e-12)
+    # home value added in abroad's exports (2 units to home's industry, 3 to its final use)
+    assert res.forward_participation == pytest.approx(
+        (v * (L @ np.array([0.0, 5.0])))[0] / 5.0, rel=1e-12)
+
+
+def test_stated_output_that_does_not_match_is_refused() -> None:
+    with pytest.raises(TableError, match=r"totals do not match: row a/x sums to 15 .* stated "
+                                         r"output is 16"):
+        MRIO(("a",), ("x",), ("f",), [[5.0]], [[10.0]], stated_output=[16.0],
+             provenance={"file": "t.csv"})
+
+
+def test_negative_flows_are_refused_naming_the_labels() -> None:
+    with pytest.raises(TableError, match="negative intermediate flow -1 from b/x to a/x"):
+        MRIO(("a", "b"), ("x",), ("f",), [[5.0, 0.0], [-1.0, 2.0]], [[1.0, 0.0], [0.0, 1.0]])
