@@ -63,6 +63,12 @@ class Baseline(StrEnum):
 BaselineOpt = Annotated[Baseline, typer.Option(
     "--baseline", help="What a re-planned loss is measured against: the optimal plan before "
                        "the shock, or the target (every home final use met in full).")]
+HomeOpt = Annotated[str | None, typer.Option(
+    "--home", help="With a table FORMAT:PATH (icio:ICIO2023_2020.csv, pymrio:folder): the "
+                   "region seen as the home economy.")]
+GroupOpt = Annotated[list[str] | None, typer.Option(
+    "--group", help="With --home: a partner group NAME=CODE,CODE (or NAME=* for every other "
+                    "region); repeat it. Default: each other region its own partner.")]
 ForceOpt = Annotated[bool, typer.Option(
     "--force", help="Replace the output folder even if it is not a previous autarky output "
                     "(everything in it is deleted).")]
@@ -94,12 +100,55 @@ def read_scenario(path: Path, allow_outside: bool = False) -> Scenario:
     return read(path, allow_outside=allow_outside)
 
 
-def load_economy(scenario: str, allow_outside: bool = False) -> Scenario:
-    """A scenario path, or the name of a bundled scenario (``island``, ``textbook``, ...); the
-    notes of a converted old format go to standard error."""
+def parse_groups(group: list[str] | None) -> dict[str, str | list[str]] | None:
+    """``--group NAME=CODE,CODE`` options as the groups of :func:`autarky.mrio.home.home_view`."""
+    if not group:
+        return None
+    out: dict[str, str | list[str]] = {}
+    for g in group:
+        name, eq, codes = g.partition("=")
+        if not eq or not name.strip() or not codes.strip():
+            raise typer.BadParameter(f"{g!r}: write NAME=CODE,CODE or NAME=*",
+                                     param_hint="'--group'")
+        if name.strip() in out:
+            raise typer.BadParameter(f"group {name.strip()!r} given twice", param_hint="'--group'")
+        members = [c.strip() for c in codes.split(",") if c.strip()]
+        out[name.strip()] = "*" if members == ["*"] else members
+    return out
+
+
+def load_table_economy(spec: tuple[str, str], home: str | None, group: list[str] | None,
+                       ) -> Scenario:
+    """The home-region view of a table named ``FORMAT:PATH``."""
+    from autarky.economy import Scenario as ScenarioType
+    from autarky.mrio.home import home_view
+    from autarky.mrio.readers import read_table
+
+    fmt, path = spec
+    if home is None:
+        raise typer.BadParameter(f"the table {fmt}:{path} needs --home REGION (the region seen "
+                                 "as the home economy)", param_hint="'--home'")
+    groups = parse_groups(group)
+    with working(f"reading {fmt}:{path}"):
+        table = read_table(fmt, path)
+        return ScenarioType(home_view(table, home, groups))
+
+
+def load_economy(scenario: str, allow_outside: bool = False, home: str | None = None,
+                 group: list[str] | None = None) -> Scenario:
+    """A scenario path, the name of a bundled scenario (``island``, ``textbook``, ...), or a
+    table ``FORMAT:PATH`` seen from ``home``; the notes of a converted old format go to
+    standard error."""
     from autarky import data as bundled
+    from autarky.mrio.readers import parse_spec
 
     p = Path(scenario)
+    spec = parse_spec(scenario) if not p.exists() else None
+    if spec is not None:
+        return load_table_economy(spec, home, group)
+    if home is not None or group:
+        raise typer.BadParameter(f"{scenario} is a scenario, not a table FORMAT:PATH; --home and "
+                                 "--group are for tables", param_hint="'--home'")
     with working(f"reading {scenario}"):
         if not p.exists() and scenario in {d.name for d in bundled.list_datasets()}:
             scn = bundled.load(scenario)
@@ -113,9 +162,10 @@ def load_economy(scenario: str, allow_outside: bool = False) -> Scenario:
 @app.command(epilog=examples(
     'autarky validate island',
     'autarky validate my-economy/ --allow-outside'))
-def validate(scenario: ScenarioArg, allow_outside: AllowOutsideOpt = False) -> None:
+def validate(scenario: ScenarioArg, allow_outside: AllowOutsideOpt = False,
+             home: HomeOpt = None, group: GroupOpt = None) -> None:
     """Check a scenario: structure, ids, units, numbers and productiveness."""
-    eco = load_economy(scenario, allow_outside)
+    eco = load_economy(scenario, allow_outside, home, group)
     out.print(f"[green]ok[/green] {scenario}: {eco.name!r}, {eco.n} branches, "
               f"{len(eco.factors)} factors, {len(eco.partners)} partners; technology productive.")
 
@@ -127,11 +177,13 @@ def balance(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
     allow_outside: AllowOutsideOpt = False,
+    home: HomeOpt = None,
+    group: GroupOpt = None,
 ) -> None:
     """Material balance: the gross output that meets the scenario's final demand."""
     from autarky.cli import render
 
-    eco = load_economy(scenario, allow_outside)
+    eco = load_economy(scenario, allow_outside, home, group)
     with working("solving the balance"):
         plan = eco.plan.balance()
     if format is Format.json:
@@ -160,11 +212,13 @@ def optimize(
         help="Require at least this fulfilment of the target (1 = all of it), 0 to 1000.",
         callback=finite(0.0, 1000.0, "--min-fulfilment"))] = None,
     allow_outside: AllowOutsideOpt = False,
+    home: HomeOpt = None,
+    group: GroupOpt = None,
 ) -> None:
     """Optimal one-year plan (HiGHS LP) with shadow prices and binding constraints."""
     from autarky.cli import render
 
-    eco = load_economy(scenario, allow_outside)
+    eco = load_economy(scenario, allow_outside, home, group)
     with working("solving the plan (linear programme)"):
         plan = eco.plan.optimize(objective=None if objective is None else objective.value,
                                  min_fulfilment=min_fulfilment)
@@ -186,11 +240,13 @@ def plan_cmd(
                                                 "free, or one the scenario defines.")] = "free",
     format: FormatOpt = Format.table,
     allow_outside: AllowOutsideOpt = False,
+    home: HomeOpt = None,
+    group: GroupOpt = None,
 ) -> None:
     """Multi-year plan: capacity grows from investment, under a development strategy."""
     from autarky.cli import render
 
-    eco = load_economy(scenario, allow_outside)
+    eco = load_economy(scenario, allow_outside, home, group)
     with working(f"planning the horizon ({strategy})"):
         plan = eco.plan.multiyear(strategy)
     if format is not Format.table:
@@ -240,6 +296,8 @@ def compare(
     format: FormatOpt = Format.table,
     force: ForceOpt = False,
     allow_outside: AllowOutsideOpt = False,
+    home: HomeOpt = None,
+    group: GroupOpt = None,
 ) -> None:
     """Strategies side by side, and a page of their paths (output, consumption, capacity)."""
     from autarky.cli import render
@@ -252,7 +310,7 @@ def compare(
     if len(names) > MAX_STRATEGIES:
         raise BadValueError(f"--strategies: at most {MAX_STRATEGIES} strategies, got {len(names)}")
     check_target(out_dir, force=force, protect=_inputs(scenario))
-    eco = load_economy(scenario, allow_outside)
+    eco = load_economy(scenario, allow_outside, home, group)
     with progress_bar(len(names) + 1, "planning", hide=format is not Format.table) as step:
         plans = []
         for n in names:
@@ -327,24 +385,27 @@ def report(
         Path("report"),
     force: ForceOpt = False,
     allow_outside: AllowOutsideOpt = False,
+    home: HomeOpt = None,
+    group: GroupOpt = None,
     baseline: BaselineOpt = Baseline.optimal,
 ) -> None:
     """Write a self-contained HTML report of a scenario: its balance; with partners, a
     self-reliance page; with a horizon, the strategies compared; for a bundled case study,
     the case's own pages."""
     _write_report(scenario, out_dir, force=force, allow_outside=allow_outside,
-                  baseline=baseline.value)
+                  baseline=baseline.value, home=home, group=group)
 
 
 def _write_report(scenario: str, out_dir: Path, *, force: bool, allow_outside: bool,
-                  balance_table: bool = False, baseline: str = "optimal") -> None:
+                  balance_table: bool = False, baseline: str = "optimal",
+                  home: str | None = None, group: list[str] | None = None) -> None:
     """The one path of ``report`` and ``demo``."""
     from autarky.cases import case_for
     from autarky.io.output import check_target
     from autarky.report.site import steps_of, write_site
 
     check_target(out_dir, force=force, protect=_inputs(scenario))
-    eco = load_economy(scenario, allow_outside)
+    eco = load_economy(scenario, allow_outside, home, group)
     if balance_table:
         from autarky.cli import render
 
@@ -476,7 +537,7 @@ def _options(
 
 def register_commands() -> None:
     """Import the modules that add their commands to :data:`app`."""
-    from autarky.cli import monitor_cmds, reliance_cmds  # noqa: F401
+    from autarky.cli import monitor_cmds, reliance_cmds, table_cmds  # noqa: F401
 
 
 #: Exit status of an interrupt (128 + SIGINT, as shells expect), and of SIGTERM (128 + 15).

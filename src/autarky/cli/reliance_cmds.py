@@ -16,6 +16,8 @@ from autarky.cli.app import (
     BaselineOpt,
     Format,
     FormatOpt,
+    GroupOpt,
+    HomeOpt,
     ScenarioArg,
     app,
     err,
@@ -41,11 +43,13 @@ def reliance(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
     allow_outside: AllowOutsideOpt = False,
+    home: HomeOpt = None,
+    group: GroupOpt = None,
 ) -> None:
     """Self-reliance indicators: self-sufficiency, import content, dependence, concentration."""
     from autarky.cli.render import fmt, print_result, source_line
 
-    eco = load_economy(scenario, allow_outside)
+    eco = load_economy(scenario, allow_outside, home, group)
     with working("measuring self-reliance"):
         ind = eco.reliance.indicators()
     if format is not Format.table:
@@ -104,11 +108,13 @@ def autarky_cost(
         callback=finite(0.0, 1.0, "--scale-elasticity", open_high=True))] = None,
     format: FormatOpt = Format.table,
     allow_outside: AllowOutsideOpt = False,
+    home: HomeOpt = None,
+    group: GroupOpt = None,
 ) -> None:
     """The cost of autarky: fulfilment and labour as import shares are capped down to zero."""
     from autarky.cli.render import fmt, print_result, source_line
 
-    eco = load_economy(scenario, allow_outside)
+    eco = load_economy(scenario, allow_outside, home, group)
     with working("re-planning as imports are capped"):
         res = eco.reliance.cost_of_autarky(
             branches=None if branches is None else [b.strip() for b in branches.split(",")],
@@ -194,6 +200,8 @@ def stress(
     baseline: BaselineOpt = Baseline.optimal,
     format: FormatOpt = Format.table,
     allow_outside: AllowOutsideOpt = False,
+    home: HomeOpt = None,
+    group: GroupOpt = None,
 ) -> None:
     """A shock, re-planned (best case) and propagated week by week without re-planning."""
     from rich.progress import Progress
@@ -208,7 +216,7 @@ def stress(
     if (priority is None) != (scheme is not Scheme.priority):
         raise typer.BadParameter("give --priority exactly when --scheme is priority",
                                  param_hint="'--priority'")
-    eco = load_economy(scenario, allow_outside)
+    eco = load_economy(scenario, allow_outside, home, group)
     ranks = None if priority is None else _priority_ranks(priority, list(eco.ids))
     with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("propagating", total=weeks)
@@ -265,13 +273,15 @@ def criticality(
     scenario: ScenarioArg,
     format: FormatOpt = Format.table,
     allow_outside: AllowOutsideOpt = False,
+    home: HomeOpt = None,
+    group: GroupOpt = None,
 ) -> None:
     """Branches ranked by hypothetical extraction; partners by the cost of a cut-off."""
     import pandas as pd
 
     from autarky.cli.render import fmt, print_json, source_line
 
-    eco = load_economy(scenario, allow_outside)
+    eco = load_economy(scenario, allow_outside, home, group)
     with working("extracting each branch, cutting off each partner"):
         crit = eco.reliance.criticality()
     br, pa = crit["branches"], crit["partners"]
