@@ -201,3 +201,22 @@ def test_stated_output_that_does_not_match_is_refused() -> None:
 def test_negative_flows_are_refused_naming_the_labels() -> None:
     with pytest.raises(TableError, match="negative intermediate flow -1 from b/x to a/x"):
         MRIO(("a", "b"), ("x",), ("f",), [[5.0, 0.0], [-1.0, 2.0]], [[1.0, 0.0], [0.0, 1.0]])
+
+
+def test_a_national_table_with_an_imports_column() -> None:
+    """One region, two products; total use (domestic and imported) in Z and Y, exports as a
+    final-demand column, imports 30 of product a. Output is use less imports: a 100, b 120.
+    The home view imports a share 30 / (home use of a, exports excluded) from outside and
+    balances to that output."""
+    Z = np.array([[20.0, 30.0], [10.0, 20.0]])
+    Y = np.array([[60.0, 20.0], [70.0, 20.0]])  # categories: consumption, exports
+    t = MRIO(("home",), ("a", "b"), ("consumption", "Exports"), Z, Y,
+             imports_out=np.array([30.0, 0.0]), unit="USD million")
+    np.testing.assert_allclose(t.x, [100.0, 120.0])
+    eco = home_view(t, "home")
+    assert list(eco.partners.index) == ["outside"]
+    share = np.asarray(eco.array("import_shares"))[0]
+    np.testing.assert_allclose(share, [30.0 / (20 + 30 + 60), 0.0])
+    np.testing.assert_allclose(np.asarray(eco.array("exports"))[0], [20.0, 20.0])
+    np.testing.assert_allclose(eco.plan.balance().gross_output.to_numpy(), [100.0, 120.0],
+                               rtol=1e-12)

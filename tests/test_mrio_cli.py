@@ -31,7 +31,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_import_writes_a_scenario_with_its_provenance(saved: Path, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "reg2"
-    rc, o, e = run(capsys, "import", "pymrio", str(saved), "--home", "reg2",
+    rc, _o, e = run(capsys, "import", "pymrio", str(saved), "--home", "reg2",
                    "--group", "near=reg1,reg3", "--group", "rest=*", "--out", str(out))
     assert rc == 0, e
     prov = json.loads((out / "table-provenance.json").read_text())
@@ -71,7 +71,7 @@ def test_every_analysis_command_reads_a_table_directly(saved: Path,
 ])
 def test_bad_table_options_exit_2_with_a_message(argv: list[str], message: str, saved: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    rc, o, e = run(capsys, *[a.format(saved=saved) for a in argv])
+    rc, _o, e = run(capsys, *[a.format(saved=saved) for a in argv])
     assert rc == 2
     assert message in " ".join(e.split()), e
     assert "Traceback" not in e

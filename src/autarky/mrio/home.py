@@ -9,7 +9,10 @@ regions), the economy's tables are the table's blocks, summed over the regions o
   ``A_m[G] = (sum over r in G of Z[r, h]) diag(x_h)^-1``, so the domestic technology is
   ``A_d = A - sum_G A_m[G] = Z[h, h] diag(x_h)^-1``;
 * home final use by category ``y = sum_r Y[r, h]`` and the final imports ``Y[G, h]``;
-* exports by destination ``e[G] = sum over r in G of (Z[h, r] 1 + Y[h, r] 1)``;
+* exports by destination ``e[G] = sum over r in G of (Z[h, r] 1 + Y[h, r] 1)``, and to the
+  world outside the table (a final-demand column of exports, a partner ``outside``);
+* competitive imports from outside the table (``imports_out``, a national table's imports
+  column) as import shares of the partner ``outside``: ``m_i`` over the home use of ``i``;
 * value added per unit of output ``v = 1' V_h diag(x_h)^-1`` (every value-added row the table
   holds, taxes less subsidies included, so that ``1' A + v = 1``), prices 1;
 * each extension row (employment, emissions, energy) a factor with the coefficients
@@ -196,7 +199,8 @@ def home_view(table: MRIO, home: str, groups: Mapping[str, str | Sequence[str]] 
                 f"{table.sectors[i]} from other regions (re-exports); autarky cannot place them")
     out_sales = table.Y[h, table.regions.index(home) * C:(table.regions.index(home) + 1) * C][
         :, out_k].sum(axis=1) if out_k else np.zeros(S)
-    if np.any(out_sales != 0):
+    m_out = table.imports_out[h] if table.imports_out is not None else np.zeros(S)
+    if np.any(out_sales != 0) or np.any(m_out != 0):
         parts = {**parts, OUTSIDE: []}
     final_use = rows_of(table.regions, Yc[:, keep])
     final_imports = np.stack([rows_of(members, Yc[:, keep]) for members in parts.values()]) \
@@ -204,8 +208,17 @@ def home_view(table: MRIO, home: str, groups: Mapping[str, str | Sequence[str]] 
     Am = np.stack([calc_A(rows_of(members, Zc), xh) for members in parts.values()]) \
         if parts else np.zeros((0, S, S))
     exports = np.zeros((len(parts), S))
+    shares = None
     if OUTSIDE in parts:
         exports[list(parts).index(OUTSIDE)] = out_sales
+        if np.any(m_out != 0):
+            # competitive imports from outside: a share of the home use of each product not
+            # recorded as imported from a region of the table (the home rows hold home and
+            # outside supply together), exports excluded
+            base = Zc[h].sum(axis=1) + Yc[h][:, keep].sum(axis=1)
+            shares = np.zeros((len(parts), S))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                shares[list(parts).index(OUTSIDE)] = np.where(base > 0, m_out / base, 0.0)
     for g, members in enumerate(parts.values()):
         for r in members:
             cols = table.region_slice(r)
@@ -238,6 +251,8 @@ def home_view(table: MRIO, home: str, groups: Mapping[str, str | Sequence[str]] 
         "prices": np.ones(S), "reported_output": xh}
     if va is not None:
         tables["value_added"] = calc_A(va[np.newaxis, :], xh)[0]
+    if shares is not None:
+        tables["import_shares"] = shares
     if capacity is not None:
         if not (np.isfinite(capacity) and capacity > 0):
             raise BadValueError(f"capacity is a positive multiple of output, got {capacity!r}")

@@ -84,6 +84,11 @@ class MRIO:
         The monetary unit of ``Z``, ``Y`` and ``value_added`` (e.g. ``"USD million"``).
     stated_output
         Gross output as the source states it (an ``OUT`` row), checked against ``x``.
+    imports_out
+        Competitive imports from outside the table, ``(R S,)``: the value of product ``(r,
+        i)`` that region ``r`` imports from the rest of the world (a national table's imports
+        column); they are part of the uses in ``Z`` and ``Y`` (which hold total use, domestic
+        and imported), so the supply of ``(r, i)`` is ``x + imports_out``. ``None``: none.
     provenance
         Where the table comes from: ``format``, ``file``, ``release``, ``year``, ``licence``,
         ``reader`` (the reader and autarky's version) and notes.
@@ -101,6 +106,7 @@ class MRIO:
     extensions: dict[str, Extension] = field(default_factory=dict)
     unit: str = "currency unit"
     stated_output: np.ndarray | None = None
+    imports_out: np.ndarray | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
     output_tol: float = 1e-6
 
@@ -150,6 +156,16 @@ class MRIO:
             if ext.F_Y is not None and ext.F_Y.shape != (len(ext.rows), R * C):
                 raise TableError(f"extension {name!r}: F_Y has shape {ext.F_Y.shape}, expected "
                                  f"({len(ext.rows)}, {R * C})", file=self.provenance.get("file"))
+        if self.imports_out is not None:
+            m = _frozen(self.imports_out, "imports_out", 1)
+            if m.shape != (R * S,):
+                raise TableError(f"imports_out has {m.size} entries, expected {R * S}",
+                                 file=self.provenance.get("file"))
+            if (m < 0).any():
+                k = int(np.flatnonzero(m < 0)[0])
+                raise TableError(f"imports_out: negative imports {m[k]:g} of "
+                                 f"{'/'.join(self.label(k))}", file=self.provenance.get("file"))
+            object.__setattr__(self, "imports_out", m)
         object.__setattr__(self, "extensions", dict(self.extensions))
         object.__setattr__(self, "provenance", dict(self.provenance))
         if self.stated_output is not None:
@@ -199,8 +215,10 @@ class MRIO:
     # ------------------------------------------------------------------ accounts
     @property
     def x(self) -> np.ndarray:
-        """Gross output ``Z 1 + Y 1`` (the table's unit)."""
-        return self.Z.sum(axis=1) + self.Y.sum(axis=1)
+        """Gross output ``Z 1 + Y 1 - imports_out`` (the table's unit): total use less what
+        comes from outside the table."""
+        x = self.Z.sum(axis=1) + self.Y.sum(axis=1)
+        return x - self.imports_out if self.imports_out is not None else x
 
     @property
     def A(self) -> np.ndarray:
