@@ -192,8 +192,8 @@ def test_tiva_identities_and_a_hand_solved_case() -> None:
 
 
 def test_stated_output_that_does_not_match_is_refused() -> None:
-    with pytest.raises(TableError, match=r"totals do not match: row a/x sums to 15 .* stated "
-                                         r"output is 16"):
+    with pytest.raises(TableError, match=r"row a/x: totals do not match: the row sums to 15 "
+                                         r".* stated output is 16"):
         MRIO(("a",), ("x",), ("f",), [[5.0]], [[10.0]], stated_output=[16.0],
              provenance={"file": "t.csv"})
 

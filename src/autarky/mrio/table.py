@@ -92,8 +92,9 @@ class MRIO:
     provenance
         Where the table comes from: ``format``, ``file``, ``release``, ``year``, ``licence``,
         ``reader`` (the reader and autarky's version) and notes.
-    output_tol
-        Relative tolerance of the check of ``stated_output`` against ``Z 1 + Y 1``.
+    output_tol, output_atol
+        Relative and absolute tolerance of the check of ``stated_output`` against
+        ``Z 1 + Y 1`` (a published table rounds its entries: ``atol`` in the table's unit).
     """
 
     regions: tuple[str, ...]
@@ -109,6 +110,7 @@ class MRIO:
     imports_out: np.ndarray | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
     output_tol: float = 1e-6
+    output_atol: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("regions", "sectors", "categories", "value_added_rows"):
@@ -235,14 +237,16 @@ class MRIO:
                              file=self.provenance.get("file"))
         scale = np.maximum(np.maximum(np.abs(x), np.abs(stated)),
                            1e-9 * max(float(np.abs(x).max(initial=0.0)), 1.0))
-        rel = np.abs(x - stated) / scale
-        if (rel > self.output_tol).any():
-            k = int(np.argmax(rel))
+        excess = np.abs(x - stated) - (self.output_tol * scale + self.output_atol)
+        if (excess > 0).any():
+            k = int(np.argmax(excess))
+            rel = abs(x[k] - stated[k]) / scale[k]
+            region, sector = self.label(k)
             raise TableError(
-                f"totals do not match: row {'/'.join(self.label(k))} sums to {x[k]:.10g} "
-                f"(intermediate + final use) but its stated output is {stated[k]:.10g} "
-                f"({100 * rel[k]:.3g} % apart; tolerance {100 * self.output_tol:g} %)",
-                file=self.provenance.get("file"))
+                f"totals do not match: the row sums to {x[k]:.10g} (intermediate + final use) "
+                f"but its stated output is {stated[k]:.10g} ({100 * rel:.3g} % apart; "
+                f"tolerance {100 * self.output_tol:g} % + {self.output_atol:g} {self.unit})",
+                file=self.provenance.get("file"), row=f"{region}/{sector}")
 
     def with_provenance(self, **items: Any) -> MRIO:
         """The same table with ``items`` added to its provenance."""

@@ -35,6 +35,10 @@ def stack_sum(blocks: Sequence[Any] | None, n: int) -> sp.csr_array | None:
     return sp.csr_array(total)
 
 
+#: Relative size of the rounding noise ``A - sum_p A_m[p]`` may leave below zero (cleared).
+ROUNDING = 1e-12
+
+
 def competitive_technology(A: ArrayOrSparse, Am_total: sp.csr_array | None) -> ArrayOrSparse:
     """``A_c = A - sum_p A_m[p]``, dense or sparse as ``A`` is.
 
@@ -48,8 +52,17 @@ def competitive_technology(A: ArrayOrSparse, Am_total: sp.csr_array | None) -> A
     if Am_total is None or Am_total.nnz == 0:
         return A
     if sp.issparse(A):
-        return sp.csr_array(sp.csr_array(A) - Am_total)
-    return np.asarray(A) - Am_total.toarray()
+        Ac = sp.csr_array(sp.csr_array(A) - Am_total)
+        ref = abs(sp.csr_array(A))[Ac.nonzero()] if Ac.nnz else np.zeros(0)
+        data = Ac.data
+        data[(data < 0) & (data >= -ROUNDING * np.asarray(ref).ravel())] = 0.0
+        Ac.eliminate_zeros()
+        return Ac
+    dense = np.asarray(A)
+    Ac = dense - Am_total.toarray()
+    # a table's blocks summed and taken apart again leave rounding noise below zero
+    Ac[(Ac < 0) & (Ac >= -ROUNDING * np.abs(dense))] = 0.0
+    return Ac
 
 
 def scale_rows(A: ArrayOrSparse, r: np.ndarray) -> ArrayOrSparse:
