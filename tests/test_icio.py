@@ -127,11 +127,11 @@ def _bad(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(("change", "message", "where"), [
     (lambda p: _edit(p, "\nDEU_C17_18,", "\nDEUC17x18,"),
-     "does not split into REGION_INDUSTRY", "row DEUC17x18"),
+     "does not split into REGION_CODE", "row DEUC17x18"),
     (lambda p: _edit(p, ",DEU_J62_63,", ",DEU_X99,"),
-     "neither an industry of the rows nor a final-demand code", "column DEU_X99"),
+     "neither a code of the rows nor a final-demand code", "column DEU_X99"),
     (lambda p: _edit(p, ",ROW_HFCE,", ",ROW_HFCX,"),
-     "neither an industry of the rows nor a final-demand code", "column ROW_HFCX"),
+     "neither a code of the rows nor a final-demand code", "column ROW_HFCX"),
 ])
 def test_malformed_labels_are_named(tmp_path: Path, change, message: str, where: str) -> None:
     p = _bad(tmp_path)
@@ -198,5 +198,5 @@ def test_the_command_line_reads_icio_and_names_bad_input(tmp_path: Path,
     _edit(p, "\nDEU_C17_18,", "\nDEUC17x18,")
     assert main(["import", "icio", str(p), "--home", "DEU", "--out", str(tmp_path / "s")]) == 2
     err = " ".join(capsys.readouterr().err.split())
-    assert "does not split into REGION_INDUSTRY" in err and "Traceback" not in err
+    assert "does not split into REGION_CODE" in err and "Traceback" not in err
     assert not (tmp_path / "s").exists()

@@ -40,16 +40,21 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from autarky.errors import BadValueError, TableError
+from autarky.mrio.matrix import (
+    OUTPUT,
+    Layout,
+    open_stream,
+    parse_labelled,
+    read_matrix,
+    reader_name,
+)
 from autarky.mrio.readers import register
 from autarky.mrio.table import MRIO
 
@@ -73,58 +78,21 @@ def _split_parent(region: str) -> str | None:
     return SPLIT_PARENT[m.group(1)] if m else None
 
 
-def _open_text(path: Path) -> tuple[bytes, str]:
-    """The CSV's bytes and its name (the file, or the one CSV of a zip)."""
-    if not path.exists():
-        raise TableError("no such file", file=str(path))
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as z:
-            names = [n for n in z.namelist() if n.lower().endswith(".csv")]
-            if len(names) != 1:
-                raise TableError(f"a zip of one ICIO year holds one CSV; this one holds "
-                                 f"{len(names)} ({', '.join(names[:5])}); unzip it and name "
-                                 "the year's file", file=str(path))
-            return z.read(names[0]), f"{path}::{names[0]}"
-    return path.read_bytes(), str(path)
+def _row_kind(label: str) -> str | None:
+    """TLS for taxes less subsidies (one row, or one per region), VA, the output row, or an
+    intermediate row."""
+    head, _, tail = label.partition("_")
+    if label in TAX_ROWS or (head and tail in TAX_ROWS):
+        return "TLS"
+    if label in VA_ROWS:
+        return "VA"
+    if label in OUT_ROWS:
+        return OUTPUT
+    return None
 
 
-def _read_matrix(data: bytes, file: str) -> tuple[list[str], list[str], np.ndarray]:
-    """Row labels, column labels (without the index column's) and the values (empty = 0)."""
-    text_head = data[:1 << 20].decode("utf-8-sig", errors="replace")
-    header = next(csv.reader(io.StringIO(text_head.split("\n", 1)[0])))
-    columns = [c.strip() for c in header[1:]]
-    if len(columns) < 2:
-        raise TableError("not an ICIO table: the header has fewer than two columns", file=file)
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-
-        names = ["__label__", *[f"c{k}" for k in range(len(columns))]]
-        convert = pacsv.ConvertOptions(
-            column_types={"__label__": pa.string(), **{n: pa.float64() for n in names[1:]}},
-            strings_can_be_null=False)
-        tbl = pacsv.read_csv(io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")),
-                             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-                             convert_options=convert)
-    except (pa.ArrowInvalid, ValueError) as exc:
-        raise TableError(f"cannot read the table as numbers: {str(exc).splitlines()[0]}",
-                         file=file) from None
-    rows = [str(r).strip() for r in tbl.column(0).to_pylist()]
-    values = np.column_stack([tbl.column(k + 1).to_numpy(zero_copy_only=False)
-                              for k in range(len(columns))]) if columns else np.zeros((0, 0))
-    values = np.nan_to_num(values.astype(float, copy=False), nan=0.0)
-    return rows, columns, values
-
-
-def _split(label: str, file: str, axis: str) -> tuple[str, str]:
-    region, sep, code = label.partition("_")
-    if not sep or not region or not code:
-        message = (f"the label {label!r} does not split into REGION_INDUSTRY at its first "
-                   "underscore")
-        if axis == "row":
-            raise TableError(message, file=file, row=label)
-        raise TableError(message, file=file, column=label)
-    return region, code
+LAYOUT = Layout("OECD ICIO", FINAL_DEMAND, ("TLS", "VA"), _row_kind, fd_aliases=FD_ALIASES,
+                out_columns=OUT_COLUMNS)
 
 
 def read_icio(path: str | Path, *, splits: str = "merge", rtol: float = 1e-4,
@@ -145,115 +113,37 @@ def read_icio(path: str | Path, *, splits: str = "merge", rtol: float = 1e-4,
     if splits not in ("merge", "keep"):
         raise BadValueError(f"splits is 'merge' or 'keep', not {splits!r}")
     p = Path(path)
-    data, file = _open_text(p)
-    rows, columns, values = _read_matrix(data, file)
-    # ---------------------------------------------------------------- rows
-    cell_rows: list[int] = []
-    tax_rows: list[int] = []
-    va_rows: list[int] = []
-    out_row: int | None = None
-    row_labels: list[tuple[str, str]] = []
-    for i, lab in enumerate(rows):
-        head, _, tail = lab.partition("_")
-        if lab in TAX_ROWS or (tail in TAX_ROWS and head):
-            tax_rows.append(i)
-        elif lab in VA_ROWS:
-            va_rows.append(i)
-        elif lab in OUT_ROWS:
-            out_row = i
-        else:
-            row_labels.append(_split(lab, file, "row"))
-            cell_rows.append(i)
-    # ---------------------------------------------------------------- columns
-    cell_cols: list[int] = []
-    fd_cols: dict[tuple[str, str], int] = {}
-    out_col: int | None = None
-    col_labels: list[tuple[str, str]] = []
-    sector_set = {code for _, code in row_labels}
-    for k, lab in enumerate(columns):
-        if lab in OUT_COLUMNS:
-            out_col = k
-            continue
-        region, code = _split(lab, file, "column")
-        code = FD_ALIASES.get(code, code)
-        if code in FINAL_DEMAND:
-            fd_cols[(region, code)] = k
-        elif code in sector_set:
-            col_labels.append((region, code))
-            cell_cols.append(k)
-        else:
-            raise TableError(f"{code!r} is neither an industry of the rows nor a final-demand "
-                             f"code ({', '.join(FINAL_DEMAND)})", file=file, column=lab)
-    if out_col is None:
-        raise TableError(f"no output column ({' or '.join(OUT_COLUMNS)})", file=file)
-    if not va_rows:
-        raise TableError(f"no value-added row ({' or '.join(VA_ROWS)})", file=file)
-    if col_labels != row_labels:
-        missing = [f"{r}_{c}" for r, c in row_labels if (r, c) not in set(col_labels)]
-        extra = [f"{r}_{c}" for r, c in col_labels if (r, c) not in set(row_labels)]
-        what = (f"no column for the row(s) {', '.join(missing[:5])}" if missing else
-                f"no row for the column(s) {', '.join(extra[:5])}" if extra else
-                "the columns are not in the order of the rows")
-        raise TableError(f"the intermediate block is not square: {what}", file=file,
-                         row=missing[0] if missing else None,
-                         column=extra[0] if extra else None)
-    # regions and sectors: every region the same industries, in the same order
-    regions: list[str] = list(dict.fromkeys(r for r, _ in row_labels))
-    sectors = [c for r, c in row_labels if r == regions[0]]
-    for r in regions:
-        have = [c for rr, c in row_labels if rr == r]
-        if have != sectors:
-            gone = [c for c in sectors if c not in have]
-            raise TableError(f"region {r} has industries {len(have)}, the first region "
-                             f"{len(sectors)}" + (f"; missing {', '.join(gone[:5])}" if gone
-                                                  else " (in another order)"),
-                             file=file, row=f"{r}_{gone[0]}" if gone else None)
-    R, S = len(regions), len(sectors)
-    if len(row_labels) != R * S:
-        raise TableError("the intermediate rows are not grouped by region", file=file)
-    Z = values[np.ix_(cell_rows, cell_cols)]
-    fd_regions = list(dict.fromkeys(r for r, _ in fd_cols))
-    for r in fd_regions:
-        gone = [c for c in FINAL_DEMAND if (r, c) not in fd_cols]
-        if gone:
-            raise TableError(f"region {r} lacks the final-demand column(s) {', '.join(gone)}",
-                             file=file, column=f"{r}_{gone[0]}")
-    unknown = [r for r in fd_regions if r not in regions]
-    if unknown:
-        raise TableError(f"final demand of a region with no industries: {unknown[0]}",
-                         file=file, column=f"{unknown[0]}_{FINAL_DEMAND[0]}")
-    C = len(FINAL_DEMAND)
-    Y = np.zeros((R * S, R * C))
-    for (r, c), k in fd_cols.items():
-        Y[:, regions.index(r) * C + FINAL_DEMAND.index(c)] = values[cell_rows, k]
-    V = np.vstack([values[tax_rows][:, cell_cols].sum(axis=0) if tax_rows
-                   else np.zeros(R * S),
-                   values[va_rows][:, cell_cols].sum(axis=0)])
-    stated = values[cell_rows, out_col]
-    if out_row is not None:  # the output row and the output column state one output
-        by_row = values[out_row, cell_cols]
-        off = np.abs(by_row - stated) - (rtol * np.maximum(np.abs(by_row), np.abs(stated)) + atol)
-        if (off > 0).any():
-            k = int(np.argmax(off))
-            raise TableError(f"totals do not match: the output row says {by_row[k]:.10g}, the "
-                             f"output column {stated[k]:.10g}", file=file, row=rows[out_row],
-                             column=columns[cell_cols[k]])
+    opener, file = open_stream(p, "ICIO year")
+    rows, columns, values = read_matrix(opener, file)
+    if not any(_row_kind(r) == "TLS" for r in rows):
+        no_tax = Layout(LAYOUT.name, FINAL_DEMAND, ("VA",), _row_kind,
+                               fd_aliases=FD_ALIASES, out_columns=OUT_COLUMNS)
+        parsed = parse_labelled(rows, columns, values, file, no_tax, rtol=rtol,
+                                atol=atol)
+        V = np.vstack([np.zeros(parsed.Z.shape[0]), parsed.V[0]])
+    else:
+        parsed = parse_labelled(rows, columns, values, file, LAYOUT, rtol=rtol, atol=atol)
+        V = parsed.V
+    regions, S, C = parsed.regions, len(parsed.sectors), len(FINAL_DEMAND)
+    Z, Y, stated = parsed.Z, parsed.Y, parsed.stated
+    assert stated is not None
     notes = []
-    # ---------------------------------------------------------------- splits
+    tax_rows = parsed.va_rows.get("TLS", [])
+    if tax_rows and np.any(values[tax_rows][:, parsed.fd_columns]):
+        notes.append("taxes less subsidies on final purchases (the TLS row under the "
+                     "final-demand columns) are not part of the table read")
+    del values
     split_regions = [r for r in regions if _split_parent(r) is not None]
     if split_regions and splits == "merge":
         Z, Y, V, stated, regions = _merge_splits(Z, Y, V, stated, regions, S, C, file)
         notes.append(f"split regions {', '.join(split_regions)} added into "
                      f"{', '.join(sorted({str(_split_parent(r)) for r in split_regions}))}")
-    edition = _edition(columns, rows)
-    year = _year(p.name if "::" not in file else file.rsplit("::", 1)[1])
-    if tax_rows and any(values[tax_rows][:, list(fd_cols.values())].ravel() != 0):
-        notes.append("taxes less subsidies on final purchases (the TLS row under the "
-                     "final-demand columns) are not part of the table read")
-    return MRIO(tuple(regions), tuple(sectors), FINAL_DEMAND, Z, Y, V, ("TLS", "VA"),
+    return MRIO(tuple(regions), tuple(parsed.sectors), FINAL_DEMAND, Z, Y, V, ("TLS", "VA"),
                 unit="USD million", stated_output=stated, output_tol=rtol, output_atol=atol,
-                provenance={"format": "OECD ICIO", "file": file, "release": edition,
-                            "year": year, "licence": LICENCE, "reader": _reader(),
+                provenance={"format": "OECD ICIO", "file": file,
+                            "release": _edition(columns, rows),
+                            "year": _year(file.rsplit("::", 1)[-1].rsplit("/", 1)[-1]),
+                            "licence": LICENCE, "reader": reader_name("icio"),
                             "splits": splits, "notes": notes})
 
 
@@ -292,12 +182,6 @@ def _edition(columns: list[str], rows: list[str]) -> str:
 def _year(name: str) -> int | None:
     m = re.findall(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", name)
     return int(m[-1]) if m else None
-
-
-def _reader() -> str:
-    from autarky import __version__
-
-    return f"autarky {__version__} icio"
 
 
 def write_icio(table: MRIO, path: str | Path, *, edition: str = "2023",

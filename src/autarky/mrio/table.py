@@ -35,6 +35,13 @@ from autarky.errors import BadValueError, TableError
 
 
 def _frozen(a: Any, name: str, ndim: int) -> np.ndarray:
+    """A read-only float64 copy of ``a``; an array that is read-only already (a reader's
+    fresh, frozen block) is taken as it is, without a copy."""
+    if isinstance(a, np.ndarray) and a.dtype == np.float64 and not a.flags.writeable \
+            and a.flags.owndata:
+        if a.ndim != ndim:
+            raise BadValueError(f"{name} must be {ndim}-dimensional, got shape {a.shape}")
+        return a
     arr = np.array(a, dtype=float, copy=True)
     if arr.ndim != ndim:
         raise BadValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
