@@ -54,6 +54,7 @@ from autarky.mrio.matrix import (
     parse_labelled,
     read_matrix,
     reader_name,
+    year_in,
 )
 from autarky.mrio.readers import register
 from autarky.mrio.table import MRIO
@@ -142,7 +143,7 @@ def read_icio(path: str | Path, *, splits: str = "merge", rtol: float = 1e-4,
                 unit="USD million", stated_output=stated, output_tol=rtol, output_atol=atol,
                 provenance={"format": "OECD ICIO", "file": file,
                             "release": _edition(columns, rows),
-                            "year": _year(file.rsplit("::", 1)[-1].rsplit("/", 1)[-1]),
+                            "year": year_in(file.rsplit("::", 1)[-1].rsplit("/", 1)[-1]),
                             "licence": LICENCE, "reader": reader_name("icio"),
                             "splits": splits, "notes": notes})
 
@@ -177,11 +178,6 @@ def _edition(columns: list[str], rows: list[str]) -> str:
     if any(c.endswith("_P33") for c in columns):
         return "2018 (TAXSUB, VALU, OUTPUT; P33)"
     return "2021 (TAXSUB, VALU, OUTPUT)"
-
-
-def _year(name: str) -> int | None:
-    m = re.findall(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", name)
-    return int(m[-1]) if m else None
 
 
 def write_icio(table: MRIO, path: str | Path, *, edition: str = "2023",

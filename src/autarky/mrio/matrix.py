@@ -273,6 +273,18 @@ def _regions(row_labels: list[tuple[str, str]], file: str) -> tuple[list[str], l
     return regions, sectors
 
 
+def year_in(name: str) -> int | None:
+    """The last four-digit year in a file name (``ICIO2021_2018.csv`` -> 2018).
+
+    >>> year_in("matrix_eu-ic-io_ind-by-ind_25ed_2021.csv"), year_in("table.csv")
+    (2021, None)
+    """
+    import re
+
+    m = re.findall(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", name)
+    return int(m[-1]) if m else None
+
+
 def reader_name(fmt: str) -> str:
     """The reader and autarky's version, for provenance."""
     from autarky import __version__
@@ -282,4 +294,4 @@ def reader_name(fmt: str) -> str:
 
 __all__ = ["OUTPUT", "Layout", "Parsed", "open_bytes", "open_stream", "parse_labelled",
            "read_matrix",
-           "reader_name", "split_label"]
+           "reader_name", "split_label", "year_in"]

@@ -68,7 +68,7 @@ def _builtin() -> None:
 
 
 #: Modules whose readers register themselves on import.
-BUILTIN_MODULES: tuple[str, ...] = ("autarky.mrio.icio",)
+BUILTIN_MODULES: tuple[str, ...] = ("autarky.mrio.icio", "autarky.mrio.figaro",)
 
 
 def parse_spec(spec: str) -> tuple[str, str] | None:
