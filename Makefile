@@ -58,6 +58,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python bench/reliance.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/lp_checks.py
+	$(BIN)/python bench/mrio.py
 
 clean:
 	rm -rf $(VENV) report build *.egg-info src/*.egg-info docs/_build docs/jupyter_execute

@@ -70,7 +70,7 @@ print(json.dumps({"parse": t1 - t0, "calc_all": t2 - t1, "total": t2 - t0,
 """
 
 
-def synthetic(regions: int, sectors: int, seed: int = 0):  # noqa: ANN201
+def synthetic(regions: int, sectors: int, seed: int = 0):
     """A balanced ICIO-shaped table: ROW last, CHN and DEU and USA among the regions."""
     from autarky.mrio import MRIO
     from autarky.mrio.icio import FINAL_DEMAND
