@@ -4,6 +4,7 @@ each read back to the numbers the fixture wrote; and the messages for malformed 
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -200,3 +201,24 @@ def test_the_command_line_reads_icio_and_names_bad_input(tmp_path: Path,
     err = " ".join(capsys.readouterr().err.split())
     assert "does not split into REGION_CODE" in err and "Traceback" not in err
     assert not (tmp_path / "s").exists()
+
+
+def test_the_dependence_command_side_by_side(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The command prints the two views of each partner; its CSV reads back with pandas into
+    the numbers of :func:`autarky.mrio.dependence.partner_dependence`."""
+    import pandas as pd
+
+    from autarky.mrio.dependence import partner_dependence
+
+    p = write_icio(balanced(SECTORS_2023), tmp_path / "2020_SML.csv")
+    groups = ["--group", "China=CHN", "--group", "rest=*"]
+    capsys.readouterr()
+    assert main(["dependence", f"icio:{p}", "--home", "DEU", *groups, "--format", "csv"]) == 0
+    got = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("partner")
+    want = partner_dependence(read_icio(p), "DEU", {"China": ["CHN"], "rest": "*"})
+    np.testing.assert_allclose(got[["imports", "value_added"]].to_numpy(),
+                               want[["imports", "value_added"]].to_numpy(), rtol=1e-12)
+    assert main(["dependence", f"icio:{p}", "--home", "DEU", *groups]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Dependence of DEU on each partner, two ways" in text and "China" in text

@@ -220,3 +220,41 @@ def test_a_national_table_with_an_imports_column() -> None:
     np.testing.assert_allclose(np.asarray(eco.array("exports"))[0], [20.0, 20.0])
     np.testing.assert_allclose(eco.plan.balance().gross_output.to_numpy(), [100.0, 120.0],
                                rtol=1e-12)
+
+
+def test_dependence_through_third_countries_by_hand() -> None:
+    """Home H buys 10 of inputs from China C, whose 10 of output holds 5 of inputs from Korea
+    K; home final demand is 90. Imports: 10/90 from China, none from Korea. Value added: China
+    adds 5, Korea 5 (it reaches home through China), home 80: shares 5/90, 5/90, 80/90."""
+    from autarky.mrio.dependence import partner_dependence
+
+    t = MRIO(("H", "C", "K"), ("g",), ("f",),
+             Z=np.array([[0.0, 0.0, 0.0], [10.0, 0.0, 0.0], [0.0, 5.0, 0.0]]),
+             Y=np.array([[90.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),
+             value_added=np.array([[80.0, 5.0, 5.0]]), value_added_rows=("VA",))
+    d = partner_dependence(t, "H")
+    np.testing.assert_allclose(d["imports"], [10 / 90, 0.0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(d["value_added"], [5 / 90, 5 / 90], rtol=1e-12)
+    np.testing.assert_allclose(d["through_third_countries"], [-5 / 90, 5 / 90], rtol=1e-12)
+    assert d.attrs["domestic_value_added"] == pytest.approx(80 / 90, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_dependence_shares_add_up_and_match_the_home_view(seed: int) -> None:
+    """On a balanced table: domestic plus foreign value added is all of the home final demand;
+    the imports column equals the home view's import content weighted by the final demand
+    (final imports plus ``1' A_m L_d y_d``, by the economy's own indicators)."""
+    from autarky.mrio.dependence import partner_dependence
+
+    t = consistent(seed)
+    groups = {"near": ["R1"], "rest": "*"}
+    d = partner_dependence(t, "R0", groups)
+    assert d["value_added"].sum() + d.attrs["domestic_value_added"] == pytest.approx(1.0,
+                                                                                     rel=1e-10)
+    eco = home_view(t, "R0", groups)
+    fm = np.asarray(eco.array("final_imports")).sum(axis=2)  # partner x product
+    y = eco.final_demand.to_numpy().sum(axis=1)
+    ind = eco.reliance.indicators()
+    yd = y - fm.sum(axis=0)
+    want = (fm.sum(axis=1) + ind.partner_content.to_numpy() @ yd) / y.sum()
+    np.testing.assert_allclose(d["imports"].to_numpy(), want, rtol=1e-10)

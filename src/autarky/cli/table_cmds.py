@@ -11,6 +11,8 @@ import typer
 
 from autarky.cli.app import (
     ForceOpt,
+    Format,
+    FormatOpt,
     GroupOpt,
     app,
     examples,
@@ -62,3 +64,62 @@ def import_table(
                                            encoding="utf-8")
     out.print(f"Wrote {out_dir} ({eco.n} branches, {len(eco.partners)} partners, "
               f"{len(eco.factors)} factors; {table.unit}) from {format}:{path}", highlight=False)
+
+
+@app.command("dependence", epilog=examples(
+    'autarky dependence icio:ICIO2023_2020.csv --home DEU --group China=CHN '
+    '--group USA=USA --group rest=*',
+    'autarky dependence figaro:matrix_eu-ic-io_ind-by-ind_25ed_2021.csv --home AT --format csv'))
+def dependence_cmd(
+    table_spec: Annotated[str, typer.Argument(metavar="TABLE",
+                                              help="A multi-regional table, FORMAT:PATH.")],
+    home: Annotated[str, typer.Option("--home", help="The region seen as the home economy.")],
+    group: GroupOpt = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """Dependence on each partner two ways, side by side: the imports from it embodied in the
+    home final demand (what a single-country table shows) and its value added there, reaching
+    home directly or through third countries (what only the whole system shows)."""
+    import sys
+
+    from rich.table import Table
+
+    from autarky.cli.render import fmt, print_json
+    from autarky.errors import BadValueError
+    from autarky.mrio.dependence import partner_dependence
+    from autarky.mrio.readers import parse_spec, read_table
+
+    spec = parse_spec(table_spec)
+    if spec is None:
+        raise BadValueError(f"{table_spec}: dependence needs a multi-regional table, "
+                            "FORMAT:PATH (icio:..., figaro:..., pymrio:...)")
+    with working(f"reading {table_spec}"):
+        table = read_table(*spec)
+    with working("solving the whole system"):
+        d = partner_dependence(table, home, parse_groups(group))
+    if format is Format.json:
+        print_json({"table": table_spec, "home": home, "unit": d.attrs["unit"],
+                    "final_demand": d.attrs["final_demand"],
+                    "final_demand_unit": d.attrs["final_demand_unit"],
+                    "domestic_value_added": d.attrs["domestic_value_added"],
+                    "partners": d.reset_index().to_dict("records")})
+        return
+    if format is Format.csv:
+        sys.stdout.write(d.reset_index().assign(unit=d.attrs["unit"]).to_csv(index=False))
+        return
+    prov = table.provenance
+    t = Table(title=f"Dependence of {home} on each partner, two ways",
+              caption=f"Source: {prov.get('format', '')} {prov.get('year') or ''}, "
+                      f"{prov.get('file', '')}. Shares of the home final demand "
+                      f"({fmt(d.attrs['final_demand'])} {table.unit}). Imports: from the "
+                      "partner, embodied in home final demand (gross, as a single-country "
+                      "table shows them). Value added: the partner's own, reaching home "
+                      "directly or through third countries. Domestic value added: "
+                      f"{100 * d.attrs['domestic_value_added']:.1f} %.",
+              caption_justify="left")
+    for col in ("partner", "imports", "value added", "through third countries"):
+        t.add_column(col, justify="left" if col == "partner" else "right")
+    for p, r in d.iterrows():
+        t.add_row(str(p), f"{100 * r['imports']:.2f} %", f"{100 * r['value_added']:.2f} %",
+                  f"{100 * r['through_third_countries']:+.2f} pts")
+    out.print(t)
