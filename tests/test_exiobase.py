@@ -108,3 +108,14 @@ def test_malformed_folders_are_named(tmp_path: Path) -> None:
     assert "unit.txt" in str(err.value)
     with pytest.raises(TableError, match=r"no Z\.txt or A\.txt"):
         read_exiobase(tmp_path / "IOT_2022_pxp" / "emissions")
+
+
+def test_write_exiobase_is_read_by_pymrio_and_by_autarky(tmp_path: Path) -> None:
+    from autarky.mrio.exiobase import write_exiobase
+
+    t = from_pymrio(pymrio.load_test())
+    folder = write_exiobase(t, tmp_path / "IOT_2020_pxp")
+    same(read_exiobase(folder), t)
+    theirs = from_pymrio(pymrio.parse_exiobase3(folder))
+    np.testing.assert_array_equal(theirs.Z, t.Z)
+    np.testing.assert_array_equal(theirs.value_added, t.value_added)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -248,10 +248,70 @@ def _via_pymrio(path: Path, **options: Any) -> MRIO:
         reader=reader_name("exiobase (via pymrio)"), **options)
 
 
+def write_exiobase(table: MRIO, folder: str | Path) -> Path:
+    """Write ``table`` as an EXIOBASE 3 folder in its text layout (``Z.txt``, ``Y.txt``,
+    ``unit.txt``, ``factor_inputs/`` with the value added, one folder per extension, each
+    with ``file_parameters.json``), by pyarrow: for tests and benchmarks at full size."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+
+    def matrix(rel: str, labels: Sequence[tuple[str, ...]], index_names: list[str],
+               columns: Sequence[tuple[str, str]], column_names: list[str],
+               values: np.ndarray) -> None:
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        k = len(index_names)
+        with p.open("wb") as fh:
+            for level, name in enumerate(column_names):
+                fh.write(("\t".join([name, *[""] * (k - 1), *[c[level] for c in columns]])
+                          + "\n").encode())
+            fh.write(("\t".join([*index_names, *[""] * len(columns)]) + "\n").encode())
+            arrays = [pa.array([lab[i] for lab in labels]) for i in range(k)]
+            arrays += [pa.array(values[:, j]) for j in range(values.shape[1])]
+            tbl = pa.Table.from_arrays(arrays, names=[f"c{j}" for j in range(len(arrays))])
+            pacsv.write_csv(tbl, fh, write_options=pacsv.WriteOptions(
+                include_header=False, delimiter="\t", quoting_style="none"))
+
+    def params(rel: str, files: dict[str, tuple[int, int]], system: str, name: str) -> None:
+        spec = {"files": {k: {"name": f"{k}.txt", "nr_index_col": str(i), "nr_header": str(h)}
+                          for k, (i, h) in files.items()}, "systemtype": system, "name": name}
+        (root / rel).write_text(json.dumps(spec, indent=2))
+
+    cells = table.labels()
+    fd = [(r, c) for r in table.regions for c in table.categories]
+    matrix("Z.txt", cells, ["region", "sector"], cells, ["region", "sector"], table.Z)
+    matrix("Y.txt", cells, ["region", "sector"], fd, ["region", "category"], table.Y)
+    (root / "unit.txt").write_text("region\tsector\tunit\n" + "".join(
+        f"{r}\t{s}\t{table.unit}\n" for r, s in cells))
+    params("file_parameters.json", {"Z": (2, 2), "Y": (2, 2), "unit": (2, 1)}, "IOSystem",
+           "EXIOBASE")
+    (root / "metadata.json").write_text(json.dumps({"name": "EXIOBASE", "system": "pxp",
+                                                    "version": "synthetic", "history": []}))
+    exts = dict(table.extensions)
+    if table.value_added_rows:
+        exts["factor_inputs"] = Extension(table.value_added_rows, table.value_added,
+                                          (table.unit,) * len(table.value_added_rows))
+    for name, ext in exts.items():
+        matrix(f"{name}/F.txt", [(r,) for r in ext.rows], ["stressor"], cells,
+               ["region", "sector"], ext.F)
+        files = {"F": (1, 2), "unit": (1, 1)}
+        if ext.F_Y is not None:
+            matrix(f"{name}/F_Y.txt", [(r,) for r in ext.rows], ["stressor"], fd,
+                   ["region", "category"], ext.F_Y)
+            files["F_Y"] = (1, 2)
+        (root / name / "unit.txt").write_text("stressor\tunit\n" + "".join(
+            f"{r}\t{u}\n" for r, u in zip(ext.rows, ext.units, strict=True)))
+        params(f"{name}/file_parameters.json", files, "Extension", name)
+    return root
+
+
 def _exiobase(path: str | Path, **options: Any) -> MRIO:
     return read_exiobase(path, **options)
 
 
 register("exiobase", _exiobase)
 
-__all__ = ["read_exiobase"]
+__all__ = ["read_exiobase", "write_exiobase"]
