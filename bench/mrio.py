@@ -36,71 +36,45 @@ def peak():
             return int(line.split()[1]) / 1024
 """
 
-AUTARKY = PEAK + """
+#: autarky's side: parse, view from one region, indicators, TiVA (formatted per layout).
+AUTARKY_TEMPLATE = PEAK + """
 import json, sys, time
 t0 = time.perf_counter()
-from autarky.mrio.icio import read_icio
+from autarky.mrio.{module} import {reader}
 from autarky.mrio.home import home_view
 from autarky.mrio import embodied
-t = read_icio(sys.argv[1])
+t = {reader}(sys.argv[1])
 t1 = time.perf_counter()
-eco = home_view(t, "DEU", {"China": ["CHN"], "USA": ["USA"], "rest": "*"}, factors=None)
+eco = home_view(t, "{home}", {groups}, factors=None)
 ind = eco.reliance.indicators()
 t2 = time.perf_counter()
-tv = embodied.tiva(t, "DEU")
+tv = embodied.tiva(t, "{home}")
 t3 = time.perf_counter()
-print(json.dumps({"parse": t1 - t0, "view+indicators": t2 - t1, "tiva": t3 - t2,
-                  "total": t3 - t0,
-                  "peak_mib": peak(),
-                  "check": float(tv.final_demand_va.sum()),
-                  "content": float(ind.table["import_content"].mean())}))
-"""
-
-AUTARKY_EXIO = PEAK + """
-import json, sys, time
-t0 = time.perf_counter()
-from autarky.mrio.exiobase import read_exiobase
-from autarky.mrio.home import home_view
-from autarky.mrio import embodied
-t = read_exiobase(sys.argv[1])
-t1 = time.perf_counter()
-eco = home_view(t, "DE", {"China": ["CN"], "USA": ["US"], "rest": "*"}, factors=None)
-ind = eco.reliance.indicators()
-t2 = time.perf_counter()
-tv = embodied.tiva(t, "DE")
-t3 = time.perf_counter()
-print(json.dumps({"parse": t1 - t0, "view+indicators": t2 - t1, "tiva": t3 - t2,
+print(json.dumps({{"parse": t1 - t0, "view+indicators": t2 - t1, "tiva": t3 - t2,
                   "total": t3 - t0, "peak_mib": peak(),
                   "check": float(tv.final_demand_va.sum()),
-                  "content": float(ind.table["import_content"].mean())}))
+                  "content": float(ind.table["import_content"].mean())}}))
 """
+AUTARKY = AUTARKY_TEMPLATE.format(module="icio", reader="read_icio", home="DEU",
+                                  groups='{"China": ["CHN"], "USA": ["USA"], "rest": "*"}')
+AUTARKY_EXIO = AUTARKY_TEMPLATE.format(module="exiobase", reader="read_exiobase", home="DE",
+                                       groups='{"China": ["CN"], "USA": ["US"], "rest": "*"}')
 
-PYMRIO_EXIO = PEAK + """
+#: pymrio's side: its parser, then calc_all.
+PYMRIO_TEMPLATE = PEAK + """
 import json, sys, time, warnings
 warnings.simplefilter("ignore")
 t0 = time.perf_counter()
 import pymrio
-io = pymrio.parse_exiobase3(sys.argv[1])
+io = pymrio.{parser}(sys.argv[1])
 t1 = time.perf_counter()
 io.calc_all()
 t2 = time.perf_counter()
-print(json.dumps({"parse": t1 - t0, "calc_all": t2 - t1, "total": t2 - t0,
-                  "peak_mib": peak()}))
+print(json.dumps({{"parse": t1 - t0, "calc_all": t2 - t1, "total": t2 - t0,
+                  "peak_mib": peak()}}))
 """
-
-PYMRIO = PEAK + """
-import json, sys, time, warnings
-warnings.simplefilter("ignore")
-t0 = time.perf_counter()
-import pymrio
-io = pymrio.parse_oecd(sys.argv[1])
-t1 = time.perf_counter()
-io.calc_all()
-t2 = time.perf_counter()
-print(json.dumps({"parse": t1 - t0, "calc_all": t2 - t1, "total": t2 - t0,
-                  "peak_mib": peak()}))
-"""
-
+PYMRIO = PYMRIO_TEMPLATE.format(parser="parse_oecd")
+PYMRIO_EXIO = PYMRIO_TEMPLATE.format(parser="parse_exiobase3")
 
 def synthetic(regions: int, sectors: int, seed: int = 0, names: list[str] | None = None,
               categories: tuple[str, ...] | None = None, density: float = 0.85):

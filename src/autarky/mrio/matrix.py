@@ -81,21 +81,6 @@ class Parsed:
     va_rows: dict[str, list[int]]
 
 
-def open_bytes(path: Path, what: str) -> tuple[bytes, str]:
-    """The CSV's bytes and the name to give in messages: the file, or the one CSV of a zip."""
-    if not path.exists():
-        raise TableError("no such file", file=str(path))
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as z:
-            names = [n for n in z.namelist() if n.lower().endswith(".csv")]
-            if len(names) != 1:
-                raise TableError(f"a zip of one {what} holds one CSV; this one holds "
-                                 f"{len(names)} ({', '.join(names[:5])}); unzip it and name "
-                                 "the file", file=str(path))
-            return z.read(names[0]), f"{path}::{names[0]}"
-    return path.read_bytes(), str(path)
-
-
 def open_stream(path: Path, what: str) -> tuple[Callable[[], IO[bytes]], str]:
     """A way to open the CSV as a binary stream (the file, or the one CSV of a zip, read
     without holding it all in memory), and the name to give in messages."""
@@ -292,6 +277,6 @@ def reader_name(fmt: str) -> str:
     return f"autarky {__version__} {fmt}"
 
 
-__all__ = ["OUTPUT", "Layout", "Parsed", "open_bytes", "open_stream", "parse_labelled",
+__all__ = ["OUTPUT", "Layout", "Parsed", "open_stream", "parse_labelled",
            "read_matrix",
            "reader_name", "split_label", "year_in"]
