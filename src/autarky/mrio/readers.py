@@ -68,7 +68,9 @@ def _builtin() -> None:
 
 
 #: Modules whose readers register themselves on import.
-BUILTIN_MODULES: tuple[str, ...] = ("autarky.mrio.icio", "autarky.mrio.figaro",)
+BUILTIN_MODULES: tuple[str, ...] = ("autarky.mrio.icio", "autarky.mrio.figaro",
+                                     "autarky.mrio.exiobase", "autarky.mrio.generic",
+                                     "autarky.mrio.sut_readers")
 
 
 def parse_spec(spec: str) -> tuple[str, str] | None:
