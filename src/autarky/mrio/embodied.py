@@ -37,8 +37,15 @@ from autarky.solve import LeontiefSolver
 
 
 def solver(table: MRIO) -> LeontiefSolver:
-    """One factorization of ``I - A`` of the whole system (reused for every solve)."""
-    return LeontiefSolver(table.A)
+    """One factorization of ``I - A`` of the whole system (reused for every solve): ``A`` is
+    built in Fortran order and factorized over itself, so the work needs one ``n x n`` array
+    beside the table."""
+    x = table.x
+    A = np.empty(table.Z.shape, order="F")
+    cols = np.broadcast_to(x[np.newaxis, :], table.Z.shape)
+    A[...] = 0.0
+    np.divide(table.Z, cols, out=A, where=cols != 0)
+    return LeontiefSolver(A, overwrite_a=True)
 
 
 def value_added_coefficients(table: MRIO) -> np.ndarray:

@@ -75,6 +75,9 @@ class LeontiefSolver:
         GMRES above.
     rtol
         Relative residual tolerance of the iterative method.
+    overwrite_a
+        Factorize over ``A`` itself (dense method; ``A`` a writeable, Fortran-ordered float64
+        array the caller no longer needs): no ``n x n`` copy, for the largest tables.
 
     Examples
     --------
@@ -89,7 +92,8 @@ class LeontiefSolver:
            [0.264 , 1.1221]])
     """
 
-    def __init__(self, A: ArrayOrSparse, method: Method = "auto", rtol: float = 1e-12) -> None:
+    def __init__(self, A: ArrayOrSparse, method: Method = "auto", rtol: float = 1e-12,
+                 overwrite_a: bool = False) -> None:
         A = as_matrix(A)
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise BadValueError(f"A must be square, got shape {A.shape}")
@@ -105,8 +109,11 @@ class LeontiefSolver:
             method = sparse_method if sp.issparse(A) else "dense"
         self.method: Method = method
         if method == "dense":
-            # one n x n allocation: I - A built in place and factorized over itself
-            dense = np.array(to_dense(A), dtype=float, order="F")
+            # one n x n allocation: I - A built in place and factorized over itself (over ``A``
+            # itself where the caller gives it up: a writeable Fortran-ordered float array)
+            own = (overwrite_a and isinstance(A, np.ndarray) and A.dtype == np.float64
+                   and A.flags.f_contiguous and A.flags.writeable)
+            dense = A if own else np.array(to_dense(A), dtype=float, order="F")
             np.negative(dense, out=dense)
             dense.flat[:: self.n + 1] += 1.0
             if self.n == 0:
