@@ -96,10 +96,12 @@ class _Source:
         return n_index, n_header
 
 
-def _read(src: _Source, rel: str, n_index: int, n_header: int
+def _read(src: _Source, rel: str, n_index: int, n_header: int, expect_rows: int = 0
           ) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]], np.ndarray]:
     """Row labels, column labels and values of one of pandas' text tables (``n_header``
-    header rows, then a row naming the index levels, then the data)."""
+    header rows, then a row naming the index levels, then the data); ``expect_rows``: the
+    number of rows where it is known (``-1``: as many as columns, a square ``Z``), filled in
+    place."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -117,22 +119,40 @@ def _read(src: _Source, rel: str, n_index: int, n_header: int
     names = [f"i{k}" for k in range(n_index)] + [f"c{k}" for k in range(ncol)]
     types = {**{f"i{k}": pa.string() for k in range(n_index)},
              **{f"c{k}": pa.float64() for k in range(ncol)}}
+    rows: list[tuple[str, ...]] = []
+    blocks: list[np.ndarray] = []
+    if expect_rows < 0:  # square: as many rows as columns
+        expect_rows = ncol
+    values = np.empty((expect_rows, ncol)) if expect_rows else None
+    at = 0
     try:
         with src.opener(rel)() as fh:
-            tbl = pacsv.read_csv(
+            # batch by batch into the array, so the text's arrow form is never held whole
+            reader = pacsv.open_csv(
                 fh, read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip,
-                                                   block_size=1 << 26),
+                                                   block_size=1 << 24),
                 parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
                 convert_options=pacsv.ConvertOptions(column_types=types,
                                                      strings_can_be_null=False))
+            for batch in reader:
+                b = batch.num_rows
+                rows += zip(*[batch.column(k).to_pylist() for k in range(n_index)], strict=True)
+                if values is None or at + b > values.shape[0]:
+                    block = np.empty((b, ncol))
+                    for k in range(ncol):
+                        block[:, k] = batch.column(n_index + k).to_numpy(zero_copy_only=False)
+                    blocks.append(block)
+                else:
+                    for k in range(ncol):
+                        values[at:at + b, k] = batch.column(n_index + k).to_numpy(
+                            zero_copy_only=False)
+                at += b
     except (pa.ArrowInvalid, ValueError) as exc:
         raise TableError(f"cannot read the table: {str(exc).splitlines()[0]}",
                          file=file) from None
-    rows = list(zip(*[tbl.column(k).to_pylist() for k in range(n_index)], strict=True))
-    values = np.empty((tbl.num_rows, ncol))
-    for k in range(ncol):
-        values[:, k] = tbl.column(n_index + k).to_numpy(zero_copy_only=False)
-    del tbl
+    if values is None or blocks or at != values.shape[0]:
+        parts = ([values[:min(at, values.shape[0])]] if values is not None else []) + blocks
+        values = np.vstack(parts) if parts else np.zeros((0, ncol))
     np.nan_to_num(values, copy=False, nan=0.0)
     return [tuple(map(str, r)) for r in rows], columns, values
 
@@ -144,9 +164,9 @@ def read_exiobase(path: str | Path, **options: Any) -> MRIO:
         return _via_pymrio(Path(path), **options)
     meta = json.loads(src.text("metadata.json")) if src.has("metadata.json") else {}
     if src.has("Z.txt"):
-        rows, cols, Z = _read(src, "Z.txt", 2, 2)
+        rows, cols, Z = _read(src, "Z.txt", 2, 2, expect_rows=-1)
     elif src.has("A.txt") and src.has("x.txt"):
-        rows, cols, A = _read(src, "A.txt", 2, 2)
+        rows, cols, A = _read(src, "A.txt", 2, 2, expect_rows=-1)
         _, _, x = _read(src, "x.txt", 2, 1)
         Z = A * x[:, 0][np.newaxis, :]
         del A
@@ -162,7 +182,7 @@ def read_exiobase(path: str | Path, **options: Any) -> MRIO:
         raise TableError("every region needs the same sectors", file=file_z)
     if not src.has("Y.txt"):
         raise TableError("no Y.txt (final demand) beside Z", file=src.name("Y.txt"))
-    y_rows, y_cols, Y = _read(src, "Y.txt", 2, 2)
+    y_rows, y_cols, Y = _read(src, "Y.txt", 2, 2, expect_rows=len(rows))
     if y_rows != rows:
         raise TableError("the rows of Y are not those of Z", file=src.name("Y.txt"))
     categories = list(dict.fromkeys(c for _, c in y_cols))
