@@ -39,6 +39,7 @@ from autarky.plan.optimize import YearData
 from autarky.plan.result import OptimalPlan
 from autarky.reliance.indicators import valuation
 from autarky.reliance.model import base_case, require_baseline, solve
+from autarky.solve.production import Households
 from autarky.solve.propagation import PropagationResult, Shock, propagate
 
 KINDS = ("partner", "aid", "capacity", "demand")
@@ -247,7 +248,9 @@ class StressResult(DatasetDisplay):
 def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 13,
            weeks: int = 52, scheme: str = "proportional", inventory_days: float = 14.0,
            priority: Any = None, propagate_too: bool = True, baseline: str = "optimal",
-           progress: Callable[[int, int], object] | None = None) -> StressResult:
+           progress: Callable[[int, int], object] | None = None, gamma: float = 0.5,
+           production: str = "leontief", criticality: Any = None,
+           households: Households | None = None) -> StressResult:
     """Stress-test an economy with ``shock`` (see the module docstring).
 
     Parameters
@@ -264,6 +267,14 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
     scheme
         Rationing: ``proportional``, ``industry-first`` or ``priority`` (with ``priority``, a
         rank per branch, lower first; final demand last).
+    gamma, production, criticality
+        Share of the stock gap ordered each week (Pichler et al.'s ``1/tau`` per week), the
+        production function and the (input, branch) ratings, passed to
+        :func:`~autarky.solve.propagation.propagate` (defaults: 0.5, Leontief).
+    households
+        :class:`~autarky.solve.production.Households`: home final use follows labour income;
+        its ``consumption`` defaults to the baseline plan's weekly home final use and its
+        ``labour`` to the value of each branch's output.
 
     Raises
     ------
@@ -304,7 +315,9 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
     pr = None
     if propagate_too:
         pr = _propagate(scn, b, spec, duration=duration, weeks=weeks, scheme=scheme,
-                        inventory_days=inventory_days, priority=priority, progress=progress)
+                        inventory_days=inventory_days, priority=priority, progress=progress,
+                        gamma=gamma, production=production, criticality=criticality,
+                        households=households)
     return StressResult(spec.label, replanned, pr, tuple(eco.ids), tuple(eco.units), wunit, w,
                         duration=duration)
 
@@ -321,7 +334,9 @@ def _check_propagation(weeks: Any, duration: Any) -> tuple[int, int]:
 
 def _propagate(scn: Scenario, base: OptimalPlan, spec: ShockSpec, *, duration: int, weeks: int,
                scheme: str, inventory_days: float, priority: Any,
-               progress: Callable[[int, int], object] | None) -> PropagationResult:
+               progress: Callable[[int, int], object] | None, gamma: float = 0.5,
+               production: str = "leontief", criticality: Any = None,
+               households: Households | None = None) -> PropagationResult:
     """The unplanned propagation from the baseline plan, per week."""
     eco = scn.economy
     weeks, duration = _check_propagation(weeks, duration)
@@ -360,6 +375,13 @@ def _propagate(scn: Scenario, base: OptimalPlan, spec: ShockSpec, *, duration: i
             dem = np.where(mask & (f0 > 0), (f0 + spec.size * home) / f0, 1.0)
     shock = Shock.constant(eco.n, weeks, capacity=cap, imports=imp, demand=dem, start=0,
                            end=min(duration, weeks))
+    if isinstance(households, Households):
+        if households.consumption is None:
+            households = replace(households,
+                                 consumption=base.final_demand.to_numpy().sum(axis=1) / 52.0)
+        if households.labour is None:
+            households = replace(households, labour=valuation(eco)[0] * x0)
     return propagate(A, x0, f0, pooled_imports=m0, capacity=x0 * 1.0, shock=shock, weeks=weeks,
                      inventory_days=inventory_days, scheme=scheme, priority=priority,
-                     progress=progress)
+                     progress=progress, gamma=gamma, production=production,
+                     criticality=criticality, households=households)

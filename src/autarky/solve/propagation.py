@@ -50,10 +50,12 @@ One week ``t``
    Pichler & Farmer's rule (their ``1/tau`` is ``gamma``) with orders floored at zero, so a branch
    holding too much simply orders less. The demand branch ``i`` faces is
    ``d_i(t) = sum_j O_ij(t) + f_i(t)`` with ``f(t) = f0 * demand(t)``.
-2. **Production.** Every input is critical (Leontief production, the strictest of Pichler et al.'s
-   production functions): ``x_j(t) = min(capacity_j * capacity(t)_j, d_j(t), min_{i: a_ij > 0} S_ij(t) / a_ij,
-   min_{i: am_ij > 0} SM_ij(t) / am_ij)``. A branch works from the stock on hand at the start of
-   the week; what it receives during the week is used from next week on (a one-week pipeline).
+2. **Production.** By default every input is critical (Leontief production, the strictest of
+   Pichler et al.'s production functions): ``x_j(t) = min(capacity_j * capacity(t)_j, d_j(t),
+   min_{i: a_ij > 0} S_ij(t) / a_ij, min_{i: am_ij > 0} SM_ij(t) / am_ij)``; ``production`` and
+   ``criticality`` choose their other ones (:mod:`autarky.solve.production`). A branch works from
+   the stock on hand at the start of the week; what it receives during the week is used from next
+   week on (a one-week pipeline).
 3. **Domestic distribution.** The supply of product ``i`` is ``x_i(t)``, never more than the
    demand ``d_i(t)``, so all of it is delivered. Customers are the ``n`` branches (their orders
    ``O_ij``) and final demand (``f_i``). If ``x_i < d_i`` the supply is rationed (see
@@ -78,8 +80,8 @@ least one week: ``inventory_days`` (and ``import_inventory_days``) must be at le
 coefficient is positive. Capacity defaults to ``x0``, so output never exceeds the baseline and stocks
 run down in a crisis are rebuilt only from the slack other customers leave.
 
-Because every input is critical, a branch whose stock of any input runs out makes nothing, and a
-cycle of branches out of each other's products stays at zero for good: nothing restarts it. Without
+With every input critical (the default), a branch whose stock of any input runs out makes nothing,
+and a cycle of branches out of each other's products stays at zero for good: nothing restarts it. Without
 slack (capacity ``x0``, import supply ``m0``) stocks drawn down in a crisis can be rebuilt only at
 someone else's expense, and under ``"priority"`` rationing that someone is always the lowest-ranked
 customer, whose stocks then run out in turn; such runs can oscillate and end in a collapse long
@@ -96,9 +98,11 @@ or a capacity multiplier above 1).
 is the first week from which every branch's output stays within ``tol`` (relative) of its baseline
 until the horizon ends.
 
-Differences from Pichler & Farmer: one week per step instead of one day; no distinction between
-critical and non-critical inputs; no labour or consumption-demand module (the shock is given
-directly as capacity, import and final-demand multipliers); stock targets are fixed at baseline use.
+Differences from Pichler et al.: one week per step instead of one day (``gamma`` is their
+``1/tau`` per step, see :func:`~autarky.solve.production.reorder_gamma`); orders floored at zero;
+no labour module (capacity is given directly by its multipliers); household demand follows labour
+income only with ``households`` (:class:`~autarky.solve.production.Households`; otherwise final
+demand is ``f0`` times its multipliers); stock targets are fixed at baseline use.
 """
 
 from __future__ import annotations
@@ -113,6 +117,7 @@ from numpy.typing import ArrayLike
 
 from autarky.errors import BadValueError
 from autarky.solve.leontief import to_dense
+from autarky.solve.production import HouseholdDemand, Households, input_limit
 
 Scheme = Literal["proportional", "industry-first", "priority"]
 
@@ -598,7 +603,9 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
               import_inventory_days: ArrayLike | None = None, scheme: Scheme | str = "proportional",
               priority: ArrayLike | None = None, gamma: float = 0.5, tol: float = 0.01,
               progress: Callable[[int, int], object] | None = None,
-              pooled_imports: ArrayLike | None = None) -> PropagationResult:
+              pooled_imports: ArrayLike | None = None, production: str = "leontief",
+              criticality: ArrayLike | None = None, import_criticality: ArrayLike | None = None,
+              households: Households | None = None) -> PropagationResult:
     """Simulate the week-by-week spread of a shock through the network (see the module docstring).
 
     Parameters
@@ -638,6 +645,14 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
         technology, domestic and imported inputs alike, and ``x0 + pooled_imports = A x0 + f0``).
         Each week the pool is ``x(t) + pooled_imports * imports_factor(t)``; domestic output aims
         at the demand the imports leave, ``max(d - m, 0)``. Excludes ``Am``.
+    production, criticality, import_criticality
+        The production function (:data:`~autarky.solve.production.PRODUCTIONS`, default
+        ``"leontief"``) and, for the IHS-based ones, each (input, user) pair's rating: 1
+        critical, 0.5 important, 0 not critical (scalar, per input ``(n,)`` or ``(n, n)``;
+        default all critical) for domestic and for imported inputs.
+    households
+        :class:`~autarky.solve.production.Households`: household consumption follows labour
+        income; ``None``: final demand is ``f0`` times its multipliers.
 
     Returns
     -------
@@ -704,13 +719,12 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     tol = _float("tol", tol)
     if not (np.isfinite(tol) and tol >= 0):
         raise BadValueError(f"tol must be a non-negative number, got {tol}")
+    limit = input_limit(str(production), A_, None if Am is None else Am_, cap, criticality,
+                        import_criticality)
+    hh = None if households is None else HouseholdDemand(households, f0_, x0_, weeks)
 
     all_tiers = _tiers(ranks)
     branch_tiers = _tiers(ranks[:n])
-    used = A_ > 0
-    used_m = Am_ > 0
-    A_safe = np.where(used, A_, 1.0)
-    Am_safe = np.where(used_m, Am_, 1.0)
 
     target = tau / DAYS_PER_WEEK * A_ * x0_[np.newaxis, :]
     target_m = tau_m / DAYS_PER_WEEK * Am_ * x0_[np.newaxis, :]
@@ -726,15 +740,15 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     customer_orders = np.empty((n, n + 1))
 
     for t in range(weeks):
+        if hh is not None:
+            final[t] = hh.final(t, output[t - 1] if t else x0_, dem_f[t])
         # 1. orders, on last week's demand plus a share of the stock gap
         orders = np.maximum(A_ * d_prev[np.newaxis, :] + gamma * (target - stock), 0.0)
         d = orders.sum(axis=1) + final[t]
         # 2. production (with pooled imports: of what the imports arriving leave to be made)
         m_pool = np.zeros(n) if pool is None else pool * imp_f[t]
         x = np.minimum(cap * cap_f[t], np.maximum(d - m_pool, 0.0))
-        x = np.minimum(x, np.where(used, stock / A_safe, np.inf).min(axis=0))
-        if has_imports:
-            x = np.minimum(x, np.where(used_m, stock_m / Am_safe, np.inf).min(axis=0))
+        x = np.minimum(x, limit(stock) if Am is None else limit(stock, stock_m))
         # 3. distribution of output (and pooled imports); all of it is ordered, since x <= d
         customer_orders[:, :n] = orders
         customer_orders[:, n] = final[t]
