@@ -222,3 +222,24 @@ def test_the_dependence_command_side_by_side(tmp_path: Path,
     assert main(["dependence", f"icio:{p}", "--home", "DEU", *groups]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "Dependence of DEU on each partner, two ways" in text and "China" in text
+
+
+def test_the_dependence_command_cuts_a_partner_off(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from autarky.mrio.cutoff import cutoff_two_ways
+
+    p = write_icio(balanced(SECTORS_2023), tmp_path / "2020_SML.csv")
+    capsys.readouterr()
+    assert main(["dependence", f"icio:{p}", "--home", "DEU", "--group", "China=CHN",
+                 "--group", "rest=*", "--cutoff", "China", "--weeks", "12", "--duration", "4",
+                 "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    want = cutoff_two_ways(read_icio(p), "DEU", ["CHN"], weeks=12, duration=4)
+    got = {r["measure"]: r for r in doc["cutoff"]["losses"]}
+    for m in want.index:
+        assert got[m]["through the whole system"] == pytest.approx(
+            want.loc[m, "through the whole system"], rel=1e-12)
+    assert want.loc["home output lost", "through the whole system"] > 0
+    assert main(["dependence", f"icio:{p}", "--home", "DEU", "--cutoff", "Mars"]) == 2

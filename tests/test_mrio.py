@@ -258,3 +258,55 @@ def test_dependence_shares_add_up_and_match_the_home_view(seed: int) -> None:
     yd = y - fm.sum(axis=0)
     want = (fm.sum(axis=1) + ind.partner_content.to_numpy() @ yd) / y.sum()
     np.testing.assert_allclose(d["imports"].to_numpy(), want, rtol=1e-10)
+
+
+def _chain(direct: bool) -> MRIO:
+    """H buys 10 a year of Korea's good (K); K buys 5 of China's (C) when ``direct`` is False,
+    else H buys China's good itself and Korea plays no part."""
+    Z = np.zeros((3, 3))
+    if direct:
+        Z[1, 0] = 10.0  # C -> H
+    else:
+        Z[1, 2], Z[2, 0] = 5.0, 10.0  # C -> K -> H
+    Y = np.diag([90.0, 45.0, 85.0])
+    x = Z.sum(axis=1) + Y.sum(axis=1)
+    return MRIO(("H", "C", "K"), ("g",), ("f",), Z, Y, (x - Z.sum(axis=0))[None, :], ("VA",))
+
+
+def test_a_cut_off_through_third_countries_is_seen_only_by_the_whole_system() -> None:
+    from autarky.mrio.cutoff import cutoff_two_ways
+
+    # China supplies home directly and nobody else: the two views are one economy
+    direct = cutoff_two_ways(_chain(True), "H", ["C"], weeks=10, duration=4)
+    np.testing.assert_allclose(direct["through the whole system"],
+                               direct["single-country view"], rtol=1e-9)
+    assert direct.loc["home output lost", "single-country view"] > 0
+    # through Korea: invisible to the single-country view, felt through the whole system
+    third = cutoff_two_ways(_chain(False), "H", ["C"], weeks=10, duration=4)
+    assert third.loc["home output lost", "single-country view"] == 0.0
+    assert third.loc["home output lost", "through the whole system"] > 0
+    # cutting Korea itself in the chain is again one economy seen two ways
+    korea = cutoff_two_ways(_chain(False), "H", ["K"], weeks=10, duration=4)
+    np.testing.assert_allclose(korea["through the whole system"], korea["single-country view"],
+                               rtol=1e-9)
+    # no cut, no loss; a longer cut, a larger one
+    none = cutoff_two_ways(_chain(False), "H", ["C"], weeks=10, duration=0)
+    assert (none.to_numpy() == 0).all()
+    longer = cutoff_two_ways(_chain(False), "H", ["C"], weeks=10, duration=6)
+    assert (longer.to_numpy() >= third.to_numpy()).all()
+    assert longer.loc["home output lost", "through the whole system"] > \
+        third.loc["home output lost", "through the whole system"]
+
+
+def test_the_split_network_keeps_the_baseline() -> None:
+    """With the cut lasting no week, the split global network runs at its baseline: every
+    branch's output is the table's, a 52nd a week (the split halves add up)."""
+    from autarky.mrio.cutoff import _split
+    from autarky.solve.propagation import propagate
+
+    t = consistent(8)
+    A, x0, f0, _exporters, origin = _split(t, ["R1", "R2"])
+    np.testing.assert_allclose(np.bincount(origin, weights=x0), t.x / 52.0, rtol=1e-12)
+    np.testing.assert_allclose(A @ x0 + f0, x0, rtol=1e-9)  # the split network balances
+    r = propagate(A, x0, f0, capacity=x0.copy(), weeks=6)
+    assert np.abs(r.total_loss).max() < 1e-9 * x0.sum()

@@ -75,6 +75,14 @@ def dependence_cmd(
                                               help="A multi-regional table, FORMAT:PATH.")],
     home: Annotated[str, typer.Option("--home", help="The region seen as the home economy.")],
     group: GroupOpt = None,
+    cutoff: Annotated[str | None, typer.Option(
+        help="Also cut this partner group off (its supply to every other region stops) and "
+             "propagate it week by week through the whole system and through the home "
+             "region alone, side by side.")] = None,
+    weeks: Annotated[int, typer.Option(help="With --cutoff: weeks simulated.", min=1,
+                                       max=520)] = 52,
+    duration: Annotated[int, typer.Option(help="With --cutoff: weeks the cut lasts.", min=0,
+                                          max=520)] = 13,
     format: FormatOpt = Format.table,
 ) -> None:
     """Dependence on each partner two ways, side by side: the imports from it embodied in the
@@ -95,14 +103,32 @@ def dependence_cmd(
                             "FORMAT:PATH (icio:..., figaro:..., pymrio:...)")
     with working(f"reading {table_spec}"):
         table = read_table(*spec)
+    groups = parse_groups(group)
     with working("solving the whole system"):
-        d = partner_dependence(table, home, parse_groups(group))
+        d = partner_dependence(table, home, groups)
+    cut = None
+    if cutoff is not None:
+        from autarky.mrio.cutoff import cutoff_two_ways
+        from autarky.mrio.home import partner_groups
+
+        parts = partner_groups(table, home, groups)
+        if cutoff not in parts:
+            raise BadValueError(f"--cutoff {cutoff!r}: no such partner group; groups: "
+                                f"{', '.join(parts)}")
+        if duration > weeks:
+            raise BadValueError(f"--duration {duration} is longer than --weeks {weeks}")
+        with working(f"propagating a cut-off of {cutoff}"):
+            cut = cutoff_two_ways(table, home, parts[cutoff], weeks=weeks, duration=duration)
     if format is Format.json:
         print_json({"table": table_spec, "home": home, "unit": d.attrs["unit"],
                     "final_demand": d.attrs["final_demand"],
                     "final_demand_unit": d.attrs["final_demand_unit"],
                     "domestic_value_added": d.attrs["domestic_value_added"],
-                    "partners": d.reset_index().to_dict("records")})
+                    "partners": d.reset_index().to_dict("records"),
+                    **({"cutoff": {"partner": cutoff, "unit": table.unit, "weeks": weeks,
+                                   "duration": duration, "note": cut.attrs["note"],
+                                   "losses": cut.reset_index().to_dict("records")}}
+                       if cut is not None else {})})
         return
     if format is Format.csv:
         sys.stdout.write(d.reset_index().assign(unit=d.attrs["unit"]).to_csv(index=False))
@@ -123,3 +149,14 @@ def dependence_cmd(
         t.add_row(str(p), f"{100 * r['imports']:.2f} %", f"{100 * r['value_added']:.2f} %",
                   f"{100 * r['through_third_countries']:+.2f} pts")
     out.print(t)
+    if cut is not None:
+        t2 = Table(title=f"A cut-off of {cutoff} for {duration} weeks, felt in {home}",
+                   caption=f"Over {weeks} weeks, in {table.unit}: {cut.attrs['note']}. The "
+                           "single-country view sees only what the home region buys from "
+                           "the partner itself.", caption_justify="left")
+        for col in ("", "through the whole system", "single-country view"):
+            t2.add_column(col, justify="left" if not col else "right")
+        for m, r in cut.iterrows():
+            t2.add_row(str(m), fmt(r["through the whole system"]),
+                       fmt(r["single-country view"]))
+        out.print(t2)
