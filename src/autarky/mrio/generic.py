@@ -50,6 +50,10 @@ def _sheet(path: Path, sheet: str | int | None) -> tuple[list[str], list[str], n
 
     try:
         frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, index_col=0)
+    except ImportError:
+        from autarky.errors import MissingDependencyError
+
+        raise MissingDependencyError("openpyxl", "reading Excel workbooks", "tables") from None
     except (ValueError, KeyError) as exc:
         raise TableError(f"cannot read the sheet {sheet!r}: {exc}", file=str(path)) from None
     try:

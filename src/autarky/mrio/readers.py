@@ -70,7 +70,7 @@ def _builtin() -> None:
 #: Modules whose readers register themselves on import.
 BUILTIN_MODULES: tuple[str, ...] = ("autarky.mrio.icio", "autarky.mrio.figaro",
                                      "autarky.mrio.exiobase", "autarky.mrio.generic",
-                                     "autarky.mrio.naio",
+                                     "autarky.mrio.naio", "autarky.mrio.wiod",
                                      "autarky.mrio.sut_readers")
 
 
