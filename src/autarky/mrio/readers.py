@@ -50,8 +50,31 @@ def read_pymrio_folder(path: str | Path, **options: Any) -> MRIO:
         name=str(getattr(meta, "name", "") or ""), reader=f"autarky {_version()} pymrio")
 
 
+def read_eora26(path: str | Path, **options: Any) -> MRIO:
+    """Eora26 (``Eora26_2015_bp.zip``, or its folder with ``year=``), parsed by pymrio's
+    ``parse_eora26`` (which drops the ``ROW`` statistical-discrepancy row and column, and
+    records the loss); value added is Eora's ``VA`` block, in thousand US dollars."""
+    from autarky.mrio.interop import _pymrio, from_pymrio
+
+    pymrio = _pymrio("reading Eora26")
+    p = Path(path)
+    if not p.exists():
+        raise TableError("no such file or folder", file=str(p))
+    try:
+        io = pymrio.parse_eora26(p, **options)
+    except (OSError, ValueError, KeyError, AttributeError) as exc:
+        raise TableError(f"not an Eora26 table pymrio reads ({exc})", file=str(p)) from None
+    table = from_pymrio(io, value_added="VA")
+    from autarky.mrio.matrix import year_in
+
+    return table.with_provenance(
+        file=str(p), format="Eora26", year=year_in(p.name), reader=f"autarky {_version()} "
+        "eora26 (via pymrio)", licence="Eora26: free for academic use (see worldmrio.com)")
+
+
 #: The readers, by the format name of ``FORMAT:PATH``.
-READERS: dict[str, Callable[..., MRIO]] = {"pymrio": read_pymrio_folder}
+READERS: dict[str, Callable[..., MRIO]] = {"pymrio": read_pymrio_folder,
+                                           "eora26": read_eora26}
 
 
 def register(name: str, reader: Callable[..., MRIO]) -> None:
@@ -94,4 +117,5 @@ def read_table(fmt: str, path: str | Path, **options: Any) -> MRIO:
     return reader(path, **options)
 
 
-__all__ = ["READERS", "parse_spec", "read_pymrio_folder", "read_table", "register"]
+__all__ = ["READERS", "parse_spec", "read_eora26", "read_pymrio_folder", "read_table",
+           "register"]
