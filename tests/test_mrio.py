@@ -310,3 +310,59 @@ def test_the_split_network_keeps_the_baseline() -> None:
     np.testing.assert_allclose(A @ x0 + f0, x0, rtol=1e-9)  # the split network balances
     r = propagate(A, x0, f0, capacity=x0.copy(), weeks=6)
     assert np.abs(r.total_loss).max() < 1e-9 * x0.sum()
+
+
+def test_stocks_run_down_at_home_while_imported_stocks_build_up() -> None:
+    """A negative inventories category (home destocking of -10 beside +3 bought abroad): the
+    view takes it (final imports are checked against the product's whole final use), and its
+    balance gives back the home output."""
+    Y = np.array([[80.0, -10.0, 5.0, 0.0], [3.0, 3.0, 60.0, 0.0]])
+    t = MRIO(("H", "P"), ("g",), ("consumption", "inventories"), [[10.0, 5.0], [2.0, 20.0]], Y)
+    eco = home_view(t, "H")
+    np.testing.assert_allclose(eco.plan.balance().gross_output.to_numpy(), t.x[:1], rtol=1e-12)
+    # 2 + 6 of the partner's good in home use (A x + y = 10 + 2 + 83 - 7 = 88)
+    ind = eco.reliance.indicators()
+    assert ind.table.loc["g", "import_share"] == pytest.approx(8 / 88, rel=1e-12)
+
+
+def test_export_columns_are_exports_not_final_demand_in_the_system_accounts() -> None:
+    """A table with an export column (out of the table): the home final demand leaves it out,
+    the gross exports take it in, so the TiVA exports hold it and the dependence shares are of
+    home final use."""
+    from autarky.mrio.dependence import partner_dependence
+
+    Z = np.array([[10.0, 5.0], [2.0, 20.0]])
+    Y = np.array([[60.0, 25.0, 0.0, 0.0], [3.0, 0.0, 75.0, 0.0]])  # (final, exports) per region
+    x = Z.sum(axis=1) + Y.sum(axis=1)
+    t = MRIO(("H", "P"), ("g",), ("final", "exports"), Z, Y,
+             value_added=(x - Z.sum(axis=0))[None, :], value_added_rows=("VA",))
+    assert E.final_demand_of(t, "H").sum() == pytest.approx(63.0)
+    tv = E.tiva(t, "H")
+    assert tv.gross_exports == pytest.approx(5.0 + 25.0)
+    d = partner_dependence(t, "H")
+    # imports from P in home final use 63: 3 directly, 2/100 per unit of home output for the
+    # 60 of home final use made at home (L_d = 1/(1 - 0.1))
+    assert d.loc["P", "imports"] == pytest.approx((3 + 0.02 * 60 / 0.9) / 63, rel=1e-12)
+
+
+def test_the_system_accounts_refuse_imports_from_outside_the_table() -> None:
+    t = MRIO(("home",), ("a",), ("c",), [[20.0]], [[110.0]], imports_out=[30.0],
+             value_added=[[80.0]], value_added_rows=("VA",))
+    with pytest.raises(BadValueError, match="imports from outside it"):
+        E.tiva(t, "home")
+
+
+def test_a_cut_off_of_a_table_with_stocks_run_down_keeps_its_baseline() -> None:
+    """A partner branch whose own final use is negative (destocking): with the cut lasting no
+    week, nothing is lost (the baseline is recomputed from the technology with the negative
+    final use at zero, and holds still)."""
+    from autarky.mrio.cutoff import cutoff_two_ways
+
+    t = consistent(9)
+    Y = np.array(t.Y)
+    Y[5, 4] = -(Y[5, :].sum() - Y[5, 4]) * 0.5 - 3.0  # a large negative use of one product
+    x = t.Z.sum(axis=1) + Y.sum(axis=1)
+    t2 = MRIO(t.regions, t.sectors, t.categories, t.Z, Y,
+              (x - t.Z.sum(axis=0))[None, :], ("VA",))
+    none = cutoff_two_ways(t2, "R0", ["R1"], weeks=6, duration=0)
+    assert np.abs(none.to_numpy()).max() < 1e-9 * x.sum()

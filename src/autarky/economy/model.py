@@ -375,11 +375,13 @@ class Economy:
         Fm = self._data["final_imports"]
         if Fm is not None and Fm.size:
             fd = self._data["final_demand"]
-            over = Fm.sum(axis=0) > np.maximum(fd, 0.0) * (1 + 1e-12) + 1e-12
+            # per product, over every category: a category may be negative (stocks run down
+            # at home while imported stocks build up), the whole final use of a product not
+            over = Fm.sum(axis=(0, 2)) > np.maximum(fd.sum(axis=1), 0.0) * (1 + 1e-12) + 1e-12
             if over.any():
-                i, c = np.argwhere(over)[0]
-                raise BadValueError(f"final_imports of {ids[i]}/{self._coords.category[c]} exceed "
-                                    "the home final use they are part of")
+                i = int(np.flatnonzero(over)[0])
+                raise BadValueError(f"final_imports of {ids[i]} exceed the home final use they "
+                                    "are part of (over every category)")
         E, lim = self._data["exports"], self._data["export_limits"]
         bad = lim * (1 + 1e-12) < E
         if bad.any():

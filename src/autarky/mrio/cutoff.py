@@ -46,7 +46,11 @@ import pandas as pd
 
 from autarky.errors import BadValueError
 from autarky.mrio.table import MRIO, calc_A
+from autarky.solve import LeontiefSolver
 from autarky.solve.propagation import Shock, propagate
+
+#: Largest split network the week-by-week run takes (dense n x n arrays: about 0.5 GB each).
+MAX_NODES = 8000
 
 
 def _split(table: MRIO, partner: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
@@ -87,7 +91,11 @@ def _split(table: MRIO, partner: Sequence[str]) -> tuple[np.ndarray, np.ndarray,
     Z[:, src] = inputs * (1.0 - share)[None, :]
     A = calc_A(Z, x_split)
     origin = np.concatenate([np.arange(n), src])
-    return A, x_split / 52.0, np.maximum(f_split, 0.0) / 52.0, np.arange(n, n + m), origin
+    # a final use below zero (stocks run down) cannot be served week by week: it is set to
+    # zero and the baseline output recomputed from the technology, so the baseline holds still
+    f0 = np.maximum(f_split, 0.0)
+    x0 = LeontiefSolver(A).solve(f0) if np.any(f_split < 0) else x_split
+    return A, x0 / 52.0, f0 / 52.0, np.arange(n, n + m), origin
 
 
 def cutoff_two_ways(table: MRIO, home: str, partner: Sequence[str], *, weeks: int = 52,
@@ -96,6 +104,9 @@ def cutoff_two_ways(table: MRIO, home: str, partner: Sequence[str], *, weeks: in
     docstring): rows ``home output lost`` and ``home final demand unmet``, columns ``through
     the whole system`` and ``single-country view``, in the table's unit over ``weeks``
     weeks (a week is a 52nd of the table's year)."""
+    from autarky.mrio.embodied import require_closed
+
+    require_closed(table, "a cut-off through the whole system")
     partner = [str(p) for p in partner]
     if home in partner or not partner:
         raise BadValueError("the partner is one or more regions other than the home region")
@@ -103,6 +114,12 @@ def cutoff_two_ways(table: MRIO, home: str, partner: Sequence[str], *, weeks: in
         table.region_slice(r)
     if not 0 <= duration <= weeks:
         raise BadValueError(f"duration must lie in [0, weeks], got {duration}")
+    size = table.n + sum(len(table.sectors) for _ in partner)
+    if size > MAX_NODES:
+        raise BadValueError(f"the split network would have {size:,} branches (the table's "
+                            f"{table.n:,} and a copy of the partner's), above {MAX_NODES:,}: the "
+                            "week-by-week run holds dense n x n stocks; group fewer regions as "
+                            "the partner or aggregate the table")
     A, x0, f0, exporters, origin = _split(table, partner)
     cap = np.ones((weeks, len(x0)))
     cap[:duration, exporters] = 0.0
@@ -139,7 +156,11 @@ def cutoff_two_ways(table: MRIO, home: str, partner: Sequence[str], *, weeks: in
     imp = np.ones((weeks, len(xh)))
     imp[:duration] = 1.0 - lost_share
     f_home = (x[h] - table.Z[h, h].sum(axis=1)) / 52.0  # home final use and every export
-    single = propagate(Ad, xh / 52.0, np.maximum(f_home, 0.0), Am=Am, capacity=xh / 52.0,
+    x_single = xh / 52.0
+    if np.any(f_home < 0):  # as in the whole system: no negative final use, output recomputed
+        f_home = np.maximum(f_home, 0.0)
+        x_single = LeontiefSolver(Ad).solve(f_home)
+    single = propagate(Ad, x_single, f_home, Am=Am, capacity=x_single.copy(),
                        shock=Shock(imports=imp), weeks=weeks, inventory_days=inventory_days)
     final_from_partner = float(sum(Yh[table.region_slice(r)].sum() for r in partner))
     dom_final = np.divide(Yh[h], f_home * 52.0, out=np.zeros(len(xh)), where=f_home > 0)
@@ -157,4 +178,4 @@ def cutoff_two_ways(table: MRIO, home: str, partner: Sequence[str], *, weeks: in
     return out
 
 
-__all__ = ["cutoff_two_ways"]
+__all__ = ["MAX_NODES", "cutoff_two_ways"]

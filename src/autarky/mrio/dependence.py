@@ -45,11 +45,12 @@ def partner_dependence(table: MRIO, home: str,
     shares of its value, and ``through_third_countries`` (value added less imports); the
     attribute ``df.attrs["final_demand"]`` is the value of the home final demand (the table's
     unit) and ``df.attrs["unit"]`` says the columns are shares."""
+    from autarky.mrio.embodied import require_closed
+
+    require_closed(table, "dependence through the whole system")
     parts = partner_groups(table, home, groups)
     h = table.region_slice(home)
-    S, C = len(table.sectors), len(table.categories)
-    k = h.start // S
-    Yh = table.Y[:, k * C:(k + 1) * C].sum(axis=1)  # the home final demand, by origin
+    Yh = final_demand_of(table, home)  # the home final demand, by origin (exports apart)
     total = float(Yh.sum())
     x = table.x
     Ad = calc_A(table.Z[h, h], x[h])

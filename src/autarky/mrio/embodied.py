@@ -36,10 +36,21 @@ from autarky.mrio.table import MRIO, calc_A
 from autarky.solve import LeontiefSolver
 
 
+def require_closed(table: MRIO, what: str) -> None:
+    """Refuse a table with competitive imports from outside it (a national table's imports
+    column): the whole system's accounts need every supplier inside the table."""
+    if table.imports_out is not None and np.any(table.imports_out):
+        raise BadValueError(
+            f"{what} needs every supplier inside the table, and this one has imports from "
+            "outside it (imports_out); use the home-region view (home_view), whose import "
+            "shares take them in")
+
+
 def solver(table: MRIO) -> LeontiefSolver:
     """One factorization of ``I - A`` of the whole system (reused for every solve): ``A`` is
     built in Fortran order and factorized over itself, so the work needs one ``n x n`` array
     beside the table."""
+    require_closed(table, "the whole system's Leontief inverse")
     x = table.x
     A = np.empty(table.Z.shape, order="F")
     cols = np.broadcast_to(x[np.newaxis, :], table.Z.shape)
@@ -61,11 +72,22 @@ def _by_region(table: MRIO, values: np.ndarray) -> pd.Series:
                      index=pd.Index(table.regions, name="source"))
 
 
-def final_demand_of(table: MRIO, region: str) -> np.ndarray:
-    """The final demand of ``region`` (all its categories), by origin ``(region, sector)``."""
+def _own_columns(table: MRIO, region: str, *, exports: bool) -> np.ndarray:
+    """``region``'s final-demand columns: its home final uses, or (``exports``) its columns of
+    exports out of the table."""
+    from autarky.mrio.home import export_categories
+
     C = len(table.categories)
     k = table.region_slice(region).start // len(table.sectors)
-    return table.Y[:, k * C:(k + 1) * C].sum(axis=1)
+    out = set(export_categories(table))
+    return np.array([k * C + j for j, c in enumerate(table.categories)
+                     if (c in out) == exports], dtype=int)
+
+
+def final_demand_of(table: MRIO, region: str) -> np.ndarray:
+    """The final demand of ``region`` (its home final uses, not its export columns), by origin
+    ``(region, sector)``."""
+    return table.Y[:, _own_columns(table, region, exports=False)].sum(axis=1)
 
 
 def gross_exports_of(table: MRIO, region: str) -> np.ndarray:
@@ -80,6 +102,8 @@ def gross_exports_of(table: MRIO, region: str) -> np.ndarray:
     fd_cols = np.ones(table.Y.shape[1], dtype=bool)
     fd_cols[r * C:(r + 1) * C] = False
     out[h] = table.Z[h][:, others].sum(axis=1) + table.Y[h][:, fd_cols].sum(axis=1)
+    # and what it sells out of the table (its export columns)
+    out[h] += table.Y[h][:, _own_columns(table, region, exports=True)].sum(axis=1)
     return out
 
 

@@ -136,7 +136,8 @@ class MRIO:
         if Y.shape != (R * S, R * C):
             raise TableError(f"Y has shape {Y.shape}; {R} regions x {C} categories need "
                              f"({R * S}, {R * C})", file=self.provenance.get("file"))
-        V = self.value_added
+        V = self.value_added if isinstance(self.value_added, np.ndarray) else \
+            np.asarray(self.value_added, dtype=float)
         V = _frozen(np.zeros((0, R * S)) if V.size == 0 and not self.value_added_rows else V,
                     "value_added", 2)
         if V.shape != (len(self.value_added_rows), R * S):
