@@ -119,3 +119,20 @@ def test_write_exiobase_is_read_by_pymrio_and_by_autarky(tmp_path: Path) -> None
     theirs = from_pymrio(pymrio.parse_exiobase3(folder))
     np.testing.assert_array_equal(theirs.Z, t.Z)
     np.testing.assert_array_equal(theirs.value_added, t.value_added)
+
+
+def test_a_and_x_must_have_the_same_rows(tmp_path: Path) -> None:
+    """The A + x layout: x.txt's rows are checked against A's (a reordered x would scale the
+    wrong columns)."""
+    io = pymrio.load_test()
+    io.calc_all()
+    io.Z = None
+    folder = tmp_path / "IOT_2022_pxp"
+    io.save_all(folder)
+    assert (folder / "A.txt").exists() and not (folder / "Z.txt").exists()
+    good = read_exiobase(folder)
+    np.testing.assert_allclose(good.Z, pymrio.load_test().Z.to_numpy(), rtol=1e-9)
+    lines = (folder / "x.txt").read_text().splitlines()
+    (folder / "x.txt").write_text("\n".join([lines[0], lines[2], lines[1], *lines[3:]]) + "\n")
+    with pytest.raises(TableError, match=r"x\.txt does not hold one output for each"):
+        read_exiobase(folder)

@@ -78,6 +78,18 @@ def test_the_command_line_takes_the_layout_beside_the_table(
     assert "agriculture" in out and "120" in out
 
 
+def test_an_imports_row_is_refused(tmp_path: Path) -> None:
+    """A row of imported inputs by using industry does not say which products came in."""
+    frame = TABLE.drop(columns=["imports"])
+    frame.loc["imports"] = [30.0, 10.0, 0.0, 0.0, 0.0, 0.0, np.nan]
+    p = tmp_path / "rows.csv"
+    frame.to_csv(p)
+    with pytest.raises(TableError, match="an imports row records imported inputs by the "
+                                         "industry") as err:
+        read_matrix_table(p, **LAYOUT)
+    assert "row imports" in str(err.value)
+
+
 @pytest.mark.parametrize(("change", "message"), [
     (lambda d: d.rename(columns={"services": "servicez"}),
      "the intermediate block is not square: the row 'services' has no column"),

@@ -99,6 +99,10 @@ def test_the_command_line_names_country_and_year(tmp_path: Path,
      {}, r":10: column 2020: not a number: 'ten '"),
     (lambda s: s + "A,MIO_EUR,DOM,CPA_Z99,CPA_A01,AT\t1 \t1 \n", {},
      r"the item 'CPA_Z99' is a row without a column"),
+    (lambda s: s + "A,MIO_EUR,DOM,CPA_C10,CPA_C10,AT\t1 \t1 \n", {},
+     r"the aggregate 'CPA_C10-12' stands beside its part 'CPA_C10'"),
+    (lambda s: s.replace("A,MIO_EUR,DOM,CPA_A01,D1,AT\t30 \t30 \n", ""), {},
+     r"column CPA_A01: totals do not match: inputs plus value added are 70"),
 ])
 def test_malformed_files_are_named(tmp_path: Path, change, kwargs: dict, message: str) -> None:
     p = write(tmp_path, change(FIXTURE))

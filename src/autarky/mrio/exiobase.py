@@ -167,7 +167,10 @@ def read_exiobase(path: str | Path, **options: Any) -> MRIO:
         rows, cols, Z = _read(src, "Z.txt", 2, 2, expect_rows=-1)
     elif src.has("A.txt") and src.has("x.txt"):
         rows, cols, A = _read(src, "A.txt", 2, 2, expect_rows=-1)
-        _, _, x = _read(src, "x.txt", 2, 1)
+        x_rows, _, x = _read(src, "x.txt", 2, 1)
+        if x_rows != rows or x.shape[1] != 1:
+            raise TableError("x.txt does not hold one output for each (region, sector) of A.txt, "
+                             "in its order", file=src.name("x.txt"))
         Z = A * x[:, 0][np.newaxis, :]
         del A
     else:

@@ -81,7 +81,8 @@ def read_matrix_table(path: str | Path, *, region: str = "home",
         The final-demand columns (households, government, investment, ...) and the export
         columns.
     imports
-        The imports column (competitive imports by product) or row; ``None``: none.
+        The imports column (competitive imports by product); ``None``: none. An imports row
+        (imported inputs by using industry) is refused: it does not say which products.
     value_added
         The value-added rows (wages, surplus, taxes less subsidies, ...).
     output
@@ -136,9 +137,12 @@ def read_matrix_table(path: str | Path, *, region: str = "home",
         if imports in columns:
             col = values[cells_r, columns.index(imports)]
         elif imports in rows:
-            col = values[rows.index(imports), cells_c]
+            raise TableError("an imports row records imported inputs by the industry that uses "
+                             "them, not by product: give the imports as a column (competitive "
+                             "imports by product), or the imported use as its own table",
+                             file=file, row=imports)
         else:
-            raise TableError(f"no imports column or row {imports!r}", file=file, column=imports)
+            raise TableError(f"no imports column {imports!r}", file=file, column=imports)
         if (col <= 0).all():
             m = np.abs(col)
         elif (col >= 0).all():

@@ -163,6 +163,12 @@ def read_naio(path: str | Path, *, geo: str, year: int, unit: str = "MIO_EUR") -
         raise TableError(f"the item {stray[0]!r} is a row without a column or a column "
                          "without a row (nor a final use, value added or total)", file=file,
                          line=r["line"])
+    for a in codes:
+        for b in codes:
+            if a != b and _covers(a, b):
+                raise TableError(f"the aggregate {a!r} stands beside its part {b!r} (both would "
+                                 "count the same flows): keep one level of the classification",
+                                 file=file)
     uses = [f for f in FINAL_USES if any(r[use] == f for r in recs)]
     idx = {c: i for i, c in enumerate(codes)}
     S, F = len(codes), len(uses)
@@ -182,6 +188,16 @@ def read_naio(path: str | Path, *, geo: str, year: int, unit: str = "MIO_EUR") -
             V[VALUE_ADDED.index(a), idx[u]] = v
         elif a == "P1" and u in idx and flow == "DOM":
             stated[idx[u]] = v
+    # columns: domestic and imported inputs plus value added are the output (the table's own
+    # identity, checked where the output row P1 is given)
+    cost = block["DOM"].sum(axis=0) + block["IMP"].sum(axis=0) + V.sum(axis=0)
+    given = ~np.isnan(stated)
+    off = np.abs(cost - stated) - (1e-4 * np.abs(stated) + 0.5)
+    if np.any(given & (off > 0)):
+        k = int(np.flatnonzero(given & (off > 0))[0])
+        raise TableError(f"totals do not match: inputs plus value added are {cost[k]:.10g}, the "
+                         f"output P1 {stated[k]:.10g} (value-added items read: "
+                         f"{', '.join(VALUE_ADDED)})", file=file, column=codes[k])
     if "P6" in uses:  # the exports are the country's; imports for re-export are refused
         k = uses.index("P6")
         if final["IMP"][:, k].any():
@@ -209,6 +225,27 @@ def read_naio(path: str | Path, *, geo: str, year: int, unit: str = "MIO_EUR") -
                              "table": "product by product" if ava == "prd_ava"
                              else "industry by industry"})
     return table
+
+
+def _range(code: str) -> tuple[str, int, int] | None:
+    """``(letter, first, last)`` of a classification code (``CPA_C10-12`` -> C, 10, 12;
+    ``C31_32`` -> C, 31, 32; ``A01`` -> A, 1, 1), or ``None``."""
+    import re
+
+    m = re.fullmatch(r"(?:CPA_)?([A-U])(\d\d)?(?:[-_T](?:[A-U])?(\d\d))?", code)
+    if not m:
+        return None
+    letter, first, last = m.group(1), m.group(2), m.group(3)
+    if first is None:
+        return letter, 0, 99
+    return letter, int(first), int(last or first)
+
+
+def _covers(a: str, b: str) -> bool:
+    """Whether code ``a`` is an aggregate holding ``b`` (``CPA_C10-12`` holds ``CPA_C10``)."""
+    ra, rb = _range(a), _range(b)
+    return (ra is not None and rb is not None and ra[0] == rb[0] and ra[1] <= rb[1]
+            and rb[2] <= ra[2] and ra != rb)
 
 
 def _naio(path: str | Path, **options: Any) -> MRIO:
