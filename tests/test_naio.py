@@ -109,3 +109,12 @@ def test_malformed_files_are_named(tmp_path: Path, change, kwargs: dict, message
     with pytest.raises(TableError, match=message) as err:
         read_naio(p, **{"geo": "AT", "year": 2020, **kwargs})
     assert str(p) in str(err.value)
+
+
+def test_re_exports_are_dropped_and_said(tmp_path: Path) -> None:
+    """Imports passed straight on to exports (IMP x P6: the Netherlands, Belgium, Ireland)
+    leave the accounts, and the provenance says how much."""
+    text = FIXTURE + "A,MIO_EUR,IMP,P6,CPA_C10-12,AT\t4 \t4 \n"
+    t = read_naio(write(tmp_path, text), geo="AT", year=2020)
+    assert t.Y[3, t.categories.index("exports")] == 0.0
+    assert "re-exports" in t.provenance["notes"][0] and " 4 MIO_EUR" in t.provenance["notes"][0]

@@ -198,11 +198,14 @@ def read_naio(path: str | Path, *, geo: str, year: int, unit: str = "MIO_EUR") -
         raise TableError(f"totals do not match: inputs plus value added are {cost[k]:.10g}, the "
                          f"output P1 {stated[k]:.10g} (value-added items read: "
                          f"{', '.join(VALUE_ADDED)})", file=file, column=codes[k])
-    if "P6" in uses:  # the exports are the country's; imports for re-export are refused
+    notes = []
+    if "P6" in uses:  # imports passed on to exports (re-exports) leave the table's accounts
         k = uses.index("P6")
-        if final["IMP"][:, k].any():
-            raise TableError("imported products in exports (re-exports) are not supported",
-                             file=file, column="P6")
+        re_exports = float(final["IMP"][:, k].sum())
+        if re_exports:
+            final["IMP"][:, k] = 0.0
+            notes.append(f"re-exports (imported products in exports, P6 of IMP) of "
+                         f"{re_exports:g} {unit} dropped: they pass through without a use")
     Z = np.zeros((2 * S, 2 * S))
     Z[:S, :S] = block["DOM"]
     Z[S:, :S] = block["IMP"]
@@ -223,7 +226,7 @@ def read_naio(path: str | Path, *, geo: str, year: int, unit: str = "MIO_EUR") -
                  provenance={"format": "Eurostat naio_10", "file": file, "year": year,
                              "geo": geo, "licence": LICENCE, "reader": reader_name("naio"),
                              "table": "product by product" if ava == "prd_ava"
-                             else "industry by industry"})
+                             else "industry by industry", "notes": notes})
     return table
 
 
