@@ -72,9 +72,37 @@ def read_eora26(path: str | Path, **options: Any) -> MRIO:
         "eora26 (via pymrio)", licence="Eora26: free for academic use (see worldmrio.com)")
 
 
+def read_wiod2013(path: str | Path, **options: Any) -> MRIO:
+    """A WIOD 2013 world table (``wiot10_row_sep12.xlsx``; 40 countries and the rest of the
+    world, 35 industries, 1995-2011), parsed by pymrio's ``parse_wiod``: value added is its
+    factor-input extension (taxes less subsidies, margins, purchases abroad, value added), in
+    millions of US dollars."""
+    from autarky.mrio.interop import _pymrio, from_pymrio
+    from autarky.mrio.matrix import year_in
+
+    pymrio = _pymrio("reading WIOD 2013")
+    p = Path(path)
+    if not p.exists():
+        raise TableError("no such file or folder", file=str(p))
+    import warnings
+
+    try:
+        with warnings.catch_warnings(record=True) as seen:  # pymrio warns of every satellite
+            warnings.simplefilter("always")                  # account it does not find
+            io = pymrio.parse_wiod(p, **options)
+    except (OSError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise TableError(f"not a WIOD 2013 table pymrio reads ({exc})", file=str(p)) from None
+    missing = [str(w.message) for w in seen if "not found" in str(w.message)]
+    return from_pymrio(io).with_provenance(
+        notes=[f"{len(missing)} satellite accounts not found beside the table"] if missing else [],
+        file=str(p), format="WIOD 2013", year=year_in(p.name) or getattr(io.meta, "year", None),
+        reader=f"autarky {_version()} wiod2013 (via pymrio)",
+        licence="WIOD: Creative Commons Attribution 4.0")
+
+
 #: The readers, by the format name of ``FORMAT:PATH``.
 READERS: dict[str, Callable[..., MRIO]] = {"pymrio": read_pymrio_folder,
-                                           "eora26": read_eora26}
+                                           "eora26": read_eora26, "wiod2013": read_wiod2013}
 
 
 def register(name: str, reader: Callable[..., MRIO]) -> None:
@@ -118,4 +146,4 @@ def read_table(fmt: str, path: str | Path, **options: Any) -> MRIO:
 
 
 __all__ = ["READERS", "parse_spec", "read_eora26", "read_pymrio_folder", "read_table",
-           "register"]
+           "read_wiod2013", "register"]
