@@ -133,8 +133,9 @@ def test_the_product_technology_refuses_a_table_that_is_not_square() -> None:
 # ---------------------------------------------------------------------- the real tables
 def _data() -> Path:
     spec = importlib.util.find_spec("quantecon_book_networks")
-    if spec is None or spec.origin is None:
-        pytest.skip("quantecon-book-networks is not installed (the test extra)")
+    # the test extra installs it: a missing package is a failure, not a skip
+    assert spec is not None and spec.origin is not None, \
+        "quantecon-book-networks is not installed (pip install -e '.[test]')"
     return Path(spec.origin).parent / "data" / "csv_files"
 
 
