@@ -100,9 +100,34 @@ def read_wiod2013(path: str | Path, **options: Any) -> MRIO:
         licence="WIOD: Creative Commons Attribution 4.0")
 
 
+def read_gloria(path: str | Path, **options: Any) -> MRIO:
+    """GLORIA (the folder holding ``GLORIA_MRIOs_59_2022``, ``GLORIA_SatelliteAccounts_059_2022``
+    and ``GLORIA_ReadMe_059.xlsx``; ``year=`` and ``version=`` as pymrio takes them), parsed by
+    pymrio's ``parse_gloria``: the supply-use tables made symmetric (GLORIA's supply is
+    diagonal, so every construct agrees), value added from its ``VA`` block, in thousand US
+    dollars; the satellite accounts as an extension. Empty countries are dropped (pymrio)."""
+    from autarky.mrio.interop import _pymrio, from_pymrio
+
+    pymrio = _pymrio("reading GLORIA")
+    p = Path(path)
+    if not p.is_dir():
+        raise TableError("GLORIA is read from the folder holding its MRIO, satellite and ReadMe "
+                         "files", file=str(p))
+    try:
+        io = pymrio.parse_gloria(p, **options)
+    except (OSError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise TableError(f"not a GLORIA release pymrio reads ({exc})", file=str(p)) from None
+    return from_pymrio(io, value_added="VA").with_provenance(
+        file=str(p), format="GLORIA", year=options.get("year", 2022),
+        release=str(options.get("version", 59)),
+        reader=f"autarky {_version()} gloria (via pymrio)",
+        licence="GLORIA: Creative Commons Attribution 4.0 (Industrial Ecology Virtual Laboratory)")
+
+
 #: The readers, by the format name of ``FORMAT:PATH``.
 READERS: dict[str, Callable[..., MRIO]] = {"pymrio": read_pymrio_folder,
-                                           "eora26": read_eora26, "wiod2013": read_wiod2013}
+                                           "eora26": read_eora26, "wiod2013": read_wiod2013,
+                                           "gloria": read_gloria}
 
 
 def register(name: str, reader: Callable[..., MRIO]) -> None:
@@ -145,5 +170,5 @@ def read_table(fmt: str, path: str | Path, **options: Any) -> MRIO:
     return reader(path, **options)
 
 
-__all__ = ["READERS", "parse_spec", "read_eora26", "read_pymrio_folder", "read_table",
-           "read_wiod2013", "register"]
+__all__ = ["READERS", "parse_spec", "read_eora26", "read_gloria", "read_pymrio_folder",
+           "read_table", "read_wiod2013", "register"]
