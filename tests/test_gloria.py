@@ -80,3 +80,13 @@ def test_a_gloria_release_reads_back(tmp_path: Path) -> None:
 def test_a_folder_that_is_not_gloria(tmp_path: Path) -> None:
     with pytest.raises(TableError, match="not a GLORIA release pymrio reads"):
         read_gloria(tmp_path, year=2022, version=59)
+
+
+def test_the_command_line_names_year_and_version(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from autarky.cli.app import main
+
+    folder, _ = write(tmp_path)
+    capsys.readouterr()
+    assert main(["balance", f"gloria:{folder}@2022@59", "--home", "AAA", "--format", "csv"]) == 0
+    assert "Wheat" in capsys.readouterr().out

@@ -109,7 +109,14 @@ def read_gloria(path: str | Path, **options: Any) -> MRIO:
     from autarky.mrio.interop import _pymrio, from_pymrio
 
     pymrio = _pymrio("reading GLORIA")
-    p = Path(path)
+    text = str(path)
+    if "@" in text and "year" not in options:  # the command line's gloria:FOLDER@YEAR[@VERSION]
+        text, *rest = text.split("@")
+        if not rest or not all(r.isdigit() for r in rest[:2]):
+            raise TableError("write gloria:FOLDER@YEAR or gloria:FOLDER@YEAR@VERSION", file=text)
+        options = {**options, "year": int(rest[0]), **({"version": int(rest[1])}
+                                                       if len(rest) > 1 else {})}
+    p = Path(text)
     if not p.is_dir():
         raise TableError("GLORIA is read from the folder holding its MRIO, satellite and ReadMe "
                          "files", file=str(p))
