@@ -243,3 +243,22 @@ def test_the_dependence_command_cuts_a_partner_off(tmp_path: Path,
             want.loc[m, "through the whole system"], rel=1e-12)
     assert want.loc["home output lost", "through the whole system"] > 0
     assert main(["dependence", f"icio:{p}", "--home", "DEU", "--cutoff", "Mars"]) == 2
+
+
+def test_the_command_line_keeps_the_splits_and_stresses_a_table(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``icio:FILE@keep`` keeps CN1/CN2 apart; a table seen from a region runs a stress test
+    (its branches' capacity is their output in the table)."""
+    import json
+
+    p = write_icio(balanced(SECTORS_2023), tmp_path / "2019.csv", split={"CHN": (0.3, 0.7)})
+    capsys.readouterr()
+    assert main(["reliance", f"icio:{p}@keep", "--home", "DEU", "--group", "China=CN1,CN2",
+                 "--group", "rest=*", "--format", "json"]) == 0
+    capsys.readouterr()
+    assert main(["stress", f"icio:{p}", "--home", "DEU", "--group", "China=CHN",
+                 "--group", "rest=*", "--shock", "partner:China", "--weeks", "8",
+                 "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["fulfilment"] <= doc["fulfilment_base"] + 1e-9
+    assert doc["fulfilment_base"] == pytest.approx(1.0, rel=1e-6)  # today's output, no more

@@ -65,7 +65,8 @@ BaselineOpt = Annotated[Baseline, typer.Option(
                        "the shock, or the target (every home final use met in full).")]
 HomeOpt = Annotated[str | None, typer.Option(
     "--home", help="With a table FORMAT:PATH (icio:ICIO2023_2020.csv, pymrio:folder): the "
-                   "region seen as the home economy.")]
+                   "region seen as the home economy (each branch's capacity its output in the "
+                   "table).")]
 GroupOpt = Annotated[list[str] | None, typer.Option(
     "--group", help="With --home: a partner group NAME=CODE,CODE (or NAME=* for every other "
                     "region); repeat it. Default: each other region its own partner.")]
@@ -131,7 +132,9 @@ def load_table_economy(spec: tuple[str, str], home: str | None, group: list[str]
     groups = parse_groups(group)
     with working(f"reading {fmt}:{path}"):
         table = read_table(fmt, path)
-        return ScenarioType(home_view(table, home, groups))
+        # the short run: no branch makes more than it does in the table (the plans, stress
+        # tests and the cost of autarky need a bound; `autarky import --capacity` sets another)
+        return ScenarioType(home_view(table, home, groups, capacity=1.0))
 
 
 def load_economy(scenario: str, allow_outside: bool = False, home: str | None = None,

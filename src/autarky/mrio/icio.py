@@ -259,6 +259,11 @@ def write_icio(table: MRIO, path: str | Path, *, edition: str = "2023",
 
 
 def _icio(path: str | Path, **options: Any) -> MRIO:
+    """The command line's ``icio:FILE`` (CN1/CN2 and MX1/MX2 merged) or ``icio:FILE@keep``."""
+    text = str(path)
+    for mode in ("keep", "merge"):
+        if text.endswith("@" + mode):
+            return read_icio(text[:-len(mode) - 1], **{"splits": mode, **options})
     return read_icio(path, **options)
 
 
