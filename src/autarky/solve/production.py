@@ -90,15 +90,21 @@ def reorder_gamma(tau_days: float, step_days: float = 7.0) -> float:
     return 1.0 - (1.0 - 1.0 / tau) ** float(step_days)
 
 
+def per_pair(name: str, arr: np.ndarray, n: int) -> np.ndarray:
+    """A scalar, a value per input product ``(n,)`` or a matrix ``(n, n)``, broadcast to every
+    (input, user) pair."""
+    if arr.ndim == 0:
+        return np.full((n, n), float(arr))
+    if arr.shape == (n,):
+        return np.repeat(arr[:, np.newaxis], n, axis=1)
+    if arr.shape != (n, n):
+        raise BadValueError(f"{name} must be a scalar, shape ({n},) or ({n}, {n}), got {arr.shape}")
+    return arr
+
+
 def _rating(name: str, value: Any, n: int) -> np.ndarray:
     """Criticality broadcast to (input, user) pairs, each 0, 0.5 or 1."""
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim == 0:
-        arr = np.full((n, n), float(arr))
-    elif arr.shape == (n,):
-        arr = np.repeat(arr[:, np.newaxis], n, axis=1)
-    elif arr.shape != (n, n):
-        raise BadValueError(f"{name} must be a scalar, shape ({n},) or ({n}, {n}), got {arr.shape}")
+    arr = per_pair(name, np.asarray(value, dtype=float), n)
     bad = ~np.isin(arr, (CRITICAL, IMPORTANT, NON_CRITICAL))
     if bad.any():
         i, j = np.argwhere(bad)[0]

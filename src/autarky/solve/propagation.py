@@ -117,7 +117,7 @@ from numpy.typing import ArrayLike
 
 from autarky.errors import BadValueError
 from autarky.solve.leontief import to_dense
-from autarky.solve.production import HouseholdDemand, Households, input_limit
+from autarky.solve.production import HouseholdDemand, Households, input_limit, per_pair
 
 Scheme = Literal["proportional", "industry-first", "priority"]
 
@@ -168,14 +168,7 @@ def _square(name: str, value: Any, n: int | None = None) -> np.ndarray:
 
 def _days(name: str, value: Any, coef: np.ndarray) -> np.ndarray:
     """Inventory days broadcast to (input, user) pairs; at least one week where ``coef > 0``."""
-    n = coef.shape[0]
-    arr = _float_array(name, value)
-    if arr.ndim == 0:
-        arr = np.full((n, n), float(arr))
-    elif arr.shape == (n,):
-        arr = np.repeat(arr[:, np.newaxis], n, axis=1)
-    elif arr.shape != (n, n):
-        raise BadValueError(f"{name} must be a scalar, shape ({n},) or ({n}, {n}), got {arr.shape}")
+    arr = per_pair(name, _float_array(name, value), coef.shape[0])
     _check_values(name, arr)
     short = (coef > 0) & (arr < DAYS_PER_WEEK)
     if short.any():
