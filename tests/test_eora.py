@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from autarky.errors import TableError
-from autarky.mrio.readers import read_eora26
+from autarky.mrio.via_pymrio import read_eora26
 
 COUNTRIES = [("Country A", "AAA"), ("Country B", "BBB"), ("Rest of World", "ROW")]
 SECTORS = ["Agriculture", "Mining and Quarrying"]

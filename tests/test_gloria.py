@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from autarky.errors import TableError
-from autarky.mrio.readers import read_gloria
+from autarky.mrio.via_pymrio import read_gloria
 
 REGIONS = (("AAA", "Country A"), ("BBB", "Country B"))
 SECTORS = ("Wheat", "Steel", "Services")

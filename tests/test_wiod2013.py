@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from autarky.errors import TableError
-from autarky.mrio.readers import read_wiod2013
+from autarky.mrio.via_pymrio import read_wiod2013
 
 REGIONS = ("AUS", "USA", "RoW")
 SECTORS = (("AtB", "Agriculture, Hunting, Forestry and Fishing", "c34"),

@@ -161,7 +161,7 @@ def read_exiobase(path: str | Path, **options: Any) -> MRIO:
     """Read EXIOBASE 3 (see the module docstring) as an :class:`MRIO`."""
     src = _Source(Path(path))
     if src.has("Z.parquet") or (src.has("A.parquet") and not src.has("A.txt")):
-        return _via_pymrio(Path(path), **options)
+        return _via_pymrio(Path(path))
     meta = json.loads(src.text("metadata.json")) if src.has("metadata.json") else {}
     if src.has("Z.txt"):
         rows, cols, Z = _read(src, "Z.txt", 2, 2, expect_rows=-1)
@@ -258,17 +258,11 @@ def _extension(src: _Source, folder: str, rows: list[tuple[str, ...]],
     return labels, F, F_Y, units
 
 
-def _via_pymrio(path: Path, **options: Any) -> MRIO:
-    from autarky.mrio.interop import _pymrio, from_pymrio
+def _via_pymrio(path: Path) -> MRIO:
+    from autarky.mrio.via_pymrio import parse
 
-    pymrio = _pymrio("reading EXIOBASE in parquet")
-    try:
-        io_system = pymrio.parse_exiobase3(path)
-    except (OSError, ValueError, KeyError) as exc:
-        raise TableError(f"not an EXIOBASE table pymrio reads ({exc})", file=str(path)) from None
-    return from_pymrio(io_system).with_provenance(
-        format="EXIOBASE 3", file=str(path), licence=LICENCE, year=year_in(path.name),
-        reader=reader_name("exiobase (via pymrio)"), **options)
+    return parse(path, "parse_exiobase3", "an EXIOBASE table", format="EXIOBASE 3",
+                 licence=LICENCE)()
 
 
 def write_exiobase(table: MRIO, folder: str | Path) -> Path:
