@@ -104,9 +104,9 @@ def define_capacity(b: LPBuilder, x: np.ndarray, cap: np.ndarray, labels: list[s
     """``x <= capacity`` as rows, for the branches with a finite capacity."""
     finite = np.flatnonzero(np.isfinite(cap))
     if finite.size:
+        lab = np.asarray(labels, dtype=object)[finite].tolist()
         b.add_rows(name, [(x[finite], sp.eye_array(len(finite)))], upper=cap[finite],
-                   labels=[labels[i] for i in finite],
-                   coords={"dims": ("branch",), "branch": [labels[i] for i in finite]})
+                   labels=lab, coords={"dims": ("branch",), "branch": lab})
 
 
 def define_trade(b: LPBuilder, eco: Economy, imp: Channels, exp: Channels, *, suffix: str = "",
@@ -114,20 +114,28 @@ def define_trade(b: LPBuilder, eco: Economy, imp: Channels, exp: Channels, *, su
                  export_upper: np.ndarray | None = None) -> Trade:
     """Imports and exports, one variable per channel: imports within their limit, exports from
     what is recorded (delivered) up to the export limit."""
-    P = eco.coords.partner
-    ids = eco.ids
     up = imp.upper if import_upper is None else import_upper
-    m = b.add_vars(f"import{suffix}", len(imp), upper=up, labels=imp.labels(eco),
-                   coords={"dims": ("channel",),
-                           "partner": [P[p] for p in imp.partner],
-                           "branch": [ids[i] for i in imp.branch]})
+    ip, ib, ilab = channel_labels(eco, imp)
+    m = b.add_vars(f"import{suffix}", len(imp), upper=up, labels=ilab,
+                   coords={"dims": ("channel",), "partner": ip, "branch": ib})
     lo = exp.lower if export_lower is None else export_lower
     hi = exp.upper if export_upper is None else export_upper
-    e = b.add_vars(f"export{suffix}", len(exp), lower=lo, upper=hi, labels=exp.labels(eco),
-                   coords={"dims": ("channel",),
-                           "partner": [P[p] for p in exp.partner],
-                           "branch": [ids[i] for i in exp.branch]})
+    ep, eb, elab = channel_labels(eco, exp)
+    e = b.add_vars(f"export{suffix}", len(exp), lower=lo, upper=hi, labels=elab,
+                   coords={"dims": ("channel",), "partner": ep, "branch": eb})
     return Trade(imp, exp, m, e)
+
+
+def channel_labels(eco: Economy, ch: Channels, sel: np.ndarray | None = None
+                   ) -> tuple[list[str], list[str], list[str]]:
+    """Partner, branch and ``partner:branch`` labels of the channels (``sel``: a subset), in
+    ``O(channels)``."""
+    part = np.asarray([str(p) for p in eco.coords.partner], dtype=object)
+    ids = np.asarray(eco.ids, dtype=object)
+    pi = ch.partner if sel is None else ch.partner[sel]
+    bi = ch.branch if sel is None else ch.branch[sel]
+    p_lab, b_lab = part[pi].tolist(), ids[bi].tolist()
+    return p_lab, b_lab, [f"{p}:{i}" for p, i in zip(p_lab, b_lab, strict=True)]
 
 
 def define_exports_from_output(b: LPBuilder, eco: Economy, x: np.ndarray, trade: Trade, *,
@@ -136,13 +144,11 @@ def define_exports_from_output(b: LPBuilder, eco: Economy, x: np.ndarray, trade:
     exp = trade.exp
     if not len(exp):
         return None
-    prods = np.unique(exp.branch)
-    pos = {int(i): k for k, i in enumerate(prods)}
-    rows = np.array([pos[int(i)] for i in exp.branch])
+    prods, rows = np.unique(exp.branch, return_inverse=True)
     E = sp.csr_array((np.ones(len(exp)), (rows, np.arange(len(exp)))), shape=(len(prods), len(exp)))
     X = sp.csr_array((-np.ones(len(prods)), (np.arange(len(prods)), prods)),
                      shape=(len(prods), eco.n))
-    labels = [eco.ids[i] for i in prods]
+    labels = np.asarray(eco.ids, dtype=object)[prods].tolist()
     return b.add_rows(name, [(trade.e, E), (x, X)], upper=0.0, labels=labels,
                       coords={"dims": ("branch",), "branch": labels})
 
@@ -188,11 +194,9 @@ def define_import_caps(b: LPBuilder, eco: Economy, trade: Trade, uses: list[Use]
     rhs = np.zeros(len(k))
     if constant_imported is not None:
         rhs = kappa[k] * constant_imported[imp.partner[k], imp.branch[k]]
-    P, ids = eco.coords.partner, eco.ids
-    return b.add_rows(name, terms, upper=rhs, labels=[imp.labels(eco)[j] for j in k],
-                      coords={"dims": ("channel",),
-                              "partner": [P[imp.partner[j]] for j in k],
-                              "branch": [ids[imp.branch[j]] for j in k]})
+    kp, kb, klab = channel_labels(eco, imp, k)
+    return b.add_rows(name, terms, upper=rhs, labels=klab,
+                      coords={"dims": ("channel",), "partner": kp, "branch": kb})
 
 
 def define_factors(b: LPBuilder, eco: Economy, x: np.ndarray, *, F: np.ndarray | None = None,

@@ -44,38 +44,60 @@ def row_label(b: LPBuilder, r: int) -> dict[str, Any]:
     return {"block": "", "label": "", "year": None}
 
 
+def _labels_at(coords: dict[str, Any], ks: np.ndarray) -> tuple[list[str], list[Any]]:
+    """:func:`entry_labels` of many entries at once (``O(len(ks))``)."""
+    dims = coords.get("dims", ())
+    year = coords.get("year")
+    if not dims:
+        return [""] * len(ks), [year] * len(ks)
+    if dims == ("channel",):
+        part = np.asarray(coords["partner"], dtype=object)[ks]
+        br = np.asarray(coords["branch"], dtype=object)[ks]
+        return [f"{p}:{b}" for p, b in zip(part, br, strict=True)], [year] * len(ks)
+    if dims == ("year",):
+        return [""] * len(ks), [int(v) for v in np.asarray(coords["year_values"])[ks]]
+    return [str(v) for v in np.asarray(coords[dims[0]], dtype=object)[ks]], [year] * len(ks)
+
+
 def binding_table(b: LPBuilder, lp: LinearProgram, res: LPResult, tol: float = 1e-9
                   ) -> Binding:
     """The constraints with a non-zero dual (rows) and the variables held at an upper bound
-    with a positive reduced cost (capacities, trade limits), labelled."""
-    rows: list[dict[str, Any]] = []
+    with a positive reduced cost (capacities, trade limits), labelled; ``O(rows + columns)``."""
+    kinds: list[str] = []
+    labels: list[str] = []
+    years: list[Any] = []
+    duals: list[float] = []
     scale = max(1e-300, float(np.max(np.abs(res.row_dual), initial=0.0)),
                 float(np.max(np.abs(res.col_dual), initial=0.0)))
     for name, idx in b.row_blocks.items():
-        if name.startswith(_AUXILIARY):
+        if name.startswith(_AUXILIARY) or not len(idx):
             continue
         coords = b.coords.get(name, {"dims": ()})
         base = name.split("@", 1)[0]
-        kind = _KIND.get(base, base)
-        for k, r in enumerate(idx):
-            dual = float(res.row_dual[r])
-            if abs(dual) > tol * max(1.0, scale) and abs(dual) > tol:
-                label, year = entry_labels(coords, k) if coords.get("dims") is not None else ("", None)
-                rows.append({"kind": kind, "label": label, "year": year, "dual": dual})
+        dual = np.asarray(res.row_dual[idx], dtype=float)
+        ks = np.flatnonzero((np.abs(dual) > tol * max(1.0, scale)) & (np.abs(dual) > tol))
+        lab, yr = _labels_at(coords, ks)
+        kinds += [_KIND.get(base, base)] * len(ks)
+        labels += lab
+        years += yr
+        duals += dual[ks].tolist()
     for name, idx in b.blocks.items():
         base = name.split("@", 1)[0]
-        if base not in _COLUMN_KIND:
+        if base not in _COLUMN_KIND or not len(idx):
             continue
         coords = b.coords.get(name, {"dims": ()})
-        for k, j in enumerate(idx):
-            up = lp.col_upper[j]
-            if not np.isfinite(up):
-                continue
-            if res.x[j] >= up - tol * max(1.0, abs(up)) and res.col_dual[j] > tol:
-                label, year = entry_labels(coords, k)
-                rows.append({"kind": _COLUMN_KIND[base], "label": label, "year": year,
-                             "dual": float(res.col_dual[j])})
-    return Binding(pd.DataFrame(rows, columns=["kind", "label", "year", "dual"]))
+        up = lp.col_upper[idx]
+        xv, cd = res.x[idx], res.col_dual[idx]
+        with np.errstate(invalid="ignore"):
+            at = np.isfinite(up) & (xv >= up - tol * np.maximum(1.0, np.abs(up))) & (cd > tol)
+        ks = np.flatnonzero(at)
+        lab, yr = _labels_at(coords, ks)
+        kinds += [_COLUMN_KIND[base]] * len(ks)
+        labels += lab
+        years += yr
+        duals += cd[ks].astype(float).tolist()
+    return Binding(pd.DataFrame({"kind": kinds, "label": labels, "year": years, "dual": duals},
+                                columns=["kind", "label", "year", "dual"]))
 
 
 def read_optimal(model: Any, res: LPResult, explain_infeasible: Any, explain_unbounded: Any
