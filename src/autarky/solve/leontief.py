@@ -1,9 +1,11 @@
-"""Leontief solves by factorization, reused across right-hand sides.
+"""Leontief solves, by the method the structure of the technology calls for.
 
 The Leontief inverse ``L = (I - A)^-1`` is never formed unless asked for: :class:`LeontiefSolver`
-factorizes ``I - A`` once (dense LU, sparse LU) or, for the largest sparse systems, runs a
-Jacobi-preconditioned Krylov method (GMRES), and then solves for any number of right-hand sides. A row of
-multipliers ``c' L`` is one transposed solve.
+factorizes ``I - A`` once (dense LU, sparse LU) where that is cheap, and otherwise runs
+Jacobi-preconditioned GMRES with all right-hand sides of a call in lockstep
+(:mod:`autarky.solve.krylov`: each step one pass over ``A``), checking the true residual of every
+answer and falling back to the LU where GMRES does not reach it. A row of multipliers ``c' L`` is
+one transposed solve; :attr:`LeontiefSolver.history` says how each solve was answered.
 
 The ``calc_*`` functions are pure, in the style of pymrio: they take numpy arrays (or pandas
 frames, whose labels they keep) and return new objects.
@@ -12,6 +14,7 @@ frames, whose labels they keep) and return new objects.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias, TypeVar
 
 import numpy as np
@@ -22,20 +25,63 @@ import scipy.sparse.linalg as spla
 
 from autarky import checks
 from autarky.errors import AutarkyError, BadValueError
+from autarky.solve.krylov import block_gmres
 
-Method = Literal["auto", "dense", "splu", "gmres"]
+Method = Literal["auto", "dense", "splu", "krylov", "gmres"]
 ArrayOrSparse: TypeAlias = "np.ndarray | sp.sparray | sp.spmatrix"
 T = TypeVar("T", np.ndarray, pd.DataFrame)
 
-#: Above this many branches, a sparse technology is solved iteratively instead of by sparse LU.
-#: Sparse LU fills in badly on product-level networks (20 inputs per product: 0.56 s at n = 2,000,
-#: 9 s at 5,000, 82 s at 10,000), while Jacobi-preconditioned GMRES needs a few dozen sparse products
-#: (0.1 s at 100,000 and 2 s at 1,000,000); see bench/results/leontief.md.
+#: Up to this many branches a sparse technology is factorized by sparse LU; above it, solved by
+#: GMRES (:mod:`autarky.solve.krylov`). Sparse LU fills in badly on product-level networks whose
+#: inputs come from anywhere (20 inputs per product: 0.56 s at n = 2,000, 9 s at 5,000, 82 s at
+#: 10,000), while GMRES needs a few dozen passes over the non-zeros; see bench/results/leontief.md.
 SPLU_MAX_N = 500
+
+#: From this many branches a dense technology is solved by GMRES with many right-hand sides at
+#: once (each step one pass over ``A``) instead of being factorized (``2/3 n^3`` flops): at
+#: n = 9,800 one LU is about 40 s on two cores, a dozen GMRES solves about 2 s. Below it the LU is
+#: cheap and kept.
+DENSE_KRYLOV_MIN_N = 2000
+
+#: GMRES steps per right-hand side assumed before any solve has been measured.
+_ITERATIONS_GUESS = 12
 
 
 class SingularSystemError(AutarkyError, ArithmeticError):
     """``I - A`` is singular (or numerically so); the economy has no unique balance."""
+
+
+@dataclass(frozen=True)
+class SolveRecord:
+    """How one call of :meth:`LeontiefSolver.solve` (or ``solve_transposed``) was answered.
+
+    Attributes
+    ----------
+    transposed
+        ``True`` for ``(I - A)' z = c``.
+    columns
+        Right-hand sides solved.
+    method
+        ``"dense LU"``, ``"sparse LU"`` or ``"krylov"`` (GMRES); a fallback reads e.g.
+        ``"krylov -> dense LU"``.
+    iterations
+        Largest number of GMRES steps of any column (0 for a direct solve).
+    passes
+        Products with ``I - A`` made (each one pass over ``A``), 0 for a direct solve.
+    residual
+        Largest true relative residual ``||b - M x|| / ||b||`` of the GMRES columns (``nan``
+        for a direct solve, which is backward stable).
+    note
+        Why a fallback was taken, if one was.
+    """
+
+    transposed: bool
+    columns: int
+    method: str
+    iterations: int = 0
+    passes: int = 0
+    residual: float = float("nan")
+    note: str = ""
 
 
 def to_dense(A: Any) -> np.ndarray:
@@ -62,7 +108,7 @@ def _identity_minus(A: ArrayOrSparse) -> ArrayOrSparse:
 
 
 class LeontiefSolver:
-    """Solver for ``(I - A) x = y`` and ``(I - A)' z = c`` with one factorization.
+    """Solver for ``(I - A) x = y`` and ``(I - A)' z = c``, chosen by the structure of ``A``.
 
     Parameters
     ----------
@@ -70,14 +116,30 @@ class LeontiefSolver:
         Square technology matrix, dense ``numpy`` or ``scipy.sparse``.
     method
         ``"dense"`` (LU, LAPACK ``getrf``), ``"splu"`` (SuperLU with COLAMD ordering),
-        ``"gmres"`` (restarted GMRES, Jacobi-preconditioned), or ``"auto"``:
-        dense for dense input, sparse LU for sparse input up to :data:`SPLU_MAX_N` branches,
-        GMRES above.
+        ``"krylov"`` (restarted GMRES, Jacobi-preconditioned, all right-hand sides of a call in
+        lockstep so each step is one pass over ``A``; ``"gmres"``, its older name, is the same
+        and keeps that name in :attr:`method`), or ``"auto"``:
+
+        * sparse ``A``: sparse LU up to :data:`SPLU_MAX_N` branches, GMRES above;
+        * dense ``A``: LU below :data:`DENSE_KRYLOV_MIN_N` branches; above it GMRES while the
+          passes over ``A`` it makes (measured, counted across calls) cost less than one LU, the LU
+          from then on (many right-hand sides at once, e.g. a block of unit vectors, go straight
+          to it);
+        * GMRES whose true residual does not reach ``rtol`` falls back to the LU (dense, or
+          sparse LU), and says so in :attr:`history`.
     rtol
-        Relative residual tolerance of the iterative method.
+        Relative residual ``||y - (I - A) x||_2 / ||y||_2`` GMRES must reach, per column.
     overwrite_a
-        Factorize over ``A`` itself (dense method; ``A`` a writeable, Fortran-ordered float64
+        Factorize over ``A`` itself (dense LU; ``A`` a writeable, Fortran-ordered float64
         array the caller no longer needs): no ``n x n`` copy, for the largest tables.
+
+    Attributes
+    ----------
+    method
+        The strategy (``"auto"`` resolved to ``"dense"``, ``"splu"`` or ``"krylov"``).
+    history
+        One :class:`SolveRecord` per call (the last 100): which method answered, with how many
+        passes and what residual.
 
     Examples
     --------
@@ -90,94 +152,230 @@ class LeontiefSolver:
     >>> np.round(s.inverse(), 4)
     array([[1.2541, 0.33  ],
            [0.264 , 1.1221]])
+
+    The same by GMRES, which says what it did:
+
+    >>> g = LeontiefSolver(A, method="krylov")
+    >>> np.round(g.solve(np.array([600.0, 1500.0])), 2)
+    array([1247.52, 1841.58])
+    >>> g.history[-1].method, g.history[-1].residual < 1e-12
+    ('krylov', True)
     """
 
     def __init__(self, A: ArrayOrSparse, method: Method = "auto", rtol: float = 1e-12,
-                 overwrite_a: bool = False) -> None:
+                 overwrite_a: bool = False, *, _scale: np.ndarray | None = None) -> None:
         A = as_matrix(A)
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise BadValueError(f"A must be square, got shape {A.shape}")
-        if method not in ("auto", "dense", "splu", "gmres"):
-            raise BadValueError(f"unknown method {method!r}; expected auto, dense, splu or gmres")
+        if method not in ("auto", "dense", "splu", "krylov", "gmres"):
+            raise BadValueError(f"unknown method {method!r}; expected auto, dense, splu or krylov")
         finite = A.data if sp.issparse(A) else A
         if not np.all(np.isfinite(finite)):
             raise BadValueError("A must be finite numbers (no NaN or infinity)")
         self.n: int = int(A.shape[0])
         self.rtol = rtol
+        self.history: list[SolveRecord] = []
+        self._auto = method == "auto"
+        self._overwrite = overwrite_a
+        self._lu: Any = None
+        self._splu: Any = None
+        self._passes = 0                    # GMRES column-passes made so far (dense cost model)
+        self._steps: list[int] = []         # GMRES steps per column, measured
+        # A = self._A diag(self._scale) when built from flows (Z and 1 / x): never formed
+        self._scale = _scale
+        self._A: Any = sp.csr_array(A) if sp.issparse(A) else A
         if method == "auto":
-            sparse_method: Method = "splu" if self.n <= SPLU_MAX_N else "gmres"
-            method = sparse_method if sp.issparse(A) else "dense"
-        self.method: Method = method
-        if method == "dense":
-            # one n x n allocation: I - A built in place and factorized over itself (over ``A``
-            # itself where the caller gives it up: a writeable Fortran-ordered float array)
-            own = (overwrite_a and isinstance(A, np.ndarray) and A.dtype == np.float64
-                   and A.flags.f_contiguous and A.flags.writeable)
-            dense = A if own else np.array(to_dense(A), dtype=float, order="F")
-            np.negative(dense, out=dense)
-            dense.flat[:: self.n + 1] += 1.0
-            if self.n == 0:
-                self._lu = None
+            if sp.issparse(A):
+                method = "splu" if self.n <= SPLU_MAX_N else "krylov"
             else:
-                with np.errstate(all="ignore"), warnings.catch_warnings():
-                    warnings.simplefilter("ignore", sla.LinAlgWarning)
-                    lu, piv = sla.lu_factor(dense, overwrite_a=True, check_finite=True)
-                if not np.all(np.isfinite(lu)) or np.any(np.diag(lu) == 0.0):
-                    raise SingularSystemError("I - A is singular")
-                self._lu = (lu, piv)
+                method = "dense" if self.n < DENSE_KRYLOV_MIN_N else "krylov"
+        self.method: Method = method
+        if self.n == 0:
             return
-        M = _identity_minus(A)
-        if method == "splu":
-            try:
-                self._splu = spla.splu(sp.csc_matrix(M))
-            except RuntimeError as exc:  # "Factor is exactly singular"
-                raise SingularSystemError("I - A is singular") from exc
-        elif method == "gmres":
-            self._M = sp.csr_array(M)
-            self._MT = sp.csr_array(M.T)
-            diag = self._M.diagonal()
+        if method == "dense":
+            self._factor_dense()
+        elif method == "splu":
+            self._factor_sparse()
+        else:
+            diag = 1.0 - self._diagonal()
             if np.any(diag <= 0):
                 raise SingularSystemError("I - A has a non-positive diagonal (a_ii >= 1)")
-            # Jacobi preconditioner: I - A is an M-matrix when A is productive, so GMRES on the
-            # diagonally scaled system converges at a rate set by the spectral radius.
-            self._pre = spla.LinearOperator(M.shape, lambda v: v / diag)
-            self._preT = self._pre
-        else:
-            raise BadValueError(f"unknown method {method!r}")
+            self._diag = diag
 
-    def _gmres(self, M: sp.csr_array, pre: spla.LinearOperator, b: np.ndarray) -> np.ndarray:
-        if b.ndim == 2:
-            return np.column_stack([self._gmres(M, pre, b[:, k]) for k in range(b.shape[1])])
-        x, info = spla.gmres(M, b, M=pre, rtol=self.rtol, atol=0.0, restart=50, maxiter=1000)
-        if info != 0:
-            raise SingularSystemError(f"GMRES did not converge (info={info})")
-        return np.asarray(x)
+    @classmethod
+    def from_flows(cls, Z: np.ndarray, x: np.ndarray, method: Method = "auto",
+                   rtol: float = 1e-12) -> LeontiefSolver:
+        """The solver of ``A = Z diag(x)^-1`` without forming ``A`` (zero output: zero column).
+
+        GMRES works on ``Z`` and the scaling directly, so a dense table costs no ``n x n`` array
+        beyond ``Z``; only a fallback to the LU builds ``I - A`` (one ``n x n`` copy).
+
+        Examples
+        --------
+        >>> Z = np.array([[150.0, 500.0], [200.0, 100.0]])
+        >>> s = LeontiefSolver.from_flows(Z, np.array([1000.0, 2000.0]), method="krylov")
+        >>> np.round(s.solve(np.array([600.0, 1500.0])), 2)
+        array([1247.52, 1841.58])
+        """
+        xv = checks.floats("x", x)
+        inv = np.divide(1.0, xv, out=np.zeros_like(xv), where=xv != 0)
+        return cls(Z, method=method, rtol=rtol, _scale=inv)
+
+    # ------------------------------------------------------------------------------ operators
+    def _diagonal(self) -> np.ndarray:
+        d = np.asarray(self._A.diagonal(), dtype=float)
+        return d * self._scale if self._scale is not None else d
+
+    def _dense_minus(self) -> np.ndarray:
+        """``I - A`` as a new Fortran-ordered array (over ``A`` itself when allowed)."""
+        A = self._A
+        if sp.issparse(A):
+            dense = np.asarray(A.toarray(order="F"), dtype=float)
+        elif (self._overwrite and A.dtype == np.float64 and A.flags.f_contiguous
+              and A.flags.writeable and self._scale is None):
+            dense = A
+        else:
+            dense = np.array(A, dtype=float, order="F")
+        if self._scale is not None:
+            dense *= self._scale[np.newaxis, :]
+        np.negative(dense, out=dense)
+        dense.flat[:: self.n + 1] += 1.0
+        return dense
+
+    def _factor_dense(self) -> None:
+        dense = self._dense_minus()
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", sla.LinAlgWarning)
+            lu, piv = sla.lu_factor(dense, overwrite_a=True, check_finite=True)
+        if not np.all(np.isfinite(lu)) or np.any(np.diag(lu) == 0.0):
+            raise SingularSystemError("I - A is singular")
+        self._lu = (lu, piv)
+        if dense is self._A:    # factorized over A: no more products with it
+            self._A = None
+
+    def _factor_sparse(self) -> None:
+        A = self._A
+        if self._scale is not None:
+            A = A @ sp.diags_array(self._scale) if sp.issparse(A) else A * self._scale
+        M = _identity_minus(A)
+        try:
+            self._splu = spla.splu(sp.csc_matrix(M))
+        except RuntimeError as exc:  # "Factor is exactly singular"
+            raise SingularSystemError("I - A is singular") from exc
+
+    def _product(self, V: np.ndarray, transposed: bool) -> np.ndarray:
+        """``(I - A) V`` or ``(I - A)' V`` for an ``n x j`` block: one pass over ``A``."""
+        A, s = self._A, self._scale
+        if not transposed:
+            AV = A @ (V if s is None else s[:, np.newaxis] * V)
+        else:
+            AV = A.T @ V
+            if s is not None:
+                AV *= s[:, np.newaxis]
+        return V - np.asarray(AV)
+
+    # ----------------------------------------------------------------------------- the solves
+    def _direct(self, B: np.ndarray, transposed: bool) -> np.ndarray:
+        if self._lu is not None:
+            return np.asarray(sla.lu_solve(self._lu, B, trans=1 if transposed else 0))
+        return np.asarray(self._splu.solve(B, trans="T" if transposed else "N"))
+
+    def _factorize(self) -> str:
+        if sp.issparse(self._A):
+            self._factor_sparse()
+            return "sparse LU"
+        self._factor_dense()
+        return "dense LU"
+
+    def _direct_name(self) -> str:
+        return "dense LU" if self._lu is not None else "sparse LU"
+
+    def _prefer_direct(self, k: int) -> bool:
+        """Dense ``A``, auto: whether an LU now is cheaper than GMRES for ``k`` more columns.
+
+        A pass over a dense ``A`` costs ``2 n^2`` flops per column, the LU ``2/3 n^3``: once the
+        passes made plus those expected reach ``n / 3``, factorizing is the cheaper way on.
+        """
+        if not self._auto or sp.issparse(self._A) or self._A is None:
+            return False
+        per_column = (max(self._steps) if self._steps else _ITERATIONS_GUESS) + 2
+        return self._passes + k * per_column >= self.n / 3
+
+    def _solve(self, B: np.ndarray, transposed: bool) -> np.ndarray:
+        k = B.shape[1]
+        if self._lu is not None or self._splu is not None:
+            self._record(SolveRecord(transposed, k, self._direct_name()))
+            return self._direct(B, transposed)
+        if self._prefer_direct(k):
+            name = self._factorize()
+            self._record(SolveRecord(transposed, k, name,
+                                     note="LU cheaper than more GMRES passes over A"))
+            return self._direct(B, transposed)
+        res = block_gmres(lambda V: self._product(V, transposed), B, self._diag, rtol=self.rtol)
+        self._passes += int(res.iterations.sum()) + k   # column-passes: steps plus checks
+        self._steps.extend(int(i) for i in res.iterations)
+        del self._steps[:-64]
+        its, resid = int(res.iterations.max(initial=0)), float(res.residual.max(initial=0.0))
+        if bool(res.converged.all()):
+            self._record(SolveRecord(transposed, k, "krylov", its, int(res.passes), resid))
+            return res.x
+        bad = np.flatnonzero(~res.converged)
+        note = (f"GMRES reached a relative residual of {float(res.residual[bad].max()):.1e} "
+                f"(not {self.rtol:.0e}) on {bad.size} of {k} columns")
+        if not self._auto:
+            raise SingularSystemError(f"{note}; I - A may be singular or nearly so "
+                                      "(try method='auto' or 'dense')")
+        name = self._factorize()
+        X = res.x
+        X[:, bad] = self._direct(B[:, bad], transposed)
+        self._record(SolveRecord(transposed, k, f"krylov -> {name}", its, int(res.passes),
+                                 resid, note=note))
+        return X
+
+    def _record(self, rec: SolveRecord) -> None:
+        self.history.append(rec)
+        del self.history[:-100]
+
+    @property
+    def used(self) -> str:
+        """What answered the solves so far, in words (e.g. ``"krylov (3 solves, largest
+        residual 2.1e-13)"`` or ``"dense LU"``)."""
+        if not self.history:
+            return self.method if self.method != "krylov" else "krylov (no solve yet)"
+        names = list(dict.fromkeys(r.method for r in self.history))
+        kry = [r for r in self.history if r.method.startswith("krylov")]
+        text = ", ".join(names)
+        if kry:
+            worst = max(r.residual for r in kry)
+            text += (f" ({len(kry)} GMRES solve{'s' if len(kry) != 1 else ''}, "
+                     f"largest relative residual {worst:.1e})")
+        notes = [r.note for r in self.history if r.note]
+        if notes:
+            text += f"; {notes[-1]}"
+        return text
+
+    def _rhs(self, y: Any) -> tuple[np.ndarray, bool]:
+        y = checks.floats("the right-hand side", y)
+        if y.ndim == 0 or y.shape[0] != self.n:
+            raise BadValueError(f"right-hand side has {y.shape[0] if y.ndim else 0} rows, "
+                                f"expected {self.n}")
+        return (y[:, np.newaxis] if y.ndim == 1 else y, y.ndim == 1)
 
     def solve(self, y: np.ndarray) -> np.ndarray:
         """Return ``x`` with ``(I - A) x = y``; ``y`` is a vector or an ``n x k`` matrix."""
-        y = checks.floats("the right-hand side", y)
-        if y.ndim == 0 or y.shape[0] != self.n:
-            raise BadValueError(f"right-hand side has {y.shape[0]} rows, expected {self.n}")
+        B, vector = self._rhs(y)
         if self.n == 0:
-            return y.copy()
-        if self.method == "dense":
-            return np.asarray(sla.lu_solve(self._lu, y))
-        if self.method == "splu":
-            return np.asarray(self._splu.solve(y))
-        return self._gmres(self._M, self._pre, y)
+            return np.array(y, dtype=float)
+        X = self._solve(B, False)
+        return X[:, 0] if vector else X
 
     def solve_transposed(self, c: np.ndarray) -> np.ndarray:
         """Return ``z`` with ``(I - A)' z = c``, that is ``z' = c' L`` (multipliers)."""
-        c = checks.floats("the right-hand side", c)
-        if c.ndim == 0 or c.shape[0] != self.n:
-            raise BadValueError(f"right-hand side has {c.shape[0]} rows, expected {self.n}")
+        B, vector = self._rhs(c)
         if self.n == 0:
-            return c.copy()
-        if self.method == "dense":
-            return np.asarray(sla.lu_solve(self._lu, c, trans=1))
-        if self.method == "splu":
-            return np.asarray(self._splu.solve(c, trans="T"))
-        return self._gmres(self._MT, self._preT, c)
+            return np.array(c, dtype=float)
+        X = self._solve(B, True)
+        return X[:, 0] if vector else X
 
     def inverse(self) -> np.ndarray:
         """The Leontief inverse ``L = (I - A)^-1`` as a dense array (``n`` solves; ``O(n^2)`` memory)."""

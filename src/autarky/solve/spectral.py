@@ -1,9 +1,11 @@
 """Productiveness of a technology (Hawkins-Simon) and its diagnosis.
 
 A non-negative ``A`` is productive, ``(I - A)^-1 >= 0`` exists, exactly when its spectral radius
-is below one. Equivalently (``I - A`` is then a non-singular M-matrix) the solution of
-``(I - A) x = 1`` exists and is ``>= 1``. The check therefore costs one factorization, which the
-balance reuses, and eigenvalues are computed only to explain a failure: the strongly connected
+is below one. The check is a proof, not an estimate: a norm of ``A`` below one (every column, or
+every row, sums below one: any table in value terms) proves it with no solve; otherwise one solve
+``u = (I - A)^-1 1`` and the Collatz-Wielandt bound ``rho(A) <= max_i (A u)_i / u_i`` (one product
+with ``A``) does, whatever the accuracy of ``u``, as long as ``u > 0``. The solver is handed on to
+every later balance. Eigenvalues are computed only to explain a failure: the strongly connected
 components of the input graph whose own sub-technology is not productive are the cycles that use
 up more than they yield.
 """
@@ -51,15 +53,69 @@ def _square(A: ArrayOrSparse) -> ArrayOrSparse:
     return A
 
 
-def _solves_positive(A: ArrayOrSparse) -> LeontiefSolver | None:
-    """The factorization of ``I - A`` when ``(I - A) x = 1`` has a solution ``x >= 1`` (so
-    ``rho(A) < 1``); ``None`` otherwise."""
+#: Margin below one that a bound on ``rho(A)`` must clear to count as a proof (rounding of the
+#: sums and of the products that compute it).
+_MARGIN = 1e-12
+
+
+def _norm_bound(A: ArrayOrSparse) -> float:
+    """``min(||A||_1, ||A||_inf)``, an upper bound on ``rho(A)`` computed in one pass."""
+    if sp.issparse(A):
+        a = sp.csr_array(A)
+        return float(min(a.sum(axis=0).max(initial=0.0), a.sum(axis=1).max(initial=0.0)))
+    a = np.asarray(A)
+    return float(min(a.sum(axis=0).max(initial=0.0), a.sum(axis=1).max(initial=0.0)))
+
+
+def collatz_wielandt(A: ArrayOrSparse, u: np.ndarray) -> tuple[float, float]:
+    """Bounds ``min_i (A u)_i / u_i <= rho(A) <= max_i (A u)_i / u_i`` for a non-negative ``A``
+    and a positive vector ``u`` (Collatz-Wielandt; Horn & Johnson 2013, theorem 8.1.26).
+
+    Any ``u > 0`` proves something; ``u = (I - A)^-1 1`` gives ``1 - 1/u_i`` and the tightest of
+    the cheap bounds. ``(nan, nan)`` when ``u`` is not positive.
+
+    Examples
+    --------
+    >>> A = np.array([[0.5, 0.2], [0.1, 0.4]])
+    >>> lo, hi = collatz_wielandt(A, np.linalg.solve(np.eye(2) - A, np.ones(2)))
+    >>> bool(lo <= spectral_radius(A) <= hi), round(hi, 4)
+    (True, 0.65)
+    """
+    if u.size == 0:
+        return 0.0, 0.0
+    if not (np.all(np.isfinite(u)) and np.all(u > 0)):
+        return float("nan"), float("nan")
+    ratio = np.asarray(A @ u).ravel() / u
+    return float(ratio.min()), float(ratio.max())
+
+
+def _certified(A: ArrayOrSparse) -> tuple[LeontiefSolver | None, float]:
+    """``(solver, bound)`` where ``bound < 1`` proves ``rho(A) <= bound``; ``(None, nan)`` when
+    no proof was found (the technology is not productive, or too nearly singular to tell).
+
+    First the norms (free: a value table, whose columns sum below one, needs no solve); then one
+    solve ``u = (I - A)^-1 1`` and its Collatz-Wielandt bound. The solver is handed on with its
+    factorization (or its GMRES history) for every later balance.
+    """
+    bound = _norm_bound(A)
     try:
         solver = LeontiefSolver(A)
-        x = solver.solve(np.ones(A.shape[0]))
     except SingularSystemError:
-        return None
-    return solver if bool(np.all(np.isfinite(x)) and np.all(x >= 1.0 - 1e-9)) else None
+        return None, float("nan")
+    if bound < 1.0 - _MARGIN:
+        return solver, bound
+    try:
+        u = solver.solve(np.ones(A.shape[0]))
+    except SingularSystemError:
+        return None, float("nan")
+    _, hi = collatz_wielandt(A, u)
+    return (solver, hi) if hi < 1.0 - _MARGIN else (None, float("nan"))
+
+
+def _solves_positive(A: ArrayOrSparse) -> LeontiefSolver | None:
+    """The solver of ``I - A`` when ``rho(A) < 1`` is proved (:func:`_certified`); ``None``
+    otherwise."""
+    return _certified(A)[0]
 
 
 @dataclass(frozen=True)
@@ -72,6 +128,9 @@ class ProductiveDiagnosis:
         Whether ``rho(A) < 1``.
     spectral_radius
         ``rho(A)``; computed only when not productive (``nan`` otherwise).
+    bound
+        When productive: a proved upper bound on ``rho(A)`` below one (a norm of ``A``, or the
+        Collatz-Wielandt bound of ``(I - A)^-1 1``); ``nan`` otherwise.
     components
         Index lists of the strongly connected components that are not productive on their own.
     component_radii
@@ -86,6 +145,7 @@ class ProductiveDiagnosis:
     components: tuple[tuple[int, ...], ...]
     component_radii: tuple[float, ...]
     solver: LeontiefSolver | None = None
+    bound: float = float("nan")
 
 
 def productive_diagnosis(A: ArrayOrSparse) -> ProductiveDiagnosis:
@@ -104,9 +164,9 @@ def productive_diagnosis(A: ArrayOrSparse) -> ProductiveDiagnosis:
     values = sp.csr_array(A).data if sp.issparse(A) else np.asarray(A)
     if np.any(values < 0):
         raise BadValueError("technology has negative entries")
-    solver = _solves_positive(A)
+    solver, bound = _certified(A)
     if solver is not None:
-        return ProductiveDiagnosis(True, float("nan"), (), (), solver)
+        return ProductiveDiagnosis(True, float("nan"), (), (), solver, bound)
     graph = sp.csr_array(A) if sp.issparse(A) else sp.csr_array(np.asarray(A))
     graph.eliminate_zeros()
     ncomp, labels = csgraph.connected_components(graph, directed=True, connection="strong")
