@@ -40,7 +40,12 @@ def branch_criticality(obj: Economy | Scenario) -> pd.DataFrame:
     """Output lost (valued at constant prices) if each branch is extracted, highest first.
 
     Columns: ``total`` (including the branch's own output), ``others`` (the loss it inflicts on
-    the rest through the linkages), ``share`` (of total output value), ``rank``.
+    the rest through the linkages), ``share`` (of total output value), ``rank``. A sparse economy
+    takes the diagonal route of :func:`~autarky.solve.extraction.extraction_losses` (exact on
+    triangular, block, banded and hub-bordered structures, certified bounds otherwise). How the
+    losses were computed is in ``df.attrs["method"]`` and their largest certified relative error in
+    ``df.attrs["bound"]`` (0.0 when exact); where that is not zero, the columns ``total_lower`` and
+    ``total_upper`` hold the certified bounds of ``total``.
     """
     eco = as_scenario(obj).economy
     w, _ = valuation(eco)
@@ -48,11 +53,14 @@ def branch_criticality(obj: Economy | Scenario) -> pd.DataFrame:
     res = extraction_losses(eco.A_d, demand, w, solver=eco.solver)
     x = eco.solver.solve(demand)
     total_value = float(w @ x)
-    df = pd.DataFrame({"total": res.total, "others": res.others,
-                       "share": res.total / total_value if total_value else np.nan},
-                      index=pd.Index(eco.ids, name="branch"))
+    cols = {"total": res.total, "others": res.others,
+            "share": res.total / total_value if total_value else np.nan}
+    if res.bound > 0 and res.lower is not None and res.upper is not None:
+        cols.update({"total_lower": res.lower, "total_upper": res.upper})
+    df = pd.DataFrame(cols, index=pd.Index(eco.ids, name="branch"))
     df = df.sort_values("total", ascending=False)
     df["rank"] = np.arange(1, len(df) + 1)
+    df.attrs.update({"method": res.method, "bound": res.bound})
     return df
 
 
