@@ -59,9 +59,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from autarky.errors import BadValueError
+from autarky.solve.supply_network import DensePairs, SparsePairs, pairs_of
 
 #: Production functions :func:`propagate <autarky.solve.propagation.propagate>` knows.
 PRODUCTIONS: tuple[str, ...] = ("leontief", "strongly-critical", "half-critical", "weakly-critical",
@@ -90,94 +92,140 @@ def reorder_gamma(tau_days: float, step_days: float = 7.0) -> float:
     return 1.0 - (1.0 - 1.0 / tau) ** float(step_days)
 
 
-def per_pair(name: str, arr: np.ndarray, n: int) -> np.ndarray:
-    """A scalar, a value per input product ``(n,)`` or a matrix ``(n, n)``, broadcast to every
-    (input, user) pair."""
-    if arr.ndim == 0:
-        return np.full((n, n), float(arr))
-    if arr.shape == (n,):
-        return np.repeat(arr[:, np.newaxis], n, axis=1)
-    if arr.shape != (n, n):
-        raise BadValueError(f"{name} must be a scalar, shape ({n},) or ({n}, {n}), got {arr.shape}")
-    return arr
+def per_pair(name: str, arr: Any, pairs: DensePairs | SparsePairs) -> np.ndarray:
+    """A scalar, a value per input product ``(n,)`` or a matrix ``(n, n)`` (dense or sparse),
+    broadcast to every (input, user) pair of ``pairs``: an ``(n, n)`` array on a dense
+    technology, the values at its non-zeros on a sparse one (no ``n x n`` array is formed)."""
+    return pairs.setting(name, arr)
 
 
-def _rating(name: str, value: Any, n: int) -> np.ndarray:
-    """Criticality broadcast to (input, user) pairs, each 0, 0.5 or 1."""
-    arr = per_pair(name, np.asarray(value, dtype=float), n)
-    bad = ~np.isin(arr, (CRITICAL, IMPORTANT, NON_CRITICAL))
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
+def given_values(arr: Any) -> np.ndarray:
+    """The numbers a per-pair setting gives: all of a dense one, the stored entries of a sparse
+    one (for the checks that hold wherever a value is given)."""
+    return np.asarray(arr.data if sp.issparse(arr) else arr, dtype=float)
+
+
+def _rating(name: str, value: Any, pairs: DensePairs | SparsePairs) -> np.ndarray:
+    """Criticality broadcast to (input, user) pairs, each 0, 0.5 or 1 wherever it is given;
+    the error names the first bad pair with a coefficient (on either layout), else the first."""
+    given = given_values(value)
+    arr = per_pair(name, value if sp.issparse(value) else given, pairs)
+    ok = (CRITICAL, IMPORTANT, NON_CRITICAL)
+    if not np.all(np.isin(given, ok)):
+        bad = ~np.isin(arr, ok)
+        used = bad & (pairs.coef > 0)
+        where = used if used.any() else bad
+        if not where.any():  # a bad value given only off the sparse pattern
+            raise BadValueError(f"{name} must hold 1 (critical), 0.5 (important) or 0 (not "
+                                f"critical); it has {float(given[~np.isin(given, ok)][0])!r}")
+        i, j, k = pairs.first(where)
         raise BadValueError(f"{name} must hold 1 (critical), 0.5 (important) or 0 (not "
-                            f"critical); input {i} of branch {j} has {arr[i, j]!r}")
+                            f"critical); input {i} of branch {j} has {float(arr[k])!r}")
     return arr
+
+
+@dataclass(frozen=True, eq=False)
+class LimitBlock:
+    """One technology's part in an :class:`InputLimit`: its pairs, their coefficients, and
+    which pairs bind fully (``binds``) or halve output (``half``)."""
+
+    pairs: DensePairs | SparsePairs
+    coef: np.ndarray
+    binds: np.ndarray
+    half: np.ndarray
+    _safe: np.ndarray = field(init=False, repr=False)
+    _all_bind: bool = field(init=False, repr=False)
+    _any_half: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        positive = self.coef > 0
+        object.__setattr__(self, "_safe", self.coef if positive.all()
+                           else np.where(positive, self.coef, 1.0))
+        object.__setattr__(self, "_all_bind", bool(self.binds.all()))
+        object.__setattr__(self, "_any_half", bool(self.half.any()))
 
 
 @dataclass(frozen=True, eq=False)
 class InputLimit:
     """The input constraint ``x^inp`` of one production function, set up for one run.
 
-    Stocks and coefficients are stacked: domestic inputs first, imported inputs after them.
+    ``blocks``: the domestic inputs first, the imported inputs (if any) after them; the stocks
+    are passed in the same order, each laid out as its block's pairs.
     """
 
     rule: str
-    coef: np.ndarray
-    binds: np.ndarray
-    half: np.ndarray
+    blocks: tuple[LimitBlock, ...]
     cap0: np.ndarray
-    _safe: np.ndarray = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_safe", np.where(self.coef > 0, self.coef, 1.0))
 
     def __call__(self, *stocks: np.ndarray) -> np.ndarray:
-        S = stocks[0] if len(stocks) == 1 else np.vstack(stocks)
+        n = self.cap0.shape[0]
         if self.rule == "linear":
-            total = self.coef.sum(axis=0)
-            return np.where(total > 0, S.sum(axis=0) / np.where(total > 0, total, 1.0), np.inf)
-        ratio = S / self._safe
-        limit = np.where(self.binds, ratio, np.inf).min(axis=0)
-        if self.half.any():
-            half = 0.5 * (np.where(self.half, ratio, np.inf).min(axis=0) + self.cap0)
-            limit = np.minimum(limit, half)
+            if all(isinstance(b.pairs, DensePairs) for b in self.blocks):  # one stacked sum
+                total = np.vstack([b.coef for b in self.blocks]).sum(axis=0)
+                have = (stocks[0] if len(stocks) == 1 else np.vstack(stocks)).sum(axis=0)
+            else:
+                total, have = np.zeros(n), np.zeros(n)
+                for b, S in zip(self.blocks, stocks, strict=True):
+                    total += b.pairs.col_sums(b.coef)
+                    have += b.pairs.col_sums(S)
+            return np.where(total > 0, have / np.where(total > 0, total, 1.0), np.inf)
+        limit = np.full(n, np.inf)
+        half = np.full(n, np.inf)
+        any_half = False
+        for b, S in zip(self.blocks, stocks, strict=True):
+            ratio = S / b._safe
+            limit = np.minimum(limit, b.pairs.col_min(ratio if b._all_bind
+                                                      else np.where(b.binds, ratio, np.inf)))
+            if b._any_half:
+                any_half = True
+                half = np.minimum(half, b.pairs.col_min(np.where(b.half, ratio, np.inf)))
+        if any_half:
+            limit = np.minimum(limit, 0.5 * (half + self.cap0))
         return limit
 
 
-def input_limit(production: str, A: np.ndarray, Am: np.ndarray | None, cap0: np.ndarray,
+def input_limit(production: str, A: Any, Am: Any, cap0: np.ndarray,
                 criticality: ArrayLike | None = None,
                 import_criticality: ArrayLike | None = None) -> InputLimit:
     """Check ``production`` and the ratings and set up the input constraint.
 
-    ``Am`` is ``None`` where there are no imported inputs; ratings default to every input critical.
+    ``A`` and ``Am`` are :class:`~autarky.solve.supply_network.DensePairs` or
+    :class:`~autarky.solve.supply_network.SparsePairs` (or matrices, dense or sparse, made into
+    them); ``Am`` is ``None`` where there are no imported inputs; ratings (a scalar, per input
+    ``(n,)`` or per pair ``(n, n)``, dense or sparse) default to every input critical.
     """
     if production not in PRODUCTIONS:
         raise BadValueError(f"production must be one of {', '.join(map(repr, PRODUCTIONS))}, "
                             f"got {production!r}")
-    n = A.shape[0]
     if production not in _RATED:
         for name, value in (("criticality", criticality),
                             ("import_criticality", import_criticality)):
             if value is not None:
                 raise BadValueError(f"{name} is used only with production "
                                     f"{', '.join(map(repr, _RATED))}, not {production!r}")
-    blocks = [(A, CRITICAL if criticality is None else criticality, "criticality")]
+    net = A if isinstance(A, (DensePairs, SparsePairs)) else pairs_of(A)
+    sides = [(net, CRITICAL if criticality is None else criticality, "criticality")]
     if Am is not None:
-        blocks.append((Am, CRITICAL if import_criticality is None else import_criticality,
-                       "import_criticality"))
+        net_m = Am if isinstance(Am, (DensePairs, SparsePairs)) else pairs_of(Am)
+        sides.append((net_m, CRITICAL if import_criticality is None else import_criticality,
+                      "import_criticality"))
     elif import_criticality is not None:
         raise BadValueError("import_criticality needs Am (imported inputs with stocks of their own)")
-    coef = np.vstack([b[0] for b in blocks])
-    rate = np.vstack([_rating(name, value, n) for _, value, name in blocks])
-    used = coef > 0
-    if production == "leontief" or production == "linear":
-        binds, half = used, np.zeros_like(used)
-    elif production == "strongly-critical":
-        binds, half = used & (rate >= IMPORTANT), np.zeros_like(used)
-    elif production == "weakly-critical":
-        binds, half = used & (rate == CRITICAL), np.zeros_like(used)
-    else:
-        binds, half = used & (rate == CRITICAL), used & (rate == IMPORTANT)
-    return InputLimit(production, coef, binds, half, np.asarray(cap0, dtype=float))
+    blocks = []
+    for pairs, value, name in sides:
+        coef = pairs.coef
+        rate = _rating(name, value, pairs)
+        used = coef > 0
+        if production == "leontief" or production == "linear":
+            binds, half = used, np.zeros_like(used)
+        elif production == "strongly-critical":
+            binds, half = used & (rate >= IMPORTANT), np.zeros_like(used)
+        elif production == "weakly-critical":
+            binds, half = used & (rate == CRITICAL), np.zeros_like(used)
+        else:
+            binds, half = used & (rate == CRITICAL), used & (rate == IMPORTANT)
+        blocks.append(LimitBlock(pairs, coef, binds, half))
+    return InputLimit(production, tuple(blocks), np.asarray(cap0, dtype=float))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ del Rio-Chanona, Lafond & Farmer (2022), "Forecasting the propagation of pandemi
 dynamic input-output model", *Journal of Economic Dynamics and Control* 144. Nobody plans the
 response: every branch orders what it expects to need, produces what its capacity, its orders and
 its stocks of inputs allow, and shares out a shortfall among its customers by a fixed rationing
-rule. The functions work on plain ``numpy`` arrays (no labels, no units) and are pure.
+rule. The functions work on plain ``numpy`` arrays and ``scipy.sparse`` matrices (no labels, no
+units) and are pure.
 
 Data
 ----
@@ -15,10 +16,14 @@ Data
 
 ``A`` (n x n)
     Domestic technology: ``a_ij`` units of domestic product ``i`` per unit of branch ``j``'s output.
+    Dense or sparse: with a ``scipy.sparse`` ``A`` every per-pair quantity (stocks, targets,
+    orders, deliveries, inventory days, criticality) is kept on the non-zeros of ``A`` only
+    (:mod:`autarky.solve.supply_network`), so time and memory grow with the number of non-zeros
+    and no ``n x n`` array is formed; the answers are the dense path's to rounding.
 ``Am`` (n x n), optional
     Imported-input coefficients: ``am_ij`` units of imported product ``i`` (from all partners
     together) per unit of ``j``'s output. Imports enter as inputs only; imported final goods are
-    left out.
+    left out. Kept on its own non-zeros where ``A`` is sparse.
 ``x0``, ``f0`` (n)
     Baseline weekly gross output and weekly final demand (domestic final use plus exports).
 ``m0`` (n)
@@ -27,8 +32,9 @@ Data
     Weekly productive capacity; default ``x0`` (no spare capacity).
 ``inventory_days``
     Target stock of each input held by its users, in days of baseline use: a scalar, a vector over
-    input products, or an (n x n) matrix over (input, user) pairs. ``import_inventory_days`` likewise
-    for imported inputs (default: the same).
+    input products, or an (n x n) matrix over (input, user) pairs, dense or sparse (a sparse one
+    is read at the non-zeros of ``A``: an entry missing there is 0 days, which is refused).
+    ``import_inventory_days`` likewise for imported inputs (default: the same).
 
 Initial and target stocks are a fixed number of weeks of baseline use:
 ``S_ij(0) = S*_ij = tau_ij / 7 * a_ij x0_j`` (domestic) and ``SM_ij(0) = SM*_ij = tauM_ij / 7 *
@@ -110,14 +116,16 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from autarky.errors import BadValueError
 from autarky.solve.leontief import to_dense
-from autarky.solve.production import HouseholdDemand, Households, input_limit, per_pair
+from autarky.solve.production import HouseholdDemand, Households, given_values, input_limit, per_pair
+from autarky.solve.supply_network import DensePairs, SparsePairs, ration_dense, tiers
 
 Scheme = Literal["proportional", "industry-first", "priority"]
 
@@ -166,17 +174,33 @@ def _square(name: str, value: Any, n: int | None = None) -> np.ndarray:
     return arr
 
 
-def _days(name: str, value: Any, coef: np.ndarray) -> np.ndarray:
+def _days(name: str, value: Any, pairs: DensePairs | SparsePairs) -> np.ndarray:
     """Inventory days broadcast to (input, user) pairs; at least one week where ``coef > 0``."""
-    arr = per_pair(name, _float_array(name, value), coef.shape[0])
-    _check_values(name, arr)
-    short = (coef > 0) & (arr < DAYS_PER_WEEK)
+    given = value if sp.issparse(value) else _float_array(name, value)
+    arr = per_pair(name, given, pairs)
+    _check_values(name, given_values(given))
+    short = (pairs.coef > 0) & (arr < DAYS_PER_WEEK)
     if short.any():
-        i, j = np.argwhere(short)[0]
+        i, j, k = pairs.first(short)
         raise BadValueError(f"{name} must be at least {DAYS_PER_WEEK:g} (one weekly step: inputs "
                             f"received in a week are used from the next one); input {i} of branch "
-                            f"{j} has {arr[i, j]:g}")
+                            f"{j} has {arr[k]:g}")
     return arr
+
+
+def _technology(name: str, value: Any, n: int | None, sparse: bool) -> DensePairs | SparsePairs:
+    """``A`` or ``Am`` checked and laid out as pairs: on its non-zeros where ``sparse``."""
+    if not sparse:
+        return DensePairs(_square(name, value, n))
+    if sp.issparse(value):
+        M = sp.csc_array(value, dtype=float, copy=True)
+    else:  # a dense Am beside a sparse A
+        M = sp.csc_array(_square(name, value, n))
+    if M.shape[0] != M.shape[1] or (n is not None and M.shape[0] != n):
+        want = "(n, n)" if n is None else f"({n}, {n})"
+        raise BadValueError(f"{name} must be a square {want} matrix, got shape {M.shape}")
+    _check_values(name, np.asarray(M.data))
+    return SparsePairs(M, copy=False)
 
 
 def _factor_block(name: str, value: Any, n: int) -> np.ndarray:
@@ -343,52 +367,6 @@ def _positive_int(name: str, value: Any) -> int:
 # rationing
 
 
-class _Tiers(NamedTuple):
-    """Customers sorted by rank, where each rank tier starts, and the tier of each sorted customer."""
-
-    order: np.ndarray
-    starts: np.ndarray
-    tier_of: np.ndarray
-
-
-def _tiers(ranks: np.ndarray) -> _Tiers:
-    order = np.argsort(ranks, kind="stable")
-    r = ranks[order]
-    new = np.concatenate([[True], r[1:] != r[:-1]])
-    return _Tiers(order, np.flatnonzero(new), np.cumsum(new) - 1)
-
-
-def _ration(supply: np.ndarray, orders: np.ndarray, tiers: _Tiers) -> np.ndarray:
-    k, c = orders.shape
-    if c == 0 or k == 0:
-        return np.zeros_like(orders)
-    total = orders.sum(axis=1)
-    short = supply < total
-    if not short.any():
-        return orders.copy()
-    if short.all():
-        return _ration_short(supply, orders, tiers, total)
-    delivered = orders.copy()
-    delivered[short] = _ration_short(supply[short], orders[short], tiers, total[short])
-    return delivered
-
-
-def _ration_short(supply: np.ndarray, orders: np.ndarray, tiers: _Tiers, total: np.ndarray) -> np.ndarray:
-    """:func:`_ration` for products whose supply falls short of their orders."""
-    if tiers.starts.size == 1:
-        return orders * (supply / total)[:, np.newaxis]
-    sorted_orders = orders[:, tiers.order]
-    tier_total = np.add.reduceat(sorted_orders, tiers.starts, axis=1)
-    ahead = np.zeros_like(tier_total)
-    ahead[:, 1:] = np.cumsum(tier_total, axis=1)[:, :-1]
-    left = supply[:, np.newaxis] - ahead
-    frac = np.clip(left / np.where(tier_total > 0, tier_total, 1.0), 0.0, 1.0)
-    frac[left >= tier_total] = 1.0
-    delivered = np.empty_like(orders)
-    delivered[:, tiers.order] = sorted_orders * frac[:, tiers.tier_of]
-    return delivered
-
-
 def ration(supply: ArrayLike, orders: ArrayLike, ranks: ArrayLike | None = None) -> np.ndarray:
     """Share each product's supply among its customers' orders, rank by rank.
 
@@ -433,7 +411,7 @@ def ration(supply: ArrayLike, orders: ArrayLike, ranks: ArrayLike | None = None)
         raise BadValueError(f"ranks must have shape ({o.shape[1]},), got {r.shape}")
     if not np.all(np.isfinite(r)):
         raise BadValueError("ranks must be finite")
-    return _ration(s, o, _tiers(r))
+    return ration_dense(s, o, tiers(r))
 
 
 def _customer_ranks(scheme: str, priority: ArrayLike | None, n: int) -> np.ndarray:
@@ -520,7 +498,9 @@ class PropagationResult:
     tol
         The tolerance ``recovery_week`` used.
     inventory, import_inventory
-        ``(n, n)`` stocks of domestic and imported inputs (input, user) after the last week.
+        ``(n, n)`` stocks of domestic and imported inputs (input, user) after the last week: an
+        array where ``A`` was dense, a ``scipy.sparse.csc_array`` on the non-zeros of ``A``
+        (and of ``Am``) where it was sparse.
     """
 
     output: np.ndarray
@@ -533,8 +513,8 @@ class PropagationResult:
     recovery_week: int | None
     weeks: int
     tol: float
-    inventory: np.ndarray
-    import_inventory: np.ndarray
+    inventory: np.ndarray | sp.csc_array
+    import_inventory: np.ndarray | sp.csc_array
 
     @property
     def unmet_final_demand(self) -> np.ndarray:
@@ -604,11 +584,13 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     Parameters
     ----------
     A
-        ``(n, n)`` domestic technology, ``a_ij`` input ``i`` per unit of ``j``.
+        ``(n, n)`` domestic technology, ``a_ij`` input ``i`` per unit of ``j``: an array, or a
+        ``scipy.sparse`` matrix to keep every stock on its non-zeros (time and memory linear in
+        them).
     x0, f0
         ``(n,)`` baseline weekly output and final demand (domestic use plus exports).
     Am
-        ``(n, n)`` imported-input coefficients; ``None``: no imported inputs.
+        ``(n, n)`` imported-input coefficients, dense or sparse; ``None``: no imported inputs.
     m0
         ``(n,)`` baseline weekly import supply per product; default ``Am @ x0``. Needs ``Am``.
     capacity
@@ -619,8 +601,8 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
         Weeks to simulate.
     inventory_days, import_inventory_days
         Target (and initial) stocks in days of baseline use: scalar, per input product ``(n,)`` or
-        per (input, user) ``(n, n)``; at least 7 wherever the coefficient is positive. Imports
-        default to ``inventory_days``.
+        per (input, user) ``(n, n)``, dense or sparse (read at the coefficients' non-zeros); at
+        least 7 wherever the coefficient is positive. Imports default to ``inventory_days``.
     scheme
         ``"proportional"``, ``"industry-first"`` or ``"priority"``.
     priority
@@ -641,8 +623,9 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     production, criticality, import_criticality
         The production function (:data:`~autarky.solve.production.PRODUCTIONS`, default
         ``"leontief"``) and, for the IHS-based ones, each (input, user) pair's rating: 1
-        critical, 0.5 important, 0 not critical (scalar, per input ``(n,)`` or ``(n, n)``;
-        default all critical) for domestic and for imported inputs.
+        critical, 0.5 important, 0 not critical (scalar, per input ``(n,)`` or ``(n, n)``, dense
+        or sparse, a missing sparse entry meaning 0; default all critical) for domestic and for
+        imported inputs.
     households
         :class:`~autarky.solve.production.Households`: household consumption follows labour
         income; ``None``: final demand is ``f0`` times its multipliers.
@@ -673,9 +656,17 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     4
     >>> np.round(res.total_loss, 4)
     array([5.5208, 5.    ])
+
+    The same run with ``A`` sparse keeps one stock (its one non-zero) and gives the same answers:
+
+    >>> import scipy.sparse as sp
+    >>> res_s = propagate(sp.csr_array(A), x0, x0 - A @ x0, shock=shock, weeks=6, inventory_days=7)
+    >>> bool(np.allclose(res_s.output, res.output, rtol=1e-12)), res_s.inventory.nnz
+    (True, 1)
     """
-    A_ = _square("A", A)
-    n = A_.shape[0]
+    sparse = sp.issparse(A)
+    net = _technology("A", A, None, sparse)
+    n = net.n
     if n == 0:
         raise BadValueError("A must have at least one branch")
     x0_ = _vector("x0", x0, n)
@@ -684,12 +675,17 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     if Am is None:
         if m0 is not None:
             raise BadValueError("m0 needs Am: import supply is shared out among imported-input users")
-        Am_ = np.zeros((n, n))
+        net_m = SparsePairs(sp.csc_array((n, n))) if sparse else DensePairs(np.zeros((n, n)))
         m0_ = np.zeros(n)
     else:
-        Am_ = _square("Am", Am, n)
-        m0_ = Am_ @ x0_ if m0 is None else _vector("m0", m0, n)
-    has_imports = bool(np.any(Am_ > 0))
+        net_m = _technology("Am", Am, n, sparse)
+        if m0 is not None:
+            m0_ = _vector("m0", m0, n)
+        elif isinstance(net_m, DensePairs):
+            m0_ = net_m.coef @ x0_
+        else:
+            m0_ = net_m.row_sums(net_m.coef * net_m.at_cols(x0_))
+    has_imports = net_m.any()
     pool = None
     if pooled_imports is not None:
         if Am is not None:
@@ -702,9 +698,9 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     elif not isinstance(shock, Shock):
         raise BadValueError(f"shock must be a Shock, got {type(shock).__name__}")
     cap_f, imp_f, dem_f = shock.factors(n, weeks)
-    tau = _days("inventory_days", inventory_days, A_)
+    tau = _days("inventory_days", inventory_days, net)
     tau_m = _days("import_inventory_days",
-                  inventory_days if import_inventory_days is None else import_inventory_days, Am_)
+                  inventory_days if import_inventory_days is None else import_inventory_days, net_m)
     ranks = _customer_ranks(str(scheme), priority, n)
     gamma = _float("gamma", gamma)
     if not 0.0 <= gamma <= 1.0:
@@ -712,15 +708,17 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     tol = _float("tol", tol)
     if not (np.isfinite(tol) and tol >= 0):
         raise BadValueError(f"tol must be a non-negative number, got {tol}")
-    limit = input_limit(str(production), A_, None if Am is None else Am_, cap, criticality,
+    limit = input_limit(str(production), net, None if Am is None else net_m, cap, criticality,
                         import_criticality)
     hh = None if households is None else HouseholdDemand(households, f0_, x0_, weeks)
 
-    all_tiers = _tiers(ranks)
-    branch_tiers = _tiers(ranks[:n])
-
-    target = tau / DAYS_PER_WEEK * A_ * x0_[np.newaxis, :]
-    target_m = tau_m / DAYS_PER_WEEK * Am_ * x0_[np.newaxis, :]
+    # every (input, user) quantity is a pair array: (n, n) on a dense A, (nnz,) on a sparse one
+    a, am = net.coef, net_m.coef
+    distribute = net.rationing(ranks, final=True)
+    distribute_m = net_m.rationing(ranks, final=False)
+    target = tau / DAYS_PER_WEEK * a * net.at_cols(x0_)
+    target_m = tau_m / DAYS_PER_WEEK * am * net_m.at_cols(x0_)
+    del tau, tau_m
     stock = target.copy()
     stock_m = target_m.copy()
     d_prev = x0_.copy()
@@ -730,33 +728,29 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     final = f0_[np.newaxis, :] * dem_f
     final_delivered = np.empty((weeks, n))
     imports_delivered = np.zeros((weeks, n))
-    customer_orders = np.empty((n, n + 1))
 
     for t in range(weeks):
         if hh is not None:
             final[t] = hh.final(t, output[t - 1] if t else x0_, dem_f[t])
         # 1. orders, on last week's demand plus a share of the stock gap
-        orders = np.maximum(A_ * d_prev[np.newaxis, :] + gamma * (target - stock), 0.0)
-        d = orders.sum(axis=1) + final[t]
+        orders = np.maximum(a * net.at_cols(d_prev) + gamma * (target - stock), 0.0)
+        d = net.row_sums(orders) + final[t]
         # 2. production (with pooled imports: of what the imports arriving leave to be made)
         m_pool = np.zeros(n) if pool is None else pool * imp_f[t]
         x = np.minimum(cap * cap_f[t], np.maximum(d - m_pool, 0.0))
         x = np.minimum(x, limit(stock) if Am is None else limit(stock, stock_m))
         # 3. distribution of output (and pooled imports); all of it is ordered, since x <= d
-        customer_orders[:, :n] = orders
-        customer_orders[:, n] = final[t]
-        delivered = _ration(np.minimum(x + m_pool, d), customer_orders, all_tiers)
+        delivered, final_delivered[t] = distribute(np.minimum(x + m_pool, d), orders, final[t], d)
         if pool is not None:
             imports_delivered[t] = np.minimum(m_pool, d)
-        final_delivered[t] = delivered[:, n]
         # 4. imports
         if has_imports:
-            orders_m = np.maximum(Am_ * d_prev[np.newaxis, :] + gamma * (target_m - stock_m), 0.0)
-            delivered_m = _ration(m0_ * imp_f[t], orders_m, branch_tiers)
-            imports_delivered[t] = delivered_m.sum(axis=1)
-            stock_m = np.maximum(stock_m + delivered_m - Am_ * x[np.newaxis, :], 0.0)
+            orders_m = np.maximum(am * net_m.at_cols(d_prev) + gamma * (target_m - stock_m), 0.0)
+            delivered_m, _ = distribute_m(m0_ * imp_f[t], orders_m, None)
+            imports_delivered[t] = net_m.row_sums(delivered_m)
+            stock_m = np.maximum(stock_m + delivered_m - am * net_m.at_cols(x), 0.0)
         # 5. stocks
-        stock = np.maximum(stock + delivered[:, :n] - A_ * x[np.newaxis, :], 0.0)
+        stock = np.maximum(stock + delivered - a * net.at_cols(x), 0.0)
         output[t] = x
         demand[t] = d
         d_prev = d
@@ -768,4 +762,4 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
         imports_delivered=imports_delivered, baseline=x0_,
         total_loss=(x0_[np.newaxis, :] - output).sum(axis=0),
         recovery_week=recovery_week(output, x0_, tol), weeks=weeks, tol=tol,
-        inventory=stock, import_inventory=stock_m)
+        inventory=net.matrix(stock), import_inventory=net_m.matrix(stock_m))
