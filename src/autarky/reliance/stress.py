@@ -345,7 +345,7 @@ def _propagate(scn: Scenario, base: OptimalPlan, spec: ShockSpec, *, duration: i
     E = base.exports.to_numpy()
     m0 = M.sum(axis=0) / 52.0 if M.size else np.zeros(eco.n)
     f0 = (base.final_demand.to_numpy().sum(axis=1) + (E.sum(axis=0) if E.size else 0.0)) / 52.0
-    A = np.asarray(eco.technology.to_numpy())
+    A = eco.A  # dense or sparse as stored: propagate keeps its stocks on the non-zeros
     mask = np.isin(eco.ids, spec.branches) if spec.branches else np.ones(eco.n, dtype=bool)
     cap, imp, dem = np.ones(eco.n), np.ones(eco.n), np.ones(eco.n)
     if spec.kind == "partner":
