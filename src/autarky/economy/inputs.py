@@ -32,7 +32,7 @@ def records_table(table: pd.DataFrame | Sequence[Mapping[str, Any]] | None, kind
         df = pd.DataFrame(list(table))
     if "id" in df.columns:
         df = df.set_index("id")
-    df.index = pd.Index([str(i) for i in df.index], name=kind, dtype=object)
+    df.index = pd.Index(np.asarray(df.index.astype(str), dtype=object), name=kind, dtype=object)
     if df.index.has_duplicates:
         dup = df.index[df.index.duplicated()].tolist()
         raise BadValueError(f"duplicate {kind} id(s): {', '.join(dup)}")

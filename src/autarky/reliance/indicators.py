@@ -49,7 +49,7 @@ from autarky.economy.trade import final_import_ratio, imports_at
 from autarky.errors import BadTypeError, BadValueError
 from autarky.plan.result import Plan
 from autarky.solve import LeontiefSolver
-from autarky.solve.trade import import_content, split_imports
+from autarky.solve.trade import split_imports
 
 #: Thresholds of the European Commission's 2021 dependence method.
 EU_THRESHOLDS: dict[str, float] = {"concentration": 0.4, "import_share": 0.5,
@@ -89,10 +89,10 @@ def valuation(eco: Economy) -> tuple[np.ndarray, str]:
     prices = eco.prices.to_numpy()
     if not np.isnan(prices).any():
         return prices, eco.currency
-    units = set(eco.units)
+    units = eco.units.unique()
     if len(units) == 1:
-        return np.ones(eco.n), units.pop()
-    missing = [b for b, p in zip(eco.ids, prices, strict=True) if np.isnan(p)]
+        return np.ones(eco.n), str(units[0])
+    missing = eco.index[np.isnan(prices)].tolist()
     raise BadValueError("import content adds up products measured in different units; give "
                         f"'prices' (currency per unit) for: {', '.join(missing)}")
 
@@ -228,7 +228,9 @@ def _plan_flows(scn: Scenario, plan: Plan) -> tuple[np.ndarray, np.ndarray, np.n
     """Output, imports and exports (``P x n``) and home final use of a plan."""
     eco = scn.economy
     P = len(eco.coords.partner)
-    if [str(i) for i in plan.gross_output.index] != eco.ids:
+    index = plan.gross_output.index
+    if len(index) != eco.n or not np.array_equal(np.asarray(index.astype(str), dtype=object),
+                                                 np.asarray(eco.index, dtype=object)):
         raise BadValueError(f"the plan is not of this economy: its branches are "
                             f"{', '.join(map(str, plan.gross_output.index[:5]))}, the economy's "
                             f"{', '.join(eco.ids[:5])}")
@@ -304,23 +306,22 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
     use = np.asarray(eco.A @ x).ravel() + y
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.where(use > 0, m / use, 0.0)
-    if state is not None:
-        A_imp_total = state.A_imp[0]
-        for bl in state.A_imp[1:]:
-            A_imp_total = A_imp_total + bl
-        mu = import_content(solver, w, A_imp_total)
-        partner = {str(p): import_content(solver, w, state.A_imp[k])
-                   for k, p in enumerate(eco.coords.partner)}
-        g_total = state.g.sum(axis=0)
-    else:
-        mu = np.zeros(eco.n)
-        partner = {}
-        g_total = np.zeros(eco.n)
+    g_total = state.g.sum(axis=0) if state is not None else np.zeros(eco.n)
     va = eco.value_added.to_numpy()
     v = np.where(np.isnan(va), w - np.asarray(eco.A.T @ w).ravel(), va)
-    dva_raw = solver.solve_transposed(v)
+    # every content is c' L_d for its own c: the partners' imported inputs and value added, all
+    # in ONE transposed solve (one pass over A_d per step for all of them); the total import
+    # content is the sum of the partners' (L_d is linear)
+    C = np.column_stack([np.asarray(A_imp.T @ w).ravel() for A_imp in
+                         (state.A_imp if state is not None else ())] + [v])
+    Zc = solver.solve_transposed(C)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dva = np.where(w > 0, dva_raw / w, np.nan)
+        content_of = np.where((w > 0)[:, np.newaxis], Zc / w[:, np.newaxis], np.nan)
+        dva = content_of[:, -1]
+    partner = {str(p): content_of[:, k] for k, p in enumerate(eco.coords.partner)} \
+        if state is not None else {}
+    mu = content_of[:, :-1].sum(axis=1) if state is not None else np.zeros(eco.n)
+    with np.errstate(divide="ignore", invalid="ignore"):
         m_over_e = np.where(e > 0, m / e, np.where(m > 0, np.inf, np.nan))
     hhi = calc_herfindahl(m_by_p) if P else np.full(eco.n, np.nan)
     f_c = np.nan_to_num(hhi) > th["concentration"]

@@ -68,7 +68,9 @@ def competitive_technology(A: ArrayOrSparse, Am_total: sp.csr_array | None) -> A
 def scale_rows(A: ArrayOrSparse, r: np.ndarray) -> ArrayOrSparse:
     """``diag(r) A``, dense or sparse as ``A`` is."""
     if sp.issparse(A):
-        return sp.csr_array(sp.diags_array(r) @ sp.csr_array(A))
+        out = sp.csr_array(A, copy=True)
+        out.data *= np.repeat(np.asarray(r, dtype=float), np.diff(out.indptr))
+        return out
     return np.asarray(r)[:, np.newaxis] * np.asarray(A)
 
 
