@@ -366,7 +366,7 @@ def _probe_bounds(B: sp.csr_array, s: np.ndarray, order: np.ndarray, probes: int
 # ------------------------------------------------------------------------------------- the driver
 def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: float = 1e-6,
                       probes: int = 64, powers: int = 2, max_terms: int = 200,
-                      exact_flops: float = EXACT_FLOPS, fallback_max: int = DENSE_MAX,
+                      exact_flops: float | None = None, fallback_max: int | None = None,
                       warn: bool = True) -> InverseDiagonal:
     """``diag((I - A)^-1)`` for a non-negative productive technology, exact where the structure
     allows, otherwise with certified bounds (see the module docstring for the routes and proofs).
@@ -388,9 +388,10 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
     max_terms
         Largest power ``K`` of the truncated series on the certified route.
     exact_flops
-        Flops allowed for an exact route of one component.
+        Flops allowed for an exact route of one component; default :data:`EXACT_FLOPS`.
     fallback_max
-        Largest component computed densely when the certified bound misses ``rtol``.
+        Largest component computed densely when the certified bound misses ``rtol``; default
+        :data:`DENSE_MAX`.
     warn
         Warn (:class:`RuntimeWarning`) when the returned bound is above ``rtol``.
 
@@ -416,7 +417,7 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
     >>> d.value, d.method
     (array([2.  , 1.  , 1.25]), 'exact: 3 acyclic')
     """
-    A = sp.csr_array(A, dtype=float)
+    A = sp.csr_array(A, dtype=float, copy=True)  # never touch the caller's matrix
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise BadValueError(f"A must be square, got shape {A.shape}")
     if not np.all(np.isfinite(A.data)):
@@ -425,6 +426,8 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
         raise BadValueError("the diagonal of the Leontief inverse is certified for a non-negative A only")
     if powers not in (1, 2, 3):
         raise BadValueError(f"powers must be 1, 2 or 3, got {powers}")
+    exact_flops = EXACT_FLOPS if exact_flops is None else float(exact_flops)
+    fallback_max = DENSE_MAX if fallback_max is None else int(fallback_max)
     n = A.shape[0]
     A.sum_duplicates()
     A.eliminate_zeros()
@@ -490,7 +493,7 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
             value[idx] = lower[idx] = upper[idx] = d
             continue
         lo, up, k = _probe_bounds(B, s[idx], perm, probes, powers, max_terms, rtol)
-        if np.max((up - lo) / (2 * lo)) > rtol and m <= fallback_max and 2.0 * m**3 <= 10 * exact_flops:
+        if np.max((up - lo) / (2 * lo)) > rtol and m <= fallback_max:
             d = np.diag(np.linalg.inv(np.eye(m) - B.toarray()))
             value[idx] = lower[idx] = upper[idx] = d
             note("dense fallback (certified bound missed rtol)", m)
