@@ -76,8 +76,11 @@ def balance(obj: Economy | Scenario, final_demand: Any = None) -> Plan:
     manufacturing       1841.58            341.58
     """
     economy = as_scenario(obj).economy
-    fd = define_final_demand(economy, final_demand)
     own = final_demand is None
+    cache = economy.__dict__["_cache"]
+    if own and "plan:balance" in cache:     # an economy is immutable: its own balance is too
+        return cache["plan:balance"]
+    fd = define_final_demand(economy, final_demand)
     y_dom = domestic_final_use(economy, None if own else fd).sum(axis=1)
     exports = economy.exports_total
     x = economy.solver.solve(y_dom + exports)
@@ -89,7 +92,7 @@ def balance(obj: Economy | Scenario, final_demand: Any = None) -> Plan:
     P = len(economy.coords.partner)
     partners = pd.Index([str(p) for p in economy.coords.partner], name="partner")
     m = imports_at(economy, x, fd.to_numpy().sum(axis=1)) if P else np.zeros((0, economy.n))
-    return Plan(
+    plan = Plan(
         method="balance",
         _gross_output=pd.Series(x, index=ids, name="gross_output"),
         _intermediate_use=pd.Series(used, index=ids, name="intermediate_use"),
@@ -100,5 +103,8 @@ def balance(obj: Economy | Scenario, final_demand: Any = None) -> Plan:
         _imports=pd.DataFrame(m, index=partners, columns=ids),
         _exports=pd.DataFrame(np.array(economy.array("exports")), index=partners, columns=ids),
         currency=economy.currency,
-        meta={"solver": economy.solver.method},
+        meta={"solver": economy.solver.method, "solved by": economy.solver.used},
     )
+    if own:
+        cache["plan:balance"] = plan
+    return plan
