@@ -5,8 +5,9 @@ With the global technology ``A`` (all regions), ``L = (I - A)^-1`` and the value
 coefficients ``v = 1' V diag(x)^-1`` per ``(region, sector)``, the value added of every origin
 embodied in a final demand ``y`` is ``diag(v) L y`` (Miller & Blair 2009, ch. 6; the
 trade-in-value-added decomposition of Johnson & Noguera 2012 and the OECD TiVA indicators).
-``L`` is never formed: one factorization of ``I - A`` serves every right-hand side (the
-columns of ``y``), so the work is one LU and a few triangular solves.
+``L`` is never formed: one solver of ``I - A`` serves every right-hand side (the columns of
+``y``, every stressor at once), so the work is a few passes over ``Z`` (GMRES) or one LU and a
+few triangular solves (small tables).
 
 Where the value-added rows hold all primary inputs (``1' A + v = 1`` for every column with
 output) the embodied value added of all origins adds up to the value of the final demand:
@@ -47,16 +48,14 @@ def require_closed(table: MRIO, what: str) -> None:
 
 
 def solver(table: MRIO) -> LeontiefSolver:
-    """One factorization of ``I - A`` of the whole system (reused for every solve): ``A`` is
-    built in Fortran order and factorized over itself, so the work needs one ``n x n`` array
-    beside the table."""
+    """The Leontief solver of the whole system, ``A = Z diag(x)^-1`` (reused for every solve).
+
+    Built from the flows without forming ``A``: at the size of a multi-regional table GMRES works
+    on ``Z`` and the scaling directly (every solve a few passes over ``Z``, no ``n x n`` array
+    beside the table); a small table, or a fallback, is factorized (one ``n x n`` copy).
+    """
     require_closed(table, "the whole system's Leontief inverse")
-    x = table.x
-    A = np.empty(table.Z.shape, order="F")
-    cols = np.broadcast_to(x[np.newaxis, :], table.Z.shape)
-    A[...] = 0.0
-    np.divide(table.Z, cols, out=A, where=cols != 0)
-    return LeontiefSolver(A, overwrite_a=True)
+    return LeontiefSolver.from_flows(table.Z, table.x)
 
 
 def value_added_coefficients(table: MRIO) -> np.ndarray:
@@ -187,7 +186,7 @@ def multipliers(table: MRIO, extension: str, lu: LeontiefSolver | None = None) -
     ext = table.extensions[extension]
     lu = lu or solver(table)
     S = calc_A(ext.F, table.x)
-    M = np.vstack([lu.solve_transposed(S[k]) for k in range(S.shape[0])]) if len(S) else S
+    M = lu.solve_transposed(S.T).T if len(S) else S        # every stressor in one block
     cols = pd.MultiIndex.from_tuples(table.labels(), names=["region", "sector"])
     return pd.DataFrame(M, index=pd.Index(ext.rows, name="stressor"), columns=cols)
 
