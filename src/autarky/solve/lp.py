@@ -91,8 +91,9 @@ class LPCheck:
         of the wrong sign (a dual with no bound to price), over the largest dual.
     gap
         Complementary slackness as a relative gap: ``sum |dual| * distance of its row or
-        column from the bound it prices`` over ``max(1, |c'x|)``; a dual on an inactive bound
-        shows here.
+        column from the bound it prices`` (the upper bound for a positive dual, the lower one
+        for a negative dual) over ``max(1, |c'x|)``; a dual on an inactive bound, or on the
+        other bound than the one it prices, shows here.
     resolved
         Whether a first answer violated ``tol`` and the program was solved again with tighter
         tolerances.
@@ -244,6 +245,16 @@ def _scaled(lp: LinearProgram, r: np.ndarray, s: np.ndarray) -> tuple[LinearProg
     return out, sigma
 
 
+def _priced_distance(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, dual: np.ndarray
+                     ) -> np.ndarray:
+    """Distance of ``a`` from the bound its dual prices (upper for a positive dual, lower for a
+    negative one), else from the nearest finite bound."""
+    d_hi = np.where(np.isfinite(hi), np.abs(a - hi), INF)
+    d_lo = np.where(np.isfinite(lo), np.abs(a - lo), INF)
+    priced = np.where(dual > 0, d_hi, d_lo)
+    return np.where(np.isfinite(priced), priced, np.minimum(d_hi, d_lo))
+
+
 def check_solution(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
                    col_dual: np.ndarray, tol: float = 1e-7) -> LPCheck:
     """Measure an answer against ``lp`` in the program's own units (see :class:`LPCheck`).
@@ -280,9 +291,12 @@ def check_solution(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
                                np.abs(col_dual), np.full(n_cols := len(x), 1e-300)])
     stat_rel = np.where(np.abs(stat) > 0, np.abs(stat) / terms, 0.0) if n_cols else np.zeros(0)
     # a dual belongs to the bound it prices: positive at an upper bound, negative at a lower one
-    dist_r = np.minimum(
-        np.where(np.isfinite(lp.row_upper), np.abs(a - lp.row_upper), INF) / bound,
-        np.where(np.isfinite(lp.row_lower), np.abs(a - lp.row_lower), INF) / bound)
+    # the distance from the bound a dual prices: the upper one for a positive dual, the lower
+    # one for a negative dual (a dual at the other bound would price the wrong direction)
+    # one for a negative dual (a dual at the other bound would price the wrong direction); a
+    # dual with no bound to price is a dual violation, measured above, and here the distance
+    # from the nearest bound
+    dist_r = _priced_distance(a, lp.row_lower, lp.row_upper, row_dual) / bound
     rel_r = np.where(row_dual != 0, np.abs(row_dual) * np.minimum(dist_r, 1e300), 0.0)
     wrong_r = np.where(row_dual > 0, np.where(np.isfinite(lp.row_upper), 0.0, row_dual),
                        np.where(np.isfinite(lp.row_lower), 0.0, -row_dual))
@@ -294,9 +308,7 @@ def check_solution(lp: LinearProgram, x: np.ndarray, row_dual: np.ndarray,
                      np.max(np.abs(wrong_r), initial=0.0) / dscale,
                      np.max(np.abs(wrong_c), initial=0.0) / dscale))
     # complementary slackness: a dual may be non-zero only on an active bound
-    dist_c = np.minimum(
-        np.where(np.isfinite(lp.col_upper), np.abs(x - lp.col_upper), INF),
-        np.where(np.isfinite(lp.col_lower), np.abs(x - lp.col_lower), INF)) / csize
+    dist_c = _priced_distance(x, lp.col_lower, lp.col_upper, col_dual) / csize
     rel_c = np.where(col_dual != 0, np.abs(col_dual) * np.minimum(dist_c, 1e300), 0.0)
     obj = float(lp.c @ x)
     slack = float(np.sum(np.nan_to_num(rel_r * bound, posinf=0.0))
@@ -325,7 +337,8 @@ def _run(lp: LinearProgram, solver: str, time_limit: float | None, tight: bool) 
 
 
 def solve_lp(lp: LinearProgram, *, solver: str = "simplex", time_limit: float | None = None,
-             scale: bool = True, check: bool = True, tol: float = 1e-7) -> LPResult:
+             scale: bool = True, check: bool = True, tol: float = 1e-7,
+             tight: bool = False) -> LPResult:
     """Solve ``lp`` with HiGHS: scaled, and the answer checked in the program's own units.
 
     Rows and columns are scaled (:func:`scaling_factors`, powers of two, so the answer does not
@@ -343,6 +356,9 @@ def solve_lp(lp: LinearProgram, *, solver: str = "simplex", time_limit: float | 
         Seconds before HiGHS stops.
     scale, check
         Turn the scaling and the check off (for measurements only).
+    tight
+        Solve with the tighter tolerances from the start (for small programs whose duals steer
+        another method, such as the master of :mod:`autarky.plan.structured`).
 
     Examples
     --------
@@ -369,7 +385,7 @@ def solve_lp(lp: LinearProgram, *, solver: str = "simplex", time_limit: float | 
         rs, cs, work, sigma = np.ones(m), np.ones(n), lp, 1.0
     resolved = False
     for attempt in range(2):
-        h = _run(work, solver, time_limit, tight=attempt > 0)
+        h = _run(work, solver, time_limit, tight=tight or attempt > 0)
         status = h.getModelStatus()
         S = highspy.HighsModelStatus
         nan_x, nan_r = np.full(n, np.nan), np.full(m, np.nan)
