@@ -171,6 +171,11 @@ class Indicators(DatasetDisplay):
         Per partner: ``import_content_of_final_demand`` (its imports embodied in home-made
         final goods plus its final goods, over the value of final demand) and
         ``imports_value`` (its direct imports at constant prices).
+    factor_content
+        ``factor x branch``: each home factor embodied in a unit of each final product,
+        ``F L_d`` (direct and indirect home use; factor unit per product unit).
+    solved_by
+        The method that answered the contents' solve (e.g. ``krylov``, ``dense LU``).
     """
 
     table: pd.DataFrame
@@ -179,6 +184,8 @@ class Indicators(DatasetDisplay):
     thresholds: dict[str, float] = field(default_factory=dict)
     basis: str = "balanced plan"
     partners: pd.DataFrame = field(default_factory=pd.DataFrame)
+    factor_content: pd.DataFrame = field(default_factory=pd.DataFrame)
+    solved_by: str = ""
 
     @property
     def flags(self) -> pd.DataFrame:
@@ -212,6 +219,13 @@ class Indicators(DatasetDisplay):
             pc.to_numpy(dtype=float), dims=("partner", "branch"),
             coords={"partner": [str(p) for p in pc.index], "branch": ids},
             attrs={"unit": "1", "description": "Import content from each partner."})
+        fc = self.factor_content
+        if len(fc):
+            data["factor_content"] = xr.DataArray(
+                fc.to_numpy(dtype=float), dims=("factor", "branch"),
+                coords={"factor": [str(f) for f in fc.index], "branch": ids},
+                attrs={"unit": "unit[factor]/unit[branch]",
+                       "description": "Home factor embodied in a unit of final product, F L_d."})
         for k, v in self.totals.items():
             if isinstance(v, (int, float)) or v is None:
                 u = (unit if k in ("imports_value", "exports_value", "output_value")
@@ -220,6 +234,7 @@ class Indicators(DatasetDisplay):
                                        attrs={"unit": u, "description": k.replace("_", " ")})
         ds = xr.Dataset(data).assign_coords(unit=("branch", [str(u) for u in t["unit"]]))
         ds.attrs.update({"result": "self-reliance indicators", "basis": self.basis,
+                         "solved_by": self.solved_by,
                          "valuation_unit": unit, "thresholds": dict(self.thresholds)})
         return ds
 
@@ -312,9 +327,15 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
     # every content is c' L_d for its own c: the partners' imported inputs and value added, all
     # in ONE transposed solve (one pass over A_d per step for all of them); the total import
     # content is the sum of the partners' (L_d is linear)
+    # (and the home factors embodied, F L_d, one column per factor)
+    F = eco.array("factor_coefficients")
+    K = F.shape[0]
     C = np.column_stack([np.asarray(A_imp.T @ w).ravel() for A_imp in
-                         (state.A_imp if state is not None else ())] + [v])
+                         (state.A_imp if state is not None else ())] + [v]
+                        + [np.asarray(F[k]).ravel() for k in range(K)])
     Zc = solver.solve_transposed(C)
+    factor_z = Zc[:, C.shape[1] - K:]
+    Zc = Zc[:, : C.shape[1] - K]
     with np.errstate(divide="ignore", invalid="ignore"):
         content_of = np.where((w > 0)[:, np.newaxis], Zc / w[:, np.newaxis], np.nan)
         dva = content_of[:, -1]
@@ -366,4 +387,7 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
                      own / wy if wy > 0 else np.nan, "imports_value": float(w @ m_by_p[k])})
     partners = pd.DataFrame(prow, columns=["partner", "import_content_of_final_demand",
                                            "imports_value"]).set_index("partner")
-    return Indicators(table, pc, totals, th, basis, partners)
+    fcont = pd.DataFrame(factor_z.T, index=pd.Index(eco.coords.factor, name="factor"),
+                         columns=idx)
+    return Indicators(table, pc, totals, th, basis, partners, fcont,
+                      solver.history[-1].method if solver.history else solver.method)
