@@ -98,10 +98,11 @@ __all__ = ["InverseDiagonal", "NoCertificateError", "leontief_diagonal"]
 BATCH_MAX = 64
 
 #: Largest component inverted densely (``2 m^3`` flops) when no cheaper exact route exists.
-DENSE_MAX = 3000
+DENSE_MAX = 5000
 
-#: Flops allowed for one exact route (banded selected inversion or dense inverse) of a component.
-EXACT_FLOPS = 1e11
+#: Flops allowed for one exact route (banded selected inversion or dense inverse) of a component
+#: (3e11: about 25 s on two cores at 13 GFlop/s; a dense inverse of 5,000 branches is 2.5e11).
+EXACT_FLOPS = 3e11
 
 #: Most rows and columns set aside as a border (hubs) so that the rest is banded.
 MAX_HUBS = 256
