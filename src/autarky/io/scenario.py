@@ -192,8 +192,7 @@ class _Reader:
         file = str(path)
         cols = [c.name for c in BRANCH_COLUMNS]
         try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
-                             encoding="utf-8-sig")
+            df = _text_frame(path)
         except pd.errors.EmptyDataError:
             raise ScenarioError("empty table: a header line is needed", file=file,
                                 line=1) from None
@@ -229,9 +228,10 @@ class _Reader:
         for c in cols:
             if c not in df.columns:
                 df[c] = None
-        df = df[cols].replace({"": None})
-        self.ids = pd.Index(df["id"].tolist(), dtype=object)
-        self.groups = [g if g is not None else "other" for g in df["group"]]
+        df = df[cols].astype(object)
+        df = df.where(df != "", None)
+        self.ids = pd.Index(df["id"].to_numpy(dtype=object), dtype=object)
+        self.groups = df["group"].fillna("other").tolist()
         return df.set_index("id")
 
     def factors(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -427,6 +427,21 @@ class _Reader:
                 "go, and export_prices for what they earn")
         self.categories = pd.Index(list(frame.columns), dtype=object)
         return frame, exports
+
+
+def _text_frame(path: Path) -> pd.DataFrame:
+    """A CSV file as text cells: read with pandas' type inference (fast, in parallel), and again
+    with every column as text where some column did not read as text throughout."""
+    import warnings
+
+    kw: dict[str, Any] = {"keep_default_na": False, "na_filter": False, "encoding": "utf-8-sig"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # mixed chunks (DtypeWarning): read again as text
+        df = pd.read_csv(path, **kw)
+    if all(isinstance(df[c].dtype, pd.StringDtype) and not df[c].isna().any()
+           for c in df.columns):
+        return df
+    return pd.read_csv(path, dtype=str, **kw)
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -10,6 +10,8 @@ line and the column.
 from __future__ import annotations
 
 import csv
+import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,13 +99,16 @@ def read_yaml_table(raw: Any, lines: LineMap, path: PathKey, spec: TableSpec,
     prov: list[dict[str, Any]] = []
     labels: dict[str, list[Any]] = {d: [] for d in order if known.get(d) is None}
     seen: dict[str, dict[Any, int]] = {d: {} for d in labels}
+    # positions of the known labels by dict (one O(1) lookup per key, not an index search)
+    at_of: dict[str, dict[str, int]] = {}
+    allow_negative = spec.lower is None or spec.lower < 0
 
-    def label_pos(dim: str, key: Any, where: Where) -> int:
+    def label_pos(dim: str, key: Any, p: PathKey) -> int:
         idx = known.get(dim)
         if idx is None:
             if dim == "year":
                 if isinstance(key, bool) or not (isinstance(key, int) or str(key).isdigit()):
-                    raise where.error(f"expected a year, got {key!r}")
+                    raise yaml_where(lines, p).error(f"expected a year, got {key!r}")
                 key = int(key)
             else:
                 key = str(key)
@@ -113,24 +118,48 @@ def read_yaml_table(raw: Any, lines: LineMap, path: PathKey, spec: TableSpec,
             return seen[dim][key]
         if dim == "year":
             if isinstance(key, bool) or not (isinstance(key, int) or str(key).isdigit()):
-                raise where.error(f"expected a year, got {key!r}")
+                raise yaml_where(lines, p).error(f"expected a year, got {key!r}")
             k = idx.get_indexer([int(key)])[0]
             if k < 0:
-                raise where.error(f"year {key} is outside the plan's years")
+                raise yaml_where(lines, p).error(f"year {key} is outside the plan's years")
             return int(k)
-        k = idx.get_indexer([str(key)])[0]
+        table = at_of.get(dim)
+        if table is None:
+            table = at_of[dim] = {v: i for i, v in enumerate(idx)}
+        k = table.get(str(key), -1)
         if k < 0:
-            raise unknown_id(str(key), idx, where, _kind(dim))
-        return int(k)
+            raise unknown_id(str(key), idx, yaml_where(lines, p), _kind(dim))
+        return k
+
+    def plain(obj: Any) -> float | None:
+        """A plain number within the table's bounds, or ``None`` (the careful path decides)."""
+        if type(obj) is not float and type(obj) is not int:
+            return None
+        try:
+            v = float(obj)
+        except OverflowError:
+            return None
+        if not math.isfinite(v) or (v < 0 and not allow_negative):
+            return None
+        if spec.lower is not None and v < spec.lower:
+            return None
+        if spec.upper is not None and (v > spec.upper or (spec.upper_open and v >= spec.upper)):
+            return None
+        if spec.dtype == "int" and v != round(v):
+            return None
+        return v
 
     def walk(obj: Any, level: int, at: tuple[int, ...], keys: tuple[Any, ...]) -> None:
-        p = (*path, *keys)
         if level == depth:
-            w = yaml_where(lines, p)
-            v, src, note, est = value_with_provenance(
-                obj, w, lines, p, allow_negative=spec.lower is None or spec.lower < 0,
-                what=what)
-            _check_value(v, obj, w, spec, what)
+            fast = plain(obj)
+            if fast is not None:
+                v, src, note, est = fast, "", "", False
+            else:
+                p = (*path, *keys)
+                w = yaml_where(lines, p)
+                v, src, note, est = value_with_provenance(
+                    obj, w, lines, p, allow_negative=allow_negative, what=what)
+                _check_value(v, obj, w, spec, what)
             for d, k in enumerate(at):
                 pos[d].append(k)
             vals.append(v)
@@ -142,10 +171,9 @@ def read_yaml_table(raw: Any, lines: LineMap, path: PathKey, spec: TableSpec,
             return
         if not isinstance(obj, dict):
             shape = " -> ".join(order[level:])
-            raise yaml_where(lines, p).error(f"expected a mapping {shape} -> number")
+            raise yaml_where(lines, (*path, *keys)).error(f"expected a mapping {shape} -> number")
         for key, val in obj.items():
-            w = yaml_where(lines, (*p, key))
-            k = label_pos(order[level], key, w)
+            k = label_pos(order[level], key, (*path, *keys, key))
             walk(val, level + 1, (*at, k), (*keys, key))
 
     walk(raw, 0, (), ())
@@ -212,7 +240,22 @@ def _strict_scan(path: Path, required: list[str], optional: tuple[str, ...]) -> 
 def read_csv_table(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index | None], *,
                    what: str | None = None, value_column: str | None = None) -> TableRead:
     """Entries of a long CSV table: one column per dimension of ``spec``, a value column and the
-    optional provenance columns ``source, note, estimate``."""
+    optional provenance columns ``source, note, estimate``.
+
+    A well-formed table is read by :func:`read_csv_fast` (pandas' own type inference, labels
+    looked up once per distinct label); anything that path does not vouch for (an error, a
+    label that reads as a number, a whole-row blank) is read again here, cell by cell as text,
+    which gives the exact message."""
+    fast = read_csv_fast(csv_path, spec, known, value_column or spec.value_column)
+    if fast is not None:
+        return fast
+    return read_csv_text(csv_path, spec, known, what=what, value_column=value_column)
+
+
+def read_csv_text(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index | None], *,
+                  what: str | None = None, value_column: str | None = None) -> TableRead:
+    """:func:`read_csv_table` cell by cell: every cell read as text, stripped and converted
+    column by column, every problem named by file, line and column."""
     what = what or spec.noun
     value_col = value_column or spec.value_column
     required = [*spec.dims, value_col]
@@ -331,3 +374,145 @@ def _csv_provenance(df: pd.DataFrame, spec: TableSpec, where: Any) -> list[dict[
                      "source": str(src.iloc[k]), "note": str(note.iloc[k]),
                      "estimate": bool(est.iloc[k])})
     return rows
+
+
+# ---------------------------------------------------------------------------- CSV, fast path
+def _is_text(col: pd.Series) -> bool:
+    """Whether a column read with type inference holds text in every row (no missing cell)."""
+    if isinstance(col.dtype, pd.StringDtype):
+        return not bool(col.isna().any())
+    return bool(col.dtype == object) and pd.api.types.infer_dtype(col, skipna=False) == "string"
+
+
+def _text_codes(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes of a text column into its distinct labels, stripped of surrounding blanks (labels
+    equal once stripped share a code), in the order first seen."""
+    codes, uniq = pd.factorize(col)
+    stripped = pd.Index(np.asarray(uniq, dtype=object), dtype=object).str.strip()
+    again, labels = pd.factorize(stripped)
+    return np.asarray(again, dtype=np.int64)[codes], pd.Index(labels, dtype=object)
+
+
+def read_csv_fast(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index | None],
+                  value_col: str) -> TableRead | None:
+    """A long CSV table read as a whole: ``pandas.read_csv`` with its own type inference (in
+    parallel where pandas does that), each distinct label stripped and looked up once, the
+    values checked in one pass. ``None`` wherever the table is not plainly well formed (a label
+    read as a number, a missing cell, an unknown label, a value out of bounds, a duplicate, an
+    odd header): :func:`read_csv_table` then reads it cell by cell and names the place."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # mixed chunks (DtypeWarning): refused below
+            df = pd.read_csv(csv_path, keep_default_na=False, na_filter=False,
+                             encoding="utf-8-sig")
+        header = [str(c).strip() for c in _raw_header(csv_path)]
+        check_header(header, [*spec.dims, value_col], PROVENANCE_COLS_ALLOWED, str(csv_path))
+    except Exception:  # ScenarioError included: the careful path says what it is
+        return None
+    if [str(c).strip() for c in df.columns] != header or not len(df):
+        return None
+    df.columns = pd.Index(header)
+    positions: list[np.ndarray] = []
+    labels: dict[str, list[Any]] = {}
+    text: dict[str, tuple[np.ndarray, pd.Index]] = {}
+    for dim in spec.dims:
+        col = df[dim]
+        idx = known.get(dim)
+        if idx is None and dim == "year":
+            if col.dtype.kind not in "iu":
+                return None
+            codes, uniq = pd.factorize(col)
+            labels[dim] = [int(u) for u in uniq]
+            positions.append(np.asarray(codes, dtype=np.int64))
+            continue
+        if not _is_text(col):
+            return None
+        codes, lab = _text_codes(col)
+        if bool((lab == "").any()):
+            return None
+        text[dim] = (codes, lab)
+        if idx is None:
+            labels[dim] = [str(u) for u in lab]
+            positions.append(codes)
+            continue
+        if idx.dtype != object and not isinstance(idx.dtype, pd.StringDtype):
+            return None
+        at = idx.get_indexer(lab)
+        if np.any(at < 0):
+            return None
+        positions.append(np.asarray(at, dtype=np.int64)[codes])
+    col = df[value_col]
+    if col.dtype.kind not in "iuf":
+        return None
+    values = col.to_numpy(dtype=float)
+    if not np.all(np.isfinite(values)):
+        return None
+    bad = np.zeros(len(values), dtype=bool)
+    if spec.lower is not None:
+        bad |= values < spec.lower
+    if spec.upper is not None:
+        bad |= (values >= spec.upper) if spec.upper_open else (values > spec.upper)
+    if spec.dtype == "int":
+        bad |= values != np.round(values)
+    if bad.any():
+        return None
+    if len(values) > 1 and spec.dims:
+        flat = np.sort(np.ravel_multi_index(tuple(positions),
+                                            [int(p.max()) + 1 for p in positions]))
+        if np.any(flat[1:] == flat[:-1]):
+            return None
+    prov = _fast_provenance(df, spec, text)
+    return None if prov is None else TableRead(tuple(positions), values, labels, prov)
+
+
+def _fast_provenance(df: pd.DataFrame, spec: TableSpec,
+                     text: dict[str, tuple[np.ndarray, pd.Index]]) -> list[dict[str, Any]] | None:
+    """The provenance rows of a table read by :func:`read_csv_fast` (as
+    :func:`_csv_provenance` gives them), or ``None`` where a column is not plainly text or
+    a flag."""
+    n = len(df)
+    keep = np.zeros(n, dtype=bool)
+    cells: dict[str, tuple[np.ndarray, pd.Index]] = {}
+    for name in ("source", "note"):
+        if name not in df.columns:
+            continue
+        if not _is_text(df[name]):
+            return None
+        codes, lab = _text_codes(df[name])
+        cells[name] = (codes, lab)
+        keep |= np.asarray(lab != "", dtype=bool)[codes]
+    est = np.zeros(n, dtype=bool)
+    if "estimate" in df.columns:
+        col = df["estimate"]
+        if col.dtype == bool:
+            est = col.to_numpy(dtype=bool)
+        elif _is_text(col):
+            codes, lab = _text_codes(col)
+            low = lab.str.lower()
+            if not bool(low.isin(_TRUE | _FALSE).all()):
+                return None
+            est = np.asarray(low.isin(_TRUE), dtype=bool)[codes]
+        else:
+            return None
+        keep |= est
+    rows = np.flatnonzero(keep)
+    if not rows.size:
+        return []
+    if any(d not in text for d in spec.dims):  # a year label as the reader would quote it
+        return None
+
+    def cell(name: str, k: int) -> str:
+        if name not in cells:
+            return ""
+        codes, lab = cells[name]
+        return str(lab[codes[k]])
+
+    out = []
+    for kk in rows:
+        k = int(kk)
+        lab = [str(text[d][1][text[d][0][k]]) for d in spec.dims]
+        out.append({"table": spec.name, "row": lab[0] if lab else spec.name,
+                    "column": "/".join(lab[1:]) if len(lab) > 1 else None,
+                    "source": cell("source", k), "note": cell("note", k),
+                    "estimate": bool(est[k])})
+    return out

@@ -431,9 +431,11 @@ def write_scenario(scenario: Scenario | Economy, path: str | Path) -> Path:
     eco = scn.economy
     files: dict[str, str] = {}
     refs: dict[str, str] = {}
+    large = eco.n > BRANCHES_CSV_FROM_N
     for spec in TABLE_LIST:
-        if spec.name not in CSV_TABLES or spec.scenario_key is None:
-            continue
+        if spec.scenario_key is None or (spec.name not in CSV_TABLES
+                                         and not (large and "branch" in spec.dims)):
+            continue  # a long vector by branch (prices, ...) reads faster as a table too
         if spec.name == "factor_coefficients" and eco.n <= BRANCHES_CSV_FROM_N:
             continue  # small economies keep them in the factor records
         stored = eco.array(spec.name)

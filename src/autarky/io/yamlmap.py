@@ -108,6 +108,7 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
     stack: list[tuple[yaml.Node, str | None]] = []  # open collections and their anchors
     pending: list[yaml.Node | None] = []  # a mapping's key waiting for its value
     root: yaml.Node | None = None
+    aliases = False
     while not loader.check_event(yaml.DocumentEndEvent):
         ev: Any = loader.get_event()
         if isinstance(ev, yaml.SequenceEndEvent | yaml.MappingEndEvent):
@@ -124,6 +125,7 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
                                     "written &name before the alias; no value may contain "
                                     "itself)", file=file, line=_line(ev))
             node = anchors[ev.anchor]
+            aliases = True
         elif isinstance(ev, yaml.ScalarEvent):
             tag = ev.tag if ev.tag not in (None, "!") else loader.resolve(
                 yaml.ScalarNode, ev.value, ev.implicit)
@@ -160,7 +162,7 @@ def _compose(loader: Any, file: str) -> yaml.Node | None:
     if not loader.check_event(yaml.StreamEndEvent):
         raise ScenarioError("a scenario file holds one YAML document (found a second '---')",
                             file=file, line=_line(loader.peek_event()))
-    if root is not None:
+    if root is not None and aliases:  # without aliases the depth was checked as it went
         _check_shape(root, file)
     return root
 
