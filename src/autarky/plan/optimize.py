@@ -45,6 +45,7 @@ of 50 pays for it. At home ``x = 72`` nets ``0.9 x = 64.8``; with the 30 t impor
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -363,8 +364,8 @@ def explain_unbounded(model: OptimizeModel, res: LPResult) -> list[str]:
 
 def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | None = None,
              weights: Any = None, min_fulfilment: float | None = None,
-             solver: str = "simplex", method: str = "auto", data: YearData | None = None
-             ) -> OptimalPlan:
+             solver: str = "simplex", method: str = "auto", data: YearData | None = None,
+             time_limit: float | None = None) -> OptimalPlan:
     """The optimal one-year plan (see the module docstring for the model).
 
     Parameters
@@ -380,8 +381,17 @@ def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | No
         requirement gives an infeasible plan with the smallest relaxation that would allow it.
     method
         ``lp`` (HiGHS), ``closed-form`` (one Leontief solve; only for ``max-min`` where trade
-        leaves no choice, see :mod:`autarky.plan.closed_form`), or ``auto``: the closed form
-        where it applies, the LP otherwise.
+        leaves no choice, see :mod:`autarky.plan.closed_form`), ``structured`` (Leontief
+        pricing and a small master LP over the factor and foreign-exchange rows, see
+        :mod:`autarky.plan.structured`; where it declines, the LP, and ``meta["fallback"]``
+        says why), or ``auto``: the closed form where it applies, else the structured method
+        for max-min plans from :data:`STRUCTURED_MIN_N` branches, else the LP.
+    solver
+        The HiGHS solver of the LP: ``simplex``, ``ipm``, ``pdlp`` (first-order; an answer that
+        fails its check is solved again by simplex, and ``meta["fallback"]`` says so) or
+        ``choose``.
+    time_limit
+        Seconds for each method tried.
     data
         The year's data, when a caller changes it (:class:`YearData`).
 
@@ -409,8 +419,9 @@ def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | No
 
     scn = as_scenario(obj)
     kind = objective or scn.settings.objective
-    if method not in ("auto", "lp", "closed-form"):
-        raise BadValueError(f"unknown method {method!r}; expected auto, lp or closed-form")
+    if method not in ("auto", "lp", "closed-form", "structured"):
+        raise BadValueError(f"unknown method {method!r}; expected auto, lp, closed-form or "
+                            "structured")
     checks.choice("solver", solver, SOLVERS)
     if kind not in OBJECTIVES:
         raise BadValueError(f"unknown objective {kind!r}; expected one of {', '.join(OBJECTIVES)}")
@@ -418,7 +429,8 @@ def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | No
         min_fulfilment = checks.real("min_fulfilment", min_fulfilment, lower=0.0)
     if weights is not None:
         fulfilment_weights(scn, weights)
-    if method != "lp" and data is None and closed_form.applies(scn.economy, kind, min_fulfilment):
+    if (method in ("auto", "closed-form") and data is None
+            and closed_form.applies(scn.economy, kind, min_fulfilment)):
         d = target_vector(scn, target)
         check_target(scn.economy, d)
         plan = closed_form.closed_form_plan(scn.economy, d)
@@ -432,9 +444,48 @@ def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | No
         raise BadValueError("the closed form needs the max-min objective, trade without choices "
                             "(no trade prices, no import limits, no offers without a recorded "
                             "structure) and no minimum fulfilment; use method='lp'")
+    t0 = time.perf_counter()
     model = build_model(scn, data, target=target, objective=objective, weights=weights,
                         min_fulfilment=min_fulfilment)
-    res = solve_lp(model.lp, solver=solver)
+    t1 = time.perf_counter()
+    res, how = solve_model(model, solver=solver, method=method, time_limit=time_limit)
+    t2 = time.perf_counter()
     from autarky.plan.read import read_optimal
 
-    return read_optimal(model, res, explain_infeasible, explain_unbounded)
+    plan = read_optimal(model, res, explain_infeasible, explain_unbounded)
+    t3 = time.perf_counter()
+    how["times"] = {"build_s": t1 - t0, "solve_s": t2 - t1, "read_s": t3 - t2}
+    return replace(plan, meta={**plan.meta, **how})
+
+
+#: From this many branches ``method="auto"`` tries the structured method before the LP.
+STRUCTURED_MIN_N = 500
+
+
+def solve_model(model: OptimizeModel, *, solver: str = "simplex", method: str = "auto",
+                time_limit: float | None = None) -> tuple[LPResult, dict[str, Any]]:
+    """Solve the LP of ``model`` by the structured method (:mod:`autarky.plan.structured`)
+    where asked or where it pays, else by HiGHS; a first-order answer that fails its check
+    falls back to simplex. Returns the answer and how it was found (``method``, ``fallback``:
+    why a method was left, ``structured``: its rounds)."""
+    from autarky.plan.structured import solve_structured
+
+    how: dict[str, Any] = {"fallback": []}
+    want = method == "structured" or (method == "auto" and model.objective == "max-min"
+                                      and model.economy.n >= STRUCTURED_MIN_N)
+    if want:
+        out = solve_structured(model, time_limit=time_limit)
+        how["structured"] = out.stats
+        if out.result is not None and out.result.check is not None and out.result.check.ok:
+            how["method"] = "structured"
+            how["solver"] = "structured (Leontief pricing + master LP)"
+            return out.result, how
+        why = out.reason or f"no certificate ({out.result.check if out.result else ''})"
+        how["fallback"].append(f"structured: {why}")
+    res = solve_lp(model.lp, solver=solver, time_limit=time_limit)
+    how["method"] = f"HiGHS {solver}"
+    if res.status == "error" and solver != "simplex":
+        how["fallback"].append(f"HiGHS {solver}: {res.message}")
+        res = solve_lp(model.lp, solver="simplex", time_limit=time_limit)
+        how["method"] = "HiGHS simplex"
+    return res, how

@@ -300,6 +300,25 @@ class OptimalPlan(Plan):
             return pd.Series(dtype=float, name="exchange_price")
         return self._exchange_prices.copy()
 
+    @property
+    def certificate(self) -> dict[str, Any]:
+        """How the answer was found and how good it is: ``method`` (``structured``, ``HiGHS
+        simplex``, ``closed form``, ...), ``duality_gap`` (complementary slackness over the
+        objective), ``max_violation`` (the largest relative violation of a constraint, in the
+        model's own units), ``dual_violation``, and ``fallback`` (why a faster method was left,
+        empty where none was)."""
+        chk = self.check or {}
+        method = self.meta.get("method")
+        if method is None:
+            solver = str(self.meta.get("solver", ""))
+            method = "closed form" if solver.startswith("closed form") else f"HiGHS {solver}"
+        exact = method == "closed form"
+        return {"method": method,
+                "duality_gap": chk.get("duality_gap", 0.0 if exact else float("nan")),
+                "max_violation": chk.get("primal_violation", 0.0 if exact else float("nan")),
+                "dual_violation": chk.get("dual_violation", 0.0 if exact else float("nan")),
+                "fallback": list(self.meta.get("fallback", []))}
+
     def valuations(self, numeraire: str) -> pd.DataFrame:
         """Shadow and capacity prices in units of a factor (e.g. labour per unit of product).
 

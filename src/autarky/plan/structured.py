@@ -560,7 +560,12 @@ def _assemble(pb: _Problem, x: np.ndarray, m: np.ndarray, e: np.ndarray, lam: fl
         y[pb.frows] = w
     if len(pb.xrows):
         y[pb.xrows] = mu
-    col_dual = lp.c - sp.csr_array(lp.M).T @ y
+    M = sp.csr_array(lp.M)
+    col_dual = lp.c - M.T @ y
+    # reduced costs below the precision of the Leontief solves (GMRES to a relative residual
+    # of 1e-12) are a basic variable's zero
+    terms = np.abs(lp.c) + abs(M).T @ np.abs(y)
+    col_dual = np.where(np.abs(col_dual) <= 1e-10 * terms, 0.0, col_dual)
     chk = check_solution(lp, v, y, col_dual, tol=tol)
     return LPResult("optimal", float(lp.c @ v), v, np.asarray(lp.M @ v), y, col_dual, None,
                     "structured: Leontief pricing and a master LP over the coupling rows",
