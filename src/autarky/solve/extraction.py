@@ -225,7 +225,7 @@ def _warn_singular(ks: list[int]) -> None:
 
 
 def _diagonal_route(A: ArrayOrSparse, yv: np.ndarray, wv: np.ndarray, s: LeontiefSolver,
-                    rtol: float, probes: int) -> ExtractionResult:
+                    rtol: float, probes: int | None) -> ExtractionResult:
     """The losses from ``x``, ``m`` and the (exact or certified) diagonal of ``L``."""
     x = _gross_output(A, yv, s)
     m = np.asarray(s.solve_transposed(wv), dtype=float).ravel()
@@ -245,7 +245,7 @@ def _diagonal_route(A: ArrayOrSparse, yv: np.ndarray, wv: np.ndarray, s: Leontie
 
 def extraction_losses(A: ArrayOrSparse, y: Any, w: Any = None, solver: LeontiefSolver | None = None, *,
                       block_size: int | None = None, diagonal: Diagonal = "auto", rtol: float = 1e-6,
-                      probes: int = 64) -> ExtractionResult:
+                      probes: int | None = None) -> ExtractionResult:
     """Weighted output lost by the hypothetical extraction of each branch, from one factorization.
 
     Uses ``total_k = (x_k / L_kk) w' L e_k`` (see the module docstring for the derivation from the
@@ -275,7 +275,8 @@ def extraction_losses(A: ArrayOrSparse, y: Any, w: Any = None, solver: LeontiefS
     rtol
         Relative bound sought by the certified part of the diagonal route (it warns when missed).
     probes
-        Probe vectors per component on the certified part of the diagonal route.
+        Probe vectors per component on the certified part of the diagonal route (default: by the
+        work budget :data:`~autarky.solve.inverse_diagonal.PROBE_WORK`).
 
     Returns
     -------
