@@ -1,0 +1,271 @@
+"""The full indicator set at size: a dense n = 9,800 economy against pymrio's ``calc_all``, and
+sparse product-level economies of 10^5 to 10^7 products, with the bandwidth bound of each solve.
+
+**Dense** (default n = 9,800, the EXIOBASE product-by-product size): a value table with
+every entry filled, as in a multi-regional table; column sums of
+``A`` uniform in [0.5, 0.8]; two partners with competitive import shares uniform in [0, 0.3];
+five factors. autarky, in a fresh process: build the economy (validation and the productiveness
+proof), the balance (gross output) and the indicators (import content in total and per partner,
+value-added content, the five factor contents ``F L_d``). pymrio, in a fresh process, on the
+same domestic system (``Z_d = A_d diag(x)``, home final use, the five factors as one extension):
+``IOSystem.calc_all()`` (``A``, ``L``, ``x``, ``S``, ``M`` and the footprint accounts). Each side
+reports its time and its peak resident memory (``VmHWM``); the answers are compared (gross output,
+and autarky's factor content against pymrio's ``M``).
+
+**Sparse**: ``n`` products with 20 inputs each (``20 n`` non-zeros, the layout of
+``bench/scale.py``), the same partners and factors; build, balance and indicators, each timed,
+peak memory of the fresh process.
+
+**Bandwidth bound**: the passes over ``A`` each GMRES solve made (from
+``LeontiefSolver.history``) times the measured time of one pass with the same number of columns;
+the ratio of the solve time to it says how far the solve is from the cost of reading ``A`` that
+many times.
+
+Usage: ``python bench/indicators_scale.py`` (dense 9,800, sparse 10^5 and 10^6);
+``--dense-n``, ``--sparse-sizes 100000,1000000,10000000``, ``--no-pymrio``, ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _common import ROOT, command_line, environment, environment_lines
+
+FACTORS = 5
+PARTNERS = 2
+INPUTS = 20
+
+
+def peak_mib() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def dense_data(n: int, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    A = rng.uniform(0.0, 1.0, (n, n))
+    A *= (rng.uniform(0.5, 0.8, n) / A.sum(axis=0))[np.newaxis, :]
+    return {"A": A, "y": rng.uniform(1.0, 10.0, n), "S": rng.uniform(0.0, 0.3, (PARTNERS, n)),
+            "F": rng.uniform(0.0, 1.0, (FACTORS, n))}
+
+
+def sparse_A(n: int, seed: int) -> Any:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from scale import technology
+
+    return technology(n, seed, INPUTS)
+
+
+# ------------------------------------------------------------------------- worker processes
+def pass_time(A: Any, k: int, repeat: int = 3) -> float:
+    """Seconds of one product ``A @ V`` with ``k`` columns (best of ``repeat``)."""
+    V = np.random.default_rng(0).uniform(size=(A.shape[0], k))
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        A @ V
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def run_autarky(kind: str, n: int, workdir: Path) -> dict[str, Any]:
+    import pandas as pd
+
+    import autarky.plan  # imports outside the timings
+    import autarky.reliance  # noqa: F401
+    from autarky import Economy
+
+    if kind == "dense":
+        d = {k: np.load(workdir / f"{k}.npy") for k in ("A", "y", "S", "F")}
+        A = d["A"]
+    else:
+        rng = np.random.default_rng(n)
+        A = sparse_A(n, n)
+        d = {"y": rng.uniform(1.0, 10.0, n), "S": rng.uniform(0.0, 0.3, (PARTNERS, n)),
+             "F": rng.uniform(0.0, 1.0, (FACTORS, n))}
+    base = peak_mib()
+    out: dict[str, Any] = {"n": n, "nnz": int(A.nnz) if kind == "sparse" else n * n}
+    t0 = time.perf_counter()
+    eco = Economy.from_coefficients(
+        A, d["y"], partners=pd.DataFrame(index=[f"p{i}" for i in range(PARTNERS)]),
+        factors=pd.DataFrame({"unit": ["h"] * FACTORS}, index=[f"f{i}" for i in range(FACTORS)]),
+        import_shares=d["S"], factor_coefficients=d["F"])
+    del A
+    out["build"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    plan = eco.plan.balance()
+    out["balance"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ind = eco.reliance.indicators(plan="balance")
+    out["indicators"] = time.perf_counter() - t0
+    out["peak"] = peak_mib()
+    out["added"] = out["peak"] - base
+    hist = [{"columns": r.columns, "method": r.method, "passes": r.passes,
+             "iterations": r.iterations, "residual": r.residual, "seconds": r.seconds}
+            for r in eco.solver.history]
+    out["solves"] = sum(h["seconds"] for h in hist)
+    out["history"] = hist
+    out["used"] = eco.solver.used
+    # the bandwidth bound: passes x one pass with as many columns (of the technology solved)
+    Ad = eco.A_d
+    out["bound"] = sum(h["passes"] * pass_time(Ad, h["columns"])
+                       for h in hist if h["method"].startswith("krylov"))
+    out["pass_1"] = pass_time(Ad, 1)
+    if kind == "dense":
+        np.save(workdir / "x_autarky.npy", plan.gross_output.to_numpy())
+        np.save(workdir / "fc_autarky.npy", ind.factor_content.to_numpy())
+    return out
+
+
+def run_pymrio(n: int, workdir: Path) -> dict[str, Any]:
+    import pandas as pd
+    import pymrio
+
+    d = {k: np.load(workdir / f"{k}.npy") for k in ("A", "y", "S", "F")}
+    base = peak_mib()
+    t0 = time.perf_counter()
+    # the domestic system autarky's indicators measure: A_d = (1 - s) A, home final use (1 - s) y
+    keep = 1.0 - d["S"].sum(axis=0)
+    Ad = keep[:, np.newaxis] * d["A"]
+    del d["A"]
+    yd = keep * d["y"]
+    x = np.linalg.solve(np.eye(n) - Ad, yd)
+    prep = time.perf_counter() - t0
+    idx = pd.MultiIndex.from_product([["r"], [f"b{i}" for i in range(n)]],
+                                     names=["region", "sector"])
+    Z = pd.DataFrame(Ad * x[np.newaxis, :], index=idx, columns=idx)
+    del Ad
+    Y = pd.DataFrame(yd, index=idx,
+                     columns=pd.MultiIndex.from_tuples([("r", "final")], names=["region", "category"]))
+    F = pd.DataFrame(d["F"] * x[np.newaxis, :], index=[f"f{i}" for i in range(FACTORS)], columns=idx)
+    io = pymrio.IOSystem(Z=Z, Y=Y)
+    io.factors = pymrio.Extension(name="factors", F=F)
+    del Z, Y, F
+    base2 = peak_mib()
+    t0 = time.perf_counter()
+    io.calc_all()
+    out = {"calc_all": time.perf_counter() - t0, "prep_outside": prep, "peak": peak_mib(),
+           "added": peak_mib() - base, "system_built": base2}
+    np.save(workdir / "x_pymrio.npy", io.x.to_numpy().ravel())
+    np.save(workdir / "M_pymrio.npy", io.factors.M.to_numpy())
+    return out
+
+
+def subprocess_run(args: list[str]) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    res = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                         env=env, check=False)
+    if res.returncode != 0:
+        return {"error": (res.stderr or res.stdout)[-2000:]}
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------------------ main
+def fmt(v: float) -> str:
+    return f"{v:.3g}" if v < 100 else f"{v:,.0f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dense-n", type=int, default=9800)
+    ap.add_argument("--sparse-sizes", default="100000,1000000")
+    ap.add_argument("--no-pymrio", action="store_true")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "indicators_scale.md"))
+    ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.worker:
+        who, n, wd = a.worker
+        res = run_pymrio(int(n), Path(wd)) if who == "pymrio" else run_autarky(who, int(n), Path(wd))
+        print(json.dumps(res, default=float))
+        return
+    try:
+        import pymrio
+        extra = {"pymrio": pymrio.__version__}
+    except ImportError:
+        extra = {"pymrio": "not installed"}
+    env = environment(extra)
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        wd = Path(tmp)
+        if a.dense_n:
+            n = a.dense_n
+            for k, v in dense_data(n, 1).items():
+                np.save(wd / f"{k}.npy", v)
+            aut = subprocess_run(["--worker", "dense", str(n), str(wd)])
+            pym = {} if a.no_pymrio else subprocess_run(["--worker", "pymrio", str(n), str(wd)])
+            lines += [f"## Dense, n = {n:,} (every entry filled; {PARTNERS} partners, "
+                      f"{FACTORS} factors)", ""]
+            if "error" in aut:
+                lines += ["autarky failed:", "```", aut["error"], "```", ""]
+            else:
+                solve = aut["balance"] + aut["indicators"]
+                total = aut["build"] + solve
+                lines += ["| | seconds | peak MiB (added by the run) |", "|---|---|---|",
+                          f"| autarky build (validation, productiveness proof) | "
+                          f"{fmt(aut['build'])} | |",
+                          f"| autarky balance (gross output) | {fmt(aut['balance'])} | |",
+                          f"| autarky indicators (import content total and per partner, value "
+                          f"added, {FACTORS} factor contents) | {fmt(aut['indicators'])} | |",
+                          f"| **autarky, all** | **{fmt(total)}** | {fmt(aut['peak'])} "
+                          f"({fmt(aut['added'])}) |"]
+                if pym and "error" not in pym:
+                    lines += [f"| pymrio `calc_all()` (A, L, x, S, M, footprints) | "
+                              f"{fmt(pym['calc_all'])} | {fmt(pym['peak'])} ({fmt(pym['added'])}) |",
+                              "", f"pymrio / autarky: time **{pym['calc_all'] / total:.1f}x**, "
+                              f"peak memory **{pym['peak'] / aut['peak']:.1f}x** "
+                              f"(added memory {pym['added'] / max(aut['added'], 1):.1f}x)."]
+                    xa, xp = np.load(wd / "x_autarky.npy"), np.load(wd / "x_pymrio.npy")
+                    fa, mp = np.load(wd / "fc_autarky.npy"), np.load(wd / "M_pymrio.npy")
+                    lines += ["", "Agreement (largest relative difference): gross output "
+                              f"{np.max(np.abs(xa - xp) / np.abs(xp)):.1e}; factor content "
+                              f"against pymrio's M {np.max(np.abs(fa - mp) / np.abs(mp)):.1e}."]
+                elif pym:
+                    lines += ["", "pymrio failed:", "```", pym["error"], "```"]
+                lines += ["", f"Solver: {aut['used']}.", "",
+                          f"Bandwidth bound: {sum(h['passes'] for h in aut['history'])} passes "
+                          f"over A in all; one pass with one column {aut['pass_1']:.3f} s; "
+                          f"passes x the time of one pass (with as many columns) "
+                          f"{aut['bound']:.2f} s against {aut['solves']:.2f} s in the solves "
+                          f"(balance and indicators in all {solve:.2f} s): "
+                          f"**{aut['solves'] / max(aut['bound'], 1e-9):.2f}x** the bound.", ""]
+        sizes = [int(s) for s in a.sparse_sizes.split(",") if s]
+        if sizes:
+            lines += [f"## Sparse, {INPUTS} inputs per product", "",
+                      "| n | non-zeros | build s | balance s | indicators s | all s | peak MiB "
+                      "(added) | passes | solves x the bandwidth bound | solver |",
+                      "|---|---|---|---|---|---|---|---|---|---|"]
+            for n in sizes:
+                r = subprocess_run(["--worker", "sparse", str(n), str(wd)])
+                if "error" in r:
+                    lines.append(f"| {n:,} | | failed: {r['error'][-200:]!r} | | | | | | | |")
+                    continue
+                solve = r["balance"] + r["indicators"]
+                allt = r["build"] + solve
+                lines.append(
+                    f"| {n:,} | {r['nnz']:,} | {fmt(r['build'])} | {fmt(r['balance'])} | "
+                    f"{fmt(r['indicators'])} | **{fmt(allt)}** | {fmt(r['peak'])} "
+                    f"({fmt(r['added'])}) | {sum(h['passes'] for h in r['history'])} | "
+                    f"{r['solves'] / max(r['bound'], 1e-9):.2f} | {r['used']} |")
+                print(lines[-1], flush=True)
+            lines.append("")
+    lines = ["# The full indicator set at size", "",
+             "Run by `python bench/indicators_scale.py`; every variant in its own fresh process.",
+             "", *environment_lines(env, command_line()), "", *lines]
+    Path(a.out).write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
