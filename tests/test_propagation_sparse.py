@@ -42,6 +42,7 @@ from autarky import Economy
 from autarky.errors import BadValueError
 from autarky.reliance.criticality import partner_criticality
 from autarky.reliance.stress import stress
+from autarky.solve import supply_network
 from autarky.solve.production import PRODUCTIONS, Households
 from autarky.solve.propagation import SCHEMES, PropagationResult, Shock, propagate
 from autarky.solve.supply_network import SparsePairs, _ahead
@@ -141,6 +142,33 @@ def test_sparse_equals_dense_small(production: str, scheme: str, seed: int) -> N
     s, d = both(case, shock=shock(14, weeks, case["rng"]), weeks=weeks,
                 **settings(case, scheme, production))
     assert np.any(d.output < d.baseline - 1e-9)  # the shock bites
+    assert_same(s, d)
+
+
+@pytest.mark.parametrize("pad", [10**6, 0], ids=["row-wise cumsum", "log-depth scan"])
+def test_sparse_priority_both_prefix_sums(pad: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Priority rationing with the orders ahead added up row-wise and by the log-depth scan
+    (chosen by ``PAD``), among 41 ranks with a product every branch uses."""
+    monkeypatch.setattr(supply_network, "PAD", pad)
+    made: list[bool] = []
+    init = supply_network.SparseRationing.__init__
+
+    def spy(self: Any, *args: Any) -> None:
+        init(self, *args)
+        made.append(getattr(self, "padded", None))
+
+    monkeypatch.setattr(supply_network.SparseRationing, "__init__", spy)
+    n, weeks = 40, 26
+    case = network(n, 0.15, 4, imports=True)
+    case["A"][7, 1:] = np.maximum(case["A"][7, 1:], 0.01)  # product 7: every branch's input
+    case["x0"] = np.linalg.solve(np.eye(n) - case["A"], case["f0"])
+    case["x0"][3] = 0.0
+    case["rng"] = np.random.default_rng(9)
+    kw = settings(case, "priority", "leontief")
+    kw["priority"] = case["rng"].permutation(n + 1).astype(float)
+    s, d = both(case, shock=shock(n, weeks, case["rng"]), weeks=weeks, **kw)
+    assert made == [pad > 0, pad > 0]  # domestic and imported inputs, each in the chosen way
+    assert np.any(d.final_delivered < d.final_demand - 1e-9)
     assert_same(s, d)
 
 

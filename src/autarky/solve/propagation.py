@@ -570,6 +570,24 @@ class PropagationResult:
 # simulation
 
 
+def _orders(out: np.ndarray, work: np.ndarray, coef: np.ndarray, expected: np.ndarray,
+            gamma: float, target: np.ndarray, stock: np.ndarray) -> None:
+    """``out = max(coef * expected + gamma (target - stock), 0)`` in place (``work``: scratch);
+    ``expected`` is last week's demand at each pair."""
+    np.multiply(coef, expected, out=out)
+    np.subtract(target, stock, out=work)
+    work *= gamma
+    out += work
+    np.maximum(out, 0.0, out=out)
+
+
+def _restock(stock: np.ndarray, delivered: np.ndarray, used: np.ndarray) -> None:
+    """``stock = max(stock + delivered - used, 0)`` in place."""
+    stock += delivered
+    stock -= used
+    np.maximum(stock, 0.0, out=stock)
+
+
 def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | None = None,
               m0: ArrayLike | None = None, capacity: ArrayLike | None = None, shock: Shock | None = None,
               weeks: int = 52, inventory_days: ArrayLike = 14.0,
@@ -721,6 +739,8 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     del tau, tau_m
     stock = target.copy()
     stock_m = target_m.copy()
+    orders, use = np.empty_like(target), np.empty_like(target)  # reused every week, in place
+    orders_m, use_m = np.empty_like(target_m), np.empty_like(target_m)
     d_prev = x0_.copy()
 
     output = np.empty((weeks, n))
@@ -733,7 +753,7 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
         if hh is not None:
             final[t] = hh.final(t, output[t - 1] if t else x0_, dem_f[t])
         # 1. orders, on last week's demand plus a share of the stock gap
-        orders = np.maximum(a * net.at_cols(d_prev) + gamma * (target - stock), 0.0)
+        _orders(orders, use, a, net.at_cols(d_prev), gamma, target, stock)
         d = net.row_sums(orders) + final[t]
         # 2. production (with pooled imports: of what the imports arriving leave to be made)
         m_pool = np.zeros(n) if pool is None else pool * imp_f[t]
@@ -745,12 +765,12 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
             imports_delivered[t] = np.minimum(m_pool, d)
         # 4. imports
         if has_imports:
-            orders_m = np.maximum(am * net_m.at_cols(d_prev) + gamma * (target_m - stock_m), 0.0)
+            _orders(orders_m, use_m, am, net_m.at_cols(d_prev), gamma, target_m, stock_m)
             delivered_m, _ = distribute_m(m0_ * imp_f[t], orders_m, None)
             imports_delivered[t] = net_m.row_sums(delivered_m)
-            stock_m = np.maximum(stock_m + delivered_m - am * net_m.at_cols(x), 0.0)
+            _restock(stock_m, delivered_m, np.multiply(am, net_m.at_cols(x), out=use_m))
         # 5. stocks
-        stock = np.maximum(stock + delivered - a * net.at_cols(x), 0.0)
+        _restock(stock, delivered, np.multiply(a, net.at_cols(x), out=use))
         output[t] = x
         demand[t] = d
         d_prev = d

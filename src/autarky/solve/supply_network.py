@@ -42,6 +42,11 @@ import scipy.sparse as sp
 
 from autarky.errors import BadValueError
 
+#: :class:`SparseRationing` adds up the orders ahead of each group by a row-wise ``cumsum`` where
+#: the table of products by groups holds at most this many times as many cells as there are
+#: groups (a log-depth scan otherwise).
+PAD = 3
+
 #: Shares a supply among the orders of each product: ``(supply, orders, final, total)`` gives
 #: the deliveries to the pairs and to final demand (``None`` without final demand).
 Distribute = Callable[..., tuple[np.ndarray, np.ndarray | None]]
@@ -319,39 +324,48 @@ class SparseRationing:
     """Each product's supply shared among its customers' orders, on a sparse pattern.
 
     The customers of product ``i`` are its users (the pairs of row ``i``) and, with ``final``,
-    final demand (one more entry per product, after the ``nnz`` pairs). With one rank tier the
-    shortfall is shared proportionally; otherwise each entry belongs to one (product, rank)
-    group, numbered by product and then by rank (set up once, by one sort). Each week the orders
-    of each group are added up (``np.bincount``), the orders ahead of each group in its product
-    are a segmented prefix sum (a log-depth scan, so no product's sum borrows rounding from
-    another's), and each group gets ``clip((supply - ahead) / group, 0, 1)`` of its orders, as
-    :func:`ration_dense` does.
+    final demand (one more customer per product, served after the users of its rank, as in
+    :func:`ration_dense`). With one rank tier the shortfall is shared proportionally;
+    otherwise each customer belongs to one (product, rank) group, numbered by product and then
+    by rank (set up once, by one sort). Each week the orders of each group are added up
+    (``np.bincount``), the orders ahead of each group in its product are a prefix sum within the
+    product (a row-wise ``cumsum`` of the groups laid out product by rank, where that layout is
+    at most :data:`PAD` times the number of groups; otherwise a log-depth segmented scan), so no
+    product's sum borrows rounding from another's, and each group gets
+    ``clip((supply - ahead) / group, 0, 1)`` of its orders.
     """
 
     def __init__(self, pairs: SparsePairs, ranks: np.ndarray, final: bool) -> None:
         n, nnz = pairs.n, pairs.nnz
         self.n, self.final, self.pairs = n, final, pairs
         self.single = bool(np.all(ranks == ranks[0])) if ranks.size else True
-        self.entries = nnz + (n if final else 0)
-        if self.single or self.entries == 0:
+        if self.single or nnz + (n if final else 0) == 0:
             return
         levels, code = np.unique(ranks, return_inverse=True)
         code = code.astype(np.int64)
-        rank = code[: n][pairs.col_index]
-        row = pairs.rows.astype(np.int64)
+        key = pairs.rows.astype(np.int64) * levels.size + code[:n][pairs.col_index]
         if final:
-            row = np.concatenate([row, np.arange(n)])
-            rank = np.concatenate([rank, np.full(n, code[n])])
-        key = row * levels.size + rank
-        del row, rank
+            key = np.concatenate([key, np.arange(n, dtype=np.int64) * levels.size + code[n]])
         used, group = np.unique(key, return_inverse=True)  # groups by product, then rank
-        self.group = group.astype(np.intp)
+        del key
+        group = group.astype(np.intp)
+        self.group, self.group_final = group[:nnz], group[nnz:]
         self.groups = used.size
         self.grow = used // levels.size
         first = np.concatenate([[True], self.grow[1:] != self.grow[:-1]])
         g = np.arange(self.groups)
         self.glow = np.maximum.accumulate(np.where(first, g, 0))  # first group of the row
-        self.depth = int(np.max(g - self.glow, initial=0)) + 1
+        pos = g - self.glow
+        self.depth = int(np.max(pos, initial=0)) + 1
+        rows = int(np.count_nonzero(first))
+        self.shape = (rows, self.depth)
+        self.padded = rows * self.depth <= PAD * self.groups
+        if self.padded:  # cells off the groups stay 0 for good; the groups' cells are refilled
+            self.flat = (np.cumsum(first) - 1) * self.depth + pos
+            self.inner = np.flatnonzero(pos > 0)
+            self.flat_prev = self.flat[self.inner] - 1
+            self.table = np.zeros(self.shape)
+            self.csum = np.empty(self.shape)
 
     def __call__(self, supply: np.ndarray, orders: np.ndarray, fin: np.ndarray | None,
                  total: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -364,16 +378,21 @@ class SparseRationing:
             frac = np.ones(self.n)
             frac[short] = supply[short] / total[short]
             return orders * frac[self.pairs.rows], None if fin is None else fin * frac
-        vals = orders if fin is None else np.concatenate([orders, fin])
-        gt = np.bincount(self.group, weights=vals, minlength=self.groups)
-        ahead = _ahead(gt, self.glow, self.depth)
+        gt = np.bincount(self.group, weights=orders, minlength=self.groups)
+        if fin is not None:
+            gt[self.group_final] += fin  # one final-demand customer per product, last in its group
+        if self.padded:
+            self.table.ravel()[self.flat] = gt
+            np.cumsum(self.table, axis=1, out=self.csum)
+            ahead = np.zeros(self.groups)
+            ahead[self.inner] = self.csum.ravel()[self.flat_prev]
+        else:
+            ahead = _ahead(gt, self.glow, self.depth)
         left = supply[self.grow] - ahead
         frac = np.clip(left / np.where(gt > 0, gt, 1.0), 0.0, 1.0)
         frac[left >= gt] = 1.0
         frac[~short[self.grow]] = 1.0
-        out = vals * frac[self.group]
-        nnz = self.pairs.nnz
-        return out[:nnz], None if fin is None else out[nnz:]
+        return orders * frac[self.group], None if fin is None else fin * frac[self.group_final]
 
 
 def _ahead(gt: np.ndarray, low: np.ndarray, depth: int) -> np.ndarray:
