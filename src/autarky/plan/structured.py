@@ -46,6 +46,8 @@ from autarky.solve.lp import INF, LinearProgram, LPResult, check_solution, solve
 
 #: Relative reduced cost below which a plan is not worth adding (the objective is a fulfilment).
 RC_TOL = 1e-10
+#: Weight of the last pricing point in the next one (Wentges smoothing of the master's duals).
+SMOOTH = 0.8
 #: Penalty on the relative violation of a coupling row in the master (phase one), against a
 #: fulfilment of order one.
 BIG = 1e3
@@ -137,6 +139,7 @@ class _Problem:
         self.has_open[imp.branch[self.open]] = True
         self.home_cost = np.zeros(n)
         self.last_p: np.ndarray | None = None
+        self.last_home: np.ndarray | None = None
 
     # ------------------------------------------------------------------ pieces
     def mu_of(self, mu: np.ndarray, partner: np.ndarray) -> np.ndarray:
@@ -230,7 +233,7 @@ def _pricing(pb: _Problem, w: np.ndarray, mu: np.ndarray, rho: np.ndarray, sigma
                 hv = hv - pb.Aimp[p].T @ v
         tol = 1e-12 * np.maximum(1.0, np.abs(p_val))
         new_home = np.where(home, hv <= best + tol, hv < best - tol) & ~fixed
-        pb.home_cost, pb.last_p = hv, p_val
+        pb.home_cost, pb.last_p, pb.last_home = hv, p_val, home
         if np.array_equal(new_home, home) and np.array_equal(newU, U):
             return p_val, home, np.where(home, -1, chan), U, At, solver, it
         home, U = new_home, newU
@@ -248,7 +251,7 @@ def _plans(pb: _Problem, p_val: np.ndarray, home: np.ndarray, chan: np.ndarray, 
     # exports: at the upper limit where they pay more than the product is worth
     # (a product whose output is fixed at its exports pays for one more unit exported with
     # its home cost)
-    unit = np.where(pb.fixed_kind == 2, pb.home_cost, p_val + r)
+    unit = np.where(home | (pb.fixed_kind == 1), p_val + r, pb.home_cost)
     value = pb.mu_of(mu, pb.exp.partner) * pb.eprice - unit[pb.exp.branch]
     up = value > 1e-12 * np.maximum(1.0, np.abs(p_val[pb.exp.branch]))
     if np.any(up & ~np.isfinite(pb.ehi)):
@@ -261,7 +264,7 @@ def _plans(pb: _Problem, p_val: np.ndarray, home: np.ndarray, chan: np.ndarray, 
         used_g += U[p] * pb.ckappa[p] * pb.g[p]
     dem_ray = pb.d * (1.0 - used_g)
     # fixed outputs (in the point plan only): at capacity, or what the product exports
-    f = np.where(pb.fixed_kind == 1, pb.cap, np.where(pb.fixed_kind == 2, dem_pt, 0.0))
+    f = np.where(pb.fixed_kind == 1, pb.cap, np.where(home, 0.0, dem_pt))
     f = np.where(np.isfinite(f), f, 0.0)
     inputs_f = np.asarray(At @ f).ravel()
     rhs = np.column_stack([np.where(home, dem_ray, 0.0), np.where(home, dem_pt + inputs_f, 0.0)])
@@ -385,19 +388,37 @@ def _run(pb: _Problem, stats: dict[str, Any], t0: float, max_rounds: int, max_ro
     free = False  # after a failed certificate: plain decomposition, no fixed outputs
     m: np.ndarray | None = None
     res: LPResult | None = None
+    sep: tuple[np.ndarray, ...] | None = None
     for rnd in range(max_rounds):
         if m is not None and not free:
             _update_fixed(pb, rho_m, r_m, m, nu)
-        rho = np.where(pb.fixed_kind > 0, 0.0, rho_m)
-        r = np.where(pb.fixed_kind > 0, 0.0, r_m)
-        p_val, home, chan, U, At, solver, it = _pricing(pb, w, mu, rho, sigma, r, home, U)
-        stats["policy_iterations"] += it
-        new = _plans(pb, p_val, home, chan, U, At, solver, mu, r)
-        u = np.r_[w, mu]
-        gains = [c.lam - u @ c.G - rho_m @ c.x - (sigma - nu) @ c.m
-                 - r_m @ (_exported(pb, c) - c.x) - (alpha if c.point else 0.0) for c in new]
+        master = (w, mu, rho_m, sigma, r_m)
+        # Wentges smoothing: price at a point between the last pricing duals and the master's
+        # (fewer rounds); where that finds nothing for the master, price at the master's
+        smooth = sep is not None and rnd > 0
+        for attempt in (0, 1):
+            if smooth and attempt == 0 and sep is not None:
+                duals = tuple(SMOOTH * a + (1 - SMOOTH) * b for a, b in zip(sep, master,
+                                                                            strict=True))
+            else:
+                duals = master
+            ws, mus, rhos, sigmas, rs = duals
+            rho = np.where(pb.fixed_kind > 0, 0.0, rhos)
+            r = np.where(pb.fixed_kind > 0, 0.0, rs)
+            p_val, home, chan, U, At, solver, it = _pricing(pb, ws, mus, rho, sigmas, r, home, U)
+            stats["policy_iterations"] += it
+            new = _plans(pb, p_val, home, chan, U, At, solver, mus, r)
+            u = np.r_[w, mu]
+            gains = [c.lam - u @ c.G - rho_m @ c.x - (sigma - nu) @ c.m
+                     - r_m @ (_exported(pb, c) - c.x) - (alpha if c.point else 0.0)
+                     for c in new]
+            sep = duals
+            if not smooth or max(gains) > RC_TOL * max(1.0, abs(objective)):
+                break
+            stats["mispricings"] = stats.get("mispricings", 0) + 1
+            smooth = False
         if cols and max(gains) <= RC_TOL * max(1.0, abs(objective)):
-            assert res is not None
+            assert res is not None and U is not None
             result = _certified(pb, cols, res, p_val, U, w, mu, r_m, tol)
             if result.check is not None and result.check.ok:
                 stats["columns"] = len(cols)
@@ -463,7 +484,9 @@ def _certified(pb: _Problem, cols: list[_Col], res: LPResult, p_val: np.ndarray,
     # exports-from-output duals: the master's, and for outputs fixed at their exports the gap
     # between the home cost and the price (producing one more unit for export frees a unit)
     r = r_m.copy()
-    ex = pb.fixed_kind == 2
+    # (the products imported at the margin make their exports at home)
+    last_home = pb.last_home if pb.last_home is not None else np.ones(pb.n, dtype=bool)
+    ex = (pb.fixed_kind == 2) | (~last_home & (pb.fixed_kind != 1))
     r[ex] = np.maximum(pb.home_cost[ex] - p_val[ex], 0.0)
     return _assemble(pb, x, m, e, lam, p_val, U, w, mu, r, tol)
 
