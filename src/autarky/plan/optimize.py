@@ -458,8 +458,9 @@ def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | No
     return replace(plan, meta={**plan.meta, **how})
 
 
-#: From this many branches ``method="auto"`` tries the structured method before the LP.
-STRUCTURED_MIN_N = 500
+#: From this many branches ``method="auto"`` tries the structured method before the LP (below it
+#: HiGHS simplex is as fast; bench/results/lp_scale.md).
+STRUCTURED_MIN_N = 1000
 
 
 def solve_model(model: OptimizeModel, *, solver: str = "simplex", method: str = "auto",

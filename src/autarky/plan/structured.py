@@ -16,19 +16,30 @@ product or one trade channel. The method is Dantzig-Wolfe decomposition over the
   coefficients, so the iteration is monotone and ends). The policy's plan for one unit of
   fulfilment (a column with ``lam = 1``) and for the exports it chooses (each export channel at
   its lower or upper limit, by its value against the product's price) are two forward solves.
+* **fixed outputs**: a product imported at the margin that exports makes its exports at home
+  (its output is fixed at them in the export plan; one more unit exported costs its home cost);
+  a product whose capacity binds in the master and that has an open import offer is fixed at
+  its capacity, the margin imported (freed again where its prices say the capacity is slack).
 * **master**: an LP over the weights of the plans generated so far, with the ``K`` coupling rows,
   the convexity row of the export plans, the minimum fulfilment and the product-level rows
-  (capacity, import limit, exports from output) that some mixture has violated (added on
-  demand). Its duals price the next round. No plan with a positive reduced cost left means the
-  mixture is optimal.
+  (capacity, import limit, exports from output, non-negative imports) that some mixture has
+  violated (added on demand). Its duals, smoothed (Wentges), price the next round. No plan with
+  a positive reduced cost left means the mixture is optimal.
 
 The answer is then written in the variables of the full LP of :func:`build_model` and certified
 there (:func:`~autarky.solve.lp.check_solution`): primal violation in the model's own units,
-dual feasibility of the prices, and the relative duality gap. The method declines (returns
-``None`` with the reason) where it does not apply or does not converge within its budget: other
-objectives than max-min, export offers without a limit that pay, an infeasible or unbounded
-plan, or more product-level rows binding than ``max_rows`` (each binding capacity needs its own
-mixture of plans, so many of them make the master slow): the caller then solves the LP.
+dual feasibility of the prices, and the relative duality gap (complementary slackness against
+the bound each dual prices). The method declines (returns ``None`` with the reason) where it
+does not apply or does not converge within its budget: other objectives than max-min, export
+offers without a limit that pay, an infeasible or unbounded plan, more than ``max_rows``
+product-level rows, or no certificate; the caller then solves the LP.
+
+Cost and limits (bench/results/lp_scale.md): each round is one or two transposed Leontief solves
+and one forward solve with two right-hand sides, plus a master LP of a few dozen rows. The number
+of rounds grows with the number of rows in the master: every capacity that binds on a product
+without an import offer acts as one more coupling row (nothing can replace that product's
+output), and decomposition converges slowly with many of them (about 40 rounds with the ``K``
+rows alone, 100-150 with 30 binding capacities).
 """
 
 from __future__ import annotations
