@@ -408,7 +408,9 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
     powers
         ``P``, the powers of ``A`` whose diagonals are computed exactly on the certified route (1-3).
     max_terms
-        Largest power ``K`` of the truncated series on the certified route.
+        Largest power ``K`` of the truncated series on the certified route (with the default
+        ``probes``, also at most what 2.5 :data:`PROBE_WORK` allows, so that a near-singular
+        technology, whose series converges slowly, returns its wide bound in bounded time).
     exact_flops
         Flops allowed for an exact route of one component; default :data:`EXACT_FLOPS`.
     fallback_max
@@ -516,7 +518,10 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
             continue
         C = probes if probes is not None else max(64, int(PROBE_WORK / (24.0 * max(B.nnz, 1))))
         C = int(min(max(C, 1), m))
-        lo, up, k = _probe_bounds(B, s[idx], perm, C, powers, max_terms, rtol)
+        terms = max_terms
+        if probes is None:  # within the work budget (2.5 times what a typical K = 24 needs)
+            terms = min(max_terms, max(powers + 2, int(2.5 * PROBE_WORK / (max(B.nnz, 1) * C))))
+        lo, up, k = _probe_bounds(B, s[idx], perm, C, powers, terms, rtol)
         if np.max((up - lo) / (2 * lo)) > rtol and m <= fallback_max:
             d = np.diag(np.linalg.inv(np.eye(m) - B.toarray()))
             value[idx] = lower[idx] = upper[idx] = d
