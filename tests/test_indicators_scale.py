@@ -30,14 +30,15 @@ def economy(n: int, seed: int, *, sparse: bool, physical: bool = False) -> tuple
         Ad = rng.uniform(size=(n, n)) * (rng.uniform(size=(n, n)) < 0.2)
         Ad *= rng.uniform(0.4, 0.8, n) / np.maximum(Ad.sum(axis=0), 1e-300)
         A = Ad
+    c = np.ones(n)
     if physical:   # each product in its own unit: A -> C A C^-1, no norm below one
-        c = 10.0 ** rng.uniform(-2, 2, n)
+        c = 10.0 ** rng.uniform(-4, 4, n)
         Ad = c[:, None] * Ad / c[None, :]
         A = sp.csr_array(c[:, None] * A.toarray() / c[None, :]) if sparse else Ad
     y = rng.uniform(1.0, 10.0, n)
     S = rng.uniform(0.0, 0.3, (2, n))
     F = rng.uniform(0.0, 1.0, (3, n))
-    prices = rng.uniform(0.5, 2.0, n)
+    prices = rng.uniform(0.5, 2.0, n) / c     # a price per unit scales against the unit
     eco = Economy.from_coefficients(
         A, y, partners=pd.DataFrame(index=["p1", "p2"]),
         factors=pd.DataFrame({"unit": ["h", "t", "ha"]}, index=["labour", "coal", "land"]),

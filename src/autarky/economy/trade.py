@@ -121,8 +121,32 @@ def imports_at(eco: Economy, x: np.ndarray, final_use: np.ndarray) -> np.ndarray
     P = len(eco.coords.partner)
     g = final_import_shares(eco)
     out = np.zeros((P, eco.n))
+    if P == 0:
+        return out
+    # A_imp[p] x = A_m[p] x + S[p] * (A_c x): one product with A_c for every partner, no
+    # n x n matrix per partner
+    Acx = np.asarray(eco.A_c @ x).ravel()
+    S = eco.array("import_shares")
+    Am = eco.array("imported_technology")
     for p in range(P):
-        out[p] = np.asarray(imported_coefficients(eco, p) @ x).ravel() + g[p] * final_use
+        out[p] = S[p] * Acx + g[p] * final_use
+        if Am is not None:
+            out[p] += np.asarray(Am[p] @ x).ravel()
+    return out
+
+
+def imported_use_weights(eco: Economy, w: np.ndarray) -> np.ndarray:
+    """``n x P``: column ``p`` is ``A_imp[p]' w``, the value of the inputs imported from partner
+    ``p`` per unit of each branch's output at the recorded structure (``w`` the value of a unit of
+    each product), computed as ``A_m[p]' w + A_c' (S[p] * w)`` without forming ``A_imp[p]``."""
+    P = len(eco.coords.partner)
+    S = eco.array("import_shares")
+    Am = eco.array("imported_technology")
+    out = np.asarray(eco.A_c.T @ (S.T * w[:, np.newaxis])).reshape(eco.n, P) if P else \
+        np.zeros((eco.n, 0))
+    if Am is not None:
+        for p in range(P):
+            out[:, p] += np.asarray(Am[p].T @ w).ravel()
     return out
 
 

@@ -45,7 +45,7 @@ import xarray as xr
 from autarky import checks
 from autarky.display import DatasetDisplay
 from autarky.economy import Economy, Scenario, as_scenario
-from autarky.economy.trade import final_import_ratio, imports_at
+from autarky.economy.trade import final_import_ratio, imported_use_weights, imports_at
 from autarky.errors import BadTypeError, BadValueError
 from autarky.plan.result import Plan
 from autarky.solve import LeontiefSolver
@@ -104,7 +104,9 @@ class TradeState:
     Attributes
     ----------
     A_imp
-        Imported coefficients per partner (``n x n`` each).
+        Imported coefficients per partner (``n x n`` each); empty at the recorded structure,
+        whose coefficients are the economy's own (:func:`~autarky.economy.trade.imported_use_weights`
+        gives what the indicators need of them without forming them).
     g
         Share of each product's home final use imported from each partner (``P x n``).
     solver
@@ -122,13 +124,13 @@ class TradeState:
 def trade_state(eco: Economy, x: np.ndarray, m: np.ndarray, y: np.ndarray) -> TradeState:
     """The imported coefficients a plan with output ``x``, imports ``m`` (``P x n``) and home
     final use ``y`` realises."""
-    from autarky.economy.trade import final_import_shares, imported_coefficients
+    from autarky.economy.trade import final_import_shares
 
     P = m.shape[0]
     recorded = imports_at(eco, x, y) if P else np.zeros((0, eco.n))
     if np.allclose(m, recorded, rtol=1e-9, atol=1e-12 * max(1.0, float(np.abs(m).max(initial=0)))):
-        return TradeState(tuple(imported_coefficients(eco, p) for p in range(P)),
-                          final_import_shares(eco), eco.solver, True)
+        # the recorded structure: its coefficients are the economy's own, read lazily
+        return TradeState((), final_import_shares(eco), eco.solver, True)
     Am = eco.array("imported_technology")
     phi_f = final_import_ratio(eco)
     A_c = eco.A_c
@@ -330,9 +332,13 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
     # (and the home factors embodied, F L_d, one column per factor)
     F = eco.array("factor_coefficients")
     K = F.shape[0]
-    C = np.column_stack([np.asarray(A_imp.T @ w).ravel() for A_imp in
-                         (state.A_imp if state is not None else ())] + [v]
-                        + [np.asarray(F[k]).ravel() for k in range(K)])
+    if state is None:
+        imported = np.zeros((eco.n, 0))
+    elif state.recorded:
+        imported = imported_use_weights(eco, w)
+    else:
+        imported = np.column_stack([np.asarray(A_imp.T @ w).ravel() for A_imp in state.A_imp])
+    C = np.column_stack([imported, v] + [np.asarray(F[k]).ravel() for k in range(K)])
     Zc = solver.solve_transposed(C)
     factor_z = Zc[:, C.shape[1] - K:]
     Zc = Zc[:, : C.shape[1] - K]
