@@ -46,8 +46,10 @@ def reliance(
     home: HomeOpt = None,
     group: GroupOpt = None,
 ) -> None:
-    """Self-reliance indicators: self-sufficiency, import content, dependence, concentration."""
-    from autarky.cli.render import fmt, print_result, source_line
+    """Self-reliance indicators: self-sufficiency, import content, dependence, concentration
+    (above 50 branches, the 20 with the largest import content; --format csv gives all)."""
+    from autarky.cli.render import fmt, print_result, source_line, top_rows
+    from autarky.report.topk import ranked
 
     eco = load_economy(scenario, allow_outside, home, group)
     with working("measuring self-reliance"):
@@ -55,14 +57,15 @@ def reliance(
     if format is not Format.table:
         print_result(ind, eco, scenario, format.value)
         return
-    t = ind.table
+    t, note = top_rows(ind.table, ranked(ind.table["import_content"]),
+                       "the largest import content first")
     unit = ind.totals["valuation_unit"]
     table = Table(title=f"Self-reliance — {eco.name}",
                   caption=source_line(eco, scenario) + f". Shares in per cent of value at "
                   f"constant prices ({unit}); import content per unit of final product, direct "
                   "and indirect. Flags (EU 2021 method): concentrated = imports from few partners "
                   "(HHI > 0.4); import share = more than half of home use imported; imports > "
-                  "exports = the product is a net import; DEPENDENT = all three.",
+                  "exports = the product is a net import; DEPENDENT = all three." + note,
                   caption_justify="left")
     for col in ("branch", "self-sufficiency", "import share", "import content",
                 "dom. value added", "concentration (HHI)", "flags"):
@@ -77,13 +80,24 @@ def reliance(
                       ("DEPENDENT: " if r["dependent"] else "") + ", ".join(flags) or "-")
     out.print(table)
     pc = ind.partner_content
-    if len(pc):
+    if len(pc) and pc.shape[1] == len(t):  # every branch: one column each
         pt = Table(title="Import content by partner (share of the value of each final product)")
         pt.add_column("partner")
         for b in eco.ids:
             pt.add_column(b, justify="right")
         for p, row in pc.iterrows():
             pt.add_row(str(p), *[_pct(v) for v in row])
+        out.print(pt)
+    elif len(pc):  # too many branches for columns: the branches shown above, one row each
+        pt = Table(title="Import content by partner (share of the value of each final product)",
+                   caption=f"The {len(t)} branches above; --format csv gives every one.",
+                   caption_justify="left")
+        pt.add_column("branch")
+        for p in pc.index:
+            pt.add_column(str(p), justify="right")
+        sub = pc[list(t.index)]
+        for b in sub.columns:
+            pt.add_row(str(b), *[_pct(v) for v in sub[b]])
         out.print(pt)
     tot = ind.totals
     out.print(f"Import content of final demand: {_pct(tot['import_content_final_demand'])}; "
@@ -206,7 +220,8 @@ def stress(
     """A shock, re-planned (best case) and propagated week by week without re-planning."""
     from rich.progress import Progress
 
-    from autarky.cli.render import fmt, print_result, source_line
+    from autarky.cli.render import fmt, print_result, source_line, top_rows
+    from autarky.report.topk import ranked
 
     if duration is None:
         duration = min(DEFAULT_DURATION, weeks)
@@ -254,7 +269,17 @@ def stress(
     for col in ("branch", "unit", "re-planned shortfall", "propagated output lost"):
         table.add_column(col, justify="left" if col in ("branch", "unit") else "right")
     pr = res.propagation
-    for j, b in enumerate(eco.ids):
+    import pandas as pd
+
+    pos = pd.Series(range(eco.n), index=list(eco.ids))
+    lost = (pd.Series(pr.total_loss * res.prices, index=pos.index) if pr is not None else
+            pd.Series(rp["shortfall"], dtype=float).reindex(pos.index) * res.prices)
+    rows, note = top_rows(pos.to_frame("j"), ranked(lost),
+                          "the largest propagated output lost at constant prices first"
+                          if pr is not None else "the largest re-planned shortfall first")
+    if note:
+        table.caption = f"{table.caption}{note}"
+    for b, j in zip(rows.index, rows["j"], strict=True):
         table.add_row(b, eco.units[b], fmt(rp["shortfall"].get(b, float("nan"))),
                       fmt(pr.total_loss[j]) if pr is not None else "-")
     out.print(table)
@@ -279,7 +304,7 @@ def criticality(
     """Branches ranked by hypothetical extraction; partners by the cost of a cut-off."""
     import pandas as pd
 
-    from autarky.cli.render import fmt, print_json, source_line
+    from autarky.cli.render import fmt, print_json, source_line, top_rows
 
     eco = load_economy(scenario, allow_outside, home, group)
     with working("extracting each branch, cutting off each partner"):
@@ -301,7 +326,10 @@ def criticality(
               caption_justify="left")
     for col in ("rank", "branch", "output lost", "of which elsewhere", "share of output"):
         t.add_column(col, justify="left" if col == "branch" else "right")
-    for b, r in br.iterrows():
+    shown, note = top_rows(br, br.index, "the most critical first")
+    if note:
+        t.caption = f"{t.caption}{note}"
+    for b, r in shown.iterrows():
         t.add_row(str(int(r["rank"])), str(b), fmt(r["total"]), fmt(r["others"]), _pct(r["share"]))
     out.print(t)
     if len(pa):

@@ -31,13 +31,33 @@ def source_line(economy: Economy | Scenario, scenario: str) -> str:
     return f"Scenario: {scenario}" + (f". Source: {src}" if src else "")
 
 
+def top_rows(frame: pd.DataFrame, order: Any, ranking: str, what: str = "branches"
+             ) -> tuple[pd.DataFrame, str]:
+    """The rows a terminal table shows, and the sentence of its caption that says so: every
+    row up to :data:`~autarky.report.topk.MAX_ROWS`, else the first
+    :data:`~autarky.report.topk.TOP_ROWS` of ``order`` (``ranking`` says which they are)."""
+    from autarky.report.topk import shorten
+
+    shown = shorten(order, len(frame))
+    if shown is None:
+        return frame, ""
+    return frame.loc[shown], (f" {len(shown)} of {len(frame):,} {what} shown, {ranking}; "
+                              "--format csv or json gives every one.")
+
+
 def balance_table(plan: Plan, economy: Economy | Scenario, scenario: str) -> Table:
-    """The balance as a rich table; every figure in its branch's unit."""
+    """The balance as a rich table; every figure in its branch's unit (the largest branches
+    only, above :data:`~autarky.report.topk.MAX_ROWS`)."""
+    from autarky.report.topk import MAX_ROWS, balance_order
+
     t = plan.table()
+    note = ""
+    if len(t) > MAX_ROWS:
+        t, note = top_rows(t, *balance_order(economy, t))
     table = Table(title=f"Material balance — {economy.name}",
                   caption=source_line(economy, scenario) + ". Figures in each branch's unit"
                   + ("; supply (gross output + imports) = intermediate use + final demand + "
-                     "exports." if "exports" in t.columns else "."),
+                     "exports." if "exports" in t.columns else ".") + note,
                   caption_justify="left")
     table.add_column("branch", no_wrap=True)
     table.add_column("unit", no_wrap=True)

@@ -250,7 +250,8 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
            priority: Any = None, propagate_too: bool = True, baseline: str = "optimal",
            progress: Callable[[int, int], object] | None = None, gamma: float = 0.5,
            production: str = "leontief", criticality: Any = None,
-           households: Households | None = None) -> StressResult:
+           households: Households | None = None,
+           baseline_plan: OptimalPlan | None = None) -> StressResult:
     """Stress-test an economy with ``shock`` (see the module docstring).
 
     Parameters
@@ -275,6 +276,10 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
         :class:`~autarky.solve.production.Households`: home final use follows labour income;
         its ``consumption`` defaults to the baseline plan's weekly home final use and its
         ``labour`` to the value of each branch's output.
+    baseline_plan
+        The optimal plan before the shock (:func:`baseline_plan` of the same scenario), where
+        the caller has it: a family of shocks on one scenario solves it once instead of once
+        per shock. Default: solved here.
 
     Raises
     ------
@@ -290,7 +295,8 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
         raise BadValueError(f"baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
     if propagate_too:
         _check_propagation(weeks, duration)
-    b = require_baseline(scn, f"the stress test {spec.label}")
+    b = (require_baseline(scn, f"the stress test {spec.label}") if baseline_plan is None
+         else _given_baseline(baseline_plan))
     data = base_case(scn)
     x_base = b.gross_output.to_numpy()
     s = solve(scn, shocked_data(scn, data, spec, x_base))
@@ -320,6 +326,25 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
                         households=households)
     return StressResult(spec.label, replanned, pr, tuple(eco.ids), tuple(eco.units), wunit, w,
                         duration=duration)
+
+
+def baseline_plan(obj: Economy | Scenario, what: str = "the stress tests") -> OptimalPlan:
+    """The optimal plan every stress test of ``obj`` starts from, solved once: pass it as
+    ``stress(..., baseline_plan=...)`` to test many shocks on one scenario.
+
+    Raises
+    ------
+    PlanFailure
+        When the plan is unbounded or infeasible, saying (for ``what``) what it needs.
+    """
+    return require_baseline(as_scenario(obj), what)
+
+
+def _given_baseline(plan: Any) -> OptimalPlan:
+    if not isinstance(plan, OptimalPlan) or not plan.ok:
+        raise BadTypeError("baseline_plan must be the optimal plan of the scenario "
+                           "(autarky.reliance.stress.baseline_plan), solved")
+    return plan
 
 
 def _check_propagation(weeks: Any, duration: Any) -> tuple[int, int]:

@@ -208,7 +208,12 @@ def stacked_groups(frames: dict[str, pd.DataFrame], title: str, ylabel: str) -> 
 def draw_bars(ax: Axes, frame: pd.DataFrame, title: str, ylabel: str, percent: bool = True,
               stacked: bool = False, tips: Tips | None = None) -> Axes:
     """Bars per row of ``frame`` (branches), one series per column (e.g. partners); returns
-    ``ax``."""
+    ``ax``. Above :data:`~autarky.report.topk.MAX_BAR_GROUPS` rows, the rows with the largest
+    sums and one for the mean of the rest (:func:`~autarky.report.topk.top_and_rest`)."""
+    from autarky.report.topk import MAX_BAR_GROUPS, ranked, top_and_rest
+
+    if len(frame) > MAX_BAR_GROUPS:
+        frame = top_and_rest(frame, ranked(frame.sum(axis=1)), "rows")
     n_rows, n_cols = frame.shape
     pos = np.arange(n_rows)
     width = 0.8 if stacked else 0.8 / max(n_cols, 1)

@@ -17,8 +17,9 @@ from autarky import __version__
 from autarky.economy import Economy, Scenario
 from autarky.io.writer import atomic_write
 from autarky.plan import Plan
-from autarky.report import figures
+from autarky.report import figures, topk
 from autarky.report.format import format_number
+from autarky.report.topk import FullTable
 
 #: Largest economy whose every branch the report draws and lists one by one.
 MAX_DRAWN = 40
@@ -76,7 +77,10 @@ def _csv_link(headers: list[str], rows: list[list[str]], numeric: set[int]) -> s
 
 
 def _table(headers: list[str], rows: list[list[str]], classes: list[str] | None = None,
-           numeric: set[int] | None = None) -> str:
+           numeric: set[int] | None = None, full: FullTable | None = None) -> str:
+    """A table with a link that downloads it as CSV: the rows shown, inline; or, for a table
+    shortened to its first rows (``full``), the note saying so and the link to the full
+    table's file."""
     numeric = numeric or set()
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = []
@@ -85,9 +89,10 @@ def _table(headers: list[str], rows: list[list[str]], classes: list[str] | None 
         cells = "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>"
                         for i, c in enumerate(r))
         body.append(f"<tr{cls}>{cells}</tr>")
+    link = (full.note(len(rows)) if full is not None
+            else f"<p class='muted csv'>{_csv_link(headers, rows, numeric)}</p>")
     return (f'<div class="table"><table><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>"
-            f"<p class='muted csv'>{_csv_link(headers, rows, numeric)}</p>")
+            f"<tbody>{''.join(body)}</tbody></table></div>{link}")
 
 
 def _prov(economy: Economy | Scenario, table: str, row: str, column: str | None = None) -> str:
@@ -105,12 +110,20 @@ def _prov(economy: Economy | Scenario, table: str, row: str, column: str | None 
     return src + (" (estimate)" if bool(r.get("estimate")) and "estim" not in src else "")
 
 
-def section_balance(economy: Economy | Scenario, plan: Plan) -> str:
+def section_balance(economy: Economy | Scenario, plan: Plan,
+                    downloads: topk.Downloads | None = None) -> str:
     t = plan.table()
     fd = plan.final_demand
     rows = []
     has_m = "imports" in t.columns
     has_e = "exports" in t.columns
+    full = None
+    order, ranking = topk.balance_order(economy, t) if economy.n > topk.MAX_ROWS else (t.index, "")
+    shown = topk.shorten(order, economy.n)
+    if shown is not None:
+        whole = pd.concat([t, fd.add_prefix("final: ")], axis=1)
+        full = (downloads or topk.Downloads(None, "index.html")).add("balance", whole, ranking)
+        t = t.loc[shown]
     for b, r in t.iterrows():
         src = _prov(economy, "gross_output", str(b)) or "scenario"
         cells = [esc(b), esc(r["unit"]), num(r["gross_output"]),
@@ -148,7 +161,7 @@ def section_balance(economy: Economy | Scenario, plan: Plan) -> str:
         f"output solved from {formula} by one LU factorization. Every figure "
         f"is in its branch's own unit (the units column; {esc(economy.currency)} where a branch "
         "is measured in money).</p>"
-        + _table(headers, rows, numeric=numeric)
+        + _table(headers, rows, numeric=numeric, full=full)
         + f'<div class="figure">{bars}</div>'
     )
 
@@ -229,7 +242,7 @@ def section_factors(plan: Plan) -> str:
 
 def render_report(economy: Economy | Scenario, plan: Plan, *,
                   pages: Sequence[tuple[str, str]] = (), sections: Sequence[str] = (),
-                  sources: Sequence[str] = ()) -> str:
+                  sources: Sequence[str] = (), downloads: topk.Downloads | None = None) -> str:
     """The balance page as one HTML string.
 
     Parameters
@@ -241,6 +254,9 @@ def render_report(economy: Economy | Scenario, plan: Plan, *,
         Further sections (HTML), after the interlinkage: what a case study adds.
     sources
         Further entries (HTML) of the sources list.
+    downloads
+        Where the full tables of shortened tables go (above
+        :data:`~autarky.report.topk.MAX_ROWS` branches); default: inline in their links.
     """
     links = "; ".join(f"<a href='{esc(f)}'>{esc(f.removesuffix('.html'))}</a> — {esc(t)}"
                       for f, t in pages)
@@ -255,7 +271,7 @@ def render_report(economy: Economy | Scenario, plan: Plan, *,
         f"<p>{esc(economy.description)}</p>" if economy.description else "",
         f"<div class='note'><b>Source.</b> {esc(economy.source)}</div>" if economy.source else "",
         f"<p>Other pages: {links}.</p>" if links else "",
-        section_balance(economy, plan),
+        section_balance(economy, plan, downloads),
         section_factors(plan),
         section_interlinkage(economy, plan),
         *sections,
@@ -274,9 +290,11 @@ def render_report(economy: Economy | Scenario, plan: Plan, *,
 def write_report(economy: Economy | Scenario, out_dir: str | Path, *,
                  pages: Sequence[tuple[str, str]] = (), sections: Sequence[str] = (),
                  sources: Sequence[str] = ()) -> Path:
-    """Balance ``economy`` and write ``out_dir/index.html`` (atomically); return its path. See
-    :func:`render_report` for the keywords."""
+    """Balance ``economy`` and write ``out_dir/index.html`` (atomically), with the full tables
+    of shortened tables beside it as CSV files; return its path. See :func:`render_report`
+    for the keywords."""
     plan = economy.plan.balance()
     return atomic_write(Path(out_dir) / "index.html",
                         render_report(economy, plan, pages=pages, sections=sections,
-                                      sources=sources))
+                                      sources=sources,
+                                      downloads=topk.Downloads(out_dir, "index.html")))

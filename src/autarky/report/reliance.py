@@ -3,7 +3,7 @@ aid, the cost of autarky and the most critical branches."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import pandas as pd
 
 from autarky.economy import Economy, Scenario
 from autarky.reliance.stress import BASELINE_WORDS
-from autarky.report import figures
+from autarky.report import figures, topk
 from autarky.report.format import format_percent, format_recovery
 from autarky.report.html import _table, esc, num
 from autarky.report.plans import write_page
@@ -31,9 +31,20 @@ def _weekly_index(res: Any) -> pd.Series:
     return pd.Series(pr.output @ res.prices / base, index=np.arange(1, pr.weeks + 1))
 
 
+#: Progress steps of the page besides one per partner cut off: the indicators, the cost of
+#: autarky and the criticality of every branch.
+FIXED_STEPS = 3
+
+
+def steps(eco: Economy | Scenario) -> int:
+    """How many times :func:`reliance_section` calls its ``step``."""
+    return FIXED_STEPS + len(eco.coords.partner)
+
+
 def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = None,
                      scale_note: str = "", sections: Sequence[str] = (),
-                     baseline: str = "optimal") -> str:
+                     baseline: str = "optimal", step: Callable[[str], None] | None = None,
+                     downloads: topk.Downloads | None = None) -> str:
     """The self-reliance page's body.
 
     Parameters
@@ -47,10 +58,31 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
         A sentence (HTML) on why economies of scale are tested, for the cost-of-autarky section.
     sections
         Further sections (HTML) after the cut-offs: what a case study adds.
+    step
+        Called with a label after each part (:func:`steps` times): a progress bar.
+    downloads
+        Where the full tables of shortened tables go (above
+        :data:`~autarky.report.topk.MAX_ROWS` branches); default: inline in their links.
+
+    The optimal plan the cut-offs re-plan from is solved once for all of them.
     """
+    from autarky.reliance.criticality import branch_criticality
+    from autarky.reliance.stress import baseline_plan
+
+    def done(label: str) -> None:
+        if step is not None:
+            step(label)
+
+    sink = downloads or topk.Downloads(None, "reliance.html")
     ind = eco.reliance.indicators()
     t = ind.table
     unit = ind.totals["valuation_unit"]
+    order = topk.ranked(t["import_content"])
+    shown = topk.shorten(order, len(t))
+    full = None if shown is None else sink.add(
+        "self-reliance", t, "the largest total import content first")
+    rows_t = t if shown is None else t.loc[shown]
+    bars = topk.top_and_rest(t[["self_sufficiency", "import_share", "import_content"]], order)
     parts = [
         "<h2>Self-sufficiency and import content</h2>",
         "<p>Self-sufficiency: output over apparent consumption (output + imports − exports). "
@@ -58,7 +90,7 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
         "unit of each product made at home, as a share of its value at constant prices "
         f"({esc(unit)}); computed by one transposed solve per indicator. Measured at the "
         f"{esc(ind.basis)}; import shares by partner are the scenario's estimates.</p>",
-        f'<div class="figure">{figures.grouped_bars(t[["self_sufficiency", "import_share", "import_content"]].rename(columns={"self_sufficiency": "self-sufficiency", "import_share": "direct import share", "import_content": "total import content"}), "Self-sufficiency and import dependence by product", "share")}</div>',  # noqa: E501
+        f'<div class="figure">{figures.grouped_bars(bars.rename(columns={"self_sufficiency": "self-sufficiency", "import_share": "direct import share", "import_content": "total import content"}), "Self-sufficiency and import dependence by product" + ("" if len(bars) == len(t) else f" (the {len(bars) - 1} largest total import contents)"), "share")}</div>',  # noqa: E501
         _table(["branch", "unit", "self-sufficiency", "direct import share",
                 "total import content", "domestic value added", "concentration (HHI)",
                 "EU-2021 flags"],
@@ -69,16 +101,20 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
                                           ("import share", r["flag_import_share"]),
                                           ("imports > exports", r["flag_imports_over_exports"]))
                            if f) + (" — dependent" if r["dependent"] else "") or "–"]
-                for b, r in t.iterrows()], numeric={2, 3, 4, 5, 6}),
+                for b, r in rows_t.iterrows()], numeric={2, 3, 4, 5, 6}, full=full),
         f"<p>Import content of the whole final demand: <b>{_pct(ind.totals['import_content_final_demand'])}</b>; "  # noqa: E501
         f"of exports (vertical specialisation): <b>{_pct(ind.totals['import_content_exports'])}</b>.</p>",
     ]
-    dep = eco.reliance.dependence()
+    dep = _dependence(eco, ind)
+    done("indicators")
     pc = ind.partner_content.T
     pc.columns = [eco.partners.loc[p, "name"] for p in pc.columns]
+    pc_bars = topk.top_and_rest(pc, topk.ranked(pc.sum(axis=1)))
+    pc_title = "Import content by partner, per unit of each final product" + (
+        "" if len(pc_bars) == len(pc) else f" (the {len(pc_bars) - 1} largest)")
     parts += [
         f"<h2>{esc(partners_heading or 'Dependence on each partner')}</h2>",
-        f'<div class="figure">{figures.grouped_bars(pc, "Import content by partner, per unit of each final product", "share of value", stacked=True)}</div>',  # noqa: E501
+        f'<div class="figure">{figures.grouped_bars(pc_bars, pc_title, "share of value", stacked=True)}</div>',  # noqa: E501
         _table(["partner", "share of imports", "import content of final demand"],
                [[esc(r["name"]), _pct(r["share_of_imports"]),
                  _pct(r["import_content_of_final_demand"])] for _, r in dep.iterrows()],
@@ -87,9 +123,12 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
     cuts = {}
     rows = []
     base_fulfilment = float("nan")
+    plan = (baseline_plan(eco, f"the stress test partner:{eco.partners.index[0]}")
+            if len(eco.partners) else None)
     for p in eco.partners.index:
         res = eco.reliance.stress(f"partner:{p}", weeks=CUT_WEEKS, duration=CUT_DURATION,
-                                  inventory_days=CUT_INVENTORY_DAYS, baseline=baseline)
+                                  inventory_days=CUT_INVENTORY_DAYS, baseline=baseline,
+                                  baseline_plan=plan)
         cuts[eco.partners.loc[p, "name"]] = _weekly_index(res)
         pr = res.propagation
         unmet = float((pr.unmet_final_demand.sum(axis=0) * res.prices).sum())
@@ -98,6 +137,7 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
                      _pct(res.replanned["loss"]),
                      num(pr.aggregate_loss(res.prices)), num(unmet),
                      format_recovery(pr.recovery_week, pr.served_week(), pr.weeks, pr.tol)])
+        done(f"cut-off {p}")
     parts += [
         "<h2>What a cut-off would cost</h2>",
         "<p>Each partner is cut off: it sells nothing, buys nothing and lends nothing. "
@@ -135,6 +175,7 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
     ]
     parts += list(sections)
     cost = eco.reliance.cost_of_autarky(scale_elasticity=0.1)
+    done("cost of autarky")
     c = cost.curve
     curves = {"without economies of scale": c["fulfilment"],
               "with scale elasticity 0.1": c["fulfilment_scale"]}
@@ -158,7 +199,12 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
         f"({a['autarky_ratio_no_intermediates']:.3f} without the intermediate-input correction). "
         f"{_compare_losses(1 - a['model_ratio'], 1 - a['autarky_ratio'])}</p>",
     ]
-    crit = eco.reliance.criticality()["branches"]
+    crit = branch_criticality(eco)  # the partners' re-planned cut-offs are above already
+    done("criticality")
+    crit_shown = topk.shorten(crit.index, len(crit))
+    crit_full = None if crit_shown is None else sink.add(
+        "criticality", crit, "the most critical first (largest output lost)")
+    crit_rows = crit if crit_shown is None else crit.loc[crit_shown]
     parts += [
         "<h2>The most critical branches</h2>",
         "<p>Output lost if a branch were removed from the economy (hypothetical extraction), "
@@ -166,14 +212,27 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
         "rank-one update.</p>",
         _table(["rank", "branch", "output lost", "of which in other branches", "share of output"],
                [[str(int(r["rank"])), esc(b), num(r["total"]), num(r["others"]), _pct(r["share"])]
-                for b, r in crit.iterrows()], numeric={0, 2, 3, 4}),
+                for b, r in crit_rows.iterrows()], numeric={0, 2, 3, 4}, full=crit_full),
     ]
     return "".join(parts)
 
 
+def _dependence(eco: Economy | Scenario, ind: Any) -> pd.DataFrame:
+    """Each partner's share of imports and of the import content of final demand, from the
+    indicators already computed (:func:`autarky.reliance.criticality.partner_dependence`
+    computes them again)."""
+    df = ind.partners.copy()
+    df.insert(0, "name", [eco.partners.loc[p, "name"] for p in df.index])
+    total = df["imports_value"].sum()
+    df["share_of_imports"] = df["imports_value"] / total if total > 0 else 0.0
+    return df
+
+
 def write_reliance(eco: Economy | Scenario, out_dir: str | Path, **options: Any) -> Path:
     """``out_dir/reliance.html``: the self-reliance page (``options``: see
-    :func:`reliance_section`)."""
+    :func:`reliance_section`), with the full tables of shortened tables beside it as CSV
+    files."""
+    options.setdefault("downloads", topk.Downloads(out_dir, "reliance.html"))
     body = (f"<h1>Self-reliance — {esc(eco.name)}</h1>"
             "<p class='muted'><a href='index.html'>← the balance</a></p>"
             f"<div class='note'><b>Source.</b> {esc(eco.source)} Import shares, exports by "

@@ -43,13 +43,14 @@ def scenario_pages(eco: Economy | Scenario, reliance: dict[str, Any] | None = No
                    step: Callable[[str], None] | None = None) -> list[Page]:
     """The pages a scenario's own data support."""
     from autarky.report.plans import write_compare
-    from autarky.report.reliance import write_reliance
+    from autarky.report.reliance import steps, write_reliance
 
     pages = []
     if len(eco.coords.partner):
         pages.append(Page("reliance.html", "import content, dependence on each partner, what "
                           "a cut-off would cost, the cost of autarky",
-                          lambda d: write_reliance(eco, d, **(reliance or {}))))
+                          lambda d: write_reliance(eco, d, step=step, **(reliance or {})),
+                          steps=1 + steps(eco)))
     settings = getattr(eco, "settings", None)
     if settings is not None and settings.horizon is not None and eco.capital is not None:
         def compare(d: Path) -> Path:
