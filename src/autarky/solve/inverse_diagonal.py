@@ -10,7 +10,7 @@ Certificate of productiveness
 One solve gives ``s~ ~ L 1``; with ``q = (I - A) s~`` (one product) and ``q_min = min q > 0``,
 ``s = s~ / q_min`` satisfies ``(I - A) s >= 1`` and ``s >= 0`` (checked with a rounding margin).
 For ``A >= 0`` this proves ``rho(A) < 1`` (Collatz-Wielandt), hence ``L = sum_p A^p >= 0`` and
-``L 1 = L (I - A) s - L ((I - A) s - 1) <= s``. Every bound below rests on it, so ``A`` without such
+``L 1 <= L (I - A) s = s``. Every bound below rests on it, so ``A`` without such
 an ``s`` is refused (:class:`NoCertificateError`).
 
 Exact routes (to rounding)
@@ -32,7 +32,15 @@ Exact routes (to rounding)
    gives the diagonal blocks ``G_k`` of ``M^-1`` in ``O(sum_k b_k^3)`` flops and ``O(sum_k b_k^2)``
    memory. For an M-matrix every ``g_k`` and ``G_k`` is non-negative and the backward sweep only adds
    non-negative terms (``U_k, W_k <= 0``), so it is free of cancellation.
-4. **Dense components** up to :data:`DENSE_MAX` branches: ``numpy.linalg.inv``.
+4. **Banded with hubs.** Where a few branches (universal inputs such as energy, at most
+   :data:`MAX_HUBS`, found by their degree) make any band wide, they become a border: with the rest
+   banded, the Schur complement onto the hubs gives the diagonal from the banded selected inversion
+   plus ``2 k`` banded solves for ``k`` hubs (:func:`_bordered_diagonal`).
+5. **Dense components** up to :data:`DENSE_MAX` branches: ``numpy.linalg.inv``.
+
+Not covered exactly: technologies local in two or more dimensions (a grid needs a band of about
+``6 sqrt(n)`` at 3 cells' reach, beyond the budget at ``n = 10^5``), for which a nested-dissection
+selected inversion would be the exact route; they take the certified route.
 
 A route is used when its flop count is within ``exact_flops``; the cheapest such route wins.
 
@@ -41,7 +49,7 @@ Certified route (any other component)
 Write ``N = sum_{p<=P} A^p`` (``P`` = ``powers``, 1 to 3) and ``T = L - N = A^{P+1} L >= 0``. The
 diagonal of ``N`` is exact and cheap (``(A^2)_ii = sum_j a_ij a_ji``; ``(A^3)_ii = sum_j (A^2)_ij a_ji``).
 Partition the branches into ``C`` classes (``probes``; the position in a reverse Cuthill-McKee order
-modulo ``C``, which keeps same-class branches far apart on local structures) with indicators
+modulo ``C``, which keeps same-class branches apart on a band narrower than ``C``) with indicators
 ``v_c``. For ``i`` in class ``c``, because ``T >= 0``::
 
     T_ii <= sum_{j in c} T_ij = (T v_c)_i = sum_{P < p <= K} (A^p v_c)_i + (L A^{K+1} v_c)_i,
