@@ -258,49 +258,68 @@ def capacity_coefficients(h: Horizon, t: int, j: int) -> tuple[float, list[tuple
     return const, terms
 
 
+def capacity_path(h: Horizon, dk: np.ndarray) -> np.ndarray:
+    """``K_t`` (``T x n``) for new capacity ``dk`` (``T x n``), vectorised over the branches."""
+    T = dk.shape[0]
+    q = 1.0 - np.asarray(h.delta, dtype=float)
+    lag = np.asarray(h.lag, dtype=np.int64)
+    K = np.asarray(h.K0, dtype=float)[np.newaxis, :] * q[np.newaxis, :] ** np.arange(T)[:, None]
+    for t in range(T):
+        for s in range(T):
+            e = t - s - lag
+            ok = e >= 0
+            K[t, ok] += q[ok] ** e[ok] * dk[s, ok]
+    return K
+
+
 def define_capacity(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: np.ndarray,
                     ) -> None:
-    """``x_{j,t} - sum coef dK_{j,s} <= K0_j (1 - delta_j)^t`` for every branch and year."""
+    """``x_{j,t} - sum coef dK_{j,s} <= K0_j (1 - delta_j)^t`` for every branch and year.
+
+    Assembled in non-zeros, one vector operation per pair of years (``O(T^2)`` numpy calls over
+    the branches, no Python loop over ``n``)."""
     n, T = eco.n, len(h.years)
+    q = 1.0 - np.asarray(h.delta, dtype=float)
+    lag = np.asarray(h.lag, dtype=np.int64)
+    K0 = np.asarray(h.K0, dtype=float)
+    jj = np.arange(n)
+
+    def coef(t: int, s: int) -> tuple[np.ndarray, np.ndarray]:
+        """The branches whose capacity in year ``t`` counts what was started in ``s``, and
+        by how much (``(1 - delta)^(t - s - g)``)."""
+        e = t - s - lag
+        ok = e >= 0
+        return jj[ok], q[ok] ** e[ok]
+
     for t, y in enumerate(h.years):
         rows, cols, vals = [], [], []
-        rhs = np.zeros(n)
-        for j in range(n):
-            const, terms = capacity_coefficients(h, t, j)
-            rhs[j] = const
-            for s, coef in terms:
-                rows.append(j)
-                cols.append(s * n + j)
-                vals.append(-coef)
-        D = sp.csr_array((vals, (rows, cols)), shape=(n, T * n))
-        b.add_rows(f"capacity@{y}", [(X[t], sp.eye_array(n)), (DK.ravel(), D)], upper=rhs,
-                   labels=eco.ids, coords={"dims": ("branch",), "branch": eco.ids, "year": y})
+        for s in range(T):
+            j, c = coef(t, s)
+            rows.append(j)
+            cols.append(s * n + j)
+            vals.append(-c)
+        D = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(n, T * n))
+        b.add_rows(f"capacity@{y}", [(X[t], sp.eye_array(n)), (DK.ravel(), D)],
+                   upper=K0 * q ** t, labels=eco.ids,
+                   coords={"dims": ("branch",), "branch": eco.ids, "year": y})
     # no running down: capacity after the horizon >= capacity in the last year, for every
     # branch whose capacity the plan can still add to after the horizon (gestation <= T)
-    rows, cols, vals = [], [], []
-    keep: list[tuple[int, float]] = []
-    for j in range(n):
-        c_end, t_end = capacity_coefficients(h, T, j)
-        c_last, t_last = capacity_coefficients(h, T - 1, j)
-        net: dict[int, float] = {}
-        for s, cf in t_end:
-            net[s] = net.get(s, 0.0) + cf
-        for s, cf in t_last:
-            net[s] = net.get(s, 0.0) - cf
-        terms = [(s, cf) for s, cf in net.items() if cf != 0 and 0 <= s < T]
-        if not terms:
-            continue
-        r = len(keep)
-        keep.append((j, c_last - c_end))
-        for s, cf in terms:
-            rows.append(r)
-            cols.append(s * n + j)
-            vals.append(cf)
-    if keep:
-        D = sp.csr_array((vals, (rows, cols)), shape=(len(keep), T * n))
-        b.add_rows("terminal-capacity", [(DK.ravel(), D)], lower=[v for _, v in keep],
-                   labels=[eco.ids[j] for j, _ in keep],
-                   coords={"dims": ("branch",), "branch": [eco.ids[j] for j, _ in keep]})
+    net = np.zeros((n, T))
+    for s in range(T):
+        j, c = coef(T, s)
+        net[j, s] += c
+        j, c = coef(T - 1, s)
+        net[j, s] -= c
+    keep = np.flatnonzero(np.any(net != 0, axis=1))
+    if keep.size:
+        sub = net[keep]
+        r, s_idx = np.nonzero(sub)
+        D = sp.csr_array((sub[r, s_idx], (r, s_idx * n + keep[r])), shape=(len(keep), T * n))
+        labels = np.asarray(eco.ids, dtype=object)[keep].tolist()
+        b.add_rows("terminal-capacity", [(DK.ravel(), D)],
+                   lower=K0[keep] * q[keep] ** (T - 1) - K0[keep] * q[keep] ** T,
+                   labels=labels, coords={"dims": ("branch",), "branch": labels})
 
 
 def define_terminal_investment(b: LPBuilder, h: Horizon, DK: np.ndarray) -> None:

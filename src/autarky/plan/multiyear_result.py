@@ -241,14 +241,10 @@ class MultiYearPlan(DatasetDisplay):
         ids, years = eco.ids, h.years
         x = res.x[model.X]
         dk = res.x[model.DK]
-        from autarky.plan.multiyear import capacity_coefficients
+        from autarky.plan.multiyear import capacity_path
 
         T, n = x.shape
-        K = np.zeros((T, n))
-        for t in range(T):
-            for j in range(n):
-                const, terms = capacity_coefficients(h, t, j)
-                K[t, j] = const + sum(c * dk[s, j] for s, c in terms)
+        K = capacity_path(h, dk)
         inv = dk * h.invest_cost[np.newaxis, :]
         groups = eco.branches["group"]
         inv_df = _frame(inv, years, ids, "branch")

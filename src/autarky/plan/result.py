@@ -306,17 +306,18 @@ class OptimalPlan(Plan):
         simplex``, ``closed form``, ...), ``duality_gap`` (complementary slackness over the
         objective), ``max_violation`` (the largest relative violation of a constraint, in the
         model's own units), ``dual_violation``, and ``fallback`` (why a faster method was left,
-        empty where none was)."""
+        empty where none was). The measures are ``nan`` where no LP was checked (the closed
+        form: one Leontief solve, no choice to certify)."""
         chk = self.check or {}
         method = self.meta.get("method")
         if method is None:
             solver = str(self.meta.get("solver", ""))
             method = "closed form" if solver.startswith("closed form") else f"HiGHS {solver}"
-        exact = method == "closed form"
+        nan = float("nan")
         return {"method": method,
-                "duality_gap": chk.get("duality_gap", 0.0 if exact else float("nan")),
-                "max_violation": chk.get("primal_violation", 0.0 if exact else float("nan")),
-                "dual_violation": chk.get("dual_violation", 0.0 if exact else float("nan")),
+                "duality_gap": chk.get("duality_gap", nan),
+                "max_violation": chk.get("primal_violation", nan),
+                "dual_violation": chk.get("dual_violation", nan),
                 "fallback": list(self.meta.get("fallback", []))}
 
     def valuations(self, numeraire: str) -> pd.DataFrame:
