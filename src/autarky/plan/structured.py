@@ -58,7 +58,7 @@ from autarky.solve.lp import INF, LinearProgram, LPResult, check_solution, solve
 #: Relative reduced cost below which a plan is not worth adding (the objective is a fulfilment).
 RC_TOL = 1e-10
 #: Weight of the last pricing point in the next one (Wentges smoothing of the master's duals).
-SMOOTH = 0.8
+SMOOTH = 0.5
 #: Penalty on the relative violation of a coupling row in the master (phase one), against a
 #: fulfilment of order one.
 BIG = 1e3
