@@ -68,8 +68,12 @@ def competitive_technology(A: ArrayOrSparse, Am_total: sp.csr_array | None) -> A
 def scale_rows(A: ArrayOrSparse, r: np.ndarray) -> ArrayOrSparse:
     """``diag(r) A``, dense or sparse as ``A`` is."""
     if sp.issparse(A):
-        out = sp.csr_array(A, copy=True)
-        out.data *= np.repeat(np.asarray(r, dtype=float), np.diff(out.indptr))
+        a = sp.csr_array(A)
+        data = a.data * np.repeat(np.asarray(r, dtype=float), np.diff(a.indptr))
+        # the same pattern: the index arrays are shared (stored tables are read-only), only
+        # the values are new
+        out = sp.csr_array((data, a.indices, a.indptr), shape=a.shape, copy=False)
+        out.has_canonical_format = a.has_canonical_format
         return out
     return np.asarray(r)[:, np.newaxis] * np.asarray(A)
 
