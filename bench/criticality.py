@@ -144,9 +144,12 @@ def run_case(shape: str, n: int, route: str, args: argparse.Namespace) -> dict[s
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, check=False,
                              cwd=ROOT)
     except subprocess.TimeoutExpired:
+        print(f"  {shape} n={n} {route}: not finished in {args.timeout} s", flush=True)
         return {"shape": shape, "n": n, "route": route, "error": f"not finished in {args.timeout} s"}
     if out.returncode:
-        return {"shape": shape, "n": n, "route": route, "error": out.stderr.strip().splitlines()[-1]}
+        error = (out.stderr.strip().splitlines() or ["failed"])[-1]
+        print(f"  {shape} n={n} {route}: {error}", flush=True)
+        return {"shape": shape, "n": n, "route": route, "error": error}
     res = json.loads(out.stdout.strip().splitlines()[-1])
     res["process_seconds"] = time.perf_counter() - t0
     print(f"  {shape} n={n} {route}: {res['seconds']:.2f} s, bound {res['bound']:.2g}", flush=True)
