@@ -201,7 +201,7 @@ NOTES = [
     "not exact. The bound is about `rho^(P+1) / ((1 - rho) C)` for `C` probe vectors (see "
     "`autarky.solve.inverse_diagonal`): the true tail of `L_kk` is `O(1/n)`, but no bound built "
     "from `C` products of `A` sees below `O(1/C)`. 1e-6 at n = 10^5 needs `C` near `n`, i.e. the "
-    "`n` columns of `L` (about 3e12 flops; today's route took 29 ms per column at n = 5,000, "
+    "`n` columns of `L` (about 3e12 flops; today's route took 20-30 ms per column at n = 5,000, "
     "so, extrapolated, hours at 10^5). The "
     "certified bound is therefore 1.6e-3 at 10^4 (625 probes) and 1.5e-2 at 10^5 (64 probes), "
     "and the goal's 1e-6 is not reached on this technology; the result says so (method "
