@@ -228,3 +228,34 @@ def test_not_productive_is_not_certified():
     A = np.array([[0.5, 0.6], [0.6, 0.5]])       # rho = 1.1
     d = productive_diagnosis(A)
     assert not d.productive and d.spectral_radius == pytest.approx(1.1)
+
+
+@pytest.mark.parametrize(("method", "sparse"), [("dense", False), ("krylov", False),
+                                               ("dense", True), ("krylov", True), ("splu", True)])
+def test_row_scaled_technology_is_never_formed_and_solves_the_same(method, sparse):
+    # A_d = diag(1 - s) A_c held as a scaling: the same answers as the formed matrix
+    n = 120
+    A = sparse_technology(n, 15) if sparse else dense_technology(n, 15)
+    r = np.random.default_rng(16).uniform(0.3, 1.0, n)
+    Ad = r[:, None] * (A.toarray() if sparse else A)
+    y = np.random.default_rng(17).uniform(size=n)
+    s = LeontiefSolver(A, method=method, row_scale=r)
+    close(s.solve(y), np.linalg.solve(np.eye(n) - Ad, y), rtol=1e-10)
+    close(s.solve_transposed(y), np.linalg.solve((np.eye(n) - Ad).T, y), rtol=1e-10)
+    np.testing.assert_allclose(s.apply(y), Ad @ y, rtol=1e-12)
+    np.testing.assert_allclose(s.apply(y, True), Ad.T @ y, rtol=1e-12)
+
+
+def test_certify_proves_a_bound_on_the_operator():
+    from autarky.solve.spectral import certify
+
+    n = 40
+    A = dense_technology(n, 18)
+    c = 10.0 ** np.random.default_rng(19).uniform(-3, 3, n)
+    Ac = c[:, None] * A / c[None, :]              # physical units: the norms exceed one
+    r = np.random.default_rng(20).uniform(0.5, 1.0, n)
+    bound = certify(LeontiefSolver(Ac, row_scale=r))
+    rho = spectral_radius(r[:, None] * Ac)
+    assert rho <= bound < 1.0
+    # a technology that is not productive is not certified
+    assert np.isnan(certify(LeontiefSolver(np.array([[0.5, 0.6], [0.6, 0.5]]))))

@@ -81,13 +81,13 @@ def test_rescale_follows_every_unit_rule() -> None:
 
 def test_replace_keeps_the_factorization_when_the_technology_is_unchanged(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The productiveness check factorizes I - A_d once and hands the factorization on;
-    replacing a table that does not touch A_d neither checks again nor factorizes again."""
+    """The productiveness check (its proof) builds the solver of I - A_d once and hands it on;
+    replacing a table that does not touch A_d neither checks again nor solves again."""
     from autarky.economy import model
 
     calls = []
-    real = model.productive_diagnosis
-    monkeypatch.setattr(model, "productive_diagnosis", lambda A: calls.append(1) or real(A))
+    real = model.certify
+    monkeypatch.setattr(model, "certify", lambda s: calls.append(1) or real(s))
     eco = Economy.from_coefficients([[0.15, 0.25], [0.2, 0.05]], [600.0, 1500.0])
     assert len(calls) == 1
     solver = eco.solver

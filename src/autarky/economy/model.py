@@ -37,7 +37,8 @@ from autarky.errors import (
     UnknownIdError,
 )
 from autarky.solve import LeontiefSolver, calc_A, calc_x_from_flows, productive_diagnosis
-from autarky.solve.leontief import ArrayOrSparse, to_dense
+from autarky.solve.leontief import ArrayOrSparse, SingularSystemError, to_dense
+from autarky.solve.spectral import certify
 from autarky.solve.trade import competitive_technology, domestic_technology, stack_sum
 
 if TYPE_CHECKING:  # registered at run time by the layers above (autarky.economy.accessors)
@@ -389,8 +390,26 @@ class Economy:
             raise BadValueError(f"exports of {ids[i]} to {self._coords.partner[p]} "
                                 f"({E[p, i]:g}) exceed the export limit ({lim[p, i]:g})")
 
+    def _domestic_solver(self) -> LeontiefSolver:
+        """The solver of ``I - A_d`` with ``A_d = diag(1 - s) A_c`` held as a scaling of
+        ``A_c`` (no copy of the technology)."""
+        s = self.import_share_total
+        if np.any(s):
+            return LeontiefSolver(self.A_c, row_scale=1.0 - np.asarray(s, dtype=float))
+        return LeontiefSolver(self.A_c)
+
     def _check_productive(self) -> None:
-        diag = productive_diagnosis(self.A_d)
+        A_c = self.A_c
+        values = np.asarray(A_c.data if sp.issparse(A_c) else A_c)
+        if values.size == 0 or float(np.min(values)) >= 0.0:
+            try:
+                solver = self._domestic_solver()
+            except SingularSystemError:
+                solver = None
+            if solver is not None and np.isfinite(certify(solver)):
+                self._cache["tech:solver"] = solver
+                return
+        diag = productive_diagnosis(self.A_d)      # not proved: name what fails (or pass)
         if diag.productive:
             self._cache["tech:solver"] = diag.solver
             return
@@ -675,7 +694,7 @@ class Economy:
     def solver(self) -> LeontiefSolver:
         """Factorization of ``I - A_d``, computed once (by the productiveness check) and reused."""
         if "tech:solver" not in self._cache:
-            self._cache["tech:solver"] = LeontiefSolver(self.A_d)
+            self._cache["tech:solver"] = self._domestic_solver()
         return self._cache["tech:solver"]
 
     def leontief_inverse(self) -> pd.DataFrame:

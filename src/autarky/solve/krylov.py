@@ -68,7 +68,8 @@ def _colnorm(v: np.ndarray) -> np.ndarray:
 
 def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag: np.ndarray, *,
                 rtol: float = 1e-12, restart: int = 40, maxiter: int = 400,
-                x0: np.ndarray | None = None) -> KrylovResult:
+                x0: np.ndarray | None = None, col_scale: np.ndarray | None = None
+                ) -> KrylovResult:
     """Solve ``M X = B`` column by column with restarted, Jacobi-preconditioned GMRES in lockstep.
 
     Parameters
@@ -87,6 +88,9 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
         Arnoldi steps per column in all, before the column is declared not converged.
     x0
         Starting guess (default ``D^-1 b``).
+    col_scale
+        ``(n, k)``: solve column ``q`` in the scaled variables of ``S_q = diag(col_scale[:, q])``,
+        i.e. the system ``S_q^-1 M S_q x'_q = b_q`` (the same Jacobi diagonal).
 
     Examples
     --------
@@ -100,6 +104,12 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
     >>> bool(res.converged.all()), int(res.passes) <= 6
     (True, True)
     """
+    def product(V: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        if col_scale is None:
+            return matmat(V)
+        S = col_scale[:, cols]
+        return matmat(V * S) / S
+
     vector = b.ndim == 1
     B = np.asarray(b, dtype=float).reshape(b.shape[0], -1)
     n, k = B.shape
@@ -116,7 +126,7 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
         todo = np.flatnonzero(~converged)
         if todo.size == 0:
             break
-        R = B[:, todo] - matmat(X[:, todo])
+        R = B[:, todo] - product(X[:, todo], todo)
         passes += 1
         rn = _colnorm(R)
         residual[todo] = rn / bnorm[todo]
@@ -146,7 +156,7 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
             if cols.size == 0:
                 break
             Vj = V[j] if cols.size == kk else V[j][:, cols]
-            W = dinv[:, None] * matmat(Vj)
+            W = dinv[:, None] * product(Vj, todo[cols])
             passes += 1
             Vb = V[: j + 1] if cols.size == kk else V[: j + 1][:, :, cols]
             before = _colnorm(W)

@@ -172,7 +172,8 @@ class LeontiefSolver:
     """
 
     def __init__(self, A: ArrayOrSparse, method: Method = "auto", rtol: float = 1e-12,
-                 overwrite_a: bool = False, *, _scale: np.ndarray | None = None) -> None:
+                 overwrite_a: bool = False, *, row_scale: np.ndarray | None = None,
+                 _scale: np.ndarray | None = None) -> None:
         A = as_matrix(A)
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise BadValueError(f"A must be square, got shape {A.shape}")
@@ -190,8 +191,13 @@ class LeontiefSolver:
         self._splu: Any = None
         self._passes = 0                    # GMRES column-passes made so far (dense cost model)
         self._steps: list[int] = []         # GMRES steps per column, measured
-        # A = self._A diag(self._scale) when built from flows (Z and 1 / x): never formed
+        # the technology is diag(row_scale) A diag(_scale), never formed: the columns scaled
+        # when built from flows (Z and 1 / x), the rows when the domestic share of each product
+        # is applied to a technology (A_d = diag(1 - s) A_c)
         self._scale = _scale
+        self._rscale = None if row_scale is None else checks.floats("row_scale", row_scale)
+        if self._rscale is not None and self._rscale.shape != (A.shape[0],):
+            raise BadValueError(f"row_scale must have one entry per row of A ({A.shape[0]})")
         self._A: Any = sp.csr_array(A) if sp.issparse(A) else A
         self._AT: Any = None
         if method == "auto":
@@ -234,7 +240,9 @@ class LeontiefSolver:
     # ------------------------------------------------------------------------------ operators
     def _diagonal(self) -> np.ndarray:
         d = np.asarray(self._A.diagonal(), dtype=float)
-        return d * self._scale if self._scale is not None else d
+        if self._scale is not None:
+            d = d * self._scale
+        return d * self._rscale if self._rscale is not None else d
 
     def _dense_minus(self) -> np.ndarray:
         """``I - A`` as a new Fortran-ordered array (over ``A`` itself when allowed)."""
@@ -242,12 +250,14 @@ class LeontiefSolver:
         if sp.issparse(A):
             dense = np.asarray(A.toarray(order="F"), dtype=float)
         elif (self._overwrite and A.dtype == np.float64 and A.flags.f_contiguous
-              and A.flags.writeable and self._scale is None):
+              and A.flags.writeable and self._scale is None and self._rscale is None):
             dense = A
         else:
             dense = np.array(A, dtype=float, order="F")
         if self._scale is not None:
             dense *= self._scale[np.newaxis, :]
+        if self._rscale is not None:
+            dense *= self._rscale[:, np.newaxis]
         np.negative(dense, out=dense)
         dense.flat[:: self.n + 1] += 1.0
         return dense
@@ -267,6 +277,9 @@ class LeontiefSolver:
         A = self._A
         if self._scale is not None:
             A = A @ sp.diags_array(self._scale) if sp.issparse(A) else A * self._scale
+        if self._rscale is not None:
+            A = sp.diags_array(self._rscale) @ A if sp.issparse(A) else \
+                self._rscale[:, np.newaxis] * A
         M = _identity_minus(A)
         try:
             self._splu = spla.splu(sp.csc_matrix(M))
@@ -292,8 +305,17 @@ class LeontiefSolver:
         :data:`SPARSE_BLOCK_BYTES` (at n = 10^6 and 20 inputs per product, 8 columns at once are
         about twice as slow as 8 single-column passes).
         """
-        A, s = self._A, self._scale
-        U = s[:, np.newaxis] * V if s is not None and not transposed else V
+        return V - self.apply(V, transposed)
+
+    def apply(self, V: np.ndarray, transposed: bool = False) -> np.ndarray:
+        """``A V`` (or ``A' V``) with the technology this solver solves for, never formed
+        (its scalings applied to ``V``): one pass over the stored matrix."""
+        A = self._A
+        s, r = (self._scale, self._rscale) if not transposed else (self._rscale, self._scale)
+        vector = V.ndim == 1
+        if vector:
+            V = V[:, np.newaxis]
+        U = s[:, np.newaxis] * V if s is not None else V
         op = self._transpose() if transposed else A
         j = V.shape[1]
         step = max(1, SPARSE_BLOCK_BYTES // (8 * self.n)) if sp.issparse(A) else j
@@ -303,9 +325,17 @@ class LeontiefSolver:
             AV = np.empty_like(U)
             for c in range(0, j, step):
                 AV[:, c:c + step] = op @ np.ascontiguousarray(U[:, c:c + step])
-        if s is not None and transposed:
-            AV *= s[:, np.newaxis]
-        return V - AV
+        if r is not None:
+            AV *= r[:, np.newaxis]
+        return AV[:, 0] if vector else AV
+
+    def norm_bound(self) -> float:
+        """``min(||A||_1, ||A||_inf)`` of the technology solved for: an upper bound on its
+        spectral radius, from two passes (column sums ``A' 1``, row sums ``A 1``)."""
+        if self._A is None or self.n == 0:
+            return float("nan") if self.n else 0.0
+        ones = np.ones(self.n)
+        return float(min(self.apply(ones, True).max(), self.apply(ones).max()))
 
     # ----------------------------------------------------------------------------- the solves
     def _direct(self, B: np.ndarray, transposed: bool) -> np.ndarray:
@@ -402,14 +432,11 @@ class LeontiefSolver:
         Db = D[:, bad]
         R = np.ascontiguousarray(R[:, bad])
 
-        def op(V: np.ndarray) -> np.ndarray:
-            return self._product(V * Db, transposed) / Db
-
         target = self.rtol * np.linalg.norm(B[:, bad] / Db, axis=0)
         rn = np.linalg.norm(R, axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             rel = np.clip(np.where(rn > 0, target / rn, 1.0), 1e-15, 0.5)
-        fix = block_gmres(op, R, self._diag, rtol=float(rel.min()), maxiter=200)
+        fix = self._gmres(R, transposed, col_scale=Db, rtol=float(rel.min()), maxiter=200)
         X = X.copy()
         X[:, bad] += Db * fix.x
         _, after = self._scaled_residual(B[:, bad], X[:, bad], Db, transposed)
@@ -421,18 +448,24 @@ class LeontiefSolver:
         iterations[bad] += fix.iterations
         return KrylovResult(X, residual, iterations, res.passes + fix.passes + 3, converged)
 
-    def _gmres(self, B: np.ndarray, transposed: bool) -> KrylovResult:
+    def _gmres(self, B: np.ndarray, transposed: bool, *, col_scale: np.ndarray | None = None,
+               rtol: float | None = None, maxiter: int = 400) -> KrylovResult:
         """GMRES on all columns of ``B`` in lockstep; a sparse ``A`` takes them in chunks that
         fit :data:`SPARSE_BLOCK_BYTES` (its products do not gain from wider blocks, and the
         Krylov basis of each chunk is then small: at n = 10^6 one column's is ~8 MB a step)."""
         k = B.shape[1]
         step = max(1, SPARSE_BLOCK_BYTES // (8 * self.n)) if sp.issparse(self._A) else k
+        tol = self.rtol if rtol is None else rtol
+
+        def run(c: slice) -> KrylovResult:
+            return block_gmres(lambda V: self._product(V, transposed),
+                               np.ascontiguousarray(B[:, c]), self._diag, rtol=tol,
+                               maxiter=maxiter,
+                               col_scale=None if col_scale is None else col_scale[:, c])
+
         if step >= k:
-            return block_gmres(lambda V: self._product(V, transposed), B, self._diag,
-                               rtol=self.rtol)
-        parts = [block_gmres(lambda V: self._product(V, transposed),
-                             np.ascontiguousarray(B[:, c:c + step]), self._diag, rtol=self.rtol)
-                 for c in range(0, k, step)]
+            return run(slice(None))
+        parts = [run(slice(c, c + step)) for c in range(0, k, step)]
         return KrylovResult(np.column_stack([r.x for r in parts]),
                             np.concatenate([r.residual for r in parts]),
                             np.concatenate([r.iterations for r in parts]),

@@ -112,6 +112,30 @@ def _certified(A: ArrayOrSparse) -> tuple[LeontiefSolver | None, float]:
     return (solver, hi) if hi < 1.0 - _MARGIN else (None, float("nan"))
 
 
+def certify(solver: LeontiefSolver) -> float:
+    """A proved upper bound below one on the spectral radius of the (non-negative) technology
+    ``solver`` solves for, or ``nan`` when none was found; works on the solver's operator, so a
+    technology held as scalings of another (``A_d = diag(1 - s) A_c``) is never formed.
+
+    Examples
+    --------
+    >>> s = LeontiefSolver(np.array([[0.5, 0.2], [0.1, 0.4]]), row_scale=np.array([0.5, 1.0]))
+    >>> round(certify(s), 4)      # the norm of diag(0.5, 1) A: columns 0.35, 0.5
+    0.5
+    """
+    bound = solver.norm_bound()
+    if bound < 1.0 - _MARGIN:
+        return bound
+    try:
+        u = solver.solve(np.ones(solver.n))
+    except SingularSystemError:
+        return float("nan")
+    if not (np.all(np.isfinite(u)) and np.all(u > 0)):
+        return float("nan")
+    hi = float(np.max(solver.apply(u) / u, initial=0.0))
+    return hi if hi < 1.0 - _MARGIN else float("nan")
+
+
 def _solves_positive(A: ArrayOrSparse) -> LeontiefSolver | None:
     """The solver of ``I - A`` when ``rho(A) < 1`` is proved (:func:`_certified`); ``None``
     otherwise."""
