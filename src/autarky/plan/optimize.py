@@ -462,6 +462,11 @@ def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | No
 #: HiGHS simplex is as fast; bench/results/lp_scale.md).
 STRUCTURED_MIN_N = 1000
 
+#: Seconds ``method="auto"`` gives the structured method before it hands the plan to HiGHS, when
+#: the caller sets no time limit (its rounds grow with the capacities that bind: at 10^5 products
+#: it may not prove an optimum in minutes; bench/results/lp_scale.md).
+STRUCTURED_AUTO_SECONDS = 120.0
+
 
 def solve_model(model: OptimizeModel, *, solver: str = "simplex", method: str = "auto",
                 time_limit: float | None = None) -> tuple[LPResult, dict[str, Any]]:
@@ -475,7 +480,9 @@ def solve_model(model: OptimizeModel, *, solver: str = "simplex", method: str = 
     want = method == "structured" or (method == "auto" and model.objective == "max-min"
                                       and model.economy.n >= STRUCTURED_MIN_N)
     if want:
-        out = solve_structured(model, time_limit=time_limit)
+        budget = time_limit if time_limit is not None or method == "structured" else \
+            STRUCTURED_AUTO_SECONDS
+        out = solve_structured(model, time_limit=budget)
         how["structured"] = out.stats
         if out.result is not None and out.result.check is not None and out.result.check.ok:
             how["method"] = "structured"
