@@ -66,6 +66,20 @@ def _colnorm(v: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("ij,ij->j", v, v))
 
 
+def _project(Vb: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """One classical Gram-Schmidt pass of every column of ``W`` against its own basis
+    ``Vb[:, :, q]`` (in place); returns the coefficients ``(steps, k)``. One column: two BLAS
+    ``gemv`` on the contiguous basis; several: ``einsum`` over the interleaved block."""
+    if W.shape[1] == 1:
+        V1 = Vb[:, :, 0]
+        h = V1 @ W[:, 0]
+        W[:, 0] -= h @ V1
+        return h[:, np.newaxis]
+    h = np.einsum("inj,nj->ij", Vb, W)
+    W -= np.einsum("inj,ij->nj", Vb, h)
+    return h
+
+
 def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag: np.ndarray, *,
                 rtol: float = 1e-12, restart: int = 40, maxiter: int = 400,
                 x0: np.ndarray | None = None, col_scale: np.ndarray | None = None
@@ -160,15 +174,12 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
             passes += 1
             Vb = V[: j + 1] if cols.size == kk else V[: j + 1][:, :, cols]
             before = _colnorm(W)
-            h = np.einsum("inj,nj->ij", Vb, W)
-            W -= np.einsum("inj,ij->nj", Vb, h)
+            h = _project(Vb, W)
             hn = _colnorm(W)
             if np.any(hn < 0.7 * before):
                 # a second Gram-Schmidt pass where the first cancelled much of the vector (Kahan
                 # and Parlett's "twice is enough"; Giraud, Langou & Rozloznik 2005)
-                h2 = np.einsum("inj,nj->ij", Vb, W)
-                W -= np.einsum("inj,ij->nj", Vb, h2)
-                h += h2
+                h += _project(Vb, W)
                 hn = _colnorm(W)
             col = np.zeros((cols.size, m + 1))
             col[:, : j + 1] = h.T
