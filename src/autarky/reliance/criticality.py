@@ -27,11 +27,11 @@ from autarky import checks
 from autarky.display import DatasetDisplay
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.trade import domestic_final_use
-from autarky.errors import BadValueError
+from autarky.errors import BadValueError, PlanFailure
 from autarky.plan.optimize import build_model
 from autarky.reliance.indicators import indicators, valuation
 from autarky.reliance.model import base_case, require_baseline, what_limits
-from autarky.reliance.stress import ShockSpec, stress
+from autarky.reliance.stress import ShockSpec, baseline_plan, stress
 from autarky.solve.extraction import extraction_losses
 from autarky.solve.lp import solve_lp
 
@@ -89,14 +89,21 @@ def partner_criticality(obj: Economy | Scenario, *, propagate: bool = False, **k
         return pd.DataFrame(columns=["fulfilment_loss", "fulfilment", "share_of_imports", "rank"],
                             index=pd.Index([], name="partner"))
     dep = partner_dependence(scn)
-    plan = build_model(scn)
-    bounded = solve_lp(plan.lp).status == "optimal"
+    # the baseline plan is solved once and every partner's cut-off starts from it
+    base = kwargs.pop("baseline_plan", None)
+    if base is None:
+        try:
+            base = baseline_plan(scn, "the cost of a partner's cut-off")
+        except PlanFailure:
+            base = None
+    bounded = base is not None
     rows = []
     for p in eco.coords.partner:
         row: dict[str, Any] = {"partner": str(p), "fulfilment_loss": np.nan,
                                "fulfilment": np.nan}
         if bounded:
-            r = stress(scn, ShockSpec("partner", str(p)), propagate_too=propagate, **kwargs)
+            r = stress(scn, ShockSpec("partner", str(p)), propagate_too=propagate,
+                       baseline_plan=base, **kwargs)
             row.update({"fulfilment_loss": r.replanned["loss"],
                         "fulfilment": r.replanned["fulfilment"]})
             if r.propagation is not None:
