@@ -206,10 +206,14 @@ class SparsePairs:
 
     Attributes
     ----------
-    n, nnz
-        Branches and pairs.
-    rows, indptr
-        Input of each pair, and where each user's pairs start (``indptr[j]:indptr[j + 1]``).
+    n
+        Branches.
+    nnz
+        Pairs (non-zeros of ``A``).
+    rows
+        The input of each pair.
+    indptr
+        Where each user's pairs start (``indptr[j]:indptr[j + 1]``).
     coef
         ``(nnz,)`` the coefficient of each pair.
     """
