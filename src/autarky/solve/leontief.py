@@ -180,7 +180,9 @@ class LeontiefSolver:
         if method not in ("auto", "dense", "splu", "krylov", "gmres"):
             raise BadValueError(f"unknown method {method!r}; expected auto, dense, splu or krylov")
         finite = A.data if sp.issparse(A) else A
-        if not np.all(np.isfinite(finite)):
+        # one pass and no temporary: a finite sum means every value is finite (the element-wise
+        # test only where the sum is not, e.g. an overflow of huge finite values)
+        if not np.isfinite(np.sum(finite)) and not np.all(np.isfinite(finite)):
             raise BadValueError("A must be finite numbers (no NaN or infinity)")
         self.n: int = int(A.shape[0])
         self.rtol = rtol
