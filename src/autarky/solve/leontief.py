@@ -337,7 +337,13 @@ class LeontiefSolver:
         if self._A is None or self.n == 0:
             return float("nan") if self.n else 0.0
         ones = np.ones(self.n)
-        return float(min(self.apply(ones, True).max(), self.apply(ones).max()))
+        A, cs, rs = self._A, self._scale, self._rscale
+        # column sums through the column-compressed view of A (a scatter, once), so that the
+        # row-compressed transpose the transposed solves use is not built for this alone
+        col = np.asarray(A.T @ (ones if rs is None else rs)).ravel()
+        if cs is not None:
+            col = col * cs
+        return float(min(col.max(initial=0.0), self.apply(ones).max(initial=0.0)))
 
     # ----------------------------------------------------------------------------- the solves
     def _direct(self, B: np.ndarray, transposed: bool) -> np.ndarray:
