@@ -83,11 +83,11 @@ def test_replace_keeps_the_factorization_when_the_technology_is_unchanged(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The productiveness check (its proof) builds the solver of I - A_d once and hands it on;
     replacing a table that does not touch A_d neither checks again nor solves again."""
-    from autarky.economy import model
+    from autarky.economy import productive
 
     calls = []
-    real = model.certify
-    monkeypatch.setattr(model, "certify", lambda s: calls.append(1) or real(s))
+    real = productive.certify
+    monkeypatch.setattr(productive, "certify", lambda s: calls.append(1) or real(s))
     eco = Economy.from_coefficients([[0.15, 0.25], [0.2, 0.05]], [600.0, 1500.0])
     assert len(calls) == 1
     solver = eco.solver

@@ -29,16 +29,15 @@ from autarky.economy.inputs import (
     records_table,
     table_from_ids,
 )
+from autarky.economy.productive import check_productive, domestic_solver
 from autarky.economy.registry import TABLES, TECHNOLOGY_TABLES, economy_tables
 from autarky.errors import (
     BadTypeError,
     BadValueError,
-    NotProductiveError,
     UnknownIdError,
 )
-from autarky.solve import LeontiefSolver, calc_A, calc_x_from_flows, productive_diagnosis
-from autarky.solve.leontief import ArrayOrSparse, SingularSystemError, to_dense
-from autarky.solve.spectral import certify
+from autarky.solve import LeontiefSolver, calc_A, calc_x_from_flows
+from autarky.solve.leontief import ArrayOrSparse, to_dense
 from autarky.solve.trade import competitive_technology, domestic_technology, stack_sum
 
 if TYPE_CHECKING:  # registered at run time by the layers above (autarky.economy.accessors)
@@ -391,45 +390,10 @@ class Economy:
                                 f"({E[p, i]:g}) exceed the export limit ({lim[p, i]:g})")
 
     def _domestic_solver(self) -> LeontiefSolver:
-        """The solver of ``I - A_d`` with ``A_d = diag(1 - s) A_c`` held as a scaling of
-        ``A_c`` (no copy of the technology)."""
-        s = self.import_share_total
-        if np.any(s):
-            return LeontiefSolver(self.A_c, row_scale=1.0 - np.asarray(s, dtype=float))
-        return LeontiefSolver(self.A_c)
+        return domestic_solver(self)
 
     def _check_productive(self) -> None:
-        A_c = self.A_c
-        values = np.asarray(A_c.data if sp.issparse(A_c) else A_c)
-        if values.size == 0 or float(np.min(values)) >= 0.0:
-            try:
-                solver = self._domestic_solver()
-            except SingularSystemError:
-                solver = None
-            if solver is not None and np.isfinite(certify(solver)):
-                self._cache["tech:solver"] = solver
-                return
-        diag = productive_diagnosis(self.A_d)      # not proved: name what fails (or pass)
-        if diag.productive:
-            self._cache["tech:solver"] = diag.solver
-            return
-        ids = self.ids
-        cycles = []
-        named: list[str] = []
-        for comp, rho in zip(diag.components, diag.component_radii, strict=True):
-            names = [ids[i] for i in comp]
-            named += names
-            kind = "branch" if len(names) == 1 else "cycle"
-            cycles.append(f"{kind} {' <-> '.join(names)} (spectral radius {rho:.4g})")
-        msg = (f"technology is not productive: spectral radius {diag.spectral_radius:.4g} >= 1, "
-               "so no positive final demand can be met (Hawkins-Simon fails). "
-               f"Offending: {'; '.join(cycles) or 'the economy as a whole'}.")
-        if self._branches["unit"].nunique() == 1:
-            colsum = np.asarray(self._A_stored.sum(axis=0)).ravel()
-            over = [ids[j] for j in np.flatnonzero(colsum >= 1.0)]
-            if over:
-                msg += f" Columns whose coefficients sum to one or more: {', '.join(over)}."
-        raise NotProductiveError(msg, named, diag.spectral_radius)
+        self._cache["tech:solver"] = check_productive(self)
 
     # ------------------------------------------------------------------ pickling, identity
     def __getstate__(self) -> dict[str, Any]:
