@@ -252,6 +252,18 @@ def read_csv_table(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index
     return read_csv_text(csv_path, spec, known, what=what, value_column=value_column)
 
 
+
+def _outside(values: np.ndarray, spec: TableSpec) -> np.ndarray:
+    """Where ``values`` break the table's bounds (or, for a whole-number table, are not whole)."""
+    bad = np.zeros(len(values), dtype=bool)
+    if spec.lower is not None:
+        bad |= values < spec.lower
+    if spec.upper is not None:
+        bad |= (values >= spec.upper) if spec.upper_open else (values > spec.upper)
+    if spec.dtype == "int":
+        bad |= values != np.round(values)
+    return bad
+
 def read_csv_text(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index | None], *,
                   what: str | None = None, value_column: str | None = None) -> TableRead:
     """:func:`read_csv_table` cell by cell: every cell read as text, stripped and converted
@@ -323,13 +335,7 @@ def read_csv_text(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index 
     if inf.any():
         k = int(np.flatnonzero(inf)[0])
         raise where(k, value_col).error(f"{what} must be finite, got {text.iloc[k]!r}")
-    bad = np.zeros(len(values), dtype=bool)
-    if spec.lower is not None:
-        bad |= values < spec.lower
-    if spec.upper is not None:
-        bad |= (values >= spec.upper) if spec.upper_open else (values > spec.upper)
-    if spec.dtype == "int":
-        bad |= values != np.round(values)
+    bad = _outside(values, spec)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         _check_value(float(values[k]), text.iloc[k], where(k, value_col), spec, what)
@@ -447,13 +453,7 @@ def read_csv_fast(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index 
     values = col.to_numpy(dtype=float)
     if not np.all(np.isfinite(values)):
         return None
-    bad = np.zeros(len(values), dtype=bool)
-    if spec.lower is not None:
-        bad |= values < spec.lower
-    if spec.upper is not None:
-        bad |= (values >= spec.upper) if spec.upper_open else (values > spec.upper)
-    if spec.dtype == "int":
-        bad |= values != np.round(values)
+    bad = _outside(values, spec)
     if bad.any():
         return None
     if len(values) > 1 and spec.dims:

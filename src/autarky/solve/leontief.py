@@ -116,6 +116,16 @@ def _identity_minus(A: ArrayOrSparse) -> ArrayOrSparse:
     return np.eye(n) - np.asarray(A, dtype=float)
 
 
+def _scaling(name: str, value: Any, n: int) -> np.ndarray | None:
+    """A diagonal scaling of the technology: ``None``, or ``n`` finite numbers."""
+    if value is None:
+        return None
+    v = checks.floats(name, value)
+    if v.shape != (n,):
+        raise BadValueError(f"{name} must have one entry per row of A ({n}), got shape {v.shape}")
+    return v
+
+
 class LeontiefSolver:
     """Solver for ``(I - A) x = y`` and ``(I - A)' z = c``, chosen by the structure of ``A``.
 
@@ -141,6 +151,13 @@ class LeontiefSolver:
     overwrite_a
         Factorize over ``A`` itself (dense LU; ``A`` a writeable, Fortran-ordered float64
         array the caller no longer needs): no ``n x n`` copy, for the largest tables.
+    row_scale
+        Solve for the technology ``diag(row_scale) A diag(col_scale)`` without forming it (the
+        domestic technology ``diag(1 - s) A_c``): GMRES applies the scalings to its vectors, an
+        LU to its copy.
+    col_scale
+        The column scaling of the same (coefficients from flows, ``Z diag(x)^-1``: see
+        :meth:`from_flows`).
 
     Attributes
     ----------
@@ -173,7 +190,7 @@ class LeontiefSolver:
 
     def __init__(self, A: ArrayOrSparse, method: Method = "auto", rtol: float = 1e-12,
                  overwrite_a: bool = False, *, row_scale: np.ndarray | None = None,
-                 _scale: np.ndarray | None = None) -> None:
+                 col_scale: np.ndarray | None = None) -> None:
         A = as_matrix(A)
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise BadValueError(f"A must be square, got shape {A.shape}")
@@ -193,13 +210,9 @@ class LeontiefSolver:
         self._splu: Any = None
         self._passes = 0                    # GMRES column-passes made so far (dense cost model)
         self._steps: list[int] = []         # GMRES steps per column, measured
-        # the technology is diag(row_scale) A diag(_scale), never formed: the columns scaled
-        # when built from flows (Z and 1 / x), the rows when the domestic share of each product
-        # is applied to a technology (A_d = diag(1 - s) A_c)
-        self._scale = _scale
-        self._rscale = None if row_scale is None else checks.floats("row_scale", row_scale)
-        if self._rscale is not None and self._rscale.shape != (A.shape[0],):
-            raise BadValueError(f"row_scale must have one entry per row of A ({A.shape[0]})")
+        # the technology is diag(row_scale) A diag(col_scale), never formed
+        self._rscale = _scaling("row_scale", row_scale, A.shape[0])
+        self._cscale = _scaling("col_scale", col_scale, A.shape[0])
         self._A: Any = sp.csr_array(A) if sp.issparse(A) else A
         self._AT: Any = None
         if method == "auto":
@@ -237,13 +250,13 @@ class LeontiefSolver:
         """
         xv = checks.floats("x", x)
         inv = np.divide(1.0, xv, out=np.zeros_like(xv), where=xv != 0)
-        return cls(Z, method=method, rtol=rtol, _scale=inv)
+        return cls(Z, method=method, rtol=rtol, col_scale=inv)
 
     # ------------------------------------------------------------------------------ operators
     def _diagonal(self) -> np.ndarray:
         d = np.asarray(self._A.diagonal(), dtype=float)
-        if self._scale is not None:
-            d = d * self._scale
+        if self._cscale is not None:
+            d = d * self._cscale
         return d * self._rscale if self._rscale is not None else d
 
     def _dense_minus(self) -> np.ndarray:
@@ -252,12 +265,12 @@ class LeontiefSolver:
         if sp.issparse(A):
             dense = np.asarray(A.toarray(order="F"), dtype=float)
         elif (self._overwrite and A.dtype == np.float64 and A.flags.f_contiguous
-              and A.flags.writeable and self._scale is None and self._rscale is None):
+              and A.flags.writeable and self._cscale is None and self._rscale is None):
             dense = A
         else:
             dense = np.array(A, dtype=float, order="F")
-        if self._scale is not None:
-            dense *= self._scale[np.newaxis, :]
+        if self._cscale is not None:
+            dense *= self._cscale[np.newaxis, :]
         if self._rscale is not None:
             dense *= self._rscale[:, np.newaxis]
         np.negative(dense, out=dense)
@@ -277,8 +290,8 @@ class LeontiefSolver:
 
     def _factor_sparse(self) -> None:
         A = self._A
-        if self._scale is not None:
-            A = A @ sp.diags_array(self._scale) if sp.issparse(A) else A * self._scale
+        if self._cscale is not None:
+            A = A @ sp.diags_array(self._cscale) if sp.issparse(A) else A * self._cscale
         if self._rscale is not None:
             A = sp.diags_array(self._rscale) @ A if sp.issparse(A) else \
                 self._rscale[:, np.newaxis] * A
@@ -300,27 +313,32 @@ class LeontiefSolver:
         return self._AT
 
     def _product(self, V: np.ndarray, transposed: bool) -> np.ndarray:
-        """``(I - A) V`` or ``(I - A)' V`` for an ``n x j`` block: one pass over ``A``.
+        """``(I - A) V`` or ``(I - A)' V`` for an ``n x j`` block: one pass over ``A``."""
+        return V - self.apply(V, transposed)
+
+    def _chunk(self, j: int) -> int:
+        """Columns of a block one sparse product takes at once (all of them for a dense ``A``).
 
         A sparse product gathers a row of ``V`` per non-zero; once the ``n x j`` block is larger
         than the cache those gathers miss, so the block is taken in column chunks of at most
         :data:`SPARSE_BLOCK_BYTES` (at n = 10^6 and 20 inputs per product, 8 columns at once are
         about twice as slow as 8 single-column passes).
         """
-        return V - self.apply(V, transposed)
+        return max(1, SPARSE_BLOCK_BYTES // (8 * self.n)) if sp.issparse(self._A) else j
 
     def apply(self, V: np.ndarray, transposed: bool = False) -> np.ndarray:
         """``A V`` (or ``A' V``) with the technology this solver solves for, never formed
-        (its scalings applied to ``V``): one pass over the stored matrix."""
+        (its scalings applied to ``V``): one pass over the stored matrix, in column chunks
+        (:meth:`_chunk`)."""
         A = self._A
-        s, r = (self._scale, self._rscale) if not transposed else (self._rscale, self._scale)
+        s, r = (self._cscale, self._rscale) if not transposed else (self._rscale, self._cscale)
         vector = V.ndim == 1
         if vector:
             V = V[:, np.newaxis]
         U = s[:, np.newaxis] * V if s is not None else V
         op = self._transpose() if transposed else A
         j = V.shape[1]
-        step = max(1, SPARSE_BLOCK_BYTES // (8 * self.n)) if sp.issparse(A) else j
+        step = self._chunk(j)
         if step >= j:
             AV = np.asarray(op @ U)
         else:
@@ -337,7 +355,7 @@ class LeontiefSolver:
         if self._A is None or self.n == 0:
             return float("nan") if self.n else 0.0
         ones = np.ones(self.n)
-        A, cs, rs = self._A, self._scale, self._rscale
+        A, cs, rs = self._A, self._cscale, self._rscale
         # column sums through the column-compressed view of A (a scatter, once), so that the
         # row-compressed transpose the transposed solves use is not built for this alone
         col = np.asarray(A.T @ (ones if rs is None else rs)).ravel()
@@ -462,7 +480,7 @@ class LeontiefSolver:
         fit :data:`SPARSE_BLOCK_BYTES` (its products do not gain from wider blocks, and the
         Krylov basis of each chunk is then small: at n = 10^6 one column's is ~8 MB a step)."""
         k = B.shape[1]
-        step = max(1, SPARSE_BLOCK_BYTES // (8 * self.n)) if sp.issparse(self._A) else k
+        step = self._chunk(k)
         tol = self.rtol if rtol is None else rtol
 
         def run(c: slice) -> KrylovResult:

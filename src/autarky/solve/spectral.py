@@ -58,15 +58,6 @@ def _square(A: ArrayOrSparse) -> ArrayOrSparse:
 _MARGIN = 1e-12
 
 
-def _norm_bound(A: ArrayOrSparse) -> float:
-    """``min(||A||_1, ||A||_inf)``, an upper bound on ``rho(A)`` computed in one pass."""
-    if sp.issparse(A):
-        a = sp.csr_array(A)
-        return float(min(a.sum(axis=0).max(initial=0.0), a.sum(axis=1).max(initial=0.0)))
-    a = np.asarray(A)
-    return float(min(a.sum(axis=0).max(initial=0.0), a.sum(axis=1).max(initial=0.0)))
-
-
 def collatz_wielandt(A: ArrayOrSparse, u: np.ndarray) -> tuple[float, float]:
     """Bounds ``min_i (A u)_i / u_i <= rho(A) <= max_i (A u)_i / u_i`` for a non-negative ``A``
     and a positive vector ``u`` (Collatz-Wielandt; Horn & Johnson 2013, theorem 8.1.26).
@@ -87,29 +78,6 @@ def collatz_wielandt(A: ArrayOrSparse, u: np.ndarray) -> tuple[float, float]:
         return float("nan"), float("nan")
     ratio = np.asarray(A @ u).ravel() / u
     return float(ratio.min()), float(ratio.max())
-
-
-def _certified(A: ArrayOrSparse) -> tuple[LeontiefSolver | None, float]:
-    """``(solver, bound)`` where ``bound < 1`` proves ``rho(A) <= bound``; ``(None, nan)`` when
-    no proof was found (the technology is not productive, or too nearly singular to tell).
-
-    First the norms (free: a value table, whose columns sum below one, needs no solve); then one
-    solve ``u = (I - A)^-1 1`` and its Collatz-Wielandt bound. The solver is handed on with its
-    factorization (or its GMRES history) for every later balance.
-    """
-    bound = _norm_bound(A)
-    try:
-        solver = LeontiefSolver(A)
-    except SingularSystemError:
-        return None, float("nan")
-    if bound < 1.0 - _MARGIN:
-        return solver, bound
-    try:
-        u = solver.solve(np.ones(A.shape[0]))
-    except SingularSystemError:
-        return None, float("nan")
-    _, hi = collatz_wielandt(A, u)
-    return (solver, hi) if hi < 1.0 - _MARGIN else (None, float("nan"))
 
 
 def certify(solver: LeontiefSolver) -> float:
@@ -134,6 +102,19 @@ def certify(solver: LeontiefSolver) -> float:
         return float("nan")
     hi = float(np.max(solver.apply(u) / u, initial=0.0))
     return hi if hi < 1.0 - _MARGIN else float("nan")
+
+
+def _certified(A: ArrayOrSparse) -> tuple[LeontiefSolver | None, float]:
+    """``(solver, bound)`` where ``bound < 1`` proves ``rho(A) <= bound`` (:func:`certify`);
+    ``(None, nan)`` when no proof was found (not productive, or too nearly singular to tell).
+    The solver is handed on with its factorization (or its GMRES history) for every later
+    balance."""
+    try:
+        solver = LeontiefSolver(A)
+    except SingularSystemError:
+        return None, float("nan")
+    bound = certify(solver)
+    return (solver, bound) if np.isfinite(bound) else (None, float("nan"))
 
 
 def _solves_positive(A: ArrayOrSparse) -> LeontiefSolver | None:
