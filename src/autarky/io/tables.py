@@ -252,7 +252,6 @@ def read_csv_table(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index
     return read_csv_text(csv_path, spec, known, what=what, value_column=value_column)
 
 
-
 def _outside(values: np.ndarray, spec: TableSpec) -> np.ndarray:
     """Where ``values`` break the table's bounds (or, for a whole-number table, are not whole)."""
     bad = np.zeros(len(values), dtype=bool)
