@@ -326,10 +326,9 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
     g_total = state.g.sum(axis=0) if state is not None else np.zeros(eco.n)
     va = eco.value_added.to_numpy()
     v = np.where(np.isnan(va), w - np.asarray(eco.A.T @ w).ravel(), va)
-    # every content is c' L_d for its own c: the partners' imported inputs and value added, all
-    # in ONE transposed solve (one pass over A_d per step for all of them); the total import
-    # content is the sum of the partners' (L_d is linear)
-    # (and the home factors embodied, F L_d, one column per factor)
+    # every content is c' L_d for its own c (the partners' imported inputs, value added, each
+    # home factor): ONE transposed block solve, one pass over A_d per step for all of them; the
+    # total import content is the sum of the partners' (L_d is linear)
     F = eco.array("factor_coefficients")
     K = F.shape[0]
     if state is None:
@@ -340,8 +339,7 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
         imported = np.column_stack([np.asarray(A_imp.T @ w).ravel() for A_imp in state.A_imp])
     C = np.column_stack([imported, v] + [np.asarray(F[k]).ravel() for k in range(K)])
     Zc = solver.solve_transposed(C)
-    factor_z = Zc[:, C.shape[1] - K:]
-    Zc = Zc[:, : C.shape[1] - K]
+    Zc, factor_z = Zc[:, : C.shape[1] - K], Zc[:, C.shape[1] - K:]
     with np.errstate(divide="ignore", invalid="ignore"):
         content_of = np.where((w > 0)[:, np.newaxis], Zc / w[:, np.newaxis], np.nan)
         dva = content_of[:, -1]
