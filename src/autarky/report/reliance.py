@@ -88,7 +88,7 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
         "<p>Self-sufficiency: output over apparent consumption (output + imports − exports). "
         "Import content: imported inputs embodied, directly and at every earlier stage, in one "
         "unit of each product made at home, as a share of its value at constant prices "
-        f"({esc(unit)}); computed by one transposed solve per indicator. Measured at the "
+        f"({esc(unit)}); every indicator from one transposed block solve. Measured at the "
         f"{esc(ind.basis)}; import shares by partner are the scenario's estimates.</p>",
         f'<div class="figure">{figures.grouped_bars(bars.rename(columns={"self_sufficiency": "self-sufficiency", "import_share": "direct import share", "import_content": "total import content"}), "Self-sufficiency and import dependence by product" + ("" if len(bars) == len(t) else f" (the {len(bars) - 1} largest total import contents)"), "share")}</div>',  # noqa: E501
         _table(["branch", "unit", "self-sufficiency", "direct import share",
