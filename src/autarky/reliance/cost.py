@@ -36,11 +36,12 @@ from autarky import checks
 from autarky.display import DatasetDisplay
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.trade import import_channels, trade_prices_given
-from autarky.errors import BadValueError
+from autarky.errors import BadTypeError, BadValueError
 from autarky.plan.optimize import YearData
 from autarky.plan.result import OptimalPlan
+from autarky.reliance.family import PlanFamily
 from autarky.reliance.indicators import valuation
-from autarky.reliance.model import base_case, channel_imports, require_baseline, solve, with_caps
+from autarky.reliance.model import base_case, channel_imports, require_baseline, with_caps
 
 
 def acr_autarky_ratio(domestic_share: float, theta: float, alpha: float = 0.0) -> float:
@@ -59,10 +60,11 @@ def acr_autarky_ratio(domestic_share: float, theta: float, alpha: float = 0.0) -
     return float(domestic_share ** (1.0 / (theta * (1.0 - alpha))))
 
 
-def _with_scale(scn: Scenario, data: YearData, sigma: np.ndarray, x0: np.ndarray,
-                max_iter: int, tol: float) -> tuple[OptimalPlan, int, bool]:
+def _with_scale(family: PlanFamily, data: YearData, sigma: np.ndarray, x0: np.ndarray,
+                max_iter: int, tol: float, first: OptimalPlan) -> tuple[OptimalPlan, int, bool]:
+    """Successive linear plans from ``first`` (the plan at the coefficients ``data.F``)."""
     F0 = data.F.copy()
-    sol = solve(scn, data)
+    sol = first
     for it in range(1, max_iter + 1):
         if not sol.ok:
             return sol, it, False
@@ -70,7 +72,7 @@ def _with_scale(scn: Scenario, data: YearData, sigma: np.ndarray, x0: np.ndarray
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where((x0 > 0) & (x > 0), x / x0, 1.0)
         F = F0 * ratio[np.newaxis, :] ** (-sigma)[np.newaxis, :]
-        new = solve(scn, replace(data, F=F))
+        new = family.solve(replace(data, F=F))
         if new.ok and abs(new.fulfilment - sol.fulfilment) <= tol * max(1.0, abs(sol.fulfilment)):
             return new, it, True
         sol = new
@@ -125,7 +127,7 @@ class AutarkyCost(DatasetDisplay):
 def cost_of_autarky(obj: Economy | Scenario, *, caps: Any = None,
                     branches: list[str] | None = None, theta: float = 5.0,
                     scale_elasticity: Any = None, max_iter: int = 50,
-                    tol: float = 1e-6) -> AutarkyCost:
+                    tol: float = 1e-6, baseline_plan: OptimalPlan | None = None) -> AutarkyCost:
     """The cost-of-autarky curve (see the module docstring).
 
     Parameters
@@ -139,6 +141,12 @@ def cost_of_autarky(obj: Economy | Scenario, *, caps: Any = None,
     scale_elasticity
         ``sigma`` per branch (a number for all, or {branch: sigma}); adds the curve with
         economies of scale solved by successive linear plans.
+    baseline_plan
+        Today's optimal plan (:func:`autarky.reliance.stress.baseline_plan` of the same
+        scenario), where the caller has it; default: solved here.
+
+    All the LPs of the curve are one family (:class:`~autarky.reliance.family.PlanFamily`):
+    each solved from where the last ended, and checked as a fresh solve is.
     """
     scn = as_scenario(obj)
     eco = scn.economy
@@ -152,9 +160,18 @@ def cost_of_autarky(obj: Economy | Scenario, *, caps: Any = None,
         raise BadValueError(f"caps must be non-negative numbers, got {caps!r:.60}")
     max_iter = checks.integer("max_iter", max_iter, lower=1)
     tol = checks.real("tol", tol, lower=0.0)
-    today = require_baseline(scn, "the cost of autarky")
     fx = trade_prices_given(eco)
     base = base_case(scn)
+    family = PlanFamily(scn)
+    if baseline_plan is not None:
+        if not isinstance(baseline_plan, OptimalPlan) or not baseline_plan.ok:
+            raise BadTypeError("baseline_plan must be the optimal plan of the scenario "
+                               "(autarky.reliance.stress.baseline_plan), solved")
+        today = baseline_plan
+    else:
+        today = family.solve(base)
+        if not today.ok:
+            today = require_baseline(scn, "the cost of autarky")  # raises, saying why
     imp = import_channels(eco)
     chosen = np.ones(eco.n, dtype=bool)
     if branches is not None:
@@ -186,16 +203,16 @@ def cost_of_autarky(obj: Economy | Scenario, *, caps: Any = None,
         data = with_caps(base, scale, upper)
         if not branches and fx:  # exports pay for imports: they fall with them, to none
             data = replace(data, export_lower=base.export_lower * k)
-        sol = solve(scn, data)
+        sol = family.solve(data)
         row: dict[str, Any] = {"cap": float(k), "fulfilment": sol.fulfilment if sol.ok else np.nan,
                                "import_value": float(sol.imports.sum(axis=0).to_numpy() @ w)
                                if sol.ok else np.nan}
         if factor is not None:
-            need = solve(scn, replace(data, min_fulfilment=1.0), minimize_factor=0)
+            need = family.solve(replace(data, min_fulfilment=1.0), minimize_factor=0)
             row["labour_needed"] = (float(need.factor_requirements["required"].iloc[0])
                                     if need.ok else np.nan)
         if sigma is not None:
-            scaled, iters, ok = _with_scale(scn, data, sigma, x_ref, max_iter, tol)
+            scaled, iters, ok = _with_scale(family, data, sigma, x_ref, max_iter, tol, sol)
             row.update({"fulfilment_scale": scaled.fulfilment if scaled.ok else np.nan,
                         "iterations": iters, "converged": ok})
         rows.append(row)

@@ -37,8 +37,9 @@ from autarky.economy.trade import export_channels, import_channels
 from autarky.errors import BadTypeError, BadValueError, UnknownIdError
 from autarky.plan.optimize import YearData
 from autarky.plan.result import OptimalPlan
+from autarky.reliance.family import PlanFamily
 from autarky.reliance.indicators import valuation
-from autarky.reliance.model import base_case, require_baseline, solve
+from autarky.reliance.model import base_case, require_baseline
 from autarky.solve.production import Households
 from autarky.solve.propagation import PropagationResult, Shock, propagate
 
@@ -295,11 +296,12 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
         raise BadValueError(f"baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
     if propagate_too:
         _check_propagation(weeks, duration)
-    b = (require_baseline(scn, f"the stress test {spec.label}") if baseline_plan is None
-         else _given_baseline(baseline_plan))
     data = base_case(scn)
+    b = (_baseline(PlanFamily(scn), data, f"the stress test {spec.label}")
+         if baseline_plan is None else _given_baseline(baseline_plan))
     x_base = b.gross_output.to_numpy()
-    s = solve(scn, shocked_data(scn, data, spec, x_base))
+    # a family of its own: the same answer whether the baseline was given or solved here
+    s = PlanFamily(scn).solve(shocked_data(scn, data, spec, x_base))
     reference = b.fulfilment if baseline == "optimal" else 1.0
     net_base = (b.final_demand.to_numpy().sum(axis=1) if baseline == "optimal"
                 else np.asarray(data.target, dtype=float))
@@ -336,8 +338,19 @@ def baseline_plan(obj: Economy | Scenario, what: str = "the stress tests") -> Op
     ------
     PlanFailure
         When the plan is unbounded or infeasible, saying (for ``what``) what it needs.
+
+    The plan is solved on the structured path where it applies
+    (:class:`~autarky.reliance.family.PlanFamily`), else by HiGHS, and checked either way.
     """
-    return require_baseline(as_scenario(obj), what)
+    scn = as_scenario(obj)
+    return _baseline(PlanFamily(scn), base_case(scn), what)
+
+
+def _baseline(family: PlanFamily, data: YearData, what: str) -> OptimalPlan:
+    """Today's optimal plan, first member of ``family``; a plan that is not optimal is
+    solved again with its explanation, and raised."""
+    plan = family.solve(data)
+    return plan if plan.ok else require_baseline(family.scenario, what)
 
 
 def _given_baseline(plan: Any) -> OptimalPlan:

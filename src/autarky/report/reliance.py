@@ -64,7 +64,8 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
         Where the full tables of shortened tables go (above
         :data:`~autarky.report.topk.MAX_ROWS` branches); default: inline in their links.
 
-    The optimal plan the cut-offs re-plan from is solved once for all of them.
+    The optimal plan the cut-offs re-plan from is solved once for all of them and for the cost
+    of autarky.
     """
     from autarky.reliance.criticality import branch_criticality
     from autarky.reliance.stress import baseline_plan
@@ -174,7 +175,7 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
         "input norms), so a shortage that outlasts the inventories holds back every user.</p>",
     ]
     parts += list(sections)
-    cost = eco.reliance.cost_of_autarky(scale_elasticity=0.1)
+    cost = eco.reliance.cost_of_autarky(scale_elasticity=0.1, baseline_plan=plan)
     done("cost of autarky")
     c = cost.curve
     curves = {"without economies of scale": c["fulfilment"],
