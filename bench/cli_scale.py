@@ -95,11 +95,15 @@ def write(kind: str, n: int, folder: Path) -> float:
 
 # ---------------------------------------------------------------------------------------- workers
 def _count_lps() -> dict[str, int]:
-    """Count every ``solve_lp`` call from here on (each module's imported name replaced)."""
+    """Count the LPs solved from here on: ``lps`` every ``solve_lp`` call (each module's
+    imported name replaced; a cold HiGHS start, two where the answer is solved again with
+    tighter tolerances), ``structured`` every structured plan (Leontief pricing and a master
+    LP) and ``warm`` every re-run of a live HiGHS instance (autarky.reliance.family, where the
+    code has it)."""
     import autarky.solve.lp as lpmod
 
     orig = lpmod.solve_lp
-    counter = {"lps": 0}
+    counter = {"lps": 0, "structured": 0, "warm": 0}
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         counter["lps"] += 1
@@ -110,7 +114,38 @@ def _count_lps() -> dict[str, int]:
         if getattr(mod, "solve_lp", None) is orig and str(getattr(mod, "__name__", "")
                                                             ).startswith("autarky"):
             mod.solve_lp = counted  # type: ignore[attr-defined]
+    try:
+        import autarky.plan.structured as st
+    except ImportError:
+        st = None  # type: ignore[assignment]
+    if st is not None:
+        orig_st = st.solve_structured
+
+        def counted_st(*args: Any, **kwargs: Any) -> Any:
+            counter["structured"] += 1
+            return orig_st(*args, **kwargs)
+
+        st.solve_structured = counted_st  # type: ignore[assignment]
+        for mod in list(sys.modules.values()):
+            if getattr(mod, "solve_structured", None) is orig_st:
+                mod.solve_structured = counted_st  # type: ignore[attr-defined]
+    try:
+        from autarky.reliance.family import _Live
+    except ImportError:
+        return counter
+    orig_run = _Live.run
+
+    def counted_run(self: Any) -> Any:
+        counter["warm"] += 1
+        return orig_run(self)
+
+    _Live.run = counted_run  # type: ignore[method-assign]
     return counter
+
+
+def _lps(counter: dict[str, Any]) -> str:
+    """``cold / warm / structured``: solve_lp calls, live HiGHS runs, structured plans."""
+    return f"{counter['lps']} / {counter['warm']} / {counter['structured']}"
 
 
 def library_calls(command: str, scn: Any) -> dict[str, float]:
@@ -138,7 +173,8 @@ def library_calls(command: str, scn: Any) -> dict[str, float]:
     for p in scn.partners.index:
         timed("cut-offs (re-planned, propagated)", lambda p=p: scn.reliance.stress(
             f"partner:{p}", weeks=52, duration=13, inventory_days=14.0, baseline_plan=plan))
-    timed("cost of autarky", lambda: scn.reliance.cost_of_autarky(scale_elasticity=0.1))
+    timed("cost of autarky", lambda: scn.reliance.cost_of_autarky(scale_elasticity=0.1,
+                                                                   baseline_plan=plan))
     timed("criticality", lambda: branch_criticality(scn))
     return times
 
@@ -167,15 +203,15 @@ def worker(args: argparse.Namespace) -> None:
     counter = _count_lps()
     if args.library:
         out["library"] = library_calls(args.command, scn)
-        out["library_lps"] = counter["lps"]
-        counter["lps"] = 0
+        out["library_lps"] = _lps(counter)
+        counter.update(lps=0, structured=0, warm=0)
     argv = [args.command, args.folder]
     if args.command == "report":
         argv += ["--out", args.out_dir, "--force"]
     t0 = time.perf_counter()
     with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
         rc = app.main(argv)
-    out.update(cli_s=time.perf_counter() - t0, rc=rc, cli_lps=counter["lps"],
+    out.update(cli_s=time.perf_counter() - t0, rc=rc, cli_lps=_lps(counter),
                peak_mib=maxrss_mib())
     print(json.dumps(out), flush=True)
 
@@ -239,6 +275,9 @@ def main() -> None:
     ap.add_argument("--open-report-sizes", default="300,3000",
                     help="sizes of the open economy whose report is run (its LPs are the "
                          "library's time)")
+    ap.add_argument("--old-report-sizes", default=None,
+                    help="sizes of the open economy whose report the old code runs too "
+                         "(default: every size of --open-report-sizes)")
     ap.add_argument("--budget", type=float, default=300.0,
                     help="seconds a command may take before it is stopped")
     ap.add_argument("--report-budget", type=float, default=600.0,
@@ -266,6 +305,8 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     old_sizes = {int(s) for s in args.old_sizes.split(",") if s}
     open_report = {int(s) for s in args.open_report_sizes.split(",") if s}
+    old_report = open_report if args.old_report_sizes is None else {
+        int(s) for s in args.old_report_sizes.split(",") if s}
     kinds = [k for k in args.kinds.split(",") if k]
     rows: list[str] = []
     lib_rows: list[str] = []
@@ -291,7 +332,8 @@ def main() -> None:
                                     "— |")
                     new = None
                 wall_old = old = None
-                with_old = n in old_sizes or (command == "report" and kind == "open")
+                with_old = (n in old_report if (command == "report" and kind == "open")
+                            else n in old_sizes)
                 if with_old:
                     wall_old = command_wall(old_src, command, folder, out, budget)
                     if wall_old is not None:
@@ -334,7 +376,10 @@ def main() -> None:
         "process, the command's imports, `read_scenario`, the library calls the command makes "
         "today (timed one by one, below) and the command run in-process after them "
         "(`autarky.cli.app.main`: reading again, the library calls and the rendering). `LPs`: "
-        "linear programmes the in-process command solved. `>` a budget: stopped there.", "",
+        "the linear programmes the in-process command solved, as `cold / warm / structured`: "
+        "`solve_lp` calls (a cold HiGHS start each), re-runs of a live HiGHS instance from its "
+        "last basis, structured plans (Leontief pricing and a master LP). `>` a budget: "
+        "stopped there.", "",
         "| folder | n | command | new command | new import / read / library / in-process | "
         "new LPs | old command | old import / read / — / in-process | old LPs | "
         "old / new | new peak MiB | write |",
