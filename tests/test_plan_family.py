@@ -218,3 +218,24 @@ def test_the_report_of_an_open_economy_starts_a_handful_of_solvers(
     # the baseline, one per partner cut off, the curve's max-min plans and its least labour
     assert starts["highs"] == 1 + 2 + 2
     assert starts["solve_lp"] == 0  # no member fell back to a cold solve
+
+
+def test_newton_proves_that_no_labour_reaches_the_target(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """Steel's capacity (30 t) and its imports (a tenth of home use) cannot deliver 50 t: the
+    max-min plan's labour rent falls to zero below the target, which proves the least-labour
+    LP infeasible without solving it."""
+    monkeypatch.setattr(fam, "STRUCTURED_MIN_N", 1)
+    eco = autarky.Economy(
+        pd.DataFrame({"unit": ["t", "t"]}, index=["steel", "coal"]),
+        [[0.2, 0.1], [0.1, 0.2]], [50.0, 50.0], partners=pd.DataFrame(index=["p"]),
+        factors=pd.DataFrame({"unit": ["workers"]}, index=["labour"]),
+        factor_coefficients=[[1.0, 1.0]], factor_availability=[60.0], capacity=[30.0, 1e3],
+        import_shares=[[0.1, 0.1]], import_prices=[[1.0, 1.0]], export_prices=[[1.0, 1.0]],
+        exports=[[1.0, 1.0]], aid=[5.0], currency="USD")
+    family = PlanFamily(eco)
+    data = replace(base_case(eco), min_fulfilment=1.0)
+    assert solve(eco, data, minimize_factor=0).status == "infeasible"
+    assert family.solve(data, minimize_factor=0).status == "infeasible"
+    assert family.stats["structured"] > 0
+    assert family.stats["highs_starts"] == family.stats["cold"] == 0

@@ -304,8 +304,11 @@ class PlanFamily:
                 step = avail[k] + (goal - lam) / w
             elif lam > goal:  # the factor is not binding: down to what the plan uses
                 step = float(F[k] @ x)
-            else:  # no rent below the goal: the dual bounds lam for every availability
-                return None if row is None else _infeasible(model.lp)
+            elif row is not None and lam < goal * (1.0 - 1e-6):
+                # no rent below the goal: the duals bound lam for every availability
+                return _infeasible(model.lp)
+            else:
+                return None
             if not np.isfinite(step) or step == avail[k]:
                 return None
             avail[k] = max(step, 0.0)
