@@ -178,8 +178,7 @@ def test_the_warm_curve_with_scale_economies_is_that_of_cold_solves() -> None:
 
 
 def test_a_shock_re_planned_from_the_family_is_the_cold_answer() -> None:
-    from autarky.reliance.stress import baseline_plan, shocked_data, stress
-    from autarky.reliance.stress import parse_shock
+    from autarky.reliance.stress import baseline_plan, parse_shock, shocked_data, stress
 
     eco = open_economy(12, 7)
     plan = baseline_plan(eco)
