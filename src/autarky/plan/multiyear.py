@@ -85,7 +85,7 @@ class Horizon:
     lag: np.ndarray
     basket: np.ndarray
     exogenous: np.ndarray
-    B: np.ndarray
+    B: Any  # capital coefficients, dense or sparse as the economy stores them
     invest_cost: np.ndarray
     industry: np.ndarray
     floor: dict[int, float]
@@ -143,10 +143,10 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
         K0 = np.where(np.isnan(init), np.where(np.isfinite(cap), cap, 1.05 * x0), init)
     else:
         K0 = np.where(np.isfinite(cap), cap, 1.05 * x0)
-    if eco.capital is None:
+    B = eco.array("capital")  # as stored: sparse where the scenario's table is sparse
+    if B is None:
         raise BadValueError("a multi-year plan needs capital coefficients (scenario key "
                             "'capital': units of each input per unit of new capacity)")
-    B = eco.capital.to_numpy()
     fd = eco.final_demand
     basket_table = scn.array("consumption_basket")
     basket_spec = st.consumption_basket if st.consumption_basket is not None else (
@@ -213,7 +213,8 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
     for c in exo_cats:
         exo_imported += final_import_shares(eco, c) * fd[c].to_numpy(dtype=float)[np.newaxis, :]
     # investment is valued with the whole capital norms, imported investment goods included
-    return Horizon(years, base, x0, K0, delta, lag, basket, exogenous, B, pz @ B, industry,
+    return Horizon(years, base, x0, K0, delta, lag, basket, exogenous, B,
+                   np.asarray(B.T @ pz).ravel(), industry,
                    floors,
                    strat.target_growth if strat.target_growth is not None else st.industrial_growth,
                    out_targets, strat, availability, aid + credit, imp, exp, fx, basket_g,
@@ -454,7 +455,7 @@ def _waste_terms(eco: Economy, h: Horizon, trade: Trade) -> tuple[np.ndarray, np
     coefficients on ``x``, ``dK``, ``c``, ``m`` and ``e``."""
     p = h.meta["prices"]
     pIA = p - np.asarray(eco.A.T @ p).ravel()
-    pB = h.B.T @ p
+    pB = np.asarray(h.B.T @ p).ravel()
     pb = float(p @ h.basket)
     return p, pIA, pB, pb, p[trade.imp.branch], p[trade.exp.branch]
 
@@ -577,6 +578,7 @@ def multiyear(obj: Economy | Scenario, strategy: str | None = None, *,
     checks.choice("solver", solver, SOLVERS)
     model = build_model(obj, strategy, targets=targets, target_growth=target_growth)
     res = solve_lp(model.lp, solver=solver)
+    res = replace(res, meta={**res.meta, "solver": solver})
     return MultiYearPlan.from_model(model, res, explain_infeasible)
 
 
@@ -584,16 +586,29 @@ def max_uniform_growth(obj: Economy | Scenario, strategy: str | None = None, *,
                        low: float = 0.0, high: float = 1.0, tol: float = 1e-4,
                        no_waste: bool = False) -> float:
     """The largest yearly growth of industrial output the plan can hold every year (strict
-    targets), by bisection on feasibility; ``nan`` if even ``low`` is infeasible. With
-    ``no_waste`` every product's output must find a use (no free disposal); without, output
-    counts whether used or not, as gross-output statistics counted it."""
+    targets), by bisection on feasibility; ``nan`` if even ``low`` is infeasible.
+
+    The answer is a rate proven feasible (a checked plan exists), within ``tol`` of the first
+    rate that is not: one proven infeasible, or one at the edge where neither the simplex nor
+    the interior point method can decide. With ``no_waste`` every product's output must find a
+    use (no free disposal); without, output counts whether used or not, as gross-output
+    statistics counted it."""
     low = checks.real("low", low, lower=-1.0, lower_open=True)
     high = checks.real("high", high, lower=low, lower_open=True)
     tol = checks.real("tol", tol, lower=0.0, lower_open=True)
 
     def feasible(g: float) -> bool:
-        m = build_model(obj, strategy, targets="strict", target_growth=g, no_waste=no_waste)
-        return solve_lp(m.lp).status == "optimal"
+        # whether a plan exists does not depend on the objective: with none, the simplex stops
+        # at the first feasible point
+        lp = build_model(obj, strategy, targets="strict", target_growth=g, no_waste=no_waste).lp
+        lp = replace(lp, c=np.zeros_like(lp.c))
+        for solver in ("simplex", "ipm"):
+            status = solve_lp(lp, solver=solver).status
+            if status in ("optimal", "infeasible"):
+                return status == "optimal"
+        # at the very edge of feasibility both may end undecided (HiGHS: "unknown"): such a
+        # rate is not proven feasible, so the answer stays a rate that was
+        return False
 
     if not feasible(low):
         return float("nan")

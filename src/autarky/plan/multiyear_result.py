@@ -12,7 +12,7 @@ import xarray as xr
 from autarky import checks
 from autarky.display import DatasetDisplay
 from autarky.errors import OutOfRangeError, PlanFailure
-from autarky.plan.result import Binding
+from autarky.plan.result import Binding, certificate
 
 
 def display_name(kind: str, label: str, year: int | None) -> str:
@@ -103,6 +103,18 @@ class MultiYearPlan(DatasetDisplay):
     @property
     def ok(self) -> bool:
         return self.status == "optimal"
+
+    @property
+    def certificate(self) -> dict[str, Any]:
+        """How the answer was found and how good it is, as :attr:`OptimalPlan.certificate
+        <autarky.plan.result.OptimalPlan.certificate>`: ``method`` (the HiGHS solver),
+        ``duality_gap``, ``max_violation`` and ``dual_violation`` of the checked LP answer (in
+        the model's own units), ``fallback`` (a second solve with tighter tolerances, where the
+        first answer failed its check)."""
+        chk = self.check or {}
+        fallback = (["the first answer failed its check: solved again with tighter "
+                     "tolerances"] if chk.get("resolved") else [])
+        return certificate(self.check, f"HiGHS {self.meta.get('solver', 'simplex')}", fallback)
 
     def _require(self, what: str) -> None:
         if not self.ok:
@@ -308,7 +320,8 @@ class MultiYearPlan(DatasetDisplay):
             imports=imports, exports=exports, trade_balance=balance,
             check=None if res.check is None else res.check.to_dict(),
             objective_value=float(res.objective),
-            meta={"iterations": res.iterations, "industry": h.industry.tolist(),
+            meta={"iterations": res.iterations, "solver": res.meta.get("solver", "simplex"),
+                  "industry": h.industry.tolist(),
                   "industry_basis": h.meta.get("industry_basis", "")}, **common)
 
 

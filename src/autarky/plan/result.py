@@ -19,6 +19,19 @@ import xarray as xr
 from autarky.display import DatasetDisplay
 
 
+def certificate(check: dict[str, Any] | None, method: str, fallback: Any = ()) -> dict[str, Any]:
+    """The certificate of a checked answer: ``method``, ``duality_gap``, ``max_violation`` (the
+    largest relative violation of a constraint, in the model's own units), ``dual_violation``
+    and ``fallback`` (why a faster method was left); ``nan`` where nothing was checked."""
+    chk = check or {}
+    nan = float("nan")
+    return {"method": method,
+            "duality_gap": chk.get("duality_gap", nan),
+            "max_violation": chk.get("primal_violation", nan),
+            "dual_violation": chk.get("dual_violation", nan),
+            "fallback": list(fallback)}
+
+
 @dataclass(frozen=True)
 class Binding:
     """The constraints that bind, labelled: one row per constraint with its block (``kind``:
@@ -308,17 +321,11 @@ class OptimalPlan(Plan):
         model's own units), ``dual_violation``, and ``fallback`` (why a faster method was left,
         empty where none was). The measures are ``nan`` where no LP was checked (the closed
         form: one Leontief solve, no choice to certify)."""
-        chk = self.check or {}
         method = self.meta.get("method")
         if method is None:
             solver = str(self.meta.get("solver", ""))
             method = "closed form" if solver.startswith("closed form") else f"HiGHS {solver}"
-        nan = float("nan")
-        return {"method": method,
-                "duality_gap": chk.get("duality_gap", nan),
-                "max_violation": chk.get("primal_violation", nan),
-                "dual_violation": chk.get("dual_violation", nan),
-                "fallback": list(self.meta.get("fallback", []))}
+        return certificate(self.check, method, self.meta.get("fallback", []))
 
     def valuations(self, numeraire: str) -> pd.DataFrame:
         """Shadow and capacity prices in units of a factor (e.g. labour per unit of product).
