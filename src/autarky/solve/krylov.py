@@ -12,7 +12,11 @@ Method (Saad & Schultz 1986; Saad 2003, algorithm 6.9) on the Jacobi-preconditio
 ``D^-1 M x = D^-1 b`` with ``D = diag(M)``: Arnoldi by classical Gram-Schmidt, vectorised over
 the ``k`` columns, with a second pass where the first cancelled more than 30 % of the vector
 (CGS with selective reorthogonalization: as stable as modified Gram-Schmidt), Givens rotations per column,
-restart after ``restart`` steps. Each cycle begins with the TRUE residual ``b - M x`` (one pass), so
+restart after ``restart`` steps. Where the caller gives the Jacobi iteration matrix
+``N = I - D^-1 M`` (for ``M = I - A``: ``D^-1 (A - diag A)``), the Arnoldi steps are taken with
+it (the same Krylov space, ``H = I - H_N``): ``D^-1 M v = v - N v`` cancels most of ``v`` when
+``A`` is small, so every step would need the second Gram-Schmidt pass, while ``N v`` seldom
+does. Each cycle begins with the TRUE residual ``b - M x`` (one pass), so
 a column is declared converged only when its true relative residual
 ``||b - M x||_2 <= rtol ||b||_2`` holds; a column whose residual does not fall within ``maxiter``
 steps is reported as not converged (the caller falls back to a direct method).
@@ -53,6 +57,9 @@ class KrylovResult:
         Products with ``M`` made (each an ``n x k'`` block, ``k' <= k``).
     converged
         ``(k,)`` whether each column met ``rtol``.
+    r
+        ``(n, k)`` the true residuals ``b - M x`` of the answers (of the scaled system where
+        ``col_scale`` was given), as computed to check them; ``None`` where not kept.
     """
 
     x: np.ndarray
@@ -60,6 +67,7 @@ class KrylovResult:
     iterations: np.ndarray
     passes: int
     converged: np.ndarray
+    r: np.ndarray | None = None
 
 
 def _colnorm(v: np.ndarray) -> np.ndarray:
@@ -80,16 +88,28 @@ def _project(Vb: np.ndarray, W: np.ndarray) -> np.ndarray:
     return h
 
 
+def basis_size(n: int, k: int, restart: int = 40) -> int:
+    """Floats of the Krylov basis :func:`block_gmres` holds for ``k`` columns of length ``n``
+    (the size of a ``workspace`` that serves it)."""
+    return (_steps(n, k, restart) + 1) * n * max(k, 1)
+
+
+def _steps(n: int, k: int, restart: int) -> int:
+    return max(4, min(restart, n, int(BASIS_BYTES // max(1, 8 * n * max(k, 1)))))
+
+
 def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag: np.ndarray, *,
                 rtol: float = 1e-12, restart: int = 40, maxiter: int = 400,
-                x0: np.ndarray | None = None, col_scale: np.ndarray | None = None
-                ) -> KrylovResult:
+                x0: np.ndarray | None = None, col_scale: np.ndarray | None = None,
+                workspace: np.ndarray | None = None,
+                jacobi: Callable[[np.ndarray], np.ndarray] | None = None) -> KrylovResult:
     """Solve ``M X = B`` column by column with restarted, Jacobi-preconditioned GMRES in lockstep.
 
     Parameters
     ----------
     matmat
-        ``V -> M @ V`` for an ``n x j`` block ``V`` (``j <= k``).
+        ``V -> M @ V`` for an ``n x j`` block ``V`` (``j <= k``): a new array (or one the caller
+        no longer needs), which is scaled in place.
     b
         ``(n,)`` or ``(n, k)`` right-hand sides.
     diag
@@ -105,6 +125,13 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
     col_scale
         ``(n, k)``: solve column ``q`` in the scaled variables of ``S_q = diag(col_scale[:, q])``,
         i.e. the system ``S_q^-1 M S_q x'_q = b_q`` (the same Jacobi diagonal).
+    workspace
+        A float64 array of at least :func:`basis_size` elements to hold the Krylov basis in
+        (e.g. one for a run of calls): fresh memory costs page faults on first touch, which
+        for a large ``n`` are a good part of a step.
+    jacobi
+        ``V -> (I - D^-1 M) V`` (a new array), to take the Arnoldi steps with (see the module
+        docstring); ``matmat`` then serves only the true residuals.
 
     Examples
     --------
@@ -118,11 +145,12 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
     >>> bool(res.converged.all()), int(res.passes) <= 6
     (True, True)
     """
-    def product(V: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    def product(V: np.ndarray, cols: np.ndarray, op: Callable[[np.ndarray], np.ndarray] = matmat
+                ) -> np.ndarray:
         if col_scale is None:
-            return matmat(V)
-        S = col_scale[:, cols]
-        return matmat(V * S) / S
+            return op(V)
+        S = col_scale[:, cols]   # S^-1 M S, and its Jacobi matrix S^-1 N S (D, S commute)
+        return op(V * S) / S
 
     vector = b.ndim == 1
     B = np.asarray(b, dtype=float).reshape(b.shape[0], -1)
@@ -134,13 +162,18 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
     iterations = np.zeros(k, dtype=np.int64)
     converged = bnorm == 0.0
     X[:, converged] = 0.0
-    m = max(4, min(restart, n, int(BASIS_BYTES // max(1, 8 * n * max(k, 1)))))
+    m = _steps(n, k, restart)
+    size = (m + 1) * n * max(k, 1)
+    if workspace is None or workspace.size < size or workspace.dtype != np.float64:
+        workspace = np.empty(size)
+    Rall = np.zeros((n, k))
     passes = 0
     while True:
         todo = np.flatnonzero(~converged)
         if todo.size == 0:
             break
         R = B[:, todo] - product(X[:, todo], todo)
+        Rall[:, todo] = R
         passes += 1
         rn = _colnorm(R)
         residual[todo] = rn / bnorm[todo]
@@ -155,8 +188,8 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
         beta = _colnorm(Z)
         # stop a cycle a little below the target: the preconditioned residual is an estimate
         target = 0.5 * rtol * beta * (bnorm[todo] / np.maximum(rn[alive], 1e-300))
-        V = np.empty((m + 1, n, kk))
-        V[0] = Z / beta
+        V = workspace[: (m + 1) * n * kk].reshape(m + 1, n, kk)
+        np.divide(Z, beta, out=V[0])
         H = np.zeros((kk, m + 1, m))
         cs = np.zeros((kk, m))
         sn = np.zeros((kk, m))
@@ -170,20 +203,29 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
             if cols.size == 0:
                 break
             Vj = V[j] if cols.size == kk else V[j][:, cols]
-            W = dinv[:, None] * product(Vj, todo[cols])
+            if jacobi is None:
+                W = product(Vj, todo[cols])
+                W *= dinv[:, None]
+            else:
+                W = product(Vj, todo[cols], jacobi)
             passes += 1
             Vb = V[: j + 1] if cols.size == kk else V[: j + 1][:, :, cols]
-            before = _colnorm(W)
             h = _project(Vb, W)
             hn = _colnorm(W)
-            if np.any(hn < 0.7 * before):
-                # a second Gram-Schmidt pass where the first cancelled much of the vector (Kahan
-                # and Parlett's "twice is enough"; Giraud, Langou & Rozloznik 2005)
+            # the norm before the projection, by Pythagoras: ||w||^2 = ||h||^2 + ||w - V h||^2
+            if np.any(hn ** 2 < (0.49 / 0.51) * np.einsum("ij,ij->j", h, h)):
+                # a second Gram-Schmidt pass where the first cancelled more than 30 % of the
+                # vector (Kahan and Parlett's "twice is enough"; Giraud, Langou & Rozloznik 2005)
                 h += _project(Vb, W)
                 hn = _colnorm(W)
             col = np.zeros((cols.size, m + 1))
-            col[:, : j + 1] = h.T
-            col[:, j + 1] = hn
+            if jacobi is None:
+                col[:, : j + 1] = h.T
+                col[:, j + 1] = hn
+            else:                  # D^-1 M v_j = v_j - N v_j = v_j - V h - hn v_{j+1}
+                col[:, : j + 1] = -h.T
+                col[:, j] += 1.0
+                col[:, j + 1] = -hn
             # earlier rotations on the new column of H, then a new one to annihilate h[j+1]
             for i in range(j):
                 c, s = cs[cols, i], sn[cols, i]
@@ -201,13 +243,11 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
             gj = g[cols, j]
             g[cols, j], g[cols, j + 1] = c * gj, -s * gj
             steps[cols] += 1
-            with np.errstate(divide="ignore", invalid="ignore"):
-                Vn = W / hn
-            Vn[:, hn == 0.0] = 0.0
+            inv = np.divide(1.0, hn, out=np.zeros_like(hn), where=hn != 0.0)
             if cols.size == kk:
-                V[j + 1] = Vn
+                np.multiply(W, inv, out=V[j + 1])
             else:
-                V[j + 1][:, cols] = Vn
+                V[j + 1][:, cols] = W * inv
             done = (np.abs(g[cols, j + 1]) <= target[cols]) | (hn == 0.0) | (
                 steps[cols] >= budget[cols])
             live[cols[done]] = False
@@ -227,5 +267,5 @@ def block_gmres(matmat: Callable[[np.ndarray], np.ndarray], b: np.ndarray, diag:
             X[:, todo[q]] += V[:s_q, :, q].T @ y
         iterations[todo] += steps
     if vector:
-        return KrylovResult(X[:, 0], residual, iterations, passes, converged)
-    return KrylovResult(X, residual, iterations, passes, converged)
+        return KrylovResult(X[:, 0], residual, iterations, passes, converged, Rall[:, 0])
+    return KrylovResult(X, residual, iterations, passes, converged, Rall)

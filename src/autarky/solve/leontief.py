@@ -27,7 +27,8 @@ import scipy.sparse.linalg as spla
 
 from autarky import checks
 from autarky.errors import AutarkyError, BadValueError
-from autarky.solve.krylov import KrylovResult, block_gmres
+from autarky.solve.krylov import KrylovResult, basis_size, block_gmres
+from autarky.solve.parallel import RowBlocks
 
 Method = Literal["auto", "dense", "splu", "krylov", "gmres"]
 ArrayOrSparse: TypeAlias = "np.ndarray | sp.sparray | sp.spmatrix"
@@ -158,6 +159,12 @@ class LeontiefSolver:
     col_scale
         The column scaling of the same (coefficients from flows, ``Z diag(x)^-1``: see
         :meth:`from_flows`).
+    threads
+        Threads a product with a large sparse ``A`` is shared between (its rows split into
+        blocks, the answer bit-identical to one thread's); ``None``:
+        :func:`autarky.solve.parallel.num_threads` (the ``AUTARKY_NUM_THREADS`` environment
+        variable, else ``OMP_NUM_THREADS``, else the CPUs this process may use). Pass ``1``
+        where many solves already run side by side.
 
     Attributes
     ----------
@@ -190,7 +197,7 @@ class LeontiefSolver:
 
     def __init__(self, A: ArrayOrSparse, method: Method = "auto", rtol: float = 1e-12,
                  overwrite_a: bool = False, *, row_scale: np.ndarray | None = None,
-                 col_scale: np.ndarray | None = None) -> None:
+                 col_scale: np.ndarray | None = None, threads: int | None = None) -> None:
         A = as_matrix(A)
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise BadValueError(f"A must be square, got shape {A.shape}")
@@ -215,6 +222,8 @@ class LeontiefSolver:
         self._cscale = _scaling("col_scale", col_scale, A.shape[0])
         self._A: Any = sp.csr_array(A) if sp.issparse(A) else A
         self._AT: Any = None
+        self._threads = threads
+        self._ops: dict[bool, RowBlocks] = {}     # sparse A, A' split into row blocks
         if method == "auto":
             if sp.issparse(A):
                 method = "splu" if self.n <= SPLU_MAX_N else "krylov"
@@ -232,6 +241,7 @@ class LeontiefSolver:
             if np.any(diag <= 0):
                 raise SingularSystemError("I - A has a non-positive diagonal (a_ii >= 1)")
             self._diag = diag
+            self._on_diag = np.flatnonzero(diag != 1.0)       # rows where diag(A) is not zero
 
     @classmethod
     def from_flows(cls, Z: np.ndarray, x: np.ndarray, method: Method = "auto",
@@ -303,18 +313,48 @@ class LeontiefSolver:
 
     def _transpose(self) -> Any:
         """``A'`` for products: a view of a dense ``A``; for a sparse ``A`` a row-compressed copy
-        made on the first transposed solve (a product with it gathers, where one with the
-        column-compressed view of ``A`` scatters: about 1.4 times faster at n = 10^6, for one
-        more copy of the non-zeros)."""
+        of ``(diag(row_scale) A diag(col_scale))'``, the scalings folded in, made on the first
+        transposed solve (a product with it gathers, where one with the column-compressed view
+        of ``A`` scatters: about 1.4 times faster at n = 10^6, for one more copy of the
+        non-zeros; and it needs no scaled copy of the vector)."""
         if not sp.issparse(self._A):
             return self._A.T
         if self._AT is None:
-            self._AT = sp.csr_array(self._A.T)
+            AT = sp.csr_array(self._A.T)
+            if self._rscale is not None:      # the columns of A' by row_scale
+                AT.data *= self._rscale[AT.indices]
+            if self._cscale is not None:      # its rows by col_scale
+                AT.data *= np.repeat(self._cscale, np.diff(AT.indptr))
+            self._AT = AT
         return self._AT
+
+    def _operator(self, transposed: bool) -> Any:
+        """What a product is taken with: the dense ``A`` (or its transposed view), or the sparse
+        ``A`` (or ``A'``) split into row blocks for the threads (made once, on first use)."""
+        if not sp.issparse(self._A):
+            return self._A.T if transposed else self._A
+        op = self._ops.get(transposed)
+        if op is None:
+            op = RowBlocks(self._transpose() if transposed else self._A, self._threads)
+            self._ops[transposed] = op
+        return op
 
     def _product(self, V: np.ndarray, transposed: bool) -> np.ndarray:
         """``(I - A) V`` or ``(I - A)' V`` for an ``n x j`` block: one pass over ``A``."""
-        return V - self.apply(V, transposed)
+        AV = self.apply(V, transposed)
+        return np.subtract(V, AV, out=AV)
+
+    def _jacobi(self, V: np.ndarray, transposed: bool) -> np.ndarray:
+        """``(I - D^-1 (I - A)) V = D^-1 (A - diag A) V`` (``D = diag(I - A)``), the Jacobi
+        iteration matrix GMRES takes its steps with (:func:`~autarky.solve.krylov.block_gmres`)."""
+        AV = self.apply(V, transposed)
+        d, rows = self._diag, self._on_diag
+        if 8 * rows.size > self.n:
+            AV -= (1.0 - d)[:, np.newaxis] * V
+            AV /= d[:, np.newaxis]
+        elif rows.size:               # a sparse A seldom has a diagonal: fix those rows only
+            AV[rows] = (AV[rows] - (1.0 - d[rows])[:, np.newaxis] * V[rows]) / d[rows, None]
+        return AV
 
     def _chunk(self, j: int) -> int:
         """Columns of a block one sparse product takes at once (all of them for a dense ``A``).
@@ -330,13 +370,14 @@ class LeontiefSolver:
         """``A V`` (or ``A' V``) with the technology this solver solves for, never formed
         (its scalings applied to ``V``): one pass over the stored matrix, in column chunks
         (:meth:`_chunk`)."""
-        A = self._A
         s, r = (self._cscale, self._rscale) if not transposed else (self._rscale, self._cscale)
+        if transposed and sp.issparse(self._A):
+            s = r = None                      # folded into the transposed copy
         vector = V.ndim == 1
         if vector:
             V = V[:, np.newaxis]
         U = s[:, np.newaxis] * V if s is not None else V
-        op = self._transpose() if transposed else A
+        op = self._operator(transposed)
         j = V.shape[1]
         step = self._chunk(j)
         if step >= j:
@@ -390,13 +431,19 @@ class LeontiefSolver:
         per_column = (max(self._steps) if self._steps else _ITERATIONS_GUESS) + 2
         return self._passes + k * per_column >= self.n / 3
 
-    def _solve(self, B: np.ndarray, transposed: bool) -> np.ndarray:
+    def _solve(self, B: np.ndarray, transposed: bool, x0: Any = None) -> np.ndarray:
         start = time.perf_counter()
-        X = self._solve_block(B, transposed)
+        if x0 is not None:
+            x0 = checks.floats("x0", x0).reshape(B.shape[0], -1)
+            if x0.shape != B.shape:
+                raise BadValueError(f"x0 must have the shape of the right-hand side {B.shape}, "
+                                    f"got {x0.shape}")
+        X = self._solve_block(B, transposed, x0)
         self.history[-1] = dc_replace(self.history[-1], seconds=time.perf_counter() - start)
         return X
 
-    def _solve_block(self, B: np.ndarray, transposed: bool) -> np.ndarray:
+    def _solve_block(self, B: np.ndarray, transposed: bool, x0: np.ndarray | None
+                     ) -> np.ndarray:
         k = B.shape[1]
         if self._lu is not None or self._splu is not None:
             self._record(SolveRecord(transposed, k, self._direct_name()))
@@ -406,7 +453,7 @@ class LeontiefSolver:
             self._record(SolveRecord(transposed, k, name,
                                      note="LU cheaper than more GMRES passes over A"))
             return self._direct(B, transposed)
-        res = self._gmres(B, transposed)
+        res = self._gmres(B, transposed, x0=x0)
         if bool(res.converged.all()) and k:
             res = self._refine(B, res, transposed)
         self._passes += int(res.iterations.sum()) + k   # column-passes: steps plus checks
@@ -451,7 +498,13 @@ class LeontiefSolver:
         X = res.x
         floor = 1e-300 + 1e-14 * np.abs(X).max(axis=0, initial=0.0)
         D = np.abs(X) + floor[np.newaxis, :]
-        R, scaled = self._scaled_residual(B, X, D, transposed)
+        if res.r is not None:       # the true residual GMRES checked the answer by, B - M X
+            R = res.r / D
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scaled = np.nan_to_num(np.linalg.norm(R, axis=0)
+                                       / np.linalg.norm(B / D, axis=0), nan=0.0)
+        else:
+            R, scaled = self._scaled_residual(B, X, D, transposed)
         bad = np.flatnonzero(scaled > self.rtol)
         if bad.size == 0:
             return res
@@ -472,21 +525,26 @@ class LeontiefSolver:
         residual[bad] = np.maximum(after, 0.0)
         iterations = res.iterations.copy()
         iterations[bad] += fix.iterations
-        return KrylovResult(X, residual, iterations, res.passes + fix.passes + 3, converged)
+        return KrylovResult(X, residual, iterations, res.passes + fix.passes + 1, converged)
 
     def _gmres(self, B: np.ndarray, transposed: bool, *, col_scale: np.ndarray | None = None,
-               rtol: float | None = None, maxiter: int = 400) -> KrylovResult:
+               rtol: float | None = None, maxiter: int = 400, x0: np.ndarray | None = None
+               ) -> KrylovResult:
         """GMRES on all columns of ``B`` in lockstep; a sparse ``A`` takes them in chunks that
         fit :data:`SPARSE_BLOCK_BYTES` (its products do not gain from wider blocks, and the
         Krylov basis of each chunk is then small: at n = 10^6 one column's is ~8 MB a step)."""
         k = B.shape[1]
         step = self._chunk(k)
         tol = self.rtol if rtol is None else rtol
+        # one basis for every chunk: its pages are touched once, not once per chunk
+        work = np.empty(basis_size(self.n, min(step, k)))
 
         def run(c: slice) -> KrylovResult:
             return block_gmres(lambda V: self._product(V, transposed),
                                np.ascontiguousarray(B[:, c]), self._diag, rtol=tol,
-                               maxiter=maxiter,
+                               x0=None if x0 is None else x0[:, c],
+                               maxiter=maxiter, workspace=work,
+                               jacobi=lambda V: self._jacobi(V, transposed),
                                col_scale=None if col_scale is None else col_scale[:, c])
 
         if step >= k:
@@ -496,7 +554,8 @@ class LeontiefSolver:
                             np.concatenate([r.residual for r in parts]),
                             np.concatenate([r.iterations for r in parts]),
                             sum(int(r.passes) for r in parts),
-                            np.concatenate([r.converged for r in parts]))
+                            np.concatenate([r.converged for r in parts]),
+                            np.column_stack([r.r for r in parts if r.r is not None]))
 
     def _record(self, rec: SolveRecord) -> None:
         self.history.append(rec)
@@ -527,21 +586,32 @@ class LeontiefSolver:
                                 f"expected {self.n}")
         return (y[:, np.newaxis] if y.ndim == 1 else y, y.ndim == 1)
 
-    def solve(self, y: np.ndarray) -> np.ndarray:
-        """Return ``x`` with ``(I - A) x = y``; ``y`` is a vector or an ``n x k`` matrix."""
+    def solve(self, y: np.ndarray, *, x0: np.ndarray | None = None) -> np.ndarray:
+        """Return ``x`` with ``(I - A) x = y``; ``y`` is a vector or an ``n x k`` matrix.
+
+        ``x0``, of the shape of ``y``, is where GMRES starts (an answer known to be close, e.g.
+        from an identity, costs one pass to check); a direct solve ignores it. The answer is
+        checked by its true residual either way."""
         B, vector = self._rhs(y)
         if self.n == 0:
             return np.array(y, dtype=float)
-        X = self._solve(B, False)
+        X = self._solve(B, False, x0)
         return X[:, 0] if vector else X
 
-    def solve_transposed(self, c: np.ndarray) -> np.ndarray:
-        """Return ``z`` with ``(I - A)' z = c``, that is ``z' = c' L`` (multipliers)."""
+    def solve_transposed(self, c: np.ndarray, *, x0: np.ndarray | None = None) -> np.ndarray:
+        """Return ``z`` with ``(I - A)' z = c``, that is ``z' = c' L`` (multipliers); ``x0`` as
+        in :meth:`solve`."""
         B, vector = self._rhs(c)
         if self.n == 0:
             return np.array(c, dtype=float)
-        X = self._solve(B, True)
+        X = self._solve(B, True, x0)
         return X[:, 0] if vector else X
+
+    def columns_per_pass(self, k: int) -> int:
+        """Columns of a ``k``-column block that one pass over ``A`` takes: all of them for a
+        dense ``A``; for a sparse ``A`` a chunk that fits :data:`SPARSE_BLOCK_BYTES` (one column
+        at n = 10^6), so that solving columns one call after another costs no more passes."""
+        return min(k, self._chunk(k))
 
     def inverse(self) -> np.ndarray:
         """The Leontief inverse ``L = (I - A)^-1`` as a dense array (``n`` solves; ``O(n^2)`` memory)."""

@@ -1,0 +1,163 @@
+"""Sparse products on a few threads, with the same answer as on one.
+
+A product ``A @ v`` with a row-compressed ``A`` computes each row's sum on its own, so the rows
+can be shared between threads: :class:`RowBlocks` splits ``A`` once into contiguous row blocks of
+about equal non-zeros (views of its arrays, no copy of the non-zeros) and runs the blocks of each
+product on a small thread pool (scipy's sparse kernels release the GIL). Every row is summed in
+the same order as by ``A @ v`` itself, so the answer is bit-identical to the serial product.
+
+How many threads: the environment variable ``AUTARKY_NUM_THREADS`` if set (``1`` turns the
+threads off, e.g. where many solves already run side by side, as under Dask), else
+``OMP_NUM_THREADS`` if set (the convention BLAS libraries follow, and the variable a Dask worker
+sets to one), else the CPUs this process may run on (``os.sched_getaffinity``). Products with
+fewer than :data:`PARALLEL_MIN_NNZ` non-zeros run on one thread (the hand-off costs more than it
+saves there).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["PARALLEL_MIN_NNZ", "RowBlocks", "num_threads"]
+
+#: Non-zeros from which a sparse product is shared between threads. Measured on two cores
+#: (bench/results/indicators_scale.md): at 2 * 10^5 non-zeros (n = 10^4, 20 inputs) two threads
+#: already halve a product of ~0.5 ms, below 10^5 the hand-off (~50 us) eats the gain.
+PARALLEL_MIN_NNZ = 100_000
+
+#: Row blocks per thread: the threads take the blocks in turn.
+BLOCKS_PER_THREAD = 4
+
+#: Environment variable that sets the number of threads of a sparse product.
+THREADS_ENV = "AUTARKY_NUM_THREADS"
+
+_pool: ThreadPoolExecutor | None = None
+_pool_size = 0
+_pool_lock = threading.Lock()
+
+
+def _from_env(name: str) -> int | None:
+    text = os.environ.get(name, "").strip().split(",")[0].strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if value >= 1 else None
+
+
+def num_threads() -> int:
+    """Threads a sparse product may use: ``AUTARKY_NUM_THREADS``, else ``OMP_NUM_THREADS``,
+    else the number of CPUs this process may run on.
+
+    Examples
+    --------
+    >>> num_threads() >= 1
+    True
+    """
+    for name in (THREADS_ENV, "OMP_NUM_THREADS"):
+        value = _from_env(name)
+        if value is not None:
+            return value
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on every platform
+        return max(1, os.cpu_count() or 1)
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    """The shared pool, grown to at least ``workers`` threads."""
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is None or _pool_size < workers:
+            old = _pool
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="autarky")
+            _pool_size = workers
+            if old is not None:
+                old.shutdown(wait=False)
+        return _pool
+
+
+def _block(M: Any, r0: int, r1: int) -> sp.csr_array:
+    """Rows ``r0:r1`` of the row-compressed ``M`` as a matrix over views of its arrays (scipy's
+    own slicing, and its constructor from a slice, copy the non-zeros)."""
+    s = int(M.indptr[r0])
+    B = sp.csr_array((r1 - r0, M.shape[1]), dtype=M.dtype)
+    B.indptr = np.asarray(M.indptr[r0:r1 + 1] - s, dtype=M.indices.dtype)
+    B.indices = M.indices[s:int(M.indptr[r1])]
+    B.data = M.data[s:int(M.indptr[r1])]
+    return B
+
+
+class RowBlocks:
+    """A row-compressed matrix split into contiguous row blocks of about equal non-zeros, for
+    products on a thread pool that equal the serial product bit for bit.
+
+    Parameters
+    ----------
+    M
+        A sparse matrix (taken as row-compressed: a CSR matrix is not copied).
+    threads
+        Blocks to split into; ``None``: :func:`num_threads`. A matrix with fewer than
+        :data:`PARALLEL_MIN_NNZ` non-zeros (or fewer rows than threads) is one block.
+
+    Examples
+    --------
+    >>> A = sp.random_array((1000, 1000), density=0.2, format="csr", rng=0)
+    >>> v = np.arange(1000.0)
+    >>> blocks = RowBlocks(A, threads=4)
+    >>> blocks.threads, len(blocks.bounds) - 1, bool(np.array_equal(blocks @ v, A @ v))
+    (4, 16, True)
+    """
+
+    def __init__(self, M: Any, threads: int | None = None) -> None:
+        self.matrix = M if isinstance(M, sp.csr_array) else sp.csr_array(M)
+        n, nnz = self.matrix.shape[0], int(self.matrix.nnz)
+        workers = num_threads() if threads is None else max(1, int(threads))
+        if nnz < PARALLEL_MIN_NNZ:
+            workers = 1
+        #: Threads a product runs on (the calling thread and ``threads - 1`` of the pool).
+        self.threads = max(1, min(workers, n))
+        # more blocks than threads, taken in turn: on a shared machine a thread that loses its
+        # core holds up one small block, not half the product
+        parts = 1 if self.threads == 1 else min(n, BLOCKS_PER_THREAD * self.threads)
+        # row r0 of block b is the first row whose non-zeros start at or after b * nnz / parts
+        cuts = np.searchsorted(self.matrix.indptr, np.arange(1, parts) * (nnz / parts))
+        bounds = np.unique(np.concatenate(([0], np.clip(cuts, 0, n), [n])))
+        #: Row ranges of the blocks: block ``b`` is rows ``bounds[b]:bounds[b + 1]``.
+        self.bounds = bounds
+        self._blocks = [self.matrix] if bounds.size <= 2 else [
+            _block(self.matrix, int(a), int(b)) for a, b in itertools.pairwise(bounds)]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The shape of the matrix."""
+        return self.matrix.shape
+
+    def __matmul__(self, U: np.ndarray) -> np.ndarray:
+        """``M @ U`` for a vector or an ``n x k`` block, the row blocks on the thread pool."""
+        if len(self._blocks) == 1:
+            return np.asarray(self.matrix @ U)
+        out = np.empty((self.matrix.shape[0], *U.shape[1:]),
+                       dtype=np.result_type(self.matrix.dtype, U.dtype))
+        bounds, blocks = self.bounds, self._blocks
+        turn = itertools.count()      # next() on it is atomic: each block is taken once
+
+        def run() -> None:
+            while (b := next(turn)) < len(blocks):
+                out[bounds[b]:bounds[b + 1]] = blocks[b] @ U
+
+        pool = _executor(self.threads - 1)
+        futures = [pool.submit(run) for _ in range(self.threads - 1)]
+        run()                          # the calling thread takes blocks too
+        for f in futures:
+            f.result()
+        return out
