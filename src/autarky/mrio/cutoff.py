@@ -40,24 +40,28 @@ home final demand unmet                     3.462                  0.0
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from autarky.errors import BadValueError
 from autarky.mrio.table import MRIO, calc_A
 from autarky.solve import LeontiefSolver
 from autarky.solve.propagation import Shock, propagate
 
-#: Largest split network the week-by-week run takes (dense n x n arrays: about 0.5 GB each).
+#: Largest split network run on dense ``n x n`` stocks (about 0.5 GB each); a larger one runs on
+#: the non-zeros of its technology (:mod:`autarky.solve.supply_network`).
 MAX_NODES = 8000
 
 
-def _split(table: MRIO, partner: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                            np.ndarray, np.ndarray]:
+def _split(table: MRIO, partner: Sequence[str], *, sparse: bool = False
+           ) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The global network with every partner branch split into a home-serving and an
-    export-serving branch: ``A``, weekly ``x0`` and ``f0``, the export branches' positions, and
-    the map from the split network back to the table's branches."""
+    export-serving branch: ``A`` (dense, or compressed-column when ``sparse``, never an
+    ``n x n`` array then), weekly ``x0`` and ``f0``, the export branches' positions, and the map
+    from the split network back to the table's branches."""
     n = table.n
     S = len(table.sectors)
     C = len(table.categories)
@@ -72,11 +76,6 @@ def _split(table: MRIO, partner: Sequence[str]) -> tuple[np.ndarray, np.ndarray,
     src = np.flatnonzero(is_partner)
     m = len(src)
     abroad = np.flatnonzero(~is_partner)
-    Z = np.zeros((n + m, n + m))
-    Z[:n, :n] = table.Z
-    # rows: the partner's sales abroad move to its export copies
-    Z[n + np.arange(m)[:, None], abroad[None, :]] = table.Z[src][:, abroad]
-    Z[src[:, None], abroad[None, :]] = 0.0
     f = table.Y.sum(axis=1)
     f_abroad = table.Y[src][:, ~fd_partner].sum(axis=1)
     f_split = np.concatenate([f, f_abroad])
@@ -84,18 +83,55 @@ def _split(table: MRIO, partner: Sequence[str]) -> tuple[np.ndarray, np.ndarray,
     x_export = table.Z[src][:, abroad].sum(axis=1) + f_abroad
     x_split = np.concatenate([x, x_export])
     x_split[src] -= x_export
-    # columns: each half buys its inputs in proportion to its output (the same technology)
+    # each half buys its inputs in proportion to its output (the same technology)
     share = np.divide(x_export, x[src], out=np.zeros(m), where=x[src] > 0)
-    inputs = Z[:, src].copy()
-    Z[:, n:] = inputs * share[None, :]
-    Z[:, src] = inputs * (1.0 - share)[None, :]
-    A = calc_A(Z, x_split)
+    A = _split_sparse(table.Z, is_partner, share) if sparse else \
+        _split_dense(table.Z, src, abroad, share)
+    if sparse:
+        inv = np.divide(1.0, x_split, out=np.zeros_like(x_split), where=x_split != 0)
+        A = sp.csc_array(A @ sp.diags_array(inv))
+    else:
+        A = calc_A(A, x_split)
     origin = np.concatenate([np.arange(n), src])
     # a final use below zero (stocks run down) cannot be served week by week: it is set to
     # zero and the baseline output recomputed from the technology, so the baseline holds still
     f0 = np.maximum(f_split, 0.0)
     x0 = LeontiefSolver(A).solve(f0) if np.any(f_split < 0) else x_split
     return A, x0 / 52.0, f0 / 52.0, np.arange(n, n + m), origin
+
+
+def _split_dense(Z0: np.ndarray, src: np.ndarray, abroad: np.ndarray, share: np.ndarray
+                 ) -> np.ndarray:
+    """The split flows as a dense ``(n + m) x (n + m)`` array."""
+    n, m = Z0.shape[0], len(src)
+    Z = np.zeros((n + m, n + m))
+    Z[:n, :n] = Z0
+    # rows: the partner's sales abroad move to its export copies
+    Z[n + np.arange(m)[:, None], abroad[None, :]] = Z0[src][:, abroad]
+    Z[src[:, None], abroad[None, :]] = 0.0
+    inputs = Z[:, src].copy()
+    Z[:, n:] = inputs * share[None, :]
+    Z[:, src] = inputs * (1.0 - share)[None, :]
+    return Z
+
+
+def _split_sparse(Z0: Any, is_partner: np.ndarray, share: np.ndarray) -> sp.coo_array:
+    """The same flows on the non-zeros of the table: a partner's sale abroad moves to the row of
+    its export copy; a partner's column is shared between its two halves."""
+    n = Z0.shape[0]
+    m = len(share)
+    Z = sp.coo_array(Z0)
+    rows, cols, vals = Z.row.astype(np.int64), Z.col.astype(np.int64), Z.data
+    pos = np.cumsum(is_partner) - 1  # a partner branch's place among the partner's branches
+    moved = is_partner[rows] & ~is_partner[cols]
+    rows = np.where(moved, n + pos[rows], rows)
+    split = is_partner[cols]
+    k = pos[cols[split]]
+    r = np.concatenate([rows[~split], rows[split], rows[split]])
+    c = np.concatenate([cols[~split], cols[split], n + k])
+    v = np.concatenate([vals[~split], vals[split] * (1.0 - share[k]), vals[split] * share[k]])
+    keep = v != 0
+    return sp.coo_array((v[keep], (r[keep], c[keep])), shape=(n + m, n + m))
 
 
 def cutoff_two_ways(table: MRIO, home: str, partner: Sequence[str], *, weeks: int = 52,
@@ -115,12 +151,8 @@ def cutoff_two_ways(table: MRIO, home: str, partner: Sequence[str], *, weeks: in
     if not 0 <= duration <= weeks:
         raise BadValueError(f"duration must lie in [0, weeks], got {duration}")
     size = table.n + sum(len(table.sectors) for _ in partner)
-    if size > MAX_NODES:
-        raise BadValueError(f"the split network would have {size:,} branches (the table's "
-                            f"{table.n:,} and a copy of the partner's), above {MAX_NODES:,}: the "
-                            "week-by-week run holds dense n x n stocks; group fewer regions as "
-                            "the partner or aggregate the table")
-    A, x0, f0, exporters, origin = _split(table, partner)
+    # the table's n and a copy of the partner's branches: above MAX_NODES on the non-zeros
+    A, x0, f0, exporters, origin = _split(table, partner, sparse=size > MAX_NODES)
     cap = np.ones((weeks, len(x0)))
     cap[:duration, exporters] = 0.0
     glob = propagate(A, x0, f0, capacity=x0.copy(), shock=Shock(capacity=cap), weeks=weeks,
