@@ -150,3 +150,11 @@ def test_threaded_solves_agree_with_dense_lu_and_with_one_thread(split_small, n,
             assert res.max() <= 1e-11
         answers.append((x, z))
     assert same_bits(answers[0][0], answers[1][0]) and same_bits(answers[0][1], answers[1][1])
+
+
+def test_an_error_in_a_block_reaches_the_caller(split_small):
+    A = matrix_with_empty_rows(300, 300, 9)
+    blocks = RowBlocks(A, threads=3)
+    with pytest.raises(ValueError):
+        blocks @ np.ones(299)            # wrong length: every block fails, none hangs
+    assert same_bits(blocks @ np.ones(300), A @ np.ones(300))    # and the pool still works

@@ -27,10 +27,11 @@ import scipy.sparse as sp
 
 __all__ = ["PARALLEL_MIN_NNZ", "RowBlocks", "num_threads"]
 
-#: Non-zeros from which a sparse product is shared between threads. Measured on two cores
-#: (bench/results/indicators_scale.md): at 2 * 10^5 non-zeros (n = 10^4, 20 inputs) two threads
-#: already halve a product of ~0.5 ms, below 10^5 the hand-off (~50 us) eats the gain.
-PARALLEL_MIN_NNZ = 100_000
+#: Non-zeros from which a sparse product is shared between threads. Measured on two shared
+#: cores (load 3.5; bench/results/indicators_scale.md): at 2 * 10^5 non-zeros two threads double
+#: the time of a 0.2 ms product (the hand-off), at 6 * 10^5 to 2 * 10^6 they break even, at
+#: 2 * 10^7 they cut the median product from 0.31 s to 0.18 s (unloaded: 0.071 s to 0.039 s).
+PARALLEL_MIN_NNZ = 1_000_000
 
 #: Row blocks per thread: the threads take the blocks in turn.
 BLOCKS_PER_THREAD = 4
@@ -111,11 +112,13 @@ class RowBlocks:
 
     Examples
     --------
-    >>> A = sp.random_array((1000, 1000), density=0.2, format="csr", rng=0)
-    >>> v = np.arange(1000.0)
+    >>> A = sp.random_array((2000, 2000), density=0.3, format="csr", rng=0)
+    >>> v = np.arange(2000.0)
     >>> blocks = RowBlocks(A, threads=4)
     >>> blocks.threads, len(blocks.bounds) - 1, bool(np.array_equal(blocks @ v, A @ v))
     (4, 16, True)
+    >>> RowBlocks(A[:100], threads=4).threads      # 60,000 non-zeros: not worth a thread
+    1
     """
 
     def __init__(self, M: Any, threads: int | None = None) -> None:
@@ -150,14 +153,31 @@ class RowBlocks:
                        dtype=np.result_type(self.matrix.dtype, U.dtype))
         bounds, blocks = self.bounds, self._blocks
         turn = itertools.count()      # next() on it is atomic: each block is taken once
+        finished = threading.Condition()
+        state: dict[str, Any] = {"done": 0, "error": None}
 
         def run() -> None:
+            done, error = 0, None
             while (b := next(turn)) < len(blocks):
-                out[bounds[b]:bounds[b + 1]] = blocks[b] @ U
+                try:
+                    out[bounds[b]:bounds[b + 1]] = blocks[b] @ U
+                except BaseException as exc:      # handed to the calling thread
+                    error = exc
+                done += 1
+            if done:
+                with finished:
+                    state["done"] += done
+                    state["error"] = state["error"] or error
+                    finished.notify_all()
 
         pool = _executor(self.threads - 1)
-        futures = [pool.submit(run) for _ in range(self.threads - 1)]
+        for _ in range(self.threads - 1):
+            pool.submit(run)
         run()                          # the calling thread takes blocks too
-        for f in futures:
-            f.result()
+        # wait for the blocks others took, not for threads that found none left (on a busy
+        # machine a pool thread may start only after the calling thread has done them all)
+        with finished:
+            finished.wait_for(lambda: state["done"] == len(blocks))
+        if state["error"] is not None:
+            raise state["error"]
         return out
