@@ -32,27 +32,48 @@ def records_table(table: pd.DataFrame | Sequence[Mapping[str, Any]] | None, kind
         df = pd.DataFrame(list(table))
     if "id" in df.columns:
         df = df.set_index("id")
-    df.index = pd.Index(np.asarray(df.index.astype(str), dtype=object), name=kind, dtype=object)
-    if df.index.has_duplicates:
-        dup = df.index[df.index.duplicated()].tolist()
+    ids = _strings(df.index)
+    index = pd.Index(ids, name=kind, dtype=object)
+    if index.has_duplicates:
+        dup = index[index.duplicated()].tolist()
         raise BadValueError(f"duplicate {kind} id(s): {', '.join(dup)}")
+    df.index = index
+    n = len(index)
     if kind in ("branch", "factor"):
-        unit = df["unit"] if "unit" in df.columns else pd.Series(np.nan, index=df.index)
-        missing = df.index[unit.isna() | (unit.astype(str).str.strip() == "")].tolist()
+        unit = df["unit"] if "unit" in df.columns else pd.Series(np.nan, index=index)
+        # the checks on the distinct units (a product-level table has a handful for 10^6 rows)
+        codes, uniq = pd.factorize(unit.to_numpy(dtype=object), use_na_sentinel=False)
+        blank = np.array([_blank(u) for u in uniq], dtype=bool)
+        missing = index[blank[codes]].tolist() if blank.any() else []
         if kind == "branch" and ("unit" not in df.columns or missing):
             raise BadValueError(f"every branch needs a unit; missing for: {', '.join(missing) or '?'}")
-        if "unit" not in df.columns:
-            df["unit"] = ""
+    cols: dict[str, np.ndarray] = {}
     for col in _RECORD_COLS[kind]:
+        fill: Any = {"name": None, "group": "other" if kind == "branch" else None, "note": "",
+                     "unit": ""}[col]
         if col not in df.columns:
-            df[col] = None
-    df["name"] = df["name"].where(df["name"].notna(), pd.Series(df.index, index=df.index))
-    df["note"] = df["note"].fillna("")
-    if kind == "branch":
-        df["group"] = df["group"].fillna("other")
-    if kind == "factor":
-        df["unit"] = df["unit"].fillna("")
-    return df[_RECORD_COLS[kind]].astype(str)
+            cols[col] = ids if col == "name" else np.full(n, fill or "", dtype=object)
+            continue
+        values = df[col].to_numpy(dtype=object)
+        na = pd.isna(values)
+        if na.any():
+            values = values.copy()
+            values[na] = ids[na] if col == "name" else (fill if fill is not None else "nan")
+        cols[col] = _strings(values)
+    return pd.DataFrame(cols, index=index).astype(str)
+
+
+def _blank(unit: Any) -> bool:
+    """Whether a unit is missing: NaN, None or only blanks."""
+    return bool(pd.isna(unit)) or str(unit).strip() == ""
+
+
+def _strings(values: Any) -> np.ndarray:
+    """``values`` as an object array of ``str`` (at C speed where they already are)."""
+    arr = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=False) == "string":
+        return arr
+    return np.array([str(v) for v in arr], dtype=object)
 
 
 def demand_frame(final_demand: Any, ids: pd.Index) -> pd.DataFrame:
@@ -123,9 +144,14 @@ def offers_to_tables(trade: pd.DataFrame) -> dict[str, dict[str, dict[str, float
 def table_from_ids(branches: Sequence[str] | pd.DataFrame, units: str | Sequence[str]) -> Any:
     if isinstance(branches, pd.DataFrame):
         return branches
-    ids = checks.id_list("branches", branches)
+    if isinstance(branches, list) and pd.api.types.infer_dtype(branches) == "string":
+        ids = branches                    # already a list of str (e.g. generated ids)
+    else:
+        ids = checks.id_list("branches", branches)
     unit_list = [units] * len(ids) if isinstance(units, str) else list(units)
     if len(unit_list) != len(ids):
         raise BadValueError(f"one unit per branch, or one unit for all: {len(unit_list)} units "
                             f"for {len(ids)} branches")
-    return pd.DataFrame({"unit": unit_list}, index=pd.Index(ids, name="branch"))
+    # object columns, as records_table keeps them until its one conversion to str
+    return pd.DataFrame({"unit": np.array(unit_list, dtype=object)},
+                        index=pd.Index(ids, name="branch", dtype=object), dtype=object)

@@ -350,7 +350,7 @@ class Economy:
     # ------------------------------------------------------------------ validation
     def _check_trade(self) -> None:
         """Cross-table checks of the one trade model (each flow once, every flow possible)."""
-        ids = self.ids
+        ids = self._coords.branch      # for the messages (not a list of 10^6 ids up front)
         S = self._data["import_shares"]
         if S.size:
             total = S.sum(axis=0)
@@ -549,7 +549,7 @@ class Economy:
         """``F``: factor per unit of each branch's output, ``factor x branch``."""
         return pd.DataFrame(np.array(self._data["factor_coefficients"]),
                             index=self._factors.index.copy(),
-                            columns=pd.Index(self.ids, name="branch"))
+                            columns=self._coords.branch.copy())
 
     @property
     def capacity(self) -> pd.Series:

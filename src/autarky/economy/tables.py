@@ -165,10 +165,9 @@ def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
     if value is None:
         if spec.optional:
             return None
-        if spec.sparse and len(spec.dims) == 2 and len(coords.branch) > 0 and spec.default == 0:
-            stored: Stored = np.zeros(shape)
-        else:
-            stored = np.full(shape, spec.default, dtype=float)
+        # a table left at its default is one number seen in every cell (read-only, no memory:
+        # at 10^6 products the absent price, limit and capacity tables were 100 MB to write)
+        stored: Stored = np.broadcast_to(np.float64(spec.default), shape)
         return freeze(stored)
     if spec.sparse and len(spec.dims) == 3:
         P = shape[0]

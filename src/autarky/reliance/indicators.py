@@ -362,7 +362,7 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
     f_c = np.nan_to_num(hhi) > th["concentration"]
     f_s = s > th["import_share"]
     f_e = np.nan_to_num(m_over_e, nan=0.0, posinf=np.inf) > th["imports_over_exports"]
-    idx = pd.Index(eco.ids, name="branch")
+    idx = pd.Index(eco.index.to_numpy(), name="branch", dtype="str")
     table = pd.DataFrame({
         "unit": eco.units, "self_sufficiency": calc_self_sufficiency(x, m, e),
         "import_share": s, "import_content": mu, "domestic_value_added": dva,
