@@ -21,8 +21,14 @@ peak memory of the fresh process.
 the ratio of the solve time to it says how far the solve is from the cost of reading ``A`` that
 many times.
 
+**Side by side** (sparse): ``--threads 1,2`` runs today's code once per number of threads
+(``AUTARKY_NUM_THREADS``), ``--baseline REV`` the code of commit ``REV`` too (its ``src``
+exported with ``git archive``), ``--repeat R`` every variant ``R`` times in turn (the best of
+each is reported: the machine is shared), so the variants meet the same load.
+
 Usage: ``python bench/indicators_scale.py`` (dense 9,800, sparse 10^5 and 10^6);
-``--dense-n``, ``--sparse-sizes 100000,1000000,10000000``, ``--no-pymrio``, ``--out``.
+``--dense-n``, ``--sparse-sizes 100000,1000000,10000000``, ``--no-pymrio``, ``--out``,
+``--threads``, ``--baseline``, ``--repeat``.
 """
 
 from __future__ import annotations
@@ -124,11 +130,17 @@ def run_autarky(kind: str, n: int, workdir: Path) -> dict[str, Any]:
     from autarky.solve.leontief import SPARSE_BLOCK_BYTES
 
     chunk = max(1, SPARSE_BLOCK_BYTES // (8 * n)) if kind == "sparse" else 10**9
-    AdT = eco.solver._transpose()   # the operator the transposed solves used
-    out["bound"] = sum(h["passes"] * pass_time(AdT if h["transposed"] else Ad,
+    solver = eco.solver
+    if hasattr(solver, "_operator"):   # the operators the solves used (row blocks on threads)
+        fwd, bwd = solver._operator(False), solver._operator(True)
+    else:                              # older code: A_d, and the transposed copy
+        fwd, bwd = Ad, solver._transpose()
+    out["bound"] = sum(h["passes"] * pass_time(bwd if h["transposed"] else fwd,
                                                min(h["columns"], chunk))
                        for h in hist if h["method"].startswith("krylov"))
-    out["pass_1"] = pass_time(Ad, 1)
+    out["pass_1"] = pass_time(fwd, 1)
+    out["threads"] = getattr(fwd, "threads", 1)
+    out["load"] = os.getloadavg()[0]
     if kind == "dense":
         np.save(workdir / "x_autarky.npy", plan.gross_output.to_numpy())
         np.save(workdir / "fc_autarky.npy", ind.factor_content.to_numpy())
@@ -169,8 +181,11 @@ def run_pymrio(n: int, workdir: Path) -> dict[str, Any]:
     return out
 
 
-def subprocess_run(args: list[str]) -> dict[str, Any]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+def subprocess_run(args: list[str], src: Path | None = None,
+                   threads: int | None = None) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONPATH=str(src or ROOT / "src"))
+    if threads is not None:
+        env["AUTARKY_NUM_THREADS"] = str(threads)
     res = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
                          env=env, check=False)
     if res.returncode != 0:
@@ -183,12 +198,81 @@ def fmt(v: float) -> str:
     return f"{v:.3g}" if v < 100 else f"{v:,.0f}"
 
 
+def variants(a: argparse.Namespace, wd: Path) -> list[tuple[str, Path | None, int | None]]:
+    """(label, src folder, threads) of every sparse variant: today's code (per number of
+    threads), and the baseline commit's."""
+    out: list[tuple[str, Path | None, int | None]] = []
+    threads = [int(t) for t in a.threads.split(",") if t]
+    for t in threads or [None]:
+        out.append(("today" + (f", {t} thread{'s' if t != 1 else ''}" if t else ""), None, t))
+    if a.baseline:
+        rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", a.baseline],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dest = wd / f"src-{rev}"
+        dest.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+        out.append((f"{rev} (baseline)", dest / "src", None))
+    return out
+
+
+def sparse_section(sizes: list[int], wd: Path, a: argparse.Namespace) -> list[str]:
+    """The sparse table: every size, every variant (the best of ``--repeat`` runs in turn)."""
+    lines = [f"## Sparse, {INPUTS} inputs per product", "",
+             "| n | code | threads | build s | balance s | indicators s | all s | peak MiB "
+             "(added) | passes | solves x the bandwidth bound | load (1 min) | solver |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    vs = variants(a, wd)
+    for n in sizes:
+        runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _, _ in vs}
+        for _ in range(max(1, a.repeat)):
+            for label, src, threads in vs:
+                runs[label].append(subprocess_run(["--worker", "sparse", str(n), str(wd)],
+                                                  src, threads))
+        base_all = None
+        rows = []
+        for label, _, _ in vs:
+            ok = [r for r in runs[label] if "error" not in r]
+            if not ok:
+                rows.append(f"| {n:,} | {label} | | failed: {runs[label][0]['error'][-200:]!r} "
+                            "| | | | | | | | |")
+                continue
+            r = min(ok, key=lambda r: r["build"] + r["balance"] + r["indicators"])
+            allt = r["build"] + r["balance"] + r["indicators"]
+            if "baseline" in label:
+                base_all = allt
+            rows.append((label, r, allt))
+        for row in rows:
+            if isinstance(row, str):
+                lines.append(row)
+                continue
+            label, r, allt = row
+            ratio = f" ({base_all / allt:.2f}x)" if base_all and "baseline" not in label else ""
+            loads = ", ".join(f"{x['load']:.1f}" for x in runs[label] if "load" in x)
+            lines.append(
+                f"| {n:,} | {label} | {r.get('threads', 1)} | {fmt(r['build'])} | "
+                f"{fmt(r['balance'])} | {fmt(r['indicators'])} | **{fmt(allt)}**{ratio} | "
+                f"{fmt(r['peak'])} ({fmt(r['added'])}) | "
+                f"{sum(h['passes'] for h in r['history'])} | "
+                f"{r['solves'] / max(r['bound'], 1e-9):.2f} | {loads or '-'} | {r['used']} |")
+            print(lines[-1], flush=True)
+    lines += ["", f"Each variant run {max(1, a.repeat)} time(s) in turn; the best shown, with the "
+              "load of every run; (Nx): the baseline's time over this one's."
+              if len(vs) > 1 else "", ""]
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dense-n", type=int, default=9800)
     ap.add_argument("--sparse-sizes", default="100000,1000000")
     ap.add_argument("--no-pymrio", action="store_true")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "indicators_scale.md"))
+    ap.add_argument("--threads", default="", help="sparse: today's code once per number of "
+                    "threads, e.g. 1,2 (default: one run, threads from the environment)")
+    ap.add_argument("--baseline", default="", help="sparse: also the code of this commit")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of every sparse variant")
     ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
@@ -248,24 +332,7 @@ def main() -> None:
                           f"**{aut['solves'] / max(aut['bound'], 1e-9):.2f}x** the bound.", ""]
         sizes = [int(s) for s in a.sparse_sizes.split(",") if s]
         if sizes:
-            lines += [f"## Sparse, {INPUTS} inputs per product", "",
-                      "| n | non-zeros | build s | balance s | indicators s | all s | peak MiB "
-                      "(added) | passes | solves x the bandwidth bound | solver |",
-                      "|---|---|---|---|---|---|---|---|---|---|"]
-            for n in sizes:
-                r = subprocess_run(["--worker", "sparse", str(n), str(wd)])
-                if "error" in r:
-                    lines.append(f"| {n:,} | | failed: {r['error'][-200:]!r} | | | | | | | |")
-                    continue
-                solve = r["balance"] + r["indicators"]
-                allt = r["build"] + solve
-                lines.append(
-                    f"| {n:,} | {r['nnz']:,} | {fmt(r['build'])} | {fmt(r['balance'])} | "
-                    f"{fmt(r['indicators'])} | **{fmt(allt)}** | {fmt(r['peak'])} "
-                    f"({fmt(r['added'])}) | {sum(h['passes'] for h in r['history'])} | "
-                    f"{r['solves'] / max(r['bound'], 1e-9):.2f} | {r['used']} |")
-                print(lines[-1], flush=True)
-            lines.append("")
+            lines += sparse_section(sizes, wd, a)
     lines = ["# The full indicator set at size", "",
              "Run by `python bench/indicators_scale.py`; every variant in its own fresh process.",
              "", *environment_lines(env, command_line()), "", *lines]
