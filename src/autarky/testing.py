@@ -83,3 +83,36 @@ def random_economy(n: int, seed: int | None = None, *, density: float = 0.5,
                        index=[f"f{k}" for k in range(factors)])
     return Economy(pd.DataFrame({"unit": "unit"}, index=ids), A, y, name=f"random-{n}",
                    factors=fac, factor_coefficients=rng.uniform(0, 1, (factors, n)))
+
+
+def random_open_economy(n: int, seed: int | None = None) -> Economy:
+    """A random open economy: ``n`` products (dense, about half the inputs used), two
+    partners with import shares for half the products each, recorded exports for a third
+    (priced 1, with no limit), prices 1, and labour 10 % above what the balanced plan needs.
+
+    Examples
+    --------
+    >>> eco = random_open_economy(20, seed=1)
+    >>> eco.n, list(eco.coords.partner)
+    (20, ['north', 'south'])
+    """
+    rng = np.random.default_rng(seed)
+    A = rng.uniform(0.1, 1.0, (n, n)) * (rng.random((n, n)) < 0.5)
+    A *= rng.uniform(0.3, 0.6, n) / np.maximum(A.sum(axis=0), 1e-12)
+    y = rng.uniform(1.0, 10.0, n)
+    S, E = np.zeros((2, n)), np.zeros((2, n))
+    for p in range(2):
+        pick = rng.random(n) < 0.5
+        S[p, pick] = rng.uniform(0.05, 0.3, pick.sum())
+        pick = rng.random(n) < 0.3
+        E[p, pick] = y[pick] * rng.uniform(0.05, 0.3, pick.sum())
+    F = rng.uniform(0.5, 1.5, (1, n))
+    eco = Economy(
+        pd.DataFrame({"unit": "EUR"}, index=[f"b{i}" for i in range(n)]), A, y,
+        partners=pd.DataFrame({"name": ["North", "South"]}, index=["north", "south"]),
+        factors=pd.DataFrame({"unit": ["workers"]}, index=["labour"]),
+        factor_coefficients=F, factor_availability=[np.inf], prices=np.ones(n),
+        import_shares=S, exports=E, import_prices=np.where(S > 0, 1.0, np.nan),
+        export_prices=np.where(E > 0, 1.0, np.nan))
+    labour = float(F[0] @ eco.plan.balance().gross_output.to_numpy())
+    return eco.replace(factor_availability=[1.1 * labour])

@@ -80,7 +80,15 @@ from autarky.plan.constraints import (
 )
 from autarky.plan.result import OptimalPlan
 from autarky.solve.builder import LPBuilder
-from autarky.solve.lp import INF, SOLVERS, LinearProgram, LPResult, elastic_relaxation, solve_lp
+from autarky.solve.lp import (
+    INF,
+    SOLVERS,
+    LinearProgram,
+    LPResult,
+    check_solution,
+    elastic_relaxation,
+    solve_lp,
+)
 
 #: Tangent points of the harmony function ``h`` (fulfilment levels).
 HARMONY_POINTS: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
@@ -474,7 +482,7 @@ def solve_model(model: OptimizeModel, *, solver: str = "simplex", method: str = 
     where asked or where it pays, else by HiGHS; a first-order answer that fails its check
     falls back to simplex. Returns the answer and how it was found (``method``, ``fallback``:
     why a method was left, ``structured``: its rounds)."""
-    from autarky.plan.structured import solve_structured
+    from autarky.plan.structured import solve_structured, with_implied_export_limits
 
     how: dict[str, Any] = {"fallback": []}
     want = method == "structured" or (method == "auto" and model.objective == "max-min"
@@ -482,13 +490,20 @@ def solve_model(model: OptimizeModel, *, solver: str = "simplex", method: str = 
     if want:
         budget = time_limit if time_limit is not None or method == "structured" else \
             STRUCTURED_AUTO_SECONDS
-        out = solve_structured(model, time_limit=budget)
+        # export offers without a limit get the one labour and capacity imply (the same
+        # feasible set); the answer is then checked in the program as posed
+        work = with_implied_export_limits(model)
+        out = solve_structured(work, time_limit=budget)
         how["structured"] = out.stats
-        if out.result is not None and out.result.check is not None and out.result.check.ok:
+        res = out.result
+        if res is not None and res.check is not None and res.check.ok and work is not model:
+            res = replace(res, check=check_solution(model.lp, res.x, res.row_dual,
+                                                     res.col_dual))
+        if res is not None and res.check is not None and res.check.ok:
             how["method"] = "structured"
             how["solver"] = "structured (Leontief pricing + master LP)"
-            return out.result, how
-        why = out.reason or f"no certificate ({out.result.check if out.result else ''})"
+            return res, how
+        why = out.reason or f"no certificate ({res.check if res else ''})"
         how["fallback"].append(f"structured: {why}")
     res = solve_lp(model.lp, solver=solver, time_limit=time_limit)
     how["method"] = f"HiGHS {solver}"

@@ -367,6 +367,45 @@ def _exported(pb: _Problem, c: _Col) -> np.ndarray:
     return out
 
 
+def implied_export_limits(data: Any, exported: np.ndarray,
+                          skip: int | None = None) -> np.ndarray:
+    """Export limits that no feasible plan can exceed: ``min(limit, capacity_j,
+    availability_k / F_kj)`` for the exported product ``j`` of each channel (``skip``: a factor
+    whose row is left out); the given limits where ``F`` has a negative entry."""
+    F = np.asarray(data.F, dtype=float)
+    avail = np.asarray(data.availability, dtype=float)
+    bound = np.asarray(data.capacity, dtype=float).copy()
+    if F.size and np.all(F >= 0):
+        keep = np.flatnonzero(np.isfinite(avail))
+        if skip is not None:
+            keep = keep[keep != skip]
+        if keep.size:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per = np.where(F[keep] > 0, avail[keep, None] / F[keep], np.inf)
+            bound = np.minimum(bound, per.min(axis=0))
+    return np.minimum(np.asarray(data.export_upper, dtype=float), bound[exported])
+
+
+def with_implied_export_limits(model: Any) -> Any:
+    """``model`` with each export offer that has no limit given the one labour and capacity
+    imply (:func:`implied_export_limits`): the same feasible set, but no unbounded export for
+    the pricing to decline; ``model`` itself where nothing changes. An answer of the returned
+    model is an answer of ``model`` once checked in ``model``'s own program."""
+    from autarky.economy.trade import export_channels
+
+    data = model.data
+    block = model.builder.blocks.get("export")
+    if block is None or not len(block):
+        return model
+    limits = implied_export_limits(data, export_channels(model.economy).branch)
+    if np.array_equal(limits, np.asarray(data.export_upper, dtype=float)):
+        return model
+    upper = model.lp.col_upper.copy()
+    upper[block] = limits
+    return replace(model, data=replace(data, export_upper=limits),
+                   lp=replace(model.lp, col_upper=upper))
+
+
 def solve_structured(model: Any, *, max_rounds: int = 200, max_rows: int = 2000,
                      time_limit: float | None = None, tol: float = 1e-9) -> Outcome:
     """The max-min plan of ``model`` (:func:`~autarky.plan.optimize.build_model`) by

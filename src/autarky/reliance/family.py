@@ -52,6 +52,7 @@ from autarky.plan.optimize import (
 )
 from autarky.plan.read import read_optimal
 from autarky.plan.result import OptimalPlan
+from autarky.plan.structured import implied_export_limits
 from autarky.solve.lp import LinearProgram, LPResult, check_solution, scaling_factors, solve_lp
 
 #: Largest violation an answer of the family may have (as :func:`~autarky.solve.lp.solve_lp`).
@@ -64,25 +65,6 @@ KNOWN = 4
 
 def _no_explanation(*_: Any) -> tuple[()]:
     return ()
-
-
-def implied_export_limits(data: YearData, exported: np.ndarray,
-                          skip: int | None = None) -> np.ndarray:
-    """Export limits that no feasible plan can exceed: ``min(limit, capacity_j,
-    availability_k / F_kj)`` for the exported product ``j`` of each channel (``skip``: a factor
-    whose row is left out); the given limits where ``F`` has a negative entry."""
-    F = np.asarray(data.F, dtype=float)
-    avail = np.asarray(data.availability, dtype=float)
-    bound = np.asarray(data.capacity, dtype=float).copy()
-    if F.size and np.all(F >= 0):
-        keep = np.flatnonzero(np.isfinite(avail))
-        if skip is not None:
-            keep = keep[keep != skip]
-        if keep.size:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                per = np.where(F[keep] > 0, avail[keep, None] / F[keep], np.inf)
-            bound = np.minimum(bound, per.min(axis=0))
-    return np.minimum(np.asarray(data.export_upper, dtype=float), bound[exported])
 
 
 def _entries(M: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
