@@ -27,9 +27,11 @@ def domestic_solver(eco: Economy) -> LeontiefSolver:
     """The solver of ``I - A_d`` with ``A_d = diag(1 - s) A_c`` held as a scaling of ``A_c``
     (no copy of the technology)."""
     s = eco.import_share_total
+    # the stored tables are validated finite on construction: no second pass to check A_c
     if np.any(s):
-        return LeontiefSolver(eco.A_c, row_scale=1.0 - np.asarray(s, dtype=float))
-    return LeontiefSolver(eco.A_c)
+        return LeontiefSolver(eco.A_c, row_scale=1.0 - np.asarray(s, dtype=float),
+                              check_finite=False)
+    return LeontiefSolver(eco.A_c, check_finite=False)
 
 
 def check_productive(eco: Economy) -> LeontiefSolver:
@@ -38,7 +40,8 @@ def check_productive(eco: Economy) -> LeontiefSolver:
     fail (and, in a one-unit table, the columns summing to one or more)."""
     A_c = eco.A_c
     values = np.asarray(A_c.data if sp.issparse(A_c) else A_c)
-    if values.size == 0 or float(np.min(values)) >= 0.0:
+    # A itself was validated non-negative on construction; A - sum_p A_m is checked here
+    if A_c is eco.A or values.size == 0 or float(np.min(values)) >= 0.0:
         try:
             solver: LeontiefSolver | None = domestic_solver(eco)
         except SingularSystemError:

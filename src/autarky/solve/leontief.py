@@ -165,6 +165,9 @@ class LeontiefSolver:
         :func:`autarky.solve.parallel.num_threads` (the ``AUTARKY_NUM_THREADS`` environment
         variable, else ``OMP_NUM_THREADS``, else the CPUs this process may use). Pass ``1``
         where many solves already run side by side.
+    check_finite
+        Whether to check that ``A`` holds only finite numbers (one pass over it); ``False`` for
+        a matrix the caller has already validated (as scipy's ``check_finite``).
 
     Attributes
     ----------
@@ -197,7 +200,8 @@ class LeontiefSolver:
 
     def __init__(self, A: ArrayOrSparse, method: Method = "auto", rtol: float = 1e-12,
                  overwrite_a: bool = False, *, row_scale: np.ndarray | None = None,
-                 col_scale: np.ndarray | None = None, threads: int | None = None) -> None:
+                 col_scale: np.ndarray | None = None, threads: int | None = None,
+                 check_finite: bool = True) -> None:
         A = as_matrix(A)
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise BadValueError(f"A must be square, got shape {A.shape}")
@@ -206,7 +210,7 @@ class LeontiefSolver:
         finite = A.data if sp.issparse(A) else A
         # one pass and no temporary: a finite sum means every value is finite (the element-wise
         # test only where the sum is not, e.g. an overflow of huge finite values)
-        if not np.isfinite(np.sum(finite)) and not np.all(np.isfinite(finite)):
+        if check_finite and not np.isfinite(np.sum(finite)) and not np.all(np.isfinite(finite)):
             raise BadValueError("A must be finite numbers (no NaN or infinity)")
         self.n: int = int(A.shape[0])
         self.rtol = rtol
@@ -397,6 +401,8 @@ class LeontiefSolver:
             return float("nan") if self.n else 0.0
         ones = np.ones(self.n)
         A, cs, rs = self._A, self._cscale, self._rscale
+        if not sp.issparse(A):
+            return _dense_norm_bound(A, rs, cs)
         # column sums through the column-compressed view of A (a scatter, once), so that the
         # row-compressed transpose the transposed solves use is not built for this alone
         col = np.asarray(A.T @ (ones if rs is None else rs)).ravel()
@@ -616,6 +622,29 @@ class LeontiefSolver:
     def inverse(self) -> np.ndarray:
         """The Leontief inverse ``L = (I - A)^-1`` as a dense array (``n`` solves; ``O(n^2)`` memory)."""
         return self.solve(np.eye(self.n))
+
+
+def _dense_norm_bound(A: np.ndarray, rs: np.ndarray | None, cs: np.ndarray | None) -> float:
+    """``min(||A_s||_1, ||A_s||_inf)`` of ``A_s = diag(rs) A diag(cs)`` in one pass over a dense
+    ``A``: row blocks that fit the cache, each giving its row sums and its share of the column
+    sums while it is there."""
+    n = A.shape[0]
+    M, r, c = (A, rs, cs) if not A.flags.f_contiguous or A.flags.c_contiguous else (A.T, cs, rs)
+    ones = np.ones(n)
+    rows = np.empty(n)
+    cols = np.zeros(n)
+    step = max(1, (512 * 1024) // (8 * n))
+    for i in range(0, n, step):
+        block = M[i:i + step]
+        rows[i:i + step] = block @ (ones if c is None else c)
+        cols += (ones[: block.shape[0]] if r is None else r[i:i + step]) @ block
+    if r is not None:
+        rows *= r
+    if c is not None:
+        cols *= c
+    if M is not A:            # the sums of A' are the other way round
+        rows, cols = cols, rows
+    return float(min(cols.max(initial=0.0), rows.max(initial=0.0)))
 
 
 def _values(M: np.ndarray | pd.DataFrame | pd.Series, name: str = "the argument") -> np.ndarray:
