@@ -103,3 +103,20 @@ def test_max_uniform_growth_is_a_feasible_rate_at_the_edge(no_waste: bool) -> No
 
     assert solve_lp(at.lp).status == "optimal"
     assert solve_lp(beyond.lp, solver="ipm").status != "optimal"
+
+
+def test_auto_solves_a_large_plan_by_the_interior_point_method_with_the_simplex_answer() -> None:
+    from autarky.plan import multiyear as my
+
+    scn = sparse_multiyear(110, 7, 5)
+    assert build_model(scn, "free").lp.shape[0] >= my.IPM_MIN_ROWS
+    auto = scn.plan.multiyear("free")
+    simplex = scn.plan.multiyear("free", solver="simplex")
+    assert auto.certificate["method"] == "HiGHS ipm"
+    assert simplex.certificate["method"] == "HiGHS simplex"
+    # both answers are checked to 1e-7 (violation and gap) in the model's own units
+    assert auto.objective_value == pytest.approx(simplex.objective_value, rel=1e-7)
+    np.testing.assert_allclose(auto.consumption.to_numpy(), simplex.consumption.to_numpy(),
+                               rtol=1e-7)
+    small = sparse_multiyear(20, 3, 5)
+    assert small.plan.multiyear("free").certificate["method"] == "HiGHS simplex"

@@ -51,9 +51,11 @@ from autarky.mrio.table import MRIO, calc_A
 from autarky.solve import LeontiefSolver
 from autarky.solve.propagation import Shock, propagate
 
-#: Largest split network run on dense ``n x n`` stocks (about 0.5 GB each); a larger one runs on
-#: the non-zeros of its technology (:mod:`autarky.solve.supply_network`).
-MAX_NODES = 8000
+#: Largest split network run on dense ``n x n`` stocks; a larger one runs on the non-zeros of its
+#: technology (:mod:`autarky.solve.supply_network`). Zero: the non-zeros always, since they gave
+#: the same answers 4-21 times faster with a third to a tenth of the memory at 4,000 branches,
+#: and faster at 200 too (bench/results/cutoff_scale.md); the dense run is kept for comparison.
+MAX_NODES = 0
 
 
 def _split(table: MRIO, partner: Sequence[str], *, sparse: bool = False
