@@ -209,10 +209,11 @@ def variants(a: argparse.Namespace, wd: Path) -> list[tuple[str, Path | None, in
         rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", a.baseline],
                              capture_output=True, text=True, check=True).stdout.strip()
         dest = wd / f"src-{rev}"
-        dest.mkdir()
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"],
-                                 capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+        if not dest.exists():
+            dest.mkdir()
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"],
+                                     capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
         out.append((f"{rev} (baseline)", dest / "src", None))
     return out
 
@@ -294,6 +295,8 @@ def main() -> None:
             for k, v in dense_data(n, 1).items():
                 np.save(wd / f"{k}.npy", v)
             aut = subprocess_run(["--worker", "dense", str(n), str(wd)])
+            base = [(label, subprocess_run(["--worker", "dense", str(n), str(wd)], src))
+                    for label, src, _ in variants(a, wd) if src is not None]
             pym = {} if a.no_pymrio else subprocess_run(["--worker", "pymrio", str(n), str(wd)])
             lines += [f"## Dense, n = {n:,} (every entry filled; {PARTNERS} partners, "
                       f"{FACTORS} factors)", ""]
@@ -310,6 +313,14 @@ def main() -> None:
                           f"added, {FACTORS} factor contents) | {fmt(aut['indicators'])} | |",
                           f"| **autarky, all** | **{fmt(total)}** | {fmt(aut['peak'])} "
                           f"({fmt(aut['added'])}) |"]
+                for label, b in base:
+                    if "error" in b:
+                        lines.append(f"| autarky at {label} | failed | |")
+                        continue
+                    lines.append(f"| autarky at {label}: build {fmt(b['build'])}, balance "
+                                 f"{fmt(b['balance'])}, indicators {fmt(b['indicators'])}, all "
+                                 f"| {fmt(b['build'] + b['balance'] + b['indicators'])} | "
+                                 f"{fmt(b['peak'])} ({fmt(b['added'])}) |")
                 if pym and "error" not in pym:
                     lines += [f"| pymrio `calc_all()` (A, L, x, S, M, footprints) | "
                               f"{fmt(pym['calc_all'])} | {fmt(pym['peak'])} ({fmt(pym['added'])}) |",
