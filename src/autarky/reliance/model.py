@@ -21,10 +21,16 @@ import numpy as np
 
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.errors import PlanFailure
-from autarky.plan.optimize import YearData, build_model, explain_infeasible, explain_unbounded, year_data
+from autarky.plan.optimize import (
+    YearData,
+    build_model,
+    explain_infeasible,
+    explain_unbounded,
+    solve_model,
+    year_data,
+)
 from autarky.plan.read import read_optimal
 from autarky.plan.result import OptimalPlan, Plan
-from autarky.solve.lp import solve_lp
 
 
 def base_case(obj: Economy | Scenario) -> YearData:
@@ -39,10 +45,12 @@ def solve(obj: Economy | Scenario, data: YearData, *, minimize_factor: int | Non
     infeasible or unbounded plan (costlier)."""
     scn = as_scenario(obj)
     model = build_model(scn, data, minimize_factor=minimize_factor)
-    res = solve_lp(model.lp)
-    if explain:
-        return read_optimal(model, res, explain_infeasible, explain_unbounded)
-    return read_optimal(model, res, lambda *_: (), lambda *_: ())
+    # as optimize(method="auto"): the structured method for max-min plans from
+    # STRUCTURED_MIN_N branches (its answer certified in this LP), else HiGHS
+    res, how = solve_model(model)
+    plan = (read_optimal(model, res, explain_infeasible, explain_unbounded) if explain
+            else read_optimal(model, res, lambda *_: (), lambda *_: ()))
+    return replace(plan, meta={**plan.meta, **how})
 
 
 def what_limits(obj: Economy | Scenario) -> str:
