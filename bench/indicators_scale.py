@@ -26,9 +26,16 @@ many times.
 exported with ``git archive``), ``--repeat R`` every variant ``R`` times in turn (the best of
 each is reported: the machine is shared), so the variants meet the same load.
 
+**Threads** (``--crossover 10000,100000,1000000``): one product ``A v`` with the sparse
+technology of each size, split into row blocks for 1, 2 and 4 threads
+(``autarky.solve.parallel.RowBlocks``, every size split whatever its number of non-zeros), the
+variants taken in turn 15 times; best and median per product; the answers compared bit for bit.
+The dense comparison with ``--baseline`` is likewise repeated ``--repeat`` times, alternating
+which code runs first (the first process to touch 1.5 GB of fresh memory pays for it).
+
 Usage: ``python bench/indicators_scale.py`` (dense 9,800, sparse 10^5 and 10^6);
 ``--dense-n``, ``--sparse-sizes 100000,1000000,10000000``, ``--no-pymrio``, ``--out``,
-``--threads``, ``--baseline``, ``--repeat``.
+``--threads``, ``--baseline``, ``--repeat``, ``--crossover``.
 """
 
 from __future__ import annotations
@@ -198,6 +205,36 @@ def fmt(v: float) -> str:
     return f"{v:.3g}" if v < 100 else f"{v:,.0f}"
 
 
+def crossover(sizes: list[int]) -> list[str]:
+    """One sparse product on 1, 2 and 4 threads per size, in turn (see the module docstring)."""
+    from autarky.solve import parallel
+
+    parallel.PARALLEL_MIN_NNZ = 0
+    lines = ["## One sparse product on threads (20 inputs per product)", "",
+             "| n | non-zeros | 1 thread ms (best / median) | 2 threads | 4 threads | "
+             "2 threads / 1 (median) | load (1 min) |", "|---|---|---|---|---|---|---|"]
+    for n in sizes:
+        A = sparse_A(n, n)
+        v = np.random.default_rng(0).uniform(size=n)
+        blocks = {t: parallel.RowBlocks(A, threads=t) for t in (1, 2, 4)}
+        ref = A @ v
+        assert all(np.array_equal(b @ v, ref) for b in blocks.values())
+        reps = max(3, int(4e6 // max(A.nnz, 1)))
+        times: dict[int, list[float]] = {t: [] for t in blocks}
+        for _ in range(15):
+            for t, b in blocks.items():
+                t0 = time.perf_counter()
+                for _ in range(reps):
+                    b @ v
+                times[t].append((time.perf_counter() - t0) / reps * 1e3)
+        med = {t: sorted(x)[len(x) // 2] for t, x in times.items()}
+        cells = [f"{min(times[t]):.3f} / {med[t]:.3f}" for t in (1, 2, 4)]
+        lines.append(f"| {n:,} | {A.nnz:,} | {' | '.join(cells)} | {med[1] / med[2]:.2f}x | "
+                     f"{os.getloadavg()[0]:.2f} |")
+        print(lines[-1], flush=True)
+    return [*lines, "", "Every split product equal to scipy's serial `A @ v` bit for bit.", ""]
+
+
 def variants(a: argparse.Namespace, wd: Path) -> list[tuple[str, Path | None, int | None]]:
     """(label, src folder, threads) of every sparse variant: today's code (per number of
     threads), and the baseline commit's."""
@@ -273,7 +310,9 @@ def main() -> None:
     ap.add_argument("--threads", default="", help="sparse: today's code once per number of "
                     "threads, e.g. 1,2 (default: one run, threads from the environment)")
     ap.add_argument("--baseline", default="", help="sparse: also the code of this commit")
-    ap.add_argument("--repeat", type=int, default=1, help="runs of every sparse variant")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of every sparse variant (and "
+                    "of the dense autarky runs, with --baseline)")
+    ap.add_argument("--crossover", default="", help="sizes for the threads crossover table")
     ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
@@ -294,9 +333,22 @@ def main() -> None:
             n = a.dense_n
             for k, v in dense_data(n, 1).items():
                 np.save(wd / f"{k}.npy", v)
-            aut = subprocess_run(["--worker", "dense", str(n), str(wd)])
-            base = [(label, subprocess_run(["--worker", "dense", str(n), str(wd)], src))
-                    for label, src, _ in variants(a, wd) if src is not None]
+            others = [(label, src) for label, src, _ in variants(a, wd) if src is not None]
+            tries: dict[str, list[dict[str, Any]]] = {"today": []}
+            tries.update({label: [] for label, _ in others})
+            for k in range(max(1, a.repeat) if others else 1):
+                order = [("today", None), *others]
+                for label, src in (order if k % 2 == 0 else order[::-1]):
+                    tries[label].append(subprocess_run(["--worker", "dense", str(n), str(wd)],
+                                                       src))
+
+            def fastest(rs: list[dict[str, Any]]) -> dict[str, Any]:
+                ok = [r for r in rs if "error" not in r]
+                return min(ok, key=lambda r: r["build"] + r["balance"] + r["indicators"]) \
+                    if ok else rs[0]
+
+            aut = fastest(tries["today"])
+            base = [(label, fastest(tries[label])) for label, _ in others]
             pym = {} if a.no_pymrio else subprocess_run(["--worker", "pymrio", str(n), str(wd)])
             lines += [f"## Dense, n = {n:,} (every entry filled; {PARTNERS} partners, "
                       f"{FACTORS} factors)", ""]
@@ -321,6 +373,14 @@ def main() -> None:
                                  f"{fmt(b['balance'])}, indicators {fmt(b['indicators'])}, all "
                                  f"| {fmt(b['build'] + b['balance'] + b['indicators'])} | "
                                  f"{fmt(b['peak'])} ({fmt(b['added'])}) |")
+                if others:
+                    lines += ["", f"Each autarky variant run {len(tries['today'])} time(s), "
+                              "alternating which runs first; the fastest shown. Every run "
+                              "(build / balance / indicators, s): " + "; ".join(
+                                  f"{label}: " + ", ".join(
+                                      f"{r['build']:.2f} / {r['balance']:.2f} / "
+                                      f"{r['indicators']:.2f}" for r in rs if "error" not in r)
+                                  for label, rs in tries.items()), ""]
                 if pym and "error" not in pym:
                     lines += [f"| pymrio `calc_all()` (A, L, x, S, M, footprints) | "
                               f"{fmt(pym['calc_all'])} | {fmt(pym['peak'])} ({fmt(pym['added'])}) |",
@@ -344,6 +404,8 @@ def main() -> None:
         sizes = [int(s) for s in a.sparse_sizes.split(",") if s]
         if sizes:
             lines += sparse_section(sizes, wd, a)
+        if a.crossover:
+            lines += crossover([int(s) for s in a.crossover.split(",") if s])
     lines = ["# The full indicator set at size", "",
              "Run by `python bench/indicators_scale.py`; every variant in its own fresh process.",
              "", *environment_lines(env, command_line()), "", *lines]
