@@ -348,6 +348,7 @@ def main() -> None:
                     if ok else rs[0]
 
             aut = fastest(tries["today"])
+            notes: list[str] = []
             base = [(label, fastest(tries[label])) for label, _ in others]
             pym = {} if a.no_pymrio else subprocess_run(["--worker", "pymrio", str(n), str(wd)])
             lines += [f"## Dense, n = {n:,} (every entry filled; {PARTNERS} partners, "
@@ -374,13 +375,13 @@ def main() -> None:
                                  f"| {fmt(b['build'] + b['balance'] + b['indicators'])} | "
                                  f"{fmt(b['peak'])} ({fmt(b['added'])}) |")
                 if others:
-                    lines += ["", f"Each autarky variant run {len(tries['today'])} time(s), "
+                    notes += ["", f"Each autarky variant run {len(tries['today'])} time(s), "
                               "alternating which runs first; the fastest shown. Every run "
                               "(build / balance / indicators, s): " + "; ".join(
                                   f"{label}: " + ", ".join(
                                       f"{r['build']:.2f} / {r['balance']:.2f} / "
                                       f"{r['indicators']:.2f}" for r in rs if "error" not in r)
-                                  for label, rs in tries.items()), ""]
+                                  for label, rs in tries.items())]
                 if pym and "error" not in pym:
                     lines += [f"| pymrio `calc_all()` (A, L, x, S, M, footprints) | "
                               f"{fmt(pym['calc_all'])} | {fmt(pym['peak'])} ({fmt(pym['added'])}) |",
@@ -394,7 +395,7 @@ def main() -> None:
                               f"against pymrio's M {np.max(np.abs(fa - mp) / np.abs(mp)):.1e}."]
                 elif pym:
                     lines += ["", "pymrio failed:", "```", pym["error"], "```"]
-                lines += ["", f"Solver: {aut['used']}.", "",
+                lines += [*notes, "", f"Solver: {aut['used']}.", "",
                           f"Bandwidth bound: {sum(h['passes'] for h in aut['history'])} passes "
                           f"over A in all; one pass with one column {aut['pass_1']:.3f} s; "
                           f"passes x the time of one pass (with as many columns) "
