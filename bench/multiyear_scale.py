@@ -26,15 +26,15 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import command_line, environment, environment_lines, loadavg
 
-from autarky.economy import Economy, Scenario
+from autarky.economy import Scenario
 from autarky.plan.multiyear import build_model
 from autarky.solve.lp import solve_lp
+from autarky.testing import random_multiyear_scenario
 
 
 def technology(n: int, kind: str, rng: np.random.Generator, inputs: int = 10) -> sp.csr_array:
@@ -54,23 +54,8 @@ def technology(n: int, kind: str, rng: np.random.Generator, inputs: int = 10) ->
 
 
 def scenario(n: int, years: int, kind: str, seed: int) -> Scenario:
-    rng = np.random.default_rng(seed)
-    A = technology(n, kind, rng)
-    x0 = rng.uniform(50, 100, n)
-    y = x0 - A @ x0
-    inv = rng.choice(n, size=max(3, n // 10), replace=False)
-    rows = np.concatenate([rng.choice(inv, 3, replace=False) for _ in range(n)])
-    B = sp.csr_array((rng.uniform(0.05, 0.3, 3 * n) / 3, (rows, np.repeat(np.arange(n), 3))),
-                     shape=(n, n))
-    ids = pd.Index([f"b{i}" for i in range(n)])
-    fd = pd.DataFrame({"consumption": 0.7 * y, "government": 0.3 * y}, index=ids)
-    eco = Economy(pd.DataFrame({"unit": "u", "group": rng.choice(["heavy", "light",
-                                                                  "agriculture"], n)},
-                               index=ids), A, fd, year=0, prices=np.ones(n), capital=B,
-                  reported_output=x0, depreciation=np.full(n, 0.03),
-                  gestation=rng.integers(1, 3, n), initial_capacity=1.05 * x0)
-    return Scenario(eco).replace(horizon=(1, years), consumption_floor=0.9,
-                                 industrial_growth=0.08)
+    return random_multiyear_scenario(n, years, seed, growth=0.08,
+                                     technology=lambda n, rng: technology(n, kind, rng))
 
 
 def main() -> None:

@@ -6,35 +6,13 @@ from __future__ import annotations
 import tracemalloc
 
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from autarky.economy import Economy, Scenario
 from autarky.plan.multiyear import build_model, max_uniform_growth
-from autarky.testing import random_technology
+from autarky.testing import random_multiyear_scenario
 
-
-def sparse_multiyear(n: int, years: int, seed: int, *, dense_capital: bool = False) -> Scenario:
-    """A closed random economy with sparse capital norms: each branch's new capacity takes three
-    of the investment-goods branches (a tenth of all)."""
-    rng = np.random.default_rng(seed)
-    A = random_technology(n, density=min(1.0, 10 / n), spectral=0.6, seed=rng, sparse=True)
-    x0 = rng.uniform(50, 100, n)
-    y = x0 - A @ x0
-    inv = rng.choice(n, size=max(3, n // 10), replace=False)
-    rows = np.concatenate([rng.choice(inv, 3, replace=False) for _ in range(n)])
-    B = sp.csr_array((rng.uniform(0.05, 0.3, 3 * n) / 3, (rows, np.repeat(np.arange(n), 3))),
-                     shape=(n, n))
-    ids = pd.Index([f"b{i}" for i in range(n)])
-    groups = rng.choice(["heavy", "light", "agriculture"], n)
-    fd = pd.DataFrame({"consumption": 0.7 * y, "government": 0.3 * y}, index=ids)
-    eco = Economy(pd.DataFrame({"unit": "u", "group": groups}, index=ids), A, fd, year=0,
-                  prices=np.ones(n), capital=B.toarray() if dense_capital else B,
-                  reported_output=x0, depreciation=np.full(n, 0.03),
-                  gestation=rng.integers(1, 3, n), initial_capacity=1.05 * x0)
-    return Scenario(eco).replace(horizon=(1, years), consumption_floor=0.9,
-                                 industrial_growth=0.04)
+sparse_multiyear = random_multiyear_scenario
 
 
 def test_sparse_and_dense_capital_give_the_same_program_and_plan() -> None:

@@ -116,3 +116,43 @@ def random_open_economy(n: int, seed: int | None = None) -> Economy:
         export_prices=np.where(E > 0, 1.0, np.nan))
     labour = float(F[0] @ eco.plan.balance().gross_output.to_numpy())
     return eco.replace(factor_availability=[1.1 * labour])
+
+
+def random_multiyear_scenario(n: int, years: int, seed: int | None = None, *,
+                              technology: Any = None, growth: float = 0.04,
+                              dense_capital: bool = False) -> Scenario:
+    """A closed random economy for multi-year plans, as a scenario over ``years`` years.
+
+    The technology is ``technology(n, rng)`` (default: :func:`random_technology`, sparse, about
+    10 inputs per product, column sums below 0.6); each branch's new capacity takes three of the
+    investment-goods branches (a tenth of all), stored sparse unless ``dense_capital``; 3 %
+    depreciation, gestation of one or two years, initial capacity 5 % above the reported output;
+    groups heavy, light and agriculture; a consumption floor of 0.9 and industrial growth
+    ``growth`` a year.
+
+    Examples
+    --------
+    >>> scn = random_multiyear_scenario(30, 3, seed=1)
+    >>> scn.economy.n, scn.settings.years
+    (30, [1, 2, 3])
+    """
+    rng = np.random.default_rng(seed)
+    if technology is None:
+        A = random_technology(n, density=min(1.0, 10 / n), spectral=0.6, seed=rng, sparse=True)
+    else:
+        A = technology(n, rng)
+    x0 = rng.uniform(50, 100, n)
+    y = x0 - A @ x0
+    inv = rng.choice(n, size=max(3, n // 10), replace=False)
+    rows = np.concatenate([rng.choice(inv, 3, replace=False) for _ in range(n)])
+    B = sp.csr_array((rng.uniform(0.05, 0.3, 3 * n) / 3, (rows, np.repeat(np.arange(n), 3))),
+                     shape=(n, n))
+    ids = pd.Index([f"b{i}" for i in range(n)])
+    groups = rng.choice(["heavy", "light", "agriculture"], n)
+    fd = pd.DataFrame({"consumption": 0.7 * y, "government": 0.3 * y}, index=ids)
+    eco = Economy(pd.DataFrame({"unit": "u", "group": groups}, index=ids), A, fd, year=0,
+                  prices=np.ones(n), capital=B.toarray() if dense_capital else B,
+                  reported_output=x0, depreciation=np.full(n, 0.03),
+                  gestation=rng.integers(1, 3, n), initial_capacity=1.05 * x0)
+    return Scenario(eco).replace(horizon=(1, years), consumption_floor=0.9,
+                                 industrial_growth=growth)
