@@ -145,6 +145,8 @@ def cost_of_autarky(obj: Economy | Scenario, *, caps: Any = None,
         Today's optimal plan (:func:`autarky.reliance.stress.baseline_plan` of the same
         scenario), where the caller has it; default: solved here.
 
+    Notes
+    -----
     All the LPs of the curve are one family (:class:`~autarky.reliance.family.PlanFamily`):
     each solved from where the last ended, and checked as a fresh solve is.
     """

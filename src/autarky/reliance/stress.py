@@ -334,13 +334,13 @@ def baseline_plan(obj: Economy | Scenario, what: str = "the stress tests") -> Op
     """The optimal plan every stress test of ``obj`` starts from, solved once: pass it as
     ``stress(..., baseline_plan=...)`` to test many shocks on one scenario.
 
+    The plan is solved on the structured path where it applies
+    (:class:`~autarky.reliance.family.PlanFamily`), else by HiGHS, and checked either way.
+
     Raises
     ------
     PlanFailure
         When the plan is unbounded or infeasible, saying (for ``what``) what it needs.
-
-    The plan is solved on the structured path where it applies
-    (:class:`~autarky.reliance.family.PlanFamily`), else by HiGHS, and checked either way.
     """
     scn = as_scenario(obj)
     return _baseline(PlanFamily(scn), base_case(scn), what)
