@@ -110,11 +110,15 @@ def run_autarky(kind: str, n: int, workdir: Path) -> dict[str, Any]:
              "F": rng.uniform(0.0, 1.0, (FACTORS, n))}
     base = peak_mib()
     out: dict[str, Any] = {"n": n, "nnz": int(A.nnz) if kind == "sparse" else n * n}
+    # the technology handed over, not copied (codes before 2026-12-02 have no such option)
+    import inspect
+    own = {"copy": False} if "copy" in inspect.signature(Economy.__init__).parameters else {}
+    out["copy"] = not own
     t0 = time.perf_counter()
     eco = Economy.from_coefficients(
         A, d["y"], partners=pd.DataFrame(index=[f"p{i}" for i in range(PARTNERS)]),
         factors=pd.DataFrame({"unit": ["h"] * FACTORS}, index=[f"f{i}" for i in range(FACTORS)]),
-        import_shares=d["S"], factor_coefficients=d["F"])
+        import_shares=d["S"], factor_coefficients=d["F"], **own)
     del A
     out["build"] = time.perf_counter() - t0
     t0 = time.perf_counter()

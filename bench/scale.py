@@ -53,11 +53,19 @@ def technology(n: int, seed: int, inputs: int = INPUTS) -> sp.csr_array:
     rng = np.random.default_rng(seed)
     k = min(inputs, n)
     # k distinct sorted rows per column: sorted draws from [0, n - k] plus 0, 1, ..., k - 1
-    rows = np.sort(rng.integers(0, n - k + 1, size=(n, k)), axis=1) + np.arange(k)
+    rows = rng.integers(0, n - k + 1, size=(n, k))
+    rows.sort(axis=1)
+    rows += np.arange(k)
+    index = np.int32 if n < 2**31 else np.int64
+    rows = rows.astype(index).ravel()            # the row indices of each column, in order
     vals = rng.uniform(0.1, 1.0, (n, k))
     vals *= (rng.uniform(0.5, 0.8, n) / vals.sum(axis=1))[:, np.newaxis]
-    cols = np.repeat(np.arange(n), k)
-    return sp.csr_array((vals.ravel(), (rows.ravel(), cols)), shape=(n, n))
+    # the columns are given whole: column-compressed as drawn (no coordinate triples, whose
+    # int64 copies held 7.8 GB at 10^7), then converted once
+    csc = sp.csc_array((vals.ravel(), rows, np.arange(0, n * k + 1, k, dtype=index)),
+                       shape=(n, n))
+    del rows, vals
+    return sp.csr_array(csc.tocsr())
 
 
 def final_demand(n: int, seed: int) -> np.ndarray:

@@ -273,6 +273,45 @@ def test_sparse_A_is_read_only():
         eco.A.data[0] = 0.9
 
 
+def test_copy_false_keeps_the_callers_arrays_and_seals_them():
+    """``copy=False`` stores the technology given without a copy, and the caller's arrays
+    become read-only, so the economy's technology still cannot change under it."""
+    A = sp.csr_array(np.array([[0.1, 0.2, 0.0], [0.3, 0.1, 0.0], [0.0, 0.2, 0.4]]))
+    y = [1.0, 2.0, 3.0]
+    eco = Economy.from_coefficients(A, y, copy=False)
+    assert np.shares_memory(eco.A.data, A.data)
+    for arr in (A.data, A.indices, A.indptr):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[0] = arr[0]
+    dense = np.array([[0.1, 0.2], [0.3, 0.1]])
+    e2 = Economy.from_coefficients(dense, [1.0, 1.0], copy=False)
+    assert np.shares_memory(e2.A, dense)
+    with pytest.raises(ValueError, match="read-only"):
+        dense[0, 0] = 0.5
+    # the answer is that of a copied economy: x = (I - A)^-1 y by hand for the dense one
+    x = np.linalg.solve(np.eye(2) - np.array([[0.1, 0.2], [0.3, 0.1]]), [1.0, 1.0])
+    assert e2.plan.balance().gross_output.to_numpy() == pytest.approx(x, rel=1e-12)
+    # a view of a writeable base: the base is sealed too
+    base = np.array([[0.1, 0.2, 9.0], [0.3, 0.1, 9.0]])
+    e3 = Economy.from_coefficients(base[:, :2], [1.0, 1.0], copy=False)
+    assert e3.A.tolist() == [[0.1, 0.2], [0.3, 0.1]]
+    with pytest.raises(ValueError, match="read-only"):
+        base[0, 0] = 0.5
+
+
+def test_copy_false_still_copies_what_must_be_converted():
+    """Integers, a list, a matrix in another format: converted, so a copy (the caller's
+    object stays writeable)."""
+    ints = np.array([[0, 0], [0, 0]])
+    e = Economy.from_coefficients(ints, [1.0, 1.0], copy=False)
+    ints[0, 0] = 1                      # not the economy's
+    assert e.A.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    coo = sp.coo_array(np.array([[0.1, 0.0], [0.0, 0.2]]))
+    e2 = Economy.from_coefficients(coo, [1.0, 1.0], copy=False)
+    coo.data[0] = 0.5
+    assert e2.A.toarray().tolist() == [[0.1, 0.0], [0.0, 0.2]]
+
+
 def test_returned_frames_are_copies(textbook):
     # Each returned object is modified through a local name, as a user would.
     fd = textbook.final_demand

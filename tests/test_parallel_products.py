@@ -158,3 +158,63 @@ def test_an_error_in_a_block_reaches_the_caller(split_small):
     with pytest.raises(ValueError):
         blocks @ np.ones(299)            # wrong length: every block fails, none hangs
     assert same_bits(blocks @ np.ones(300), A @ np.ones(300))    # and the pool still works
+
+
+# ------------------------------------------------------------- transposed products, no copy
+@pytest.mark.parametrize("threads", [1, 2, 3, 64])
+@pytest.mark.parametrize("shape", [(200, 200), (57, 300), (500, 40)])
+def test_transposed_blocks_equal_scipys_transposed_product(split_small, threads, shape):
+    """``M' U`` by scatters of row blocks: scipy's ``M.T @ U`` up to rounding (the partial
+    answers are summed in another order), and the same bits on every run."""
+    from autarky.solve.parallel import TransposedBlocks
+
+    M = matrix_with_empty_rows(*shape, seed=threads + shape[1])
+    rng = np.random.default_rng(2)
+    u = rng.normal(size=shape[0])
+    U = rng.normal(size=(shape[0], 4))
+    blocks = TransposedBlocks(M, threads=threads)
+    assert blocks.shape == (shape[1], shape[0])
+    assert blocks.threads == min(threads, shape[0])
+    for v in (u, U):
+        ref = np.asarray(M.T @ v)
+        got = blocks @ v
+        assert got.shape == ref.shape
+        np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-13 * np.abs(ref).max())
+        assert same_bits(got, blocks @ v)
+    # the blocks are views of M's arrays: no copy of the non-zeros
+    for b in blocks._blocks:
+        assert np.shares_memory(b.data, M.data)
+
+
+@pytest.mark.parametrize("scaled", [False, True])
+def test_transposed_solves_without_the_copy_agree_with_dense_lu(split_small, monkeypatch,
+                                                                scaled):
+    """Above TRANSPOSE_COPY_MAX_NNZ the transposed solves scatter through A itself (no copy
+    of A' is made); their answers are numpy's dense solve of M' z = y, formed here."""
+    from autarky.solve import leontief as lt
+    from autarky.solve.parallel import TransposedBlocks
+
+    n = 600
+    A = technology(n, 11, diagonal=True)
+    rng = np.random.default_rng(5)
+    r = rng.uniform(0.6, 1.0, n) if scaled else None
+    c = rng.uniform(0.5, 2.0, n) if scaled else None
+    Ad = A.toarray()
+    if scaled:
+        Ad = r[:, None] * Ad * c[None, :]
+    M = np.eye(n) - Ad
+    Y = rng.uniform(0.0, 10.0, (n, 3))
+    z_ref = np.linalg.solve(M.T, Y)
+    monkeypatch.setattr(lt, "TRANSPOSE_COPY_MAX_NNZ", A.nnz - 1)
+    for threads in (1, 2):
+        s = LeontiefSolver(A, method="krylov", row_scale=r, col_scale=c, threads=threads)
+        z = s.solve_transposed(Y)
+        assert s._AT is None and isinstance(s._operator(True), TransposedBlocks)
+        np.testing.assert_allclose(z, z_ref, rtol=1e-9, atol=1e-12 * np.abs(z_ref).max())
+        res = np.linalg.norm(Y - M.T @ z, axis=0) / np.linalg.norm(Y, axis=0)
+        assert res.max() <= 1e-11
+    monkeypatch.setattr(lt, "TRANSPOSE_COPY_MAX_NNZ", A.nnz)      # at the limit: copied
+    s = LeontiefSolver(A, method="krylov", row_scale=r, col_scale=c, threads=2)
+    np.testing.assert_allclose(s.solve_transposed(Y), z_ref, rtol=1e-9,
+                               atol=1e-12 * np.abs(z_ref).max())
+    assert s._AT is not None

@@ -135,7 +135,8 @@ def _from_mapping(value: Mapping[Any, Any], spec: TableSpec, coords: Coords) -> 
     return out
 
 
-def _sparse_2d(value: Any, spec: TableSpec, coords: Coords, shape: tuple[int, int]) -> Any:
+def _sparse_2d(value: Any, spec: TableSpec, coords: Coords, shape: tuple[int, int],
+               copy: bool = True) -> Any:
     if sp.issparse(value):
         m = sp.csr_array(value, dtype=float)
         m.sum_duplicates()
@@ -154,13 +155,16 @@ def _sparse_2d(value: Any, spec: TableSpec, coords: Coords, shape: tuple[int, in
         arr = arr.reshape(shape)
     if arr.shape != shape:
         raise BadValueError(f"{_name(spec)} has shape {arr.shape}, expected {shape}")
-    return np.array(arr, dtype=float)
+    return np.array(arr, dtype=float, copy=True if copy else None)
 
 
-def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
+def coerce(spec: TableSpec, value: Any, coords: Coords, copy: bool = True) -> Stored | None:
     """The stored, read-only form of ``value`` for ``spec`` (``None`` for an absent optional
     table); raises :class:`~autarky.errors.BadValueError` for a wrong shape or value,
-    :class:`~autarky.errors.UnknownIdError` for an unknown label."""
+    :class:`~autarky.errors.UnknownIdError` for an unknown label.
+
+    With ``copy=False`` a two-dimensional table given as an array (or a sparse matrix) of
+    float64 values is stored as it is (made read-only in place) instead of copied."""
     shape = coords.shape(spec)
     if value is None:
         if spec.optional:
@@ -201,15 +205,16 @@ def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
                                     f"{shape[1:]}")
             stored[int(p)] = block
     elif spec.sparse and len(spec.dims) == 2:
-        stored = _sparse_2d(value, spec, coords, shape)  # type: ignore[arg-type]
-        if sp.issparse(stored):
+        stored = _sparse_2d(value, spec, coords, shape, copy)  # type: ignore[arg-type]
+        if sp.issparse(stored) and copy:
             stored = sp.csr_array(stored, copy=True)
     elif isinstance(value, (pd.Series, pd.DataFrame)):
         stored = _from_pandas(value, spec, coords)
     elif isinstance(value, Mapping):
         stored = _from_mapping(value, spec, coords)
     else:
-        arr = np.array(checks.floats(_name(spec), value), dtype=float)
+        arr = np.array(checks.floats(_name(spec), value), dtype=float,
+                       copy=True if copy else None)
         if arr.ndim == 0 and shape != ():
             arr = np.full(shape, float(arr))
         if arr.shape != shape:
@@ -220,7 +225,28 @@ def coerce(spec: TableSpec, value: Any, coords: Coords) -> Stored | None:
                                     f"({' x '.join(spec.dims) or 'a number'})")
         stored = arr
     validate(spec, stored, coords)
-    return freeze(stored)
+    stored = freeze(stored)
+    if not copy:
+        _seal(value, stored)
+    return stored
+
+
+def _seal(value: Any, stored: Stored) -> None:
+    """Make the caller's arrays that ``stored`` shares read-only too (``copy=False``): a view
+    made read-only leaves its base writeable, and the economy's tables must not change."""
+    pairs: list[tuple[Any, Any]] = []
+    if sp.issparse(value) and sp.issparse(stored):
+        names = ("data", "indices", "indptr")
+        pairs = [(getattr(value, a), getattr(stored, a)) for a in names
+                 if hasattr(value, a) and hasattr(stored, a)]
+    elif isinstance(value, np.ndarray) and isinstance(stored, np.ndarray):
+        pairs = [(value, stored)]
+    for mine, theirs in pairs:
+        base = mine
+        while isinstance(base, np.ndarray):
+            if np.may_share_memory(base, theirs):
+                base.flags.writeable = False
+            base = base.base
 
 
 def _values(stored: Stored) -> list[np.ndarray]:

@@ -337,21 +337,29 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
         imported = imported_use_weights(eco, w)
     else:
         imported = np.column_stack([np.asarray(A_imp.T @ w).ravel() for A_imp in state.A_imp])
-    C = np.column_stack([imported, v] + [np.asarray(F[k]).ravel() for k in range(K)])
     P_ = imported.shape[1]
-    if P_ and np.isnan(va).all() and (P_ + K) % solver.columns_per_pass(C.shape[1]) == 0:
+    width = P_ + 1 + K                    # the partners' columns, value added, the factors
+    factor_rows = [np.asarray(F[k]).ravel() for k in range(K)]
+    n = eco.n
+    if P_ and np.isnan(va).all() and (P_ + K) % solver.columns_per_pass(width) == 0:
         # v = w - A'w, so v' L_d = w' - sum_p (A_imp[p]' w)' L_d: once the partners' columns
         # are solved, that is where the value-added column starts (its residual is still
         # checked, in one pass instead of a dozen); worth it where that column would need a
         # chunk of passes of its own, not where it shares the passes of others
-        rest = solver.solve_transposed(np.delete(C, P_, axis=1))
-        z_v = solver.solve_transposed(v, x0=w - rest[:, :P_].sum(axis=1))
-        Zc = np.column_stack([rest[:, :P_], z_v, rest[:, P_:]])
+        rest = solver.solve_transposed(np.column_stack([imported, *factor_rows]))
+        Zc = np.empty((n, width))
+        Zc[:, :P_], Zc[:, P_ + 1:] = rest[:, :P_], rest[:, P_:]
+        del rest
+        Zc[:, P_] = solver.solve_transposed(v, x0=w - Zc[:, :P_].sum(axis=1))
     else:
-        Zc = solver.solve_transposed(C)
-    Zc, factor_z = Zc[:, : C.shape[1] - K], Zc[:, C.shape[1] - K:]
+        Zc = solver.solve_transposed(np.column_stack([imported, v, *factor_rows]))
+    del factor_rows
+    factor_z = Zc[:, width - K:]
+    # contents per unit of value: in place (each n x k temporary is 80 MB a column at 10^7)
+    content_of = Zc[:, : width - K]
     with np.errstate(divide="ignore", invalid="ignore"):
-        content_of = np.where((w > 0)[:, np.newaxis], Zc / w[:, np.newaxis], np.nan)
+        content_of /= w[:, np.newaxis]
+        content_of[~(w > 0)] = np.nan
         dva = content_of[:, -1]
     partner = {str(p): content_of[:, k] for k, p in enumerate(eco.coords.partner)} \
         if state is not None else {}

@@ -28,7 +28,7 @@ import scipy.sparse.linalg as spla
 from autarky import checks
 from autarky.errors import AutarkyError, BadValueError
 from autarky.solve.krylov import KrylovResult, basis_size, block_gmres
-from autarky.solve.parallel import RowBlocks
+from autarky.solve.parallel import RowBlocks, TransposedBlocks
 
 Method = Literal["auto", "dense", "splu", "krylov", "gmres"]
 ArrayOrSparse: TypeAlias = "np.ndarray | sp.sparray | sp.spmatrix"
@@ -49,6 +49,13 @@ DENSE_KRYLOV_MIN_N = 2000
 #: Bytes of right-hand sides one sparse product gathers from at once (about the share of the
 #: cache a core can count on); wider blocks are taken in column chunks.
 SPARSE_BLOCK_BYTES = 2 * 2**20
+
+#: Non-zeros of a sparse ``A`` up to which the transposed solves keep a row-compressed copy of
+#: ``A'`` (faster products, one more copy of the non-zeros: 1.2 GB here); beyond, they scatter
+#: through ``A`` itself. Measured on two cores (bench/results/indicators_scale.md): at
+#: 2 * 10^8 non-zeros the copy costs 6.7 s and 2.4 GB and saves 0.22 s a product (about 110
+#: products in the indicator set), so the scatters cost about 8 % more time for 2.4 GB less.
+TRANSPOSE_COPY_MAX_NNZ = 100_000_000
 
 #: GMRES steps per right-hand side assumed before any solve has been measured.
 _ITERATIONS_GUESS = 12
@@ -227,7 +234,7 @@ class LeontiefSolver:
         self._A: Any = sp.csr_array(A) if sp.issparse(A) else A
         self._AT: Any = None
         self._threads = threads
-        self._ops: dict[bool, RowBlocks] = {}     # sparse A, A' split into row blocks
+        self._ops: dict[bool, Any] = {}     # sparse A, A' split into row blocks
         if method == "auto":
             if sp.issparse(A):
                 method = "splu" if self.n <= SPLU_MAX_N else "krylov"
@@ -317,29 +324,31 @@ class LeontiefSolver:
 
     def _transpose(self) -> Any:
         """``A'`` for products: a view of a dense ``A``; for a sparse ``A`` a row-compressed copy
-        of ``(diag(row_scale) A diag(col_scale))'``, the scalings folded in, made on the first
-        transposed solve (a product with it gathers, where one with the column-compressed view
-        of ``A`` scatters: about 1.4 times faster at n = 10^6, for one more copy of the
-        non-zeros; and it needs no scaled copy of the vector)."""
+        of ``A'``, made on the first transposed solve where it has at most
+        :data:`TRANSPOSE_COPY_MAX_NNZ` non-zeros (a product with it gathers, where one with the
+        column-compressed view of ``A`` scatters: 0.033 s against 0.05 s a product at 2 * 10^7
+        non-zeros on two threads, for one more copy of the non-zeros), else ``None``."""
         if not sp.issparse(self._A):
             return self._A.T
-        if self._AT is None:
-            AT = sp.csr_array(self._A.T)
-            if self._rscale is not None:      # the columns of A' by row_scale
-                AT.data *= self._rscale[AT.indices]
-            if self._cscale is not None:      # its rows by col_scale
-                AT.data *= np.repeat(self._cscale, np.diff(AT.indptr))
-            self._AT = AT
+        if self._AT is None and self._A.nnz <= TRANSPOSE_COPY_MAX_NNZ:
+            self._AT = sp.csr_array(self._A.T)
         return self._AT
 
     def _operator(self, transposed: bool) -> Any:
         """What a product is taken with: the dense ``A`` (or its transposed view), or the sparse
-        ``A`` (or ``A'``) split into row blocks for the threads (made once, on first use)."""
+        ``A`` (or ``A'``) split into row blocks for the threads (made once, on first use); a
+        sparse ``A'`` too large to copy is taken as scatters of ``A``'s row blocks
+        (:class:`~autarky.solve.parallel.TransposedBlocks`)."""
         if not sp.issparse(self._A):
             return self._A.T if transposed else self._A
         op = self._ops.get(transposed)
         if op is None:
-            op = RowBlocks(self._transpose() if transposed else self._A, self._threads)
+            if not transposed:
+                op = RowBlocks(self._A, self._threads)
+            else:
+                AT = self._transpose()
+                op = RowBlocks(AT, self._threads) if AT is not None else \
+                    TransposedBlocks(self._A, self._threads)
             self._ops[transposed] = op
         return op
 
@@ -375,8 +384,6 @@ class LeontiefSolver:
         (its scalings applied to ``V``): one pass over the stored matrix, in column chunks
         (:meth:`_chunk`)."""
         s, r = (self._cscale, self._rscale) if not transposed else (self._rscale, self._cscale)
-        if transposed and sp.issparse(self._A):
-            s = r = None                      # folded into the transposed copy
         vector = V.ndim == 1
         if vector:
             V = V[:, np.newaxis]
@@ -502,20 +509,23 @@ class LeontiefSolver:
         converges as fast), which is a units-free system.
         """
         X = res.x
+        k = X.shape[1]
         floor = 1e-300 + 1e-14 * np.abs(X).max(axis=0, initial=0.0)
-        D = np.abs(X) + floor[np.newaxis, :]
-        if res.r is not None:       # the true residual GMRES checked the answer by, B - M X
-            R = res.r / D
+        # the true residual GMRES checked the answer by, B - M X (else one pass to get it)
+        Rt = res.r if res.r is not None else B - self._product(X, transposed)
+        scaled = np.zeros(k)
+        for q in range(k):          # column by column: no n x k temporaries (80 MB a column
+            d = np.abs(X[:, q])     # at 10^7 products)
+            d += floor[q]
             with np.errstate(divide="ignore", invalid="ignore"):
-                scaled = np.nan_to_num(np.linalg.norm(R, axis=0)
-                                       / np.linalg.norm(B / D, axis=0), nan=0.0)
-        else:
-            R, scaled = self._scaled_residual(B, X, D, transposed)
+                scaled[q] = np.nan_to_num(np.linalg.norm(Rt[:, q] / d)
+                                          / np.linalg.norm(B[:, q] / d), nan=0.0)
         bad = np.flatnonzero(scaled > self.rtol)
         if bad.size == 0:
             return res
-        Db = D[:, bad]
-        R = np.ascontiguousarray(R[:, bad])
+        Db = np.abs(X[:, bad]) + floor[np.newaxis, bad]
+        R = np.ascontiguousarray(Rt[:, bad] / Db)
+        del Rt
 
         target = self.rtol * np.linalg.norm(B[:, bad] / Db, axis=0)
         rn = np.linalg.norm(R, axis=0)
@@ -555,13 +565,20 @@ class LeontiefSolver:
 
         if step >= k:
             return run(slice(None))
-        parts = [run(slice(c, c + step)) for c in range(0, k, step)]
-        return KrylovResult(np.column_stack([r.x for r in parts]),
-                            np.concatenate([r.residual for r in parts]),
-                            np.concatenate([r.iterations for r in parts]),
-                            sum(int(r.passes) for r in parts),
-                            np.concatenate([r.converged for r in parts]),
-                            np.column_stack([r.r for r in parts if r.r is not None]))
+        # each chunk's answer and residual go straight into the whole (no stacked copies:
+        # at 10^7 products each n x k array is 80 MB a column)
+        X, R = np.empty((self.n, k)), np.empty((self.n, k))
+        residual, converged = np.empty(k), np.empty(k, dtype=bool)
+        iterations, passes, kept = np.empty(k, dtype=np.int64), 0, True
+        for c in range(0, k, step):
+            part = run(cols := slice(c, c + step))
+            X[:, cols], residual[cols], converged[cols] = part.x, part.residual, part.converged
+            iterations[cols], passes = part.iterations, passes + int(part.passes)
+            if part.r is not None:
+                R[:, cols] = part.r
+            kept = kept and part.r is not None
+            del part
+        return KrylovResult(X, residual, iterations, passes, converged, R if kept else None)
 
     def _record(self, rec: SolveRecord) -> None:
         self.history.append(rec)

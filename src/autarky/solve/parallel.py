@@ -12,6 +12,11 @@ threads off, e.g. where many solves already run side by side, as under Dask), el
 sets to one), else the CPUs this process may run on (``os.sched_getaffinity``). Products with
 fewer than :data:`PARALLEL_MIN_NNZ` non-zeros run on one thread (the hand-off costs more than it
 saves there).
+
+A transposed product ``A' @ v`` without a transposed copy of ``A`` (:class:`TransposedBlocks`)
+scatters each row of ``A`` into the answer, so the threads cannot share one answer: each thread
+scatters its own row block into an answer of its own, and the answers are summed. The sum is
+the serial one up to rounding, the same on every run with the same number of threads.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["PARALLEL_MIN_NNZ", "RowBlocks", "num_threads"]
+__all__ = ["PARALLEL_MIN_NNZ", "RowBlocks", "TransposedBlocks", "num_threads"]
 
 #: Non-zeros from which a sparse product is shared between threads. Measured on two shared
 #: cores (load 3.5; bench/results/indicators_scale.md): at 2 * 10^5 non-zeros two threads double
@@ -96,6 +101,14 @@ def _block(M: Any, r0: int, r1: int) -> sp.csr_array:
     B.indices = M.indices[s:int(M.indptr[r1])]
     B.data = M.data[s:int(M.indptr[r1])]
     return B
+
+
+def _transposed(B: sp.csr_array) -> sp.csc_array:
+    """``B'`` as a column-compressed matrix over the same arrays (scipy's ``.T`` of a matrix
+    over views copies them)."""
+    T = sp.csc_array((B.shape[1], B.shape[0]), dtype=B.dtype)
+    T.indptr, T.indices, T.data = B.indptr, B.indices, B.data
+    return T
 
 
 class RowBlocks:
@@ -180,4 +193,57 @@ class RowBlocks:
             finished.wait_for(lambda: state["done"] == len(blocks))
         if state["error"] is not None:
             raise state["error"]
+        return out
+
+
+class TransposedBlocks:
+    """``M' @ U`` of a row-compressed ``M`` without a transposed copy: one row block per
+    thread, each scattered into a partial answer of its own, the partial answers summed.
+
+    A product with a row-compressed copy of ``M'`` gathers, and gathers faster (measured on
+    two cores at 2 * 10^8 non-zeros: 0.85 s against 1.07 s a product, bench/results/
+    indicators_scale.md), but the copy costs as much memory as ``M`` and a transpose; this
+    serves where that memory is not there (see :data:`autarky.solve.leontief.TRANSPOSE_COPY_MAX_NNZ`).
+
+    Examples
+    --------
+    >>> A = sp.random_array((3000, 3000), density=0.2, format="csr", rng=1)
+    >>> v = np.arange(3000.0)
+    >>> blocks = TransposedBlocks(A, threads=2)
+    >>> blocks.threads, bool(np.allclose(blocks @ v, A.T @ v, rtol=1e-13, atol=0))
+    (2, True)
+    """
+
+    def __init__(self, M: Any, threads: int | None = None) -> None:
+        self.matrix = M if isinstance(M, sp.csr_array) else sp.csr_array(M)
+        n, nnz = self.matrix.shape[0], int(self.matrix.nnz)
+        workers = num_threads() if threads is None else max(1, int(threads))
+        if nnz < PARALLEL_MIN_NNZ:
+            workers = 1
+        #: Threads a product runs on (one row block each).
+        self.threads = max(1, min(workers, n))
+        cuts = np.searchsorted(self.matrix.indptr, np.arange(1, self.threads)
+                               * (nnz / self.threads))
+        self.bounds = np.unique(np.concatenate(([0], np.clip(cuts, 0, n), [n])))
+        self._blocks = [_transposed(_block(self.matrix, int(a), int(b)))
+                        for a, b in itertools.pairwise(self.bounds)]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The shape of ``M'``."""
+        return self.matrix.shape[1], self.matrix.shape[0]
+
+    def __matmul__(self, U: np.ndarray) -> np.ndarray:
+        """``M' @ U`` for a vector or an ``n x k`` block."""
+        if len(self._blocks) == 1:
+            return np.asarray(self._blocks[0] @ U)
+        bounds = self.bounds
+        pool = _executor(len(self._blocks) - 1)
+        def part(b: int) -> np.ndarray:
+            return np.asarray(self._blocks[b] @ U[bounds[b]:bounds[b + 1]])
+
+        futures = [pool.submit(part, b) for b in range(1, len(self._blocks))]
+        out = part(0)
+        for f in futures:
+            out += f.result()
         return out
