@@ -65,6 +65,15 @@ class MultiYearPlan(DatasetDisplay):
     trade_balance
         Per year and partner: imports and exports at trade prices and the money (aid and credit),
         in the scenario's currency (where the plan balances foreign exchange).
+    aid_value
+        The marginal value of one more unit of money (aid, credit) in each year: the dual of
+        that year's foreign-exchange balance (``year x partner`` where trade clears partner by
+        partner; one column ``all partners`` where it is pooled). In units of the objective per
+        currency unit: consumption-basket multiples discounted to the first plan year (with
+        soft targets, a relative shortfall counts ``10^4`` of them), so years compare directly.
+        It is a marginal value: it holds while the plan's binding constraints stay the same
+        (a larger change in aid can change them). ``None`` where the plan has no
+        foreign-exchange balance (no trade prices).
     binding
         Constraints with a non-zero shadow price, labelled (kind, label, year, dual).
     conflicts
@@ -93,6 +102,7 @@ class MultiYearPlan(DatasetDisplay):
     imports: pd.DataFrame | None = None
     exports: pd.DataFrame | None = None
     trade_balance: pd.DataFrame | None = None
+    aid_value: pd.DataFrame | None = None
     binding: Binding = field(default_factory=Binding.empty)
     conflicts: tuple[dict[str, Any], ...] = ()
     check: dict[str, Any] | None = None
@@ -224,6 +234,14 @@ class MultiYearPlan(DatasetDisplay):
                                                   "branch": ids},
                                           attrs={"unit": "unit[branch]",
                                                  "description": f"{name.capitalize()} per year."})
+        if self.aid_value is not None:
+            av = self.aid_value
+            data["aid_value"] = xr.DataArray(
+                av.to_numpy(dtype=float), dims=("year", "money_from"),
+                coords={"year": years, "money_from": [str(c) for c in av.columns]},
+                attrs={"unit": av.attrs.get("unit", ""),
+                       "description": "Marginal value of one more unit of aid or credit in "
+                                      "the year (dual of its foreign-exchange balance)."})
         ds = xr.Dataset({k: v for k, v in data.items() if v is not None})
         ds = ds.assign_coords(unit=("branch", [str(self.units[b]) for b in ids]))
         bt = self.binding.table
@@ -306,7 +324,8 @@ class MultiYearPlan(DatasetDisplay):
         binding = binding_table(model.builder, model.lp, res)
         imports, exports, balance = _trade(model, res)
         return cls(
-            status="optimal", gross_output=_frame(x, years, ids, "branch"),
+            status="optimal", aid_value=_aid_value(model, res),
+            gross_output=_frame(x, years, ids, "branch"),
             capacity=_frame(K, years, ids, "branch"),
             new_capacity=_frame(dk, years, ids, "branch"), investment=inv_df,
             investment_by_group=by_group,
@@ -353,3 +372,30 @@ def _trade(model: Any, res: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
                            columns=cols)
     balance = pd.DataFrame(bal).set_index(["year", "partner"]) if bal else None
     return imports, exports, balance
+
+
+#: Column of :attr:`MultiYearPlan.aid_value` where foreign exchange is pooled.
+POOLED = "all partners"
+
+
+def _aid_value(model: Any, res: Any) -> pd.DataFrame | None:
+    """The duals of the foreign-exchange balances, year by year (see ``aid_value``)."""
+    h = model.horizon
+    blocks = [model.builder.row_blocks.get(f"foreign-exchange@{y}") for y in h.years]
+    if all(b is None for b in blocks):
+        return None
+    partners: list[str] = []
+    for y, b in zip(h.years, blocks, strict=True):
+        if b is not None:
+            coords = model.builder.coords[f"foreign-exchange@{y}"]
+            partners = [str(p) for p in coords.get("partner", [POOLED])]
+            break
+    values = np.zeros((len(h.years), len(partners)))
+    for t, b in enumerate(blocks):
+        if b is not None:
+            values[t] = res.row_dual[np.asarray(b)]
+    out = pd.DataFrame(values, index=pd.Index(list(h.years), name="year"),
+                       columns=pd.Index(partners, name="partner"))
+    out.attrs["unit"] = "objective (discounted consumption-basket multiples) per currency unit"
+    out.attrs["source"] = "dual of the year's foreign-exchange balance in the optimal plan"
+    return out
