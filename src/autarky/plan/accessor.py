@@ -35,3 +35,10 @@ class PlanAccessor:
         from autarky.plan.multiyear import multiyear
 
         return multiyear(self._scenario, strategy, **kwargs)
+
+    def aid_timing(self, strategy: str | None = None, **kwargs: Any) -> Any:
+        """The multi-year plan under other timings of the same aid; see
+        :func:`autarky.plan.aid_timing.aid_timing`."""
+        from autarky.plan.aid_timing import aid_timing
+
+        return aid_timing(self._scenario, strategy, **kwargs)
