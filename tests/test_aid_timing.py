@@ -99,3 +99,30 @@ def test_custom_profiles_and_bad_ones() -> None:
 def test_the_accessor_reaches_it() -> None:
     t = one_good([10.0, 30.0]).plan.aid_timing(profiles=["even"])
     assert t.summary.loc["even", "objective"] == pytest.approx(optimum(20.0), rel=1e-9)
+
+
+def test_the_command_line_prints_the_profiles_units_and_limits(tmp_path, capsys) -> None:
+    import json
+
+    from autarky.cli.app import main
+
+    folder = tmp_path / "one-good"
+    autarky.write_scenario(one_good([10.0, 30.0]), folder)
+    rc = main(["aid-timing", str(folder), "--profiles", "first year,even", "--format", "json"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    doc = json.loads(out)
+    assert list(doc["profiles"]) == ["first year", "even"]
+    assert doc["profiles"]["first year"]["objective"] == pytest.approx(optimum(M), rel=1e-9)
+    assert doc["profiles"]["even"]["objective"] == pytest.approx(optimum(20.0), rel=1e-9)
+    assert doc["aid_value"]["by_year"]["1954"]["first year"] == pytest.approx(3.0, rel=1e-9)
+    assert "per currency unit" in doc["aid_value"]["unit"]
+    assert doc["units"]["objective"].startswith("consumption-basket") and doc["source"]
+    assert doc["limits"] == list(LIMITS)
+    rc = main(["aid-timing", str(folder), "--profiles", "first year"])
+    table = capsys.readouterr().out
+    assert rc == 0 and "What the model cannot say" in table and "520" in table
+    rc = main(["aid-timing", str(folder), "--profiles", "sometime"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--profiles: unknown aid profile 'sometime'" in err
+    assert "Traceback" not in err

@@ -540,7 +540,13 @@ def _options(
 
 def register_commands() -> None:
     """Import the modules that add their commands to :data:`app`."""
-    from autarky.cli import monitor_cmds, product_cmds, reliance_cmds, table_cmds  # noqa: F401
+    from autarky.cli import (  # noqa: F401
+        aid_cmds,
+        monitor_cmds,
+        product_cmds,
+        reliance_cmds,
+        table_cmds,
+    )
 
 
 #: Exit status of an interrupt (128 + SIGINT, as shells expect), and of SIGTERM (128 + 15).

@@ -232,7 +232,8 @@ def aid_timing(obj: Economy | Scenario, strategy: str | None = None, *,
                      "last_year_industrial_output": float(plan.industrial_output.iloc[-1])})
     summary = pd.DataFrame(rows).set_index("profile")
     summary.attrs["units"] = {
-        "objective": "consumption-basket multiples, discounted to the first plan year",
+        "objective": "consumption-basket multiples, discounted to the first plan year (with "
+                     "soft targets, less 10^4 per unit of relative shortfall)",
         "consumption": "consumption-basket multiples, summed over the years",
         "own_saving_share": "1", "last_year_import_share": "1",
         "last_year_industrial_output": f"{eco.currency} at constant prices"}
