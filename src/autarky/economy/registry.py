@@ -165,6 +165,16 @@ TABLE_LIST: tuple[TableSpec, ...] = (
     _T("initial_capacity", ("branch",), "unit[branch]",
        "Capacity in the first year of a multi-year plan (nan: from capacity or output).",
        default=float("nan"), optional=True),
+    _T("damaged_capacity", ("branch",), "unit[branch]",
+       "Capacity out of use at the start of a multi-year plan that repair can bring back "
+       "(war damage): repair is an investment of its own, with its own norms and lag.",
+       optional=True),
+    _T("repair_capital", ("input", "branch"), "unit[input]/unit[branch]",
+       "Repair norms: input per unit of damaged yearly capacity brought back.",
+       sparse=True, optional=True, noun="coefficient"),
+    _T("repair_gestation", ("branch",), "year",
+       "Years before repaired capacity produces (0: the year of the repair).", default=0.0,
+       dtype="int", scalar_ok=True),
     # ---------------------------------------------------------------- trade
     _T("import_shares", ("partner", "branch"), "1",
        "Competitive import share: the share of the home use of each product (less what the "

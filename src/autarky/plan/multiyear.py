@@ -101,6 +101,11 @@ class Horizon:
     invest_g: np.ndarray  # partners x n: imported share of investment goods
     exo_imported: np.ndarray  # partners x n: imported part of the exogenous final use
     meta: dict[str, Any] = field(default_factory=dict)
+    # repair of damaged capacity (None: nothing damaged)
+    damaged: np.ndarray | None = None
+    B_repair: Any = None
+    lag_repair: np.ndarray | None = None
+    repair_cost: np.ndarray | None = None
 
 
 def _by_year(scn: Scenario, table: str, years: list[int], default: np.ndarray) -> np.ndarray:
@@ -212,13 +217,25 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
     exo_imported = np.zeros((len(eco.coords.partner), n))
     for c in exo_cats:
         exo_imported += final_import_shares(eco, c) * fd[c].to_numpy(dtype=float)[np.newaxis, :]
+    damaged = eco.array("damaged_capacity")
+    repair: dict[str, Any] = {}
+    if damaged is not None and np.any(np.asarray(damaged) > 0):
+        B_r = eco.array("repair_capital")
+        if B_r is None:
+            raise BadValueError("damaged_capacity needs repair_capital (scenario key "
+                                "'repair_capital': units of each input per unit of damaged "
+                                "capacity brought back)")
+        repair = {"damaged": np.asarray(damaged, dtype=float), "B_repair": B_r,
+                  "lag_repair": np.asarray(eco.array("repair_gestation")).astype(int),
+                  "repair_cost": np.asarray(B_r.T @ pz).ravel()}
     # investment is valued with the whole capital norms, imported investment goods included
     return Horizon(years, base, x0, K0, delta, lag, basket, exogenous, B,
                    np.asarray(B.T @ pz).ravel(), industry,
                    floors,
                    strat.target_growth if strat.target_growth is not None else st.industrial_growth,
                    out_targets, strat, availability, aid + credit, imp, exp, fx, basket_g,
-                   invest_g, exo_imported, {"prices": pz, "industry_basis": industry_basis})
+                   invest_g, exo_imported, {"prices": pz, "industry_basis": industry_basis},
+                   **repair)
 
 
 @dataclass
@@ -234,6 +251,7 @@ class MultiYearModel:
     C: np.ndarray
     S: np.ndarray | None
     trade: list[Trade]
+    RP: np.ndarray | None = None  # repair started (years x branches), where capacity is damaged
 
     @property
     def economy(self) -> Economy:
@@ -259,68 +277,98 @@ def capacity_coefficients(h: Horizon, t: int, j: int) -> tuple[float, list[tuple
     return const, terms
 
 
-def capacity_path(h: Horizon, dk: np.ndarray) -> np.ndarray:
-    """``K_t`` (``T x n``) for new capacity ``dk`` (``T x n``), vectorised over the branches."""
+def capacity_path(h: Horizon, dk: np.ndarray, rp: np.ndarray | None = None) -> np.ndarray:
+    """``K_t`` (``T x n``) for new capacity ``dk`` and repair ``rp`` (``T x n``), vectorised
+    over the branches."""
     T = dk.shape[0]
     q = 1.0 - np.asarray(h.delta, dtype=float)
-    lag = np.asarray(h.lag, dtype=np.int64)
     K = np.asarray(h.K0, dtype=float)[np.newaxis, :] * q[np.newaxis, :] ** np.arange(T)[:, None]
-    for t in range(T):
-        for s in range(T):
-            e = t - s - lag
-            ok = e >= 0
-            K[t, ok] += q[ok] ** e[ok] * dk[s, ok]
+    acts = [(dk, np.asarray(h.lag, dtype=np.int64))]
+    if rp is not None and h.lag_repair is not None:
+        acts.append((rp, np.asarray(h.lag_repair, dtype=np.int64)))
+    for add, lag in acts:
+        for t in range(T):
+            for s in range(T):
+                e = t - s - lag
+                ok = e >= 0
+                K[t, ok] += q[ok] ** e[ok] * add[s, ok]
     return K
 
 
 def define_capacity(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: np.ndarray,
-                    ) -> None:
-    """``x_{j,t} - sum coef dK_{j,s} <= K0_j (1 - delta_j)^t`` for every branch and year.
+                    RP: np.ndarray | None = None) -> None:
+    """``x_{j,t} - sum coef dK_{j,s} - sum coef' r_{j,s} <= K0_j (1 - delta_j)^t`` for every
+    branch and year (``r``: repair, with its own gestation; repaired capacity depreciates like
+    the rest).
 
     Assembled in non-zeros, one vector operation per pair of years (``O(T^2)`` numpy calls over
     the branches, no Python loop over ``n``)."""
     n, T = eco.n, len(h.years)
     q = 1.0 - np.asarray(h.delta, dtype=float)
-    lag = np.asarray(h.lag, dtype=np.int64)
     K0 = np.asarray(h.K0, dtype=float)
     jj = np.arange(n)
+    acts = [(DK, np.asarray(h.lag, dtype=np.int64))]
+    if RP is not None and h.lag_repair is not None:
+        acts.append((RP, np.asarray(h.lag_repair, dtype=np.int64)))
 
-    def coef(t: int, s: int) -> tuple[np.ndarray, np.ndarray]:
+    def coef(t: int, s: int, lag: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The branches whose capacity in year ``t`` counts what was started in ``s``, and
         by how much (``(1 - delta)^(t - s - g)``)."""
         e = t - s - lag
         ok = e >= 0
         return jj[ok], q[ok] ** e[ok]
 
-    for t, y in enumerate(h.years):
+    def matrix(t: int, lag: np.ndarray) -> sp.csr_array:
         rows, cols, vals = [], [], []
         for s in range(T):
-            j, c = coef(t, s)
+            j, c = coef(t, s, lag)
             rows.append(j)
             cols.append(s * n + j)
             vals.append(-c)
-        D = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                         shape=(n, T * n))
-        b.add_rows(f"capacity@{y}", [(X[t], sp.eye_array(n)), (DK.ravel(), D)],
+        return sp.csr_array((np.concatenate(vals), (np.concatenate(rows),
+                                                    np.concatenate(cols))), shape=(n, T * n))
+
+    for t, y in enumerate(h.years):
+        b.add_rows(f"capacity@{y}", [(X[t], sp.eye_array(n)),
+                                     *[(V.ravel(), matrix(t, lag)) for V, lag in acts]],
                    upper=K0 * q ** t, labels=eco.ids,
                    coords={"dims": ("branch",), "branch": eco.ids, "year": y})
     # no running down: capacity after the horizon >= capacity in the last year, for every
     # branch whose capacity the plan can still add to after the horizon (gestation <= T)
-    net = np.zeros((n, T))
-    for s in range(T):
-        j, c = coef(T, s)
-        net[j, s] += c
-        j, c = coef(T - 1, s)
-        net[j, s] -= c
-    keep = np.flatnonzero(np.any(net != 0, axis=1))
+    nets = []
+    for _, lag in acts:
+        net = np.zeros((n, T))
+        for s in range(T):
+            j, c = coef(T, s, lag)
+            net[j, s] += c
+            j, c = coef(T - 1, s, lag)
+            net[j, s] -= c
+        nets.append(net)
+    keep = np.flatnonzero(np.any(nets[0] != 0, axis=1))
     if keep.size:
-        sub = net[keep]
-        r, s_idx = np.nonzero(sub)
-        D = sp.csr_array((sub[r, s_idx], (r, s_idx * n + keep[r])), shape=(len(keep), T * n))
+        terms = []
+        for (V, _), net in zip(acts, nets, strict=True):
+            sub = net[keep]
+            r, s_idx = np.nonzero(sub)
+            terms.append((V.ravel(), sp.csr_array((sub[r, s_idx], (r, s_idx * n + keep[r])),
+                                                  shape=(len(keep), T * n))))
         labels = np.asarray(eco.ids, dtype=object)[keep].tolist()
-        b.add_rows("terminal-capacity", [(DK.ravel(), D)],
+        b.add_rows("terminal-capacity", terms,
                    lower=K0[keep] * q[keep] ** (T - 1) - K0[keep] * q[keep] ** T,
                    labels=labels, coords={"dims": ("branch",), "branch": labels})
+
+
+def define_repair(b: LPBuilder, eco: Economy, h: Horizon, RP: np.ndarray) -> None:
+    """``sum_t r_{j,t} <= D_j``: no more repaired than was damaged, branch by branch."""
+    assert h.damaged is not None
+    T, n = RP.shape
+    hit = np.flatnonzero(h.damaged > 0)
+    M = sp.csr_array((np.ones(T * hit.size), (np.tile(np.arange(hit.size), T),
+                                               (np.arange(T)[:, None] * n + hit).ravel())),
+                     shape=(hit.size, T * n))
+    labels = np.asarray(eco.ids, dtype=object)[hit].tolist()
+    b.add_rows("repair-limit", [(RP.ravel(), M)], upper=h.damaged[hit], labels=labels,
+               coords={"dims": ("branch",), "branch": labels})
 
 
 def define_terminal_investment(b: LPBuilder, h: Horizon, DK: np.ndarray) -> None:
@@ -335,13 +383,16 @@ def define_terminal_investment(b: LPBuilder, h: Horizon, DK: np.ndarray) -> None
 
 
 def define_year(b: LPBuilder, eco: Economy, h: Horizon, t: int, X: np.ndarray, DK: np.ndarray,
-                C: np.ndarray, foreign_exchange: str) -> Trade:
+                C: np.ndarray, foreign_exchange: str, RP: np.ndarray | None = None) -> Trade:
     """One year's balance, trade, import caps, factors and foreign exchange: the blocks of the
-    one-year plan with that year's uses."""
+    one-year plan with that year's uses (repair takes its investment goods like new capacity,
+    with the same import shares)."""
     y = h.years[t]
     trade = define_trade(b, eco, h.imp, h.exp, suffix=f"@{y}")
     uses = [intermediate_use(eco, X[t]), investment_use(eco, DK[t], h.B, h.invest_g),
             final_use(eco, C[t:t + 1], h.basket.reshape(-1, 1), h.basket_g)]
+    if RP is not None:
+        uses.append(investment_use(eco, RP[t], h.B_repair, h.invest_g))
     define_balance(b, eco, X[t], trade, uses, lower=h.exogenous, name=f"balance@{y}")
     define_import_caps(b, eco, trade, uses, constant_imported=h.exo_imported,
                        name=f"import-cap@{y}")
@@ -355,33 +406,41 @@ def define_year(b: LPBuilder, eco: Economy, h: Horizon, t: int, X: np.ndarray, D
 
 
 def _group_share_rows(b: LPBuilder, eco: Economy, h: Horizon, DK: np.ndarray, name: str,
-                      groups: tuple[str, ...], lo: float, hi: float, year: int, t: int) -> None:
+                      groups: tuple[str, ...], lo: float, hi: float, year: int, t: int,
+                      RP: np.ndarray | None = None) -> None:
+    """A group's share of the year's investment, new capacity and repair together."""
     member = eco.branches["group"].isin(groups).to_numpy()
-    v = h.invest_cost
+    acts = [(DK, h.invest_cost)]
+    if RP is not None and h.repair_cost is not None:
+        acts.append((RP, h.repair_cost))
     coords = {"dims": (), "year": year}
     if lo > 0:  # sum_G v dK - lo * sum v dK >= 0
-        b.add_rows(f"{name}-min@{year}", [(DK[t], ((member - lo) * v).reshape(1, -1))],
+        b.add_rows(f"{name}-min@{year}", [(V[t], ((member - lo) * v).reshape(1, -1))
+                                          for V, v in acts],
                    lower=0.0, labels=[""], coords=coords)
     if hi < 1:
-        b.add_rows(f"{name}-max@{year}", [(DK[t], ((member - hi) * v).reshape(1, -1))],
+        b.add_rows(f"{name}-max@{year}", [(V[t], ((member - hi) * v).reshape(1, -1))
+                                          for V, v in acts],
                    upper=0.0, labels=[""], coords=dict(coords))
 
 
-def define_strategy(b: LPBuilder, eco: Economy, h: Horizon, DK: np.ndarray) -> None:
+def define_strategy(b: LPBuilder, eco: Economy, h: Horizon, DK: np.ndarray,
+                    RP: np.ndarray | None = None) -> None:
     """The strategy's rules on investment shares by group, year by year."""
     s = h.strategy
     for t, y in enumerate(h.years):
         for k, rule in enumerate(s.rules):
             if rule.applies(y):
                 _group_share_rows(b, eco, h, DK, f"rule{k}:{'+'.join(rule.groups)}", rule.groups,
-                                  rule.min, rule.max, y, t)
+                                  rule.min, rule.max, y, t, RP)
         if s.proportional:
             value = h.meta["prices"] * h.x0
             total = value.sum()
             for g in sorted(set(eco.branches["group"])):
                 share = value[(eco.branches["group"] == g).to_numpy()].sum() / total
                 _group_share_rows(b, eco, h, DK, f"balanced:{g}", (g,),
-                                  max(0.0, share - s.tolerance), min(1.0, share + s.tolerance), y, t)
+                                  max(0.0, share - s.tolerance), min(1.0, share + s.tolerance), y, t,
+                                  RP)
 
 
 def define_targets(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray) -> np.ndarray | None:
@@ -432,20 +491,26 @@ def build_model(obj: Economy | Scenario, strategy: str | None = None, *,
                    ).reshape(T, n)
     DK = b.add_vars("new-capacity", T * n, labels=[lab for y in h.years for lab in _lab(eco, y)]
                     ).reshape(T, n)
+    RP = None
+    if h.damaged is not None:
+        RP = b.add_vars("repair", T * n, upper=np.tile(h.damaged, T),
+                        labels=[lab for y in h.years for lab in _lab(eco, y)]).reshape(T, n)
     disc = scn.settings.discount
     C = b.add_vars("consumption", T, lower=[h.floor.get(y, 0.0) for y in h.years],
                    cost=[(1 + disc) ** -(y - h.years[0]) for y in h.years],
                    labels=[str(y) for y in h.years])
-    define_capacity(b, eco, h, X, DK)
-    trade = [define_year(b, eco, h, t, X, DK, C, scn.settings.foreign_exchange)
+    define_capacity(b, eco, h, X, DK, RP)
+    if RP is not None:
+        define_repair(b, eco, h, RP)
+    trade = [define_year(b, eco, h, t, X, DK, C, scn.settings.foreign_exchange, RP)
              for t in range(T)]
     define_terminal_investment(b, h, DK)
-    define_strategy(b, eco, h, DK)
+    define_strategy(b, eco, h, DK, RP)
     S = define_targets(b, eco, h, X)
     if no_waste:
-        define_no_waste(b, eco, h, X, DK, C, trade)
-    lp = define_waste_cost(b.build(), eco, h, X, DK, C, S, trade)
-    return MultiYearModel(scn, h, lp, b, X, DK, C, S, trade)
+        define_no_waste(b, eco, h, X, DK, C, trade, RP)
+    lp = define_waste_cost(b.build(), eco, h, X, DK, C, S, trade, RP)
+    return MultiYearModel(scn, h, lp, b, X, DK, C, S, trade, RP)
 
 
 def _waste_terms(eco: Economy, h: Horizon, trade: Trade) -> tuple[np.ndarray, np.ndarray,
@@ -461,7 +526,7 @@ def _waste_terms(eco: Economy, h: Horizon, trade: Trade) -> tuple[np.ndarray, np
 
 
 def define_no_waste(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: np.ndarray,
-                    C: np.ndarray, trade: list[Trade]) -> None:
+                    C: np.ndarray, trade: list[Trade], RP: np.ndarray | None = None) -> None:
     """``p'(x_t + m_t - e_t - A x_t - B dK_t - c_t b) <= p' f_t``: with the balances ``>=``,
     every priced product's output is used (no free disposal)."""
     for t, y in enumerate(h.years):
@@ -469,6 +534,8 @@ def define_no_waste(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: n
         terms: list[tuple[np.ndarray, Any]] = [(X[t], pIA.reshape(1, -1)),
                                                (DK[t], -pB.reshape(1, -1)),
                                                (C[t:t + 1], np.array([[-pb]]))]
+        if RP is not None and h.repair_cost is not None:
+            terms.append((RP[t], -h.repair_cost.reshape(1, -1)))
         if len(trade[t].m):
             terms.append((trade[t].m, pm.reshape(1, -1)))
         if len(trade[t].e):
@@ -479,7 +546,7 @@ def define_no_waste(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: n
 
 def define_waste_cost(lp: LinearProgram, eco: Economy, h: Horizon, X: np.ndarray,
                       DK: np.ndarray, C: np.ndarray, S: np.ndarray | None,
-                      trade: list[Trade]) -> LinearProgram:
+                      trade: list[Trade], RP: np.ndarray | None = None) -> LinearProgram:
     """Charge output that nobody uses (the balance's slack, valued at constant prices).
 
     The balance is an inequality (free disposal); without a charge, output pushed up only to meet
@@ -502,6 +569,8 @@ def define_waste_cost(lp: LinearProgram, eco: Economy, h: Horizon, X: np.ndarray
         _, pIA, pB, pb, pm, pe = _waste_terms(eco, h, trade[t])
         c[X[t]] -= w * pIA
         c[DK[t]] += w * pB
+        if RP is not None and h.repair_cost is not None:
+            c[RP[t]] += w * h.repair_cost
         c[C[t]] += w * pb
         c[trade[t].m] -= w * pm
         c[trade[t].e] += w * pe

@@ -44,8 +44,12 @@ class MultiYearPlan(DatasetDisplay):
     gross_output, capacity, new_capacity
         ``year x branch``, in each branch's unit.
     investment
-        Value of the investment goods used for each branch's new capacity (``year x branch``, in
-        the scenario's currency at constant prices).
+        Value of the investment goods used for each branch's new capacity and repair
+        (``year x branch``, in the scenario's currency at constant prices).
+    repair, repair_investment
+        Where capacity is damaged (``damaged_capacity``): damaged capacity whose repair starts
+        each year (``year x branch``, in each branch's unit) and the value of its repair goods
+        (currency, constant prices, included in ``investment``); ``None`` otherwise.
     investment_by_group
         The same summed by branch group (``year x group``).
     consumption
@@ -90,6 +94,8 @@ class MultiYearPlan(DatasetDisplay):
     capacity: pd.DataFrame | None = None
     new_capacity: pd.DataFrame | None = None
     investment: pd.DataFrame | None = None
+    repair: pd.DataFrame | None = None
+    repair_investment: pd.DataFrame | None = None
     investment_by_group: pd.DataFrame | None = None
     consumption: pd.Series | None = None
     industrial_output: pd.Series | None = None
@@ -199,6 +205,8 @@ class MultiYearPlan(DatasetDisplay):
             "gross_output": yb(self.gross_output, "unit[branch]", "Gross output."),
             "capacity": yb(self.capacity, "unit[branch]", "Capacity."),
             "new_capacity": yb(self.new_capacity, "unit[branch]", "New capacity started."),
+            "repair": yb(self.repair, "unit[branch]", "Repair of damaged capacity started.")
+            if self.repair is not None else None,
             "investment_by_branch": yb(self.investment, "currency", "Investment by branch, at "
                                        "constant prices.") if self.investment is not None else None,
             "investment": xr.DataArray(
@@ -274,8 +282,13 @@ class MultiYearPlan(DatasetDisplay):
         from autarky.plan.multiyear import capacity_path
 
         T, n = x.shape
-        K = capacity_path(h, dk)
+        rp = res.x[model.RP] if getattr(model, "RP", None) is not None else None
+        K = capacity_path(h, dk, rp)
         inv = dk * h.invest_cost[np.newaxis, :]
+        rinv = None
+        if rp is not None:
+            rinv = rp * h.repair_cost[np.newaxis, :]
+            inv = inv + rinv
         groups = eco.branches["group"]
         inv_df = _frame(inv, years, ids, "branch")
         by_group = inv_df.T.groupby(groups.to_numpy()).sum().T
@@ -328,6 +341,8 @@ class MultiYearPlan(DatasetDisplay):
             gross_output=_frame(x, years, ids, "branch"),
             capacity=_frame(K, years, ids, "branch"),
             new_capacity=_frame(dk, years, ids, "branch"), investment=inv_df,
+            repair=None if rp is None else _frame(rp, years, ids, "branch"),
+            repair_investment=None if rinv is None else _frame(rinv, years, ids, "branch"),
             investment_by_group=by_group,
             consumption=pd.Series(res.x[model.C], index=pd.Index(years, name="year"),
                                   name="consumption"),
