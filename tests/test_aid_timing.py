@@ -126,3 +126,29 @@ def test_the_command_line_prints_the_profiles_units_and_limits(tmp_path, capsys)
     err = capsys.readouterr().err
     assert rc == 2 and "--profiles: unknown aid profile 'sometime'" in err
     assert "Traceback" not in err
+
+
+def test_bilateral_aid_values_are_weighted_by_each_partners_share() -> None:
+    """Two partners clearing bilaterally: the yearly value of a unit of aid is the partners'
+    duals weighted by their shares of that year's aid (3 : 1 here, as given), each dual being
+    the plan's own ``aid_value`` (itself checked against finite differences in
+    test_multiyear_aid.py)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "multiyear_aid", Path(__file__).with_name("test_multiyear_aid.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    scn = mod.reconstruction({"su": [30.0, 15.0, 3.0], "cn": [10.0, 5.0, 1.0]},
+                             mode="bilateral", prices={"su": 3.0, "cn": 4.0})
+    t = aid_timing(scn, profiles=["as given"])
+    av = t.plans["as given"].aid_value
+    expected = 0.75 * av["su"].to_numpy() + 0.25 * av["cn"].to_numpy()
+    np.testing.assert_allclose(t.aid_value["as given"].to_numpy(), expected, rtol=1e-12)
+    # not the sum of the two (what a unit from each would be worth)
+    assert not np.allclose(t.aid_value["as given"].to_numpy(), av.sum(axis=1).to_numpy())
+    with pytest.raises(BadValueError, match="at least one aid profile"):
+        aid_timing(scn, profiles=[])
+    with pytest.raises(BadValueError, match="at least one aid profile"):
+        aid_timing(scn, profiles={})

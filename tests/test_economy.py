@@ -291,12 +291,42 @@ def test_copy_false_keeps_the_callers_arrays_and_seals_them():
     # the answer is that of a copied economy: x = (I - A)^-1 y by hand for the dense one
     x = np.linalg.solve(np.eye(2) - np.array([[0.1, 0.2], [0.3, 0.1]]), [1.0, 1.0])
     assert e2.plan.balance().gross_output.to_numpy() == pytest.approx(x, rel=1e-12)
-    # a view of a writeable base: the base is sealed too
+    # a view is copied: sealing it would seal the memory around it, and its base could
+    # still be written
     base = np.array([[0.1, 0.2, 9.0], [0.3, 0.1, 9.0]])
     e3 = Economy.from_coefficients(base[:, :2], [1.0, 1.0], copy=False)
+    base[0, 0] = 0.5
     assert e3.A.tolist() == [[0.1, 0.2], [0.3, 0.1]]
-    with pytest.raises(ValueError, match="read-only"):
-        base[0, 0] = 0.5
+
+
+def test_copy_false_gives_the_arrays_back_when_construction_fails():
+    """Not productive (column sums 1.4): refused, and the caller may fix A in place."""
+    from autarky.errors import NotProductiveError
+
+    A = np.array([[0.9, 0.5], [0.5, 0.9]])
+    with pytest.raises(NotProductiveError):
+        Economy.from_coefficients(A, [1.0, 1.0], copy=False)
+    assert A.flags.writeable
+    A[0, 0] = 0.1
+    S = sp.csr_array(A)
+    with pytest.raises(NotProductiveError):
+        Economy.from_coefficients(S, [1.0, 1.0], copy=False)
+    assert S.data.flags.writeable and S.indices.flags.writeable
+    with pytest.raises(NotProductiveError):     # the diagnosis of a sparse technology
+        Economy.from_coefficients(sp.csr_array(A), [1.0, 1.0])
+
+
+def test_a_non_canonical_sparse_technology_is_not_rewritten_under_the_caller():
+    """Duplicates and unsorted indices: the economy sums and sorts its own copy (default
+    copy=True); the caller's matrix keeps its six stored entries in their order."""
+    data = np.array([0.1, 0.05, 0.05, 0.2, 0.3, 0.1])
+    indices = np.array([1, 0, 0, 1, 0, 1], dtype=np.int32)   # row 0: cols 1, 0, 0
+    indptr = np.array([0, 3, 6], dtype=np.int32)             # row 1: cols 1, 0, 1
+    M = sp.csr_array((data.copy(), indices.copy(), indptr.copy()), shape=(2, 2))
+    eco = Economy.from_coefficients(M, [1.0, 1.0])
+    np.testing.assert_allclose(eco.A.toarray(), [[0.1, 0.1], [0.3, 0.3]], rtol=1e-15)
+    assert M.nnz == 6 and M.indices.tolist() == indices.tolist()
+    assert M.data.tolist() == data.tolist()
 
 
 def test_copy_false_still_copies_what_must_be_converted():

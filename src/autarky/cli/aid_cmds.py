@@ -66,8 +66,10 @@ def timing_tables(t: Any, economy: Any, scenario: str) -> list[Table]:
     av = t.aid_value
     val = Table(title="Value of one more unit of aid, by year (dual of the year's "
                       "foreign-exchange balance)",
-                caption=f"Objective per {escape(cur)} of aid; 0 where foreign exchange does not "
-                        "bind that year (the aid is not what limits the plan).",
+                caption=f"Objective per {escape(cur)} of aid (where trade clears partner by "
+                        "partner: a unit split between the partners as that year's aid is); 0 "
+                        "where foreign exchange does not bind that year (aid is not what limits "
+                        "the plan).",
                 caption_justify="left")
     val.add_column("year", justify="right")
     for name in av.columns:

@@ -12,6 +12,7 @@ imported inputs and final imports, exports by destination, and each partner's pr
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -80,10 +81,12 @@ class Economy:
         Validate Hawkins-Simon on construction (default ``True``).
     copy
         Copy the arrays given (default ``True``). With ``False`` an array (or sparse matrix)
-        that already has the stored type, float64 values and the right shape is kept as it is:
-        it is validated, put in canonical form in place (a sparse matrix: sorted indices, no
-        duplicates) and made read-only, so the caller's array becomes read-only too. At
-        10^7 products this saves one copy of the technology (2.4 GB at 20 inputs each).
+        of float64 values that owns its memory is kept as it is: it is validated, put in
+        canonical form in place (a sparse matrix: sorted indices, no duplicates) and made
+        read-only, so the caller's array becomes read-only too (views of it made before must
+        not be written; a view or foreign memory is copied as usual). If the construction
+        fails, the caller's arrays are writeable again. At 10^7 products this saves one copy of
+        the technology (2.4 GB at 20 inputs each).
     **tables
         Any table of the registry (:data:`autarky.economy.registry.TABLES` with holder
         ``economy``): ``factor_coefficients``, ``capacity``, ``prices``, ``capital``,
@@ -164,12 +167,20 @@ class Economy:
         tables["technology"] = technology
         tables["final_demand"] = fd.to_numpy()
         self._data: dict[str, Any] = {}
-        for spec in economy_tables():
-            self._data[spec.name] = tb.coerce(spec, tables.get(spec.name), self._coords,
-                                              copy=copy)
-        self._check_trade()
-        if check_productive:
-            self._check_productive()
+        flags = [] if copy else tb.writeable_flags(tables.values())
+        try:
+            for spec in economy_tables():
+                self._data[spec.name] = tb.coerce(spec, tables.get(spec.name), self._coords,
+                                                  copy=copy)
+            self._check_trade()
+            if check_productive:
+                self._check_productive()
+        except BaseException:
+            for arr, writeable in reversed(flags):   # copy=False: the caller's arrays as
+                if writeable:                         # they were (bases before their views)
+                    with contextlib.suppress(ValueError):
+                        arr.flags.writeable = True
+            raise
 
     # ------------------------------------------------------------------ construction helpers
     @classmethod

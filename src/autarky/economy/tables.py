@@ -138,7 +138,9 @@ def _from_mapping(value: Mapping[Any, Any], spec: TableSpec, coords: Coords) -> 
 def _sparse_2d(value: Any, spec: TableSpec, coords: Coords, shape: tuple[int, int],
                copy: bool = True) -> Any:
     if sp.issparse(value):
-        m = sp.csr_array(value, dtype=float)
+        # a copy unless asked not to: canonical form is made in place, on the caller's arrays
+        # only where the caller handed them over (copy=False)
+        m = sp.csr_array(value, dtype=float, copy=copy)
         m.sum_duplicates()
         m.sort_indices()
         if m.shape != shape:
@@ -163,8 +165,13 @@ def coerce(spec: TableSpec, value: Any, coords: Coords, copy: bool = True) -> St
     table); raises :class:`~autarky.errors.BadValueError` for a wrong shape or value,
     :class:`~autarky.errors.UnknownIdError` for an unknown label.
 
-    With ``copy=False`` a two-dimensional table given as an array (or a sparse matrix) of
-    float64 values is stored as it is (made read-only in place) instead of copied."""
+    With ``copy=False`` a table given as a float64 dense array that owns its memory, or as a
+    sparse matrix over numpy arrays, is stored as it is, made read-only in place (the caller's
+    arrays and their bases too); a dense view, or memory numpy does not own, is copied as usual
+    (sealing it would seal memory beyond the table, or could not stop writes through its
+    owner). Views the caller made before remain writeable: they must not be written."""
+    if not copy and not _owns(value):
+        copy = True
     shape = coords.shape(spec)
     if value is None:
         if spec.optional:
@@ -187,7 +194,7 @@ def coerce(spec: TableSpec, value: Any, coords: Coords, copy: bool = True) -> St
         if len(blocks) != P:
             raise BadValueError(f"{_name(spec)}: {len(blocks)} partner blocks, expected {P}")
         inner = (shape[1], shape[2])
-        out = tuple(sp.csr_array(_sparse_2d(b, spec, coords, inner), copy=True) for b in blocks)
+        out = tuple(_sparse_2d(b, spec, coords, inner) for b in blocks)
         for b in out:
             b.eliminate_zeros()
         validate(spec, out, coords)
@@ -206,8 +213,6 @@ def coerce(spec: TableSpec, value: Any, coords: Coords, copy: bool = True) -> St
             stored[int(p)] = block
     elif spec.sparse and len(spec.dims) == 2:
         stored = _sparse_2d(value, spec, coords, shape, copy)  # type: ignore[arg-type]
-        if sp.issparse(stored) and copy:
-            stored = sp.csr_array(stored, copy=True)
     elif isinstance(value, (pd.Series, pd.DataFrame)):
         stored = _from_pandas(value, spec, coords)
     elif isinstance(value, Mapping):
@@ -231,9 +236,29 @@ def coerce(spec: TableSpec, value: Any, coords: Coords, copy: bool = True) -> St
     return stored
 
 
+def _owns(value: Any) -> bool:
+    """Whether ``copy=False`` may keep ``value``: a dense array that owns its memory (a view
+    would seal the memory around it), or a sparse matrix over numpy arrays (scipy's own
+    arrays are often views of its buffers)."""
+    if sp.issparse(value):
+        arrays = [getattr(value, a) for a in ("data", "indices", "indptr", "row", "col")
+                  if hasattr(value, a)]
+        return bool(arrays) and all(isinstance(_root(a), np.ndarray) for a in arrays)
+    return isinstance(value, np.ndarray) and bool(value.flags.owndata)
+
+
+def _root(a: np.ndarray) -> Any:
+    """The array (or foreign buffer) at the end of ``a``'s chain of bases."""
+    while isinstance(a, np.ndarray) and a.base is not None:
+        a = a.base
+    return a
+
+
 def _seal(value: Any, stored: Stored) -> None:
-    """Make the caller's arrays that ``stored`` shares read-only too (``copy=False``): a view
-    made read-only leaves its base writeable, and the economy's tables must not change."""
+    """Make the caller's arrays that ``stored`` shares read-only too (``copy=False``): the
+    stored matrix may be a new object over the same memory, and a view made read-only leaves
+    its base writeable, so the chain of bases is sealed (for a sparse matrix, scipy's own
+    buffers)."""
     pairs: list[tuple[Any, Any]] = []
     if sp.issparse(value) and sp.issparse(stored):
         names = ("data", "indices", "indptr")
@@ -247,6 +272,20 @@ def _seal(value: Any, stored: Stored) -> None:
             if np.may_share_memory(base, theirs):
                 base.flags.writeable = False
             base = base.base
+
+
+def writeable_flags(values: Any) -> list[tuple[np.ndarray, bool]]:
+    """The caller's arrays among ``values`` with their ``writeable`` flags, so that a failed
+    construction with ``copy=False`` can give them back as they were."""
+    out: list[tuple[np.ndarray, bool]] = []
+    for v in values:
+        arrays = [getattr(v, a) for a in ("data", "indices", "indptr") if hasattr(v, a)] \
+            if sp.issparse(v) else [v]
+        for a in arrays:
+            while isinstance(a, np.ndarray):      # the bases too: _seal seals them
+                out.append((a, bool(a.flags.writeable)))
+                a = a.base
+    return out
 
 
 def _values(stored: Stored) -> list[np.ndarray]:

@@ -95,8 +95,9 @@ class AidTiming:
     consumption, own_saving, aid_value
         ``year x profile``: the consumption level; investment less the foreign money used that
         year (imports less exports at trade prices; currency); the value of one more unit of
-        aid that year (pooled foreign exchange: per currency unit; bilateral: the partners'
-        values summed).
+        aid that year (pooled foreign exchange: the dual; bilateral: the partners' duals
+        weighted by their shares of that year's aid, else of the horizon's: a unit of aid
+        split between the partners as the profile splits it).
     plans
         The plans themselves, by profile.
     limits
@@ -142,12 +143,31 @@ def _profiles(profiles: Sequence[str] | Mapping[str, Sequence[float]] | None,
                 raise BadValueError(f"aid profile {name!r}: {T} non-negative shares summing to "
                                     f"one, one per plan year, got {list(w)}")
             out[str(name)] = w
+        if not out:
+            raise BadValueError("profiles: give at least one aid profile")
         return out
     if isinstance(profiles, str):
         profiles = [profiles]
     for name in profiles:
         out[name] = None if name == "as given" else _shares(name, T)
+    if not out:
+        raise BadValueError("profiles: give at least one aid profile; built in: "
+                            f"{', '.join(PROFILES)}")
     return out
+
+
+def _unit_value(av: pd.DataFrame | None, aid: np.ndarray, total: np.ndarray,
+                partners: list[str], T: int) -> np.ndarray:
+    """The value of one more unit of aid in each year: the pooled dual, or the partners'
+    duals weighted by their shares of the year's aid (of the horizon's where none that year)."""
+    if av is None:
+        return np.full(T, np.nan)
+    if list(av.columns) != partners:            # pooled: one column
+        return av.iloc[:, 0].to_numpy(dtype=float)
+    year_total = aid.sum(axis=1, keepdims=True)
+    shares = np.where(year_total > 0, aid / np.where(year_total > 0, year_total, 1.0),
+                      (total / total.sum())[np.newaxis, :])
+    return np.sum(av.to_numpy(dtype=float) * shares, axis=1)
 
 
 def aid_timing(obj: Economy | Scenario, strategy: str | None = None, *,
@@ -221,7 +241,7 @@ def aid_timing(obj: Economy | Scenario, strategy: str | None = None, *,
         av = plan.aid_value
         cons[name] = plan.consumption.to_numpy()
         saving[name] = own
-        values[name] = (av.sum(axis=1).to_numpy() if av is not None else np.full(T, np.nan))
+        values[name] = _unit_value(av, aid, total, partners, T)
         rows.append({"profile": name, "status": plan.status,
                      "objective": plan.objective_value,
                      "consumption": float(plan.consumption.sum()),

@@ -510,7 +510,8 @@ class LeontiefSolver:
         """
         X = res.x
         k = X.shape[1]
-        floor = 1e-300 + 1e-14 * np.abs(X).max(axis=0, initial=0.0)
+        floor = 1e-300 + 1e-14 * np.array([np.abs(X[:, q]).max(initial=0.0)
+                                           for q in range(k)])
         # the true residual GMRES checked the answer by, B - M X (else one pass to get it)
         Rt = res.r if res.r is not None else B - self._product(X, transposed)
         scaled = np.zeros(k)

@@ -172,7 +172,8 @@ def productive_diagnosis(A: ArrayOrSparse) -> ProductiveDiagnosis:
     solver, bound = _certified(A)
     if solver is not None:
         return ProductiveDiagnosis(True, float("nan"), (), (), solver, bound)
-    graph = sp.csr_array(A) if sp.issparse(A) else sp.csr_array(np.asarray(A))
+    # a copy: eliminate_zeros works in place, and the stored technology is read-only
+    graph = sp.csr_array(A, copy=True) if sp.issparse(A) else sp.csr_array(np.asarray(A))
     graph.eliminate_zeros()
     ncomp, labels = csgraph.connected_components(graph, directed=True, connection="strong")
     comps: list[tuple[int, ...]] = []
