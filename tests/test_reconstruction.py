@@ -108,3 +108,13 @@ def test_the_repair_tables_travel_through_the_scenario_format(tmp_path) -> None:
     back = autarky.read_scenario(folder)
     np.testing.assert_array_equal(back.economy.array("damaged_capacity"), [0.0, 30.0])
     assert back.plan.multiyear().objective_value == pytest.approx(420.0, rel=1e-9)
+
+
+def test_without_prices_the_output_multiple_is_nan_not_a_warning() -> None:
+    import warnings
+
+    plan = war_damaged().plan.multiyear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(plan.multiple())
+        assert "repair" in plan.to_dataset()

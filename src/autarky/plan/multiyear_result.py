@@ -145,13 +145,15 @@ class MultiYearPlan(DatasetDisplay):
         return y
 
     def multiple(self, start: int | None = None, end: int | None = None) -> float:
-        """Industrial output in ``end`` (default last year) over ``start`` (default base year)."""
+        """Industrial output in ``end`` (default last year) over ``start`` (default base year);
+        NaN where there is none in ``start`` (an economy without prices values it at 0)."""
         self._require("industrial output")
         assert self.industrial_output is not None
         index = self.industrial_output.index
         s = self.base_year if start is None else self._year("start", start, index)
         e = self.years[-1] if end is None else self._year("end", end, index)
-        return float(self.industrial_output[e] / self.industrial_output[s])
+        base = float(self.industrial_output[s])
+        return float(self.industrial_output[e]) / base if base != 0 else float("nan")
 
     def unused_share(self) -> pd.Series:
         """Share of industrial output (at constant prices) that nobody uses, per year."""
