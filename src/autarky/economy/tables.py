@@ -194,7 +194,10 @@ def coerce(spec: TableSpec, value: Any, coords: Coords, copy: bool = True) -> St
         if len(blocks) != P:
             raise BadValueError(f"{_name(spec)}: {len(blocks)} partner blocks, expected {P}")
         inner = (shape[1], shape[2])
-        out = tuple(_sparse_2d(b, spec, coords, inner) for b in blocks)
+        # each block a matrix of its own (a sparse one copied by _sparse_2d, a dense one
+        # converted)
+        out = tuple(m if sp.issparse(m := _sparse_2d(b, spec, coords, inner))
+                    else sp.csr_array(m) for b in blocks)
         for b in out:
             b.eliminate_zeros()
         validate(spec, out, coords)
