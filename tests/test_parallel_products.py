@@ -122,20 +122,26 @@ def technology(n: int, seed: int, inputs: int = 12, diagonal: bool = False) -> s
     return A
 
 
+def dense_system(A: sp.csr_array, seed: int, scaled: bool) -> tuple:
+    """Row and column scalings (or ``None``), ``M = I - diag(r) A diag(c)`` formed densely here,
+    and three right-hand sides."""
+    n = A.shape[0]
+    rng = np.random.default_rng(seed)
+    r = rng.uniform(0.6, 1.0, n) if scaled else None
+    c = rng.uniform(0.5, 2.0, n) if scaled else None
+    Ad = A.toarray()
+    if scaled:
+        Ad = r[:, None] * Ad * c[None, :]
+    return r, c, np.eye(n) - Ad, rng.uniform(0.0, 10.0, (n, 3))
+
+
 @pytest.mark.parametrize(("n", "diagonal", "scaled"), [(300, False, False), (300, True, True),
                                                        (2500, False, True), (2500, True, False)])
 def test_threaded_solves_agree_with_dense_lu_and_with_one_thread(split_small, n, diagonal, scaled):
     A = technology(n, n, diagonal=diagonal)
     if not diagonal:     # a few diagonal entries only: the solver fixes those rows alone
         A = sp.csr_array(A + sp.diags_array(np.where(np.arange(n) % 97 == 0, 0.2, 0.0)))
-    rng = np.random.default_rng(3)
-    r = rng.uniform(0.6, 1.0, n) if scaled else None
-    c = rng.uniform(0.5, 2.0, n) if scaled else None
-    Ad = A.toarray()
-    if scaled:
-        Ad = r[:, None] * Ad * c[None, :]
-    M = np.eye(n) - Ad
-    Y = rng.uniform(0.0, 10.0, (n, 3))
+    r, c, M, Y = dense_system(A, 3, scaled)
     x_ref, z_ref = np.linalg.solve(M, Y), np.linalg.solve(M.T, Y)
     answers = []
     for threads in (1, 4):
@@ -196,14 +202,7 @@ def test_transposed_solves_without_the_copy_agree_with_dense_lu(split_small, mon
 
     n = 600
     A = technology(n, 11, diagonal=True)
-    rng = np.random.default_rng(5)
-    r = rng.uniform(0.6, 1.0, n) if scaled else None
-    c = rng.uniform(0.5, 2.0, n) if scaled else None
-    Ad = A.toarray()
-    if scaled:
-        Ad = r[:, None] * Ad * c[None, :]
-    M = np.eye(n) - Ad
-    Y = rng.uniform(0.0, 10.0, (n, 3))
+    r, c, M, Y = dense_system(A, 5, scaled)
     z_ref = np.linalg.solve(M.T, Y)
     monkeypatch.setattr(lt, "TRANSPOSE_COPY_MAX_NNZ", A.nnz - 1)
     for threads in (1, 2):

@@ -14,6 +14,7 @@ from autarky.cli.app import (
     Format,
     FormatOpt,
     ScenarioArg,
+    StrategyOpt,
     app,
     examples,
     load_economy,
@@ -84,8 +85,7 @@ def timing_tables(t: Any, economy: Any, scenario: str) -> list[Table]:
     'autarky aid-timing seven-year-plan --profiles "as given,first year" --format json'))
 def aid_timing_cmd(
     scenario: ScenarioArg,
-    strategy: Annotated[str, typer.Option(help="heavy-first, light-first, balanced, great-leap, "
-                                                "free, or one the scenario defines.")] = "free",
+    strategy: StrategyOpt = "free",
     profiles: Annotated[str | None, typer.Option(
         help="Comma-separated profiles: as given, even, front-loaded, back-loaded, first year "
              "(default: all).")] = None,

@@ -55,6 +55,8 @@ FormatOpt = Annotated[Format, typer.Option(
 AllowOutsideOpt = Annotated[bool, typer.Option(
     "--allow-outside", help="Read table files the scenario names outside its own folder "
                             "(refused by default: a scenario folder is self-contained).")]
+StrategyOpt = Annotated[str, typer.Option(help="heavy-first, light-first, balanced, great-leap, "
+                                               "free, or one the scenario defines.")]
 class Baseline(StrEnum):
     optimal = "optimal"
     target = "target"
@@ -239,8 +241,7 @@ def optimize(
     'autarky plan seven-year-plan --strategy heavy-first --format json > plan.json'))
 def plan_cmd(
     scenario: ScenarioArg,
-    strategy: Annotated[str, typer.Option(help="heavy-first, light-first, balanced, great-leap, "
-                                                "free, or one the scenario defines.")] = "free",
+    strategy: StrategyOpt = "free",
     format: FormatOpt = Format.table,
     allow_outside: AllowOutsideOpt = False,
     home: HomeOpt = None,

@@ -103,6 +103,17 @@ def _block(M: Any, r0: int, r1: int) -> sp.csr_array:
     return B
 
 
+def _split_setup(M: Any, threads: int | None) -> tuple[sp.csr_array, int]:
+    """``M`` as row-compressed (not copied if it is) and the threads a product with it runs on
+    (the calling thread and ``threads - 1`` of the pool): one below :data:`PARALLEL_MIN_NNZ`
+    non-zeros, never more than its rows."""
+    matrix = M if isinstance(M, sp.csr_array) else sp.csr_array(M)
+    workers = num_threads() if threads is None else max(1, int(threads))
+    if int(matrix.nnz) < PARALLEL_MIN_NNZ:
+        workers = 1
+    return matrix, max(1, min(workers, matrix.shape[0]))
+
+
 def _transposed(B: sp.csr_array) -> sp.csc_array:
     """``B'`` as a column-compressed matrix over the same arrays (scipy's ``.T`` of a matrix
     over views copies them)."""
@@ -135,13 +146,8 @@ class RowBlocks:
     """
 
     def __init__(self, M: Any, threads: int | None = None) -> None:
-        self.matrix = M if isinstance(M, sp.csr_array) else sp.csr_array(M)
+        self.matrix, self.threads = _split_setup(M, threads)
         n, nnz = self.matrix.shape[0], int(self.matrix.nnz)
-        workers = num_threads() if threads is None else max(1, int(threads))
-        if nnz < PARALLEL_MIN_NNZ:
-            workers = 1
-        #: Threads a product runs on (the calling thread and ``threads - 1`` of the pool).
-        self.threads = max(1, min(workers, n))
         # more blocks than threads, taken in turn: on a shared machine a thread that loses its
         # core holds up one small block, not half the product
         parts = 1 if self.threads == 1 else min(n, BLOCKS_PER_THREAD * self.threads)
@@ -215,13 +221,8 @@ class TransposedBlocks:
     """
 
     def __init__(self, M: Any, threads: int | None = None) -> None:
-        self.matrix = M if isinstance(M, sp.csr_array) else sp.csr_array(M)
+        self.matrix, self.threads = _split_setup(M, threads)     # one row block a thread
         n, nnz = self.matrix.shape[0], int(self.matrix.nnz)
-        workers = num_threads() if threads is None else max(1, int(threads))
-        if nnz < PARALLEL_MIN_NNZ:
-            workers = 1
-        #: Threads a product runs on (one row block each).
-        self.threads = max(1, min(workers, n))
         cuts = np.searchsorted(self.matrix.indptr, np.arange(1, self.threads)
                                * (nnz / self.threads))
         self.bounds = np.unique(np.concatenate(([0], np.clip(cuts, 0, n), [n])))
