@@ -105,9 +105,9 @@ def aid_timing_cmd(
         t = aid_timing(eco, strategy, profiles=names)
         step("done")
     if format is Format.json:
-        doc = {"scenario": scenario, "name": eco.economy.name if hasattr(eco, "economy")
-               else eco.name, "strategy": strategy,
-               "units": t.summary.attrs["units"], "source": t.summary.attrs["source"],
+        doc = {"scenario": scenario, "name": eco.name, "source": eco.source,
+               "strategy": strategy, "method": t.summary.attrs["source"],
+               "units": t.summary.attrs["units"],
                "profiles": {str(k): {c: v for c, v in r.items()}
                             for k, r in t.summary.iterrows()},
                "aid_value": {"unit": t.aid_value.attrs["unit"],

@@ -246,15 +246,18 @@ def _owns(value: Any) -> bool:
     if sp.issparse(value):
         arrays = [getattr(value, a) for a in ("data", "indices", "indptr", "row", "col")
                   if hasattr(value, a)]
-        return bool(arrays) and all(isinstance(_root(a), np.ndarray) for a in arrays)
+        # numpy's own memory at the end of each chain of views, not a foreign buffer
+        return bool(arrays) and all(isinstance(a, np.ndarray) and _chain(a)[-1].base is None
+                                    for a in arrays)
     return isinstance(value, np.ndarray) and bool(value.flags.owndata)
 
 
-def _root(a: np.ndarray) -> Any:
-    """The array (or foreign buffer) at the end of ``a``'s chain of bases."""
-    while isinstance(a, np.ndarray) and a.base is not None:
-        a = a.base
-    return a
+def _chain(a: np.ndarray) -> list[np.ndarray]:
+    """``a`` and the numpy arrays it is a view of, innermost first."""
+    out = [a]
+    while isinstance(out[-1].base, np.ndarray):
+        out.append(out[-1].base)
+    return out
 
 
 def _seal(value: Any, stored: Stored) -> None:
@@ -270,11 +273,9 @@ def _seal(value: Any, stored: Stored) -> None:
     elif isinstance(value, np.ndarray) and isinstance(stored, np.ndarray):
         pairs = [(value, stored)]
     for mine, theirs in pairs:
-        base = mine
-        while isinstance(base, np.ndarray):
+        for base in _chain(mine) if isinstance(mine, np.ndarray) else []:
             if np.may_share_memory(base, theirs):
                 base.flags.writeable = False
-            base = base.base
 
 
 def writeable_flags(values: Any) -> list[tuple[np.ndarray, bool]]:
@@ -284,10 +285,8 @@ def writeable_flags(values: Any) -> list[tuple[np.ndarray, bool]]:
     for v in values:
         arrays = [getattr(v, a) for a in ("data", "indices", "indptr") if hasattr(v, a)] \
             if sp.issparse(v) else [v]
-        for a in arrays:
-            while isinstance(a, np.ndarray):      # the bases too: _seal seals them
-                out.append((a, bool(a.flags.writeable)))
-                a = a.base
+        out.extend((b, bool(b.flags.writeable)) for a in arrays if isinstance(a, np.ndarray)
+                   for b in _chain(a))            # the bases too: _seal seals them
     return out
 
 

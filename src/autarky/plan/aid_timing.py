@@ -57,7 +57,7 @@ import pandas as pd
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.errors import BadValueError
 from autarky.plan.multiyear import _by_year, multiyear, resolve_horizon
-from autarky.plan.multiyear_result import MultiYearPlan
+from autarky.plan.multiyear_result import POOLED, MultiYearPlan
 
 __all__ = ["LIMITS", "PROFILES", "AidTiming", "aid_timing"]
 
@@ -157,13 +157,13 @@ def _profiles(profiles: Sequence[str] | Mapping[str, Sequence[float]] | None,
 
 
 def _unit_value(av: pd.DataFrame | None, aid: np.ndarray, total: np.ndarray,
-                partners: list[str], T: int) -> np.ndarray:
+                T: int) -> np.ndarray:
     """The value of one more unit of aid in each year: the pooled dual, or the partners'
     duals weighted by their shares of the year's aid (of the horizon's where none that year)."""
     if av is None:
         return np.full(T, np.nan)
-    if list(av.columns) != partners:            # pooled: one column
-        return av.iloc[:, 0].to_numpy(dtype=float)
+    if list(av.columns) == [POOLED]:
+        return av[POOLED].to_numpy(dtype=float)
     year_total = aid.sum(axis=1, keepdims=True)
     shares = np.where(year_total > 0, aid / np.where(year_total > 0, year_total, 1.0),
                       (total / total.sum())[np.newaxis, :])
@@ -241,7 +241,7 @@ def aid_timing(obj: Economy | Scenario, strategy: str | None = None, *,
         av = plan.aid_value
         cons[name] = plan.consumption.to_numpy()
         saving[name] = own
-        values[name] = _unit_value(av, aid, total, partners, T)
+        values[name] = _unit_value(av, aid, total, T)
         rows.append({"profile": name, "status": plan.status,
                      "objective": plan.objective_value,
                      "consumption": float(plan.consumption.sum()),

@@ -67,7 +67,14 @@ from autarky.plan.constraints import (
 from autarky.plan.multiyear_result import MultiYearPlan
 from autarky.plan.strategies import check_groups, resolve_strategy
 from autarky.solve.builder import LPBuilder
-from autarky.solve.lp import INF, SOLVERS, LinearProgram, elastic_relaxation, solve_lp
+from autarky.solve.lp import (
+    INF,
+    SOLVERS,
+    LinearProgram,
+    elastic_relaxation,
+    solve_lp,
+    solve_lp_or_simplex,
+)
 
 #: Objective weight of a unit of relative shortfall against soft targets (dominates consumption).
 SHORTFALL_PENALTY = 1e4
@@ -269,12 +276,15 @@ def _tag_year(b: LPBuilder, y: int) -> None:
             coords["year"] = y
 
 
-def capacity_coefficients(h: Horizon, t: int, j: int) -> tuple[float, list[tuple[int, float]]]:
-    """``K_{j,t} = const + sum coef * dK_{j,s}``: the constant and the (s, coef) pairs."""
-    d = h.delta[j]
-    const = h.K0[j] * (1 - d) ** t
-    terms = [(s, (1 - d) ** (t - s - h.lag[j])) for s in range(t - h.lag[j] + 1)]
-    return const, terms
+def _activities(h: Horizon, new: Any, repair: Any = None) -> list[tuple[Any, np.ndarray,
+                                                                      np.ndarray]]:
+    """What adds capacity, each with its gestation and its value a unit at constant prices:
+    new construction, and repair where capacity is damaged (``repair`` given)."""
+    out = [(new, np.asarray(h.lag, dtype=np.int64), h.invest_cost)]
+    if repair is not None:
+        assert h.lag_repair is not None and h.repair_cost is not None
+        out.append((repair, np.asarray(h.lag_repair, dtype=np.int64), h.repair_cost))
+    return out
 
 
 def capacity_path(h: Horizon, dk: np.ndarray, rp: np.ndarray | None = None) -> np.ndarray:
@@ -283,10 +293,7 @@ def capacity_path(h: Horizon, dk: np.ndarray, rp: np.ndarray | None = None) -> n
     T = dk.shape[0]
     q = 1.0 - np.asarray(h.delta, dtype=float)
     K = np.asarray(h.K0, dtype=float)[np.newaxis, :] * q[np.newaxis, :] ** np.arange(T)[:, None]
-    acts = [(dk, np.asarray(h.lag, dtype=np.int64))]
-    if rp is not None and h.lag_repair is not None:
-        acts.append((rp, np.asarray(h.lag_repair, dtype=np.int64)))
-    for add, lag in acts:
+    for add, lag, _ in _activities(h, dk, rp):
         for t in range(T):
             for s in range(T):
                 e = t - s - lag
@@ -307,9 +314,7 @@ def define_capacity(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: n
     q = 1.0 - np.asarray(h.delta, dtype=float)
     K0 = np.asarray(h.K0, dtype=float)
     jj = np.arange(n)
-    acts = [(DK, np.asarray(h.lag, dtype=np.int64))]
-    if RP is not None and h.lag_repair is not None:
-        acts.append((RP, np.asarray(h.lag_repair, dtype=np.int64)))
+    acts = [(V, lag) for V, lag, _ in _activities(h, DK, RP)]
 
     def coef(t: int, s: int, lag: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The branches whose capacity in year ``t`` counts what was started in ``s``, and
@@ -410,9 +415,7 @@ def _group_share_rows(b: LPBuilder, eco: Economy, h: Horizon, DK: np.ndarray, na
                       RP: np.ndarray | None = None) -> None:
     """A group's share of the year's investment, new capacity and repair together."""
     member = eco.branches["group"].isin(groups).to_numpy()
-    acts = [(DK, h.invest_cost)]
-    if RP is not None and h.repair_cost is not None:
-        acts.append((RP, h.repair_cost))
+    acts = [(V, v) for V, _, v in _activities(h, DK, RP)]
     coords = {"dims": (), "year": year}
     if lo > 0:  # sum_G v dK - lo * sum v dK >= 0
         b.add_rows(f"{name}-min@{year}", [(V[t], ((member - lo) * v).reshape(1, -1))
@@ -657,13 +660,9 @@ def multiyear(obj: Economy | Scenario, strategy: str | None = None, *,
     """
     checks.choice("solver", solver, ("auto", *SOLVERS))
     model = build_model(obj, strategy, targets=targets, target_growth=target_growth)
-    used = solver
-    if solver == "auto":
-        used = "ipm" if model.lp.shape[0] >= IPM_MIN_ROWS else "simplex"
-    res = solve_lp(model.lp, solver=used)
-    if res.status == "error" and used != "simplex":
-        used = "simplex"
-        res = solve_lp(model.lp, solver=used)
+    first = solver if solver != "auto" else \
+        "ipm" if model.lp.shape[0] >= IPM_MIN_ROWS else "simplex"
+    res, used, _ = solve_lp_or_simplex(model.lp, solver=first)
     res = replace(res, meta={**res.meta, "solver": used})
     return MultiYearPlan.from_model(model, res, explain_infeasible)
 

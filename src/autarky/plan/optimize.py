@@ -87,7 +87,7 @@ from autarky.solve.lp import (
     LPResult,
     check_solution,
     elastic_relaxation,
-    solve_lp,
+    solve_lp_or_simplex,
 )
 
 #: Tangent points of the harmony function ``h`` (fulfilment levels).
@@ -505,10 +505,8 @@ def solve_model(model: OptimizeModel, *, solver: str = "simplex", method: str = 
             return res, how
         why = out.reason or f"no certificate ({res.check if res else ''})"
         how["fallback"].append(f"structured: {why}")
-    res = solve_lp(model.lp, solver=solver, time_limit=time_limit)
-    how["method"] = f"HiGHS {solver}"
-    if res.status == "error" and solver != "simplex":
-        how["fallback"].append(f"HiGHS {solver}: {res.message}")
-        res = solve_lp(model.lp, solver="simplex", time_limit=time_limit)
-        how["method"] = "HiGHS simplex"
+    res, used, left = solve_lp_or_simplex(model.lp, solver=solver, time_limit=time_limit)
+    how["method"] = f"HiGHS {used}"
+    if left is not None:
+        how["fallback"].append(left)
     return res, how

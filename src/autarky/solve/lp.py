@@ -430,6 +430,28 @@ def solve_lp(lp: LinearProgram, *, solver: str = "simplex", time_limit: float | 
     return LPResult("error", np.nan, nan_x, nan_r, nan_r, nan_x, None, msg, iters)
 
 
+def solve_lp_or_simplex(lp: LinearProgram, *, solver: str = "simplex",
+                        time_limit: float | None = None) -> tuple[LPResult, str, str | None]:
+    """:func:`solve_lp` with ``solver``; where another solver than the simplex ends in an error
+    (no answer, or one that fails its check), the simplex solves it again. Returns the answer,
+    the solver that gave it, and why the first was left (``None`` where it was not).
+
+    Examples
+    --------
+    >>> M = sp.csr_array(np.array([[1.0, 2.0]]))
+    >>> lp = LinearProgram(np.ones(2), M, np.array([-INF]), np.array([4.0]),
+    ...                    np.zeros(2), np.full(2, INF))
+    >>> res, used, why = solve_lp_or_simplex(lp, solver="ipm")
+    >>> res.status, res.objective, used, why
+    ('optimal', 4.0, 'ipm', None)
+    """
+    res = solve_lp(lp, solver=solver, time_limit=time_limit)
+    if res.status != "error" or solver == "simplex":
+        return res, solver, None
+    why = f"HiGHS {solver}: {res.message}"
+    return solve_lp(lp, solver="simplex", time_limit=time_limit), "simplex", why
+
+
 @dataclass(frozen=True)
 class Relaxation:
     """The smallest relaxation that makes an infeasible program feasible.
