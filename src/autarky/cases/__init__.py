@@ -63,7 +63,8 @@ class Case:
 
 CASES = (
     Case("koh1965", "North Korea and its quest for autonomy (B. C. Koh, 1965-66)",
-         ("dprk-1963", "seven-year-plan", "claims"), "dprk-1963", "autarky.cases.koh1965"),
+         ("dprk-1963", "seven-year-plan", "three-year-plan", "claims"), "dprk-1963",
+         "autarky.cases.koh1965"),
 )
 
 

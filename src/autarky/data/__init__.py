@@ -3,7 +3,7 @@ studies (:mod:`autarky.cases`), whose files live in each case's package.
 
 >>> from autarky import data
 >>> sorted(d.name for d in data.list_datasets())
-['claims', 'dprk-1963', 'island', 'seven-year-plan', 'textbook']
+['claims', 'dprk-1963', 'island', 'seven-year-plan', 'textbook', 'three-year-plan']
 >>> eco = data.load("dprk-1963")
 >>> eco.n
 12

@@ -1,7 +1,8 @@
 """The first case study: North Korea's "independent national economy" as B. C. Koh describes
 it (Pacific Affairs 38, 1965-66). This package holds all that only this case needs: its data
-(``data/``: the source text, its claims, the ``dprk-1963`` and ``seven-year-plan`` scenarios, the
-plan's targets and reports; listed by :func:`autarky.data.list_datasets`), the claim links and
+(``data/``: the source text, its claims, the ``dprk-1963``, ``seven-year-plan`` and
+``three-year-plan`` scenarios, the plan's targets and reports; listed by
+:func:`autarky.data.list_datasets`), the claim links and
 assumptions of the audit, the report's sections on the source's table and the plan arithmetic,
 the Seven Year Plan examined, the loss of aid, and the monitoring page.
 
@@ -40,6 +41,11 @@ def datasets() -> list[Any]:
                 "North Korea's Seven Year Plan 1961-67 on the dprk-1963 norms: 1960 base, "
                 "capital coefficients, depreciation, gestation, labour growth, 18 % target.",
                 DATA / "scenarios" / "seven-year-plan", "koh1965"),
+        Dataset("three-year-plan", "scenario",
+                "North Korea's reconstruction 1954-60 (Three Year and Five Year Plans) from the "
+                "1953 war damage: repair of damaged capacity, Soviet, Chinese and East European "
+                "aid, the 41.7 % claim; figures from the research file, each with its kind.",
+                DATA / "scenarios" / "three-year-plan", "koh1965"),
     ]
 
 
