@@ -39,23 +39,31 @@ def _profiles(text: str | None) -> list[str] | None:
     return names
 
 
-def timing_tables(t: Any, economy: Any, scenario: str) -> list[Table]:
-    """The profiles side by side, and the value of aid by year under each."""
+def timing_tables(t: Any, economy: Any, scenario: str, kind: str = "profile") -> list[Table]:
+    """The profiles (or counterfactual cases) side by side, and the value of aid by year under
+    each."""
     from autarky.cli.render import fmt, source_line
 
     cur = economy.currency
     s = t.summary
-    head = Table(title=f"The same aid, early or late — {escape(economy.name)}",
-                 caption=escape(source_line(economy, scenario)) + ". Each profile spreads each "
-                 "partner's aid over the horizon by its shares; the plan is solved afresh for "
-                 "each. Objective: consumption-basket multiples discounted to the first year "
+    if kind == "profile":
+        title = "The same aid, early or late"
+        how = ("Each profile spreads each partner's aid over the horizon by its shares; the plan "
+               "is solved afresh for each.")
+    else:
+        title = "Without the aid, or with less"
+        how = ("Each case rewrites the scenario's aid by year (a donor left out, aid cut after "
+               "a year, scaled); the plan is solved afresh for each.")
+    head = Table(title=f"{title} — {escape(economy.name)}",
+                 caption=escape(source_line(economy, scenario)) + ". " + how + " "
+                 "Objective: consumption-basket multiples discounted to the first year "
                  "(with soft targets, less 10^4 per unit of relative shortfall); industrial "
                  f"output in {escape(cur)} at constant prices.",
                  caption_justify="left")
-    for col in ("profile", "status", "objective", "consumption (x basket, summed)",
+    for col in (kind, "status", "objective", "consumption (x basket, summed)",
                 "own saving (share of investment)", "imports in the last year (share of supply)",
                 f"industrial output in the last year ({escape(cur)})"):
-        head.add_column(col, justify="left" if col in ("profile", "status") else "right")
+        head.add_column(col, justify="left" if col in (kind, "status") else "right")
     for name, r in s.iterrows():
         if r["status"] != "optimal":
             head.add_row(escape(str(name)), str(r["status"]), *["-"] * 5)
@@ -94,7 +102,6 @@ def aid_timing_cmd(
 ) -> None:
     """The same total aid early or late: the plan, consumption, own saving and imports at the
     end under each timing, the value of aid by year, and what the model cannot say."""
-    from autarky.cli.render import print_json
     from autarky.plan.aid_timing import PROFILES, aid_timing
 
     names = _profiles(profiles)
@@ -104,11 +111,18 @@ def aid_timing_cmd(
                       hide=format is not Format.table) as step:
         t = aid_timing(eco, strategy, profiles=names)
         step("done")
+    _emit(t, eco, scenario, strategy, format, "profile")
+
+
+def _emit(t: Any, eco: Any, scenario: str, strategy: str, format: Format, kind: str) -> None:
+    """Print a comparison of aid (timings or cases) as a table, JSON or CSV."""
+    from autarky.cli.render import print_json
+
     if format is Format.json:
         doc = {"scenario": scenario, "name": eco.name, "source": eco.source,
                "strategy": strategy, "method": t.summary.attrs["source"],
                "units": t.summary.attrs["units"],
-               "profiles": {str(k): {c: v for c, v in r.items()}
+               f"{kind}s": {str(k): {c: v for c, v in r.items()}
                             for k, r in t.summary.iterrows()},
                "aid_value": {"unit": t.aid_value.attrs["unit"],
                              "by_year": {str(y): {str(c): float(v) for c, v in row.items()}
@@ -121,8 +135,45 @@ def aid_timing_cmd(
         s.insert(0, "strategy", strategy)
         sys.stdout.write(s.to_csv())
         return
-    for table in timing_tables(t, eco, scenario):
+    for table in timing_tables(t, eco, scenario, kind):
         out.print(table)
     out.print("[bold]What the model cannot say[/bold]")
     for line in t.limits:
         out.print(f"- {escape(line)}", highlight=False)
+
+
+def _cases(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = list(dict.fromkeys(s.strip() for s in text.split(",") if s.strip()))
+    if not names:
+        raise BadValueError("--cases: give at least one case")
+    return names
+
+
+@app.command("aid-cases", epilog=examples(
+    'autarky aid-cases three-year-plan',
+    'autarky aid-cases three-year-plan --cases "as given,without ussr,until 1955,times 0.5" '
+    '--format json'))
+def aid_cases_cmd(
+    scenario: ScenarioArg,
+    strategy: StrategyOpt = "free",
+    cases: Annotated[str | None, typer.Option(
+        help="Comma-separated cases: as given, without aid, without PARTNER[+PARTNER], "
+             "until YEAR, times FACTOR (default: as given, each donor left out, the two "
+             "largest together, no aid).")] = None,
+    format: FormatOpt = Format.table,
+    allow_outside: AllowOutsideOpt = False,
+) -> None:
+    """What if the aid had not come: the plan without a donor's aid, cut after a year, or
+    scaled, against the aid as given; the value of aid by year in each, and what the model
+    cannot say."""
+    from autarky.plan.aid_cases import aid_counterfactuals
+
+    names = _cases(cases)
+    eco = load_economy(scenario, allow_outside)
+    with progress_bar(1, "planning the counterfactuals of the aid",
+                      hide=format is not Format.table) as step:
+        t = aid_counterfactuals(eco, strategy, cases=names)
+        step("done")
+    _emit(t, eco, scenario, strategy, format, "case")

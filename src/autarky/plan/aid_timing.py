@@ -72,6 +72,8 @@ LIMITS = (
     "the model.",
     "Each profile is a whole plan solved afresh; the yearly aid values are marginal, valid "
     "while the plan's binding constraints stay the same.",
+    "Foreign exchange is not carried from year to year: aid a year cannot spend on imports "
+    "(within the import limits) is lost, as if there were no reserves.",
     "The figures are the scenario's: where they are estimates, so are these answers.",
 )
 
@@ -170,6 +172,91 @@ def _unit_value(av: pd.DataFrame | None, aid: np.ndarray, total: np.ndarray,
     return np.sum(av.to_numpy(dtype=float) * shares, axis=1)
 
 
+def _prepare(obj: Economy | Scenario, strategy: str | None,
+             targets: str | None) -> tuple[Scenario, Any, np.ndarray]:
+    """The scenario, its horizon and its aid by year (``years x partners``), refused where aid
+    can change nothing."""
+    scn = as_scenario(obj)
+    h = resolve_horizon(scn, strategy, targets)
+    if not h.fx:
+        raise BadValueError("aid pays for imports through the foreign-exchange balance; the "
+                            "scenario gives no trade prices, so aid changes nothing in its plans")
+    given = _by_year(scn, "aid_by_year", list(h.years), np.asarray(scn.economy.array("aid")))
+    if not np.any(given.sum(axis=0) > 0):
+        raise BadValueError("the scenario has no aid over the horizon (aid_by_year or the "
+                            "partners' aid) to spread")
+    return scn, h, given
+
+
+def compare_aid(scn: Scenario, h: Any, cases: Mapping[str, np.ndarray], strategy: str | None,
+                targets: str | None, solver: str, kind: str, source: str) -> AidTiming:
+    """Solve the multi-year plan once per case (``years x partners`` aid) and compare."""
+    eco = scn.economy
+    years = list(h.years)
+    T = len(years)
+    partners = [str(p) for p in eco.coords.partner]
+    p = h.meta["prices"]
+    rows: list[dict[str, Any]] = []
+    aid_rows: list[pd.DataFrame] = []
+    cons: dict[str, np.ndarray] = {}
+    saving: dict[str, np.ndarray] = {}
+    values: dict[str, np.ndarray] = {}
+    plans: dict[str, MultiYearPlan] = {}
+    for name, aid in cases.items():
+        total = aid.sum(axis=0)
+        frame = pd.DataFrame(aid, index=pd.Index(years, name="year"), columns=partners)
+        plan = multiyear(scn.replace(aid_by_year=frame), strategy, targets=targets,
+                         solver=solver)
+        plans[name] = plan
+        aid_rows.append(frame.assign(**{kind: name}).set_index(kind, append=True)
+                        .reorder_levels([kind, "year"]))
+        if not plan.ok:
+            rows.append({kind: name, "status": plan.status})
+            continue
+        assert plan.investment is not None and plan.consumption is not None
+        assert plan.gross_output is not None and plan.imports is not None
+        assert plan.industrial_output is not None
+        invest = plan.investment.sum(axis=1).to_numpy()
+        tb = plan.trade_balance
+        foreign = np.zeros(T) if tb is None else (
+            (tb["imports"] - tb["exports"]).groupby(level="year").sum().reindex(years)
+            .fillna(0.0).to_numpy())
+        own = invest - foreign
+        m_last = plan.imports.loc[years[-1]].sum(axis=0).to_numpy() @ p
+        x_last = plan.gross_output.loc[years[-1]].to_numpy() @ p
+        cons[name] = plan.consumption.to_numpy()
+        saving[name] = own
+        values[name] = (_unit_value(plan.aid_value, aid, total, T) if total.sum() > 0 else
+                        _unit_value(plan.aid_value, aid, np.ones(len(partners)), T))
+        rows.append({kind: name, "status": plan.status,
+                     "objective": plan.objective_value,
+                     "consumption": float(plan.consumption.sum()),
+                     "own_saving_share": float(own.sum() / invest.sum())
+                     if invest.sum() > 0 else np.nan,
+                     "last_year_import_share": float(m_last / (x_last + m_last))
+                     if x_last + m_last > 0 else np.nan,
+                     "last_year_industrial_output": float(plan.industrial_output.iloc[-1])})
+    summary = pd.DataFrame(rows).set_index(kind)
+    summary.attrs["units"] = {
+        "objective": "consumption-basket multiples, discounted to the first plan year (with "
+                     "soft targets, less 10^4 per unit of relative shortfall)",
+        "consumption": "consumption-basket multiples, summed over the years",
+        "own_saving_share": "1", "last_year_import_share": "1",
+        "last_year_industrial_output": f"{eco.currency} at constant prices"}
+    summary.attrs["source"] = source
+
+    def by_year(d: dict[str, Any], unit: str) -> pd.DataFrame:
+        out = pd.DataFrame(d, index=pd.Index(years, name="year"))
+        out.columns.name = kind
+        out.attrs["unit"] = unit
+        return out
+
+    return AidTiming(
+        summary, pd.concat(aid_rows), by_year(cons, "consumption-basket multiples"),
+        by_year(saving, f"{eco.currency} at constant prices"),
+        by_year(values, "objective per currency unit of aid"), plans)
+
+
 def aid_timing(obj: Economy | Scenario, strategy: str | None = None, *,
                profiles: Sequence[str] | Mapping[str, Sequence[float]] | None = None,
                targets: str | None = None, solver: str = "auto") -> AidTiming:
@@ -195,77 +282,10 @@ def aid_timing(obj: Economy | Scenario, strategy: str | None = None, *,
     BadValueError
         Without trade prices, without aid, or for a malformed profile.
     """
-    scn = as_scenario(obj)
-    h = resolve_horizon(scn, strategy, targets)
-    if not h.fx:
-        raise BadValueError("aid pays for imports through the foreign-exchange balance; the "
-                            "scenario gives no trade prices, so aid changes nothing in its plans")
-    eco = scn.economy
-    years = list(h.years)
-    T = len(years)
-    given = _by_year(scn, "aid_by_year", years, np.asarray(eco.array("aid")))
+    scn, h, given = _prepare(obj, strategy, targets)
     total = given.sum(axis=0)
-    if not np.any(total > 0):
-        raise BadValueError("the scenario has no aid over the horizon (aid_by_year or the "
-                            "partners' aid) to spread")
-    partners = [str(p) for p in eco.coords.partner]
-    p = h.meta["prices"]
-    rows: list[dict[str, Any]] = []
-    aid_rows: list[pd.DataFrame] = []
-    cons: dict[str, np.ndarray] = {}
-    saving: dict[str, np.ndarray] = {}
-    values: dict[str, np.ndarray] = {}
-    plans: dict[str, MultiYearPlan] = {}
-    for name, shares in _profiles(profiles, T).items():
-        aid = given if shares is None else shares[:, np.newaxis] * total[np.newaxis, :]
-        frame = pd.DataFrame(aid, index=pd.Index(years, name="year"), columns=partners)
-        plan = multiyear(scn.replace(aid_by_year=frame), strategy, targets=targets,
-                         solver=solver)
-        plans[name] = plan
-        aid_rows.append(frame.assign(profile=name).set_index("profile", append=True)
-                        .reorder_levels(["profile", "year"]))
-        if not plan.ok:
-            rows.append({"profile": name, "status": plan.status})
-            continue
-        assert plan.investment is not None and plan.consumption is not None
-        assert plan.gross_output is not None and plan.imports is not None
-        assert plan.industrial_output is not None
-        invest = plan.investment.sum(axis=1).to_numpy()
-        tb = plan.trade_balance
-        foreign = np.zeros(T) if tb is None else (
-            (tb["imports"] - tb["exports"]).groupby(level="year").sum().reindex(years)
-            .fillna(0.0).to_numpy())
-        own = invest - foreign
-        m_last = plan.imports.loc[years[-1]].sum(axis=0).to_numpy() @ p
-        x_last = plan.gross_output.loc[years[-1]].to_numpy() @ p
-        av = plan.aid_value
-        cons[name] = plan.consumption.to_numpy()
-        saving[name] = own
-        values[name] = _unit_value(av, aid, total, T)
-        rows.append({"profile": name, "status": plan.status,
-                     "objective": plan.objective_value,
-                     "consumption": float(plan.consumption.sum()),
-                     "own_saving_share": float(own.sum() / invest.sum())
-                     if invest.sum() > 0 else np.nan,
-                     "last_year_import_share": float(m_last / (x_last + m_last))
-                     if x_last + m_last > 0 else np.nan,
-                     "last_year_industrial_output": float(plan.industrial_output.iloc[-1])})
-    summary = pd.DataFrame(rows).set_index("profile")
-    summary.attrs["units"] = {
-        "objective": "consumption-basket multiples, discounted to the first plan year (with "
-                     "soft targets, less 10^4 per unit of relative shortfall)",
-        "consumption": "consumption-basket multiples, summed over the years",
-        "own_saving_share": "1", "last_year_import_share": "1",
-        "last_year_industrial_output": f"{eco.currency} at constant prices"}
-    summary.attrs["source"] = "multi-year plans solved for each timing of the same aid"
-
-    def by_year(d: dict[str, Any], unit: str) -> pd.DataFrame:
-        out = pd.DataFrame(d, index=pd.Index(years, name="year"))
-        out.columns.name = "profile"
-        out.attrs["unit"] = unit
-        return out
-
-    return AidTiming(
-        summary, pd.concat(aid_rows), by_year(cons, "consumption-basket multiples"),
-        by_year(saving, f"{eco.currency} at constant prices"),
-        by_year(values, "objective per currency unit of aid"), plans)
+    T = len(h.years)
+    cases = {name: given if shares is None else shares[:, np.newaxis] * total[np.newaxis, :]
+             for name, shares in _profiles(profiles, T).items()}
+    return compare_aid(scn, h, cases, strategy, targets, solver, "profile",
+                       "multi-year plans solved for each timing of the same aid")
