@@ -165,6 +165,22 @@ SCENARIO_KEYS: tuple[Key, ...] = (
     Key("strategies", "custom", description="User-defined strategies: {name: {description, "
         "rules: [{groups, min, max, years}], targets: strict|soft, target_growth}}.",
         json={"type": "object", "additionalProperties": {"type": "object"}}),
+    Key("mobilisation", "custom", description="Labour effort above normal as a choice of the "
+        "multi-year plan: {factor, normal_hours, tiers: [{kind: hours|participation, size, "
+        "productivity, disutility}], min_hours: {year: hours}}.",
+        json={"type": "object", "properties": {
+            "factor": {"type": "string"}, "normal_hours": {"type": "number"},
+            "tiers": {"type": "array", "items": {"type": "object"}},
+            "min_hours": {"type": "object"}, "note": {"type": "string"},
+            "source": {"type": "string"}},
+              "required": ["factor"], "additionalProperties": False}),
+    Key("training", "custom", description="A skilled factor as a stock trained with a lag: "
+        "{factor, lag, attrition, inputs: {branch: units}, trainee_factor, trainee_share, "
+        "max_intake}.",
+        json={"type": "object", "required": ["factor"]}),
+    Key("population", "custom", description="Population by year (base year and plan years), "
+        "for consumption per head: {year: number}.",
+        json={"type": "object"}),
 )
 
 KEYS_BY_NAME: dict[str, Key] = {k.name: k for k in SCENARIO_KEYS}

@@ -93,6 +93,115 @@ def _frozen_map(m: Mapping | None) -> Mapping:
     return FrozenDict(dict(m or {}))
 
 
+EffortKind = Literal["hours", "participation"]
+
+
+@dataclass(frozen=True)
+class EffortTier:
+    """One step of extra labour effort a multi-year plan may call for.
+
+    Attributes
+    ----------
+    kind
+        ``hours``: longer days (``size`` extra hours a day on top of the normal day);
+        ``participation``: more people at work (``size`` extra, as a share of the normal
+        availability of the factor).
+    size
+        How much of it there is, at most, each year (hours a day, or a share).
+    productivity
+        Effective labour per unit of the tier, relative to a normal hour or worker (in
+        ``(0, 1]``; falling from tier to tier: diminishing returns to effort).
+    disutility
+        The welfare cost of the tier: consumption-basket multiples a year per unit of relative
+        extra effort (an extra hour a day counts ``1 / normal_hours``, a share ``p`` of extra
+        workers counts ``p``).
+    """
+
+    kind: EffortKind
+    size: float
+    productivity: float = 1.0
+    disutility: float = 0.0
+
+
+@dataclass(frozen=True)
+class Mobilisation:
+    """Labour effort as a choice of the plan: hours and participation above normal, within
+    stated limits, at a counted cost (``docs/theory.md``, section 4).
+
+    Attributes
+    ----------
+    factor
+        The factor (labour) whose effort can rise.
+    normal_hours
+        Hours of a normal working day (what the factor's availability stands for).
+    tiers
+        The steps of extra effort, in the order the plan would take them.
+    min_hours
+        Hours a day the plan must work in given years (a mandated campaign: ``{year: hours}``).
+    """
+
+    factor: str
+    normal_hours: float = 8.0
+    tiers: tuple[EffortTier, ...] = ()
+    min_hours: Mapping[int, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tiers", tuple(self.tiers))
+        object.__setattr__(self, "min_hours", _frozen_map({int(k): float(v)
+                                                           for k, v in self.min_hours.items()}))
+
+    def relative_size(self, tier: EffortTier) -> float:
+        """The tier's most extra effort relative to normal (hours over the normal day, or the
+        share of extra workers)."""
+        return tier.size / self.normal_hours if tier.kind == "hours" else tier.size
+
+    @property
+    def max_hours(self) -> float:
+        """The longest day the tiers allow."""
+        return self.normal_hours + sum(t.size for t in self.tiers if t.kind == "hours")
+
+
+@dataclass(frozen=True)
+class Training:
+    """A skilled factor as a stock the plan trains, with a lag.
+
+    The availability of ``factor`` in year ``t`` is its stock: what the scenario gives (its
+    availability and growth, net of attrition) plus everyone trained from intakes of year
+    ``s <= t - lag``, less attrition since. An intake costs ``inputs`` (units of each branch's
+    output per unit trained, spent in the intake year) and withdraws ``trainee_share`` units
+    of ``trainee_factor`` per unit in training in each of the ``lag`` years.
+
+    Attributes
+    ----------
+    factor
+        The skilled factor (its availability is the stock of the base year).
+    lag
+        Years of training (at least one).
+    attrition
+        Yearly loss of the trained stock (retirement, death, emigration).
+    inputs
+        Branch id -> units of its output per unit trained.
+    trainee_factor
+        The factor trainees are taken from while in training (``None``: none).
+    trainee_share
+        Units of ``trainee_factor`` withdrawn per unit in training.
+    max_intake
+        Most that can start training in a year (``None``: no limit).
+    """
+
+    factor: str
+    lag: int = 3
+    attrition: float = 0.0
+    inputs: Mapping[str, float] = field(default_factory=dict)
+    trainee_factor: str | None = None
+    trainee_share: float = 1.0
+    max_intake: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", _frozen_map({str(k): float(v)
+                                                        for k, v in self.inputs.items()}))
+
+
 @dataclass(frozen=True)
 class PlanSettings:
     """The scalar planning settings of a scenario (``docs/scenario-format.md``, section Plans).
@@ -122,6 +231,12 @@ class PlanSettings:
         Yearly discount rate of consumption.
     strategies
         User-defined strategies by name.
+    mobilisation
+        Labour effort above normal the multi-year plan may choose (``None``: none).
+    training
+        A skilled factor trained by the plan (``None``: none).
+    population
+        Population by year (base year and plan years), for consumption per head.
     """
 
     objective: Objective = "max-min"
@@ -134,9 +249,14 @@ class PlanSettings:
     industrial_growth: float | None = None
     discount: float = 0.0
     strategies: Mapping[str, Strategy] = field(default_factory=dict)
+    mobilisation: Mobilisation | None = None
+    training: Training | None = None
+    population: Mapping[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strategies", _frozen_map(self.strategies))
+        object.__setattr__(self, "population", _frozen_map({int(k): float(v)
+                                                            for k, v in self.population.items()}))
         if isinstance(self.consumption_floor, Mapping):
             object.__setattr__(self, "consumption_floor",
                                _frozen_map({int(k): float(v)

@@ -260,10 +260,13 @@ def read_settings(r: _Reader, fd: pd.DataFrame) -> tuple[PlanSettings, dict[str,
         tables["output_targets"] = t.dense((len(years), len(r.ids)), np.nan)
     discount = (parse_number(d["discount"], yaml_where(r.lines, ("discount",)),
                              allow_negative=False, what="discount") if "discount" in d else 0.0)
+    from autarky.io.effort import read_mobilisation, read_population, read_training
+
     settings = PlanSettings(
         objective=objective, foreign_exchange=fx, horizon=horizon,  # type: ignore[arg-type]
         consumption_basket=basket, consumption_floor=floor,
         exogenous=None if exo is None else tuple(kept),
         industry_groups=tuple(map(str, groups)), industrial_growth=ig, discount=discount,
-        strategies=read_strategies(r))
+        strategies=read_strategies(r), mobilisation=read_mobilisation(r, list(years)),
+        training=read_training(r), population=read_population(r))
     return settings, tables

@@ -388,6 +388,23 @@ def _settings_keys(scn: Scenario, prov: dict[_ProvKey, dict[str, Any]]) -> dict[
         out["plan_targets"] = targets
     if st.discount:
         out["discount"] = st.discount
+    if st.mobilisation is not None:
+        m = st.mobilisation
+        out["mobilisation"] = {
+            "factor": m.factor, "normal_hours": m.normal_hours,
+            "tiers": [{"kind": t.kind, "size": t.size, "productivity": t.productivity,
+                       "disutility": t.disutility} for t in m.tiers],
+            **({"min_hours": {int(y): float(h) for y, h in m.min_hours.items()}}
+               if m.min_hours else {})}
+    if st.training is not None:
+        tr = st.training
+        out["training"] = {
+            "factor": tr.factor, "lag": tr.lag, "attrition": tr.attrition,
+            "inputs": dict(tr.inputs), "trainee_share": tr.trainee_share,
+            **({"trainee_factor": tr.trainee_factor} if tr.trainee_factor else {}),
+            **({"max_intake": tr.max_intake} if tr.max_intake is not None else {})}
+    if st.population:
+        out["population"] = {int(y): float(v) for y, v in st.population.items()}
     if st.strategies:
         out["strategies"] = {
             name: {

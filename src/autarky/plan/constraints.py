@@ -201,9 +201,12 @@ def define_import_caps(b: LPBuilder, eco: Economy, trade: Trade, uses: list[Use]
 
 def define_factors(b: LPBuilder, eco: Economy, x: np.ndarray, *, F: np.ndarray | None = None,
                    availability: np.ndarray | None = None, name: str = "factor",
-                   skip: int | None = None) -> np.ndarray | None:
-    """``F x <= availability`` for every factor with a finite availability (``skip``: a factor
-    left out, when it is the objective)."""
+                   skip: int | None = None,
+                   extra: list[tuple[np.ndarray, np.ndarray]] | None = None
+                   ) -> np.ndarray | None:
+    """``F x + sum M v <= availability`` for every factor with a finite availability
+    (``skip``: a factor left out, when it is the objective; ``extra``: terms ``(v, M)`` with
+    one row of ``M`` per factor, as effort and training add)."""
     fac = eco.coords.factor
     avail = (np.asarray(eco.array("factor_availability")) if availability is None
              else np.asarray(availability, dtype=float))
@@ -213,7 +216,9 @@ def define_factors(b: LPBuilder, eco: Economy, x: np.ndarray, *, F: np.ndarray |
     if not keep.size:
         return None
     Fm = np.asarray(eco.array("factor_coefficients") if F is None else F)[keep]
-    return b.add_rows(name, [(x, Fm)], upper=avail[keep], labels=[str(fac[k]) for k in keep],
+    terms: list[tuple[np.ndarray, Any]] = [(x, Fm)]
+    terms += [(v, np.asarray(M)[keep]) for v, M in (extra or [])]
+    return b.add_rows(name, terms, upper=avail[keep], labels=[str(fac[k]) for k in keep],
                       coords={"dims": ("factor",), "factor": [str(fac[k]) for k in keep]})
 
 

@@ -64,6 +64,16 @@ from autarky.plan.constraints import (
     intermediate_use,
     investment_use,
 )
+from autarky.plan.effort import (
+    Effort,
+    Skills,
+    add_effort_vars,
+    add_training_vars,
+    factor_terms,
+    resolve_effort,
+    resolve_skills,
+    skilled_availability,
+)
 from autarky.plan.multiyear_result import MultiYearPlan
 from autarky.plan.strategies import check_groups, resolve_strategy
 from autarky.solve.builder import LPBuilder
@@ -113,6 +123,9 @@ class Horizon:
     B_repair: Any = None
     lag_repair: np.ndarray | None = None
     repair_cost: np.ndarray | None = None
+    # labour effort above normal, and a skilled factor trained with a lag (None: none)
+    effort: Effort | None = None
+    skills: Skills | None = None
 
 
 def _by_year(scn: Scenario, table: str, years: list[int], default: np.ndarray) -> np.ndarray:
@@ -201,6 +214,14 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
         np.zeros((len(years), 0))
     stated = scn.array("factor_availability_by_year")
     availability = grown if stated is None else np.where(np.isnan(stated), grown, stated)
+    effort = resolve_effort(st.mobilisation, eco, years)
+    skills = resolve_skills(st.training, eco)
+    availability = skilled_availability(availability, skills, base, years)
+    for what, k in (("mobilisation", None if effort is None else effort.factor),
+                    ("training", None if skills is None else skills.factor)):
+        if k is not None and not np.all(np.isfinite(availability[:, k])):
+            raise BadValueError(f"{what}: the factor {eco.coords.factor[k]!r} needs a finite "
+                                "availability")
     aid = _by_year(scn, "aid_by_year", years, np.asarray(eco.array("aid")))
     credit = _by_year(scn, "credit_by_year", years, np.asarray(eco.array("credit")))
     credit = credit + np.asarray(eco.array("other_financing"))[np.newaxis, :]
@@ -242,7 +263,7 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
                    strat.target_growth if strat.target_growth is not None else st.industrial_growth,
                    out_targets, strat, availability, aid + credit, imp, exp, fx, basket_g,
                    invest_g, exo_imported, {"prices": pz, "industry_basis": industry_basis},
-                   **repair)
+                   **repair, effort=effort, skills=skills)
 
 
 @dataclass
@@ -259,6 +280,8 @@ class MultiYearModel:
     S: np.ndarray | None
     trade: list[Trade]
     RP: np.ndarray | None = None  # repair started (years x branches), where capacity is damaged
+    E: np.ndarray | None = None  # relative extra effort (years x tiers), with mobilisation
+    R: np.ndarray | None = None  # training intakes (years), with training
 
     @property
     def economy(self) -> Economy:
@@ -388,21 +411,26 @@ def define_terminal_investment(b: LPBuilder, h: Horizon, DK: np.ndarray) -> None
 
 
 def define_year(b: LPBuilder, eco: Economy, h: Horizon, t: int, X: np.ndarray, DK: np.ndarray,
-                C: np.ndarray, foreign_exchange: str, RP: np.ndarray | None = None) -> Trade:
+                C: np.ndarray, foreign_exchange: str, RP: np.ndarray | None = None,
+                E: np.ndarray | None = None, R: np.ndarray | None = None) -> Trade:
     """One year's balance, trade, import caps, factors and foreign exchange: the blocks of the
-    one-year plan with that year's uses (repair takes its investment goods like new capacity,
-    with the same import shares)."""
+    one-year plan with that year's uses (repair and training take their goods like new
+    capacity, with the same import shares; effort and training change the factor rows)."""
     y = h.years[t]
     trade = define_trade(b, eco, h.imp, h.exp, suffix=f"@{y}")
     uses = [intermediate_use(eco, X[t]), investment_use(eco, DK[t], h.B, h.invest_g),
             final_use(eco, C[t:t + 1], h.basket.reshape(-1, 1), h.basket_g)]
     if RP is not None:
         uses.append(investment_use(eco, RP[t], h.B_repair, h.invest_g))
+    if R is not None and h.skills is not None and np.any(h.skills.inputs):
+        uses.append(investment_use(eco, R[t:t + 1], h.skills.inputs.reshape(-1, 1), h.invest_g))
     define_balance(b, eco, X[t], trade, uses, lower=h.exogenous, name=f"balance@{y}")
     define_import_caps(b, eco, trade, uses, constant_imported=h.exo_imported,
                        name=f"import-cap@{y}")
     define_exports_from_output(b, eco, X[t], trade, name=f"exports-from-output@{y}")
-    define_factors(b, eco, X[t], availability=h.availability[t], name=f"factor@{y}")
+    define_factors(b, eco, X[t], availability=h.availability[t], name=f"factor@{y}",
+                   extra=factor_terms(t, h.availability.shape[1], h.availability[t], h.effort,
+                                      E, h.skills, R))
     if h.fx:
         define_foreign_exchange(b, eco, trade, h.money[t], mode=foreign_exchange,
                                 name=f"foreign-exchange@{y}")
@@ -502,10 +530,13 @@ def build_model(obj: Economy | Scenario, strategy: str | None = None, *,
     C = b.add_vars("consumption", T, lower=[h.floor.get(y, 0.0) for y in h.years],
                    cost=[(1 + disc) ** -(y - h.years[0]) for y in h.years],
                    labels=[str(y) for y in h.years])
+    weights = np.array([(1 + disc) ** -(y - h.years[0]) for y in h.years])
+    E = add_effort_vars(b, h.effort, h.years, weights) if h.effort is not None else None
+    R = add_training_vars(b, h.skills, h.years) if h.skills is not None else None
     define_capacity(b, eco, h, X, DK, RP)
     if RP is not None:
         define_repair(b, eco, h, RP)
-    trade = [define_year(b, eco, h, t, X, DK, C, scn.settings.foreign_exchange, RP)
+    trade = [define_year(b, eco, h, t, X, DK, C, scn.settings.foreign_exchange, RP, E, R)
              for t in range(T)]
     define_terminal_investment(b, h, DK)
     define_strategy(b, eco, h, DK, RP)
@@ -513,7 +544,7 @@ def build_model(obj: Economy | Scenario, strategy: str | None = None, *,
     if no_waste:
         define_no_waste(b, eco, h, X, DK, C, trade, RP)
     lp = define_waste_cost(b.build(), eco, h, X, DK, C, S, trade, RP)
-    return MultiYearModel(scn, h, lp, b, X, DK, C, S, trade, RP)
+    return MultiYearModel(scn, h, lp, b, X, DK, C, S, trade, RP, E, R)
 
 
 def _waste_terms(eco: Economy, h: Horizon, trade: Trade) -> tuple[np.ndarray, np.ndarray,

@@ -78,6 +78,14 @@ class MultiYearPlan(DatasetDisplay):
         It is a marginal value: it holds while the plan's binding constraints stay the same
         (a larger change in aid can change them). ``None`` where the plan has no
         foreign-exchange balance (no trade prices).
+    effort
+        With mobilisation (scenario key ``mobilisation``), year by year: hours a day, extra
+        participation, normal, effective and used labour, the disutility of effort, welfare
+        (consumption less disutility) and both per head (where the scenario gives
+        ``population``); units in ``effort.attrs["units"]``. ``None`` otherwise.
+    skills
+        With training (scenario key ``training``), year by year: intake, in training, the
+        skilled stock and what production needs of it (the factor's unit). ``None`` otherwise.
     binding
         Constraints with a non-zero shadow price, labelled (kind, label, year, dual).
     conflicts
@@ -109,6 +117,8 @@ class MultiYearPlan(DatasetDisplay):
     exports: pd.DataFrame | None = None
     trade_balance: pd.DataFrame | None = None
     aid_value: pd.DataFrame | None = None
+    effort: pd.DataFrame | None = None
+    skills: pd.DataFrame | None = None
     binding: Binding = field(default_factory=Binding.empty)
     conflicts: tuple[dict[str, Any], ...] = ()
     check: dict[str, Any] | None = None
@@ -252,6 +262,15 @@ class MultiYearPlan(DatasetDisplay):
                 attrs={"unit": av.attrs.get("unit", ""),
                        "description": "Marginal value of one more unit of aid or credit in "
                                       "the year (dual of its foreign-exchange balance)."})
+        for prefix, frame in (("effort", self.effort), ("skills", self.skills)):
+            if frame is None:
+                continue
+            units = frame.attrs.get("units", {})
+            for col in frame.columns:
+                data[f"{prefix}_{col}"] = xr.DataArray(
+                    frame[col].to_numpy(dtype=float), dims=("year",), coords={"year": years},
+                    attrs={"unit": units.get(col, frame.attrs.get("unit", "")),
+                           "description": f"{prefix.capitalize()}: {col.replace('_', ' ')}."})
         ds = xr.Dataset({k: v for k, v in data.items() if v is not None})
         ds = ds.assign_coords(unit=("branch", [str(self.units[b]) for b in ids]))
         bt = self.binding.table
@@ -338,8 +357,11 @@ class MultiYearPlan(DatasetDisplay):
 
         binding = binding_table(model.builder, model.lp, res)
         imports, exports, balance = _trade(model, res)
+        from autarky.plan.effort import effort_table, skills_table
+
         return cls(
             status="optimal", aid_value=_aid_value(model, res),
+            effort=effort_table(model, res, model.scenario), skills=skills_table(model, res),
             gross_output=_frame(x, years, ids, "branch"),
             capacity=_frame(K, years, ids, "branch"),
             new_capacity=_frame(dk, years, ids, "branch"), investment=inv_df,
