@@ -220,3 +220,22 @@ def test_errors_of_the_analyses() -> None:
         campaign(scn, hours={1970: 9.0})
     with pytest.raises(BadValueError, match="shorter than the normal"):
         capped(scn.settings.mobilisation, 7.0)
+
+
+def test_cli_mobilisation(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from autarky.cli.app import main
+
+    assert main(["mobilisation", "three-year-plan", "--hours", "8,12", "--campaign",
+                 "1960:14", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert list(doc["frontier"]) == ["8", "12"]
+    assert doc["frontier"]["12"]["objective"] >= doc["frontier"]["8"]["objective"] - 1e-6
+    assert doc["by_year"]["campaign@1960"]["hours"] == pytest.approx(14.0)
+    assert doc["units"]["hours"].startswith("hours a day")
+    for bad in (["--campaign", "1960"], ["--campaign", "1960:20"], ["--hours", "x"]):
+        assert main(["mobilisation", "three-year-plan", *bad]) == 2
+        assert "Traceback" not in capsys.readouterr().err
+    assert main(["mobilisation", "textbook"]) == 2
+    assert "no mobilisation" in capsys.readouterr().err

@@ -316,11 +316,6 @@ def main(out: Path = OUT) -> dict[str, float]:
                                           "note"],
               [[p, b, PRICE[b], True, why, "At the domestic (1963) price: no discount assumed."]
                for p, b in exp_pairs])
-    write_csv(out / "population.csv", ["year", "value", "estimate", "source", "note"],
-              [[yr, float(v), False,
-                "Maddison, Historical Statistics, horizontal file 02-2010 (population), via "
-                "GitHub riceissa/maddison-project-data (WEST-EST); dprk-sources.md 4",
-                "Mid-year population, thousands."] for yr, v in POP.items()])
     ind = np.array([b in INDUSTRY for b in BR])
     p = np.array([PRICE[b] for b in BR])
     return {"industry_1953_over_1949": float((p * x53)[ind].sum() / (p * x49)[ind].sum()),
@@ -331,6 +326,62 @@ def main(out: Path = OUT) -> dict[str, float]:
             "aid_1954": float(sum(AID[q].get(1954, 0.0) for q in AID))}
 
 
+
+
+# technicians and specialists: thousand per million won of output (estimates)
+TECH_PER_WON = {b: 0.02 for b in INDUSTRY}
+TECH_PER_WON.update({"grain": 0.002, "other": 0.005})
+TECH_1953 = 12.0
+MOBILISATION = {
+    "factor": "labour", "normal_hours": 8,
+    "note": "Estimates. The normal day is the eight-hour day ('The eight-hour workday is "
+            "standard but most laborers work 12-16 hours daily during production campaigns': "
+            "nationsencyclopedia.com, WEAK, of a later period); 'Factory workers toil 12 to 14 "
+            "hours a day' in 1960 (TIME, 14 Nov 1960, WEST-EST). Productivity of an extra hour "
+            "falls with the length of the day (output flat beyond ~60 hours a week in studies "
+            "of munitions work, recalled: an estimate); disutility in consumption-basket "
+            "multiples per extra normal day of effort, rising with fatigue.",
+    "tiers": [
+        {"kind": "hours", "size": 2, "productivity": 0.85, "disutility": 0.4},
+        {"kind": "hours", "size": 2, "productivity": 0.6, "disutility": 0.8},
+        {"kind": "hours", "size": 2, "productivity": 0.35, "disutility": 1.6},
+        {"kind": "participation", "size": 0.08, "productivity": 0.7, "disutility": 0.5},
+    ],
+    # the Ch'ollima campaign to compare against (not imposed on the plan): hours a day, estimates
+    # rising to TIME's '12 to 14 hours a day' of 1960
+    "campaign": {1958: 11.0, 1959: 12.0, 1960: 13.0},
+}
+TRAINING = {
+    "factor": "technicians", "lag": 3, "attrition": 0.02,
+    "inputs": {"other": 0.2}, "trainee_factor": "labour", "trainee_share": 0.39,
+    "max_intake": 30.0,
+    "note": "Estimates. Technical schools and colleges of two to four years; ~700 won of "
+            "teaching, board and books per trainee over the course; a trainee is a worker "
+            "withdrawn (0.39 of a 1963-productivity worker, as in the labour unit); at most "
+            "30 thousand a year could start (teachers, buildings). 'A pool of 200,000 "
+            "technicians and experts has been built up from nearly nothing' by 1964 (Robinson, "
+            "in Koh line 248; no figure in the research file).",
+}
+
+
+def technicians() -> dict:
+    need = sum(TECH_PER_WON[b] * PRICE[b] * X53[b][0] for b in BR if b in TECH_PER_WON)
+    return {
+        "id": "technicians", "name": "Technicians and specialists",
+        "unit": "thousand persons", "availability": TECH_1953, "estimate": True,
+        "note": ("Estimate. 'A pool of 200,000 technicians and experts has been built up from "
+                 "nearly nothing' by 1964 (Joan Robinson, quoted by Koh, seed line 248; the "
+                 "research file found no other source). Needs: 0.04 thousand per million won of "
+                 "industrial output, 0.002 in grain, 0.005 in 'other' (an estimate that puts "
+                 "the need of the 1963 economy near 150 thousand); the 1953 stock, "
+                 f"{TECH_1953:g} thousand, is 'nearly nothing': a little more than the 1953 "
+                 f"outputs need ({need:.1f}), with the specialists trained in the USSR and "
+                 "the Soviet and Chinese specialists sent in 1954-56."),
+        "coefficients": {b: {"value": round(TECH_PER_WON[b] * PRICE[b], 8), "estimate": True,
+                             "note": f"{TECH_PER_WON[b]:g} thousand per million won x the "
+                                     f"price {PRICE[b]:g}."}
+                         for b in BR if b in TECH_PER_WON},
+    }
 
 
 LABOUR_EQUIV_1953 = 1215.0  # 1963-productivity worker-equivalents (see the labour note)
@@ -404,7 +455,7 @@ def scenario_yaml(seven: dict, x53: np.ndarray, checks: dict[str, float]) -> str
                 f"{LABOUR_EQUIV_1953:g}; the 1953 outputs need "
                 f"{checks['labour_1953']:.0f} of them. Growth: see factor_growth."),
             "estimate": True,
-            "coefficients": labour["coefficients"]}],
+            "coefficients": labour["coefficients"]}, technicians()],
         "partners": [
             {"id": "ussr", "name": "Soviet Union",
              "note": "Grant of 1 billion rubles decided on 3 August 1953 (Shen Zhihua & Dong "
@@ -430,12 +481,17 @@ def scenario_yaml(seven: dict, x53: np.ndarray, checks: dict[str, float]) -> str
         "repair_capital": "repair_capital.csv",
         "repair_gestation": {b: int(v) for b, v in REPAIR_LAG.items()},
         "factor_growth": {"labour": {
-            "value": 0.16, "estimate": True,
+            "value": 0.08, "estimate": True,
             "note": ("Workers ~4.6 % a year (3,100 thousand in 1953 to the ~4,250 thousand of "
                      "1960 in seven-year-plan: population +2.8 % a year, Maddison, and "
-                     "demobilisation) times productivity ~10.9 % a year (from ~0.39 of the 1963 "
-                     "level to ~0.81 in 1960, where seven-year-plan's 1960 labour force is 1.24 "
-                     "times what the 1963 norms need): 1.046 x 1.109 = 1.16.")}},
+                     "demobilisation) and productivity ~3.3 % a year within each branch. "
+                     "Output per worker rose faster (from ~0.39 of the 1963 level to ~0.81 in "
+                     "1960, where seven-year-plan's 1960 labour force is 1.24 times what the "
+                     "1963 norms need: ~11 % a year), but most of that came with the shift of "
+                     "workers from farming into industry, which the plan makes itself (a "
+                     "worker in grain makes ~150 won a year, in industry ~4,000 at the 1963 "
+                     "norms), and with new plants; counting it here too would count it twice. "
+                     "An estimate, and the one the value of mobilisation depends on most.")}},
         "consumption": {"basket": "consumption", "floor": 1.0},
         "exogenous": ["government", "stock_change"],
         "industry_groups": ["energy", "heavy", "light"],
@@ -447,6 +503,12 @@ def scenario_yaml(seven: dict, x53: np.ndarray, checks: dict[str, float]) -> str
         "export_prices": "export_prices.csv",
         "export_limits": "export_limits.csv",
         "aid_by_year": AID,
+        "mobilisation": MOBILISATION,
+        "training": TRAINING,
+        "population": {
+            "unit": "thousand", "source": "Maddison, Historical Statistics, horizontal file "
+            "02-2010 (population), via GitHub riceissa/maddison-project-data (WEST-EST); "
+            "dprk-sources.md 4", "note": "Mid-year population.", **POP},
     }
     body = yaml.safe_dump(d, sort_keys=False, allow_unicode=True, width=100)
     notes = ("\n# aid_by_year, million won (1963 prices, dollar face value at 1.2 won per dollar: "

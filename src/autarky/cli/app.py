@@ -543,6 +543,7 @@ def register_commands() -> None:
     """Import the modules that add their commands to :data:`app`."""
     from autarky.cli import (  # noqa: F401
         aid_cmds,
+        effort_cmds,
         monitor_cmds,
         product_cmds,
         reliance_cmds,

@@ -138,17 +138,22 @@ class Mobilisation:
         The steps of extra effort, in the order the plan would take them.
     min_hours
         Hours a day the plan must work in given years (a mandated campaign: ``{year: hours}``).
+    campaign
+        A campaign to compare against (``{year: hours}``), not imposed on the scenario's own
+        plans: what :func:`autarky.plan.mobilisation.campaign` mandates by default.
     """
 
     factor: str
     normal_hours: float = 8.0
     tiers: tuple[EffortTier, ...] = ()
     min_hours: Mapping[int, float] = field(default_factory=dict)
+    campaign: Mapping[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tiers", tuple(self.tiers))
-        object.__setattr__(self, "min_hours", _frozen_map({int(k): float(v)
-                                                           for k, v in self.min_hours.items()}))
+        for name in ("min_hours", "campaign"):
+            object.__setattr__(self, name, _frozen_map({int(k): float(v)
+                                                        for k, v in getattr(self, name).items()}))
 
     def relative_size(self, tier: EffortTier) -> float:
         """The tier's most extra effort relative to normal (hours over the normal day, or the

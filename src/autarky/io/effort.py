@@ -14,7 +14,8 @@ from autarky.io.planning import _mapping, _num, _year_key
 if TYPE_CHECKING:
     from autarky.io.scenario import _Reader
 
-MOBILISATION_FIELDS = ("factor", "normal_hours", "tiers", "min_hours", "note", "source")
+MOBILISATION_FIELDS = ("factor", "normal_hours", "tiers", "min_hours", "campaign", "note",
+                       "source")
 TIER_FIELDS = ("kind", "size", "productivity", "disutility", "note", "source", "estimate")
 TRAINING_FIELDS = ("factor", "lag", "attrition", "inputs", "trainee_factor", "trainee_share",
                    "max_intake", "note", "source", "estimate")
@@ -77,19 +78,23 @@ def read_mobilisation(r: _Reader, years: list[int]) -> Mobilisation | None:
     if m.max_hours > 24:
         raise yaml_where(r.lines, (key, "tiers")).error(
             f"the tiers allow {m.max_hours:g} hours a day, more than 24")
-    min_hours: dict[int, float] = {}
-    for y, v in _mapping(r, key, spec.get("min_hours") or {}, "min_hours").items():
-        yp = (key, "min_hours", y)
-        yr = _year_key(r, y, yp)
-        if yr not in set(years):
-            raise yaml_where(r.lines, yp).error(f"year {yr} is not a plan year")
-        h = _num(r, yp, v, what="hours")
-        if not normal <= h <= m.max_hours:
-            raise yaml_where(r.lines, yp).error(
-                f"min_hours must lie between the normal day ({normal:g} h) and the longest day "
-                f"the tiers allow ({m.max_hours:g} h); got {h:g}")
-        min_hours[yr] = h
-    return Mobilisation(factor, normal, tuple(tiers), min_hours)
+    by_year: dict[str, dict[int, float]] = {}
+    for field in ("min_hours", "campaign"):
+        got: dict[int, float] = {}
+        for y, v in _mapping(r, key, spec.get(field) or {}, field).items():
+            yp = (key, field, y)
+            yr = _year_key(r, y, yp)
+            if yr not in set(years):
+                raise yaml_where(r.lines, yp).error(f"year {yr} is not a plan year")
+            h = _num(r, yp, v, what="hours")
+            if not normal <= h <= m.max_hours:
+                raise yaml_where(r.lines, yp).error(
+                    f"{field} must lie between the normal day ({normal:g} h) and the longest "
+                    f"day the tiers allow ({m.max_hours:g} h); got {h:g}")
+            got[yr] = h
+        by_year[field] = got
+    return Mobilisation(factor, normal, tuple(tiers), by_year["min_hours"],
+                        by_year["campaign"])
 
 
 def read_training(r: _Reader) -> Training | None:

@@ -395,7 +395,9 @@ def _settings_keys(scn: Scenario, prov: dict[_ProvKey, dict[str, Any]]) -> dict[
             "tiers": [{"kind": t.kind, "size": t.size, "productivity": t.productivity,
                        "disutility": t.disutility} for t in m.tiers],
             **({"min_hours": {int(y): float(h) for y, h in m.min_hours.items()}}
-               if m.min_hours else {})}
+               if m.min_hours else {}),
+            **({"campaign": {int(y): float(h) for y, h in m.campaign.items()}}
+               if m.campaign else {})}
     if st.training is not None:
         tr = st.training
         out["training"] = {

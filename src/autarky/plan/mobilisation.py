@@ -103,7 +103,8 @@ def capped(m: Mobilisation, hours: float) -> Mobilisation:
         room -= take
         tiers.append(replace(t, size=take))
     return Mobilisation(m.factor, m.normal_hours, tuple(tiers),
-                        {y: h for y, h in m.min_hours.items() if h <= hours})
+                        {y: h for y, h in m.min_hours.items() if h <= hours},
+                        {y: h for y, h in m.campaign.items() if h <= hours})
 
 
 def _row(plan: MultiYearPlan, label: Any) -> dict[str, Any]:
@@ -120,7 +121,16 @@ def _row(plan: MultiYearPlan, label: Any) -> dict[str, Any]:
             "consumption": float(e["consumption"].mean()),
             "welfare": float(e["welfare"].mean()),
             "unused_labour": float((e["effective_labour"] - e["labour_used"]).clip(lower=0)
-                                   .sum())}
+                                   .sum()),
+            "strain": float(_strain(e).sum())}
+
+
+def _strain(e: pd.DataFrame) -> pd.Series:
+    """Mobilised effort that bought nothing: effective labour above normal that no production
+    used (the unused part of the factor, up to what effort added)."""
+    slack = (e["effective_labour"] - e["labour_used"]).clip(lower=0)
+    added = (e["effective_labour"] - e["normal_labour"]).clip(lower=0)
+    return np.minimum(slack, added)
 
 
 UNITS = {"objective": "consumption-basket multiples less the disutility of effort, "
@@ -132,7 +142,9 @@ UNITS = {"objective": "consumption-basket multiples less the disutility of effor
          "welfare_per_head": "basket multiples per head, base year = 1 (mean)",
          "consumption": "basket multiples (mean)", "welfare": "basket multiples (mean)",
          "unused_labour": "effective labour no production used, summed over the years "
-                          "(the factor's unit)"}
+                          "(the factor's unit)",
+         "strain": "effective labour added by effort above normal that no production used, "
+                   "summed over the years (the factor's unit)"}
 
 
 def effort_frontier(obj: Economy | Scenario, strategy: str | None = None, *,
@@ -186,7 +198,7 @@ class Campaign:
         Index ``(path, year)``: the plan's effort table (hours, labour normal, effective and
         used, disutility, welfare, per head) with industrial output, the labour shadow price
         (``labour_value``: objective per unit of the factor) and ``strain``: effective labour
-        no production used (mobilised effort that bought nothing).
+        added by effort that no production used (mobilised effort that bought nothing).
     plans
         The plans by path.
     limits
@@ -211,7 +223,8 @@ def campaign(obj: Economy | Scenario, strategy: str | None = None, *,
     strategy, targets, solver
         As for :func:`~autarky.plan.multiyear.multiyear`.
     hours
-        The campaign: ``{year: hours a day}`` mandated; default the scenario's ``min_hours``.
+        The campaign: ``{year: hours a day}`` mandated; default the scenario's ``campaign``,
+        else its ``min_hours``.
 
     Returns
     -------
@@ -219,10 +232,10 @@ def campaign(obj: Economy | Scenario, strategy: str | None = None, *,
     """
     scn = as_scenario(obj)
     m = _mobilisation(scn)
-    mandated = dict(m.min_hours if hours is None else hours)
+    mandated = dict((m.campaign or m.min_hours) if hours is None else hours)
     if not mandated:
-        raise BadValueError("no campaign to compare: give hours by year, or min_hours in the "
-                            "scenario's mobilisation")
+        raise BadValueError("no campaign to compare: give hours by year, or campaign (or "
+                            "min_hours) in the scenario's mobilisation")
     years = scn.settings.years
     for y, h in mandated.items():
         if y not in years:
@@ -234,6 +247,7 @@ def campaign(obj: Economy | Scenario, strategy: str | None = None, *,
     paths = {"balanced": capped(replace(m, min_hours={}), m.normal_hours),
              "chosen": replace(m, min_hours={}),
              "campaign": replace(m, min_hours=mandated)}
+    paths = {k: replace(v, campaign={}) for k, v in paths.items()}
     plans: dict[str, MultiYearPlan] = {}
     rows, frames = [], []
     fac = [str(f) for f in scn.economy.coords.factor]
@@ -248,7 +262,7 @@ def campaign(obj: Economy | Scenario, strategy: str | None = None, *,
             e = plan.effort.copy()
             e["industrial_output"] = plan.industrial_output.loc[e.index].to_numpy()
             e["labour_value"] = plan.factor_rents[fac[fac.index(m.factor)]].to_numpy()
-            e["strain"] = (e["effective_labour"] - e["labour_used"]).clip(lower=0)
+            e["strain"] = _strain(e)
             e.insert(0, "path", name)
             frames.append(e.reset_index().set_index(["path", "year"]))
     summary = pd.DataFrame(rows).rename(columns={"case": "path"}).set_index("path")
