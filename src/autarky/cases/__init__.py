@@ -55,6 +55,19 @@ class Case:
         """The audit of the source's claims, with the links and assumptions the case adds."""
         return self._impl().audit()
 
+    def audit_additions(self) -> tuple[Any, ...]:
+        """The claims the case adds to its source's for the audit (links, assumptions), each
+        marked by its ``added`` field."""
+        impl = self._impl()
+        return tuple(impl.audit_additions()) if hasattr(impl, "audit_additions") else ()
+
+    def readings_audit(self) -> Any:
+        """The readings of the ambiguous claims weighed by all the case's claims
+        (:class:`autarky.monitor.readings.ReadingsAudit`), or ``None`` where the case has
+        none."""
+        impl = self._impl()
+        return impl.readings_audit() if hasattr(impl, "readings_audit") else None
+
     def additions(self, scenario: str) -> Any:
         """What the case adds to the report of its bundled scenario ``scenario``
         (:class:`autarky.report.site.Additions`)."""
@@ -63,8 +76,8 @@ class Case:
 
 CASES = (
     Case("koh1965", "North Korea and its quest for autonomy (B. C. Koh, 1965-66)",
-         ("dprk-1963", "seven-year-plan", "three-year-plan", "claims"), "dprk-1963",
-         "autarky.cases.koh1965"),
+         ("dprk-1963", "seven-year-plan", "three-year-plan", "claims", "research-claims"),
+         "dprk-1963", "autarky.cases.koh1965"),
 )
 
 

@@ -93,7 +93,8 @@ def mobilisation_cmd(
     along the frontier of the working day, and a campaign against a balanced path and the
     plan's own choice, with the effort that bought nothing (strain) counted."""
     from autarky.cli.render import print_json, source_line
-    from autarky.plan.mobilisation import LIMITS, campaign as run_campaign, effort_frontier
+    from autarky.plan.mobilisation import LIMITS, effort_frontier
+    from autarky.plan.mobilisation import campaign as run_campaign
 
     caps, mandated = _hours(hours), _campaign(campaign)
     scn = load_economy(scenario, allow_outside)

@@ -53,20 +53,52 @@ def _actuals(spec: str) -> Any:
     return read_actuals(_bundled(spec, "actuals") or Path(spec))
 
 
-def _audit(spec: str) -> Any:
-    """The audit of a claims file (YAML or CSV), or of a bundled case's claims by name
-    (``claims``), with the links and assumptions that case adds."""
+def _read(spec: str) -> tuple[list[Any], Any]:
+    """The claims of one claims file (YAML or CSV) or bundled claims dataset, and the case it
+    belongs to (``None`` for a file)."""
+    from autarky import data
     from autarky.cases import case_for
     from autarky.io.claims import read_claims, read_claims_csv
-    from autarky.monitor.audit import audit
 
     p = Path(spec)
     case = case_for(spec) if not p.exists() else None
     if case is not None:
-        return case.audit()
+        ds = data.dataset(spec)
+        if ds.kind != "claims":
+            from autarky.errors import BadValueError
+
+            raise BadValueError(f"{spec} is a bundled {ds.kind}, not a claims file")
+        return list(read_claims(ds.path).claims), case
     if p.suffix.lower() == ".csv":
-        return audit(read_claims_csv(p))
-    return audit(read_claims(p))
+        return list(read_claims_csv(p).claims), None
+    return list(read_claims(p).claims), None
+
+
+def _audit(specs: list[str], readings: bool = False) -> Any:
+    """The audit of claims files (YAML or CSV) and bundled claims datasets together; the
+    bundled ``claims`` of a case come with the links and assumptions that case adds. With
+    ``readings``, the readings of the ambiguous claims are weighed
+    (:func:`autarky.monitor.readings.audit_readings`); for a case's bundled claims alone, with
+    the case's own links for the readings."""
+    from autarky.monitor.audit import audit
+    from autarky.monitor.readings import audit_readings
+
+    read = [_read(s) for s in specs]
+    cases = {c.name: c for _, c in read if c is not None}
+    if len(cases) == 1 and all(c is not None for _, c in read):
+        case = next(iter(cases.values()))
+        if readings and case.readings_audit() is not None:
+            return case.readings_audit()
+        if specs == ["claims"] and not readings:
+            return case.audit()
+    claims = [c for got, _ in read for c in got]
+    extra = []
+    for spec, (_, case) in zip(specs, read, strict=True):
+        if case is not None and spec == "claims":
+            extra = list(case.audit_additions())
+    if readings:
+        return audit_readings(claims, extra=extra or None)
+    return audit(claims, extra=extra or None)
 
 
 def _probability(p: float) -> str:
@@ -156,16 +188,24 @@ def monitor(
                   highlight=False, markup=False)
 
 
-@app.command(epilog=examples('autarky audit claims', 'autarky audit my-claims.yaml --format csv'))
+@app.command(epilog=examples('autarky audit claims', 'autarky audit my-claims.yaml --format csv',
+                             'autarky audit claims research-claims --readings'))
 def audit(
-    claims: Annotated[str, typer.Argument(help="Claims file (YAML or CSV), or 'claims' for the "
-                                                "source's bundled claims.")],
+    claims: Annotated[list[str], typer.Argument(
+        help="Claims files (YAML or CSV), or bundled claims: 'claims' for the source's, "
+             "'research-claims' for other sources'.")],
+    readings: Annotated[bool, typer.Option(
+        "--readings", help="Weigh the other readings of ambiguous claims by the rest: which "
+                           "reading the claims support, and how strongly.")] = False,
     format: FormatOpt = Format.table,
 ) -> None:
     """Can a set of claimed statistics all be true? Weighted least squares in log levels."""
-    res = _audit(claims)
+    res = _audit(list(claims), readings)
+    if readings:
+        _print_readings(res, format, ", ".join(claims))
+        return
     if format is not Format.table:
-        _print(res, format, claims_file=claims)
+        _print(res, format, claims_file=", ".join(claims))
         return
     c = res.claims
     t = Table(title="Claims audit: each claim against the most consistent series",
@@ -201,3 +241,43 @@ def audit(
                        cell(r["high"], ".4g"),
                        str(r["basis"]) + (" (interpolated)" if r["interpolated"] else ""))
     out.print(st)
+
+
+def _print_readings(r: Any, format: Format, files: str) -> None:
+    """The weighed readings: each claim's readings with prior, posterior and Bayes factor,
+    and the audit under the most probable combination."""
+    from autarky.cli.render import fmt, print_json
+
+    best = r.best
+    if format is Format.json:
+        print_json({"claims_file": files, "method": r.method,
+                    "units": r.readings.attrs.get("units", {}),
+                    "readings": r.readings.to_dict(orient="records"),
+                    "chosen": r.chosen(),
+                    "best": {"chi2": best.chi2, "dof": best.dof, "p_value": best.p_value,
+                             "consistent": best.consistent,
+                             "flagged": list(best.flagged)}})
+        return
+    if format is Format.csv:
+        sys.stdout.write(r.readings.to_csv(index=False))
+        return
+    t = Table(title="Readings of the ambiguous claims, weighed by the other claims",
+              caption=f"Claims: {escape(files)}. Method: {escape(r.method)}. Posterior: the "
+                      "probability of the reading given all the claims (priors as stated); "
+                      "Bayes factor: the evidence for the reading over the claim as read (above "
+                      "1 the claims support it; 3-20 positive, 20-150 strong, over 150 very "
+                      "strong, Kass & Raftery 1995).", caption_justify="left")
+    for col in ("claim", "reading", "changes", "source type", "prior", "posterior",
+                "Bayes factor"):
+        t.add_column(col, justify="right" if col in ("prior", "posterior", "Bayes factor")
+                     else "left")
+    for _, row in r.readings.iterrows():
+        t.add_row(escape(str(row["claim"])), escape(str(row["reading"])),
+                  escape(str(row["changes"])), str(row["source_type"] or "the document"),
+                  f"{row['prior']:.2f}", f"{row['posterior']:.3f}", fmt(row["bayes_factor"]))
+    out.print(t)
+    out.print(f"Under the most probable readings: chi-square {best.chi2:.2f} on {best.dof} "
+              f"degrees of freedom, p = {best.p_value:.3g}: the claims "
+              + ("can hold together." if best.consistent else "cannot all hold together.")
+              + (f" Flagged: {', '.join(best.flagged)}." if best.flagged else ""),
+              highlight=False, markup=False)

@@ -2,8 +2,9 @@
 studies (:mod:`autarky.cases`), whose files live in each case's package.
 
 >>> from autarky import data
->>> sorted(d.name for d in data.list_datasets())
-['claims', 'dprk-1963', 'island', 'seven-year-plan', 'textbook', 'three-year-plan']
+>>> sorted(d.name for d in data.list_datasets())  # doctest: +NORMALIZE_WHITESPACE
+['claims', 'dprk-1963', 'island', 'research-claims', 'seven-year-plan', 'textbook',
+ 'three-year-plan']
 >>> eco = data.load("dprk-1963")
 >>> eco.n
 12

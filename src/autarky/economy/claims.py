@@ -50,10 +50,54 @@ CLAIM_FIELDS: tuple[tuple[str, bool, str, str], ...] = (
                                "'assumption'; empty for a claim of the source."),
     ("sigma", False, "number", "Standard deviation in log terms, replacing the audit's weighting "
                                "rule (a link's is tiny: it is an identity)."),
+    ("source_type", False, "string", "Where a claim of another source comes from: one of "
+                                     "DPRK-OFF, BLOC-ARCH, WEST-REPRO, WEST-EST, WEAK "
+                                     "(empty: a claim of the document itself)."),
+    ("source", False, "string", "The citation of a claim from another source."),
+    ("quote", False, "string", "The exact text the claim was read in."),
+    ("readings", False, "list", "Other readings of an ambiguous claim: each a mapping of name, "
+                                "prior and the fields it changes (value, year, base_year, "
+                                "quantity, unit, of)."),
 )
+
+#: Types of source a claim can come from (``source_type``), with the factor the audit
+#: multiplies its standard deviation by (:data:`autarky.monitor.audit.SOURCE_WEIGHTS`).
+SOURCE_TYPES = ("DPRK-OFF", "BLOC-ARCH", "WEST-REPRO", "WEST-EST", "WEAK")
+
+#: Fields a reading may change.
+READING_FIELDS = ("value", "year", "base_year", "quantity", "unit", "of")
 
 #: Values of a claim's ``added`` field: a claim of the source, or one the analyst added.
 ADDED = ("", "link", "assumption")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Another reading of an ambiguous claim: the fields it changes, and how likely it is a
+    priori (``prior``, relative to the claim as read, which counts 1).
+
+    >>> c = Claim("p", "ratio", "x", 20.0, "times", 1967, 1944,
+    ...           readings=(Reading("base 1949", base_year=1949),))
+    >>> c.readings[0].apply(c).base_year, c.readings[0].apply(c).readings
+    (1949, ())
+    """
+
+    name: str
+    prior: float = 1.0
+    value: float | None = None
+    year: int | None = None
+    base_year: int | None = None
+    quantity: str | None = None
+    unit: str | None = None
+    of: str | None = None
+    note: str = ""
+
+    def apply(self, claim: Claim) -> Claim:
+        """The claim under this reading (without readings of its own)."""
+        from dataclasses import replace
+
+        changes = {f: getattr(self, f) for f in READING_FIELDS if getattr(self, f) is not None}
+        return replace(claim, readings=(), **changes)
 
 
 @dataclass(frozen=True)
@@ -78,6 +122,10 @@ class Claim:
     cites: str = ""
     added: str = ""
     sigma: float | None = None
+    source_type: str = ""
+    source: str = ""
+    quote: str = ""
+    readings: tuple[Reading, ...] = ()
     file_line: int | None = field(default=None, compare=False)
 
 
@@ -112,4 +160,5 @@ class Claims:
         return pd.DataFrame(rows).set_index("id")
 
 
-__all__ = ["ADDED", "CLAIM_FIELDS", "KINDS", "TWO_YEAR_KINDS", "Claim", "Claims"]
+__all__ = ["ADDED", "CLAIM_FIELDS", "KINDS", "READING_FIELDS", "SOURCE_TYPES", "TWO_YEAR_KINDS",
+           "Claim", "Claims", "Reading"]

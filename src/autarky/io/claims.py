@@ -13,7 +13,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from autarky.economy.claims import ADDED, CLAIM_FIELDS, KINDS, TWO_YEAR_KINDS, Claim, Claims
+from autarky.economy.claims import (
+    ADDED,
+    CLAIM_FIELDS,
+    KINDS,
+    READING_FIELDS,
+    SOURCE_TYPES,
+    TWO_YEAR_KINDS,
+    Claim,
+    Claims,
+    Reading,
+)
 from autarky.errors import ScenarioError
 from autarky.io.entries import CsvRow, parse_bool, parse_number, read_csv_rows, require_suffix
 from autarky.io.yamlmap import load_yaml
@@ -61,6 +71,11 @@ def _check(rec: Any, i: int, file: str, line: int | None) -> Claim:
     sigma = rec.get("sigma")
     if sigma is not None and not sigma > 0:
         raise err("sigma", f"sigma must be a positive number, got {sigma!r}")
+    source_type = str(rec.get("source_type") or "")
+    if source_type and source_type not in SOURCE_TYPES:
+        raise err("source_type", f"source_type is one of {', '.join(SOURCE_TYPES)}, got "
+                                 f"{source_type!r}")
+    readings = tuple(_reading(r, k, rec, err) for k, r in enumerate(rec.get("readings") or ()))
     return Claim(
         id=str(rec["id"]), kind=rec["kind"], quantity=str(rec["quantity"]),
         value=float(rec["value"]), unit=str(rec["unit"]), year=rec.get("year"),
@@ -68,8 +83,44 @@ def _check(rec: Any, i: int, file: str, line: int | None) -> Claim:
         ocr=str(rec.get("ocr") or ""), reading=str(rec.get("reading") or ""), confidence=conf,
         unclear=bool(rec.get("unclear", False)), alternatives=alts,
         note=str(rec.get("note") or ""), cites=str(rec.get("cites") or ""), added=added,
-        sigma=None if sigma is None else float(sigma), file_line=line,
+        sigma=None if sigma is None else float(sigma), source_type=source_type,
+        source=str(rec.get("source") or ""), quote=str(rec.get("quote") or ""),
+        readings=readings, file_line=line,
     )
+
+
+def _reading(raw: Any, k: int, rec: dict[str, Any], err: Any) -> Reading:
+    """One entry of a claim's ``readings``."""
+    where = f"readings.{k}"
+    if not isinstance(raw, dict):
+        raise err(where, "a reading is a mapping of name, prior and the fields it changes")
+    allowed = {"name", "prior", "note", *READING_FIELDS}
+    for key in raw:
+        if key not in allowed:
+            raise err(f"{where}.{key}", f"unknown field {key!r}; a reading takes name, prior, "
+                                        f"note, {', '.join(READING_FIELDS)}")
+    if not raw.get("name"):
+        raise err(f"{where}.name", "a reading needs a name")
+    prior = raw.get("prior", 1.0)
+    if isinstance(prior, bool) or not isinstance(prior, (int, float)) or not prior > 0 \
+            or not math.isfinite(prior):
+        raise err(f"{where}.prior", f"prior must be a positive number, got {prior!r}")
+    changes: dict[str, Any] = {}
+    for f in READING_FIELDS:
+        if raw.get(f) is None:
+            continue
+        v = raw[f]
+        if f == "value" and (isinstance(v, bool) or not isinstance(v, (int, float))
+                             or not math.isfinite(v)):
+            raise err(f"{where}.value", f"non-numeric value {v!r}")
+        if f in ("year", "base_year") and (isinstance(v, bool) or not isinstance(v, int)):
+            raise err(f"{where}.{f}", f"expected a whole number, got {v!r}")
+        changes[f] = float(v) if f == "value" else v if f in ("year", "base_year") else str(v)
+    if not changes:
+        raise err(where, "a reading changes at least one of " + ", ".join(READING_FIELDS))
+    if rec["kind"] == "share" and changes.get("of", rec.get("of")) in (None, ""):
+        raise err(f"{where}.of", "a share claim needs 'of'")
+    return Reading(str(raw["name"]), float(prior), note=str(raw.get("note") or ""), **changes)
 
 
 def read_claims(path: str | Path) -> Claims:
@@ -108,7 +159,7 @@ def read_claims(path: str | Path) -> Claims:
 # ----------------------------------------------------------------------------- CSV
 CSV_REQUIRED = ("id", "kind", "quantity", "value", "unit", "year")
 CSV_OPTIONAL = ("base_year", "of", "line", "ocr", "confidence", "reading", "unclear", "alternatives",
-                "note", "cites", "added", "sigma")
+                "note", "cites", "added", "sigma", "source_type", "source", "quote")
 
 
 def _csv_int(row: CsvRow, column: str) -> int | None:
@@ -156,12 +207,17 @@ def _csv_claim(row: CsvRow) -> Claim:
         sigma = parse_number(v["sigma"], row.where("sigma"), allow_negative=False, what="sigma")
         if sigma == 0:
             raise row.where("sigma").error("sigma must be a positive number, got 0")
+    source_type = v.get("source_type", "")
+    if source_type and source_type not in SOURCE_TYPES:
+        raise row.where("source_type").error(
+            f"source_type is one of {', '.join(SOURCE_TYPES)}, got {source_type!r}")
     return Claim(
         id=v["id"], kind=kind, quantity=v["quantity"], value=value, unit=v["unit"], year=year,
         base_year=base_year, of=of, line=line, ocr=v.get("ocr", ""), reading=v.get("reading", ""),
         confidence=confidence, unclear=parse_bool(v.get("unclear", ""), row.where("unclear")),
         alternatives=alternatives, note=v.get("note", ""), cites=v.get("cites", ""),
-        added=added, sigma=sigma, file_line=row.line,
+        added=added, sigma=sigma, source_type=source_type, source=v.get("source", ""),
+        quote=v.get("quote", ""), file_line=row.line,
     )
 
 
@@ -213,7 +269,13 @@ def claim_record(c: Claim) -> dict[str, Any]:
     for name, required, _, _ in CLAIM_FIELDS:
         val = getattr(c, name)
         if required or val != getattr(defaults, name):
-            out[name] = list(val) if isinstance(val, tuple) else val
+            if name == "readings":
+                out[name] = [{"name": r.name, **({"prior": r.prior} if r.prior != 1.0 else {}),
+                              **{f: getattr(r, f) for f in READING_FIELDS
+                                 if getattr(r, f) is not None},
+                              **({"note": r.note} if r.note else {})} for r in val]
+            else:
+                out[name] = list(val) if isinstance(val, tuple) else val
     return out
 
 

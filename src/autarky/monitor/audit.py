@@ -57,6 +57,14 @@ from autarky.solve.wls import in_row_space, weighted_least_squares
 AUDITED_KINDS = ("level", "ratio", "growth", "share", "duration")
 #: Days in the year of a duration claim ("N days of 1963 made what all of 1944 made").
 DAYS_PER_YEAR = 365.0
+#: The factor a claim's standard deviation is multiplied by for the type of its source
+#: (``source_type``; a claim of the audited document itself has none and keeps its own):
+#: official claims, and Western works that reproduce them, are "not wholly reliable" (x 2);
+#: internal bloc documents pass on the official statistics but were written for internal use
+#: and sometimes criticise them, and independent estimates rest on other evidence (x 1.5);
+#: blogs, translations and mirrors are leads only (x 3).
+SOURCE_WEIGHTS: dict[str, float] = {"DPRK-OFF": 2.0, "BLOC-ARCH": 1.5, "WEST-REPRO": 2.0,
+                                    "WEST-EST": 1.5, "WEAK": 3.0}
 _TWO_YEARS = TWO_YEAR_KINDS
 _in_row_space = in_row_space  # moved to autarky.solve.wls
 _Key = tuple[str, int]
@@ -150,7 +158,8 @@ def _years_text(c: Claim) -> str:
 
 
 def _equation(
-    c: Claim, *, sigma_floor: float, sigma: Mapping[str, float], use_alternatives: bool
+    c: Claim, *, sigma_floor: float, sigma: Mapping[str, float], use_alternatives: bool,
+    source_weights: Mapping[str, float] | None = None,
 ) -> _Equation | str:
     """The claim's equation, or the reason it is not audited."""
     if c.kind not in AUDITED_KINDS:
@@ -193,6 +202,9 @@ def _equation(
                 if ra is not None:
                     spread = max(spread, abs(ra - rhs))
         s = max(sigma_floor, math.hypot(rounding, spread) / c.confidence)
+        if c.source_type:
+            weights = SOURCE_WEIGHTS if source_weights is None else source_weights
+            s *= float(weights.get(c.source_type, 1.0))
     return _Equation(c, terms, rhs, s, span)
 
 
@@ -435,6 +447,7 @@ def audit(
     sigma: Mapping[str, float] | None = None,
     use_alternatives: bool = True,
     alpha: float = 0.05,
+    source_weights: Mapping[str, float] | None = None,
 ) -> AuditResult:
     r"""Fit the most consistent log-level series to a set of claims and test each claim against it.
 
@@ -466,6 +479,9 @@ def audit(
         Widen unclear readings by the spread of their ``alternatives`` (see below).
     alpha
         Level of the global chi-square test.
+    source_weights
+        ``{source_type: factor}`` multiplying the standard deviation of a claim of another
+        source (default :data:`SOURCE_WEIGHTS`); not applied to a given ``sigma``.
 
     Returns
     -------
@@ -487,6 +503,9 @@ def audit(
       largest ``|g(alt) - g(v)|`` over the claim's alternative readings: a garbled "11" that could
       be 12 carries ``log(12/11)``.
     * Dividing by the confidence ``c`` doubles the deviation at ``c = 0.5``; ``c = 0`` drops the claim.
+    * A claim of another source is then multiplied by its source type's factor
+      (:data:`SOURCE_WEIGHTS`: official x 2, bloc archive x 1.5, Western reproduction x 2,
+      Western estimate x 1.5, weak x 3).
     * A whole number's last digit is its units digit (``20 times`` -> +-0.5), so round figures
       really rounded to tens should be given a ``sigma``.
 
@@ -553,7 +572,8 @@ def audit(
     eqs: list[_Equation] = []
     skipped: dict[str, str] = {}
     for c in merged:
-        e = _equation(c, sigma_floor=sigma_floor, sigma=sigma, use_alternatives=use_alternatives)
+        e = _equation(c, sigma_floor=sigma_floor, sigma=sigma, use_alternatives=use_alternatives,
+                      source_weights=source_weights)
         if isinstance(e, str):
             skipped[c.id] = e
         else:
@@ -678,5 +698,5 @@ def audit(
                        keys=tuple(keys), log_levels=log_levels, covariance=cov, bases=tuple(bases))
 
 
-__all__ = ["AUDITED_KINDS", "DAYS_PER_YEAR", "AuditResult", "Estimate", "audit", "half_unit",
-           "read_claims_csv", "stated_half_unit"]
+__all__ = ["AUDITED_KINDS", "DAYS_PER_YEAR", "SOURCE_WEIGHTS", "AuditResult", "Estimate", "audit",
+           "half_unit", "read_claims_csv", "stated_half_unit"]

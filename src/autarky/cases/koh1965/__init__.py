@@ -33,6 +33,11 @@ def datasets() -> list[Any]:
         Dataset("claims", "claims",
                 "Every quantitative statement of the source document, with line, OCR text, "
                 "reading, unit and confidence.", DATA / "claims.yaml", "koh1965"),
+        Dataset("research-claims", "claims",
+                "Claims of other sources (Soviet-bloc archives, DPRK statements, Western "
+                "reproductions and estimates) on industrial output 1944-63, each with its "
+                "source, type and quote; ambiguous ones with their readings.",
+                DATA / "research-claims.yaml", "koh1965"),
         Dataset("dprk-1963", "scenario",
                 "Material balance of North Korea around 1963 in physical units: the source's "
                 "eight products plus grain, machinery, consumer goods and a catch-all branch.",
@@ -76,10 +81,12 @@ def export_bytes(dataset: str) -> bytes:
     """What ``autarky data export`` writes for the file dataset ``dataset``: for ``claims``,
     the source's claims file followed by the links and the assumption the case's audit adds,
     each marked by its ``added`` field, so that auditing the exported file gives the audit of
-    ``autarky audit claims``."""
+    ``autarky audit claims``; for ``research-claims``, the file as bundled."""
     from autarky.cases.koh1965.links import additions
     from autarky.io.claims import claims_yaml_items
 
+    if dataset == "research-claims":
+        return (DATA / "research-claims.yaml").read_bytes()
     if dataset != "claims":
         raise ValueError(f"no file dataset {dataset!r} in this case")
     text = (DATA / "claims.yaml").read_text(encoding="utf-8")
@@ -98,6 +105,29 @@ def audit() -> Any:
     from autarky.cases.koh1965.links import source_audit
 
     return source_audit(claims())
+
+
+def audit_additions() -> tuple[Any, ...]:
+    """The links and the assumption the case's audit adds to the source's claims."""
+    from autarky.cases.koh1965.links import additions as added
+
+    return added()
+
+
+def research_claims() -> Any:
+    """The claims of other sources (the bundled ``research-claims`` dataset)."""
+    from autarky.io.claims import read_claims
+
+    return read_claims(DATA / "research-claims.yaml")
+
+
+def readings_audit() -> Any:
+    """Which readings of the ambiguous claims (the base of "pre-war", the first year of a
+    growth period) the source's and the other sources' claims support
+    (:func:`autarky.cases.koh1965.links.readings_audit`)."""
+    from autarky.cases.koh1965.links import readings_audit as run
+
+    return run(claims(), research_claims())
 
 
 def additions(scenario: str) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from autarky.economy.claims import Claim, Claims
 from autarky.monitor.audit import AuditResult, audit
 
@@ -34,6 +36,27 @@ def additions(*, assume_on_plan: bool = True) -> tuple[Claim, ...]:
     """The claims autarky adds to the source's: the links, then (by default) the assumption;
     each is marked by its ``added`` field and carries its own ``sigma`` where it has one."""
     return (*PLAN_LINKS, *((ASSUMPTION_ON_PLAN,) if assume_on_plan else ()))
+
+
+#: For the readings audit: the plan's base is the reported level whichever year "pre-war" is
+#: (1944 as read; 1949, the Soviet memos' "prewar year", as a reading).
+READING_LINKS = tuple(
+    Claim(id=f"link-plan-to-reported-{year}", kind="share", quantity="industrial-output-plan",
+          of="industrial-output", value=1.0, unit="fraction", year=year, confidence=1.0,
+          reading=f"The plan's pre-war base, if it is {year}, is the reported {year} level.",
+          note="A link added by autarky for a reading of 'pre-war'.", added="link",
+          sigma=LINK_SIGMA)
+    for year in (1949,))
+
+
+def readings_audit(claims: Claims, research: Claims, *, assume_on_plan: bool = True) -> Any:
+    """Which readings of the ambiguous claims the other claims support: the source's claims
+    and the research file's, with the links (one more for the reading 'pre-war = 1949') and
+    the assumption of :func:`additions` (:func:`autarky.monitor.readings.audit_readings`)."""
+    from autarky.monitor.readings import audit_readings
+
+    return audit_readings([*claims.claims, *research.claims],
+                          extra=[*additions(assume_on_plan=assume_on_plan), *READING_LINKS])
 
 
 def source_audit(claims: Claims, *, assume_on_plan: bool = True) -> AuditResult:
