@@ -32,7 +32,9 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("reports")
     assert main(["demo", "--out", str(root / "case")]) == 0
     assert main(["report", "island", "--out", str(root / "island")]) == 0
-    return {"case": root / "case", "island": root / "island"}
+    assert main(["report", "three-year-plan", "--out", str(root / "reconstruction")]) == 0
+    return {"case": root / "case", "island": root / "island",
+            "reconstruction": root / "reconstruction"}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,8 @@ def browser() -> Iterator[Any]:
 
 def cases() -> list[tuple[str, str, int]]:
     pages = {"case": ["index.html", "plans.html", "reliance.html", "monitoring.html"],
-             "island": ["index.html", "reliance.html"]}
+             "island": ["index.html", "reliance.html"],
+             "reconstruction": ["reconstruction.html", "mobilisation.html"]}
     return [(r, p, w) for r, ps in pages.items() for p in ps for w in WIDTHS]
 
 

@@ -33,7 +33,7 @@ th,td{border:1px solid #ddd;padding:.3em .55em;vertical-align:top}
 th{background:#f4f4f4;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.unclear td{background:#fff6e0}.muted{color:#666;font-size:.88em}.ocr{font-family:monospace;
 background:#f6f6f6;padding:0 .2em}.figure{margin:1em 0;overflow-x:auto}.figure svg{max-width:100%;height:auto}
-div.table{overflow-x:auto}
+div.table{overflow-x:auto}p,li,.note{overflow-wrap:break-word}
 .note{background:#f0f5fb;border-left:4px solid #4c72b0;padding:.5em .8em;margin:1em 0}
 details{margin:.6em 0}summary{cursor:pointer;font-weight:600}
 .ok{color:#2a7a2a;font-weight:600}.bad{color:#b22;font-weight:600}

@@ -132,7 +132,8 @@ def readings_audit() -> Any:
 
 def additions(scenario: str) -> Any:
     """What the case adds to the report of ``dprk-1963`` (the source's table, the plan
-    arithmetic, the Seven Year Plan, the loss of aid, monitoring) or of ``seven-year-plan``."""
+    arithmetic, the Seven Year Plan, the loss of aid, monitoring), of ``seven-year-plan``, or
+    of ``three-year-plan`` (the reconstruction and the mobilisation)."""
     from autarky import data
     from autarky.cases.koh1965.monitoring import write_monitoring
     from autarky.cases.koh1965.report import (
@@ -145,6 +146,21 @@ def additions(scenario: str) -> Any:
 
     c = claims()
     sources = [f"Claims: {c.citation}; file {c.source_file}, cited by line."]
+    if scenario == "three-year-plan":
+        from autarky.cases.koh1965.reconstruction import write_mobilisation, write_reconstruction
+
+        scn = data.load("three-year-plan")
+        research = research_claims()
+        sources.append(f"Other sources' claims: {research.citation}, each with its quote.")
+        return Additions(sources=sources, pages=[
+            Page("reconstruction.html", "the reconstruction of 1954-60: the model's best path "
+                 "against the claimed growth, the paths with and without the Soviet, Chinese "
+                 "and East European aid, the value of aid by year, repair before new "
+                 "construction, and the audit of the plans' growth claims",
+                 lambda d: write_reconstruction(scn, research, readings_audit(), d), steps=3),
+            Page("mobilisation.html", "mobilisation and its human cost: the frontier of the "
+                 "working day, the Ch'ollima campaign against a balanced path, technicians "
+                 "trained with a lag", lambda d: write_mobilisation(scn, d), steps=2)])
     if scenario != "dprk-1963":
         return Additions(sources=sources)
     syp = data.load("seven-year-plan")
