@@ -100,6 +100,7 @@ def reconstruction_body(scn: Scenario, research: Any, readings: Any) -> str:
         + "".join(f"<li>{esc(s)}</li>" for s in LIMITS) + "</ul>",
     ]
     if plan.repair is not None:
+        assert plan.repair_investment is not None and plan.investment is not None
         rep = plan.repair_investment.sum(axis=1)
         new = plan.investment.sum(axis=1) - rep
         rows = [[str(y), num(float(rep[y])), num(float(new[y])),
