@@ -144,6 +144,20 @@ AID = {
               1960: 20.0},
     "row": {1954: 120.0, 1955: 120.0, 1956: 120.0},
 }
+AID_NOTE = {
+    "ussr": "1954-56: the Soviet grant of 1 billion rubles (Shen Zhihua & Dong Jie 2011, "
+            "WEST-REPRO; Kim Il Sung, 5 Aug 1953, DPRK-OFF) = $250 million at 4 old rubles a "
+            "dollar (Koh lines 311-312: a three-year grant of $250 million) = 100 million won a "
+            "year at 1.2 won a dollar; 1958-60: half of 'aid 4.5 % of state revenue in 1958' "
+            "(Koh lines 313-314) and of 'less than 3 percent' in 1960 (LOC 1993). Estimates of "
+            "timing and conversion.",
+    "china": "1954-57: $324 million over four years (Koh line 312) = 97.2 million won a year "
+             "at 1.2 won a dollar; 1958-60: half of the residual aid, as for the USSR. Estimates "
+             "of timing and conversion.",
+    "row": "1954-56: 2.2 billion rubles of 'aid from the Soviet Union and Eastern European "
+           "countries' (Shen & Xia 2012, WEST-REPRO) less the Soviet 1 billion = $300 million "
+           "over three years = 120 million won a year: an estimate.",
+}
 # import shares of home use in 1953 by partner (estimates): aid deliveries
 IMPORTS = {
     "machinery": {"ussr": 0.4, "china": 0.05, "row": 0.25},
@@ -479,7 +493,11 @@ def scenario_yaml(seven: dict, x53: np.ndarray, checks: dict[str, float]) -> str
         "initial_capacity": "initial_capacity.csv",
         "damaged_capacity": "damaged_capacity.csv",
         "repair_capital": "repair_capital.csv",
-        "repair_gestation": {b: int(v) for b, v in REPAIR_LAG.items()},
+        "repair_gestation": {b: {"value": int(v), "estimate": True, "note": (
+            "Repair brings capacity back in the year it starts: the plant, shafts and "
+            "buildings stand." if v == 0 else "Repaired capacity produces from the next year "
+            "(new construction: two years): equipment had to be made or delivered.")}
+            for b, v in REPAIR_LAG.items()},
         "factor_growth": {"labour": {
             "value": 0.08, "estimate": True,
             "note": ("Workers ~4.6 % a year (3,100 thousand in 1953 to the ~4,250 thousand of "
@@ -495,14 +513,20 @@ def scenario_yaml(seven: dict, x53: np.ndarray, checks: dict[str, float]) -> str
         "consumption": {"basket": "consumption", "floor": 1.0},
         "exogenous": ["government", "stock_change"],
         "industry_groups": ["energy", "heavy", "light"],
-        "plan_targets": {"industrial_growth": 0.417},
+        "plan_targets": {"industrial_growth": {
+            "value": 0.417, "source": "Library of Congress, North Korea: A Country Study (ed. "
+            "A. M. Savada, 1993), 'Industry' (WEST-REPRO of DPRK-OFF); dprk-sources.md 2a",
+            "note": "'The rate declined from 41.7 percent and 36.6 percent a year during the "
+                    "Three-Year Plan and Five-Year Plan': the Three Year Plan's claimed rate, "
+                    "held as the target of every year."}},
         "discount": 0.0,
         "import_shares": "imports.csv",
         "exports": "exports.csv",
         "import_prices": "import_prices.csv",
         "export_prices": "export_prices.csv",
         "export_limits": "export_limits.csv",
-        "aid_by_year": AID,
+        "aid_by_year": {p: {y: {"value": v, "estimate": True, "note": AID_NOTE[p]}
+                            for y, v in by.items()} for p, by in AID.items()},
         "mobilisation": MOBILISATION,
         "training": TRAINING,
         "population": {

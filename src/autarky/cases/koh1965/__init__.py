@@ -136,6 +136,7 @@ def additions(scenario: str) -> Any:
     of ``three-year-plan`` (the reconstruction and the mobilisation)."""
     from autarky import data
     from autarky.cases.koh1965.monitoring import write_monitoring
+    from autarky.cases.koh1965.provenance import section_provenance
     from autarky.cases.koh1965.report import (
         aid_section,
         section_arithmetic,
@@ -146,13 +147,18 @@ def additions(scenario: str) -> Any:
 
     c = claims()
     sources = [f"Claims: {c.citation}; file {c.source_file}, cited by line."]
+    if scenario not in ("dprk-1963", "seven-year-plan", "three-year-plan"):
+        return Additions(sources=sources)
+    scn = data.load(scenario)
+    where = section_provenance(scn.provenance)
+    if scenario == "seven-year-plan":
+        return Additions(sources=sources, index_sections=[where])
     if scenario == "three-year-plan":
         from autarky.cases.koh1965.reconstruction import write_mobilisation, write_reconstruction
 
-        scn = data.load("three-year-plan")
         research = research_claims()
         sources.append(f"Other sources' claims: {research.citation}, each with its quote.")
-        return Additions(sources=sources, pages=[
+        return Additions(sources=sources, index_sections=[where], pages=[
             Page("reconstruction.html", "the reconstruction of 1954-60: the model's best path "
                  "against the claimed growth, the paths with and without the Soviet, Chinese "
                  "and East European aid, the value of aid by year, repair before new "
@@ -161,8 +167,6 @@ def additions(scenario: str) -> Any:
             Page("mobilisation.html", "mobilisation and its human cost: the frontier of the "
                  "working day, the Ch'ollima campaign against a balanced path, technicians "
                  "trained with a lag", lambda d: write_mobilisation(scn, d), steps=2)])
-    if scenario != "dprk-1963":
-        return Additions(sources=sources)
     syp = data.load("seven-year-plan")
     reliance = {
         "partners_heading": "The two patrons: the Soviet Union against China",
@@ -177,5 +181,5 @@ def additions(scenario: str) -> Any:
         Page("monitoring.html", "the plan against its reports, and whether the claimed "
              "statistics can all be true", lambda d: write_monitoring(d, c)),
     ]
-    return Additions(pages=pages, index_sections=[section_source_table(c), section_arithmetic(c)],
-                     sources=sources, reliance=reliance)
+    return Additions(pages=pages, index_sections=[section_source_table(c), section_arithmetic(c),
+                                                  where], sources=sources, reliance=reliance)
