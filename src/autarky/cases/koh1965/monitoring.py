@@ -140,8 +140,9 @@ def digits_section(claims: Any) -> str:
 
 def write_monitoring(out_dir: str | Path, claims: Any) -> Path:
     """``out_dir/monitoring.html``: the plan followed, and the claims audit."""
-    from autarky.cases.koh1965 import seven_year_plan
+    from autarky.cases.koh1965 import readings_audit, seven_year_plan
     from autarky.cases.koh1965.links import source_audit
+    from autarky.cases.koh1965.reconstruction import readings_section
 
     targets, reports = seven_year_plan()
     body = ("<h1>Monitoring the plan, and auditing the claims</h1>"
@@ -152,5 +153,7 @@ def write_monitoring(out_dir: str | Path, claims: Any) -> Path:
             "statistics 'not wholly reliable' (line 211).</div>"
             + monitoring_section(targets, reports, claims)
             + audit_section(source_audit(claims))
+            + readings_section(readings_audit(), "2b. With the other sources' claims, and "
+                               "the ambiguous readings weighed")
             + digits_section(claims))
     return write_page(out_dir, "monitoring.html", "Monitoring and audit", body)

@@ -118,7 +118,7 @@ def reconstruction_body(scn: Scenario, research: Any, readings: Any) -> str:
             _table(["year", f"repair ({cur})", f"new construction ({cur})", "branches repaired"],
                    rows, numeric={1, 2}),
         ]
-    parts += [_readings_section(readings)]
+    parts += [readings_section(readings, "5. The audit of the plans' growth claims")]
     return "".join(parts)
 
 
@@ -137,8 +137,9 @@ def _summary_table(s: pd.DataFrame, kind: str, cur: str) -> str:
                    "consumption (basket, summed)"], rows, numeric={1, 2, 3, 4, 5})
 
 
-def _readings_section(r: Any) -> str:
-    """The audit of the growth claims with their readings weighed."""
+def readings_section(r: Any, heading: str) -> str:
+    """The audit of the claims, the source's with the other sources', with the readings of
+    the ambiguous ones weighed (:class:`autarky.monitor.readings.ReadingsAudit`)."""
     rows = [[esc(x["claim"]), esc(x["reading"]), esc(x["changes"]),
              esc(x["source_type"] or "the document"), f"{x['prior']:.2f}",
              f"{x['posterior']:.3f}", num(x["bayes_factor"])]
@@ -151,7 +152,7 @@ def _readings_section(r: Any) -> str:
     ser = best.series[best.series["quantity"] == "industrial-output"]
     implied = pd.Series(ser["value"].to_numpy(), index=ser["year"].to_numpy())
     return (
-        "<h2>5. The audit of the plans' growth claims</h2>"
+        f"<h2>{esc(heading)}</h2>"
         "<p>The source's claims and the other sources' (Soviet-bloc archives, DPRK statements, "
         "Western reproductions and estimates, each weighed by its type) fitted together in log "
         "levels; where a text is ambiguous its readings are weighed by the rest (Bayes factor "
