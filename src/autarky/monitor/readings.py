@@ -8,7 +8,7 @@ the claims under the combination, integrated over the log levels.
 
 With ``n`` audited claims of standard deviations ``sigma_k``, chi-square ``chi2`` and ``r`` free
 log levels the claims identify (covariance ``C``, of pseudo-determinant ``|C|+``), each given a
-flat prior over a width ``w`` in log terms, the log evidence is
+flat prior over a width ``w`` in log terms, the log evidence is::
 
     log Z = - chi2 / 2 - sum_k log sigma_k - (n - r) log(2 pi) / 2 + log |C|+ / 2 - r log w
 

@@ -47,6 +47,9 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
                      downloads: topk.Downloads | None = None) -> str:
     """The self-reliance page's body.
 
+    The optimal plan the cut-offs re-plan from is solved once for all of them and for the cost
+    of autarky.
+
     Parameters
     ----------
     baseline
@@ -63,9 +66,6 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
     downloads
         Where the full tables of shortened tables go (above
         :data:`~autarky.report.topk.MAX_ROWS` branches); default: inline in their links.
-
-    The optimal plan the cut-offs re-plan from is solved once for all of them and for the cost
-    of autarky.
     """
     from autarky.reliance.criticality import branch_criticality
     from autarky.reliance.stress import baseline_plan
