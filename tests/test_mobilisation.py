@@ -234,8 +234,81 @@ def test_cli_mobilisation(capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["frontier"]["12"]["objective"] >= doc["frontier"]["8"]["objective"] - 1e-6
     assert doc["by_year"]["campaign@1960"]["hours"] == pytest.approx(14.0)
     assert doc["units"]["hours"].startswith("hours a day")
-    for bad in (["--campaign", "1960"], ["--campaign", "1960:20"], ["--hours", "x"]):
+    for bad in (["--campaign", "1960"], ["--campaign", "1960:20"], ["--hours", "x"],
+                ["--hours", "nan"], ["--hours", "30"]):
         assert main(["mobilisation", "three-year-plan", *bad]) == 2
         assert "Traceback" not in capsys.readouterr().err
     assert main(["mobilisation", "textbook"]) == 2
     assert "no mobilisation" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("change", ["skilled", "labour", "goods"])
+def test_training_answer_does_not_depend_on_units(change: str) -> None:
+    """The hand-solved training plan, with an intake limit, measured in other units: the
+    same optimum (consumption is a multiple of the basket, so it does not change)."""
+    scn = skill_scenario()
+    scn = scn.replace(training=Training("skilled", lag=1, inputs={"goods": 0.5},
+                                        trainee_factor="labour", max_intake=50.0))
+    base = multiyear(scn).objective_value
+    other = (scn.rescale_factor(change, 1000.0, "k") if change != "goods"
+             else scn.rescale(change, 1000.0, "kt"))
+    assert multiyear(other).objective_value == pytest.approx(base, rel=1e-9)
+
+
+def test_training_inputs_are_used_not_wasted() -> None:
+    """With every product's output required to find a use (no_waste), the goods spent on
+    training are a use: the hand solution stands (before, they counted as waste and no one
+    was trained)."""
+    from autarky.plan.multiyear import build_model
+    from autarky.solve.lp import solve_lp
+
+    model = build_model(skill_scenario(), no_waste=True)
+    res = solve_lp(model.lp)
+    assert res.status == "optimal"
+    assert res.objective == pytest.approx(1055.0, abs=1e-5)
+    assert res.x[model.R][0] == pytest.approx(90.0, abs=1e-6)
+
+
+def test_review_regressions_of_effort() -> None:
+    tiers = (EffortTier("hours", 2, 0.8, 30.0), EffortTier("hours", 2, 0.4, 30.0),
+             EffortTier("hours", 2, 0.1, 30.0))
+    # a mandated 14-hour day does not bend the frontier: the frontier is the plan's choice
+    f = effort_frontier(one_year(*tiers, min_hours={1960: 14.0}))
+    assert np.all(np.diff(f["objective"].to_numpy()) >= -1e-9)
+    assert f.loc[14.0, "objective"] == pytest.approx(115.0)
+    # the balanced path takes no extra participation either
+    scn = one_year(EffortTier("hours", 2, 0.8, 30.0),
+                   EffortTier("participation", 0.1, 1.0, 5.0))
+    c = campaign(scn, hours={1960: 10.0})
+    assert c.by_year.loc[("balanced", 1960), "extra_participation"] == pytest.approx(0.0)
+    assert c.summary.loc["balanced", "objective"] == pytest.approx(100.0)
+    # tiers out of order are refused (the plan would take the later one first)
+    with pytest.raises(BadValueError, match="order"):
+        multiyear(one_year(EffortTier("hours", 2, 0.3, 30.0), EffortTier("hours", 2, 0.9, 30.0)))
+    with pytest.raises(BadValueError, match="at most 1"):
+        multiyear(one_year(EffortTier("participation", 8, 0.7, 0.5)))
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    (lambda d: d["mobilisation"]["tiers"].append(
+        {"kind": "hours", "size": 2.0, "productivity": 0.9, "disutility": 50.0}), "order"),
+    (lambda d: d["population"].update({1960: 0}), "population must be positive"),
+    (lambda d: d["mobilisation"]["tiers"].append(
+        {"kind": "participation", "size": 8, "productivity": 0.7}), "at most 1"),
+])
+def test_effort_file_errors(tmp_path, edit, words: str) -> None:
+    import yaml
+
+    from autarky.io.writer import write_scenario
+
+    scn = skill_scenario().replace(mobilisation=Mobilisation(
+        "labour", 8.0, (EffortTier("hours", 2, 0.8, 50.0),)),
+        population={1959: 100.0, 1960: 101.0, 1961: 102.0})
+    path = tmp_path / "s.yaml"
+    write_scenario(scn, path)
+    doc = yaml.safe_load(path.read_text())
+    edit(doc)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(autarky.errors.ScenarioError, match=words) as err:
+        read_scenario(path)
+    assert err.value.line is not None

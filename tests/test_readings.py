@@ -173,3 +173,51 @@ def test_cli_audit_readings(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Bayes factor" in capsys.readouterr().out
     assert main(["audit", "dprk-1963"]) == 2
     assert "not a claims file" in capsys.readouterr().err
+
+
+def test_one_at_a_time_compares_with_the_others_as_read() -> None:
+    """Beyond the limit each claim's readings are weighed with the other claims as read: the
+    Bayes factor is the evidence of (this reading, the others as read) over (all as read)."""
+    claims = [Claim("a", "level", "x", 100.0, "t", year=1949, sigma=S),
+              Claim("b", "level", "x", 60.0, "t", year=1953, sigma=S),
+              Claim("c", "ratio", "x", 3.0, "times", year=1956, base_year=1953, sigma=S,
+                    readings=(Reading("2.2", value=2.2),)),
+              Claim("d", "ratio", "x", 1.3, "times", year=1956, base_year=1949, sigma=S,
+                    readings=(Reading("1.8", value=1.8),))]
+    r = audit_readings(claims, max_combinations=3)
+    comb = r.combinations.set_index(["c", "d"])["log_evidence"]
+    t = r.readings.set_index(["claim", "reading"])
+    assert t.loc[("c", "2.2"), "bayes_factor"] == pytest.approx(
+        math.exp(comb[("2.2", AS_READ)] - comb[(AS_READ, AS_READ)]), rel=1e-9)
+    assert t.loc[("d", "1.8"), "bayes_factor"] == pytest.approx(
+        math.exp(comb[(AS_READ, "1.8")] - comb[(AS_READ, AS_READ)]), rel=1e-9)
+    # the conditional posterior of a claim's readings sums to one
+    assert t.loc["c", "posterior"].sum() == pytest.approx(1.0)
+
+
+def test_a_reading_must_be_auditable_like_the_claim() -> None:
+    bad = [Claim("a", "level", "x", 100.0, "t", year=1949, sigma=S),
+           Claim("d", "ratio", "x", 1.8, "times", year=1956, base_year=1949, sigma=S,
+                 readings=(Reading("same year", year=1949),))]
+    with pytest.raises(BadValueError, match="other data"):
+        audit_readings(bad)
+    neg = [bad[0], Claim("d", "ratio", "x", 1.8, "times", year=1956, base_year=1949,
+                         sigma=S, readings=(Reading("negative", value=-1.3),))]
+    with pytest.raises(BadValueError, match="other data"):
+        audit_readings(neg)
+
+
+def test_a_value_reading_drops_the_alternatives_it_tests() -> None:
+    c = Claim("d", "ratio", "x", 1.8, "times", year=1956, base_year=1949, unclear=True,
+              alternatives=(1.3,), readings=(Reading("1.3", value=1.3),))
+    read = c.readings[0].apply(c)
+    assert read.alternatives == () and not read.unclear
+    assert Reading("b", base_year=1950).apply(c).alternatives == (1.3,)
+
+
+def test_reading_of_a_field_the_kind_lacks_is_refused(tmp_path) -> None:
+    p = tmp_path / "c.yaml"
+    p.write_text("claims:\n  - {id: l, kind: level, quantity: x, value: 1, unit: t, year: 1960,\n"
+                 "     readings: [{name: b, base_year: 1949}]}\n")
+    with pytest.raises(ScenarioError, match="no base_year"):
+        read_claims(p)

@@ -149,3 +149,18 @@ def test_scenario_splits_the_economy_from_the_settings() -> None:
 def test_old_exports_category_is_refused_with_how_to_write_it() -> None:
     with pytest.raises(AutarkyError, match=r"exports=\{'partner-id'"):
         Economy.from_coefficients([[0.1]], pd.DataFrame({"exports": [1.0]}, index=["b0"]))
+
+
+@pytest.mark.parametrize("name", ["textbook", "island", "dprk-1963", "seven-year-plan",
+                                  "three-year-plan"])
+def test_bundled_scenarios_validate_against_the_json_schema(name: str) -> None:
+    """What `autarky schema` prints accepts every bundled scenario file (as editors and CI
+    checks of users would apply it)."""
+    import jsonschema
+    import yaml
+
+    from autarky import data
+
+    path = data.dataset(name).path
+    path = path / "scenario.yaml" if path.is_dir() else path
+    jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), json_schema())

@@ -55,11 +55,13 @@ class Case:
         """The audit of the source's claims, with the links and assumptions the case adds."""
         return self._impl().audit()
 
-    def audit_additions(self) -> tuple[Any, ...]:
+    def audit_additions(self, readings: bool = False) -> tuple[Any, ...]:
         """The claims the case adds to its source's for the audit (links, assumptions), each
-        marked by its ``added`` field."""
+        marked by its ``added`` field; with ``readings``, also the links its claims' other
+        readings need."""
         impl = self._impl()
-        return tuple(impl.audit_additions()) if hasattr(impl, "audit_additions") else ()
+        return (tuple(impl.audit_additions(readings=readings))
+                if hasattr(impl, "audit_additions") else ())
 
     def readings_audit(self) -> Any:
         """The readings of the ambiguous claims weighed by all the case's claims

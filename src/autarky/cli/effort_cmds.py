@@ -34,6 +34,9 @@ def _hours(text: str | None) -> list[float] | None:
         raise BadValueError(f"--hours: comma-separated hours a day, got {text!r}") from None
     if not got:
         raise BadValueError("--hours: give at least one length of the working day")
+    bad = [h for h in got if not 0 < h <= 24]
+    if bad:
+        raise BadValueError(f"--hours: a working day is between 0 and 24 hours, got {bad[0]:g}")
     return got
 
 

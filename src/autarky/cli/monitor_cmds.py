@@ -84,18 +84,13 @@ def _audit(specs: list[str], readings: bool = False) -> Any:
     from autarky.monitor.readings import audit_readings
 
     read = [_read(s) for s in specs]
-    cases = {c.name: c for _, c in read if c is not None}
-    if len(cases) == 1 and all(c is not None for _, c in read):
-        case = next(iter(cases.values()))
-        if readings and case.readings_audit() is not None:
-            return case.readings_audit()
-        if specs == ["claims"] and not readings:
-            return case.audit()
+    if specs == ["claims"] and not readings and read[0][1] is not None:
+        return read[0][1].audit()
     claims = [c for got, _ in read for c in got]
     extra = []
     for spec, (_, case) in zip(specs, read, strict=True):
-        if case is not None and spec == "claims":
-            extra = list(case.audit_additions())
+        if case is not None and spec == "claims":  # the case's links (and, for readings, the
+            extra = list(case.audit_additions(readings=readings))  # ones its readings need)
     if readings:
         return audit_readings(claims, extra=extra or None)
     return audit(claims, extra=extra or None)

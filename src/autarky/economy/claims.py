@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -93,10 +94,14 @@ class Reading:
     note: str = ""
 
     def apply(self, claim: Claim) -> Claim:
-        """The claim under this reading (without readings of its own)."""
+        """The claim under this reading (without readings of its own; a reading of the value
+        drops the claim's alternative values, which it is testing one by one)."""
         from dataclasses import replace
 
-        changes = {f: getattr(self, f) for f in READING_FIELDS if getattr(self, f) is not None}
+        changes: dict[str, Any] = {f: getattr(self, f) for f in READING_FIELDS
+                                   if getattr(self, f) is not None}
+        if "value" in changes:  # the reading is one of the alternatives: no longer unclear
+            changes.update(alternatives=(), unclear=False)
         return replace(claim, readings=(), **changes)
 
 

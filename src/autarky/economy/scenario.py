@@ -223,10 +223,11 @@ class Scenario:
                         claims=extra.get("claims", self.claims),
                         notes=extra.get("notes", self.notes), **tables)
 
-    def _with(self, economy: Economy, tables: dict[str, Any]) -> Scenario:
+    def _with(self, economy: Economy, tables: dict[str, Any],
+              settings: PlanSettings | None = None) -> Scenario:
         out = Scenario.__new__(Scenario)
         out._economy = economy
-        out._settings = self._settings
+        out._settings = self._settings if settings is None else settings
         out.reports, out.claims, out.notes = self.reports, self.claims, self.notes
         out._coords = self._settings_coords(economy, self._settings)
         out._tables = tables
@@ -246,14 +247,30 @@ class Scenario:
     def rescale(self, branch: str, factor: float, unit: str) -> Scenario:
         """Measure ``branch`` in a unit ``factor`` times larger (see :meth:`Economy.rescale`)."""
         k = int(self._economy.positions([branch])[0])
+        tr = self._settings.training
+        settings = None
+        if tr is not None and branch in tr.inputs:  # units of the branch per unit trained
+            settings = dc_replace(self._settings, training=dc_replace(
+                tr, inputs={b: v / factor if b == branch else v for b, v in tr.inputs.items()}))
         return self._with(self._economy.rescale(branch, factor, unit),
-                          self._rescaled_tables("branch", k, factor))
+                          self._rescaled_tables("branch", k, factor), settings)
 
     def rescale_factor(self, factor_id: str, factor: float, unit: str) -> Scenario:
         """Measure a factor in a unit ``factor`` times larger."""
         k = int(self._economy.positions([factor_id], "factor")[0])
+        tr = self._settings.training
+        settings = None
+        if tr is not None and factor_id in (tr.factor, tr.trainee_factor):
+            if tr.factor == factor_id:  # a unit trained is now ``factor`` old units
+                tr = dc_replace(tr, inputs={b: v * factor for b, v in tr.inputs.items()},
+                                trainee_share=tr.trainee_share * factor,
+                                max_intake=None if tr.max_intake is None
+                                else tr.max_intake / factor)
+            if tr.trainee_factor == factor_id:
+                tr = dc_replace(tr, trainee_share=tr.trainee_share / factor)
+            settings = dc_replace(self._settings, training=tr)
         return self._with(self._economy.rescale_factor(factor_id, factor, unit),
-                          self._rescaled_tables("factor", k, factor))
+                          self._rescaled_tables("factor", k, factor), settings)
 
     def rescale_currency(self, factor: float, currency: str) -> Scenario:
         """Measure money in a unit ``factor`` times larger."""

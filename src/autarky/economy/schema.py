@@ -158,7 +158,8 @@ SCENARIO_KEYS: tuple[Key, ...] = (
         json={"type": "array", "items": {"type": "string"}}),
     Key("plan_targets", "custom", description="{industrial_growth: rate} and/or {output: "
         "{year: {branch: value}}}.",
-        json={"type": "object", "properties": {"industrial_growth": {"type": "number"},
+        json={"type": "object", "properties": {"industrial_growth": {"oneOf": [
+            {"type": "number"}, {"type": "object", "required": ["value"]}]},
                                                "output": {"type": "object"}},
               "additionalProperties": False}),
     Key("discount", "number", description="Yearly discount rate of consumption."),
@@ -171,7 +172,8 @@ SCENARIO_KEYS: tuple[Key, ...] = (
         json={"type": "object", "properties": {
             "factor": {"type": "string"}, "normal_hours": {"type": "number"},
             "tiers": {"type": "array", "items": {"type": "object"}},
-            "min_hours": {"type": "object"}, "note": {"type": "string"},
+            "min_hours": {"type": "object"}, "campaign": {"type": "object"},
+            "note": {"type": "string"},
             "source": {"type": "string"}},
               "required": ["factor"], "additionalProperties": False}),
     Key("training", "custom", description="A skilled factor as a stock trained with a lag: "
@@ -228,7 +230,7 @@ def table_schema(t: TableSpec) -> dict[str, Any]:
     for _ in t.nested_dims:
         s = {"type": "object", "additionalProperties": s}
     forms = [s, csv_ref]
-    if t.scalar_ok or not t.dims:
+    if t.nested_dims and (t.scalar_ok or not t.dims):  # (a table of no dims is one number)
         forms.insert(0, _number_schema())
     if t.name == "final_demand":  # {branch: value} stands for one category, 'total'
         forms.insert(1, {"type": "object", "additionalProperties": _number_schema()})

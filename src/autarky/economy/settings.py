@@ -123,6 +123,15 @@ class EffortTier:
     disutility: float = 0.0
 
 
+def tier_follows(before: EffortTier, after: EffortTier) -> bool:
+    """Whether ``after`` may follow ``before`` among the tiers of one kind: productivity does
+    not rise and the disutility per unit of effective labour does not fall (so the plan takes
+    the tiers in their order, and the hours it reports are the hours it works)."""
+    return (after.productivity <= before.productivity + 1e-12
+            and after.disutility * before.productivity
+            >= before.disutility * after.productivity - 1e-12)
+
+
 @dataclass(frozen=True)
 class Mobilisation:
     """Labour effort as a choice of the plan: hours and participation above normal, within

@@ -118,6 +118,11 @@ def _reading(raw: Any, k: int, rec: dict[str, Any], err: Any) -> Reading:
         changes[f] = float(v) if f == "value" else v if f in ("year", "base_year") else str(v)
     if not changes:
         raise err(where, "a reading changes at least one of " + ", ".join(READING_FIELDS))
+    if "base_year" in changes and rec["kind"] not in TWO_YEAR_KINDS:
+        raise err(f"{where}.base_year", f"a {rec['kind']} claim has no base_year to read "
+                                        "otherwise")
+    if "of" in changes and rec["kind"] != "share":
+        raise err(f"{where}.of", f"a {rec['kind']} claim has no 'of' to read otherwise")
     if rec["kind"] == "share" and changes.get("of", rec.get("of")) in (None, ""):
         raise err(f"{where}.of", "a share claim needs 'of'")
     return Reading(str(raw["name"]), float(prior), note=str(raw.get("note") or ""), **changes)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from autarky.economy.settings import EffortTier, Mobilisation, Training
+from autarky.economy.settings import EffortTier, Mobilisation, Training, tier_follows
 from autarky.io.entries import check_id, yaml_where
 from autarky.io.planning import _mapping, _num, _year_key
 
@@ -30,6 +30,15 @@ def _unknown(r: _Reader, spec: dict[str, Any], allowed: tuple[str, ...],
             f"{', '.join(a for a in allowed if a not in ('note', 'source', 'estimate'))}")
 
 
+def _block_provenance(r: _Reader, key: str, spec: dict[str, Any]) -> None:
+    """The note and source a block gives for all its figures, kept in the provenance."""
+    if spec.get("note") or spec.get("source"):
+        r.provenance.append({"table": key, "row": key, "column": None,
+                             "source": str(spec.get("source") or ""),
+                             "note": str(spec.get("note") or ""),
+                             "estimate": bool(spec.get("estimate", not spec.get("source")))})
+
+
 def _factor(r: _Reader, raw: Any, path: tuple[str | int, ...]) -> str:
     check_id(str(raw), list(r.factor_ids), yaml_where(r.lines, path), kind="factor")
     return str(raw)
@@ -47,11 +56,12 @@ def read_mobilisation(r: _Reader, years: list[int]) -> Mobilisation | None:
         raise yaml_where(r.lines, (key,)).error("mobilisation needs factor: the factor (labour) "
                                                 "whose effort can rise")
     factor = _factor(r, spec["factor"], (key, "factor"))
+    _block_provenance(r, key, spec)
     normal = _num(r, (key, "normal_hours"), spec.get("normal_hours", 8.0), what="normal_hours")
     if not 0 < normal <= 24:
         raise yaml_where(r.lines, (key, "normal_hours")).error(
             f"normal_hours is the length of a normal working day, in (0, 24]; got {normal:g}")
-    tiers = []
+    tiers: list[EffortTier] = []
     raw_tiers = spec.get("tiers") or []
     if not isinstance(raw_tiers, list):
         raise yaml_where(r.lines, (key, "tiers")).error("expected a list of tiers")
@@ -73,7 +83,18 @@ def read_mobilisation(r: _Reader, years: list[int]) -> Mobilisation | None:
                 f"productivity is effective labour per unit relative to normal, in (0, 1]; "
                 f"got {prod:g}")
         dis = _num(r, (*tp, "disutility"), t.get("disutility", 0.0), what="disutility")
-        tiers.append(EffortTier(kind, size, prod, dis))
+        if kind == "participation" and size > 1:
+            raise yaml_where(r.lines, (*tp, "size")).error(
+                f"a participation tier's size is a share of the normal availability, at most 1 "
+                f"(0.08 for 8 %); got {size:g}")
+        tier = EffortTier(kind, size, prod, dis)
+        prev = [x for x in tiers if x.kind == kind]
+        if prev and not tier_follows(prev[-1], tier):
+            raise yaml_where(r.lines, tp).error(
+                "tiers of a kind are in the order the plan takes them: productivity may not "
+                "rise, nor the disutility per unit of effective labour fall, from one tier to "
+                "the next")
+        tiers.append(tier)
     m = Mobilisation(factor, normal, tuple(tiers))
     if m.max_hours > 24:
         raise yaml_where(r.lines, (key, "tiers")).error(
@@ -110,6 +131,7 @@ def read_training(r: _Reader) -> Training | None:
         raise yaml_where(r.lines, (key,)).error("training needs factor: the skilled factor "
                                                 "(its availability is the stock of the base year)")
     factor = _factor(r, spec["factor"], (key, "factor"))
+    _block_provenance(r, key, spec)
     lag = spec.get("lag", 3)
     if isinstance(lag, bool) or not isinstance(lag, int) or lag < 1:
         raise yaml_where(r.lines, (key, "lag")).error(
@@ -140,9 +162,14 @@ def read_population(r: _Reader) -> dict[int, float]:
     if raw is None:
         return {}
     out: dict[int, float] = {}
-    for y, v in _mapping(r, "population", raw).items():
-        if str(y) in ("note", "source", "unit"):
+    spec = _mapping(r, "population", raw)
+    _block_provenance(r, "population", spec)
+    for y, v in spec.items():
+        if str(y) in ("note", "source", "unit", "estimate"):
             continue
-        out[_year_key(r, y, ("population", y))] = _num(r, ("population", y), v,
-                                                       what="population")
+        n = _num(r, ("population", y), v, what="population")
+        if not n > 0:
+            raise yaml_where(r.lines, ("population", y)).error(
+                f"population must be positive, got {n:g}")
+        out[_year_key(r, y, ("population", y))] = n
     return out

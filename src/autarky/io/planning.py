@@ -25,8 +25,13 @@ if TYPE_CHECKING:
 def _num(r: _Reader, path: tuple[str | int, ...], raw: Any, *, what: str = "value",
          allow_negative: bool = False) -> float:
     w = yaml_where(r.lines, path)
-    return value_with_provenance(raw, w, r.lines, path, allow_negative=allow_negative,
-                                 what=what)[0]
+    value, source, note, estimate = value_with_provenance(
+        raw, w, r.lines, path, allow_negative=allow_negative, what=what)
+    if source or note or estimate:  # a setting given with its provenance keeps it
+        r.provenance.append({"table": str(path[0]), "row": ".".join(map(str, path[1:])),
+                             "column": None, "source": source, "note": note,
+                             "estimate": estimate})
+    return value
 
 
 def _mapping(r: _Reader, key: str, raw: Any, *path: str | int) -> dict[str, Any]:
@@ -173,6 +178,7 @@ def read_settings(r: _Reader, fd: pd.DataFrame) -> tuple[PlanSettings, dict[str,
     if "factor_growth" in d:
         t = read_yaml_table(_mapping(r, "factor_growth", d["factor_growth"]), r.lines,
                             ("factor_growth",), TABLES["factor_growth"], known, what="growth rate")
+        r.provenance += t.provenance
         tables["factor_growth"] = t.dense((len(r.factor_ids),), 0.0)
 
     def by_year(key: str, name: str, inner: str) -> None:
@@ -190,6 +196,7 @@ def read_settings(r: _Reader, fd: pd.DataFrame) -> tuple[PlanSettings, dict[str,
                     raise yaml_where(r.lines, (key, outer, y)).error(
                         f"year {yr} is outside the horizon {horizon[0]}-{horizon[1]}")
         t = read_yaml_table(raw, r.lines, (key,), spec, known, what=inner)
+        r.provenance += t.provenance
         other = known[spec.dims[1]]
         shape = (len(years), 0 if other is None else len(other))
         tables[name] = t.dense(shape, np.nan)

@@ -53,12 +53,14 @@ import pandas as pd
 
 from autarky.economy.claims import READING_FIELDS, Claim, Claims
 from autarky.errors import BadValueError
-from autarky.monitor.audit import AuditResult, audit
+from autarky.monitor.audit import AuditResult, _equation, audit
 
 __all__ = ["AS_READ", "ReadingsAudit", "audit_readings", "log_evidence"]
 
 #: The name of a claim's own reading.
 AS_READ = "as read"
+#: Column names of the combinations table, which no ambiguous claim's id may take.
+RESERVED = ("log_evidence", "chi2", "dof", "log_prior", "posterior")
 
 
 def log_evidence(res: AuditResult, width: float) -> float:
@@ -154,16 +156,32 @@ def audit_readings(claims: Claims | Sequence[Claim], *, extra: Sequence[Claim] |
         raise BadValueError("no claim has other readings ('readings' in the claims file) to "
                             "weigh")
     options: dict[str, list[tuple[str, Claim, float]]] = {}
+    rule = {"sigma_floor": audit_options.get("sigma_floor", 0.01),
+            "sigma": dict(audit_options.get("sigma") or {}),
+            "use_alternatives": audit_options.get("use_alternatives", True),
+            "source_weights": audit_options.get("source_weights")}
     for c in ambiguous:
+        if c.id in RESERVED:
+            raise BadValueError(f"claim id {c.id!r} is a column name of the combinations; "
+                                "rename the claim")
         opts = [(AS_READ, Claim(**{**c.__dict__, "readings": ()}), 1.0)]
         opts += [(r.name, r.apply(c), r.prior) for r in c.readings]
         names = [o[0] for o in opts]
         if len(set(names)) != len(names):
             raise BadValueError(f"claim {c.id!r}: two readings share a name")
+        audited = [not isinstance(_equation(o[1], **rule), str) for o in opts]
+        for (name, cc, _), ok in zip(opts, audited, strict=True):
+            if ok != audited[0]:
+                why = _equation(cc if not ok else opts[0][1], **rule)
+                raise BadValueError(
+                    f"claim {c.id!r}: the reading {name!r} would be weighed on other data than "
+                    f"the claim as read ({'it' if not ok else 'the claim as read'} is "
+                    f"{why}); every reading of a claim must be auditable alike")
         options[c.id] = opts
     ids = list(options)
     total = math.prod(len(o) for o in options.values())
-    if total <= max_combinations:
+    joint = total <= max_combinations
+    if joint:
         combos = list(itertools.product(*[range(len(options[i])) for i in ids]))
         method = f"all {total} combinations"
     else:
@@ -172,7 +190,8 @@ def audit_readings(claims: Claims | Sequence[Claim], *, extra: Sequence[Claim] |
             for j in range(1, len(options[i])):
                 combos.append(tuple(j if kk == k else 0 for kk in range(len(ids))))
         method = (f"one claim at a time, the others as read ({total} combinations exceed "
-                  f"max_combinations={max_combinations})")
+                  f"max_combinations={max_combinations}; posteriors are conditional on the "
+                  "other claims as read)")
     method += f"; flat prior on each identified log level over a width of {width:.3g}"
     rows, audits = [], []
     for combo in combos:
@@ -194,24 +213,28 @@ def audit_readings(claims: Claims | Sequence[Claim], *, extra: Sequence[Claim] |
     for c in ambiguous:
         opts = options[c.id]
         prior_sum = sum(o[2] for o in opts)
-        col = comb[c.id]
-        # evidence of each reading with the other claims' readings weighed by their priors
-        like = {}
-        for name, _, _ in opts:
-            m = (col == name).to_numpy()
-            if not m.any():
-                like[name] = math.nan
-                continue
-            sub = lw[m] - np.log(next(o[2] / prior_sum for o in opts if o[0] == name))
+        col = comb[c.id].to_numpy()
+        # the combinations to weigh this claim's readings over: all of them (the other
+        # claims' readings weighed by their priors), or those with the others as read
+        keep = np.ones(len(comb), dtype=bool)
+        if not joint:
+            for other in ids:
+                if other != c.id:
+                    keep &= comb[other].to_numpy() == AS_READ
+        like, post = {}, {}
+        for name, _, prior in opts:
+            m = keep & (col == name)
+            sub = lw[m] - math.log(prior / prior_sum)
             like[name] = float(np.log(np.exp(sub - lw.max()).sum()) + lw.max())
+            post[name] = float(np.exp(lw[m] - lw.max()).sum())
+        norm = sum(post.values())
         for name, cc, prior in opts:
-            bf = (math.exp(like[name] - like[AS_READ]) if math.isfinite(like[name])
-                  and math.isfinite(like[AS_READ]) else math.nan)
             out.append({"claim": c.id, "reading": name,
                         "changes": "" if name == AS_READ else _changes(c, cc),
                         "prior": prior / prior_sum,
-                        "posterior": float(comb.loc[col == name, "posterior"].sum()),
-                        "bayes_factor": bf, "source_type": c.source_type})
+                        "posterior": post[name] / norm,
+                        "bayes_factor": math.exp(like[name] - like[AS_READ]),
+                        "source_type": c.source_type})
     table = pd.DataFrame(out)
     table.attrs["units"] = {"prior": "probability", "posterior": "probability",
                             "bayes_factor": "1 (evidence of the reading over the claim as read)"}

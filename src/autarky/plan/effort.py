@@ -30,6 +30,7 @@ says so).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from autarky.economy import Economy, Scenario
-from autarky.economy.settings import Mobilisation, Training
+from autarky.economy.settings import Mobilisation, Training, tier_follows
 from autarky.errors import BadValueError
 from autarky.solve.builder import LPBuilder
 
@@ -78,6 +79,17 @@ def resolve_effort(m: Mobilisation | None, eco: Economy, years: list[int]) -> Ef
         raise BadValueError(f"mobilisation: no factor {m.factor!r}; the factors are "
                             f"{', '.join(fac) or 'none'}")
     tiers = m.tiers
+    for kind in ("hours", "participation"):
+        same = [t for t in tiers if t.kind == kind]
+        for a, b in itertools.pairwise(same):
+            if not tier_follows(a, b):
+                raise BadValueError(
+                    "mobilisation: tiers of a kind are in the order the plan takes them "
+                    "(productivity may not rise, nor the disutility per unit of effective "
+                    "labour fall, from one tier to the next)")
+        if kind == "participation" and any(t.size > 1 for t in same):
+            raise BadValueError("mobilisation: a participation tier's size is a share, at "
+                                "most 1")
     min_extra = np.array([max(0.0, m.min_hours.get(y, 0.0) - m.normal_hours) / m.normal_hours
                           for y in years])
     names = []
@@ -204,8 +216,8 @@ def effort_table(model: Any, res: Any, scenario: Scenario) -> pd.DataFrame | Non
     c = res.x[model.C]
     pop = scenario.settings.population
     base_pop = pop.get(h.base_year)
-    per_head = (np.array([base_pop / pop[y] if y in pop else np.nan for y in years])
-                if base_pop else np.full(T, np.nan))
+    per_head = (np.array([base_pop / pop[y] if pop.get(y, 0) > 0 else np.nan for y in years])
+                if base_pop and base_pop > 0 else np.full(T, np.nan))
     out = pd.DataFrame({
         "hours": hours, "extra_participation": part, "normal_labour": L,
         "effective_labour": eff, "labour_used": used, "disutility": dis,

@@ -8,10 +8,11 @@ price in human suffering"; factory workers "toil 12 to 14 hours a day" in 1960 (
 (:mod:`autarky.plan.effort`) the multi-year plan chooses effort, and its cost is counted:
 
 * :func:`effort_frontier` solves the plan with the working day capped at each of a list of
-  lengths (the tiers cut at the cap) and reports growth, consumption and welfare per head and
-  the hours worked: the frontier. The optimum can only rise with the cap (a test says so); where
-  growth stops rising, more hours bought nothing.
-* :func:`campaign` compares three paths: *balanced* (no effort above normal), *chosen* (the
+  lengths (the tiers cut at the cap, no hours mandated) and reports growth, consumption and
+  welfare per head and the hours worked: the frontier. The optimum can only rise with the cap
+  (a test says so); where growth stops rising, more hours bought nothing.
+* :func:`campaign` compares three paths: *balanced* (no effort above normal: neither longer
+  days nor more people at work), *chosen* (the
   plan's own choice of effort within the tiers) and *campaign* (hours mandated year by year, as
   the scenario's ``min_hours`` or given). Year by year it says where mobilisation bought growth
   and where it only bought strain: effective labour that no production used (the factor's row
@@ -59,7 +60,7 @@ from autarky.errors import BadValueError
 from autarky.plan.multiyear import multiyear
 from autarky.plan.multiyear_result import MultiYearPlan
 
-__all__ = ["LIMITS", "Campaign", "campaign", "capped", "effort_frontier"]
+__all__ = ["LIMITS", "Campaign", "campaign", "capped", "effort_frontier", "none_above_normal"]
 
 #: What the comparison cannot say (printed with it).
 LIMITS = (
@@ -105,6 +106,16 @@ def capped(m: Mobilisation, hours: float) -> Mobilisation:
     return Mobilisation(m.factor, m.normal_hours, tuple(tiers),
                         {y: h for y, h in m.min_hours.items() if h <= hours},
                         {y: h for y, h in m.campaign.items() if h <= hours})
+
+
+def none_above_normal(m: Mobilisation) -> Mobilisation:
+    """No effort above normal: every tier, of hours and of participation, of size zero.
+
+    >>> m = Mobilisation("labour", 8.0, (EffortTier("hours", 2), EffortTier("participation", 0.1)))
+    >>> [t.size for t in none_above_normal(m).tiers]
+    [0.0, 0.0]
+    """
+    return Mobilisation(m.factor, m.normal_hours, tuple(replace(t, size=0.0) for t in m.tiers))
 
 
 def _row(plan: MultiYearPlan, label: Any) -> dict[str, Any]:
@@ -175,9 +186,10 @@ def effort_frontier(obj: Economy | Scenario, strategy: str | None = None, *,
     if not caps:
         raise BadValueError("hours: give at least one length of the working day")
     rows = []
+    free = replace(m, min_hours={}, campaign={})  # the frontier is the plan's own choice
     for cap in caps:
-        plan = multiyear(scn.replace(mobilisation=capped(m, cap)), strategy, targets=targets,
-                         solver=solver)
+        plan = multiyear(scn.replace(mobilisation=capped(free, cap)), strategy,
+                         targets=targets, solver=solver)
         rows.append(_row(plan, cap))
     out = pd.DataFrame(rows).rename(columns={"case": "max_hours"}).set_index("max_hours")
     out.attrs["units"] = UNITS
@@ -244,7 +256,7 @@ def campaign(obj: Economy | Scenario, strategy: str | None = None, *,
             raise BadValueError(f"campaign: {h:g} hours in {y} is outside the normal day "
                                 f"({m.normal_hours:g}) and the longest the tiers allow "
                                 f"({m.max_hours:g})")
-    paths = {"balanced": capped(replace(m, min_hours={}), m.normal_hours),
+    paths = {"balanced": none_above_normal(m),
              "chosen": replace(m, min_hours={}),
              "campaign": replace(m, min_hours=mandated)}
     paths = {k: replace(v, campaign={}) for k, v in paths.items()}

@@ -542,8 +542,8 @@ def build_model(obj: Economy | Scenario, strategy: str | None = None, *,
     define_strategy(b, eco, h, DK, RP)
     S = define_targets(b, eco, h, X)
     if no_waste:
-        define_no_waste(b, eco, h, X, DK, C, trade, RP)
-    lp = define_waste_cost(b.build(), eco, h, X, DK, C, S, trade, RP)
+        define_no_waste(b, eco, h, X, DK, C, trade, RP, R)
+    lp = define_waste_cost(b.build(), eco, h, X, DK, C, S, trade, RP, R)
     return MultiYearModel(scn, h, lp, b, X, DK, C, S, trade, RP, E, R)
 
 
@@ -559,8 +559,16 @@ def _waste_terms(eco: Economy, h: Horizon, trade: Trade) -> tuple[np.ndarray, np
     return p, pIA, pB, pb, p[trade.imp.branch], p[trade.exp.branch]
 
 
+def _training_cost(h: Horizon) -> float:
+    """The value at constant prices of the inputs of one unit trained (0 without training)."""
+    if h.skills is None:
+        return 0.0
+    return float(h.meta["prices"] @ h.skills.inputs)
+
+
 def define_no_waste(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: np.ndarray,
-                    C: np.ndarray, trade: list[Trade], RP: np.ndarray | None = None) -> None:
+                    C: np.ndarray, trade: list[Trade], RP: np.ndarray | None = None,
+                    R: np.ndarray | None = None) -> None:
     """``p'(x_t + m_t - e_t - A x_t - B dK_t - c_t b) <= p' f_t``: with the balances ``>=``,
     every priced product's output is used (no free disposal)."""
     for t, y in enumerate(h.years):
@@ -570,6 +578,8 @@ def define_no_waste(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: n
                                                (C[t:t + 1], np.array([[-pb]]))]
         if RP is not None and h.repair_cost is not None:
             terms.append((RP[t], -h.repair_cost.reshape(1, -1)))
+        if R is not None and _training_cost(h):
+            terms.append((R[t:t + 1], np.array([[-_training_cost(h)]])))
         if len(trade[t].m):
             terms.append((trade[t].m, pm.reshape(1, -1)))
         if len(trade[t].e):
@@ -580,15 +590,17 @@ def define_no_waste(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray, DK: n
 
 def define_waste_cost(lp: LinearProgram, eco: Economy, h: Horizon, X: np.ndarray,
                       DK: np.ndarray, C: np.ndarray, S: np.ndarray | None,
-                      trade: list[Trade], RP: np.ndarray | None = None) -> LinearProgram:
+                      trade: list[Trade], RP: np.ndarray | None = None,
+                      R: np.ndarray | None = None) -> LinearProgram:
     """Charge output that nobody uses (the balance's slack, valued at constant prices).
 
     The balance is an inequality (free disposal); without a charge, output pushed up only to meet
     an industrial-output target would count. The charge per won of waste is twice the largest
     credit a won of value added can earn against a soft target, so waste never pays; without
     soft targets it is a tie-breaker. Waste in year ``t`` is
-    ``p'(x_t + m_t - e_t - A x_t - B dK_t - c_t b - f_t)``; its constant part does not change the
-    optimum and is left out.
+    ``p'(x_t + m_t - e_t - A x_t - B dK_t - B^R r_t - a R_t - c_t b - f_t)`` (repair ``r`` and
+    training ``R`` use their inputs too); its constant part does not change the optimum and is
+    left out.
     """
     p = h.meta["prices"]
     pIA_all = p - np.asarray(eco.A.T @ p).ravel()
@@ -605,6 +617,8 @@ def define_waste_cost(lp: LinearProgram, eco: Economy, h: Horizon, X: np.ndarray
         c[DK[t]] += w * pB
         if RP is not None and h.repair_cost is not None:
             c[RP[t]] += w * h.repair_cost
+        if R is not None:  # the inputs of training are used, not wasted
+            c[R[t]] += w * _training_cost(h)
         c[C[t]] += w * pb
         c[trade[t].m] -= w * pm
         c[trade[t].e] += w * pe

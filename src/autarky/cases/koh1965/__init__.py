@@ -107,11 +107,13 @@ def audit() -> Any:
     return source_audit(claims())
 
 
-def audit_additions() -> tuple[Any, ...]:
-    """The links and the assumption the case's audit adds to the source's claims."""
+def audit_additions(readings: bool = False) -> tuple[Any, ...]:
+    """The links and the assumption the case's audit adds to the source's claims; with
+    ``readings``, also the link the reading 'pre-war = 1949' needs."""
+    from autarky.cases.koh1965.links import READING_LINKS
     from autarky.cases.koh1965.links import additions as added
 
-    return added()
+    return (*added(), *(READING_LINKS if readings else ()))
 
 
 def research_claims() -> Any:

@@ -8,6 +8,8 @@ Every provenance row of a bundled scenario is one of the three (the tests walk t
 * ``cited``: a figure of another source, its source naming the work (and, for the figures of
   the research file, the type and the quote in ``note``).
 
+A row that is neither an estimate nor gives a source is ``unknown`` (the tests allow none).
+
 >>> kind_of("Koh 1965-66, line 195", False), kind_of("Tugarinov memo ...", False)
 ('claim', 'cited')
 >>> kind_of("anything", True)
@@ -29,6 +31,7 @@ KINDS = ("claim", "cited", "estimate")
 _DOCUMENT = re.compile(r"\bKoh\b|seed text", re.IGNORECASE)
 
 LABEL = {"claim": "a claim of the source document", "cited": "a figure of another source",
+         "unknown": "no provenance given",
          "estimate": "a model estimate"}
 
 
@@ -36,7 +39,9 @@ def kind_of(source: str, estimate: bool) -> str:
     """The kind of a bundled figure from its provenance row."""
     if estimate:
         return "estimate"
-    return "claim" if _DOCUMENT.search(source or "") else "cited"
+    if not (source or "").strip():
+        return "unknown"
+    return "claim" if _DOCUMENT.search(source) else "cited"
 
 
 def provenance_kinds(provenance: pd.DataFrame) -> pd.DataFrame:
