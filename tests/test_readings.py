@@ -113,16 +113,16 @@ def test_source_weights_widen_the_deviation() -> None:
 
 
 def test_readings_file_round_trip_and_errors(tmp_path) -> None:
-    c = Claim("p", "ratio", "x", 20.0, "times", 1967, 1944, source_type="BLOC-ARCH",
+    c = Claim("p", "ratio", "x", 20.0, "times", 1967, 1944, source_type="archive",
               source="a memo", quote="20 times",
               readings=(Reading("1949", prior=2.0, base_year=1949, note="n"),))
     p = tmp_path / "c.yaml"
     p.write_text("claims:\n" + claims_yaml_items([c]))
     back = read_claims(p)["p"]
-    assert back.readings == c.readings and back.source_type == "BLOC-ARCH"
+    assert back.readings == c.readings and back.source_type == "archive"
     assert back.quote == "20 times"
     text = p.read_text()
-    for old, new, words in [("source_type: BLOC-ARCH", "source_type: RUMOUR", "source_type"),
+    for old, new, words in [("source_type: archive", "source_type: RUMOUR", "source_type"),
                             ("prior: 2.0", "prior: -1", "prior"),
                             ("base_year: 1949", "base_yr: 1949", "unknown field"),
                             ("- name: '1949'", "- nom: '1949'", "unknown field")]:

@@ -52,7 +52,7 @@ CLAIM_FIELDS: tuple[tuple[str, bool, str, str], ...] = (
     ("sigma", False, "number", "Standard deviation in log terms, replacing the audit's weighting "
                                "rule (a link's is tiny: it is an identity)."),
     ("source_type", False, "string", "Where a claim of another source comes from: one of "
-                                     "DPRK-OFF, BLOC-ARCH, WEST-REPRO, WEST-EST, WEAK "
+                                     "official, archive, reproduction, independent, weak "
                                      "(empty: a claim of the document itself)."),
     ("source", False, "string", "The citation of a claim from another source."),
     ("quote", False, "string", "The exact text the claim was read in."),
@@ -63,7 +63,7 @@ CLAIM_FIELDS: tuple[tuple[str, bool, str, str], ...] = (
 
 #: Types of source a claim can come from (``source_type``), with the factor the audit
 #: multiplies its standard deviation by (:data:`autarky.monitor.audit.SOURCE_WEIGHTS`).
-SOURCE_TYPES = ("DPRK-OFF", "BLOC-ARCH", "WEST-REPRO", "WEST-EST", "WEAK")
+SOURCE_TYPES = ("official", "archive", "reproduction", "independent", "weak")
 
 #: Fields a reading may change.
 READING_FIELDS = ("value", "year", "base_year", "quantity", "unit", "of")

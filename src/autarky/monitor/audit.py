@@ -59,12 +59,12 @@ AUDITED_KINDS = ("level", "ratio", "growth", "share", "duration")
 DAYS_PER_YEAR = 365.0
 #: The factor a claim's standard deviation is multiplied by for the type of its source
 #: (``source_type``; a claim of the audited document itself has none and keeps its own):
-#: official claims, and Western works that reproduce them, are "not wholly reliable" (x 2);
-#: internal bloc documents pass on the official statistics but were written for internal use
-#: and sometimes criticise them, and independent estimates rest on other evidence (x 1.5);
-#: blogs, translations and mirrors are leads only (x 3).
-SOURCE_WEIGHTS: dict[str, float] = {"DPRK-OFF": 2.0, "BLOC-ARCH": 1.5, "WEST-REPRO": 2.0,
-                                    "WEST-EST": 1.5, "WEAK": 3.0}
+#: ``official`` claims, and the secondary works that ``reproduce`` them, are the least checked
+#: (x 2); internal documents (``archive``) pass on official statistics but were written for
+#: internal use and sometimes criticise them, and ``independent`` estimates rest on other
+#: evidence (x 1.5); blogs, translations and mirrors (``weak``) are leads only (x 3).
+SOURCE_WEIGHTS: dict[str, float] = {"official": 2.0, "archive": 1.5, "reproduction": 2.0,
+                                    "independent": 1.5, "weak": 3.0}
 _TWO_YEARS = TWO_YEAR_KINDS
 _in_row_space = in_row_space  # moved to autarky.solve.wls
 _Key = tuple[str, int]
@@ -504,8 +504,8 @@ def audit(
       be 12 carries ``log(12/11)``.
     * Dividing by the confidence ``c`` doubles the deviation at ``c = 0.5``; ``c = 0`` drops the claim.
     * A claim of another source is then multiplied by its source type's factor
-      (:data:`SOURCE_WEIGHTS`: official x 2, bloc archive x 1.5, Western reproduction x 2,
-      Western estimate x 1.5, weak x 3).
+      (:data:`SOURCE_WEIGHTS`: official x 2, archive x 1.5, reproduction x 2,
+      independent x 1.5, weak x 3).
     * A whole number's last digit is its units digit (``20 times`` -> +-0.5), so round figures
       really rounded to tens should be given a ``sigma``.
 

@@ -1,7 +1,7 @@
 """What if the aid had not come: the multi-year plan without a donor's aid, cut early, or scaled.
 
-The counterfactuals of a reconstruction financed from abroad (the Soviet and Chinese grants of
-1954-57 in the North Korean case): each *case* rewrites the scenario's aid by year and the plan
+The counterfactuals of a reconstruction financed from abroad (one patron's grant, another's,
+both): each *case* rewrites the scenario's aid by year and the plan
 is solved afresh, and the cases are compared as :func:`~autarky.plan.aid_timing.aid_timing`
 compares timings (same summary, same caveats: :data:`~autarky.plan.aid_timing.LIMITS`).
 Unlike a timing, a counterfactual changes the total: it says what the aid bought, not when it

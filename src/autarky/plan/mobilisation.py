@@ -1,10 +1,8 @@
 """Mobilisation and its human cost: the growth-consumption-hours frontier, and a campaign path
-(Ch'ollima) against a balanced one.
+against a balanced one.
 
-The source document (lines 264-290) credits North Korea's growth to "patriotic rage and devotion
-expressing itself in enthusiasm for hard work" and to "ruthless regimentation", at "a prodigious
-price in human suffering"; factory workers "toil 12 to 14 hours a day" in 1960 (TIME, 14 Nov
-1960, in ``../shared/research/dprk-sources.md``). With the scenario's ``mobilisation`` tiers
+Planned economies have sought growth from effort as well as from capital: longer days, more
+people at work, mandated campaigns. With the scenario's ``mobilisation`` tiers
 (:mod:`autarky.plan.effort`) the multi-year plan chooses effort, and its cost is counted:
 
 * :func:`effort_frontier` solves the plan with the working day capped at each of a list of
