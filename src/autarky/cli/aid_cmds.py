@@ -24,15 +24,21 @@ from autarky.cli.app import (
 from autarky.errors import BadValueError
 
 
-def _profiles(text: str | None) -> list[str] | None:
+def _names(text: str | None, option: str) -> list[str] | None:
+    """The comma-separated names of an option, each once, in order."""
     if text is None:
         return None
     names = list(dict.fromkeys(s.strip() for s in text.split(",") if s.strip()))
     if not names:
-        raise BadValueError("--profiles: give at least one profile name")
+        raise BadValueError(f"{option}: give at least one name")
+    return names
+
+
+def _profiles(text: str | None) -> list[str] | None:
     from autarky.plan.aid_timing import PROFILES
 
-    bad = [n for n in names if n not in PROFILES]
+    names = _names(text, "--profiles")
+    bad = [n for n in names or () if n not in PROFILES]
     if bad:
         raise BadValueError(f"--profiles: unknown aid profile {bad[0]!r}; built in: "
                             f"{', '.join(PROFILES)}")
@@ -142,15 +148,6 @@ def _emit(t: Any, eco: Any, scenario: str, strategy: str, format: Format, kind: 
         out.print(f"- {escape(line)}", highlight=False)
 
 
-def _cases(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    names = list(dict.fromkeys(s.strip() for s in text.split(",") if s.strip()))
-    if not names:
-        raise BadValueError("--cases: give at least one case")
-    return names
-
-
 @app.command("aid-cases", epilog=examples(
     'autarky aid-cases three-year-plan',
     'autarky aid-cases three-year-plan --cases "as given,without ussr,until 1955,times 0.5" '
@@ -170,7 +167,7 @@ def aid_cases_cmd(
     cannot say."""
     from autarky.plan.aid_cases import aid_counterfactuals
 
-    names = _cases(cases)
+    names = _names(cases, "--cases")
     eco = load_economy(scenario, allow_outside)
     with progress_bar(1, "planning the counterfactuals of the aid",
                       hide=format is not Format.table) as step:

@@ -78,14 +78,12 @@ def _audit(specs: list[str], readings: bool = False) -> Any:
     """The audit of claims files (YAML or CSV) and bundled claims datasets together; the
     bundled ``claims`` of a case come with the links and assumptions that case adds. With
     ``readings``, the readings of the ambiguous claims are weighed
-    (:func:`autarky.monitor.readings.audit_readings`); for a case's bundled claims alone, with
-    the case's own links for the readings."""
+    (:func:`autarky.monitor.readings.audit_readings`), with the links the case's readings
+    need."""
     from autarky.monitor.audit import audit
     from autarky.monitor.readings import audit_readings
 
     read = [_read(s) for s in specs]
-    if specs == ["claims"] and not readings and read[0][1] is not None:
-        return read[0][1].audit()
     claims = [c for got, _ in read for c in got]
     extra = []
     for spec, (_, case) in zip(specs, read, strict=True):

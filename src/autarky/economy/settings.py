@@ -132,6 +132,27 @@ def tier_follows(before: EffortTier, after: EffortTier) -> bool:
             >= before.disutility * after.productivity - 1e-12)
 
 
+def tier_problem(tiers: tuple[EffortTier, ...] | list[EffortTier]) -> tuple[int, str] | None:
+    """The first tier that may not stand where it is, and why (``None`` if all may): within a
+    kind, tiers come in the order the plan takes them (:func:`tier_follows`); a participation
+    tier is a share of at most 1.
+
+    >>> tier_problem([EffortTier("hours", 2, 0.8), EffortTier("hours", 2, 0.9)])[0]
+    1
+    """
+    last: dict[str, EffortTier] = {}
+    for i, t in enumerate(tiers):
+        if t.kind == "participation" and t.size > 1:
+            return i, ("a participation tier's size is a share of the normal availability, "
+                       f"at most 1 (0.08 for 8 %); got {t.size:g}")
+        if t.kind in last and not tier_follows(last[t.kind], t):
+            return i, ("tiers of a kind are in the order the plan takes them: productivity "
+                       "may not rise, nor the disutility per unit of effective labour fall, "
+                       "from one tier to the next")
+        last[t.kind] = t
+    return None
+
+
 @dataclass(frozen=True)
 class Mobilisation:
     """Labour effort as a choice of the plan: hours and participation above normal, within

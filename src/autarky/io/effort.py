@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from autarky.economy.settings import EffortTier, Mobilisation, Training, tier_follows
+from autarky.economy.settings import EffortTier, Mobilisation, Training, tier_problem
 from autarky.io.entries import check_id, yaml_where
 from autarky.io.planning import _mapping, _num, _year_key
 
@@ -39,6 +39,22 @@ def _block_provenance(r: _Reader, key: str, spec: dict[str, Any]) -> None:
                              "estimate": bool(spec.get("estimate", not spec.get("source")))})
 
 
+def _block(r: _Reader, key: str, fields: tuple[str, ...], needs: str
+           ) -> tuple[dict[str, Any], str] | None:
+    """A block keyed by its factor (``mobilisation``, ``training``): its mapping and factor,
+    its provenance kept; ``None`` where the scenario has none."""
+    raw = r.data.get(key)
+    if raw is None:
+        return None
+    spec = _mapping(r, key, raw)
+    _unknown(r, spec, fields, (key,))
+    if "factor" not in spec:
+        raise yaml_where(r.lines, (key,)).error(f"{key} needs factor: {needs}")
+    factor = _factor(r, spec["factor"], (key, "factor"))
+    _block_provenance(r, key, spec)
+    return spec, factor
+
+
 def _factor(r: _Reader, raw: Any, path: tuple[str | int, ...]) -> str:
     check_id(str(raw), list(r.factor_ids), yaml_where(r.lines, path), kind="factor")
     return str(raw)
@@ -46,17 +62,11 @@ def _factor(r: _Reader, raw: Any, path: tuple[str | int, ...]) -> str:
 
 def read_mobilisation(r: _Reader, years: list[int]) -> Mobilisation | None:
     """``mobilisation: {factor, normal_hours, tiers: [...], min_hours: {year: hours}}``."""
-    raw = r.data.get("mobilisation")
-    if raw is None:
-        return None
     key = "mobilisation"
-    spec = _mapping(r, key, raw)
-    _unknown(r, spec, MOBILISATION_FIELDS, (key,))
-    if "factor" not in spec:
-        raise yaml_where(r.lines, (key,)).error("mobilisation needs factor: the factor (labour) "
-                                                "whose effort can rise")
-    factor = _factor(r, spec["factor"], (key, "factor"))
-    _block_provenance(r, key, spec)
+    block = _block(r, key, MOBILISATION_FIELDS, "the factor (labour) whose effort can rise")
+    if block is None:
+        return None
+    spec, factor = block
     normal = _num(r, (key, "normal_hours"), spec.get("normal_hours", 8.0), what="normal_hours")
     if not 0 < normal <= 24:
         raise yaml_where(r.lines, (key, "normal_hours")).error(
@@ -83,18 +93,10 @@ def read_mobilisation(r: _Reader, years: list[int]) -> Mobilisation | None:
                 f"productivity is effective labour per unit relative to normal, in (0, 1]; "
                 f"got {prod:g}")
         dis = _num(r, (*tp, "disutility"), t.get("disutility", 0.0), what="disutility")
-        if kind == "participation" and size > 1:
-            raise yaml_where(r.lines, (*tp, "size")).error(
-                f"a participation tier's size is a share of the normal availability, at most 1 "
-                f"(0.08 for 8 %); got {size:g}")
-        tier = EffortTier(kind, size, prod, dis)
-        prev = [x for x in tiers if x.kind == kind]
-        if prev and not tier_follows(prev[-1], tier):
-            raise yaml_where(r.lines, tp).error(
-                "tiers of a kind are in the order the plan takes them: productivity may not "
-                "rise, nor the disutility per unit of effective labour fall, from one tier to "
-                "the next")
-        tiers.append(tier)
+        tiers.append(EffortTier(kind, size, prod, dis))
+        problem = tier_problem(tiers)
+        if problem is not None:
+            raise yaml_where(r.lines, tp).error(problem[1])
     m = Mobilisation(factor, normal, tuple(tiers))
     if m.max_hours > 24:
         raise yaml_where(r.lines, (key, "tiers")).error(
@@ -121,17 +123,12 @@ def read_mobilisation(r: _Reader, years: list[int]) -> Mobilisation | None:
 def read_training(r: _Reader) -> Training | None:
     """``training: {factor, lag, attrition, inputs: {branch: units}, trainee_factor,
     trainee_share, max_intake}``."""
-    raw = r.data.get("training")
-    if raw is None:
-        return None
     key = "training"
-    spec = _mapping(r, key, raw)
-    _unknown(r, spec, TRAINING_FIELDS, (key,))
-    if "factor" not in spec:
-        raise yaml_where(r.lines, (key,)).error("training needs factor: the skilled factor "
-                                                "(its availability is the stock of the base year)")
-    factor = _factor(r, spec["factor"], (key, "factor"))
-    _block_provenance(r, key, spec)
+    block = _block(r, key, TRAINING_FIELDS, "the skilled factor (its availability is the "
+                                            "stock of the base year)")
+    if block is None:
+        return None
+    spec, factor = block
     lag = spec.get("lag", 3)
     if isinstance(lag, bool) or not isinstance(lag, int) or lag < 1:
         raise yaml_where(r.lines, (key, "lag")).error(

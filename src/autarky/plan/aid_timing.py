@@ -158,17 +158,19 @@ def _profiles(profiles: Sequence[str] | Mapping[str, Sequence[float]] | None,
     return out
 
 
-def _unit_value(av: pd.DataFrame | None, aid: np.ndarray, total: np.ndarray,
-                T: int) -> np.ndarray:
+def _unit_value(av: pd.DataFrame | None, aid: np.ndarray, T: int) -> np.ndarray:
     """The value of one more unit of aid in each year: the pooled dual, or the partners'
-    duals weighted by their shares of the year's aid (of the horizon's where none that year)."""
+    duals weighted by their shares of the year's aid (of the horizon's where none that year;
+    equal shares where there is none at all)."""
     if av is None:
         return np.full(T, np.nan)
     if list(av.columns) == [POOLED]:
         return av[POOLED].to_numpy(dtype=float)
+    total = aid.sum(axis=0)
+    horizon = total / total.sum() if total.sum() > 0 else np.full(len(total), 1 / len(total))
     year_total = aid.sum(axis=1, keepdims=True)
     shares = np.where(year_total > 0, aid / np.where(year_total > 0, year_total, 1.0),
-                      (total / total.sum())[np.newaxis, :])
+                      horizon[np.newaxis, :])
     return np.sum(av.to_numpy(dtype=float) * shares, axis=1)
 
 
@@ -203,7 +205,6 @@ def compare_aid(scn: Scenario, h: Any, cases: Mapping[str, np.ndarray], strategy
     values: dict[str, np.ndarray] = {}
     plans: dict[str, MultiYearPlan] = {}
     for name, aid in cases.items():
-        total = aid.sum(axis=0)
         frame = pd.DataFrame(aid, index=pd.Index(years, name="year"), columns=partners)
         plan = multiyear(scn.replace(aid_by_year=frame), strategy, targets=targets,
                          solver=solver)
@@ -226,8 +227,7 @@ def compare_aid(scn: Scenario, h: Any, cases: Mapping[str, np.ndarray], strategy
         x_last = plan.gross_output.loc[years[-1]].to_numpy() @ p
         cons[name] = plan.consumption.to_numpy()
         saving[name] = own
-        values[name] = (_unit_value(plan.aid_value, aid, total, T) if total.sum() > 0 else
-                        _unit_value(plan.aid_value, aid, np.ones(len(partners)), T))
+        values[name] = _unit_value(plan.aid_value, aid, T)
         rows.append({kind: name, "status": plan.status,
                      "objective": plan.objective_value,
                      "consumption": float(plan.consumption.sum()),

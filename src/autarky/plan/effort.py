@@ -30,7 +30,6 @@ says so).
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from autarky.economy import Economy, Scenario
-from autarky.economy.settings import Mobilisation, Training, tier_follows
+from autarky.economy.settings import Mobilisation, Training, tier_problem
 from autarky.errors import BadValueError
 from autarky.solve.builder import LPBuilder
 
@@ -69,6 +68,18 @@ class Skills:
     share: float
     max_intake: float | None
 
+    def joined(self, T: int) -> np.ndarray:
+        """``T x T``: how much of an intake of year ``u`` is in the stock in year ``t``
+        (``(1 - a)^(t - u - lag)`` once trained, else 0)."""
+        age = np.arange(T)[:, None] - np.arange(T)[None, :] - self.lag
+        return np.where(age >= 0, (1.0 - self.attrition) ** np.maximum(age, 0), 0.0)
+
+    def learning(self, T: int) -> np.ndarray:
+        """``T x T``: 1 where an intake of year ``u`` is still in training in year ``t``
+        (``u <= t < u + lag``)."""
+        d = np.arange(T)[:, None] - np.arange(T)[None, :]
+        return ((d >= 0) & (d < self.lag)).astype(float)
+
 
 def resolve_effort(m: Mobilisation | None, eco: Economy, years: list[int]) -> Effort | None:
     """The mobilisation settings as arrays (``None`` where the scenario has none)."""
@@ -79,17 +90,9 @@ def resolve_effort(m: Mobilisation | None, eco: Economy, years: list[int]) -> Ef
         raise BadValueError(f"mobilisation: no factor {m.factor!r}; the factors are "
                             f"{', '.join(fac) or 'none'}")
     tiers = m.tiers
-    for kind in ("hours", "participation"):
-        same = [t for t in tiers if t.kind == kind]
-        for a, b in itertools.pairwise(same):
-            if not tier_follows(a, b):
-                raise BadValueError(
-                    "mobilisation: tiers of a kind are in the order the plan takes them "
-                    "(productivity may not rise, nor the disutility per unit of effective "
-                    "labour fall, from one tier to the next)")
-        if kind == "participation" and any(t.size > 1 for t in same):
-            raise BadValueError("mobilisation: a participation tier's size is a share, at "
-                                "most 1")
+    problem = tier_problem(tiers)
+    if problem is not None:
+        raise BadValueError(f"mobilisation, tier {problem[0] + 1}: {problem[1]}")
     min_extra = np.array([max(0.0, m.min_hours.get(y, 0.0) - m.normal_hours) / m.normal_hours
                           for y in years])
     names = []
@@ -166,14 +169,11 @@ def factor_terms(t: int, n_factors: int, avail: np.ndarray, effort: Effort | Non
         M[effort.factor] = -avail[effort.factor] * effort.productivity
         out.append((E[t], M))
     if skills is not None and R is not None:
-        u = np.arange(len(R))
-        M = np.zeros((n_factors, len(R)))
-        age = t - u - skills.lag
-        done = age >= 0
-        M[skills.factor, done] = -(1.0 - skills.attrition) ** age[done]
+        T = len(R)
+        M = np.zeros((n_factors, T))
+        M[skills.factor] = -skills.joined(T)[t]
         if skills.trainee is not None:
-            learning = (u <= t) & (t < u + skills.lag)
-            M[skills.trainee, learning] += skills.share
+            M[skills.trainee] += skills.share * skills.learning(T)[t]
         out.append((R, M))
     return out
 
@@ -208,10 +208,7 @@ def effort_table(model: Any, res: Any, scenario: Scenario) -> pd.DataFrame | Non
     x = res.x[model.X]
     used = x @ F
     if h.skills is not None and h.skills.trainee == e.factor and model.R is not None:
-        r = res.x[model.R]
-        for t in range(T):
-            u = np.arange(T)
-            used[t] += h.skills.share * r[(u <= t) & (t < u + h.skills.lag)].sum()
+        used = used + h.skills.share * (h.skills.learning(T) @ res.x[model.R])
     dis = E @ e.disutility
     c = res.x[model.C]
     pop = scenario.settings.population
@@ -244,11 +241,8 @@ def skills_table(model: Any, res: Any) -> pd.DataFrame | None:
     years = list(h.years)
     T = len(years)
     r = res.x[model.R]
-    base = h.availability[:, s.factor]
-    u = np.arange(T)
-    stock = np.array([base[t] + sum((1 - s.attrition) ** (t - v - s.lag) * r[v]
-                                    for v in u if t - v - s.lag >= 0) for t in range(T)])
-    training = np.array([r[(u <= t) & (t < u + s.lag)].sum() for t in range(T)])
+    stock = h.availability[:, s.factor] + s.joined(T) @ r
+    training = s.learning(T) @ r
     F = np.asarray(model.economy.array("factor_coefficients"))[s.factor]
     needed = res.x[model.X] @ F
     out = pd.DataFrame({"intake": r, "in_training": training, "stock": stock,

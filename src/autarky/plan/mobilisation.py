@@ -82,8 +82,8 @@ def _mobilisation(scn: Scenario) -> Mobilisation:
 
 
 def capped(m: Mobilisation, hours: float) -> Mobilisation:
-    """The tiers cut at a working day of ``hours`` (participation tiers kept; mandated hours
-    above the cap dropped).
+    """The plan's own choice of effort with the working day cut at ``hours``: the hours tiers
+    cut at the cap, participation tiers kept, no hours mandated.
 
     >>> m = Mobilisation("labour", 8.0, (EffortTier("hours", 2), EffortTier("hours", 2)))
     >>> [t.size for t in capped(m, 9).tiers]
@@ -101,9 +101,7 @@ def capped(m: Mobilisation, hours: float) -> Mobilisation:
         take = min(t.size, max(room, 0.0))
         room -= take
         tiers.append(replace(t, size=take))
-    return Mobilisation(m.factor, m.normal_hours, tuple(tiers),
-                        {y: h for y, h in m.min_hours.items() if h <= hours},
-                        {y: h for y, h in m.campaign.items() if h <= hours})
+    return Mobilisation(m.factor, m.normal_hours, tuple(tiers))
 
 
 def none_above_normal(m: Mobilisation) -> Mobilisation:
@@ -184,9 +182,8 @@ def effort_frontier(obj: Economy | Scenario, strategy: str | None = None, *,
     if not caps:
         raise BadValueError("hours: give at least one length of the working day")
     rows = []
-    free = replace(m, min_hours={}, campaign={})  # the frontier is the plan's own choice
     for cap in caps:
-        plan = multiyear(scn.replace(mobilisation=capped(free, cap)), strategy,
+        plan = multiyear(scn.replace(mobilisation=capped(m, cap)), strategy,
                          targets=targets, solver=solver)
         rows.append(_row(plan, cap))
     out = pd.DataFrame(rows).rename(columns={"case": "max_hours"}).set_index("max_hours")
@@ -257,10 +254,8 @@ def campaign(obj: Economy | Scenario, strategy: str | None = None, *,
     paths = {"balanced": none_above_normal(m),
              "chosen": replace(m, min_hours={}),
              "campaign": replace(m, min_hours=mandated)}
-    paths = {k: replace(v, campaign={}) for k, v in paths.items()}
     plans: dict[str, MultiYearPlan] = {}
     rows, frames = [], []
-    fac = [str(f) for f in scn.economy.coords.factor]
     for name, mob in paths.items():
         plan = multiyear(scn.replace(mobilisation=mob), strategy, targets=targets,
                          solver=solver)
@@ -271,7 +266,7 @@ def campaign(obj: Economy | Scenario, strategy: str | None = None, *,
             assert plan.factor_rents is not None
             e = plan.effort.copy()
             e["industrial_output"] = plan.industrial_output.loc[e.index].to_numpy()
-            e["labour_value"] = plan.factor_rents[fac[fac.index(m.factor)]].to_numpy()
+            e["labour_value"] = plan.factor_rents[m.factor].to_numpy()
             e["strain"] = _strain(e)
             e.insert(0, "path", name)
             frames.append(e.reset_index().set_index(["path", "year"]))
