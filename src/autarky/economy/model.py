@@ -32,6 +32,7 @@ from autarky.economy.inputs import (
 )
 from autarky.economy.productive import check_productive, domestic_solver
 from autarky.economy.registry import TABLES, TECHNOLOGY_TABLES, economy_tables
+from autarky.economy.schema import PROVENANCE_COLUMNS
 from autarky.errors import (
     BadTypeError,
     BadValueError,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:  # registered at run time by the layers above (autarky.economy
     from autarky.plan.accessor import PlanAccessor
     from autarky.reliance.accessor import RelianceAccessor
 
-_PROVENANCE_COLS = ["table", "row", "column", "source", "note", "estimate"]
+_PROVENANCE_COLS = PROVENANCE_COLUMNS
 class Economy:
     """An economy of interlinked branches: technology, final demand, factors, trade.
 

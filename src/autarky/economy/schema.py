@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from autarky.economy.registry import TABLE_LIST, TableSpec
 
-ColumnType = Literal["string", "number", "boolean", "integer", "offers"]
+ColumnType = Literal["string", "number", "boolean", "integer", "offers", "numbers"]
 KeyKind = Literal["string", "integer", "number", "records", "table", "custom"]
 
 
@@ -89,10 +89,36 @@ VALUE_COLUMNS: tuple[Column, ...] = (
     Column("source", "string", default="", description="Where the number comes from."),
     Column("note", "string", default="", description="Reasoning behind the number."),
     Column("estimate", "boolean", default=False, description="True where the number is estimated."),
+    Column("range", "numbers", description="The range [low, high] the number may lie in (YAML; "
+           "a CSV table gives the columns low and high). Alone, a uniform distribution."),
+    Column("low", "number", description="The low end of the range."),
+    Column("high", "number", description="The high end of the range."),
+    Column("distribution", "string", description="uniform or triangular (with a range; "
+           "triangular has its mode at the value), lognormal (with sd: median the value), "
+           "discrete (with values: the readings of a garbled figure)."),
+    Column("sd", "number", description="Standard deviation of the logarithm of a lognormal "
+           "number (a relative spread: 0.2 is about +-20 %)."),
+    Column("values", "numbers", description="The possible values of a discrete number (CSV: "
+           "separated by ';'); the value is one of them."),
+    Column("weights", "numbers", description="Weights of the values (default equal; CSV: "
+           "separated by ';')."),
+    Column("range_note", "string", default="", description="Reasoning behind the spread."),
 )
 
-#: Optional provenance columns of a CSV table and fields of a number written as a mapping.
-PROVENANCE_COLS_ALLOWED: tuple[str, ...] = ("source", "note", "estimate")
+#: The distributions an uncertain number may take.
+DISTRIBUTIONS: tuple[str, ...] = ("uniform", "triangular", "lognormal", "discrete")
+
+#: The fields that give a number's uncertainty (:mod:`autarky.io.spread` reads them).
+UNCERTAINTY_COLS: tuple[str, ...] = ("low", "high", "distribution", "sd", "values", "weights",
+                                     "range_note")
+
+#: Optional provenance columns of a CSV table and fields of a number written as a mapping
+#: (which also takes ``range``).
+PROVENANCE_COLS_ALLOWED: tuple[str, ...] = ("source", "note", "estimate", *UNCERTAINTY_COLS)
+
+#: The columns of an economy's provenance table (``Economy.provenance``): where each number
+#: sits (``row`` the first label, ``column`` the others joined by ``/``), then its provenance.
+PROVENANCE_COLUMNS: list[str] = ["table", "row", "column", *PROVENANCE_COLS_ALLOWED]
 
 _OBJECTIVE_JSON = {"oneOf": [{"enum": ["max-min", "weighted", "harmony"]},
                              {"type": "object", "properties": {
@@ -191,7 +217,9 @@ KEYS_BY_NAME: dict[str, Key] = {k.name: k for k in SCENARIO_KEYS}
 def _number_schema() -> dict[str, Any]:
     value = {
         "type": "object",
-        "properties": {c.name: {"type": c.type, "description": c.description}
+        "properties": {c.name: ({"type": "array", "items": {"type": "number"},
+                                 "description": c.description} if c.type == "numbers" else
+                                {"type": c.type, "description": c.description})
                        for c in VALUE_COLUMNS},
         "required": ["value"],
         "additionalProperties": False,

@@ -12,7 +12,7 @@ import csv
 import difflib
 import math
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +46,7 @@ class Entry:
     col: str | None
     value: float
     where: Where
-    source: str = ""
-    note: str = ""
-    estimate: bool = False
-
-    @property
-    def has_provenance(self) -> bool:
-        return bool(self.source or self.note or self.estimate)
+    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_number(raw: Any, where: Where, *, allow_negative: bool, what: str = "value") -> float:
@@ -102,23 +96,39 @@ def parse_bool(raw: Any, where: Where) -> bool:
 
 def value_with_provenance(
     raw: Any, where: Where, lines: LineMap | None, path: PathKey, *, allow_negative: bool,
-    what: str,
-) -> tuple[float, str, str, bool]:
-    """A number written plainly or as ``{value, source, note, estimate}``."""
+    what: str, uncertain: bool = True, check: Any = None,
+) -> tuple[float, dict[str, Any]]:
+    """A number written plainly or as ``{value, source, note, estimate}`` with, where
+    ``uncertain``, its spread (:func:`autarky.io.spread.parse_spread`): the number and its
+    provenance (``{}`` where it has none). ``check(number, raw, where)`` checks a range's ends
+    against the table's limits."""
     if isinstance(raw, dict):
-        unknown = set(raw) - {"value", *PROVENANCE_COLS_ALLOWED}
+        from autarky.io.spread import parse_spread, spread_fields
+
+        unknown = set(raw) - {"value", "range", *PROVENANCE_COLS_ALLOWED}
         if unknown:
             key = sorted(unknown)[0]
             w = yaml_where(lines, (*path, key)) if lines else where
             raise w.error(f"unknown field {key!r}; a number with provenance takes "
-                          "value, source, note, estimate")
+                          "value, source, note, estimate and a spread (range, distribution, sd, "
+                          "values, weights, range_note)")
         if "value" not in raw:
             raise where.error("a number with provenance needs a 'value'")
-        vw = yaml_where(lines, (*path, "value")) if lines else where
-        value = parse_number(raw["value"], vw, allow_negative=allow_negative, what=what)
+
+        def at(key: str) -> Where:
+            return yaml_where(lines, (*path, key)) if lines else where
+
+        value = parse_number(raw["value"], at("value"), allow_negative=allow_negative, what=what)
+        if not uncertain and spread_fields(raw.get):
+            raise where.error("this number cannot carry a spread (only table entries are "
+                              "sampled); drop range, distribution, sd, values and weights here")
+        spread = parse_spread(raw.get, at, value, allow_negative=allow_negative, what=what,
+                              check=check)
         est = parse_bool(raw.get("estimate", False), where)
-        return value, str(raw.get("source", "") or ""), str(raw.get("note", "") or ""), est
-    return parse_number(raw, where, allow_negative=allow_negative, what=what), "", "", False
+        prov = {"source": str(raw.get("source", "") or ""), "note": str(raw.get("note", "") or ""),
+                "estimate": est, **spread}
+        return value, (prov if prov["source"] or prov["note"] or est or spread else {})
+    return parse_number(raw, where, allow_negative=allow_negative, what=what), {}
 
 
 def check_id(name: str, known: Collection[str], where: Where, kind: str = "branch") -> str:
@@ -214,60 +224,19 @@ def read_csv_rows(path: Path, required: Sequence[str], optional: Iterable[str]) 
             yield CsvRow(file, line, {h: c.strip() for h, c in zip(header, record, strict=True)})
 
 
-def csv_entries(
-    path: Path, row_col: str, col_col: str | None, known_rows: Sequence[str],
-    known_cols: Sequence[str] | None, *, allow_negative: bool, what: str,
-) -> list[Entry]:
-    """Entries of a long-form CSV table (``row_col[, col_col], value[, source, note, estimate]``)."""
-    required = [row_col] + ([col_col] if col_col else []) + ["value"]
-    out = []
-    for row in read_csv_rows(path, required, PROVENANCE_COLS_ALLOWED):
-        r = check_id(row.values[row_col], known_rows, row.where(row_col))
-        c = None
-        if col_col is not None:
-            c = row.values[col_col]
-            if known_cols is not None:
-                c = check_id(c, known_cols, row.where(col_col))
-            elif not c:
-                raise row.where(col_col).error(f"empty {col_col}")
-        v = parse_number(row.values["value"], row.where("value"),
-                         allow_negative=allow_negative, what=what)
-        est = parse_bool(row.values.get("estimate", ""), row.where("estimate"))
-        out.append(Entry(r, c, v, row.where("value"), row.values.get("source", ""),
-                         row.values.get("note", ""), est))
-    return out
-
-
 def yaml_vector_entries(
     raw: Any, lines: LineMap, path: PathKey, known: Sequence[str], *, allow_negative: bool,
-    what: str, col: str | None = None,
+    what: str, col: str | None = None, uncertain: bool = True,
 ) -> list[Entry]:
-    """Entries of a YAML mapping ``{branch: number}``."""
+    """Entries of a YAML mapping ``{branch: number}`` (with their spread where ``uncertain``)."""
     if not isinstance(raw, dict):
         raise yaml_where(lines, path).error("expected a mapping of branch id to number")
     out = []
     for key, val in raw.items():
         w = yaml_where(lines, (*path, key))
         branch = check_id(str(key), known, w)
-        v, src, note, est = value_with_provenance(val, w, lines, (*path, key),
-                                                  allow_negative=allow_negative, what=what)
-        out.append(Entry(branch, col, v, w, src, note, est))
-    return out
-
-
-def yaml_matrix_entries(
-    raw: Any, lines: LineMap, path: PathKey, known: Sequence[str], *, what: str
-) -> list[Entry]:
-    """Entries of a YAML mapping ``{input: {using_branch: number}}``."""
-    if not isinstance(raw, dict):
-        raise yaml_where(lines, path).error("expected a mapping input -> {branch: number}")
-    out = []
-    for row_key, row in raw.items():
-        w = yaml_where(lines, (*path, row_key))
-        r = check_id(str(row_key), known, w)
-        if row is None:
-            continue
-        for e in yaml_vector_entries(row, lines, (*path, row_key), known,
-                                     allow_negative=False, what=what):
-            out.append(Entry(r, e.row, e.value, e.where, e.source, e.note, e.estimate))
+        v, prov = value_with_provenance(val, w, lines, (*path, key),
+                                        allow_negative=allow_negative, what=what,
+                                        uncertain=uncertain)
+        out.append(Entry(branch, col, v, w, prov))
     return out

@@ -25,12 +25,11 @@ if TYPE_CHECKING:
 def _num(r: _Reader, path: tuple[str | int, ...], raw: Any, *, what: str = "value",
          allow_negative: bool = False) -> float:
     w = yaml_where(r.lines, path)
-    value, source, note, estimate = value_with_provenance(
-        raw, w, r.lines, path, allow_negative=allow_negative, what=what)
-    if source or note or estimate:  # a setting given with its provenance keeps it
+    value, extra = value_with_provenance(
+        raw, w, r.lines, path, allow_negative=allow_negative, what=what, uncertain=False)
+    if extra:  # a setting given with its provenance keeps it
         r.provenance.append({"table": str(path[0]), "row": ".".join(map(str, path[1:])),
-                             "column": None, "source": source, "note": note,
-                             "estimate": estimate})
+                             "column": None, **extra})
     return value
 
 

@@ -35,7 +35,7 @@ from autarky.economy.schema import (
     FACTOR_COLUMNS,
     KEYS_BY_NAME,
     PARTNER_COLUMNS,
-    PROVENANCE_COLS_ALLOWED,
+    PROVENANCE_COLUMNS,
     Column,
 )
 from autarky.errors import AutarkyError, BadTypeError, NotProductiveError, ScenarioError
@@ -241,10 +241,13 @@ class _Reader:
         for k, (rec, _where) in enumerate(recs):
             path: tuple[str | int, ...] = ("factors", k)
             if rec.get("availability") is not None:
-                avail[k], *_ = value_with_provenance(
+                avail[k], spread = value_with_provenance(
                     rec["availability"], yaml_where(self.lines, (*path, "availability")),
                     self.lines, (*path, "availability"), allow_negative=False,
                     what="availability")
+                if spread:
+                    self.provenance.append({"table": "factor_availability",
+                                            "row": str(rec["id"]), "column": None, **spread})
             coef = rec.get("coefficients") or {}
             entries = yaml_vector_entries(coef, self.lines, (*path, "coefficients"), self.ids,
                                           allow_negative=False, what="coefficient",
@@ -252,10 +255,9 @@ class _Reader:
             if entries:
                 F[k, self.ids.get_indexer([e.row for e in entries])] = [e.value for e in entries]
             for e in entries:
-                if e.has_provenance:
+                if e.provenance:
                     self.provenance.append({"table": f"factors.{rec['id']}", "row": e.row,
-                                            "column": e.col, "source": e.source,
-                                            "note": e.note, "estimate": e.estimate})
+                                            "column": e.col, **e.provenance})
             if rec.get("source") or rec.get("estimate"):
                 est = parse_bool(rec.get("estimate"), yaml_where(self.lines, (*path, "estimate")))
                 self.provenance.append({"table": "factors", "row": str(rec["id"]),
@@ -286,7 +288,7 @@ class _Reader:
                 if rec.get(key) is not None:
                     out[key][k], *_ = value_with_provenance(
                         rec[key], self.where(*path, key), self.lines, (*path, key),
-                        allow_negative=False, what=key)
+                        allow_negative=False, what=key, uncertain=False)
             for kind, key in (("import", "imports"), ("export", "exports")):
                 raw = rec.get(key)
                 if raw is None:
@@ -314,11 +316,11 @@ class _Reader:
                                 "note": str(offer.get("note") or ""), "estimate": False})
                     out[f"{kind}_prices"][k, i], *_ = value_with_provenance(
                         offer["price"], self.where(*opath, "price"), self.lines,
-                        (*opath, "price"), allow_negative=False, what="price")
+                        (*opath, "price"), allow_negative=False, what="price", uncertain=False)
                     if offer.get("max") is not None:
                         out[f"{kind}_limits"][k, i], *_ = value_with_provenance(
                             offer["max"], self.where(*opath, "max"), self.lines,
-                            (*opath, "max"), allow_negative=False, what="quantity")
+                            (*opath, "max"), allow_negative=False, what="quantity", uncertain=False)
                     offered.append((kind, f"{rec['id']}/{branch}"))
         return table.set_index("id"), out, offered
 
@@ -334,22 +336,21 @@ class _Reader:
             t = read_csv_table(path, spec, self.known(), what=what, value_column=value_column)
         else:
             if spec.scalar_ok and not isinstance(raw, dict):
-                v, src, note, est = value_with_provenance(
+                v, _ = value_with_provenance(
                     raw, self.where(key), self.lines, (key,), allow_negative=spec.lower is None,
-                    what=what or spec.noun)
+                    what=what or spec.noun, uncertain=False)
                 from autarky.io.tables import _check_value
 
                 _check_value(v, raw, self.where(key), spec, what or spec.noun)
                 n = len(self.ids)
                 return TableRead((np.arange(n),), np.full(n, v))
             if not spec.dims:
-                v, src, note, est = value_with_provenance(
+                v, extra = value_with_provenance(
                     raw, self.where(key), self.lines, (key,), allow_negative=False,
                     what=what or spec.noun)
-                if src or note or est:
+                if extra:
                     self.provenance.append({"table": spec.name, "row": spec.name,
-                                            "column": None, "source": src, "note": note,
-                                            "estimate": est})
+                                            "column": None, **extra})
                 return TableRead((), np.array(v))
             t = read_yaml_table(raw, self.lines, (key,), spec, self.known(), what=what)
         for row in t.provenance:
@@ -577,8 +578,7 @@ def read_scenario(path: str | Path, *, allow_outside: bool = False) -> Scenario:
         "source": data.get("source", ""), "year": data.get("year"),
         "currency": data.get("currency", "currency unit"), "factors": factors,
         "partners": partners, "reported_output": gross,
-        "provenance": pd.DataFrame(r.provenance, columns=["table", "row", "column",
-                                                          *PROVENANCE_COLS_ALLOWED]),
+        "provenance": pd.DataFrame(r.provenance, columns=PROVENANCE_COLUMNS),
     }
     try:
         if key == "flows":
@@ -645,7 +645,7 @@ def shares_from_flows(r: _Reader, A: Any, gross: np.ndarray | None, fd: pd.DataF
         if k < 0:
             raise unknown_id(str(p), r.partner_ids, r.where("imports", p), "partner")
         for e in yaml_vector_entries(row, r.lines, ("imports", p), r.ids, allow_negative=False,
-                                     what="import"):
+                                     what="import", uncertain=False):
             i = int(r.ids.get_indexer([e.row])[0])
             if use[i] <= 0:
                 raise e.where.error(f"{e.row} has no home use to import into")

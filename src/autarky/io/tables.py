@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from autarky.economy.registry import TableSpec
-from autarky.economy.schema import PROVENANCE_COLS_ALLOWED
+from autarky.economy.schema import PROVENANCE_COLS_ALLOWED, UNCERTAINTY_COLS
 from autarky.errors import ScenarioError
 from autarky.io.entries import (
     Where,
@@ -32,6 +32,7 @@ from autarky.io.entries import (
     value_with_provenance,
     yaml_where,
 )
+from autarky.io.spread import row_provenance
 from autarky.io.yamlmap import LineMap, PathKey
 
 _TRUE = frozenset({"true", "yes", "1", "y", "t"})
@@ -152,20 +153,22 @@ def read_yaml_table(raw: Any, lines: LineMap, path: PathKey, spec: TableSpec,
     def walk(obj: Any, level: int, at: tuple[int, ...], keys: tuple[Any, ...]) -> None:
         if level == depth:
             fast = plain(obj)
+            extra: dict[str, Any] = {}
             if fast is not None:
-                v, src, note, est = fast, "", "", False
+                v = fast
             else:
                 p = (*path, *keys)
                 w = yaml_where(lines, p)
-                v, src, note, est = value_with_provenance(
-                    obj, w, lines, p, allow_negative=allow_negative, what=what)
+                v, extra = value_with_provenance(
+                    obj, w, lines, p, allow_negative=allow_negative, what=what,
+                    check=lambda x, raw, at: _check_value(x, raw, at, spec, what))
                 _check_value(v, obj, w, spec, what)
             for d, k in enumerate(at):
                 pos[d].append(k)
             vals.append(v)
-            if src or note or est:
+            if extra:
                 lab = [str(x) for x in keys]
-                prov.append(_prov_row(spec, order, lab, src, note, est))
+                prov.append(_prov_row(spec, order, lab, extra))
             return
         if obj is None and level > 0:
             return
@@ -185,15 +188,15 @@ def read_yaml_table(raw: Any, lines: LineMap, path: PathKey, spec: TableSpec,
     return out
 
 
-def _prov_row(spec: TableSpec, order: tuple[str, ...], lab: list[str], src: str, note: str,
-              est: bool) -> dict[str, Any]:
-    """A provenance row: ``row`` the first dimension's label, ``column`` the rest (dims order)."""
+def _prov_row(spec: TableSpec, order: tuple[str, ...], lab: list[str],
+              extra: dict[str, Any]) -> dict[str, Any]:
+    """A provenance row: ``row`` the first dimension's label, ``column`` the rest (dims order),
+    then the provenance fields (``source, note, estimate`` and the spread)."""
     by_dim = dict(zip(order, lab, strict=True))
     ordered = [by_dim[d] for d in spec.dims]
     row = ordered[0] if ordered else spec.name
     col = "/".join(ordered[1:]) if len(ordered) > 1 else None
-    return {"table": spec.name, "row": row, "column": col, "source": src, "note": note,
-            "estimate": est}
+    return {"table": spec.name, "row": row, "column": col, **extra}
 
 
 def _no_duplicate_yaml(t: TableRead, spec: TableSpec, lines: LineMap, path: PathKey) -> None:
@@ -349,14 +352,17 @@ def read_csv_text(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index 
             raise where(k, value_col).error(
                 f"duplicate entry for {lab} in {spec.name} (first at line "
                 f"{csv_line_of(csv_path, first)})")
-    prov = _csv_provenance(df, spec, where)
+    prov = _csv_provenance(df, spec, where, values, what)
     return TableRead(tuple(positions), values, labels, prov)
 
 
-def _csv_provenance(df: pd.DataFrame, spec: TableSpec, where: Any) -> list[dict[str, Any]]:
+def _csv_provenance(df: pd.DataFrame, spec: TableSpec, where: Any, values: np.ndarray,
+                    what: str) -> list[dict[str, Any]]:
     cols = [c for c in PROVENANCE_COLS_ALLOWED if c in df.columns]
     if not cols:
         return []
+    if any(c in df.columns for c in UNCERTAINTY_COLS):
+        return _csv_provenance_rows(df, spec, where, values, what)
     src = df["source"] if "source" in df.columns else pd.Series("", index=df.index)
     note = df["note"] if "note" in df.columns else pd.Series("", index=df.index)
     est_text = (df["estimate"] if "estimate" in df.columns
@@ -378,6 +384,28 @@ def _csv_provenance(df: pd.DataFrame, spec: TableSpec, where: Any) -> list[dict[
                      "column": "/".join(lab[1:]) if len(lab) > 1 else None,
                      "source": str(src.iloc[k]), "note": str(note.iloc[k]),
                      "estimate": bool(est.iloc[k])})
+    return rows
+
+
+def _csv_provenance_rows(df: pd.DataFrame, spec: TableSpec, where: Any, values: np.ndarray,
+                         what: str) -> list[dict[str, Any]]:
+    """The provenance of a table with spread columns, row by row (the spread is parsed and
+    checked against the value and the table's limits)."""
+    allow_negative = spec.lower is None or spec.lower < 0
+    cols = [c for c in PROVENANCE_COLS_ALLOWED if c in df.columns]
+    cells = {c: df[c].to_numpy() for c in cols}
+    dims = [df[d].to_numpy() for d in spec.dims]
+    rows = []
+    for k in range(len(df)):
+        rec = {c: cells[c][k] for c in cols}
+        extra = row_provenance(
+            lambda f, rec=rec: rec.get(f) or None, lambda f, k=k: where(k, f), float(values[k]),
+            allow_negative=allow_negative, what=what,
+            check=lambda x, raw, at: _check_value(x, raw, at, spec, what))
+        if extra:
+            lab = [str(d[k]) for d in dims]
+            rows.append({"table": spec.name, "row": lab[0] if lab else spec.name,
+                         "column": "/".join(lab[1:]) if len(lab) > 1 else None, **extra})
     return rows
 
 
@@ -415,6 +443,8 @@ def read_csv_fast(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index 
     except Exception:  # ScenarioError included: the careful path says what it is
         return None
     if [str(c).strip() for c in df.columns] != header or not len(df):
+        return None
+    if any(c in header for c in UNCERTAINTY_COLS):  # spreads are parsed row by row
         return None
     df.columns = pd.Index(header)
     positions: list[np.ndarray] = []

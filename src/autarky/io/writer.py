@@ -25,6 +25,7 @@ import yaml
 
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.registry import TABLE_LIST, TABLES, TableSpec
+from autarky.economy.schema import UNCERTAINTY_COLS
 from autarky.economy.tables import Coords
 
 _ProvKey = tuple[str, str, str | None]
@@ -62,16 +63,25 @@ def atomic_write(path: str | Path, text: str) -> Path:
     return Path(path)
 
 
+def _given(v: Any) -> bool:
+    """Whether a provenance cell holds something (not missing, empty or NaN)."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return False
+    return not (isinstance(v, str) and not v)
+
+
 def _provenance_index(economy: Economy) -> dict[_ProvKey, dict[str, Any]]:
     out: dict[_ProvKey, dict[str, Any]] = {}
     for rec in economy.provenance.to_dict("records"):
         col = rec.get("column")
         col = None if col is None or (isinstance(col, float) and np.isnan(col)) else str(col)
-        out[(str(rec["table"]), str(rec["row"]), col)] = {
+        est = rec.get("estimate")
+        entry: dict[str, Any] = {
             "source": str(rec.get("source") or ""), "note": str(rec.get("note") or ""),
-            "estimate": bool(rec.get("estimate")) if rec.get("estimate") == rec.get("estimate")
-            else False,
+            "estimate": bool(est) if _given(est) else False,
         }
+        entry.update({k: rec[k] for k in UNCERTAINTY_COLS if _given(rec.get(k))})
+        out[(str(rec["table"]), str(rec["row"]), col)] = entry
     return out
 
 
@@ -80,7 +90,15 @@ def _value(v: float, prov: dict[str, Any] | None) -> Any:
     if prov is None:
         return num
     out: dict[str, Any] = {"value": num}
-    out.update({k: val for k, val in prov.items() if val})
+    for k, val in prov.items():
+        if k == "low":
+            out["range"] = [float(prov["low"]), float(prov["high"])]
+        elif k in ("values", "weights"):
+            out[k] = [float(x) for x in val]
+        elif k in ("sd",):
+            out[k] = float(val)
+        elif k != "high" and val:
+            out[k] = val
     return out
 
 
@@ -226,10 +244,33 @@ def _csv_table(spec: TableSpec, key: str, stored: Any, coords: Coords,
             frame.loc[hit, c] = vals[pos[hit]]
         est = p["estimate"].fillna(False).astype(bool).to_numpy()
         frame.loc[hit, "estimate"] = est[pos[hit]]
+    spread = [c for c in UNCERTAINTY_COLS if c in prov.columns and len(prov)
+              and prov[c].map(_given).any()]
+    if spread:
+        if "low" in spread or "high" in spread:
+            spread = [*dict.fromkeys(["low", "high", *spread])]
+        p = prov.assign(_row=prov["row"].astype(str),
+                        _col=prov["column"].where(prov["column"].notna(), None))
+        p = p.drop_duplicates(["_row", "_col"]).set_index(["_row", "_col"])
+        pos = p.index.get_indexer(pd.MultiIndex.from_arrays([frame["_row"], frame["_col"]]))
+        for c in spread:
+            cells = [_csv_cell(p[c].iloc[k]) if k >= 0 else "" for k in pos]
+            frame[c] = cells
     frame = frame.rename(columns={"value": spec.value_column})
-    out = frame[[*dims, spec.value_column, "source", "note", "estimate"]].copy()
+    out = frame[[*dims, spec.value_column, "source", "note", "estimate", *spread]].copy()
     out["estimate"] = np.where(out["estimate"].astype(bool), "true", "false")
     return out.to_csv(index=False, lineterminator="\n")
+
+
+def _csv_cell(v: Any) -> str:
+    """A spread field as CSV text (``values`` and ``weights`` separated by ``;``)."""
+    if not _given(v):
+        return ""
+    if isinstance(v, tuple | list):
+        return ";".join(f"{float(x)!r}" for x in v)
+    if isinstance(v, float | int | np.floating):
+        return repr(float(v))
+    return str(v)
 
 
 def _is_given(spec: TableSpec, stored: Any) -> bool:
@@ -330,6 +371,9 @@ def _factor_records(eco: Economy, prov: dict[_ProvKey, dict[str, Any]], inline: 
         fprov = prov.get(("factors", str(f), "availability"))
         if fprov is not None:
             rec.update({k: v for k, v in fprov.items() if k != "note" and v})
+        spread = prov.get(("factor_availability", str(f), None))
+        if spread is not None and "availability" in rec:
+            rec["availability"] = _value(rec["availability"], spread)
         facs.append(rec)
     return facs
 

@@ -36,12 +36,10 @@ import xarray as xr
 
 from autarky.economy import Scenario, as_scenario
 from autarky.economy.registry import TABLES
+from autarky.economy.schema import DISTRIBUTIONS
 from autarky.errors import BadValueError, NotProductiveError, UnknownIdError
 
-__all__ = ["DISTRIBUTIONS", "Draws", "Uncertain", "draw_values", "sample"]
-
-#: The distributions an uncertain number may take.
-DISTRIBUTIONS = ("uniform", "triangular", "lognormal", "discrete")
+__all__ = ["DISTRIBUTIONS", "Draws", "Uncertain", "draw_values", "entries_of", "sample"]
 
 
 @dataclass(frozen=True)
@@ -124,6 +122,54 @@ class Uncertain:
             return float(value * np.exp(rng.normal(0.0, self.sd)))
         w = np.asarray(self.weights or [1.0] * len(self.values), dtype=float)
         return float(self.values[int(rng.choice(len(self.values), p=w / w.sum()))])
+
+
+_BY_KEY = {t.scenario_key: name for name, t in TABLES.items() if t.scenario_key}
+
+
+def _cell(v: Any) -> Any:
+    return None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+
+
+def entries_of(obj: Any) -> list[Uncertain]:
+    """The uncertain numbers a scenario file declares (a ``range``, ``distribution``, ``sd`` or
+    ``values`` on a table entry), in the order of its provenance table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from autarky import Economy
+    >>> prov = pd.DataFrame([{"table": "technology", "row": "a", "column": "a",
+    ...                       "distribution": "uniform", "low": 0.1, "high": 0.3}])
+    >>> eco = Economy.from_coefficients([[0.2]], [1.0], branches=["a"], provenance=prov)
+    >>> [e.label for e in entries_of(eco)]
+    ['technology[a, a]']
+    """
+    scn = as_scenario(obj)
+    prov = scn.economy.provenance
+    if "distribution" not in prov.columns or not len(prov):
+        return []
+    out = []
+    for rec in prov.to_dict("records"):
+        dist = _cell(rec.get("distribution"))
+        if not dist:
+            continue
+        table, row, col = str(rec["table"]), str(rec["row"]), _cell(rec.get("column"))
+        if table.startswith("factors."):
+            name, key = "factor_coefficients", (table.split(".", 1)[1], row)
+        else:
+            name = _BY_KEY.get(table, table)
+            if name not in TABLES:
+                raise UnknownIdError(f"an uncertain number of {table!r} cannot be drawn: "
+                                     "only table entries are sampled")
+            key = (row, *str(col).split("/")) if col is not None else (
+                (row,) if TABLES[name].dims else ())
+        vals, wts = _cell(rec.get("values")), _cell(rec.get("weights"))
+        out.append(Uncertain(
+            name, tuple(key), str(dist), low=_cell(rec.get("low")), high=_cell(rec.get("high")),
+            sd=_cell(rec.get("sd")), values=tuple(vals or ()), weights=tuple(wts or ()),
+            note=str(_cell(rec.get("range_note")) or "")))
+    return out
 
 
 def _position(scn: Scenario, e: Uncertain) -> tuple[int, ...]:
