@@ -355,7 +355,7 @@ def test_returned_frames_are_copies(textbook):
     cap = textbook.capacity
     cap.iloc[0] = 1.0
     prov = textbook.provenance
-    prov.loc[0] = ["x", "y", "z", "s", "n", True]
+    prov.loc[0] = ["x", "y", "z", "s", "n", True] + [None] * (prov.shape[1] - 6)
     assert textbook.final_demand.iloc[0, 0] == 600.0
     assert textbook.branches.iloc[0, 0] == "agriculture"
     assert textbook.technology.iloc[0, 0] == 0.15

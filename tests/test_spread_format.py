@@ -58,7 +58,7 @@ def test_yaml_spreads_are_read_as_uncertain_entries(tmp_path):
                                              "discrete", None, None, None, (0.05, 0.5),
                                              (3.0, 1.0)),
     }
-    assert [e.note for e in entries_of(eco)][0] == "norms of the 1950s"
+    assert next(e.note for e in entries_of(eco)) == "norms of the 1950s"
     # the stated values are the economy's (the spread does not change the number)
     assert np.allclose(eco.technology.to_numpy(), [[0.15, 0.25], [0.20, 0.05]])
 

@@ -11,6 +11,7 @@ demand is not chosen: it closes the material balance with the recorded trade exa
 from __future__ import annotations
 
 import csv
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -557,6 +558,12 @@ def write_scenario(checks: dict[str, float], out: Path = OUT) -> None:
     x53 = np.array([X53[b][0] for b in BR], dtype=float)
     checks["labour_1953"] = float(f @ x53)
     (out / "scenario.yaml").write_text(scenario_yaml(seven, x53, checks), encoding="utf-8")
+    spreads = importlib.util.spec_from_file_location("add_spreads",
+                                                     Path(__file__).with_name("add_spreads.py"))
+    assert spreads is not None and spreads.loader is not None
+    mod = importlib.util.module_from_spec(spreads)
+    spreads.loader.exec_module(mod)
+    mod.apply(out)  # every estimate with its spread (the rules of koh1965.spreads)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from autarky.economy.schema import (
     KEYS_BY_NAME,
     PARTNER_COLUMNS,
     PROVENANCE_COLUMNS,
+    UNCERTAINTY_COLS,
     Column,
 )
 from autarky.errors import AutarkyError, BadTypeError, NotProductiveError, ScenarioError
@@ -240,14 +241,13 @@ class _Reader:
         avail = np.full(len(recs), np.inf)
         for k, (rec, _where) in enumerate(recs):
             path: tuple[str | int, ...] = ("factors", k)
+            spread: dict[str, Any] = {}
             if rec.get("availability") is not None:
                 avail[k], spread = value_with_provenance(
                     rec["availability"], yaml_where(self.lines, (*path, "availability")),
                     self.lines, (*path, "availability"), allow_negative=False,
                     what="availability")
-                if spread:
-                    self.provenance.append({"table": "factor_availability",
-                                            "row": str(rec["id"]), "column": None, **spread})
+                spread = {k: v for k, v in spread.items() if k in UNCERTAINTY_COLS}
             coef = rec.get("coefficients") or {}
             entries = yaml_vector_entries(coef, self.lines, (*path, "coefficients"), self.ids,
                                           allow_negative=False, what="coefficient",
@@ -258,12 +258,13 @@ class _Reader:
                 if e.provenance:
                     self.provenance.append({"table": f"factors.{rec['id']}", "row": e.row,
                                             "column": e.col, **e.provenance})
-            if rec.get("source") or rec.get("estimate"):
+            if rec.get("source") or rec.get("estimate") or spread:
                 est = parse_bool(rec.get("estimate"), yaml_where(self.lines, (*path, "estimate")))
                 self.provenance.append({"table": "factors", "row": str(rec["id"]),
                                         "column": "availability",
                                         "source": str(rec.get("source") or ""),
-                                        "note": str(rec.get("note") or ""), "estimate": est})
+                                        "note": str(rec.get("note") or ""), "estimate": est,
+                                        **spread})
             rows.append({"id": rec["id"], "name": rec.get("name"), "unit": rec["unit"],
                          "note": rec.get("note") or ""})
         table = pd.DataFrame(rows, columns=["id", "name", "unit", "note"]).set_index("id")

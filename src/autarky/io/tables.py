@@ -397,11 +397,14 @@ def _csv_provenance_rows(df: pd.DataFrame, spec: TableSpec, where: Any, values: 
     dims = [df[d].to_numpy() for d in spec.dims]
     rows = []
     for k in range(len(df)):
-        rec = {c: cells[c][k] for c in cols}
+        rec: dict[str, Any] = {c: (cells[c][k] or None) for c in cols}
+
+        def at(f: str, k: int = k) -> Where:
+            return where(k, f)
+
         extra = row_provenance(
-            lambda f, rec=rec: rec.get(f) or None, lambda f, k=k: where(k, f), float(values[k]),
-            allow_negative=allow_negative, what=what,
-            check=lambda x, raw, at: _check_value(x, raw, at, spec, what))
+            rec.get, at, float(values[k]), allow_negative=allow_negative, what=what,
+            check=lambda x, raw, w: _check_value(x, raw, w, spec, what))
         if extra:
             lab = [str(d[k]) for d in dims]
             rows.append({"table": spec.name, "row": lab[0] if lab else spec.name,

@@ -370,10 +370,11 @@ def _factor_records(eco: Economy, prov: dict[_ProvKey, dict[str, Any]], inline: 
             rec["note"] = r["note"]
         fprov = prov.get(("factors", str(f), "availability"))
         if fprov is not None:
-            rec.update({k: v for k, v in fprov.items() if k != "note" and v})
-        spread = prov.get(("factor_availability", str(f), None))
-        if spread is not None and "availability" in rec:
-            rec["availability"] = _value(rec["availability"], spread)
+            rec.update({k: v for k, v in fprov.items()
+                        if k != "note" and k not in UNCERTAINTY_COLS and v})
+            spread = {k: v for k, v in fprov.items() if k in UNCERTAINTY_COLS}
+            if spread and "availability" in rec:
+                rec["availability"] = _value(rec["availability"], spread)
         facs.append(rec)
     return facs
 

@@ -124,6 +124,34 @@ class Uncertain:
         return float(self.values[int(rng.choice(len(self.values), p=w / w.sum()))])
 
 
+    def ppf(self, u: np.ndarray, value: float) -> np.ndarray:
+        """The quantiles at ``u`` (uniform on [0, 1)): the inverse distribution function, for
+        designs that draw by quantile (Saltelli's)."""
+        u = np.asarray(u, dtype=float)
+        d = self.distribution
+        if d == "uniform":
+            assert self.low is not None and self.high is not None
+            return self.low + u * (self.high - self.low)
+        if d == "triangular":
+            assert self.low is not None and self.high is not None
+            lo, hi = self.low, self.high
+            if lo == hi:
+                return np.full_like(u, lo)
+            c = min(max(value, lo), hi)
+            f = (c - lo) / (hi - lo)
+            return np.where(u < f, lo + np.sqrt(u * (hi - lo) * (c - lo)),
+                            hi - np.sqrt((1 - u) * (hi - lo) * (hi - c)))
+        if d == "lognormal":
+            from scipy.stats import norm
+
+            assert self.sd is not None
+            return value * np.exp(self.sd * norm.ppf(np.clip(u, 1e-300, 1 - 1e-16)))
+        w = np.asarray(self.weights or [1.0] * len(self.values), dtype=float)
+        cum = np.cumsum(w / w.sum())
+        k = np.minimum(np.searchsorted(cum, u, side="right"), len(self.values) - 1)
+        return np.asarray(self.values, dtype=float)[k]
+
+
 _BY_KEY = {t.scenario_key: name for name, t in TABLES.items() if t.scenario_key}
 
 
@@ -155,8 +183,11 @@ def entries_of(obj: Any) -> list[Uncertain]:
         if not dist:
             continue
         table, row, col = str(rec["table"]), str(rec["row"]), _cell(rec.get("column"))
+        key: tuple[str, ...]
         if table.startswith("factors."):
             name, key = "factor_coefficients", (table.split(".", 1)[1], row)
+        elif table == "factors" and col == "availability":
+            name, key = "factor_availability", (row,)
         else:
             name = _BY_KEY.get(table, table)
             if name not in TABLES:
