@@ -27,13 +27,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from autarky.cases.koh1965.spreads import spread_of  # noqa: E402
+from autarky.cases.koh1965.spreads import FOLLOWS, spread_of  # noqa: E402
 from autarky.economy.registry import TABLES  # noqa: E402
 from autarky.io.yamlmap import load_yaml_text  # noqa: E402
 
 CASE = ROOT / "src" / "autarky" / "cases" / "koh1965" / "data" / "scenarios"
 FOLDERS = [CASE / n for n in ("dprk-1963", "seven-year-plan", "three-year-plan")]
-CSV_COLS = ["low", "high", "distribution", "values", "weights", "range_note"]
+CSV_COLS = ["low", "high", "distribution", "values", "weights", "follows", "range_note"]
 TRUE = {"true", "yes", "1", "y", "t"}
 KEYS = {t.scenario_key: name for name, t in TABLES.items() if t.scenario_key}
 
@@ -54,6 +54,22 @@ def _csv_cells(spread: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def _leader_values(folder: Path, table: str) -> dict[tuple[str, ...], float]:
+    """The values of the table ``table`` follows (:data:`FOLLOWS`), by labels, if a CSV."""
+    import yaml
+
+    if table not in FOLLOWS:
+        return {}
+    meta = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
+    name = meta.get(FOLLOWS[table][0])
+    if not isinstance(name, str):
+        return {}
+    spec = TABLES[KEYS[FOLLOWS[table][0]]]
+    rows = list(csv.DictReader(io.StringIO((folder / name).read_text(encoding="utf-8"))))
+    col = spec.value_column if rows and spec.value_column in rows[0] else "value"
+    return {tuple(r[d] for d in spec.dims): float(r[col]) for r in rows}
+
+
 def spread_csv(path: Path, table: str) -> int:
     """Add the spread columns to the estimated rows of one CSV table; the number of rows."""
     text = path.read_text(encoding="utf-8")
@@ -64,12 +80,16 @@ def spread_csv(path: Path, table: str) -> int:
     spec = TABLES[KEYS.get(table, table)]
     value_col = spec.value_column if spec.value_column in rows[0] else "value"
     used: set[str] = set()
+    leader = _leader_values(path.parent, table)
     n = 0
     for r in rows:
         for c in CSV_COLS:
             r[c] = ""
         if str(r["estimate"]).strip().lower() in TRUE:
-            cells = _csv_cells(spread_of(table, float(r[value_col])))
+            v = float(r[value_col])
+            lv = leader.get(tuple(r[d] for d in spec.dims))
+            same = lv is not None and abs(lv - v) <= 1e-9 * max(1.0, abs(v))
+            cells = _csv_cells(spread_of(table, v, equal_to_leader=same))
             r.update(cells)
             used |= {c for c, v in cells.items() if v}
             n += 1
@@ -88,6 +108,8 @@ def _yaml_fields(spread: dict[str, Any]) -> list[tuple[str, str]]:
     if "low" in spread:
         out.append(("range", f"[{_num(spread['low'])}, {_num(spread['high'])}]"))
     out.append(("distribution", spread["distribution"]))
+    if "follows" in spread:
+        out.append(("follows", spread["follows"]))
     for k in ("values", "weights"):
         if k in spread:
             out.append((k, "[" + ", ".join(_num(x) for x in spread[k]) + "]"))
@@ -95,7 +117,7 @@ def _yaml_fields(spread: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-_SPREAD_KEYS = ("range", "distribution", "values", "weights", "range_note", "sd")
+_SPREAD_KEYS = ("range", "distribution", "values", "weights", "follows", "range_note", "sd")
 
 
 def _numbers(data: Any, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str, float]]:
@@ -161,7 +183,7 @@ def spread_yaml(path: Path) -> int:
                           rf"\g<1>{{value: \g<3>, {flow}}}", line, count=1)
             src[i] = line
         elif "{" in line:  # flow style: the fields follow 'estimate: true'
-            line = re.sub(r",\s*(range|distribution|values|weights|range_note|sd):\s*"
+            line = re.sub(r",\s*(range|distribution|values|weights|follows|range_note|sd):\s*"
                           r"(\[[^\]]*\]|\"(?:[^\"\\]|\\.)*\"|[^,}]*)", "", line)
             flow = ", ".join(f"{k}: {val}" for k, val in fields)
             src[i] = line.replace("estimate: true", f"estimate: true, {flow}", 1)

@@ -95,22 +95,25 @@ VALUE_COLUMNS: tuple[Column, ...] = (
     Column("high", "number", description="The high end of the range."),
     Column("distribution", "string", description="uniform or triangular (with a range; "
            "triangular has its mode at the value), lognormal (with sd: median the value), "
-           "discrete (with values: the readings of a garbled figure)."),
+           "discrete (with values: the readings of a garbled figure), follows (with follows)."),
     Column("sd", "number", description="Standard deviation of the logarithm of a lognormal "
            "number (a relative spread: 0.2 is about +-20 %)."),
     Column("values", "numbers", description="The possible values of a discrete number (CSV: "
            "separated by ';'); the value is one of them."),
     Column("weights", "numbers", description="Weights of the values (default equal; CSV: "
            "separated by ';')."),
+    Column("follows", "string", description="Another table with the same dimensions: the "
+           "number moves with that table's entry at the same labels (the same ratio to its "
+           "stated value), as an export limit of a bilateral protocol follows the export."),
     Column("range_note", "string", default="", description="Reasoning behind the spread."),
 )
 
 #: The distributions an uncertain number may take.
-DISTRIBUTIONS: tuple[str, ...] = ("uniform", "triangular", "lognormal", "discrete")
+DISTRIBUTIONS: tuple[str, ...] = ("uniform", "triangular", "lognormal", "discrete", "follows")
 
 #: The fields that give a number's uncertainty (:mod:`autarky.io.spread` reads them).
 UNCERTAINTY_COLS: tuple[str, ...] = ("low", "high", "distribution", "sd", "values", "weights",
-                                     "range_note")
+                                     "follows", "range_note")
 
 #: Optional provenance columns of a CSV table and fields of a number written as a mapping
 #: (which also takes ``range``).

@@ -10,10 +10,12 @@ Any table entry written as a mapping may say how sure it is::
       steel: {value: 1.2, values: [1.2, 12.0], weights: [3, 1]}   # two OCR readings
 
 A CSV table gives the same as columns ``low, high, distribution, sd, values, weights,
-range_note`` (``values`` and ``weights`` separated by ``;``). A range alone is a uniform
+follows, range_note`` (``values`` and ``weights`` separated by ``;``). A range alone is a uniform
 distribution; ``triangular`` puts its mode at the value; ``lognormal`` has its median at the
 value and ``sd`` the standard deviation of its logarithm; ``discrete`` takes ``values`` (the value
-is one of them) with ``weights`` (default equal). The parsed form is a plain mapping with the
+is one of them) with ``weights`` (default equal); ``follows: TABLE`` moves the number with
+the entry of another table at the same labels (the same ratio to its stated value). The parsed
+form is a plain mapping with the
 keys of :data:`~autarky.economy.schema.UNCERTAINTY_COLS` that apply; the sampler
 (:mod:`autarky.sweep.uncertain`) draws from it.
 
@@ -56,7 +58,7 @@ def _numbers(raw: Any, where: Where, *, allow_negative: bool, what: str) -> tupl
 def spread_fields(get: Callable[[str], Any]) -> bool:
     """Whether any uncertainty field is given (``get(name)`` is the raw field or ``None``)."""
     return any(_given(get(k)) for k in ("range", "low", "high", "distribution", "sd", "values",
-                                          "weights", "range_note"))
+                                          "weights", "follows", "range_note"))
 
 
 def parse_spread(get: Callable[[str], Any], where: Callable[[str], Where], value: float, *,
@@ -106,9 +108,10 @@ def parse_spread(get: Callable[[str], Any], where: Callable[[str], Where], value
               if _given(get("values")) else None)
     sd = (parse_number(get("sd"), where("sd"), allow_negative=False, what="sd")
           if _given(get("sd")) else None)
+    follows = str(get("follows")).strip() if _given(get("follows")) else None
     dist = str(get("distribution")).strip() if _given(get("distribution")) else (
         "uniform" if low is not None else "discrete" if values is not None
-        else "lognormal" if sd is not None else None)
+        else "lognormal" if sd is not None else "follows" if follows else None)
     if dist is None:
         raise where("range_note").error("range_note explains a spread: give range (or low and "
                                         "high), sd or values too")
@@ -116,8 +119,10 @@ def parse_spread(get: Callable[[str], Any], where: Callable[[str], Where], value
         raise where("distribution").error(f"unknown distribution {dist!r}; expected one of "
                                           f"{', '.join(DISTRIBUTIONS)}")
     out["distribution"] = dist
-    needs = {"uniform": "range", "triangular": "range", "lognormal": "sd", "discrete": "values"}
-    given = {"range": low is not None, "sd": sd is not None, "values": values is not None}
+    needs = {"uniform": "range", "triangular": "range", "lognormal": "sd", "discrete": "values",
+             "follows": "follows"}
+    given = {"range": low is not None, "sd": sd is not None, "values": values is not None,
+             "follows": follows is not None}
     if not given[needs[dist]]:
         hint = "range: [low, high] (CSV: low, high)" if needs[dist] == "range" else needs[dist]
         raise where("distribution").error(f"a {dist} number needs {hint}")
@@ -152,6 +157,8 @@ def parse_spread(get: Callable[[str], Any], where: Callable[[str], Where], value
             out["weights"] = wts
     elif _given(get("weights")):
         raise where("weights").error("weights go with values (a discrete number)")
+    if follows is not None:
+        out["follows"] = follows
     if _given(get("range_note")):
         out["range_note"] = str(get("range_note"))
     return out

@@ -37,7 +37,15 @@ from autarky.economy import Scenario, as_scenario
 from autarky.errors import BadValueError, MissingDependencyError, NotProductiveError, PlanFailure
 from autarky.sweep.analyses import FAILURES, Run, parse_run
 from autarky.sweep.design import DESIGNS, grid_points, saltelli_values
-from autarky.sweep.uncertain import Uncertain, _apply, _dense, _position, draw_values, entries_of
+from autarky.sweep.uncertain import (
+    Uncertain,
+    _apply,
+    _dense,
+    _position,
+    draw_values,
+    entries_of,
+    split_entries,
+)
 
 __all__ = ["SCHEDULERS", "STATUS", "SweepSpec", "run_batch", "sweep"]
 
@@ -59,6 +67,7 @@ class SweepSpec:
     grid: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     design: str = "monte-carlo"
     stated: tuple[float, ...] = ()
+    followers: tuple[Uncertain, ...] = ()
     templates: dict[str, xr.Dataset] = field(default_factory=dict, compare=False)
 
     @property
@@ -71,7 +80,8 @@ class SweepSpec:
                 "design": self.design, "grid": {k: list(v) for k, v in self.grid},
                 "entries": [{"label": e.label, "distribution": e.distribution, "low": e.low,
                              "high": e.high, "sd": e.sd, "values": list(e.values),
-                             "weights": list(e.weights)} for e in self.entries]}
+                             "weights": list(e.weights)} for e in self.entries],
+                "followers": [f"{e.label} follows {e.follows}" for e in self.followers]}
 
 
 def _values(scn: Scenario, spec: SweepSpec, draws: Sequence[int]) -> np.ndarray:
@@ -103,7 +113,8 @@ def run_batch(scn: Scenario, spec: SweepSpec, draws: Sequence[int]) -> xr.Datase
                            for v, da in spec.templates[r.text].data_vars.items()}
     for row in range(nb):
         try:
-            d_scn = _apply(scn, spec.entries, values[row]) if spec.entries else scn
+            d_scn = (_apply(scn, spec.entries, values[row], spec.followers) if spec.entries
+                     else scn)
         except (NotProductiveError, BadValueError):  # not productive, or out of bounds
             draw_status[row] = 1
             for r in runs:
@@ -267,8 +278,9 @@ def _spec(scn: Scenario, runs: Sequence[str], entries: Sequence[Uncertain], draw
     if unused:
         raise BadValueError(f"--grid {unused[0]}: no --run uses it; write {{{unused[0]}}} "
                             "where it goes (e.g. --run 'cost cap={cap}')")
+    entries, followers = split_entries(entries)
     if draws is None:
-        entries, n = (), 1
+        entries, followers, n = [], [], 1
     else:
         if int(draws) < 1:
             raise BadValueError(f"--draws: at least 1, got {draws}")
@@ -290,7 +302,8 @@ def _spec(scn: Scenario, runs: Sequence[str], entries: Sequence[Uncertain], draw
             raise BadValueError(f"--grid {clash[0]}: the name is a dimension of {r.name}'s "
                                 "results; choose another")
     return SweepSpec(tuple(r.text for r in parsed), tuple(entries), n, int(seed),
-                     tuple((k, tuple(v)) for k, v in grid.items()), design, stated, templates)
+                     tuple((k, tuple(v)) for k, v in grid.items()), design, stated,
+                     tuple(followers), templates)
 
 
 def sweep(obj: Any, runs: Sequence[str], *, draws: int | None = None,
@@ -386,6 +399,7 @@ def sweep(obj: Any, runs: Sequence[str], *, draws: int | None = None,
             done = _done_batches(path, batches)
             todo = [b for b in batches if b.start not in done]
     finished = n - sum(len(b) for b in todo)
+    computed = 0
     if progress is not None:
         progress(finished, n)
     for b, part in _results(scn, spec, todo, scheduler, workers, on_start):
@@ -396,6 +410,7 @@ def sweep(obj: Any, runs: Sequence[str], *, draws: int | None = None,
         else:
             parts[b.start] = part
         finished += len(b)
+        computed += 1
         if progress is not None:
             progress(finished, n)
     if path is not None:
@@ -405,4 +420,5 @@ def sweep(obj: Any, runs: Sequence[str], *, draws: int | None = None,
                         data_vars="all", coords="minimal", compat="override")
         out.attrs["autarky_sweep"] = json.dumps({**spec.describe(), "batch": size})
     out.attrs["scheduler"] = scheduler if "://" not in scheduler else "cluster"
+    out.attrs["batches_computed"] = computed  # by this call (a resumed sweep: what was missing)
     return out

@@ -39,7 +39,8 @@ from autarky.economy.registry import TABLES
 from autarky.economy.schema import DISTRIBUTIONS
 from autarky.errors import BadValueError, NotProductiveError, UnknownIdError
 
-__all__ = ["DISTRIBUTIONS", "Draws", "Uncertain", "draw_values", "entries_of", "sample"]
+__all__ = ["DISTRIBUTIONS", "Draws", "Uncertain", "draw_values", "entries_of", "sample",
+           "split_entries"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class Uncertain:
         The possible values and their weights (``discrete``; weights default to equal).
     note
         The reasoning behind the spread.
+    follows
+        With distribution ``follows``: the table whose entry at the same labels this one moves
+        with (the same ratio to its stated value); it is not drawn itself.
     """
 
     table: str
@@ -73,6 +77,7 @@ class Uncertain:
     values: tuple[float, ...] = ()
     weights: tuple[float, ...] = ()
     note: str = ""
+    follows: str = ""
 
     def __post_init__(self) -> None:
         if self.table not in TABLES:
@@ -91,6 +96,11 @@ class Uncertain:
         if d == "lognormal" and not (self.sd is not None and self.sd >= 0):
             raise BadValueError(f"uncertain entry {self.label}: a lognormal distribution needs "
                                 "sd >= 0 (the standard deviation of the logarithm)")
+        if d == "follows":
+            lead = TABLES.get(self.follows)
+            if lead is None or lead.dims != TABLES[self.table].dims:
+                raise BadValueError(f"uncertain entry {self.label}: it follows a table with "
+                                    f"the same dimensions, not {self.follows!r}")
         if d == "discrete":
             if not self.values:
                 raise BadValueError(f"uncertain entry {self.label}: a discrete distribution "
@@ -108,6 +118,8 @@ class Uncertain:
     def draw(self, rng: np.random.Generator, value: float) -> float:
         """One draw (``value``: the number as stated, the mode or median where it is one)."""
         d = self.distribution
+        if d == "follows":
+            raise BadValueError(f"{self.label} follows {self.follows}: it is not drawn itself")
         if d == "uniform":
             assert self.low is not None and self.high is not None
             return float(rng.uniform(self.low, self.high))
@@ -196,10 +208,11 @@ def entries_of(obj: Any) -> list[Uncertain]:
             key = (row, *str(col).split("/")) if col is not None else (
                 (row,) if TABLES[name].dims else ())
         vals, wts = _cell(rec.get("values")), _cell(rec.get("weights"))
+        lead = str(_cell(rec.get("follows")) or "")
         out.append(Uncertain(
             name, tuple(key), str(dist), low=_cell(rec.get("low")), high=_cell(rec.get("high")),
             sd=_cell(rec.get("sd")), values=tuple(vals or ()), weights=tuple(wts or ()),
-            note=str(_cell(rec.get("range_note")) or "")))
+            note=str(_cell(rec.get("range_note")) or ""), follows=_BY_KEY.get(lead, lead)))
     return out
 
 
@@ -227,6 +240,10 @@ def draw_values(scn: Scenario, entries: Sequence[Uncertain], draws: Sequence[int
                 seed: int) -> np.ndarray:
     """The drawn values, ``len(draws) x len(entries)``: draw ``i`` from its own stream
     ``default_rng([seed, i])``, whatever the batch it is drawn in."""
+    followers = [e.label for e in entries if e.distribution == "follows"]
+    if followers:
+        raise BadValueError(f"{followers[0]} follows another entry: draw the independent "
+                            "entries (split_entries) and pass the followers to the scenario")
     stated = [float(_dense(scn, e.table)[_position(scn, e)]) for e in entries]
     out = np.empty((len(draws), len(entries)))
     for r, i in enumerate(draws):
@@ -244,11 +261,13 @@ class Draws:
     values
         ``draw x entry`` (the entries' own units).
     status
-        Per draw: ``ok`` or ``not productive``.
+        Per draw: ``ok``, ``not productive`` or ``out of bounds``.
     reasons
         Per draw: empty, or why it fails.
     entries, draws, seed
         What was drawn.
+    followers
+        The entries that move with a drawn one (``follows``).
     """
 
     values: np.ndarray
@@ -258,6 +277,7 @@ class Draws:
     draws: tuple[int, ...]
     seed: int
     _scenario: Scenario = field(repr=False)
+    followers: tuple[Uncertain, ...] = ()
 
     @property
     def failed(self) -> int:
@@ -266,7 +286,7 @@ class Draws:
 
     def scenario(self, k: int) -> Scenario:
         """The scenario of the ``k``-th draw (position in :attr:`draws`)."""
-        return _apply(self._scenario, self.entries, self.values[k])
+        return _apply(self._scenario, self.entries, self.values[k], self.followers)
 
     def scenarios(self) -> Iterator[tuple[int, Scenario | None]]:
         """``(draw, scenario)`` for every draw; ``None`` for a draw that breaks it."""
@@ -287,12 +307,33 @@ class Draws:
                    "distributions": [e.distribution for e in self.entries]})
 
 
-def _apply(scn: Scenario, entries: Sequence[Uncertain], row: np.ndarray) -> Scenario:
+def split_entries(entries: Sequence[Uncertain]) -> tuple[list[Uncertain], list[Uncertain]]:
+    """The entries that are drawn, and those that follow one of them."""
+    return ([e for e in entries if e.distribution != "follows"],
+            [e for e in entries if e.distribution == "follows"])
+
+
+def _apply(scn: Scenario, entries: Sequence[Uncertain], row: np.ndarray,
+           followers: Sequence[Uncertain] = ()) -> Scenario:
+    """The scenario with ``entries`` set to ``row`` and each follower moved with its leader
+    (the same ratio to the stated value; left as stated where its leader is not drawn)."""
     tables: dict[str, np.ndarray] = {}
+    drawn: dict[tuple[str, tuple[str, ...]], tuple[float, float]] = {}
     for e, v in zip(entries, row, strict=True):
         if e.table not in tables:
             tables[e.table] = _dense(scn, e.table)
-        tables[e.table][_position(scn, e)] = v
+        at = _position(scn, e)
+        drawn[(e.table, e.key)] = (float(tables[e.table][at]), float(v))
+        tables[e.table][at] = v
+    for f in followers:
+        lead = drawn.get((f.follows, f.key))
+        if lead is None:
+            continue
+        if f.table not in tables:
+            tables[f.table] = _dense(scn, f.table)
+        at = _position(scn, f)
+        stated, new = lead
+        tables[f.table][at] = tables[f.table][at] * (new / stated) if stated else new
     return scn.replace(**tables)
 
 
@@ -324,16 +365,21 @@ def sample(obj: Any, entries: Sequence[Uncertain], n: int | None = None, seed: i
             raise BadValueError(f"draws: give n >= 1, got {n!r}")
         draws = range(int(n))
     idx = tuple(int(i) for i in draws)
-    values = draw_values(scn, entries, idx, seed)
+    drawn, followers = split_entries(entries)
+    values = draw_values(scn, drawn, idx, seed)
     status, reasons = [], []
     for row in values:
         try:
-            _apply(scn, entries, row)
+            _apply(scn, drawn, row, followers)
         except NotProductiveError as exc:
             status.append("not productive")
+            reasons.append(str(exc))
+        except BadValueError as exc:  # a draw out of the tables' bounds (exports over a limit)
+            status.append("out of bounds")
             reasons.append(str(exc))
         else:
             status.append("ok")
             reasons.append("")
-    return Draws(values, tuple(status), tuple(reasons), tuple(entries), idx, int(seed), scn)
+    return Draws(values, tuple(status), tuple(reasons), tuple(drawn), idx, int(seed), scn,
+                 tuple(followers))
 

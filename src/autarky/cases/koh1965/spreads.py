@@ -28,7 +28,7 @@ from typing import Any
 
 from autarky.economy.registry import TABLES
 
-__all__ = ["RULES", "spread_of"]
+__all__ = ["FOLLOWS", "RULES", "spread_of"]
 
 #: table -> (relative half-width, the reasoning). ``factors.labour`` stands for the factor
 #: coefficients, ``factor_availability`` for a factor's availability.
@@ -96,10 +96,17 @@ def _table(name: str) -> str:
     return by_key.get(name, name)
 
 
-def spread_of(table: str, value: float) -> dict[str, Any]:
+#: Tables whose figure is, by construction, another table's at the same labels: it moves with
+#: that one in every draw (the same ratio to its stated value) where the two are equal.
+FOLLOWS = {"export_limits": ("exports", "The partner takes the recorded quantity (bilateral "
+                             "protocol): the limit moves with the export in every draw.")}
+
+
+def spread_of(table: str, value: float, *, equal_to_leader: bool = False) -> dict[str, Any]:
     """The spread of an estimated ``value`` of ``table`` (a scenario key, ``factors.ID`` for
     factor coefficients, ``factor_availability``): ``distribution`` with ``low, high`` or
-    ``values, weights``, and ``range_note``.
+    ``values, weights``, and ``range_note``. With ``equal_to_leader`` (the figure equals the
+    one it follows, :data:`FOLLOWS`): ``follows`` that table.
 
     Raises
     ------
@@ -107,6 +114,9 @@ def spread_of(table: str, value: float) -> dict[str, Any]:
         For a table with no rule (add one to :data:`RULES`, with its reasoning).
     """
     spec = TABLES[_table(table)]
+    if equal_to_leader and table in FOLLOWS:
+        lead, why = FOLLOWS[table]
+        return {"distribution": "follows", "follows": lead, "range_note": why}
     if spec.dtype == "int":
         lower = 0.0 if spec.lower is None else spec.lower
         lags = [v for v in (value - 1, value, value + 1) if v >= lower]
