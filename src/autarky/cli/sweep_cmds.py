@@ -45,11 +45,11 @@ def _scalars(ds: Any) -> list[str]:
 
 
 @app.command("sweep", epilog=examples(
-    'autarky sweep dprk-1963 --draws 200 --run optimize --run "stress partner:ussr" '
+    'autarky sweep dprk-1963 --draws 50 --run optimize --run "stress partner:ussr" '
     '--event "optimize.fulfilment >= 1" --seed 1 --scheduler serial',
-    'autarky sweep dprk-1963 --run "cost cap={cap}" --grid "cap=0:1:11" --scheduler serial',
-    'autarky sweep seven-year-plan --draws 100 --vary technology,capital --run "max-growth free" '
-    '--event "max-growth_free.max_growth >= 0.18" --store sweep.zarr'))
+    'autarky sweep dprk-1963 --run "cost cap={cap}" --grid "cap=0:1:5" --scheduler serial',
+    'autarky sweep seven-year-plan --draws 12 --vary technology,capital --run "max-growth free" '
+    '--event "max-growth_free.max_growth >= 0.18" --store sweep.zarr --scheduler synchronous'))
 def sweep_cmd(
     scenario: ScenarioArg,
     run: Annotated[list[str], typer.Option(
@@ -89,6 +89,7 @@ def sweep_cmd(
     """Evaluate analyses over draws of the scenario's uncertain numbers (the ranges and
     distributions of its estimates) and a grid of choices: quantiles of every output,
     probabilities of events and a ranking of the inputs that drive them."""
+    import numpy as np
     from rich.progress import Progress
 
     from autarky.cli.render import fmt, print_json, source_line
@@ -119,15 +120,13 @@ def sweep_cmd(
     rows = []
     for v in scalars:
         q = quantiles_of(ds, v, qs)
-        stacked = q.stack(_p=[d for d in q.dims if d != "quantile"]) if q.ndim > 1 else \
-            q.expand_dims("_p", axis=1)
-        for p in range(stacked.sizes["_p"]):
-            point = {d: stacked["_p"].values[p] for d in ["_p"]} if q.ndim > 1 else {}
-            at = "" if not point else str(point["_p"])
+        dims = [d for d in q.dims if d != "quantile"]
+        for idx in np.ndindex(*[q.sizes[d] for d in dims]):
+            cell = q.isel(dict(zip(dims, idx, strict=True)))
+            at = {d: cell[d].item() for d in dims}
+            n_ok = int(ds[v].isel(dict(zip(dims, idx, strict=True))).notnull().sum())
             rows.append({"output": v, "at": at, "unit": ds[v].attrs.get("unit", ""),
-                         "n": q.attrs["n"],
-                         **{f"q{x:g}": float(stacked.isel(_p=p).sel(quantile=x))
-                            for x in qs}})
+                         "n": n_ok, **{f"q{x:g}": float(cell.sel(quantile=x)) for x in qs}})
     if format is Format.json:
         print_json({
             "scenario": scenario, "name": scn.name, "source": scn.source, "sweep": spec,
@@ -145,7 +144,9 @@ def sweep_cmd(
     if format is Format.csv:
         import pandas as pd
 
-        sys.stdout.write(pd.DataFrame(rows).to_csv(index=False))
+        flat = [{**{f"at_{k}": v for k, v in r["at"].items()},
+                 **{k: v for k, v in r.items() if k != "at"}} for r in rows]
+        sys.stdout.write(pd.DataFrame(flat).to_csv(index=False))
         return
     src = escape(source_line(scn, scenario))
     how = (f"{n} draws ({spec['design']}, seed {spec['seed']}) of {len(spec['entries'])} "
@@ -158,7 +159,9 @@ def sweep_cmd(
     for col in ("output", "at", "unit", "n", *[f"{100 * x:g} %" for x in qs]):
         t.add_column(col, justify="left" if col in ("output", "at", "unit") else "right")
     for r in rows:
-        t.add_row(escape(r["output"]), escape(r["at"]), escape(r["unit"]), str(r["n"]),
+        where = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                          for k, v in r["at"].items())
+        t.add_row(escape(r["output"]), escape(where), escape(r["unit"]), str(r["n"]),
                   *[fmt(r[f"q{x:g}"]) for x in qs])
     out.print(t)
     for p in probs:
@@ -183,9 +186,9 @@ def sweep_cmd(
         for c in ("rank", "input", col, *(["S1"] if col == "ST" else [])):
             st.add_column(c, justify="left" if c == "input" else "right")
         for e in top["entry"].values:
-            r = top.sel(entry=e)
-            st.add_row(str(int(r["rank"])), escape(str(e)), f"{float(r[col]):+.3f}",
-                       *([f"{float(r['S1']):+.3f}"] if col == "ST" else []))
+            hit = top.sel(entry=e)
+            st.add_row(str(int(hit["rank"])), escape(str(e)), f"{float(hit[col]):+.3f}",
+                       *([f"{float(hit['S1']):+.3f}"] if col == "ST" else []))
         out.print(st)
     if store:
         out.print(f"Results (every draw, every output): {escape(store)}", highlight=False)

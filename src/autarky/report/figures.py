@@ -284,3 +284,49 @@ def draw_fan(ax: Axes, history: pd.Series, fan: pd.DataFrame, target: pd.Series,
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title, fontsize=10)
     return ax
+
+
+def tornado_chart(scores: pd.Series, title: str, xlabel: str, noise: float | None = None) -> str:
+    """Horizontal bars of signed scores (rank correlations or indices), the strongest on top;
+    ``noise``: a band drawn at +-noise (what the draws cannot tell from zero)."""
+    s = scores.dropna()
+    s = s.reindex(s.abs().sort_values().index)
+    fig, ax = _subplots((7.5, max(2.2, 0.32 * len(s) + 1.0)))
+    tips: Tips = {}
+    colours = [_PALETTE[3] if v < 0 else _PALETTE[0] for v in s.to_numpy()]
+    bars = ax.barh(np.arange(len(s)), s.to_numpy(dtype=float), color=colours)
+    for bar, name, v in zip(bars, s.index, s.to_numpy(), strict=True):
+        _tip(bar, tips, f"{name}: {v:+.3f}")
+    if noise is not None:
+        ax.axvspan(-noise, noise, color="#999999", alpha=0.2, lw=0,
+                   label=f"indistinguishable from 0 (+-{noise:.2f})")
+        ax.legend(fontsize=7, loc="lower right")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(np.arange(len(s)), labels=[str(i) for i in s.index], fontsize=7)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(title, fontsize=10)
+    return _svg(fig, tips)
+
+
+def quantile_fan(quantiles: pd.DataFrame, reference: pd.Series, title: str, ylabel: str,
+                 reference_label: str) -> str:
+    """A fan of quantiles by year (columns: quantiles, e.g. 0.05, 0.25, 0.5, 0.75, 0.95) with
+    a reference path (the plan's) dashed."""
+    fig, ax = _subplots((7.5, 3.8))
+    xs = quantiles.index.to_numpy()
+    cols = list(quantiles.columns)
+    ax.fill_between(xs, quantiles[cols[0]], quantiles[cols[-1]], color=_PALETTE[1], alpha=0.2,
+                    label=f"{100 * cols[0]:.0f}-{100 * cols[-1]:.0f} % of the draws")
+    if len(cols) >= 5:
+        ax.fill_between(xs, quantiles[cols[1]], quantiles[cols[-2]], color=_PALETTE[1],
+                        alpha=0.35, label=f"{100 * cols[1]:.0f}-{100 * cols[-2]:.0f} %")
+    ax.plot(xs, quantiles[cols[len(cols) // 2]], color=_PALETTE[1], lw=1.6, label="median")
+    ax.plot(reference.index, reference.to_numpy(dtype=float), ls="--", color="black", lw=1.3,
+            label=reference_label)
+    ax.set_xlabel("year")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_title(title, fontsize=10)
+    return _svg(fig)

@@ -37,13 +37,17 @@ class Additions:
     index_sections: Sequence[str] = ()
     sources: Sequence[str] = ()
     reliance: dict[str, Any] = field(default_factory=dict)
+    uncertainty: dict[str, Any] = field(default_factory=dict)
 
 
 def scenario_pages(eco: Economy | Scenario, reliance: dict[str, Any] | None = None,
-                   step: Callable[[str], None] | None = None) -> list[Page]:
-    """The pages a scenario's own data support."""
+                   step: Callable[[str], None] | None = None,
+                   uncertainty: dict[str, Any] | None = None) -> list[Page]:
+    """The pages a scenario's own data support (``uncertainty``: the options of
+    :func:`autarky.report.uncertainty.uncertainty_section`, ``draws`` and ``seed``)."""
     from autarky.report.plans import write_compare
     from autarky.report.reliance import steps, write_reliance
+    from autarky.report.uncertainty import has_uncertainty, write_uncertainty
 
     pages = []
     if len(eco.coords.partner):
@@ -71,6 +75,12 @@ def scenario_pages(eco: Economy | Scenario, reliance: dict[str, Any] | None = No
 
         pages.append(Page("compare.html", "the development strategies compared over the plan's "
                           "horizon", compare, steps=1 + len(STRATEGIES)))
+    if has_uncertainty(eco):
+        opts = dict(uncertainty or {})
+        pages.append(Page("uncertainty.html", "the key figures with the range the estimates "
+                          "leave open, and which estimates drive a cut-off's cost",
+                          lambda d: write_uncertainty(eco, d, step=step, **opts),
+                          steps=1 + len(eco.coords.partner)))
     return pages
 
 
@@ -94,7 +104,7 @@ def write_site(eco: Economy | Scenario, out_dir: str | Path, *,
 
     add = additions or Additions()
     reliance = {**add.reliance, **({"baseline": baseline} if baseline is not None else {})}
-    pages = [*scenario_pages(eco, reliance, step), *add.pages]
+    pages = [*scenario_pages(eco, reliance, step, add.uncertainty), *add.pages]
     written: list[Page] = []
     with output_folder(out_dir, force=force, meta=meta, protect=protect) as tmp:
         for page in pages:

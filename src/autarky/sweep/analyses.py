@@ -1,7 +1,8 @@
 """The analyses a sweep can run on every draw, as data: name, parameters, what they return.
 
 A run is written as on the command line: ``"optimize"``, ``"stress partner:ussr"``,
-``"stress partner:{partner} duration=26"``, ``"cost cap={cap}"``, ``"max-growth free"``. The
+``"stress partner:{partner} duration=26"``, ``"cost cap={cap}"``, ``"max-growth free"``,
+``"multiyear heavy-first"``. The
 first word names the analysis (:data:`ANALYSES`), a bare word is its argument (the shock, the
 strategy), ``key=value`` sets a parameter, and ``{name}`` takes the value of the grid
 dimension ``name`` at each grid point. Each analysis returns an :class:`xarray.Dataset` of
@@ -29,10 +30,10 @@ import xarray as xr
 from autarky.economy import Scenario
 from autarky.errors import BadValueError
 
-__all__ = ["ANALYSES", "Analysis", "Run", "parse_run"]
+__all__ = ["ANALYSES", "Analysis", "Run", "numeric", "parse_run"]
 
 
-def _numeric(ds: xr.Dataset, drop_dims: tuple[str, ...] = ("week", "constraint")
+def numeric(ds: xr.Dataset, drop_dims: tuple[str, ...] = ("week", "constraint")
              ) -> xr.Dataset:
     """The numeric variables of a result, without string coordinates (units move to attrs)
     and without the dims a sweep does not keep (a weekly path; the binding constraints, whose
@@ -51,22 +52,25 @@ def _numeric(ds: xr.Dataset, drop_dims: tuple[str, ...] = ("week", "constraint")
     return out
 
 
-def _indicators(scn: Scenario, arg: str | None, p: Mapping[str, Any]) -> xr.Dataset:
+def _indicators(scn: Scenario, arg: str | None, p: Mapping[str, Any], cache: dict[str, Any]
+               ) -> xr.Dataset:
     from autarky.reliance.indicators import indicators
 
-    return _numeric(indicators(scn).to_dataset())
+    return indicators(scn).to_dataset()
 
 
-def _optimize(scn: Scenario, arg: str | None, p: Mapping[str, Any]) -> xr.Dataset:
+def _optimize(scn: Scenario, arg: str | None, p: Mapping[str, Any], cache: dict[str, Any]
+               ) -> xr.Dataset:
     from autarky.plan.optimize import optimize
 
     plan = optimize(scn, objective=arg or p.get("objective"))
     if not plan.ok:
         raise _Failed(f"the optimal plan is {plan.status}")
-    return _numeric(plan.to_dataset())
+    return plan.to_dataset()
 
 
-def _stress(scn: Scenario, arg: str | None, p: Mapping[str, Any]) -> xr.Dataset:
+def _stress(scn: Scenario, arg: str | None, p: Mapping[str, Any], cache: dict[str, Any]
+               ) -> xr.Dataset:
     from autarky.reliance.stress import stress
 
     if not arg:
@@ -77,24 +81,49 @@ def _stress(scn: Scenario, arg: str | None, p: Mapping[str, Any]) -> xr.Dataset:
         kw["duration"] = int(float(p["duration"]))
     if "scheme" in p:
         kw["scheme"] = str(p["scheme"])
-    return _numeric(stress(scn, arg, **kw).to_dataset())
+    return stress(scn, arg, baseline_plan=_baseline(scn, cache), **kw).to_dataset()
 
 
-def _cost(scn: Scenario, arg: str | None, p: Mapping[str, Any]) -> xr.Dataset:
+def _cost(scn: Scenario, arg: str | None, p: Mapping[str, Any], cache: dict[str, Any]
+               ) -> xr.Dataset:
     from autarky.reliance.cost import cost_of_autarky
 
     cap = float(p.get("cap", 0.0))
-    ds = _numeric(cost_of_autarky(scn, caps=[cap]).to_dataset())
-    return ds.isel(cap=0, drop=True)
+    return cost_of_autarky(scn, caps=[cap], baseline_plan=_baseline(scn, cache)
+                           ).to_dataset().isel(cap=0, drop=True)
 
 
-def _max_growth(scn: Scenario, arg: str | None, p: Mapping[str, Any]) -> xr.Dataset:
+def _max_growth(scn: Scenario, arg: str | None, p: Mapping[str, Any], cache: dict[str, Any]
+               ) -> xr.Dataset:
     from autarky.plan.multiyear import max_uniform_growth
 
-    g = max_uniform_growth(scn, arg or p.get("strategy") or "free")
+    g = max_uniform_growth(scn, arg or p.get("strategy") or "free", low=-0.5)
+    if not np.isfinite(g):
+        raise _Failed("no uniform growth above -50 % a year is feasible")
     return xr.Dataset({"max_growth": xr.DataArray(g, attrs={
         "unit": "1/year", "description": "Largest yearly growth of industrial output the plan "
-        "can hold every year (strict targets, bisection to 1e-4)."})})
+        "can hold every year (strict targets, bisection to 1e-4, from -50 % a year)."})})
+
+
+def _multiyear(scn: Scenario, arg: str | None, p: Mapping[str, Any], cache: dict[str, Any]
+               ) -> xr.Dataset:
+    from autarky.plan.multiyear import multiyear
+
+    plan = multiyear(scn, arg or p.get("strategy") or "free")
+    if not plan.ok:
+        raise _Failed(f"the multi-year plan is {plan.status}")
+    ds = plan.to_dataset()
+    keep = [v for v in ("industrial_output", "growth", "consumption", "multiple") if v in ds]
+    return ds[keep]
+
+
+def _baseline(scn: Scenario, cache: dict[str, Any]) -> Any:
+    """The optimal plan a draw's shocks and caps start from, solved once per draw."""
+    from autarky.reliance.stress import baseline_plan
+
+    if "baseline_plan" not in cache:
+        cache["baseline_plan"] = baseline_plan(scn)
+    return cache["baseline_plan"]
 
 
 class _Failed(Exception):
@@ -110,7 +139,8 @@ class Analysis:
     name
         Its name on the command line.
     run
-        ``run(scenario, arg, params) -> Dataset``.
+        ``run(scenario, arg, params, cache) -> Dataset``; ``cache`` is shared by the runs of
+        one draw (the baseline plan of its shocks and caps is solved once).
     params
         The parameters it takes (``key=value``, or a grid dimension).
     arg
@@ -120,7 +150,7 @@ class Analysis:
     """
 
     name: str
-    run: Callable[[Scenario, str | None, Mapping[str, Any]], xr.Dataset]
+    run: Callable[[Scenario, str | None, Mapping[str, Any], dict[str, Any]], xr.Dataset]
     params: tuple[str, ...] = ()
     arg: str = ""
     description: str = ""
@@ -138,6 +168,9 @@ ANALYSES: dict[str, Analysis] = {a.name: a for a in (
              "today's imports allowed): fulfilment, labour needed."),
     Analysis("max-growth", _max_growth, ("strategy",), "strategy",
              "The largest yearly growth of industrial output a multi-year plan can hold."),
+    Analysis("multiyear", _multiyear, ("strategy",), "strategy",
+             "The multi-year plan under a strategy: industrial output by year, growth, "
+             "consumption."),
 )}
 
 #: The failures a run records as its status for a draw (the sweep goes on).
@@ -179,9 +212,17 @@ class Run:
         return (None if self.arg is None else fill(self.arg),
                 {k: fill(v) for k, v in self.params.items()})
 
-    def __call__(self, scn: Scenario, point: Mapping[str, Any]) -> xr.Dataset:
+    def raw(self, scn: Scenario, point: Mapping[str, Any],
+            cache: dict[str, Any] | None = None) -> xr.Dataset:
+        """The analysis's own result at one grid point (all its variables and coordinates);
+        ``cache``: shared by the runs on one scenario."""
         arg, params = self.at(point)
-        return self.analysis.run(scn, arg, params)
+        return self.analysis.run(scn, arg, params, {} if cache is None else cache)
+
+    def __call__(self, scn: Scenario, point: Mapping[str, Any],
+                 cache: dict[str, Any] | None = None) -> xr.Dataset:
+        """The numbers a sweep keeps: numeric variables, dims labelled, units in attrs."""
+        return numeric(self.raw(scn, point, cache))
 
 
 def _text(v: Any) -> str:

@@ -35,7 +35,7 @@ import xarray as xr
 
 from autarky.economy import Scenario, as_scenario
 from autarky.errors import BadValueError, MissingDependencyError, NotProductiveError, PlanFailure
-from autarky.sweep.analyses import FAILURES, Run, parse_run
+from autarky.sweep.analyses import FAILURES, parse_run
 from autarky.sweep.design import DESIGNS, grid_points, saltelli_values
 from autarky.sweep.uncertain import (
     Uncertain,
@@ -48,6 +48,9 @@ from autarky.sweep.uncertain import (
 )
 
 __all__ = ["SCHEDULERS", "STATUS", "SweepSpec", "run_batch", "sweep"]
+
+#: What ends a run on one draw without ending the sweep (recorded as its status).
+FAILED: tuple[type[BaseException], ...] = (*FAILURES, PlanFailure, NotProductiveError)
 
 #: The named schedulers (or give the address of a running one).
 SCHEDULERS = ("serial", "synchronous", "local")
@@ -120,22 +123,26 @@ def run_batch(scn: Scenario, spec: SweepSpec, draws: Sequence[int]) -> xr.Datase
             for r in runs:
                 statuses[r.label][row] = 1
             continue
+        cache: dict[str, Any] = {}  # what the runs of this draw share
         for r in runs:
             for pos, point in grid_points(grid, r.grid_names):
                 try:
-                    res = r(d_scn, point)
-                except (*FAILURES, PlanFailure, NotProductiveError):
+                    res = r.raw(d_scn, point, cache)
+                except FAILED:
                     statuses[r.label][(row, *pos)] = 2
                     continue
                 tpl = spec.templates[r.text]
                 for v, arr in arrays[r.label].items():
-                    if v in res:  # on the template's labels (a label may come and go)
-                        da = res[v]
-                        if da.dims and any(not np.array_equal(da[d].values, tpl[d].values)
-                                           for d in da.dims if d in tpl.coords):
-                            da = da.reindex({d: tpl[d].values for d in da.dims
+                    if v not in res:
+                        continue
+                    val = res[v].values
+                    if val.shape != arr.shape[1 + len(pos):] or (val.ndim and any(
+                            len(res[d]) != len(tpl[d]) for d in res[v].dims)):
+                        # labels that come and go with the draw: on the template's labels
+                        da = res[v].reindex({d: tpl[d].values for d in res[v].dims
                                              if d in tpl.coords})
-                        arr[(row, *pos)] = da.values
+                        val = da.values
+                    arr[(row, *pos)] = val
     coords: dict[str, Any] = {"draw": np.asarray(draws, dtype=np.int64)}
     for g, vals in grid.items():
         coords[g] = list(vals)
@@ -209,8 +216,8 @@ def _dask_client(scheduler: str, workers: int | None,
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        raise MissingDependencyError("--scheduler: dask.distributed is not installed; "
-                                     "pip install 'autarky[sweep]', or --scheduler serial") from None
+        raise MissingDependencyError("dask.distributed", f"--scheduler {scheduler}",
+                                     "sweep") from None
     if scheduler == "local":
         n = workers or os.cpu_count() or 1
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
@@ -222,7 +229,8 @@ def _dask_client(scheduler: str, workers: int | None,
     try:
         if on_start is not None:
             link = client.dashboard_link if cluster is None or cluster.dashboard_link else ""
-            on_start(f"Dask dashboard: {link}" if link else f"Dask scheduler: {client.scheduler.address}")
+            addr = getattr(client.scheduler, "address", scheduler)
+            on_start(f"Dask dashboard: {link}" if link else f"Dask scheduler: {addr}")
         yield client
     finally:
         client.close()
@@ -242,7 +250,7 @@ def _results(scn: Scenario, spec: SweepSpec, todo: Sequence[range], scheduler: s
         try:
             import dask
         except ImportError:
-            raise MissingDependencyError("--scheduler synchronous needs dask") from None
+            raise MissingDependencyError("dask", "--scheduler synchronous", "sweep") from None
         for b in todo:
             task = dask.delayed(run_batch, pure=True)(scn, spec, list(b))
             yield b, task.compute(scheduler="synchronous")
@@ -284,6 +292,10 @@ def _spec(scn: Scenario, runs: Sequence[str], entries: Sequence[Uncertain], draw
     else:
         if int(draws) < 1:
             raise BadValueError(f"--draws: at least 1, got {draws}")
+        if not entries and followers:
+            raise BadValueError("--vary: every number chosen follows another table's "
+                                f"({followers[0].label} follows {followers[0].follows}); "
+                                "vary that table too")
         if not entries:
             raise BadValueError("--draws: the scenario declares no uncertain number (give a "
                                 "range, distribution, sd or values on a table entry)")
@@ -291,9 +303,10 @@ def _spec(scn: Scenario, runs: Sequence[str], entries: Sequence[Uncertain], draw
     stated = tuple(float(_dense(scn, e.table)[_position(scn, e)]) for e in entries)
     first = {g: v[0] for g, v in grid.items()}
     templates = {}
+    shared: dict[str, Any] = {}
     for r in parsed:
         try:
-            templates[r.text] = r(scn, first)
+            templates[r.text] = r(scn, first, shared)
         except FAILURES as exc:
             raise BadValueError(f"--run {r.text!r} fails on the stated scenario ({exc}); a "
                                 "sweep needs it to succeed there, to know its outputs") from None
@@ -355,9 +368,9 @@ def sweep(obj: Any, runs: Sequence[str], *, draws: int | None = None,
     >>> from autarky.sweep.uncertain import Uncertain
     >>> e = [Uncertain("technology", ("agriculture", "agriculture"), "uniform",
     ...                low=0.1, high=0.2)]
-    >>> ds = sweep(data.load("textbook"), ["optimize"], draws=4, entries=e, seed=1,
+    >>> ds = sweep(data.load("textbook"), ["indicators"], draws=4, entries=e, seed=1,
     ...            scheduler="serial")
-    >>> ds["optimize.fulfilment"].sizes["draw"], int(ds["draw_status"].sum())
+    >>> ds["indicators.output_value"].sizes["draw"], int(ds["draw_status"].sum())
     (4, 0)
     """
     scn = as_scenario(obj)
@@ -369,7 +382,10 @@ def sweep(obj: Any, runs: Sequence[str], *, draws: int | None = None,
             if bad:
                 raise BadValueError(f"--vary {bad[0]}: no uncertain number in that table (the "
                                     f"scenario's are in {', '.join(sorted(known)) or 'none'})")
-            entries = [e for e in entries if e.table in set(vary)]
+            chosen = {e.table for e in entries if e.table in set(vary)}
+            # a number that follows a drawn table's moves with it whether named or not
+            entries = [e for e in entries if e.table in chosen
+                       or (e.distribution == "follows" and e.follows in chosen)]
     spec = _spec(scn, runs, entries, draws, seed, dict(grid or {}), design)
     if scheduler is None:
         try:

@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -40,7 +41,7 @@ import xarray as xr
 
 from autarky.errors import BadValueError
 
-__all__ = ["METHODS", "probability", "quantiles", "sensitivity", "sobol_indices"]
+__all__ = ["METHODS", "probability", "quantiles", "sensitivity", "sobol_indices", "wilson"]
 
 #: The sensitivity measures.
 METHODS = ("spearman", "sobol")
@@ -119,6 +120,22 @@ def probability(ds: xr.Dataset, event: str) -> xr.Dataset:
                        "high": (centre + half).clip(0, 1).assign_attrs(
                            unit="1", description="Wilson 95 % interval, high end"),
                        "n": n.assign_attrs(unit="draws")}, attrs=attrs)
+
+
+def wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The Wilson score interval of ``k`` successes in ``n`` trials (95 % by default).
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in wilson(0, 20)]
+    [0.0, 0.1611]
+    """
+    if n <= 0:
+        return float("nan"), float("nan")
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def sobol_indices(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray
@@ -216,8 +233,8 @@ def sensitivity(ds: xr.Dataset, var: str, method: str | None = None, *,
     for p in range(order.shape[1]):
         rank[order[:, p], p] = np.arange(1, len(entries) + 1)
     data["rank"] = (("entry", "_point"), rank)
-    data["n"] = (("_point",), n_used)
-    out = xr.Dataset(data, coords={"entry": entries, "_point": stacked["_point"]})
+    out_n: dict[str, Any] = {"n": (("_point",), n_used)}
+    out = xr.Dataset({**data, **out_n}, coords={"entry": entries, "_point": stacked["_point"]})
     out = out.unstack("_point") if extra else out.isel(_point=0, drop=True)
     out.attrs = {"method": method, "output": var,
                  "reference": ("Saltelli et al. 2010 (S1), Jansen 1999 (ST); bootstrap "

@@ -334,6 +334,12 @@ def _apply(scn: Scenario, entries: Sequence[Uncertain], row: np.ndarray,
         at = _position(scn, f)
         stated, new = lead
         tables[f.table][at] = tables[f.table][at] * (new / stated) if stated else new
+    if "final_demand" in tables:  # its categories are labels of the table itself
+        import pandas as pd
+
+        fd = scn.economy.final_demand
+        tables["final_demand"] = pd.DataFrame(tables["final_demand"], index=fd.index,
+                                              columns=fd.columns)
     return scn.replace(**tables)
 
 
