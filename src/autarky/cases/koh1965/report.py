@@ -190,7 +190,7 @@ def _uncertain_growth(eco: Economy | Scenario, g: float, plan_path: pd.Series) -
     # a draw where no uniform growth above -50 % is feasible is one where the target was not:
     # it counts against the target, it is not dropped
     none = int((ds["max-growth_free.status"] == 2).sum())
-    k = int(round(float(p["probability"]) * int(p["n"])))
+    k = round(float(p["probability"]) * int(p["n"]))
     total = int(p["n"]) + none
     lo, hi = wilson(k, total)
     out_ = ds["multiyear_free.industrial_output"].where(ds["multiyear_free.status"] == 0)
