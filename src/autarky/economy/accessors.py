@@ -51,7 +51,7 @@ class _CachedAccessor:
 
 #: autarky's own accessors and the module whose import registers each.
 BUILTIN: dict[str, str] = {"plan": "autarky.plan", "reliance": "autarky.reliance",
-                           "monitor": "autarky.monitor"}
+                           "monitor": "autarky.monitor", "uncertainty": "autarky.sweep"}
 
 
 class _LazyAccessor:

@@ -42,6 +42,7 @@ from autarky.sweep.uncertain import (
     _apply,
     _dense,
     _position,
+    choose_entries,
     draw_values,
     entries_of,
     split_entries,
@@ -375,17 +376,7 @@ def sweep(obj: Any, runs: Sequence[str], *, draws: int | None = None,
     """
     scn = as_scenario(obj)
     if entries is None:
-        entries = entries_of(scn)
-        if vary:
-            known = {e.table for e in entries}
-            bad = [v for v in vary if v not in known]
-            if bad:
-                raise BadValueError(f"--vary {bad[0]}: no uncertain number in that table (the "
-                                    f"scenario's are in {', '.join(sorted(known)) or 'none'})")
-            chosen = {e.table for e in entries if e.table in set(vary)}
-            # a number that follows a drawn table's moves with it whether named or not
-            entries = [e for e in entries if e.table in chosen
-                       or (e.distribution == "follows" and e.follows in chosen)]
+        entries = choose_entries(entries_of(scn), vary or None)
     spec = _spec(scn, runs, entries, draws, seed, dict(grid or {}), design)
     if scheduler is None:
         try:

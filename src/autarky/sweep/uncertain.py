@@ -39,8 +39,16 @@ from autarky.economy.registry import TABLES
 from autarky.economy.schema import DISTRIBUTIONS
 from autarky.errors import BadValueError, NotProductiveError, UnknownIdError
 
-__all__ = ["DISTRIBUTIONS", "Draws", "Uncertain", "draw_values", "entries_of", "sample",
-           "split_entries"]
+__all__ = [
+    "DISTRIBUTIONS",
+    "Draws",
+    "Uncertain",
+    "choose_entries",
+    "draw_values",
+    "entries_of",
+    "sample",
+    "split_entries",
+]
 
 
 @dataclass(frozen=True)
@@ -305,6 +313,28 @@ class Draws:
                                     coords={"draw": list(self.draws)})},
             attrs={"seed": self.seed, "failed": self.failed,
                    "distributions": [e.distribution for e in self.entries]})
+
+
+def choose_entries(entries: Sequence[Uncertain], vary: Sequence[str] | None
+                   ) -> list[Uncertain]:
+    """The entries of the tables in ``vary`` (all where ``None``), with those that follow one
+    of them: a number that moves with a drawn table's moves whether named or not.
+
+    Raises
+    ------
+    BadValueError
+        For a table in ``vary`` with no uncertain number.
+    """
+    if vary is None:
+        return list(entries)
+    known = {e.table for e in entries}
+    bad = [v for v in vary if v not in known]
+    if bad:
+        raise BadValueError(f"--vary {bad[0]}: no uncertain number in that table (the "
+                            f"scenario's are in {', '.join(sorted(known)) or 'none'})")
+    chosen = set(vary)
+    return [e for e in entries
+            if e.table in chosen or (e.distribution == "follows" and e.follows in chosen)]
 
 
 def split_entries(entries: Sequence[Uncertain]) -> tuple[list[Uncertain], list[Uncertain]]:
