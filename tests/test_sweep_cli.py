@@ -41,7 +41,7 @@ def test_json_quantiles_and_event_are_those_of_the_draws(capsys):
 def test_a_grid_of_import_caps_obeys_what_a_cap_means(capsys):
     # allowing a larger share of today's imports can never lower the plan's fulfilment, and
     # at cap 1 (all of today's imports) the plan is today's optimal plan
-    rc, out, _ = run(capsys, "sweep", "dprk-1963", "--run", "cost cap={cap}", "--grid",
+    rc, out, _ = run(capsys, "sweep", "dprk-1963", "--run", "cost", "--grid",
                      "cap=0:1:5", "--scheduler", "serial", "--format", "json")
     assert rc == 0
     rows = {r["at"]["cap"]: r["q0.5"] for r in json.loads(out)["quantiles"]

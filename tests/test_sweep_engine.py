@@ -125,7 +125,8 @@ def _ishigami_truth(a: float = 7.0, b: float = 0.1) -> tuple[list[float], list[f
 
 def test_sobol_indices_of_the_ishigami_function():
     k, n = 3, 4096
-    entries = [Uncertain("technology", ("a", "b"), "uniform", low=-math.pi, high=math.pi)] * k
+    entries = [Uncertain("technology", (f"x{i}", "y"), "uniform", low=-math.pi, high=math.pi)
+               for i in range(1, k + 1)]  # each its own label: its own stream
     x = saltelli_values(entries, [0.0] * k, range(n * (k + 2)), seed=2)
     y = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
     ds = xr.Dataset({"f.y": ("draw", y), "f.status": ("draw", np.zeros(len(y), dtype="int8")),
@@ -187,3 +188,17 @@ def test_quantiles_and_probabilities_against_the_draws_by_hand():
     assert float(p["probability"]) == pytest.approx(float(np.mean(total >= 3089.1)))
     assert float(p["low"]) < float(p["probability"]) < float(p["high"])
     assert int(p["n"]) == 50
+
+
+def test_a_sweep_does_not_depend_on_the_branch_order():
+    scn = data.load("textbook")
+    entries = [*_two_branch_entries()[1:2],
+               Uncertain("final_demand", ("agriculture", "total"), "triangular", low=500,
+                         high=700)]
+    a = sweep(scn, ["indicators"], draws=20, entries=entries, seed=8, scheduler="serial")
+    flipped = scn.economy.reorder(["manufacturing", "agriculture"])
+    b = sweep(flipped, ["indicators"], draws=20, entries=entries[::-1], seed=8,
+              scheduler="serial")
+    np.testing.assert_allclose(b["indicators.output_value"], a["indicators.output_value"],
+                               rtol=1e-12)
+    np.testing.assert_array_equal(b["input"].sel(entry=a["entry"]), a["input"])

@@ -98,3 +98,20 @@ def test_errors() -> None:
         sample(scn, [Uncertain("technology", ("a", "a"), "uniform", low=0, high=0.5)], 0)
     with pytest.raises(BadValueError, match="no uncertain entry"):
         sample(scn, [], 2)
+
+
+def test_an_entry_draws_the_same_whatever_the_other_entries_and_branch_order() -> None:
+    # each entry has its own stream: adding entries or reordering the branches (which reorders
+    # the entries) leaves every entry's draws as they were
+    eco = data.load("textbook").economy
+    a = Uncertain("technology", ("agriculture", "manufacturing"), "uniform", low=0.2, high=0.3)
+    b = Uncertain("technology", ("manufacturing", "agriculture"), "triangular", low=0.1,
+                  high=0.3)
+    alone = draw_values(eco, [a], range(50), seed=4)[:, 0]
+    both = draw_values(eco, [b, a], range(50), seed=4)
+    np.testing.assert_array_equal(both[:, 1], alone)
+    flipped = eco.reorder(["manufacturing", "agriculture"])
+    again = draw_values(flipped, [a, b], range(50), seed=4)
+    np.testing.assert_array_equal(again[:, 0], alone)
+    np.testing.assert_array_equal(again[:, 1], both[:, 0])
+

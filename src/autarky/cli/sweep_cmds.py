@@ -47,14 +47,15 @@ def _scalars(ds: Any) -> list[str]:
 @app.command("sweep", epilog=examples(
     'autarky sweep dprk-1963 --draws 50 --run optimize --run "stress partner:ussr" '
     '--event "optimize.fulfilment >= 1" --seed 1 --scheduler serial',
-    'autarky sweep dprk-1963 --run "cost cap={cap}" --grid "cap=0:1:5" --scheduler serial',
+    'autarky sweep dprk-1963 --run cost --grid "cap=0:1:5" --scheduler serial',
     'autarky sweep seven-year-plan --draws 12 --vary technology,capital --run "max-growth free" '
     '--event "max-growth_free.max_growth >= 0.18" --store sweep.zarr --scheduler synchronous'))
 def sweep_cmd(
     scenario: ScenarioArg,
     run: Annotated[list[str], typer.Option(
         "--run", help="An analysis: indicators, optimize, 'stress SHOCK', 'cost cap=K', "
-                      "'max-growth STRATEGY'; {NAME} takes a --grid value. Repeat it.")],
+                      "'max-growth STRATEGY', 'multiyear STRATEGY'; {NAME} takes a --grid "
+                      "value, and a --grid named as a parameter (cap) sets it. Repeat it.")],
     draws: Annotated[int | None, typer.Option(
         help="Draws of the uncertain numbers (with --design saltelli: base points, each "
              "k + 2 runs). Default: none, the stated scenario over the grid.")] = None,

@@ -2,7 +2,7 @@
 
 A grid dimension is written ``name=lo:hi:n`` (``n`` evenly spaced numbers from ``lo`` to ``hi``)
 or ``name=a,b,c`` (numbers or words). Draws are either plain Monte Carlo (draw ``i`` from its
-own random stream, :func:`autarky.sweep.uncertain.draw_values`) or Saltelli's design for
+own random stream per entry, :func:`autarky.sweep.uncertain.draw_values`) or Saltelli's design for
 variance-based sensitivity indices (:func:`saltelli_values`): ``n`` base points, each giving
 ``k + 2`` draws (the matrices A, B and the k matrices A with column i from B), ``n (k + 2)``
 draws in all.
@@ -83,35 +83,30 @@ def saltelli_values(entries: Sequence[Uncertain], stated: Sequence[float], draws
                     seed: int) -> np.ndarray:
     """The values of Saltelli-design draws: draw ``d`` is base point ``j = d // (k + 2)`` and
     block ``b = d % (k + 2)``: ``b = 0`` A, ``b = 1`` B, ``b = 2 + i`` A with column ``i``
-    from B. Base point ``j`` takes ``2k`` uniforms from the stream ``default_rng([seed, j])``,
-    each turned into a value by its entry's quantile function.
+    from B. The A and B values of an entry at base point ``j`` are the quantiles of the
+    ``j``-th uniform of its streams 1 and 2 (:func:`autarky.sweep.uncertain.uniforms`).
 
     Examples
     --------
-    >>> e = [Uncertain("technology", ("a", "b"), "uniform", low=0.0, high=1.0)] * 2
+    >>> e = [Uncertain("technology", ("a", "b"), "uniform", low=0.0, high=1.0),
+    ...      Uncertain("technology", ("b", "a"), "uniform", low=0.0, high=1.0)]
     >>> v = saltelli_values(e, [0.5, 0.5], range(4), seed=0)
     >>> bool((v[2] == [v[1][0], v[0][1]]).all()), bool((v[3] == [v[0][0], v[1][1]]).all())
     (True, True)
     """
+    from autarky.sweep.uncertain import uniforms
+
     k = len(entries)
-    out = np.empty((len(draws), k))
-    cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for r, d in enumerate(draws):
-        j, b = divmod(int(d), k + 2)
-        if j not in cache:
-            u = np.random.default_rng([int(seed), j]).random((2, k))
-            a = np.array([e.ppf(u[0, i : i + 1], s)[0]
-                          for i, (e, s) in enumerate(zip(entries, stated, strict=True))])
-            bb = np.array([e.ppf(u[1, i : i + 1], s)[0]
-                           for i, (e, s) in enumerate(zip(entries, stated, strict=True))])
-            cache = {j: (a, bb)}
-        a, bb = cache[j]
-        if b == 0:
-            out[r] = a
-        elif b == 1:
-            out[r] = bb
-        else:
-            row = a.copy()
-            row[b - 2] = bb[b - 2]
-            out[r] = row
+    pos = np.asarray(draws, dtype=np.int64)
+    j, b = np.divmod(pos, k + 2)
+    lo, n = int(j.min()), int(j.max() - j.min() + 1)
+    a = np.column_stack([e.ppf(uniforms(seed, e, lo, n, 1), s)
+                         for e, s in zip(entries, stated, strict=True)])
+    bb = np.column_stack([e.ppf(uniforms(seed, e, lo, n, 2), s)
+                          for e, s in zip(entries, stated, strict=True)])
+    out = a[j - lo].copy()
+    out[b == 1] = bb[j[b == 1] - lo]
+    for i in range(k):
+        rows = b == 2 + i
+        out[rows, i] = bb[j[rows] - lo, i]
     return out

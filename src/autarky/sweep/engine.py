@@ -277,7 +277,14 @@ def _spec(scn: Scenario, runs: Sequence[str], entries: Sequence[Uncertain], draw
         raise BadValueError(f"--design: one of {', '.join(DESIGNS)}, not {design!r}")
     if not runs:
         raise BadValueError("--run: give at least one analysis")
-    parsed = [parse_run(t) for t in runs]
+    parsed = []
+    for t in runs:
+        r = parse_run(t)
+        # a grid dimension named as one of the analysis's parameters sets it, unless the run
+        # sets it itself: --run cost --grid cap=0:1:11 is --run 'cost cap={cap}'
+        extra = [g for g in grid if g in r.analysis.params and g not in r.params
+                 and g not in r.grid_names]
+        parsed.append(parse_run(" ".join([r.text, *(f"{g}={{{g}}}" for g in extra)])))
     for r in parsed:
         missing = [g for g in r.grid_names if g not in grid]
         if missing:
@@ -287,6 +294,10 @@ def _spec(scn: Scenario, runs: Sequence[str], entries: Sequence[Uncertain], draw
     if unused:
         raise BadValueError(f"--grid {unused[0]}: no --run uses it; write {{{unused[0]}}} "
                             "where it goes (e.g. --run 'cost cap={cap}')")
+    labels = [e.label for e in entries]
+    twice = sorted({x for x in labels if labels.count(x) > 1})
+    if twice:
+        raise BadValueError(f"uncertain entry {twice[0]} is given twice")
     entries, followers = split_entries(entries)
     if draws is None:
         entries, followers, n = [], [], 1
@@ -426,6 +437,9 @@ def sweep(obj: Any, runs: Sequence[str], *, draws: int | None = None,
         out = xr.concat([parts[k] for k in sorted(parts)], dim="draw",
                         data_vars="all", coords="minimal", compat="override")
         out.attrs["autarky_sweep"] = json.dumps({**spec.describe(), "batch": size})
+    order = [f"{r.label}.{v}" for r in map(parse_run, spec.runs)
+             for v in [*spec.templates[r.text].data_vars, "status"]]
+    out = out[[v for v in order if v in out] + ["input", "draw_status"]]
     out.attrs["scheduler"] = scheduler if "://" not in scheduler else "cluster"
     out.attrs["batches_computed"] = computed  # by this call (a resumed sweep: what was missing)
     return out

@@ -7,9 +7,11 @@ and ``sd`` the standard deviation of its logarithm (a relative spread), or ``dis
 ``values`` with ``weights`` (the OCR readings of a garbled figure). :func:`sample` draws ``n``
 scenarios with every entry replaced by its draw.
 
-Draws are reproducible and independent of how they are batched: draw ``i`` uses its own
-random stream, ``numpy.random.default_rng([seed, i])``, so draws 0-99 are the same whether
-made in one call, in ten, or on ten workers. A draw whose technology is not productive is kept
+Draws are reproducible and independent of how they are batched: each entry has its own random
+stream (:func:`entry_stream`, seeded by the seed and a hash of the entry's label) and draw ``i``
+is the quantile of its ``i``-th uniform, so draws 0-99 are the same whether made in one call,
+in ten, or on ten workers, and an entry's draws do not change when other entries are added or
+the branches come in another order. A draw whose technology is not productive is kept
 as a draw with its status and the reason (``Draws.status``), never dropped silently.
 
 Examples
@@ -27,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -244,19 +247,53 @@ def _dense(scn: Scenario, table: str) -> np.ndarray:
     return np.array(arr, dtype=float, copy=True)
 
 
-def draw_values(scn: Scenario, entries: Sequence[Uncertain], draws: Sequence[int],
+def entry_stream(seed: int, e: Uncertain, stream: int = 0) -> np.random.Generator:
+    """The random stream of one entry: PCG64 seeded by ``(seed, a hash of the entry's label,
+    stream)``, so an entry's draws depend neither on the other entries, nor on their order (the
+    branch order), nor on the batching."""
+    return np.random.Generator(np.random.PCG64([int(seed), _label_hash(e), int(stream)]))
+
+
+def _label_hash(e: Uncertain) -> int:
+    return int.from_bytes(hashlib.sha256(e.label.encode()).digest()[:8], "little")
+
+
+def uniforms(seed: int, e: Uncertain, first: int, count: int, stream: int = 0) -> np.ndarray:
+    """Uniforms ``first .. first + count - 1`` of an entry's stream (the stream advanced to
+    ``first``: each uniform takes one step)."""
+    bits = np.random.PCG64([int(seed), _label_hash(e), int(stream)])
+    bits.advance(int(first))
+    return np.random.Generator(bits).random(int(count))
+
+
+def _runs(draws: Sequence[int]) -> list[tuple[int, int, int]]:
+    """Consecutive runs of draw numbers: ``(position in draws, first draw, length)``."""
+    out: list[tuple[int, int, int]] = []
+    for r, d in enumerate(draws):
+        if out and out[-1][1] + out[-1][2] == d:
+            k, first, n = out[-1]
+            out[-1] = (k, first, n + 1)
+        else:
+            out.append((r, int(d), 1))
+    return out
+
+
+def draw_values(scn: Any, entries: Sequence[Uncertain], draws: Sequence[int],
                 seed: int) -> np.ndarray:
-    """The drawn values, ``len(draws) x len(entries)``: draw ``i`` from its own stream
-    ``default_rng([seed, i])``, whatever the batch it is drawn in."""
+    """The drawn values, ``len(draws) x len(entries)``: draw ``i`` of an entry is the quantile
+    (:meth:`Uncertain.ppf`) of the ``i``-th uniform of its own stream (:func:`entry_stream`),
+    whatever the batch it is drawn in, whatever the other entries."""
+    scn = as_scenario(scn)
     followers = [e.label for e in entries if e.distribution == "follows"]
     if followers:
         raise BadValueError(f"{followers[0]} follows another entry: draw the independent "
                             "entries (split_entries) and pass the followers to the scenario")
     stated = [float(_dense(scn, e.table)[_position(scn, e)]) for e in entries]
     out = np.empty((len(draws), len(entries)))
-    for r, i in enumerate(draws):
-        rng = np.random.default_rng([int(seed), int(i)])
-        out[r] = [e.draw(rng, v) for e, v in zip(entries, stated, strict=True)]
+    runs = _runs([int(d) for d in draws])
+    for c, (e, v) in enumerate(zip(entries, stated, strict=True)):
+        for k, first, n in runs:
+            out[k : k + n, c] = e.ppf(uniforms(seed, e, first, n), v)
     return out
 
 
@@ -386,7 +423,7 @@ def sample(obj: Any, entries: Sequence[Uncertain], n: int | None = None, seed: i
     n
         Draws ``0 .. n-1`` (or give ``draws``, a list of draw numbers: a batch).
     seed
-        The seed; draw ``i`` uses the stream ``default_rng([seed, i])``.
+        The seed (with each entry's label, the seed of the entry's stream).
 
     Returns
     -------
