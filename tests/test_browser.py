@@ -52,7 +52,8 @@ def browser() -> Iterator[Any]:
 
 
 def cases() -> list[tuple[str, str, int]]:
-    pages = {"case": ["index.html", "plans.html", "reliance.html", "monitoring.html"],
+    pages = {"case": ["index.html", "plans.html", "reliance.html", "monitoring.html",
+                      "uncertainty.html"],
              "island": ["index.html", "reliance.html"],
              "reconstruction": ["reconstruction.html", "mobilisation.html"]}
     return [(r, p, w) for r, ps in pages.items() for p in ps for w in WIDTHS]

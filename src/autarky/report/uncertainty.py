@@ -123,9 +123,9 @@ def uncertainty_section(eco: Economy | Scenario, *, draws: int = DRAWS, seed: in
         scores = pd.Series(top["spearman"].values, index=[str(e) for e in top["entry"].values])
         n = int(s["n"])
         noise = 1.96 / max(1, n - 1) ** 0.5
-        parts.append(figures.tornado_chart(
+        parts.append('<div class="figure">' + figures.tornado_chart(
             scores, f"Cut-off by {p}: the inputs most correlated with the loss",
-            "Spearman rank correlation with the loss of fulfilment", noise))
+            "Spearman rank correlation with the loss of fulfilment", noise) + "</div>")
         parts.append(f"<p class='muted'>Spearman rank correlation over {n} draws; within the "
                      f"grey band (+-{noise:.2f}) a correlation cannot be told from none at 95 %. "
                      "Positive: a larger value of the input goes with a larger loss.</p>")

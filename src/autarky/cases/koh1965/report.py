@@ -213,12 +213,15 @@ def _uncertain_growth(eco: Economy | Scenario, g: float, plan_path: pd.Series) -
         f"</b> ({k} of {total} draws; Wilson 95 % interval {lo:.2f}-{hi:.2f}): an estimate, and "
         "only of what the scenario's estimates leave open, not of the plan's other assumptions "
         "(fixed norms, no substitution).</p>"
+        + '<div class="figure">'
         + figures.quantile_fan(fan, plan_path, "Industrial output under strategy free, draws "
                                "of the estimates", "industrial output (base year = 1)",
                                f"plan: {100 * g:g} % a year")
+        + '</div><div class="figure">'
         + figures.tornado_chart(
             pd.Series(top["spearman"].values, index=[str(e) for e in top["entry"].values]),
             "What drives the largest uniform growth", "Spearman rank correlation", noise)
+        + "</div>"
         + f"<p class='muted'>Spearman rank correlation over {int(s['n'])} draws; within the "
         f"grey band (+-{noise:.2f}) a correlation cannot be told from none at 95 %.</p>")
 
