@@ -93,7 +93,8 @@ def test_report_of_the_case_scenario_and_demo_share_one_path(tmp_path: Path,
     write(capsys, "demo", "--out", str(tmp_path / "demo"))
     write(capsys, "report", "dprk-1963", "--out", str(tmp_path / "report"))
     a, b = pages(tmp_path / "demo"), pages(tmp_path / "report")
-    assert sorted(a) == ["index.html", "monitoring.html", "plans.html", "reliance.html"]
+    assert sorted(a) == ["index.html", "monitoring.html", "plans.html", "reliance.html",
+                         "uncertainty.html"]
     assert a == b  # byte for byte (reports are reproducible)
     assert (tmp_path / "demo" / MANIFEST).is_file()
 
