@@ -196,18 +196,31 @@ def _init_store(path: Path, first: xr.Dataset, spec: SweepSpec, batch: int) -> N
     ds.to_zarr(path, mode="w", consolidated=False, encoding=enc, zarr_format=2)
 
 
-def _write_batch(path: Path, part: xr.Dataset, start: int) -> None:
-    region = {"draw": slice(start, start + part.sizes["draw"])}
-    body = part.drop_vars([c for c in part.coords]).drop_vars("draw_status")
-    body.to_zarr(path, region=region, consolidated=False, zarr_format=2)
-    status = part[["draw_status"]]
-    status.drop_vars(list(status.coords)).to_zarr(
-        path, region=region, consolidated=False, zarr_format=2)  # last: marks the batch as written
+def _write_batch(group: Any, part: xr.Dataset, start: int) -> None:
+    """One batch into its chunk of the store (opened once per sweep: ``zarr.open_group``),
+    ``draw_status`` last: a batch whose status is written is complete."""
+    stop = start + part.sizes["draw"]
+    for v in part.data_vars:
+        if v != "draw_status":
+            group[str(v)][start:stop] = part[v].values
+    group["draw_status"][start:stop] = part["draw_status"].values
 
 
 def _done_batches(path: Path, batches: Sequence[range]) -> set[int]:
     st = xr.open_zarr(path, consolidated=False)["draw_status"].values
     return {b.start for b in batches if np.all(st[b.start : b.stop] >= 0)}
+
+
+def _join(parts: Sequence[xr.Dataset]) -> xr.Dataset:
+    """Batches joined along ``draw`` (their other coordinates are the same by construction):
+    one ``numpy.concatenate`` per variable, not an alignment per batch."""
+    first = parts[0]
+    draw = np.concatenate([p["draw"].values for p in parts])
+    data = {v: xr.DataArray(np.concatenate([p[v].values for p in parts]), dims=da.dims,
+                            attrs=da.attrs)
+            for v, da in first.data_vars.items()}
+    coords = {d: first[d].values for d in first.dims if d != "draw" and d in first.coords}
+    return xr.Dataset(data, coords={"draw": draw, **coords})
 
 
 # ---------------------------------------------------------------------------- schedulers
@@ -420,11 +433,16 @@ def sweep(obj: Any, runs: Sequence[str], *, draws: int | None = None,
     computed = 0
     if progress is not None:
         progress(finished, n)
+    group = None
     for b, part in _results(scn, spec, todo, scheduler, workers, on_start):
         if path is not None:
-            if _store_spec(path) is None:
-                _init_store(path, part, spec, size)
-            _write_batch(path, part, b.start)
+            if group is None:
+                import zarr
+
+                if _store_spec(path) is None:
+                    _init_store(path, part, spec, size)
+                group = zarr.open_group(str(path), mode="r+")
+            _write_batch(group, part, b.start)
         else:
             parts[b.start] = part
         finished += len(b)
@@ -434,8 +452,7 @@ def sweep(obj: Any, runs: Sequence[str], *, draws: int | None = None,
     if path is not None:
         out = xr.open_zarr(path, consolidated=False).load()
     else:
-        out = xr.concat([parts[k] for k in sorted(parts)], dim="draw",
-                        data_vars="all", coords="minimal", compat="override")
+        out = _join([parts[k] for k in sorted(parts)])
         out.attrs["autarky_sweep"] = json.dumps({**spec.describe(), "batch": size})
     order = [f"{r.label}.{v}" for r in map(parse_run, spec.runs)
              for v in [*spec.templates[r.text].data_vars, "status"]]
