@@ -18,7 +18,7 @@ $(VENV)/.docs: pyproject.toml | $(VENV)/.installed
 	touch $@
 
 $(VENV)/.bench: pyproject.toml | $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[test,bench,sweep]"
 	touch $@
 
 ## make demo: install, balance the bundled 1963 model, write report/index.html
@@ -58,6 +58,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python bench/reliance.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/lp_checks.py
+	cd bench && ../$(BIN)/python sweep.py
 	$(BIN)/python bench/mrio.py
 
 clean:
