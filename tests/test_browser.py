@@ -54,7 +54,7 @@ def browser() -> Iterator[Any]:
 def cases() -> list[tuple[str, str, int]]:
     pages = {"case": ["index.html", "plans.html", "reliance.html", "monitoring.html",
                       "uncertainty.html"],
-             "island": ["index.html", "reliance.html"],
+             "island": ["index.html", "reliance.html", "uncertainty.html"],
              "reconstruction": ["reconstruction.html", "mobilisation.html"]}
     return [(r, p, w) for r, ps in pages.items() for p in ps for w in WIDTHS]
 

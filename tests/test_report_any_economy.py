@@ -37,7 +37,7 @@ def island(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 def test_island_pages_are_the_ones_its_data_support(island: dict[str, str]) -> None:
     # partners but no horizon: the balance and the self-reliance page, nothing else
-    assert sorted(island) == ["index.html", "reliance.html"]
+    assert sorted(island) == ["index.html", "reliance.html", "uncertainty.html"]
 
 
 @pytest.mark.parametrize("word", CASE_WORDS)

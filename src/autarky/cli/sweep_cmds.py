@@ -45,9 +45,9 @@ def _scalars(ds: Any) -> list[str]:
 
 
 @app.command("sweep", epilog=examples(
-    'autarky sweep dprk-1963 --draws 50 --run optimize --run "stress partner:ussr" '
+    'autarky sweep island --draws 50 --run optimize --run "stress partner:northland" '
     '--event "optimize.fulfilment >= 1" --seed 1 --scheduler serial',
-    'autarky sweep dprk-1963 --run cost --grid "cap=0:1:5" --scheduler serial',
+    'autarky sweep island --run cost --grid "cap=0:1:5" --scheduler serial',
     'autarky sweep seven-year-plan --draws 12 --vary technology,capital --run "max-growth free" '
     '--event "max-growth_free.max_growth >= 0.18" --store sweep.zarr --scheduler synchronous'))
 def sweep_cmd(

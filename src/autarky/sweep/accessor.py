@@ -4,12 +4,12 @@ them and sweeps over them, registered from this layer.
 Examples
 --------
 >>> from autarky import data
->>> scn = data.load("dprk-1963")
->>> len(scn.uncertainty.entries) > 200
-True
->>> d = scn.uncertainty.sample(3, seed=1, vary=["technology"])
+>>> scn = data.load("island")
+>>> [e.label for e in scn.uncertainty.entries][:1]
+['technology[manufacturing, manufacturing]']
+>>> d = scn.uncertainty.sample(3, seed=1, vary=["import_shares"])
 >>> d.values.shape, d.failed
-((3, 75), 0)
+((3, 2), 0)
 """
 
 from __future__ import annotations
