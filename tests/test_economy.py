@@ -568,3 +568,18 @@ def test_rescaling_a_unit_rescales_row_and_column(eco, data):
     np.testing.assert_allclose(p1.factor_requirements["required"].to_numpy(),
                                eco.plan.balance().factor_requirements["required"].to_numpy(),
                                rtol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["island", "dprk-1963", "three-year-plan"])
+def test_a_new_final_demand_on_the_same_categories_keeps_the_factorization(name):
+    # the same economy as a rebuild through the constructor, final imports following the new
+    # final demand; and the domestic technology's factorization is the old one (not redone)
+    from autarky import data
+
+    eco = data.load(name).economy
+    eco._domestic_solver()
+    fd = eco.final_demand * 1.1
+    fast = eco.replace(final_demand=fd)
+    assert_economy_equal(fast, eco._rebuild({"final_demand": fd}))
+    assert fast._cache["tech:solver"] is eco._cache["tech:solver"]
+    np.testing.assert_allclose(fast.final_demand.to_numpy(), eco.final_demand.to_numpy() * 1.1)

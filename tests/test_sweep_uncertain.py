@@ -115,3 +115,21 @@ def test_an_entry_draws_the_same_whatever_the_other_entries_and_branch_order() -
     np.testing.assert_array_equal(again[:, 0], alone)
     np.testing.assert_array_equal(again[:, 1], both[:, 0])
 
+
+
+def test_a_claims_ocr_readings_become_a_discrete_distribution() -> None:
+    from autarky.economy.claims import Claim, Reading
+    from autarky.sweep.uncertain import from_claim
+
+    # a garbled 1963 figure: read 1.2, possibly 12 (a dropped point), or 1.02 (a reading with
+    # half the prior); drawn as the textbook's a_12 with those three values, weights 1:1:0.5
+    c = Claim("x", "level", "coefficient", 0.25, "1", alternatives=(0.025,),
+              readings=(Reading("typo", prior=0.5, value=0.205),))
+    e = from_claim(c, "technology", KEY)
+    got = values(e, 20_000)
+    assert set(np.round(got, 12)) == {0.25, 0.025, 0.205}
+    # frequencies 0.4, 0.4, 0.2 (sd of each about 0.0035 at n = 20,000)
+    for v, p in ((0.25, 0.4), (0.025, 0.4), (0.205, 0.2)):
+        assert abs(float(np.mean(np.isclose(got, v))) - p) < 0.015
+    with pytest.raises(BadValueError, match="nothing to draw"):
+        from_claim(Claim("y", "level", "q", 1.0, "1"), "technology", KEY)

@@ -304,9 +304,11 @@ class Economy:
         meta = {"name", "description", "source", "year", "currency", "provenance"}
         if "settings" in changes:
             raise BadValueError("plan settings belong to a scenario: scenario.replace(...)")
+        if "final_demand" in changes and not (records | {"trade"}) & set(changes):
+            changes = self._same_categories(changes)
         if (records | {"final_demand", "trade"}) & set(changes):
             return self._rebuild(changes)
-        unknown = set(changes) - set(self._data) - meta
+        unknown = set(changes) - set(self._data) - meta - {"_final_demand"}
         if unknown:
             raise UnknownIdError(f"unknown table(s) {', '.join(sorted(unknown))}; the economy "
                                  f"holds {', '.join(sorted(self._data))}")
@@ -315,11 +317,31 @@ class Economy:
         for key, val in changes.items():
             if key in meta:
                 parts[key] = val if key != "provenance" else val.reset_index(drop=True).copy()
+            elif key == "_final_demand":  # on the same branches and categories
+                data["final_demand"] = tb.coerce(TABLES["final_demand"], val, self._coords)
             else:
                 data[key] = tb.coerce(TABLES[key], val, self._coords)
         same_tech = not (TECHNOLOGY_TABLES & set(changes))
         cache = self._tech_cache() if same_tech else {}
         return Economy._from_parts(parts, data, cache, check=not same_tech)
+
+    def _same_categories(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """``changes`` with a final demand on the same branches and categories turned into a
+        plain table change (no rebuild through the constructor: the records, the coordinates
+        and the factorization stay), its recorded final imports following it as
+        :meth:`_rebuild` has them; unchanged where the categories differ."""
+        fd = demand_frame(changes["final_demand"], self._coords.branch)
+        if list(fd.columns) != list(self._coords.category):
+            return changes
+        out = {**changes, "_final_demand": fd.to_numpy(dtype=float)}
+        del out["final_demand"]
+        Fm = self._data["final_imports"]
+        if "final_imports" not in changes and Fm is not None:
+            from autarky.economy.trade import final_import_ratio
+
+            out["final_imports"] = final_import_ratio(self)[:, :, np.newaxis] * np.maximum(
+                out["_final_demand"], 0.0)[np.newaxis, :, :]
+        return out
 
     def _rebuild(self, changes: dict[str, Any]) -> Economy:
         """Rebuild through the constructor (records or final demand changed): tables not

@@ -352,6 +352,34 @@ class Draws:
                    "distributions": [e.distribution for e in self.entries]})
 
 
+def from_claim(claim: Any, table: str, key: Sequence[str], scale: float = 1.0) -> Uncertain:
+    """A claim's possible values as a discrete distribution of one table entry: the value as
+    read (weight 1), its OCR ``alternatives`` (weight 1 each) and each reading that changes the
+    value (its ``prior``), times ``scale`` (the claim's unit in the table's).
+
+    Examples
+    --------
+    >>> from autarky.economy.claims import Claim, Reading
+    >>> c = Claim("steel-1963", "level", "steel output", 1.2, "million t", 1963,
+    ...           alternatives=(12.0,), readings=(Reading("typo", prior=0.5, value=1.02),))
+    >>> e = from_claim(c, "reported_output", ("steel",), scale=1000)
+    >>> e.values, e.weights
+    ((1200.0, 12000.0, 1020.0), (1.0, 1.0, 0.5))
+    """
+    vals = [float(claim.value), *(float(v) for v in claim.alternatives)]
+    wts = [1.0] * len(vals)
+    for r in claim.readings:
+        if r.value is not None:
+            vals.append(float(r.value))
+            wts.append(float(r.prior))
+    if len(vals) < 2:
+        raise BadValueError(f"claim {claim.id!r} has one reading only (no alternatives, no "
+                            "reading of its value): nothing to draw")
+    note = f"claim {claim.id}" + (f", OCR {claim.ocr!r}" if claim.ocr else "")
+    return Uncertain(table, tuple(key), "discrete", values=tuple(v * scale for v in vals),
+                     weights=tuple(wts), note=note)
+
+
 def choose_entries(entries: Sequence[Uncertain], vary: Sequence[str] | None
                    ) -> list[Uncertain]:
     """The entries of the tables in ``vary`` (all where ``None``), with those that follow one
