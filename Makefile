@@ -59,6 +59,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/lp_checks.py
 	cd bench && ../$(BIN)/python sweep.py
+	cd bench && ../$(BIN)/python sweep_blocks.py
 	$(BIN)/python bench/mrio.py
 
 clean:

@@ -202,3 +202,34 @@ def test_a_sweep_does_not_depend_on_the_branch_order():
     np.testing.assert_allclose(b["indicators.output_value"], a["indicators.output_value"],
                                rtol=1e-12)
     np.testing.assert_array_equal(b["input"].sel(entry=a["entry"]), a["input"])
+
+
+@pytest.mark.parametrize("vary", [["final_demand", "exports"], ["technology"]])
+def test_balances_in_blocks_are_each_draws_balance(monkeypatch, vary):
+    # draws that leave the technology alone share one factorization: their right-hand sides
+    # are solved in one block; draws of the technology are balanced one by one. Either way each
+    # draw's gross output is that draw's balance x = (I - A_d)^-1 (y_d + e).
+    from autarky.solve.leontief import LeontiefSolver
+
+    widths: list[int] = []
+    solve = LeontiefSolver.solve
+
+    def spy(self, y, **kw):
+        widths.append(1 if np.ndim(y) == 1 else np.shape(y)[1])
+        return solve(self, y, **kw)
+
+    monkeypatch.setattr(LeontiefSolver, "solve", spy)
+    scn = data.load("dprk-1963")
+    ds = sweep(scn, ["balance"], draws=10, seed=2, vary=vary, scheduler="serial", batch=10)
+    assert (max(widths) == 10) == (vary != ["technology"])
+    from autarky.economy.trade import domestic_final_use
+    from autarky.sweep.uncertain import _apply, choose_entries, entries_of, split_entries
+
+    drawn, followers = split_entries(choose_entries(entries_of(scn), vary))
+    for k in (0, 9):
+        eco = _apply(scn, drawn, ds["input"].values[k], followers).economy
+        assert not np.any(eco.array("imported_technology") or 0)  # A_d = (I - diag s) A here
+        Ad = np.asarray(eco.A) * (1 - eco.import_share_total)[:, np.newaxis]
+        rhs = domestic_final_use(eco).sum(axis=1) + eco.exports_total
+        x = np.linalg.solve(np.eye(eco.n) - Ad, rhs)
+        np.testing.assert_allclose(ds["balance.gross_output"].values[k], x, rtol=1e-9)

@@ -20,7 +20,7 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +93,59 @@ def _cost(scn: Scenario, arg: str | None, p: Mapping[str, Any], cache: dict[str,
                            ).to_dataset().isel(cap=0, drop=True)
 
 
+_BALANCE_UNITS = {"gross_output": "unit[branch]", "intermediate_use": "unit[branch]",
+                  "factor_required": "unit[factor]", "imports": "unit[branch]"}
+
+
+def _balance_parts(eco: Any, x: np.ndarray) -> dict[str, np.ndarray]:
+    """The balance's outputs at gross output ``x`` (one economy)."""
+    from autarky.economy.trade import imports_at
+
+    fd = np.asarray(eco.final_demand.to_numpy(), dtype=float).sum(axis=1)
+    return {"gross_output": x, "intermediate_use": np.asarray(eco.A @ x).ravel(),
+            "factor_required": eco.factor_coefficients.to_numpy() @ x,
+            "imports": imports_at(eco, x, fd) if len(eco.coords.partner)
+            else np.zeros((0, eco.n))}
+
+
+def _balance_dataset(eco: Any, parts: Mapping[str, np.ndarray]) -> xr.Dataset:
+    ids = [str(b) for b in eco.ids]
+    coords = {"branch": ids, "factor": [str(f) for f in eco.coords.factor],
+              "partner": [str(p) for p in eco.coords.partner]}
+    dims = {"gross_output": ("branch",), "intermediate_use": ("branch",),
+            "factor_required": ("factor",), "imports": ("partner", "branch")}
+    return xr.Dataset({k: xr.DataArray(v, dims=dims[k],
+                                       coords={d: coords[d] for d in dims[k]},
+                                       attrs={"unit": _BALANCE_UNITS[k]})
+                       for k, v in parts.items()})
+
+
+def _balance(scn: Scenario, arg: str | None, p: Mapping[str, Any], cache: dict[str, Any]
+             ) -> xr.Dataset:
+    from autarky.plan.balance import balance
+
+    eco = scn.economy
+    x = balance(scn).gross_output.to_numpy(dtype=float)
+    return _balance_dataset(eco, _balance_parts(eco, x))
+
+
+def _balance_block(scns: Sequence[Scenario]) -> list[xr.Dataset] | None:
+    """The balances of draws that share one domestic technology (one factorization): their
+    right-hand sides ``y_d + e`` stacked and solved at once; ``None`` where the draws do not
+    share it (each is then balanced by itself)."""
+    from autarky.economy.trade import domestic_final_use
+
+    ecos = [s.economy for s in scns]
+    solver = ecos[0].solver
+    if any(e.solver is not solver for e in ecos[1:]):
+        return None
+    rhs = np.column_stack([domestic_final_use(e).sum(axis=1) + e.exports_total for e in ecos])
+    X = solver.solve(rhs)
+    if not np.all(np.isfinite(X)):
+        return None  # the per-draw path says which final demand overflows
+    return [_balance_dataset(e, _balance_parts(e, X[:, k])) for k, e in enumerate(ecos)]
+
+
 def _max_growth(scn: Scenario, arg: str | None, p: Mapping[str, Any], cache: dict[str, Any]
                ) -> xr.Dataset:
     from autarky.plan.multiyear import max_uniform_growth
@@ -147,6 +200,10 @@ class Analysis:
         What its bare argument is (``""``: none).
     description
         One line.
+    block
+        Where the analysis can run many draws at once (right-hand sides in blocks): ``block(
+        scenarios) -> [Dataset]`` or ``None`` where it cannot for these draws (no argument, no
+        parameters).
     """
 
     name: str
@@ -154,10 +211,15 @@ class Analysis:
     params: tuple[str, ...] = ()
     arg: str = ""
     description: str = ""
+    block: Callable[[Sequence[Scenario]], list[xr.Dataset] | None] | None = None
 
 
 #: The analyses a sweep can run.
 ANALYSES: dict[str, Analysis] = {a.name: a for a in (
+    Analysis("balance", _balance, description="The material balance: gross output, "
+             "intermediate use, factor requirements, imports by partner; draws that share the "
+             "technology are solved together, their right-hand sides in one block.",
+             block=_balance_block),
     Analysis("indicators", _indicators, description="Self-reliance indicators at the balanced "
              "plan: import content, dependence on each partner, shares."),
     Analysis("optimize", _optimize, ("objective",), "objective",

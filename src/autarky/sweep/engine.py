@@ -35,7 +35,7 @@ import xarray as xr
 
 from autarky.economy import Scenario, as_scenario
 from autarky.errors import BadValueError, MissingDependencyError, NotProductiveError, PlanFailure
-from autarky.sweep.analyses import FAILURES, parse_run
+from autarky.sweep.analyses import FAILURES, Run, parse_run
 from autarky.sweep.design import DESIGNS, grid_points, saltelli_values
 from autarky.sweep.uncertain import (
     Uncertain,
@@ -52,6 +52,9 @@ __all__ = ["SCHEDULERS", "STATUS", "SweepSpec", "run_batch", "sweep"]
 
 #: What ends a run on one draw without ending the sweep (recorded as its status).
 FAILED: tuple[type[BaseException], ...] = (*FAILURES, PlanFailure, NotProductiveError)
+
+#: Draws whose scenarios a task holds at once (their runs in blocks where they can be).
+_CHUNK = 32
 
 #: The named schedulers (or give the address of a running one).
 SCHEDULERS = ("serial", "synchronous", "local")
@@ -115,35 +118,54 @@ def run_batch(scn: Scenario, spec: SweepSpec, draws: Sequence[int]) -> xr.Datase
         statuses[r.label] = np.zeros((nb, *shape), dtype=np.int8)
         arrays[r.label] = {str(v): np.full((nb, *shape, *da.shape), np.nan)
                            for v, da in spec.templates[r.text].data_vars.items()}
-    for row in range(nb):
-        try:
-            d_scn = (_apply(scn, spec.entries, values[row], spec.followers) if spec.entries
-                     else scn)
-        except (NotProductiveError, BadValueError):  # not productive, or out of bounds
-            draw_status[row] = 1
-            for r in runs:
-                statuses[r.label][row] = 1
-            continue
-        cache: dict[str, Any] = {}  # what the runs of this draw share
+    def fill(r: Run, row: int, pos: tuple[int, ...], res: xr.Dataset) -> None:
+        tpl = spec.templates[r.text]
+        for v, arr in arrays[r.label].items():
+            if v not in res:
+                continue
+            val = res[v].values
+            if val.shape != arr.shape[1 + len(pos):] or (val.ndim and any(
+                    len(res[d]) != len(tpl[d]) for d in res[v].dims)):
+                # labels that come and go with the draw: on the template's labels
+                val = res[v].reindex({d: tpl[d].values for d in res[v].dims
+                                      if d in tpl.coords}).values
+            arr[(row, *pos)] = val
+
+    for lo in range(0, nb, _CHUNK):  # the draws' scenarios a chunk at a time (memory)
+        rows = range(lo, min(lo + _CHUNK, nb))
+        scns: dict[int, Scenario] = {}
+        for row in rows:
+            try:
+                scns[row] = (_apply(scn, spec.entries, values[row], spec.followers)
+                             if spec.entries else scn)
+            except (NotProductiveError, BadValueError):  # not productive, or out of bounds
+                draw_status[row] = 1
+                for r in runs:
+                    statuses[r.label][row] = 1
+        caches: dict[int, dict[str, Any]] = {row: {} for row in scns}  # shared by a draw's runs
         for r in runs:
-            for pos, point in grid_points(grid, r.grid_names):
+            done: set[int] = set()
+            block = r.analysis.block
+            if block is not None and not r.grid_names and r.arg is None and not r.params \
+                    and scns:
                 try:
-                    res = r.raw(d_scn, point, cache)
+                    got = block(list(scns.values()))
                 except FAILED:
-                    statuses[r.label][(row, *pos)] = 2
+                    got = None
+                if got is not None:  # right-hand sides in one block
+                    for row, res in zip(scns, got, strict=True):
+                        fill(r, row, (), res)
+                    done = set(scns)
+            for row, d_scn in scns.items():
+                if row in done:
                     continue
-                tpl = spec.templates[r.text]
-                for v, arr in arrays[r.label].items():
-                    if v not in res:
+                for pos, point in grid_points(grid, r.grid_names):
+                    try:
+                        res = r.raw(d_scn, point, caches[row])
+                    except FAILED:
+                        statuses[r.label][(row, *pos)] = 2
                         continue
-                    val = res[v].values
-                    if val.shape != arr.shape[1 + len(pos):] or (val.ndim and any(
-                            len(res[d]) != len(tpl[d]) for d in res[v].dims)):
-                        # labels that come and go with the draw: on the template's labels
-                        da = res[v].reindex({d: tpl[d].values for d in res[v].dims
-                                             if d in tpl.coords})
-                        val = da.values
-                    arr[(row, *pos)] = val
+                    fill(r, row, pos, res)
     coords: dict[str, Any] = {"draw": np.asarray(draws, dtype=np.int64)}
     for g, vals in grid.items():
         coords[g] = list(vals)
