@@ -205,17 +205,17 @@ def _uncertain_growth(eco: Economy | Scenario, g: float, plan_path: pd.Series) -
         f"<p>Every estimate of the scenario drawn from its range ({n} Monte Carlo draws, seed "
         f"0; {broken} broke the scenario and are counted). In {none} draws no uniform growth "
         "above -50 % a year can be held at all: the strict plan has no solution, the drawn "
-        "capacities and norms cannot supply the final uses the plan holds fixed (drawn alone, "
-        "the initial capacities and the final demand each do this in about one draw in "
-        "eight). In the others the largest uniform growth has a median of "
+        "capacities and norms cannot supply the final uses the plan holds fixed. In the "
+        "others the largest uniform growth has a median of "
         f"<b>{100 * q[1]:.1f} %</b> a year (5-95 %: {100 * q[0]:.1f}-{100 * q[2]:.1f} %). "
         f"The probability that {100 * g:g} % a year was feasible is <b>{k / max(total, 1):.2f}"
         f"</b> ({k} of {total} draws; Wilson 95 % interval {lo:.2f}-{hi:.2f}): an estimate, and "
         "only of what the scenario's estimates leave open, not of the plan's other assumptions "
         "(fixed norms, no substitution).</p>"
         + '<div class="figure">'
-        + figures.quantile_fan(fan, plan_path, "Industrial output under strategy free, draws "
-                               "of the estimates", "industrial output (base year = 1)",
+        + figures.quantile_fan(fan, plan_path, "Industrial output under strategy free, the "
+                               "draws where the plan has a solution",
+                               "industrial output (base year = 1)",
                                f"plan: {100 * g:g} % a year")
         + '</div><div class="figure">'
         + figures.tornado_chart(
