@@ -135,6 +135,11 @@ class BadTypeError(AutarkyError, TypeError):
     immutable object."""
 
 
+class ForbiddenError(AutarkyError, PermissionError):
+    """A write outside what the caller may do (a reporter writing another unit's branch, a
+    reporter publishing a plan); nothing is written."""
+
+
 class OutputPathError(AutarkyError, OSError):
     """An output path that cannot be written: a file where a folder is needed, a read-only or
     missing parent, a symbolic link, a non-empty folder that is not a previous autarky output.

@@ -1,0 +1,71 @@
+"""The database: its URL, the engine (SQLite in WAL mode with foreign keys on), and the
+migrations (Alembic, run programmatically; the schema is only ever made by them).
+
+The default database is a SQLite file under the user's data directory
+(``$XDG_DATA_HOME/autarky/autarky.db``, else ``~/.local/share/autarky/autarky.db``); a
+PostgreSQL server is reached by its URL (``postgresql+psycopg://user@host/db``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["default_url", "make_engine", "migrate", "session_scope"]
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_url() -> str:
+    """The SQLite file under the user's data directory (its folder made if missing)."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    folder = base / "autarky"
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'autarky.db'}"
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (default :func:`default_url`); SQLite gets WAL journaling,
+    ``synchronous=FULL`` (an acknowledged write survives a crash) and foreign keys."""
+    url = url or default_url()
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn: Any, _record: Any) -> None:  # pragma: no cover - driver callback
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    return engine
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with the package's Alembic migrations."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session committed at the end of the block, rolled back on an error."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,257 @@
+"""What the plan-operations service keeps, and who may write it.
+
+Every write goes through a function here that checks the writer's role and scope first and
+raises :class:`~autarky.errors.ForbiddenError` before anything is added; every input is checked
+with the rules of the scenario and actuals readers (:mod:`autarky.io.reports`), raising
+:class:`~autarky.errors.ScenarioError` that names the field. Tokens are ``ID.SECRET``: the id
+finds the unit, the secret is checked against its argon2 hash (the secret is never stored).
+
+Examples
+--------
+>>> from autarky.service.db import make_engine, migrate, session_scope
+>>> engine = make_engine("sqlite://")
+>>> migrate(engine)
+>>> with session_scope(engine) as s:
+...     office, token = create_unit(s, "planning office", "planner")
+...     authenticate(s, token).name
+'planning office'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import secrets
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from autarky.economy.reports import Report as ReportFigure
+from autarky.economy.reports import Reports, Targets, parse_date, parse_period
+from autarky.economy.reports import Target as TargetFigure
+from autarky.errors import ForbiddenError, ScenarioError, UnknownIdError
+from autarky.service.models import (
+    ROLES,
+    Plan,
+    Report,
+    ReportRevision,
+    ScenarioVersion,
+    Target,
+    Unit,
+    UnitBranch,
+)
+
+__all__ = ["add_scenario", "authenticate", "create_unit", "history", "publish_plan",
+           "reports_of", "scenario_of", "submit_report", "targets_of"]
+
+
+def _hasher() -> Any:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def _field(message: str, field: str) -> ScenarioError:
+    return ScenarioError(message, field=field)
+
+
+# ---------------------------------------------------------------------------- units
+def create_unit(session: Session, name: str, role: str, branches: tuple[str, ...] = ()
+                ) -> tuple[Unit, str]:
+    """A new unit and its token (shown once: only its argon2 hash is kept)."""
+    if role not in ROLES:
+        raise _field(f"role is one of {', '.join(ROLES)}, not {role!r}", "role")
+    if not str(name).strip():
+        raise _field("a unit needs a name", "name")
+    if session.scalar(select(Unit).where(Unit.name == name)) is not None:
+        raise _field(f"a unit named {name!r} exists already", "name")
+    token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    unit = Unit(name=name, role=role, token_id=token_id, token_hash=_hasher().hash(secret))
+    unit.branches = [UnitBranch(branch=str(b)) for b in dict.fromkeys(branches)]
+    session.add(unit)
+    session.flush()
+    return unit, f"{token_id}.{secret}"
+
+
+def authenticate(session: Session, token: str) -> Unit:
+    """The unit a token belongs to.
+
+    Raises
+    ------
+    ForbiddenError
+        For a malformed, unknown or wrong token (the same message for each).
+    """
+    from argon2.exceptions import VerificationError
+
+    token_id, _, secret = str(token).partition(".")
+    unit = session.scalar(select(Unit).where(Unit.token_id == token_id)) if secret else None
+    try:
+        if unit is None or not _hasher().verify(unit.token_hash, secret):
+            raise ForbiddenError("not a valid token")
+    except VerificationError:
+        raise ForbiddenError("not a valid token") from None
+    return unit
+
+
+def _planner(unit: Unit, what: str) -> None:
+    if unit.role != "planner":
+        raise ForbiddenError(f"{what}: only a planner may (unit {unit.name!r} is a {unit.role})")
+
+
+# ---------------------------------------------------------------------------- scenarios, plans
+def add_scenario(session: Session, scenario: Any, by: Unit) -> ScenarioVersion:
+    """The immutable version of ``scenario`` (an economy, a scenario or its YAML text),
+    stored once per content: the same content gives the version already stored."""
+    import yaml
+
+    from autarky.economy import as_scenario
+    from autarky.io.writer import scenario_dict
+
+    _planner(by, "adding a scenario")
+    scn = _read_body(scenario) if isinstance(scenario, str) else as_scenario(scenario)
+    body = yaml.safe_dump(scenario_dict(scn), sort_keys=True, allow_unicode=True)
+    token = hashlib.sha256(body.encode()).hexdigest()
+    old = session.scalar(select(ScenarioVersion).where(ScenarioVersion.token == token))
+    if old is not None:
+        return old
+    version = ScenarioVersion(token=token, name=scn.name, body=body, created_by=by.id)
+    session.add(version)
+    session.flush()
+    return version
+
+
+def _read_body(text: str) -> Any:
+    """A scenario from its YAML text (read as the scenario file it is, errors by line)."""
+    import tempfile
+    from pathlib import Path
+
+    from autarky.io.scenario import read_scenario
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scenario.yaml"
+        path.write_text(text, encoding="utf-8")
+        return read_scenario(path)
+
+
+def scenario_of(version: ScenarioVersion) -> Any:
+    """The scenario a stored version holds."""
+    return _read_body(version.body)
+
+
+def publish_plan(session: Session, by: Unit, version: ScenarioVersion, name: str,
+                 targets: Targets, method: str) -> Plan:
+    """Publish ``targets`` (computed from ``version`` by ``method``) as the plan ``name``."""
+    _planner(by, "publishing a plan")
+    if not targets.targets:
+        raise _field("a plan needs at least one target", "targets")
+    if session.scalar(select(Plan).where(Plan.name == name)) is not None:
+        raise _field(f"a plan named {name!r} exists already", "name")
+    plan = Plan(name=name, scenario_id=version.id, method=method, published_by=by.id)
+    plan.targets = [Target(branch=t.branch, period=str(t.period), value=float(t.value),
+                           unit=t.unit) for t in targets.targets]
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def _plan(session: Session, plan_id: int) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise UnknownIdError(f"no plan {plan_id}")
+    return plan
+
+
+def targets_of(session: Session, plan_id: int) -> Targets:
+    """The published targets of a plan."""
+    plan = _plan(session, plan_id)
+    return Targets([TargetFigure(t.branch, parse_period(t.period), t.value, t.unit)
+                    for t in plan.targets])
+
+
+# ---------------------------------------------------------------------------- reports
+def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period: Any,
+                  value: Any, unit: str, reported_at: Any, source: str = "",
+                  note: str = "") -> ReportRevision:
+    """A reported figure, as a new revision of the report of ``branch`` in ``period``.
+
+    Raises
+    ------
+    ForbiddenError
+        When ``by`` may not report ``branch`` (a reporter outside its scope; a planner does not
+        report).
+    ScenarioError
+        Naming the field: an unknown branch or period of the plan, a value that is not a
+        positive finite number, another unit than the plan's for the branch, a bad date.
+    """
+    if by.role != "reporter":
+        raise ForbiddenError(f"unit {by.name!r} is a {by.role}: only reporters report")
+    if branch not in {b.branch for b in by.branches}:
+        raise ForbiddenError(f"unit {by.name!r} may not report {branch!r} (its branches: "
+                             f"{', '.join(sorted(b.branch for b in by.branches)) or 'none'})")
+    plan = _plan(session, plan_id)
+    try:
+        p = parse_period(period)
+    except ValueError as exc:
+        raise _field(str(exc), "period") from None
+    planned = {(t.branch, t.period): t for t in plan.targets}
+    branches = {t.branch for t in plan.targets}
+    if branch not in branches:
+        raise _field(f"the plan has no branch {branch!r}", "branch")
+    units = {t.branch: t.unit for t in plan.targets}
+    if unit != units[branch]:
+        raise _field(f"{branch} is planned in {units[branch]!r}, not {unit!r}", "unit")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise _field(f"value must be a number, got {value!r}", "value") from None
+    if not math.isfinite(v) or v <= 0:
+        raise _field(f"value must be positive and finite (levels are modelled in logs), got "
+                     f"{value!r}", "value")
+    try:
+        when = parse_date(reported_at)
+    except (ValueError, TypeError) as exc:
+        raise _field(str(exc), "reported_at") from None
+    if str(p) not in {per for _, per in planned}:
+        raise _field(f"the plan has no period {p} (its periods: "
+                     f"{', '.join(sorted({per for _, per in planned}))})", "period")
+    report = session.scalar(select(Report).where(
+        Report.plan_id == plan.id, Report.branch == branch, Report.period == str(p)))
+    if report is None:
+        report = Report(plan_id=plan.id, branch=branch, period=str(p), unit=unit)
+        session.add(report)
+        session.flush()
+    last = session.scalar(select(ReportRevision).where(ReportRevision.report_id == report.id)
+                          .order_by(ReportRevision.seq.desc()).limit(1))
+    seq = session.scalar(select(func.coalesce(func.max(ReportRevision.seq), 0)).where(
+        ReportRevision.report_id == report.id)) or 0
+    rev = ReportRevision(report_id=report.id, seq=int(seq) + 1, value=v,
+                         previous_value=None if last is None else last.value,
+                         reported_at=when.isoformat(), unit_id=by.id, source=str(source),
+                         note=str(note), received_at=dt.datetime.now(dt.UTC))
+    session.add(rev)
+    session.flush()
+    return rev
+
+
+def reports_of(session: Session, plan_id: int) -> Reports:
+    """Every revision of every report of a plan, as the monitoring reads them."""
+    plan = _plan(session, plan_id)
+    rows = session.execute(select(Report, ReportRevision).join(ReportRevision).where(
+        Report.plan_id == plan.id).order_by(ReportRevision.id)).all()
+    return Reports([ReportFigure(r.branch, parse_period(r.period), rev.value, r.unit,
+                                 parse_date(rev.reported_at), rev.source, rev.note)
+                    for r, rev in rows])
+
+
+def history(session: Session, plan_id: int, branch: str, period: Any) -> list[dict[str, Any]]:
+    """The revisions of one figure, first to last: who, when, the value, the value replaced."""
+    p = str(parse_period(period))
+    rows = session.execute(
+        select(ReportRevision, Unit).join(Report).join(Unit, Unit.id == ReportRevision.unit_id)
+        .where(Report.plan_id == plan_id, Report.branch == branch, Report.period == p)
+        .order_by(ReportRevision.seq)).all()
+    return [{"seq": r.seq, "value": r.value, "previous_value": r.previous_value,
+             "reported_at": r.reported_at, "received_at": r.received_at.isoformat(),
+             "unit": u.name, "source": r.source, "note": r.note} for r, u in rows]
