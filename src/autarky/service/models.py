@@ -23,8 +23,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["ROLES", "Base", "Plan", "Report", "ReportRevision", "ScenarioVersion", "Target",
-           "Unit", "UnitBranch"]
+__all__ = [
+    "ROLES",
+    "Base",
+    "PublishedPlan",
+    "PublishedTarget",
+    "ReportRevision",
+    "ReportedFigure",
+    "ScenarioVersion",
+    "Unit",
+    "UnitBranch",
+]
 
 #: The roles a unit may have.
 ROLES = ("planner", "reporter")
@@ -75,7 +84,7 @@ class UnitBranch(Base):
     unit: Mapped[Unit] = relationship(back_populates="branches")
 
 
-class Plan(Base):
+class PublishedPlan(Base):
     """A plan computed from a scenario version, published as targets."""
 
     __tablename__ = "plans"
@@ -85,10 +94,10 @@ class Plan(Base):
     method: Mapped[str] = mapped_column(String(200))
     published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     published_by: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    targets: Mapped[list[Target]] = relationship(back_populates="plan")
+    targets: Mapped[list[PublishedTarget]] = relationship(back_populates="plan")
 
 
-class Target(Base):
+class PublishedTarget(Base):
     """One published target: the level planned for a branch in a period."""
 
     __tablename__ = "targets"
@@ -99,10 +108,10 @@ class Target(Base):
     period: Mapped[str] = mapped_column(String(20))
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(100))
-    plan: Mapped[Plan] = relationship(back_populates="targets")
+    plan: Mapped[PublishedPlan] = relationship(back_populates="targets")
 
 
-class Report(Base):
+class ReportedFigure(Base):
     """A reported figure: a branch's level in a period under a plan (its values are the
     revisions)."""
 
@@ -132,4 +141,4 @@ class ReportRevision(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     source: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
-    report: Mapped[Report] = relationship(back_populates="revisions")
+    report: Mapped[ReportedFigure] = relationship(back_populates="revisions")

@@ -34,11 +34,11 @@ from autarky.economy.reports import Target as TargetFigure
 from autarky.errors import ForbiddenError, ScenarioError, UnknownIdError
 from autarky.service.models import (
     ROLES,
-    Plan,
-    Report,
+    PublishedPlan,
+    PublishedTarget,
+    ReportedFigure,
     ReportRevision,
     ScenarioVersion,
-    Target,
     Unit,
     UnitBranch,
 )
@@ -141,23 +141,23 @@ def scenario_of(version: ScenarioVersion) -> Any:
 
 
 def publish_plan(session: Session, by: Unit, version: ScenarioVersion, name: str,
-                 targets: Targets, method: str) -> Plan:
+                 targets: Targets, method: str) -> PublishedPlan:
     """Publish ``targets`` (computed from ``version`` by ``method``) as the plan ``name``."""
     _planner(by, "publishing a plan")
     if not targets.targets:
         raise _field("a plan needs at least one target", "targets")
-    if session.scalar(select(Plan).where(Plan.name == name)) is not None:
+    if session.scalar(select(PublishedPlan).where(PublishedPlan.name == name)) is not None:
         raise _field(f"a plan named {name!r} exists already", "name")
-    plan = Plan(name=name, scenario_id=version.id, method=method, published_by=by.id)
-    plan.targets = [Target(branch=t.branch, period=str(t.period), value=float(t.value),
-                           unit=t.unit) for t in targets.targets]
+    plan = PublishedPlan(name=name, scenario_id=version.id, method=method, published_by=by.id)
+    plan.targets = [PublishedTarget(branch=t.branch, period=str(t.period),
+                                    value=float(t.value), unit=t.unit) for t in targets.targets]
     session.add(plan)
     session.flush()
     return plan
 
 
-def _plan(session: Session, plan_id: int) -> Plan:
-    plan = session.get(Plan, plan_id)
+def _plan(session: Session, plan_id: int) -> PublishedPlan:
+    plan = session.get(PublishedPlan, plan_id)
     if plan is None:
         raise UnknownIdError(f"no plan {plan_id}")
     return plan
@@ -216,10 +216,11 @@ def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period:
     if str(p) not in {per for _, per in planned}:
         raise _field(f"the plan has no period {p} (its periods: "
                      f"{', '.join(sorted({per for _, per in planned}))})", "period")
-    report = session.scalar(select(Report).where(
-        Report.plan_id == plan.id, Report.branch == branch, Report.period == str(p)))
+    report = session.scalar(select(ReportedFigure).where(
+        ReportedFigure.plan_id == plan.id, ReportedFigure.branch == branch,
+        ReportedFigure.period == str(p)))
     if report is None:
-        report = Report(plan_id=plan.id, branch=branch, period=str(p), unit=unit)
+        report = ReportedFigure(plan_id=plan.id, branch=branch, period=str(p), unit=unit)
         session.add(report)
         session.flush()
     last = session.scalar(select(ReportRevision).where(ReportRevision.report_id == report.id)
@@ -238,8 +239,8 @@ def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period:
 def reports_of(session: Session, plan_id: int) -> Reports:
     """Every revision of every report of a plan, as the monitoring reads them."""
     plan = _plan(session, plan_id)
-    rows = session.execute(select(Report, ReportRevision).join(ReportRevision).where(
-        Report.plan_id == plan.id).order_by(ReportRevision.id)).all()
+    rows = session.execute(select(ReportedFigure, ReportRevision).join(ReportRevision).where(
+        ReportedFigure.plan_id == plan.id).order_by(ReportRevision.id)).all()
     return Reports([ReportFigure(r.branch, parse_period(r.period), rev.value, r.unit,
                                  parse_date(rev.reported_at), rev.source, rev.note)
                     for r, rev in rows])
@@ -249,8 +250,10 @@ def history(session: Session, plan_id: int, branch: str, period: Any) -> list[di
     """The revisions of one figure, first to last: who, when, the value, the value replaced."""
     p = str(parse_period(period))
     rows = session.execute(
-        select(ReportRevision, Unit).join(Report).join(Unit, Unit.id == ReportRevision.unit_id)
-        .where(Report.plan_id == plan_id, Report.branch == branch, Report.period == p)
+        select(ReportRevision, Unit).join(ReportedFigure)
+        .join(Unit, Unit.id == ReportRevision.unit_id)
+        .where(ReportedFigure.plan_id == plan_id, ReportedFigure.branch == branch,
+               ReportedFigure.period == p)
         .order_by(ReportRevision.seq)).all()
     return [{"seq": r.seq, "value": r.value, "previous_value": r.previous_value,
              "reported_at": r.reported_at, "received_at": r.received_at.isoformat(),
