@@ -96,7 +96,7 @@ def sweep_cmd(
     from autarky.cli.render import fmt, print_json, source_line
     from autarky.sweep.design import parse_grid
     from autarky.sweep.engine import sweep
-    from autarky.sweep.summary import probability, sensitivity
+    from autarky.sweep.summary import noise_level, probability, sensitivity
     from autarky.sweep.summary import quantiles as quantiles_of
 
     qs = _floats(quantiles, "--quantiles")
@@ -180,7 +180,7 @@ def sweep_cmd(
         col = "ST" if s.attrs["method"] == "sobol" else "spearman"
         top = s.sortby("rank").isel(entry=slice(0, 8))
         noise = ("" if col == "ST" else f" With {int(s['n'])} draws a correlation within "
-                 f"+-{1.96 / max(1, int(s['n']) - 1) ** 0.5:.2f} is indistinguishable from "
+                 f"+-{noise_level(int(s['n'])):.2f} is indistinguishable from "
                  "none (95 %).")
         st = Table(title=f"What drives {escape(v)}",
                    caption=f"Method: {s.attrs['reference']}.{noise}", caption_justify="left")

@@ -335,12 +335,10 @@ class Economy:
             return changes
         out = {**changes, "_final_demand": fd.to_numpy(dtype=float)}
         del out["final_demand"]
-        Fm = self._data["final_imports"]
-        if "final_imports" not in changes and Fm is not None:
-            from autarky.economy.trade import final_import_ratio
+        if "final_imports" not in changes and self._data["final_imports"] is not None:
+            from autarky.economy.trade import following_final_imports
 
-            out["final_imports"] = final_import_ratio(self)[:, :, np.newaxis] * np.maximum(
-                out["_final_demand"], 0.0)[np.newaxis, :, :]
+            out["final_imports"] = following_final_imports(self, out["_final_demand"])
         return out
 
     def _rebuild(self, changes: dict[str, Any]) -> Economy:
@@ -362,19 +360,14 @@ class Economy:
         new = tb.Coords(branches.index, factors.index, partners.index,
                         pd.Index(list(fd.columns), name="category", dtype=object),
                         self._coords.year)
-        Fm = self._data["final_imports"]
-        if "final_demand" in changes and "final_imports" not in changes and Fm is not None:
+        if ("final_demand" in changes and "final_imports" not in changes
+                and self._data["final_imports"] is not None):
             # recorded final imports follow the new final demand as shares of each product's
             # home final use (the categories may differ)
-            from autarky.economy.trade import final_import_ratio
+            from autarky.economy.trade import following_final_imports
 
-            ratio = final_import_ratio(self)  # partner x branch, old branch order
-            P_old = pd.Index(self._coords.partner)
-            B_old = self._coords.branch
-            ratio = pd.DataFrame(ratio, index=P_old, columns=B_old).reindex(
-                index=new.partner, columns=new.branch).fillna(0.0).to_numpy()
-            args["final_imports"] = ratio[:, :, np.newaxis] * np.maximum(
-                fd.to_numpy(), 0.0)[np.newaxis, :, :]
+            args["final_imports"] = following_final_imports(self, fd.to_numpy(), new.partner,
+                                                            new.branch)
         for spec in economy_tables():
             if spec.name not in args and spec.name != "final_demand":
                 args[spec.name] = tb.realign(spec, self._data[spec.name], self._coords, new)
@@ -391,45 +384,12 @@ class Economy:
 
     # ------------------------------------------------------------------ validation
     def _check_trade(self) -> None:
-        """Cross-table checks of the one trade model (each flow once, every flow possible)."""
-        ids = self._coords.branch      # for the messages (not a list of 10^6 ids up front)
-        S = self._data["import_shares"]
-        if S.size:
-            total = S.sum(axis=0)
-            over = np.flatnonzero(total > 1 + 1e-12)
-            if over.size:
-                raise BadValueError(f"import shares of {', '.join(ids[i] for i in over[:5])} "
-                                    "sum to more than one")
+        """Cross-table checks of the one trade model (:func:`~autarky.economy.trade.check_trade`)."""
+        from autarky.economy.trade import check_trade
+
         Am = self._data["imported_technology"]
-        if Am is not None and len(Am):
-            rest = competitive_technology(self._A_stored, self.imported_technology_total)
-            vals = sp.csr_array(rest).data if sp.issparse(rest) else np.asarray(rest).ravel()
-            if vals.size and vals.min() < -1e-12:
-                M = sp.coo_array(sp.csr_array(rest))
-                k = int(np.argmin(M.data))
-                i, j = int(M.row[k]), int(M.col[k])
-                a_ij = float(sp.csr_array(self._A_stored)[[i]][:, [j]].toarray()[0, 0]) \
-                    if sp.issparse(self._A_stored) else float(self._A_stored[i, j])
-                raise BadValueError(
-                    f"imported_technology of {ids[i]}/{ids[j]} exceeds the technology: the "
-                    f"imported inputs ({a_ij - float(M.data[k]):g} in all) are part of the "
-                    f"total coefficient {a_ij:g}")
-        Fm = self._data["final_imports"]
-        if Fm is not None and Fm.size:
-            fd = self._data["final_demand"]
-            # per product, over every category: a category may be negative (stocks run down
-            # at home while imported stocks build up), the whole final use of a product not
-            over = Fm.sum(axis=(0, 2)) > np.maximum(fd.sum(axis=1), 0.0) * (1 + 1e-12) + 1e-12
-            if over.any():
-                i = int(np.flatnonzero(over)[0])
-                raise BadValueError(f"final_imports of {ids[i]} exceed the home final use they "
-                                    "are part of (over every category)")
-        E, lim = self._data["exports"], self._data["export_limits"]
-        bad = lim * (1 + 1e-12) < E
-        if bad.any():
-            p, i = np.argwhere(bad)[0]
-            raise BadValueError(f"exports of {ids[i]} to {self._coords.partner[p]} "
-                                f"({E[p, i]:g}) exceed the export limit ({lim[p, i]:g})")
+        check_trade(self._data, self._coords, self._A_stored,
+                    self.imported_technology_total if Am is not None and len(Am) else None)
 
     def _domestic_solver(self) -> LeontiefSolver:
         return domestic_solver(self)

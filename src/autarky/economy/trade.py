@@ -23,14 +23,17 @@ price is given; an unpriced channel is then valued at the domestic price.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from autarky import checks
 from autarky.errors import BadValueError
+from autarky.solve.trade import competitive_technology
 from autarky.solve.trade import imported_coefficients as _imported
 
 if TYPE_CHECKING:
@@ -61,6 +64,22 @@ def domestic_final_use(eco: Economy, final_demand: Any = None) -> np.ndarray:
     (``branch x category``)."""
     keep = 1.0 - eco.import_share_total
     return keep[:, np.newaxis] * competitive_final_use(eco, final_demand)
+
+
+def following_final_imports(eco: Economy, final_demand: np.ndarray, partners: Any = None,
+                            branches: Any = None) -> np.ndarray:
+    """``P x n x c``: recorded final imports following a new final demand (``branch x
+    category``, on ``branches``) as the shares of each product's home final use they had,
+    on ``partners`` and ``branches`` (default the economy's; new labels import nothing)."""
+    ratio = final_import_ratio(eco)
+    if partners is not None or branches is not None:
+        ratio = pd.DataFrame(ratio, index=pd.Index(eco.coords.partner),
+                             columns=eco.coords.branch).reindex(
+            index=partners if partners is not None else pd.Index(eco.coords.partner),
+            columns=branches if branches is not None else eco.coords.branch,
+        ).fillna(0.0).to_numpy()
+    return ratio[:, :, np.newaxis] * np.maximum(np.asarray(final_demand, dtype=float),
+                                                0.0)[np.newaxis, :, :]
 
 
 def final_import_ratio(eco: Economy, category: str | None = None) -> np.ndarray:
@@ -266,3 +285,52 @@ def money_by_partner(eco: Economy) -> np.ndarray:
 def money(eco: Economy) -> float:
     """Aid, credit and other financing from every partner, in the currency per year."""
     return float(money_by_partner(eco).sum())
+
+
+def check_trade(data: Mapping[str, Any], coords: Any, A: Any, imported_total: Any) -> None:
+    """Cross-table checks of the one trade model (each flow once, every flow possible): import
+    shares of a product at most one, imported inputs within the technology, final imports
+    within home final use, exports within their limits.
+
+    Raises
+    ------
+    BadValueError
+        Naming the product (and partner) that breaks it.
+    """
+    ids = coords.branch      # for the messages (not a list of 10^6 ids up front)
+    S = data["import_shares"]
+    if S.size:
+        total = S.sum(axis=0)
+        over = np.flatnonzero(total > 1 + 1e-12)
+        if over.size:
+            raise BadValueError(f"import shares of {', '.join(ids[i] for i in over[:5])} "
+                                "sum to more than one")
+    if imported_total is not None:
+        rest = competitive_technology(A, imported_total)
+        vals = sp.csr_array(rest).data if sp.issparse(rest) else np.asarray(rest).ravel()
+        if vals.size and vals.min() < -1e-12:
+            M = sp.coo_array(sp.csr_array(rest))
+            k = int(np.argmin(M.data))
+            i, j = int(M.row[k]), int(M.col[k])
+            a_ij = float(sp.csr_array(A)[[i]][:, [j]].toarray()[0, 0]) \
+                if sp.issparse(A) else float(A[i, j])
+            raise BadValueError(
+                f"imported_technology of {ids[i]}/{ids[j]} exceeds the technology: the "
+                f"imported inputs ({a_ij - float(M.data[k]):g} in all) are part of the "
+                f"total coefficient {a_ij:g}")
+    Fm = data["final_imports"]
+    if Fm is not None and Fm.size:
+        fd = data["final_demand"]
+        # per product, over every category: a category may be negative (stocks run down
+        # at home while imported stocks build up), the whole final use of a product not
+        over = Fm.sum(axis=(0, 2)) > np.maximum(fd.sum(axis=1), 0.0) * (1 + 1e-12) + 1e-12
+        if over.any():
+            i = int(np.flatnonzero(over)[0])
+            raise BadValueError(f"final_imports of {ids[i]} exceed the home final use they "
+                                "are part of (over every category)")
+    E, lim = data["exports"], data["export_limits"]
+    bad = lim * (1 + 1e-12) < E
+    if bad.any():
+        p, i = np.argwhere(bad)[0]
+        raise BadValueError(f"exports of {ids[i]} to {coords.partner[p]} "
+                            f"({E[p, i]:g}) exceed the export limit ({lim[p, i]:g})")

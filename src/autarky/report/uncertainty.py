@@ -76,7 +76,7 @@ def _show(v: float, how: str) -> str:
 def uncertainty_section(eco: Economy | Scenario, *, draws: int = DRAWS, seed: int = 0,
                         step: Callable[[str], None] | None = None) -> str:
     """The page's body (see the module docstring)."""
-    from autarky.sweep.summary import quantiles, sensitivity
+    from autarky.sweep.summary import noise_level, quantiles, sensitivity
 
     scn = as_scenario(eco)
     partners = [str(p) for p in scn.coords.partner]
@@ -122,7 +122,7 @@ def uncertainty_section(eco: Economy | Scenario, *, draws: int = DRAWS, seed: in
         top = s.sortby("rank").isel(entry=slice(0, 10))
         scores = pd.Series(top["spearman"].values, index=[str(e) for e in top["entry"].values])
         n = int(s["n"])
-        noise = 1.96 / max(1, n - 1) ** 0.5
+        noise = noise_level(n)
         parts.append('<div class="figure">' + figures.tornado_chart(
             scores, f"Cut-off by {p}: the inputs most correlated with the loss",
             "Spearman rank correlation with the loss of fulfilment", noise) + "</div>")

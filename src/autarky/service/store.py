@@ -25,7 +25,7 @@ import math
 import secrets
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from autarky.economy.reports import Report as ReportFigure
@@ -225,9 +225,7 @@ def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period:
         session.flush()
     last = session.scalar(select(ReportRevision).where(ReportRevision.report_id == report.id)
                           .order_by(ReportRevision.seq.desc()).limit(1))
-    seq = session.scalar(select(func.coalesce(func.max(ReportRevision.seq), 0)).where(
-        ReportRevision.report_id == report.id)) or 0
-    rev = ReportRevision(report_id=report.id, seq=int(seq) + 1, value=v,
+    rev = ReportRevision(report_id=report.id, seq=1 if last is None else last.seq + 1, value=v,
                          previous_value=None if last is None else last.value,
                          reported_at=when.isoformat(), unit_id=by.id, source=str(source),
                          note=str(note), received_at=dt.datetime.now(dt.UTC))

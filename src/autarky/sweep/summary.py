@@ -30,7 +30,6 @@ Examples
 from __future__ import annotations
 
 import json
-import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -41,7 +40,8 @@ import xarray as xr
 
 from autarky.errors import BadValueError
 
-__all__ = ["METHODS", "probability", "quantiles", "sensitivity", "sobol_indices", "wilson"]
+__all__ = ["METHODS", "noise_level", "probability", "quantiles", "sensitivity", "sobol_indices",
+           "wilson"]
 
 #: The sensitivity measures.
 METHODS = ("spearman", "sobol")
@@ -110,32 +110,38 @@ def probability(ds: xr.Dataset, event: str) -> xr.Dataset:
     n = da.notnull().sum("draw")
     k = test.where(da.notnull()).sum("draw")
     p = k / n.where(n > 0)
-    z = 1.959963984540054
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low, high = wilson(k, n)
     attrs = {"unit": "1", "event": f"{var} {op} {num:g}"}
     return xr.Dataset({"probability": p.assign_attrs(attrs),
-                       "low": (centre - half).clip(0, 1).assign_attrs(
-                           unit="1", description="Wilson 95 % interval, low end"),
-                       "high": (centre + half).clip(0, 1).assign_attrs(
-                           unit="1", description="Wilson 95 % interval, high end"),
+                       "low": low.assign_attrs(unit="1",
+                                               description="Wilson 95 % interval, low end"),
+                       "high": high.assign_attrs(unit="1",
+                                                 description="Wilson 95 % interval, high end"),
                        "n": n.assign_attrs(unit="draws")}, attrs=attrs)
 
 
-def wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """The Wilson score interval of ``k`` successes in ``n`` trials (95 % by default).
+def wilson(k: Any, n: Any, z: float = 1.959963984540054) -> tuple[Any, Any]:
+    """The Wilson score interval of ``k`` successes in ``n`` trials (95 % by default); numbers
+    or arrays alike (``nan`` where ``n`` is 0).
 
     Examples
     --------
-    >>> [round(x, 4) for x in wilson(0, 20)]
+    >>> [round(float(x), 4) for x in wilson(0, 20)]
     [0.0, 0.1611]
     """
-    if n <= 0:
-        return float("nan"), float("nan")
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_ = n * 1.0
+        p = k / n_
+        centre = (p + z * z / (2 * n_)) / (1 + z * z / n_)
+        half = z / (1 + z * z / n_) * np.sqrt(p * (1 - p) / n_ + z * z / (4 * n_ * n_))
+    lo, hi = centre - half, centre + half
+    return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+
+
+def noise_level(n: int) -> float:
+    """The largest rank correlation over ``n`` draws that cannot be told from none at 95 %:
+    ``1.96 / sqrt(n - 1)``."""
+    return 1.96 / max(1, int(n) - 1) ** 0.5
 
 
 def sobol_indices(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray

@@ -251,17 +251,18 @@ def entry_stream(seed: int, e: Uncertain, stream: int = 0) -> np.random.Generato
     """The random stream of one entry: PCG64 seeded by ``(seed, a hash of the entry's label,
     stream)``, so an entry's draws depend neither on the other entries, nor on their order (the
     branch order), nor on the batching."""
-    return np.random.Generator(np.random.PCG64([int(seed), _label_hash(e), int(stream)]))
+    return np.random.Generator(_bits(seed, e, stream))
 
 
-def _label_hash(e: Uncertain) -> int:
-    return int.from_bytes(hashlib.sha256(e.label.encode()).digest()[:8], "little")
+def _bits(seed: int, e: Uncertain, stream: int) -> np.random.PCG64:
+    h = int.from_bytes(hashlib.sha256(e.label.encode()).digest()[:8], "little")
+    return np.random.PCG64([int(seed), h, int(stream)])
 
 
 def uniforms(seed: int, e: Uncertain, first: int, count: int, stream: int = 0) -> np.ndarray:
     """Uniforms ``first .. first + count - 1`` of an entry's stream (the stream advanced to
     ``first``: each uniform takes one step)."""
-    bits = np.random.PCG64([int(seed), _label_hash(e), int(stream)])
+    bits = _bits(seed, e, stream)
     bits.advance(int(first))
     return np.random.Generator(bits).random(int(count))
 

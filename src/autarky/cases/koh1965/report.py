@@ -178,7 +178,7 @@ def _uncertain_growth(eco: Economy | Scenario, g: float, plan_path: pd.Series) -
     estimates' uncertainty, the probability that the target was feasible, what drives it."""
     from autarky.report import figures
     from autarky.report.uncertainty import has_uncertainty, report_sweep
-    from autarky.sweep.summary import probability, quantiles, sensitivity, wilson
+    from autarky.sweep.summary import noise_level, probability, quantiles, sensitivity, wilson
 
     if not has_uncertainty(eco):
         return ""
@@ -199,7 +199,7 @@ def _uncertain_growth(eco: Economy | Scenario, g: float, plan_path: pd.Series) -
         "output_year", "quantile").to_pandas()
     s = sensitivity(ds, "max-growth_free.max_growth")
     top = s.sortby("rank").isel(entry=slice(0, 10))
-    noise = 1.96 / max(1, int(s["n"]) - 1) ** 0.5
+    noise = noise_level(int(s["n"]))
     return (
         "<h2>1b. The same question under the estimates' uncertainty</h2>"
         f"<p>Every estimate of the scenario drawn from its range ({n} Monte Carlo draws, seed "
