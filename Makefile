@@ -41,7 +41,15 @@ $(VENV)/.chromium: | $(BIN)/python
 	  else sudo apt-get update && sudo apt-get install -y chromium; fi; }
 	touch $@
 
-pytest: $(VENV)/.installed $(VENV)/.chromium
+# Debian's postgresql for the service's tests on PostgreSQL (the tests start a server of their
+# own as the `postgres` user: initdb refuses root)
+$(VENV)/.postgresql: | $(BIN)/python
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y postgresql; \
+	  else sudo apt-get update && sudo apt-get install -y postgresql; fi; }
+	touch $@
+
+pytest: $(VENV)/.installed $(VENV)/.chromium $(VENV)/.postgresql
 	$(BIN)/python -m pytest src/autarky tests -q
 
 ## make docs: the documentation site (docs/_build/html); the tutorials are executed, warnings are errors

@@ -118,3 +118,56 @@ def wait_for_temporary() -> Callable[..., bool]:
         return False
 
     return wait
+
+
+# ---------------------------------------------------------------------------- the service's databases
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for the run (``AUTARKY_TEST_PG_URL`` names one already running;
+    otherwise Debian's binaries start one). Under CI a missing PostgreSQL fails the run;
+    elsewhere the PostgreSQL cases are skipped, saying why."""
+    given = os.environ.get("AUTARKY_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    from autarky.service.testing import PostgresServer, find_binaries
+
+    if find_binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: `make pytest` installs Debian's "
+                        "postgresql package (apt-get install -y postgresql)")
+        pytest.skip("PostgreSQL is not installed (apt-get install -y postgresql)")
+    server = PostgresServer(fsync=True).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_PG_COUNT = [0]
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    _PG_COUNT[0] += 1
+    name = f"t{os.getpid()}_{_PG_COUNT[0]}"
+    if isinstance(pg_server, str):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        u = make_url(pg_server)
+        with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
+                             dbname=u.database, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return str(u.set(database=name).render_as_string(hide_password=False))
+    return str(pg_server.create_database(name))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """The service's database: a SQLite file, then a PostgreSQL database (the same tests on
+    both)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ops.db'}"
+    return str(request.getfixturevalue("pg_url"))

@@ -30,19 +30,32 @@ def default_url() -> str:
     return f"sqlite:///{folder / 'autarky.db'}"
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+def make_engine(url: str | None = None, *, immediate: bool = False, **kwargs: Any) -> Engine:
     """An engine for ``url`` (default :func:`default_url`); SQLite gets WAL journaling,
-    ``synchronous=FULL`` (an acknowledged write survives a crash) and foreign keys."""
+    ``synchronous=FULL`` (an acknowledged write survives a crash), foreign keys and a 30 s
+    busy timeout.
+
+    ``immediate=True`` (SQLite) begins every transaction with ``BEGIN IMMEDIATE``, taking the
+    write lock first: concurrent writers then wait their turn instead of failing when a
+    transaction that has read tries to write (the engine for requests that write).
+    """
     url = url or default_url()
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {}).setdefault("timeout", 30)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(conn: Any, _record: Any) -> None:  # pragma: no cover - driver callback
+            conn.isolation_level = None  # transactions begun below, not by the driver
             cur = conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:  # pragma: no cover - driver callback
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
     return engine
 
 

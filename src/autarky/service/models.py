@@ -24,8 +24,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "JOB_STATUSES",
     "ROLES",
+    "Alert",
     "Base",
+    "Job",
+    "LoginSession",
+    "MonitorSnapshot",
     "PublishedPlan",
     "PublishedTarget",
     "ReportRevision",
@@ -37,6 +42,8 @@ __all__ = [
 
 #: The roles a unit may have.
 ROLES = ("planner", "reporter")
+#: The states of a background job, in the order it passes them.
+JOB_STATUSES = ("queued", "running", "done", "failed")
 
 
 def _now() -> dt.datetime:
@@ -94,6 +101,9 @@ class PublishedPlan(Base):
     method: Mapped[str] = mapped_column(String(200))
     published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     published_by: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    #: The monitoring settings (JSON: interval, revision_threshold, miss_run, escalate_after,
+    #: model), fixed at publication.
+    settings: Mapped[str] = mapped_column(Text, default="{}")
     targets: Mapped[list[PublishedTarget]] = relationship(back_populates="plan")
 
 
@@ -135,6 +145,7 @@ class ReportRevision(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
     seq: Mapped[int] = mapped_column(Integer)
     value: Mapped[float] = mapped_column(Float)
+    written: Mapped[str] = mapped_column(String(40), default="")  # the figure as written
     previous_value: Mapped[float | None] = mapped_column(Float, nullable=True)
     reported_at: Mapped[str] = mapped_column(String(10))  # ISO date of the report
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
@@ -142,3 +153,63 @@ class ReportRevision(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     report: Mapped[ReportedFigure] = relationship(back_populates="revisions")
+
+
+class LoginSession(Base):
+    """A signed-in page session: the hash of its cookie, its unit and its CSRF token."""
+
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Alert(Base):
+    """An alert raised by a significant deviation: kept until a planner acknowledges it."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("plan_id", "kind", "branch", "period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    branch: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                                nullable=True)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class MonitorSnapshot(Base):
+    """The monitoring of a plan as last computed, and the newest revision it saw."""
+
+    __tablename__ = "monitor_snapshots"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    last_revision: Mapped[int] = mapped_column(Integer)  # the newest revision id it saw, or 0
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    body: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class Job(Base):
+    """A heavy run off the request path (an optimal plan, a stress test, a sweep, a
+    multi-year plan to publish): its state, progress and result."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[str] = mapped_column(Text)  # JSON
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenario_versions.id"))
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    runner: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)

@@ -34,6 +34,7 @@ from autarky.economy.reports import Target as TargetFigure
 from autarky.errors import ForbiddenError, ScenarioError, UnknownIdError
 from autarky.service.models import (
     ROLES,
+    Alert,
     PublishedPlan,
     PublishedTarget,
     ReportedFigure,
@@ -43,8 +44,9 @@ from autarky.service.models import (
     UnitBranch,
 )
 
-__all__ = ["add_scenario", "authenticate", "create_unit", "history", "publish_plan",
-           "reports_of", "scenario_of", "submit_report", "targets_of"]
+__all__ = ["acknowledge", "add_scenario", "authenticate", "create_unit", "history", "publish_plan",
+           "require_planner",
+           "read_body", "reports_of", "scenario_of", "submit_report", "targets_of"]
 
 
 def _hasher() -> Any:
@@ -95,7 +97,8 @@ def authenticate(session: Session, token: str) -> Unit:
     return unit
 
 
-def _planner(unit: Unit, what: str) -> None:
+def require_planner(unit: Unit, what: str) -> None:
+    """Refuse (403) what only a planner may do."""
     if unit.role != "planner":
         raise ForbiddenError(f"{what}: only a planner may (unit {unit.name!r} is a {unit.role})")
 
@@ -109,8 +112,8 @@ def add_scenario(session: Session, scenario: Any, by: Unit) -> ScenarioVersion:
     from autarky.economy import as_scenario
     from autarky.io.writer import scenario_dict
 
-    _planner(by, "adding a scenario")
-    scn = _read_body(scenario) if isinstance(scenario, str) else as_scenario(scenario)
+    require_planner(by, "adding a scenario")
+    scn = read_body(scenario) if isinstance(scenario, str) else as_scenario(scenario)
     body = yaml.safe_dump(scenario_dict(scn), sort_keys=True, allow_unicode=True)
     token = hashlib.sha256(body.encode()).hexdigest()
     old = session.scalar(select(ScenarioVersion).where(ScenarioVersion.token == token))
@@ -122,7 +125,7 @@ def add_scenario(session: Session, scenario: Any, by: Unit) -> ScenarioVersion:
     return version
 
 
-def _read_body(text: str) -> Any:
+def read_body(text: str) -> Any:
     """A scenario from its YAML text (read as the scenario file it is, errors by line)."""
     import tempfile
     from pathlib import Path
@@ -132,23 +135,40 @@ def _read_body(text: str) -> Any:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "scenario.yaml"
         path.write_text(text, encoding="utf-8")
-        return read_scenario(path)
+        try:
+            return read_scenario(path)
+        except ScenarioError as exc:  # named as the body it is, not as the temporary file
+            if exc.file is not None:
+                exc.file = "scenario"
+            exc.message = exc.message.replace(str(path), "scenario").replace(tmp, ".")
+            exc.args = (str(exc),)
+            raise
 
 
 def scenario_of(version: ScenarioVersion) -> Any:
     """The scenario a stored version holds."""
-    return _read_body(version.body)
+    return read_body(version.body)
 
 
 def publish_plan(session: Session, by: Unit, version: ScenarioVersion, name: str,
-                 targets: Targets, method: str) -> PublishedPlan:
-    """Publish ``targets`` (computed from ``version`` by ``method``) as the plan ``name``."""
-    _planner(by, "publishing a plan")
+                 targets: Targets, method: str, settings: dict[str, Any] | None = None
+                 ) -> PublishedPlan:
+    """Publish ``targets`` (computed from ``version`` by ``method``) as the plan ``name``,
+    watched with ``settings`` (:func:`autarky.service.watch.check_settings`)."""
+    import json
+
+    from autarky.service.watch import check_settings
+
+    require_planner(by, "publishing a plan")
+    if not str(name).strip():
+        raise _field("a plan needs a name", "name")
     if not targets.targets:
         raise _field("a plan needs at least one target", "targets")
+    cfg = check_settings(settings)
     if session.scalar(select(PublishedPlan).where(PublishedPlan.name == name)) is not None:
         raise _field(f"a plan named {name!r} exists already", "name")
-    plan = PublishedPlan(name=name, scenario_id=version.id, method=method, published_by=by.id)
+    plan = PublishedPlan(name=name, scenario_id=version.id, method=method, published_by=by.id,
+                         settings=json.dumps(cfg))
     plan.targets = [PublishedTarget(branch=t.branch, period=str(t.period),
                                     value=float(t.value), unit=t.unit) for t in targets.targets]
     session.add(plan)
@@ -202,8 +222,9 @@ def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period:
     units = {t.branch: t.unit for t in plan.targets}
     if unit != units[branch]:
         raise _field(f"{branch} is planned in {units[branch]!r}, not {unit!r}", "unit")
+    written = _written(value)
     try:
-        v = float(value)
+        v = float(written.replace(",", "")) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
         raise _field(f"value must be a number, got {value!r}", "value") from None
     if not math.isfinite(v) or v <= 0:
@@ -226,12 +247,38 @@ def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period:
     last = session.scalar(select(ReportRevision).where(ReportRevision.report_id == report.id)
                           .order_by(ReportRevision.seq.desc()).limit(1))
     rev = ReportRevision(report_id=report.id, seq=1 if last is None else last.seq + 1, value=v,
+                         written=written,
                          previous_value=None if last is None else last.value,
                          reported_at=when.isoformat(), unit_id=by.id, source=str(source),
                          note=str(note), received_at=dt.datetime.now(dt.UTC))
     session.add(rev)
     session.flush()
     return rev
+
+
+def _written(value: Any) -> str:
+    """The figure as its reporter wrote it (a string as given, a number as Python prints it),
+    for the last-digit test."""
+    if isinstance(value, bool):
+        raise _field(f"value must be a number, got {value!r}", "value")
+    text = value.strip() if isinstance(value, str) else repr(value)
+    if len(text) > 40:
+        raise _field("value: at most 40 characters", "value")
+    return text
+
+
+def acknowledge(session: Session, by: Unit, alert_id: int, note: str = "") -> Alert:
+    """Acknowledge an alert (a planner only): it stops escalating."""
+    require_planner(by, "acknowledging an alert")
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise UnknownIdError(f"no alert {alert_id}")
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = dt.datetime.now(dt.UTC)
+        alert.acknowledged_by = by.id
+        alert.note = str(note)
+        session.flush()
+    return alert
 
 
 def reports_of(session: Session, plan_id: int) -> Reports:
