@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest fuzz docs bench clean
+.PHONY: demo test lint typecheck pytest fuzz docs bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ $(VENV)/.bench: pyproject.toml | $(VENV)/.installed
 ## make demo: install, balance the bundled 1963 model, write report/index.html
 demo: $(VENV)/.installed
 	$(BIN)/autarky demo --out report
+
+## make serve: the plan-operations service at http://127.0.0.1:8000/ (SQLite under ~/.local/share)
+serve: $(VENV)/.installed
+	$(BIN)/autarky serve
 
 ## make test: install with test extras, lint, type-check and run every test
 test: lint typecheck pytest

@@ -547,6 +547,7 @@ def register_commands() -> None:
         monitor_cmds,
         product_cmds,
         reliance_cmds,
+        serve_cmds,
         sweep_cmds,
         table_cmds,
     )

@@ -1,5 +1,5 @@
-"""The JSON API (``/api``): every route, its body and what it returns; OpenAPI at
-``/openapi.json``, browsable at ``/docs``.
+"""The JSON API (``/api``): every route, its body and what it returns; its OpenAPI schema
+at ``/openapi.json``.
 
 Every write names its unit by a bearer token and is checked against the unit's role and scope
 by :mod:`autarky.service.store` before anything is stored (403 otherwise); bodies are checked
@@ -14,7 +14,7 @@ import io
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from autarky.errors import AutarkyError, ScenarioError, UnknownIdError
 from autarky.service import store
-from autarky.service.app import api_reader, api_writer, read_session, write_session
+from autarky.service.app import Reader, ReadSession, Writer, WriteSession
 from autarky.service.jobs import KINDS, create_job, job_dict
 from autarky.service.models import Alert, Job, PublishedPlan, ScenarioVersion, Unit
 
@@ -280,28 +280,28 @@ def health(request: Request) -> dict[str, Any]:
 
 
 @router.get("/me", summary="The unit of the token")
-def me(unit: Unit = Depends(api_reader)) -> dict[str, Any]:
+def me(unit: Reader) -> dict[str, Any]:
     return unit_dict(unit)
 
 
 @router.post("/units", status_code=201, summary="Create a unit (planner); its token is shown once")
-def add_unit(body: UnitIn, unit: Unit = Depends(api_writer),
-             session: Session = Depends(write_session)) -> dict[str, Any]:
+def add_unit(body: UnitIn, unit: Writer,
+             session: WriteSession) -> dict[str, Any]:
     store.require_planner(unit, "creating a unit")
     new, token = store.create_unit(session, body.name, body.role, tuple(body.branches))
     return {**unit_dict(new), "token": token}
 
 
 @router.get("/units", summary="Every unit (planner)")
-def units(unit: Unit = Depends(api_reader),
-          session: Session = Depends(read_session)) -> list[dict[str, Any]]:
+def units(unit: Reader,
+          session: ReadSession) -> list[dict[str, Any]]:
     store.require_planner(unit, "listing units")
     return [unit_dict(u) for u in session.scalars(select(Unit).order_by(Unit.id))]
 
 
 @router.post("/scenarios", status_code=201, summary="Store a scenario version (planner)")
-def add_scenario(body: ScenarioIn, unit: Unit = Depends(api_writer),
-                 session: Session = Depends(write_session)) -> dict[str, Any]:
+def add_scenario(body: ScenarioIn, unit: Writer,
+                 session: WriteSession) -> dict[str, Any]:
     store.require_planner(unit, "adding a scenario")
     if (body.yaml is None) == (body.bundled is None):
         raise ScenarioError("give yaml (the scenario's text) or bundled (a name), one of them",
@@ -321,15 +321,15 @@ def add_scenario(body: ScenarioIn, unit: Unit = Depends(api_writer),
 
 
 @router.get("/scenarios", summary="The stored scenario versions")
-def scenarios(unit: Unit = Depends(api_reader),
-              session: Session = Depends(read_session)) -> list[dict[str, Any]]:
+def scenarios(unit: Reader,
+              session: ReadSession) -> list[dict[str, Any]]:
     return [version_dict(v) for v in session.scalars(select(ScenarioVersion)
                                                      .order_by(ScenarioVersion.id))]
 
 
 @router.get("/scenarios/{token}", summary="One scenario version with its YAML text")
-def scenario(token: Annotated[str, Path(max_length=64)], unit: Unit = Depends(api_reader),
-             session: Session = Depends(read_session)) -> dict[str, Any]:
+def scenario(token: Annotated[str, Path(max_length=64)], unit: Reader,
+             session: ReadSession) -> dict[str, Any]:
     v = session.scalar(select(ScenarioVersion).where(ScenarioVersion.token == token))
     if v is None:
         raise UnknownIdError(f"no scenario version {token}")
@@ -338,8 +338,8 @@ def scenario(token: Annotated[str, Path(max_length=64)], unit: Unit = Depends(ap
 
 @router.post("/plans", status_code=201, summary="Publish a plan (planner)",
              responses={202: {"description": "The plan is computed in the background (a job)"}})
-def add_plan(body: PlanIn, request: Request, unit: Unit = Depends(api_writer),
-             session: Session = Depends(write_session)) -> Any:
+def add_plan(body: PlanIn, request: Request, unit: Writer,
+             session: WriteSession) -> Any:
     from fastapi.responses import JSONResponse
 
     code, out = publish(session, unit, body, request.app.state.runner)
@@ -347,24 +347,24 @@ def add_plan(body: PlanIn, request: Request, unit: Unit = Depends(api_writer),
 
 
 @router.get("/plans", summary="The published plans")
-def plans(unit: Unit = Depends(api_reader),
-          session: Session = Depends(read_session)) -> list[dict[str, Any]]:
+def plans(unit: Reader,
+          session: ReadSession) -> list[dict[str, Any]]:
     return [{"id": p.id, "name": p.name, "method": p.method,
              "published_at": p.published_at.isoformat()}
             for p in session.scalars(select(PublishedPlan).order_by(PublishedPlan.id))]
 
 
 @router.get("/plans/{plan_id}", summary="A plan and its targets")
-def plan(plan_id: PlanId, unit: Unit = Depends(api_reader),
-         session: Session = Depends(read_session)) -> dict[str, Any]:
+def plan(plan_id: PlanId, unit: Reader,
+         session: ReadSession) -> dict[str, Any]:
     p = plan_or_404(session, plan_id)
     return plan_dict(p, session.get(ScenarioVersion, p.scenario_id))
 
 
 @router.get("/plans/{plan_id}/monitor",
             summary="Fulfilment, forecasts, P(meet), flags, digit tests and alerts")
-def monitor(plan_id: PlanId, unit: Unit = Depends(api_writer),
-            session: Session = Depends(write_session)) -> dict[str, Any]:
+def monitor(plan_id: PlanId, unit: Writer,
+            session: WriteSession) -> dict[str, Any]:
     from autarky.service.watch import refresh
 
     plan_or_404(session, plan_id)
@@ -374,14 +374,14 @@ def monitor(plan_id: PlanId, unit: Unit = Depends(api_writer),
 @router.post("/plans/{plan_id}/reports", status_code=201,
              summary="Report a figure (a reporter, for its own branches)")
 def add_report(plan_id: PlanId, body: ReportIn, request: Request,
-               unit: Unit = Depends(api_writer),
-               session: Session = Depends(write_session)) -> dict[str, Any]:
+               unit: Writer,
+               session: WriteSession) -> dict[str, Any]:
     return report(session, unit, plan_id, body, request)
 
 
 @router.get("/plans/{plan_id}/reports", summary="Every revision of every report of a plan")
-def reports(plan_id: PlanId, unit: Unit = Depends(api_reader),
-            session: Session = Depends(read_session)) -> list[dict[str, Any]]:
+def reports(plan_id: PlanId, unit: Reader,
+            session: ReadSession) -> list[dict[str, Any]]:
     plan_or_404(session, plan_id)
     rows = export_rows(session, plan_id, "revisions", {})
     if unit.role == "reporter":
@@ -392,8 +392,8 @@ def reports(plan_id: PlanId, unit: Unit = Depends(api_reader),
 
 @router.get("/plans/{plan_id}/history", summary="The revisions of one figure")
 def history(plan_id: PlanId, branch: Annotated[str, Query(max_length=200)],
-            period: Annotated[str, Query(max_length=20)], unit: Unit = Depends(api_reader),
-            session: Session = Depends(read_session)) -> list[dict[str, Any]]:
+            period: Annotated[str, Query(max_length=20)], unit: Reader,
+            session: ReadSession) -> list[dict[str, Any]]:
     plan_or_404(session, plan_id)
     try:
         return store.history(session, plan_id, branch, period)
@@ -404,7 +404,7 @@ def history(plan_id: PlanId, branch: Annotated[str, Query(max_length=200)],
 @router.get("/plans/{plan_id}/export/{table}.csv", summary="A table of the planner's page as CSV",
             response_class=Response)
 def export(plan_id: PlanId, table: Annotated[str, Path(pattern="^(" + "|".join(EXPORTS) + ")$")],
-           unit: Unit = Depends(api_writer), session: Session = Depends(write_session)
+           unit: Writer, session: WriteSession
            ) -> Response:
     from autarky.service.watch import refresh
 
@@ -415,16 +415,16 @@ def export(plan_id: PlanId, table: Annotated[str, Path(pattern="^(" + "|".join(E
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert (planner)")
-def acknowledge(alert_id: Id, body: AckIn, unit: Unit = Depends(api_writer),
-                session: Session = Depends(write_session)) -> dict[str, Any]:
+def acknowledge(alert_id: Id, body: AckIn, unit: Writer,
+                session: WriteSession) -> dict[str, Any]:
     a: Alert = store.acknowledge(session, unit, alert_id, body.note)
     return {"id": a.id, "acknowledged_at": a.acknowledged_at.isoformat()  # type: ignore[union-attr]
             , "note": a.note}
 
 
 @router.post("/jobs", status_code=202, summary="Start a background run (planner)")
-def add_job(body: JobIn, request: Request, unit: Unit = Depends(api_writer),
-            session: Session = Depends(write_session)) -> dict[str, Any]:
+def add_job(body: JobIn, request: Request, unit: Writer,
+            session: WriteSession) -> dict[str, Any]:
     store.require_planner(unit, "starting a run")
     version = version_by_token(session, body.scenario)
     job = create_job(session, unit, version, body.kind, body.params)
@@ -434,14 +434,14 @@ def add_job(body: JobIn, request: Request, unit: Unit = Depends(api_writer),
 
 
 @router.get("/jobs", summary="The background runs")
-def jobs(unit: Unit = Depends(api_reader),
-         session: Session = Depends(read_session)) -> list[dict[str, Any]]:
+def jobs(unit: Reader,
+         session: ReadSession) -> list[dict[str, Any]]:
     return [job_dict(j) for j in session.scalars(select(Job).order_by(Job.id.desc()).limit(200))]
 
 
 @router.get("/jobs/{job_id}", summary="A background run: status, progress, result")
-def job(job_id: Id, unit: Unit = Depends(api_reader),
-        session: Session = Depends(read_session)) -> dict[str, Any]:
+def job(job_id: Id, unit: Reader,
+        session: ReadSession) -> dict[str, Any]:
     j = session.get(Job, job_id)
     if j is None:
         raise UnknownIdError(f"no job {job_id}")

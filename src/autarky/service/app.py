@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -265,6 +265,11 @@ def write_session(request: Request) -> Iterator[Session]:
     yield from _session(request, "write")
 
 
+#: A request's session that only reads, and one that writes (dependencies).
+ReadSession = Annotated[Session, Depends(read_session)]
+WriteSession = Annotated[Session, Depends(write_session)]
+
+
 def _bearer(request: Request) -> str | None:
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
@@ -278,17 +283,23 @@ def unit_from_token(request: Request, session: Session) -> Unit:
         raise HTTPException(401, "a bearer token is needed (Authorization: Bearer ID.SECRET)",
                             headers={"WWW-Authenticate": "Bearer"})
     try:
-        return request.app.state.tokens.unit(session, token)  # type: ignore[no-any-return]
+        unit: Unit = request.app.state.tokens.unit(session, token)
+        return unit
     except ForbiddenError:
         raise HTTPException(401, "not a valid token",
                             headers={"WWW-Authenticate": "Bearer"}) from None
 
 
-def api_reader(request: Request, session: Session = Depends(read_session)) -> Unit:
+def api_reader(request: Request, session: ReadSession) -> Unit:
     """The unit of an API request that reads."""
     return unit_from_token(request, session)
 
 
-def api_writer(request: Request, session: Session = Depends(write_session)) -> Unit:
+def api_writer(request: Request, session: WriteSession) -> Unit:
     """The unit of an API request that writes."""
     return unit_from_token(request, session)
+
+
+#: The unit of an API request that reads, and of one that writes (dependencies).
+Reader = Annotated[Unit, Depends(api_reader)]
+Writer = Annotated[Unit, Depends(api_writer)]

@@ -42,7 +42,7 @@ from autarky.service.api import (
     report,
     version_by_token,
 )
-from autarky.service.app import HERE, read_session, write_session
+from autarky.service.app import HERE, ReadSession, WriteSession
 from autarky.service.jobs import KINDS, create_job, job_dict
 from autarky.service.models import Job, LoginSession, PublishedPlan, ScenarioVersion, Unit
 
@@ -93,19 +93,27 @@ def _who(request: Request, session: Session) -> tuple[Unit, LoginSession]:
     return got
 
 
-def page_unit(request: Request, session: Session = Depends(read_session)) -> Unit:
+def page_unit(request: Request, session: ReadSession) -> Unit:
     """The signed-in unit of a page that reads (to /login without a session)."""
     return _who(request, session)[0]
 
 
-def form_unit(request: Request, csrf: Annotated[str, Form(max_length=200)] = "",
-              session: Session = Depends(write_session)) -> Unit:
+#: The signed-in unit of a page (a dependency).
+PageUnit = Annotated[Unit, Depends(page_unit)]
+
+
+def form_unit(request: Request, session: WriteSession,
+              csrf: Annotated[str, Form(max_length=200)] = "") -> Unit:
     """The signed-in unit of a form post, its CSRF token checked (403 when it does not match)."""
     unit, ls = _who(request, session)
     if not csrf or not hmac.compare_digest(csrf, ls.csrf):
         raise ForbiddenError("the form's CSRF token does not match this session: reload the "
                              "page and send it again")
     return unit
+
+
+#: The signed-in unit of a form post, its CSRF token checked (a dependency).
+FormUnit = Annotated[Unit, Depends(form_unit)]
 
 
 def _render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -137,7 +145,7 @@ def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login")
 def login(request: Request, token: Annotated[str, Form(max_length=200)],
-          session: Session = Depends(write_session)) -> Response:
+          session: WriteSession) -> Response:
     try:
         unit = request.app.state.tokens.unit(session, token.strip())
     except ForbiddenError:
@@ -153,8 +161,8 @@ def login(request: Request, token: Annotated[str, Form(max_length=200)],
 
 
 @router.post("/logout")
-def logout(request: Request, unit: Unit = Depends(form_unit),
-           session: Session = Depends(write_session)) -> Response:
+def logout(request: Request, unit: FormUnit,
+           session: WriteSession) -> Response:
     ls = session.get(LoginSession, _hash(request.cookies.get(COOKIE, "")))
     if ls is not None:
         ls.expires_at = dt.datetime.now(dt.UTC)
@@ -165,8 +173,8 @@ def logout(request: Request, unit: Unit = Depends(form_unit),
 
 # ---------------------------------------------------------------------------- home
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, unit: Unit = Depends(page_unit),
-         session: Session = Depends(read_session)) -> HTMLResponse:
+def home(request: Request, unit: PageUnit,
+         session: ReadSession) -> HTMLResponse:
     from autarky import data
 
     plans = list(session.scalars(select(PublishedPlan).order_by(PublishedPlan.id.desc())))
@@ -180,8 +188,8 @@ def home(request: Request, unit: Unit = Depends(page_unit),
 
 
 @router.post("/scenarios")
-def add_scenario_form(request: Request, unit: Unit = Depends(form_unit),
-                      session: Session = Depends(write_session),
+def add_scenario_form(request: Request, unit: FormUnit,
+                      session: WriteSession,
                       bundled: Annotated[str, Form(max_length=200)] = "",
                       yaml: Annotated[str, Form(max_length=50_000_000)] = "") -> Response:
     from autarky.service.api import ScenarioIn
@@ -215,8 +223,8 @@ def _targets_csv(text: str) -> list[TargetIn]:
 
 
 @router.post("/plans")
-def add_plan_form(request: Request, unit: Unit = Depends(form_unit),
-                  session: Session = Depends(write_session),
+def add_plan_form(request: Request, unit: FormUnit,
+                  session: WriteSession,
                   name: Annotated[str, Form(max_length=200)] = "",
                   scenario: Annotated[str, Form(max_length=64)] = "",
                   targets: Annotated[str, Form(max_length=50_000_000)] = "",
@@ -238,8 +246,8 @@ def add_plan_form(request: Request, unit: Unit = Depends(form_unit),
 
 
 @router.post("/jobs")
-def add_job_form(request: Request, unit: Unit = Depends(form_unit),
-                 session: Session = Depends(write_session),
+def add_job_form(request: Request, unit: FormUnit,
+                 session: WriteSession,
                  kind: Annotated[str, Form(max_length=40)] = "analysis",
                  scenario: Annotated[str, Form(max_length=64)] = "",
                  runs: Annotated[str, Form(max_length=10_000)] = "",
@@ -257,8 +265,8 @@ def add_job_form(request: Request, unit: Unit = Depends(form_unit),
 
 
 @router.get("/jobs/{job_id}.json")
-def job_json(job_id: int, unit: Unit = Depends(page_unit),
-             session: Session = Depends(read_session)) -> dict[str, Any]:
+def job_json(job_id: int, unit: PageUnit,
+             session: ReadSession) -> dict[str, Any]:
     j = session.get(Job, job_id)
     if j is None:
         raise UnknownIdError(f"no job {job_id}")
@@ -322,8 +330,8 @@ def fan_chart(row: dict[str, Any], width: int = 560, height: int = 220) -> dict[
 
 
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
-def plan_page(request: Request, plan_id: int, unit: Unit = Depends(page_unit),
-              session: Session = Depends(write_session)) -> HTMLResponse:
+def plan_page(request: Request, plan_id: int, unit: PageUnit,
+              session: WriteSession) -> HTMLResponse:
     from autarky.service.watch import refresh
 
     plan = plan_or_404(session, plan_id)
@@ -343,8 +351,8 @@ def plan_page(request: Request, plan_id: int, unit: Unit = Depends(page_unit),
 
 
 @router.post("/plans/{plan_id}/reports")
-def report_form(request: Request, plan_id: int, unit: Unit = Depends(form_unit),
-                session: Session = Depends(write_session),
+def report_form(request: Request, plan_id: int, unit: FormUnit,
+                session: WriteSession,
                 branch: Annotated[str, Form(max_length=200)] = "",
                 period: Annotated[str, Form(max_length=20)] = "",
                 value: Annotated[str, Form(max_length=40)] = "",
@@ -366,8 +374,8 @@ def report_form(request: Request, plan_id: int, unit: Unit = Depends(form_unit),
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-def ack_form(request: Request, alert_id: int, unit: Unit = Depends(form_unit),
-             session: Session = Depends(write_session),
+def ack_form(request: Request, alert_id: int, unit: FormUnit,
+             session: WriteSession,
              note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     alert = store.acknowledge(session, unit, alert_id, note)
     return _back(f"/plans/{alert.plan_id}", f"alert {alert.id} acknowledged")
@@ -375,8 +383,8 @@ def ack_form(request: Request, alert_id: int, unit: Unit = Depends(form_unit),
 
 @router.get("/plans/{plan_id}/history", response_class=HTMLResponse)
 def history_page(request: Request, plan_id: int, branch: str, period: str,
-                 unit: Unit = Depends(page_unit),
-                 session: Session = Depends(read_session)) -> HTMLResponse:
+                 unit: PageUnit,
+                 session: ReadSession) -> HTMLResponse:
     plan = plan_or_404(session, plan_id)
     try:
         rows = store.history(session, plan_id, branch, period)
@@ -387,8 +395,8 @@ def history_page(request: Request, plan_id: int, branch: str, period: str,
 
 
 @router.get("/plans/{plan_id}/export/{table}.csv")
-def export_page(plan_id: int, table: str, unit: Unit = Depends(page_unit),
-                session: Session = Depends(write_session)) -> Response:
+def export_page(plan_id: int, table: str, unit: PageUnit,
+                session: WriteSession) -> Response:
     from autarky.service.watch import refresh
 
     if table not in EXPORTS:

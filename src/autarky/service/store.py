@@ -44,9 +44,20 @@ from autarky.service.models import (
     UnitBranch,
 )
 
-__all__ = ["acknowledge", "add_scenario", "authenticate", "create_unit", "history", "publish_plan",
-           "require_planner",
-           "read_body", "reports_of", "scenario_of", "submit_report", "targets_of"]
+__all__ = [
+    "acknowledge",
+    "add_scenario",
+    "authenticate",
+    "create_unit",
+    "history",
+    "publish_plan",
+    "read_body",
+    "reports_of",
+    "require_planner",
+    "scenario_of",
+    "submit_report",
+    "targets_of",
+]
 
 
 def _hasher() -> Any:
@@ -300,6 +311,7 @@ def history(session: Session, plan_id: int, branch: str, period: Any) -> list[di
         .where(ReportedFigure.plan_id == plan_id, ReportedFigure.branch == branch,
                ReportedFigure.period == p)
         .order_by(ReportRevision.seq)).all()
-    return [{"seq": r.seq, "value": r.value, "previous_value": r.previous_value,
+    return [{"seq": r.seq, "value": r.value, "written": r.written,
+             "previous_value": r.previous_value,
              "reported_at": r.reported_at, "received_at": r.received_at.isoformat(),
              "unit": u.name, "source": r.source, "note": r.note} for r, u in rows]

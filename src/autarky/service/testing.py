@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -118,10 +119,8 @@ class PostgresServer:
     def stop(self) -> None:
         """Stop the server and remove its folder."""
         if self._started:
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-            except subprocess.CalledProcessError:
-                pass
             self._started = False
         shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -314,11 +314,12 @@ def _insert(session: Session, row: Any) -> None:
 
 
 def _alert(a: Alert, latest: str | None, every: int) -> dict[str, Any]:
-    acked = a.acknowledged_at is not None
+    acked_at = a.acknowledged_at
+    acked = acked_at is not None
     return {"id": a.id, "kind": a.kind, "branch": a.branch, "period": a.period,
             "message": a.message, "raised_at": a.raised_at.isoformat(),
             "acknowledged": acked,
-            "acknowledged_at": a.acknowledged_at.isoformat() if acked else None,
+            "acknowledged_at": acked_at.isoformat() if acked_at is not None else None,
             "note": a.note,
             "level": "acknowledged" if acked else escalation(a.period, latest, every)}
 
