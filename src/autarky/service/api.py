@@ -64,7 +64,7 @@ class TargetIn(_Body):
 
     branch: Name
     period: Annotated[int, Field(ge=1, le=9999)] | Annotated[str, Field(max_length=20)]
-    value: float
+    value: Annotated[float, Field(strict=True)]
     unit: Name
 
 
@@ -84,7 +84,7 @@ class ReportIn(_Body):
 
     branch: Name
     period: Annotated[int, Field(ge=1, le=9999)] | Annotated[str, Field(max_length=20)]
-    value: float | Annotated[str, Field(max_length=40)] = Field(
+    value: Annotated[float, Field(strict=True)] | Annotated[str, Field(max_length=40)] = Field(
         description="The figure; as a string it is kept as written (for the last-digit test).")
     unit: Name
     reported_at: Annotated[str, Field(max_length=40)] | None = None
@@ -168,7 +168,7 @@ def check_plan_branches(version: ScenarioVersion, items: list[TargetIn]) -> None
     from autarky.economy.reports import INDUSTRIAL_OUTPUT
 
     scn = store.scenario_of(version)
-    known = {str(b) for b in scn.economy.branches} | {INDUSTRIAL_OUTPUT}
+    known = {str(b) for b in scn.economy.branches.index} | {INDUSTRIAL_OUTPUT}
     for i, t in enumerate(items):
         if t.branch not in known:
             raise ScenarioError(f"{t.branch!r} is not a branch of scenario {version.name!r}",

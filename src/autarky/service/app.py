@@ -144,7 +144,7 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(ScenarioError)
     async def _scenario(request: Request, exc: ScenarioError) -> Any:
         if request.url.path.startswith("/api"):
-            return unprocessable(getattr(exc, "field", "") or "", str(exc))
+            return unprocessable(getattr(exc, "field", "") or "", exc.message)
         from autarky.service.pages import error_page
 
         return error_page(request, 422, str(exc), getattr(exc, "field", "") or "")

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from autarky.errors import AutarkyError, ForbiddenError, ScenarioError
 from autarky.service.models import Job, ScenarioVersion, Unit
 
-__all__ = ["KINDS", "MAX_DRAWS", "DaskRunner", "LocalRunner", "Runner", "check_params",
+__all__ = ["KINDS", "MAX_DRAWS", "MAX_LABELS", "DaskRunner", "LocalRunner", "Runner", "check_params",
            "create_job", "job_dict", "recover", "run_job"]
 
 #: The kinds of job and what each does.
@@ -41,6 +41,8 @@ KINDS = {"analysis": "analyses of the stated scenario",
          "plan": "a multi-year plan, published as targets"}
 #: The most draws a sweep job may ask for.
 MAX_DRAWS = 100_000
+#: The most labels (branches, partners) an output keeps in a job's result.
+MAX_LABELS = 2_000
 
 
 def check_params(kind: Any, params: Any) -> dict[str, Any]:
@@ -124,7 +126,27 @@ def _summary(ds: Any, draws: bool) -> dict[str, Any]:
     for name, da in ds.data_vars.items():
         if name in ("input", "draw_status") or str(name).endswith(".status"):
             continue
-        if set(da.dims) - {"draw"} or da.dtype.kind not in "fiu":
+        extra = [d for d in da.dims if d != "draw"]
+        if len(extra) > 1 or da.dtype.kind not in "fiu":
+            continue
+        if extra:  # one value (or its quantiles) per branch, partner, ...
+            if da.sizes[extra[0]] > MAX_LABELS:
+                continue
+            entry = {"unit": str(da.attrs.get("unit", "")),
+                     "description": str(da.attrs.get("description", "")), "by": extra[0],
+                     "values": {}}
+            for label in da[extra[0]].values:
+                v = np.asarray(da.sel({extra[0]: label}).values, dtype=float).ravel()
+                v = v[np.isfinite(v)]
+                if v.size == 0:
+                    entry["values"][str(label)] = None
+                elif draws:
+                    q = np.quantile(v, [0.05, 0.5, 0.95])
+                    entry["values"][str(label)] = {"q05": _num(q[0]), "median": _num(q[1]),
+                                                   "q95": _num(q[2]), "n": int(v.size)}
+                else:
+                    entry["values"][str(label)] = _num(v[0])
+            out["outputs"][str(name)] = entry
             continue
         v = np.asarray(da.values, dtype=float).ravel()
         v = v[np.isfinite(v)]

@@ -214,7 +214,9 @@ def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period:
         report).
     ScenarioError
         Naming the field: an unknown branch or period of the plan, a value that is not a
-        positive finite number, another unit than the plan's for the branch, a bad date.
+        positive finite number, another unit than the plan's for the branch, a bad date, or a
+        revision dated no later than the revision it replaces (the monitoring orders
+        revisions by date).
     """
     if by.role != "reporter":
         raise ForbiddenError(f"unit {by.name!r} is a {by.role}: only reporters report")
@@ -257,6 +259,9 @@ def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period:
         session.flush()
     last = session.scalar(select(ReportRevision).where(ReportRevision.report_id == report.id)
                           .order_by(ReportRevision.seq.desc()).limit(1))
+    if last is not None and when <= parse_date(last.reported_at):
+        raise _field(f"{branch} {p} was reported at {last.reported_at} already (revision "
+                     f"{last.seq}); a revision is reported at a later date", "reported_at")
     rev = ReportRevision(report_id=report.id, seq=1 if last is None else last.seq + 1, value=v,
                          written=written,
                          previous_value=None if last is None else last.value,
