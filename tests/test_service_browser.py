@@ -7,7 +7,8 @@ beyond the plan's 5 % threshold); the planner's page of the plan shows the revis
 alert, a fulfilment of 90/100 = 90.0 % and both revisions in the figure's history. No page may
 log a console error or throw, and at 390 px (a phone) nothing may be wider than the screen.
 Screenshots of the planner's page at 1400 px and 390 px go to ``$AUTARKY_SCREENSHOTS`` (default:
-the test's temporary folder)."""
+the test's temporary folder). A second test revises a figure with the same reported date (the
+form's default, today): refused or kept, the plan's page must still open."""
 
 from __future__ import annotations
 
