@@ -199,44 +199,55 @@ class Workload:
 
     periods: int
     figures: int
-    revisions: int
     jobs: list[list[Job]]
 
     @property
     def reports(self) -> int:
         return sum(len(j) for j in self.jobs)
 
+    @property
+    def revisions(self) -> int:
+        return self.reports - self.figures
+
+    @property
+    def targets(self) -> int:
+        return len(BRANCHES) * self.periods
+
 
 def target_value(branch: int, period: int) -> float:
     return round(100.0 * (branch + 1) + 0.05 * (period - FIRST_PERIOD), 1)
 
 
-def workload(reports: int, reporters: int, revision_share: float, seed: int) -> Workload:
-    """``reports`` reports from ``reporters`` reporters (reporter ``k`` reports branch
-    ``k % 3``): new figures over yearly periods from 1001, ``revision_share`` of them revisions
-    of a figure the same reporter sent earlier (a later ``reported_at``)."""
+def workload(reports: int, reporters: int, figures_each: int, seed: int) -> Workload:
+    """``reports`` reports from ``reporters`` reporters: reporter ``k`` reports branch
+    ``k % 3`` and owns ``figures_each`` figures of it (yearly periods from 1001, its own), which
+    it reports in turn: first a new figure, then revisions, each dated a day after the last
+    (a revision must be dated after the one it replaces). The plan has a target for every
+    period of every branch, as many periods as the branch with the most reporters needs."""
     rng = random.Random(seed)
-    revisions = round(reports * revision_share)
-    figures = reports - revisions
-    periods = math.ceil(figures / len(BRANCHES))
-    owners = {b: [k for k in range(reporters) if k % len(BRANCHES) == b]
-              for b in range(len(BRANCHES))}
-    jobs: list[list[Job]] = [[] for _ in range(reporters)]
-    sent: list[tuple[int, Job]] = []
-    for i in range(figures):
-        b, p = i % len(BRANCHES), FIRST_PERIOD + i // len(BRANCHES)
-        mine = owners[b]
-        k = mine[(i // len(BRANCHES)) % len(mine)]
-        job = Job(BRANCHES[b], p, round(target_value(b, p) * rng.uniform(0.9, 1.1), 1),
-                  FIRST_DATE)
-        jobs[k].append(job)
-        sent.append((k, job))
-    for k, first in rng.sample(sent, revisions):
-        at = jobs[k].index(first)
-        rev = Job(first.branch, first.period, round(first.value * rng.uniform(0.97, 1.03), 1),
-                  REVISION_DATE)
-        jobs[k].insert(rng.randint(at + 1, len(jobs[k])), rev)
-    return Workload(periods, figures, revisions, jobs)
+    nb = len(BRANCHES)
+    periods = math.ceil(reporters / nb) * figures_each
+    first = dt.date.fromisoformat(FIRST_DATE)
+    jobs: list[list[Job]] = []
+    figures = 0
+    for k in range(reporters):
+        b, slot = k % nb, k // nb
+        count = reports // reporters + (k < reports % reporters)
+        last: dict[int, float] = {}
+        mine: list[Job] = []
+        for r in range(count):
+            j, rev = r % figures_each, r // figures_each
+            period = FIRST_PERIOD + slot * figures_each + j
+            if j in last:
+                value = round(last[j] * rng.uniform(0.97, 1.03), 1)
+            else:
+                value = round(target_value(b, period) * rng.uniform(0.9, 1.1), 1)
+                figures += 1
+            last[j] = value
+            mine.append(Job(BRANCHES[b], period, value,
+                            (first + dt.timedelta(days=rev)).isoformat()))
+        jobs.append(mine)
+    return Workload(periods, figures, jobs)
 
 
 def plan_body(name: str, scenario: str, periods: int) -> dict[str, Any]:
@@ -266,12 +277,13 @@ def check(resp: httpx.Response, status: int, what: str) -> Any:
 class Run:
     """One load run: per-request latencies (seconds) and errors."""
 
+    offered: float | None = None  # reports/s offered (open loop)
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     error_count: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     wall: float = 0.0
-    cpu: str = "-"
+    cpu: CpuWindow | None = None
 
     def record(self, started: float, resp: httpx.Response | None, exc: BaseException | None
                ) -> None:
@@ -293,76 +305,91 @@ class Run:
                    for q in (50, 95, 99)},
                 "max": float(lat.max()) if n else math.nan, "errors": self.error_count}
 
+    def cpu_text(self) -> str:
+        return self.cpu.text() if self.cpu is not None else "-"
 
-async def post_report(client: httpx.AsyncClient, run: Run, plan: int, token: str, job: Job,
-                      k: int, due: float | None = None) -> None:
+
+async def post_report(client: httpx.AsyncClient, run: Run, plan: int, job: Job, k: int,
+                      due: float | None = None) -> None:
     started = time.perf_counter() if due is None else due
     resp: httpx.Response | None = None
     exc: BaseException | None = None
     try:
-        resp = await client.post(f"/api/plans/{plan}/reports", json=report_body(job, k),
-                                 headers=auth(token))
+        resp = await client.post(f"/api/plans/{plan}/reports", json=report_body(job, k))
     except httpx.HTTPError as e:
         exc = e
     run.record(started, resp, exc)
 
 
-def client_for(base: str, connections: int) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(120.0, pool=None),
+def client_for(base: str, connections: int, token: str | None = None) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(300.0, pool=None),
+                             headers=auth(token) if token else None,
                              limits=httpx.Limits(max_connections=connections,
                                                  max_keepalive_connections=connections))
 
 
-async def closed_loop(base: str, plan: int, tokens: list[str], work: Workload,
-                      cpu: CpuWindow) -> Run:
-    run = Run()
-    async with client_for(base, len(tokens)) as client:
+async def load(base: str, plan: int, tokens: list[str], work: Workload, cpu: CpuWindow,
+               rate: float | None = None) -> Run:
+    """Each reporter on a connection of its own sends its reports in order. Closed loop
+    (``rate`` None): the next as soon as the last is answered. Open loop: report ``i`` of the
+    reporters' reports interleaved round-robin is due at ``t0 + i / rate``; a reporter sends
+    each when due or, when its last answer comes later, on that answer; the latency counts
+    from the moment the report was due."""
+    due: list[list[float]] = [[0.0] * len(j) for j in work.jobs]
+    if rate is not None:
+        i = 0
+        for rnd in range(max(len(j) for j in work.jobs)):
+            for k, jobs in enumerate(work.jobs):
+                if rnd < len(jobs):
+                    due[k][rnd] = i / rate
+                    i += 1
+    run = Run(offered=rate, cpu=cpu)
+    clients = [client_for(base, 1, t) for t in tokens]
+    try:
         async def reporter(k: int) -> None:
-            for job in work.jobs[k]:
-                await post_report(client, run, plan, tokens[k], job, k)
+            for job, at in zip(work.jobs[k], due[k], strict=True):
+                if rate is None:
+                    await post_report(clients[k], run, plan, job, k)
+                    continue
+                delay = t0 + at - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                await post_report(clients[k], run, plan, job, k, t0 + at)
 
         cpu.start()
         t0 = time.perf_counter()
         await asyncio.gather(*(reporter(k) for k in range(len(tokens))))
         run.wall = time.perf_counter() - t0
         cpu.stop()
-    run.cpu = cpu.text()
+    finally:
+        await asyncio.gather(*(c.aclose() for c in clients))
     return run
 
 
-async def open_loop(base: str, plan: int, tokens: list[str], work: Workload, rate: float,
-                    cpu: CpuWindow) -> Run:
-    """Every report due at ``t0 + i / rate`` (reporters interleaved round-robin, each one's
-    reports in its order), sent when due whether or not earlier ones were answered."""
-    order: list[tuple[int, Job]] = []
-    for rnd in range(max(len(j) for j in work.jobs)):
-        order += [(k, jobs[rnd]) for k, jobs in enumerate(work.jobs) if rnd < len(jobs)]
-    run = Run()
-    async with client_for(base, len(tokens)) as client:
-        tasks: list[asyncio.Task[None]] = []
-        cpu.start()
-        t0 = time.perf_counter()
-        for i, (k, job) in enumerate(order):
-            due = t0 + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(post_report(client, run, plan, tokens[k], job, k,
-                                                         due)))
-        await asyncio.gather(*tasks)
-        run.wall = time.perf_counter() - t0
-        cpu.stop()
-    run.cpu = cpu.text()
-    return run
+async def sequential(base: str, plan: int, token: str, reports: int, periods: int
+                     ) -> list[float]:
+    """One reporter, one connection: ``reports`` new figures of agriculture (spread over the
+    plan's periods), one after the other; the latency of each (seconds)."""
+    out = []
+    step = max(1, periods // reports)
+    async with client_for(base, 1, token) as client:
+        for i in range(reports):
+            job = Job(BRANCHES[0], FIRST_PERIOD + (i * step) % periods,
+                      round(target_value(0, FIRST_PERIOD + i * step) * 1.01, 1), FIRST_DATE)
+            t = time.perf_counter()
+            check(await client.post(f"/api/plans/{plan}/reports", json=report_body(job, 0)), 201,
+                  f"report to a plan of {len(BRANCHES) * periods} targets")
+            out.append(time.perf_counter() - t)
+    return out
 
 
 async def make_reporters(base: str, planner: str, n: int, concurrency: int = 8) -> list[str]:
     tokens: list[str] = [""] * n
     sem = asyncio.Semaphore(concurrency)
-    async with client_for(base, concurrency) as client:
+    async with client_for(base, concurrency, planner) as client:
         async def one(k: int) -> None:
             async with sem:
-                resp = await client.post("/api/units", headers=auth(planner), json={
+                resp = await client.post("/api/units", json={
                     "name": f"reporter-{k:03d}", "role": "reporter",
                     "branches": [BRANCHES[k % len(BRANCHES)]]})
                 tokens[k] = check(resp, 201, f"creating reporter {k}")["token"]
@@ -394,13 +421,13 @@ def stored_revisions(url: str, plan: int) -> int:
         engine.dispose()
 
 
-def watcher_idle(base: str, planner: str, quiet: float = 3.0, limit: float = 120.0) -> int:
+def watcher_idle(base: str, quiet: float = 3.0, limit: float = 120.0) -> int:
     """Wait until the watcher has not finished a recomputation for ``quiet`` seconds; the
     number of recomputations so far."""
     deadline = time.monotonic() + limit
     last, since = -1, time.monotonic()
     while time.monotonic() < deadline:
-        done = int(httpx.get(f"{base}/api/health", timeout=30).json()["recomputed"])
+        done = int(httpx.get(f"{base}/api/health", timeout=60).json()["recomputed"])
         if done != last:
             last, since = done, time.monotonic()
         elif time.monotonic() - since >= quiet:
@@ -416,69 +443,108 @@ class BackendResult:
     setup: dict[str, float] = field(default_factory=dict)
     runs: dict[str, Run] = field(default_factory=dict)
     after: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sweep: dict[int, list[float]] = field(default_factory=dict)
     watcher_errors: list[str] = field(default_factory=list)
     server_log: str = ""
 
 
-def run_backend(name: str, detail: str, url: str, folder: Path, work: Workload,
-                reporters: int, rate: float) -> BackendResult:
+@dataclass(frozen=True)
+class Options:
+    reports: int
+    reporters: int
+    figures_each: int
+    goal_rate: float
+    open_share: float
+    open_seconds: float
+    sweep_targets: tuple[int, ...]
+    sweep_reports: int
+    seed: int
+
+
+def after_run(res: BackendResult, kind: str, server: Server, url: str, plan: int, before: int
+              ) -> None:
+    """The planner reads the monitor twice; the revisions stored are counted."""
+    with httpx.Client(base_url=server.base, timeout=600, headers=auth(server.token)) as c:
+        t = time.perf_counter()
+        mon = check(c.get(f"/api/plans/{plan}/monitor"), 200, "monitor")
+        t_mon = time.perf_counter() - t
+        t = time.perf_counter()
+        again = check(c.get(f"/api/plans/{plan}/monitor"), 200, "monitor")
+        t_again = time.perf_counter() - t
+    done = watcher_idle(server.base)
+    res.after[kind] = {"monitor_s": t_mon, "monitor_again_s": t_again,
+                       "revisions_seen": mon["revisions"], "flags": len(mon["flags"]),
+                       "alerts": len(again["alerts"]), "stored": stored_revisions(url, plan),
+                       "recomputations": done - before}
+    print(f"{res.name} {kind} after: {res.after[kind]}", flush=True)
+
+
+def run_backend(name: str, detail: str, url: str, folder: Path, opt: Options) -> BackendResult:
     res = BackendResult(name, detail)
     server = Server(url, folder)
     t = time.perf_counter()
     server.start()
-    res.setup["start (migrations, planner, uvicorn) s"] = time.perf_counter() - t
+    res.setup["start `autarky serve` (migrations, planner, uvicorn)"] = time.perf_counter() - t
     assert server.proc is not None
+    work = workload(opt.reports, opt.reporters, opt.figures_each, opt.seed)
     try:
-        planner = server.token
-        with httpx.Client(base_url=server.base, timeout=300) as c:
+        with httpx.Client(base_url=server.base, timeout=600, headers=auth(server.token)) as c:
             t = time.perf_counter()
-            scenario = check(c.post("/api/scenarios", headers=auth(planner),
-                                    json={"bundled": "island"}), 201, "storing island")["token"]
-            res.setup["store island s"] = time.perf_counter() - t
+            scenario = check(c.post("/api/scenarios", json={"bundled": "island"}), 201,
+                             "storing island")["token"]
+            res.setup["store the bundled island scenario"] = time.perf_counter() - t
             plans = {}
             for kind in ("closed", "open"):
                 t = time.perf_counter()
-                plans[kind] = check(c.post("/api/plans", headers=auth(planner), json=plan_body(
+                plans[kind] = check(c.post("/api/plans", json=plan_body(
                     f"bench {kind} loop", scenario, work.periods)), 201, "publishing")["id"]
-                res.setup[f"publish a plan of {len(BRANCHES) * work.periods} targets s"] = (
+                res.setup[f"publish a plan of {work.targets:,} targets"] = (
+                    time.perf_counter() - t)
+            sweep_plans = {}
+            for n in opt.sweep_targets:
+                periods = math.ceil(n / len(BRANCHES))
+                t = time.perf_counter()
+                sweep_plans[n] = (check(c.post("/api/plans", json=plan_body(
+                    f"bench sweep {n}", scenario, periods)), 201, "publishing")["id"], periods)
+                res.setup[f"publish a plan of {len(BRANCHES) * periods:,} targets"] = (
                     time.perf_counter() - t)
         t = time.perf_counter()
-        tokens = asyncio.run(make_reporters(server.base, planner, reporters))
-        res.setup[f"create {reporters} reporters (argon2 hash each, 8 at a time) s"] = (
-            time.perf_counter() - t)
+        tokens = asyncio.run(make_reporters(server.base, server.token, opt.reporters))
+        res.setup[f"create {opt.reporters} reporters (an argon2 hash each; 8 requests at a "
+                  "time)"] = time.perf_counter() - t
         t = time.perf_counter()
         bad = asyncio.run(warm_up(server.base, tokens))
-        res.setup[f"first request of each reporter ({reporters} at once, argon2 verify) s"] = (
-            time.perf_counter() - t)
+        res.setup[f"first request of each reporter ({opt.reporters} at once; an argon2 "
+                  "verification each, then cached)"] = time.perf_counter() - t
         if bad:
             raise RuntimeError(f"{bad} reporters could not sign in")
-        print(f"{name}: set up ({res.setup})", flush=True)
-        for kind in ("closed", "open"):
-            before = watcher_idle(server.base, planner)
-            cpu = CpuWindow(server.proc.pid)
-            if kind == "closed":
-                run = asyncio.run(closed_loop(server.base, plans[kind], tokens, work, cpu))
-            else:
-                run = asyncio.run(open_loop(server.base, plans[kind], tokens, work, rate, cpu))
-            res.runs[kind] = run
-            print(f"{name} {kind} loop: {run.stats()} {run.cpu}", flush=True)
-            with httpx.Client(base_url=server.base, timeout=300) as c:
-                t = time.perf_counter()
-                mon = check(c.get(f"/api/plans/{plans[kind]}/monitor", headers=auth(planner)),
-                            200, "monitor")
-                t_mon = time.perf_counter() - t
-                t = time.perf_counter()
-                mon2 = check(c.get(f"/api/plans/{plans[kind]}/monitor", headers=auth(planner)),
-                             200, "monitor")
-                t_mon2 = time.perf_counter() - t
-            done = watcher_idle(server.base, planner)
-            res.after[kind] = {
-                "monitor_s": t_mon, "monitor_again_s": t_mon2, "revisions_seen": mon["revisions"],
-                "flags": len(mon["flags"]), "alerts": len(mon2["alerts"]),
-                "stored": stored_revisions(url, plans[kind]),
-                "recomputations": done - before}
-            print(f"{name} {kind} loop after: {res.after[kind]}", flush=True)
-        health = httpx.get(f"{server.base}/api/health", timeout=30).json()
+        print(f"{name}: set up {res.setup}", flush=True)
+
+        before = watcher_idle(server.base)
+        run = asyncio.run(load(server.base, plans["closed"], tokens, work,
+                               CpuWindow(server.proc.pid)))
+        res.runs["closed"] = run
+        print(f"{name} closed loop: {run.stats()} {run.cpu_text()}", flush=True)
+        after_run(res, "closed", server, url, plans["closed"], before)
+
+        capacity = run.stats()["rate"]
+        rate = min(opt.goal_rate, opt.open_share * capacity)
+        n_open = min(opt.reports, max(opt.reporters, math.ceil(rate * opt.open_seconds)))
+        open_work = workload(n_open, opt.reporters, opt.figures_each, opt.seed + 1)
+        before = watcher_idle(server.base)
+        run = asyncio.run(load(server.base, plans["open"], tokens, open_work,
+                               CpuWindow(server.proc.pid), rate))
+        res.runs["open"] = run
+        print(f"{name} open loop at {rate:.1f}/s: {run.stats()} {run.cpu_text()}", flush=True)
+        after_run(res, "open", server, url, plans["open"], before)
+
+        for n, (plan, periods) in sweep_plans.items():
+            watcher_idle(server.base)
+            res.sweep[n] = asyncio.run(sequential(server.base, plan, tokens[0],
+                                                  opt.sweep_reports, periods))
+            print(f"{name} one reporter, plan of {n} targets: p50 "
+                  f"{1e3 * float(np.median(res.sweep[n])):.1f} ms", flush=True)
+        health = httpx.get(f"{server.base}/api/health", timeout=60).json()
         res.watcher_errors = list(health.get("watcher_errors", []))
     finally:
         server.stop()

@@ -99,8 +99,9 @@ class _Tokens:
 class _Watcher:
     """A thread that recomputes a plan's monitoring after reports arrive (coalesced)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, read: Engine | None = None) -> None:
         self.engine = engine
+        self.read = read or engine
         self.todo: queue.Queue[int | None] = queue.Queue()
         self.pending: set[int] = set()
         self.lock = threading.Lock()
@@ -118,14 +119,18 @@ class _Watcher:
 
     def _run(self) -> None:
         from autarky.service.db import session_scope
-        from autarky.service.watch import refresh
+        from autarky.service.watch import recompute, store_snapshot
 
         while (plan_id := self.todo.get()) is not None:
             with self.lock:
                 self.pending.discard(plan_id)
             try:
-                with session_scope(self.engine) as s:
-                    refresh(s, plan_id)
+                # computed in a read transaction (writers go on), stored in a short write one
+                with session_scope(self.read) as s:
+                    got = recompute(s, plan_id)
+                if got is not None:
+                    with session_scope(self.engine) as s:
+                        store_snapshot(s, plan_id, *got)
                 self.done += 1
             except Exception as exc:  # kept for /api/health; the next report tries again
                 self.errors = [*self.errors[-9:], f"plan {plan_id}: {exc}"]
@@ -147,7 +152,7 @@ def _errors(app: FastAPI) -> None:
             return unprocessable(getattr(exc, "field", "") or "", exc.message)
         from autarky.service.pages import error_page
 
-        return error_page(request, 422, str(exc), getattr(exc, "field", "") or "")
+        return error_page(request, 422, exc.message, getattr(exc, "field", "") or "")
 
     @app.exception_handler(ForbiddenError)
     async def _forbidden(request: Request, exc: ForbiddenError) -> Any:
@@ -206,7 +211,7 @@ def create_app(config: ServiceConfig | None = None, *, runner: Any = None) -> Fa
         from autarky.service.db import session_scope
         from autarky.service.jobs import DaskRunner, LocalRunner, recover
 
-        app.state.watcher = _Watcher(write)
+        app.state.watcher = _Watcher(write, read)
         if runner is not None:
             app.state.runner = runner
         elif cfg.dask:
@@ -266,8 +271,9 @@ def write_session(request: Request) -> Iterator[Session]:
 
 
 #: A request's session that only reads, and one that writes (dependencies).
-ReadSession = Annotated[Session, Depends(read_session)]
-WriteSession = Annotated[Session, Depends(write_session)]
+#: Both end (commit) before the response is sent: what a 2xx acknowledges is stored.
+ReadSession = Annotated[Session, Depends(read_session, scope="function")]
+WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 
 
 def _bearer(request: Request) -> str | None:

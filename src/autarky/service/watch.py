@@ -35,7 +35,8 @@ from autarky.errors import ScenarioError
 from autarky.service.models import Alert, MonitorSnapshot, ReportedFigure, ReportRevision
 
 __all__ = ["ALERTING", "DEFAULT_SETTINGS", "LEVELS", "MIN_BENFORD", "MIN_LAST_DIGIT",
-           "check_settings", "escalation", "refresh", "watch"]
+           "check_settings", "escalation", "recompute", "refresh", "store_snapshot",
+           "watch"]
 
 #: The monitoring settings of a plan and their defaults.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -260,42 +261,68 @@ def _inputs(session: Session, plan_id: int) -> tuple[Targets, Reports, list[str]
     return targets, reports, [w for w in written if w], int(last)
 
 
-def refresh(session: Session, plan_id: int) -> dict[str, Any]:
-    """Recompute the plan's monitoring when a report has arrived since the stored snapshot,
-    raise alerts for new significant flags, and return the snapshot with its alerts (each with
-    its escalation level)."""
+def _plan_settings(session: Session, plan_id: int) -> dict[str, Any]:
+    from autarky.errors import UnknownIdError
     from autarky.service.models import PublishedPlan
 
     plan = session.get(PublishedPlan, plan_id)
     if plan is None:
-        from autarky.errors import UnknownIdError
-
         raise UnknownIdError(f"no plan {plan_id}")
-    settings = check_settings(json.loads(plan.settings or "{}"))
-    last = session.scalar(select(func.max(ReportRevision.id)).join(ReportedFigure).where(
-        ReportedFigure.plan_id == plan_id)) or 0
+    return check_settings(json.loads(plan.settings or "{}"))
+
+
+def _last_revision(session: Session, plan_id: int) -> int:
+    return int(session.scalar(select(func.max(ReportRevision.id)).join(ReportedFigure).where(
+        ReportedFigure.plan_id == plan_id)) or 0)
+
+
+def recompute(session: Session, plan_id: int) -> tuple[int, dict[str, Any]] | None:
+    """The plan's monitoring, recomputed when a report has arrived since its stored snapshot:
+    ``(newest revision id, body)``; ``None`` when the snapshot is current. Only reads."""
+    settings = _plan_settings(session, plan_id)
     snap = session.get(MonitorSnapshot, plan_id)
-    if snap is not None and snap.last_revision == last:
-        body = json.loads(snap.body)
+    if snap is not None and snap.last_revision == _last_revision(session, plan_id):
+        return None
+    targets, reports, written, last = _inputs(session, plan_id)
+    body = watch(targets, reports, written, settings)
+    body["computed_at"] = dt.datetime.now(dt.UTC).isoformat()
+    return last, body
+
+
+def store_snapshot(session: Session, plan_id: int, last: int, body: dict[str, Any]) -> None:
+    """Keep ``body`` as the plan's snapshot (unless a newer one is stored) and raise an alert
+    for each significant flag not raised before."""
+    known = {(a.kind, a.branch, a.period) for a in session.scalars(
+        select(Alert).where(Alert.plan_id == plan_id))}
+    for f in body["flags"]:
+        key = (f["kind"], f["branch"], f["period"])
+        if f["kind"] in ALERTING and key not in known:
+            known.add(key)
+            _insert(session, Alert(plan_id=plan_id, kind=f["kind"], branch=f["branch"],
+                                   period=f["period"], message=f["message"]))
+    text = json.dumps(body, allow_nan=False)
+    snap = session.get(MonitorSnapshot, plan_id)
+    if snap is None:
+        _insert(session, MonitorSnapshot(plan_id=plan_id, last_revision=last, body=text))
+    elif snap.last_revision < last:
+        snap.last_revision, snap.body = last, text
+        snap.computed_at = dt.datetime.now(dt.UTC)
+        session.flush()
+
+
+def refresh(session: Session, plan_id: int) -> dict[str, Any]:
+    """The plan's monitoring, recomputed first when a report has arrived since the stored
+    snapshot (:func:`recompute`, :func:`store_snapshot`), with its alerts (each with its
+    escalation level)."""
+    settings = _plan_settings(session, plan_id)
+    got = recompute(session, plan_id)
+    if got is not None:
+        store_snapshot(session, plan_id, *got)
+        body = got[1]
     else:
-        targets, reports, written, last = _inputs(session, plan_id)
-        body = watch(targets, reports, written, settings)
-        body["computed_at"] = dt.datetime.now(dt.UTC).isoformat()
-        known = {(a.kind, a.branch, a.period) for a in session.scalars(
-            select(Alert).where(Alert.plan_id == plan_id))}
-        for f in body["flags"]:
-            key = (f["kind"], f["branch"], f["period"])
-            if f["kind"] in ALERTING and key not in known:
-                known.add(key)
-                _insert(session, Alert(plan_id=plan_id, kind=f["kind"], branch=f["branch"],
-                                       period=f["period"], message=f["message"]))
-        text = json.dumps(body, allow_nan=False)
-        if snap is None:
-            _insert(session, MonitorSnapshot(plan_id=plan_id, last_revision=last, body=text))
-        elif snap.last_revision < last:
-            snap.last_revision, snap.body = last, text
-            snap.computed_at = dt.datetime.now(dt.UTC)
-            session.flush()
+        snap = session.get(MonitorSnapshot, plan_id)
+        assert snap is not None
+        body = json.loads(snap.body)
     body["alerts"] = [_alert(a, body.get("latest_period"), settings["escalate_after"])
                       for a in session.scalars(select(Alert).where(Alert.plan_id == plan_id)
                                                .order_by(Alert.id))]
