@@ -294,7 +294,7 @@ def fan_chart(row: dict[str, Any], width: int = 560, height: int = 220) -> dict[
     lo, hi = min(values), max(values)
     pad = 0.08 * (hi - lo or abs(hi) or 1.0)
     lo, hi = lo - pad, hi + pad
-    left, right, top, bottom = 64, 12, 12, 28
+    left, right, top, bottom = 64, 28, 12, 28  # room for the last period's label
     n = len(periods)
 
     def x(p: str) -> float:
@@ -309,6 +309,8 @@ def fan_chart(row: dict[str, Any], width: int = 560, height: int = 220) -> dict[
 
     out: dict[str, Any] = {"width": width, "height": height, "periods": periods,
                            "target": line(row["targets"]), "reported": line(row["reported"]),
+                           "dots": [(round(x(p), 1), round(y(v), 1)) for p, v in
+                                    sorted(row["reported"].items()) if v],
                            "xs": [(p, round(x(p), 1)) for p in periods],
                            "ys": [(_fmt(v, 3), round(y(v), 1)) for v in
                                   (lo + pad, (lo + hi) / 2, hi - pad)],

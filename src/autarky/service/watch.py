@@ -107,6 +107,10 @@ def _num(v: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def _figures(n: int) -> str:
+    return "1 figure" if n == 1 else f"{n} figures"
+
+
 def _digit_flags(latest: list[float], written: list[str], alpha: float, last: str
                  ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     from autarky.monitor.digits import benford_test, last_digit_test
@@ -124,7 +128,7 @@ def _digit_flags(latest: list[float], written: list[str], alpha: float, last: st
                                      f"Benford's law (chi-square {b.chi2:.1f} on 8 df, p = "
                                      f"{b.p_value:.2g}; MAD {b.mad:.4f}, {b.conformity})"})
     else:
-        out["benford"] = {"n": len(latest), "note": f"not run: {len(latest)} figures, the "
+        out["benford"] = {"n": len(latest), "note": f"not run: {_figures(len(latest))}, the "
                                                     f"test needs {MIN_BENFORD}"}
     if len(written) >= MIN_LAST_DIGIT:
         t = last_digit_test(written, alpha=alpha)
@@ -136,7 +140,7 @@ def _digit_flags(latest: list[float], written: list[str], alpha: float, last: st
                                      f"not uniform (chi-square {t.chi2:.1f} on 9 df, p = "
                                      f"{t.p_value:.2g})"})
     else:
-        out["last_digit"] = {"n": len(written), "note": f"not run: {len(written)} figures, "
+        out["last_digit"] = {"n": len(written), "note": f"not run: {_figures(len(written))}, "
                                                         f"the test needs {MIN_LAST_DIGIT}"}
     return out, flags
 
@@ -210,7 +214,7 @@ def watch(targets: Targets, reports: Reports, written: list[str] | None = None,
         for p, v in row["fulfilment"].items():
             if v < 1.0 - 1e-9:
                 flags.append({"kind": "miss", "branch": b, "period": p,
-                              "message": f"{p}: {v:.1%} of the target"})
+                              "message": f"{100 * v:.1f} % of the target"})
         branches[b] = row
     latest = reports.latest()
     last_p = max((p for p in latest.columns), key=period_ordinal, default=None) \
