@@ -229,7 +229,7 @@ def test_a_reporter_reports_its_own_branches_only(svc):
 def test_a_malformed_report_names_its_field(svc, change, where):
     body = {"branch": "agriculture", "period": 2021, "value": 95.0, "unit": U,
             "reported_at": "2024-01-15", **change}
-    who = "office" if False else "farm"
+    who = "farm"
     if change.get("branch") == "services":  # a branch the plan lacks: a reporter scoped to it
         r = svc["client"].post("/api/units", json={"name": "svc", "role": "reporter",
                                                    "branches": ["services"]},
@@ -276,7 +276,8 @@ def test_revisions_are_kept_and_flagged(svc):
 def test_alerts_escalate_until_acknowledged(svc):
     c, o = svc["client"], bearer(svc["office"])
     report(svc, "farm", "agriculture", 2021, 98.0)
-    report(svc, "farm", "agriculture", 2021, 80.0, reported_at="2024-02-01")  # a revision of -18 %: an alert in 2021
+    # a revision of -18 %: an alert in 2021
+    report(svc, "farm", "agriculture", 2021, 80.0, reported_at="2024-02-01")
     m = c.get(f"/api/plans/{svc['plan']}/monitor", headers=o).json()
     (alert,) = [a for a in m["alerts"] if a["kind"] == "revision"]
     assert alert["level"] == "notice"  # reports have reached 2021 only

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import pytest
 
 from autarky.service.db import make_engine, migrate, session_scope
 from autarky.service.store import create_unit

@@ -132,21 +132,21 @@ def _summary(ds: Any, draws: bool) -> dict[str, Any]:
         if extra:  # one value (or its quantiles) per branch, partner, ...
             if da.sizes[extra[0]] > MAX_LABELS:
                 continue
-            entry = {"unit": str(da.attrs.get("unit", "")),
-                     "description": str(da.attrs.get("description", "")), "by": extra[0],
-                     "values": {}}
+            values: dict[str, Any] = {}
             for label in da[extra[0]].values:
                 v = np.asarray(da.sel({extra[0]: label}).values, dtype=float).ravel()
                 v = v[np.isfinite(v)]
                 if v.size == 0:
-                    entry["values"][str(label)] = None
+                    values[str(label)] = None
                 elif draws:
                     q = np.quantile(v, [0.05, 0.5, 0.95])
-                    entry["values"][str(label)] = {"q05": _num(q[0]), "median": _num(q[1]),
-                                                   "q95": _num(q[2]), "n": int(v.size)}
+                    values[str(label)] = {"q05": _num(q[0]), "median": _num(q[1]),
+                                          "q95": _num(q[2]), "n": int(v.size)}
                 else:
-                    entry["values"][str(label)] = _num(v[0])
-            out["outputs"][str(name)] = entry
+                    values[str(label)] = _num(v[0])
+            out["outputs"][str(name)] = {"unit": str(da.attrs.get("unit", "")),
+                                         "description": str(da.attrs.get("description", "")),
+                                         "by": extra[0], "values": values}
             continue
         v = np.asarray(da.values, dtype=float).ravel()
         v = v[np.isfinite(v)]
