@@ -336,6 +336,8 @@ def test_exports_hold_the_numbers_of_the_monitoring(svc):
                                                  for f in flags}
     assert len(table("targets")) == 6 and len(table("revisions")) == 4
     assert len(table("alerts")) == len(m["alerts"])
+    digits = {r["test"]: r for r in table("digits")}
+    assert digits["benford"]["n"] == "4" and "needs 100" in digits["benford"]["note"]
     assert c.get(f"/api/plans/{svc['plan']}/export/secrets.csv", headers=o).status_code == 422
 
 

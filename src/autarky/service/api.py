@@ -229,6 +229,7 @@ EXPORTS = {
     "flags": ("kind", "branch", "period", "message"),
     "alerts": ("id", "kind", "branch", "period", "level", "acknowledged", "raised_at",
                "message"),
+    "digits": ("test", "n", "chi2", "df", "p_value", "rejects", "mad", "conformity", "note"),
     "revisions": ("branch", "period", "seq", "value", "written", "previous_value",
                   "reported_at", "received_at", "unit", "source", "note"),
 }
@@ -255,6 +256,9 @@ def export_rows(session: Session, plan_id: int, table: str, watched: dict[str, A
         return list(watched["flags"])
     if table == "alerts":
         return list(watched["alerts"])
+    if table == "digits":
+        return [{"test": name, "df": df, **watched["digits"][name]}
+                for name, df in (("benford", 8), ("last_digit", 9))]
     return [{"branch": b, "period": p, **h} for b, p in sorted(
         {(t.branch, t.period) for t in plan.targets}) for h in store.history(
         session, plan_id, b, p)]
