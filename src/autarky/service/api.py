@@ -32,12 +32,12 @@ __all__ = ["EXPORTS", "router"]
 router = APIRouter(prefix="/api")
 
 #: A name or id: printable, no control characters.
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200,
+_Name = Annotated[str, StringConstraints(min_length=1, max_length=200,
                                         pattern=r"^[^\x00-\x1f\x7f]+$")]
 #: Free text (a source, a note): no NUL, at most 2,000 characters.
-Text = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")]
-PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The plan's number.")]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+_Text = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")]
+_PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The plan's number.")]
+_Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class _Body(BaseModel):
@@ -47,61 +47,62 @@ class _Body(BaseModel):
 class UnitIn(_Body):
     """A unit to create."""
 
-    name: Name
+    name: _Name
     role: Annotated[str, Field(pattern="^(planner|reporter)$")]
-    branches: Annotated[list[Name], Field(max_length=10_000)] = []
+    branches: Annotated[list[_Name], Field(max_length=10_000)] = []
 
 
 class ScenarioIn(_Body):
     """A scenario version to store: its YAML text (the scenario format) or a bundled name."""
 
     yaml: Annotated[str | None, Field(max_length=50_000_000)] = None
-    bundled: Name | None = None
+    bundled: _Name | None = None
 
 
 class TargetIn(_Body):
     """One target: the level planned for a branch in a period."""
 
-    branch: Name
+    branch: _Name
     period: Annotated[int, Field(ge=1, le=9999)] | Annotated[str, Field(max_length=20)]
     value: Annotated[float, Field(strict=True)]
-    unit: Name
+    unit: _Name
 
 
 class PlanIn(_Body):
     """A plan to publish with its targets, or (``strategy``) to compute as a multi-year plan
     in the background and publish when done."""
 
-    name: Name
+    name: _Name
     scenario: Annotated[str, Field(pattern="^[0-9a-f]{64}$", description="A version token.")]
     targets: Annotated[list[TargetIn], Field(max_length=1_000_000)] = []
-    strategy: Name | None = None
+    strategy: _Name | None = None
     settings: dict[str, Any] = {}
 
 
 class ReportIn(_Body):
     """A reported figure (a new revision when the branch and period are reported already)."""
 
-    branch: Name
+    branch: _Name
     period: Annotated[int, Field(ge=1, le=9999)] | Annotated[str, Field(max_length=20)]
     value: Annotated[float, Field(strict=True)] | Annotated[str, Field(max_length=40)] = Field(
         description="The figure; as a string it is kept as written (for the last-digit test).")
-    unit: Name
+    unit: _Name
     reported_at: Annotated[str, Field(max_length=40)] | None = None
-    source: Text = ""
-    note: Text = ""
+    source: _Text = ""
+    note: _Text = ""
 
 
 class AckIn(_Body):
     """An acknowledgement of an alert."""
 
-    note: Text = ""
+    note: _Text = ""
 
 
 class JobIn(_Body):
     """A background run on a scenario version."""
 
-    kind: Annotated[str, Field(pattern="^(" + "|".join(KINDS) + ")$")]
+    kind: Annotated[str, Field(max_length=40, json_schema_extra={"enum": list(KINDS)},
+                               description="analysis, sweep or plan")]
     scenario: Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
     params: dict[str, Any] = {}
 
@@ -359,7 +360,7 @@ def plans(unit: Reader,
 
 
 @router.get("/plans/{plan_id}", summary="A plan and its targets")
-def plan(plan_id: PlanId, unit: Reader,
+def get_plan(plan_id: _PlanId, unit: Reader,
          session: ReadSession) -> dict[str, Any]:
     p = plan_or_404(session, plan_id)
     return plan_dict(p, session.get(ScenarioVersion, p.scenario_id))
@@ -367,7 +368,7 @@ def plan(plan_id: PlanId, unit: Reader,
 
 @router.get("/plans/{plan_id}/monitor",
             summary="Fulfilment, forecasts, P(meet), flags, digit tests and alerts")
-def monitor(plan_id: PlanId, unit: Writer,
+def monitor(plan_id: _PlanId, unit: Writer,
             session: WriteSession) -> dict[str, Any]:
     from autarky.service.watch import refresh
 
@@ -377,14 +378,14 @@ def monitor(plan_id: PlanId, unit: Writer,
 
 @router.post("/plans/{plan_id}/reports", status_code=201,
              summary="Report a figure (a reporter, for its own branches)")
-def add_report(plan_id: PlanId, body: ReportIn, request: Request,
+def add_report(plan_id: _PlanId, body: ReportIn, request: Request,
                unit: Writer,
                session: WriteSession) -> dict[str, Any]:
     return report(session, unit, plan_id, body, request)
 
 
 @router.get("/plans/{plan_id}/reports", summary="Every revision of every report of a plan")
-def reports(plan_id: PlanId, unit: Reader,
+def reports(plan_id: _PlanId, unit: Reader,
             session: ReadSession) -> list[dict[str, Any]]:
     plan_or_404(session, plan_id)
     rows = export_rows(session, plan_id, "revisions", {})
@@ -395,7 +396,7 @@ def reports(plan_id: PlanId, unit: Reader,
 
 
 @router.get("/plans/{plan_id}/history", summary="The revisions of one figure")
-def history(plan_id: PlanId, branch: Annotated[str, Query(max_length=200)],
+def history(plan_id: _PlanId, branch: Annotated[str, Query(max_length=200)],
             period: Annotated[str, Query(max_length=20)], unit: Reader,
             session: ReadSession) -> list[dict[str, Any]]:
     plan_or_404(session, plan_id)
@@ -407,7 +408,7 @@ def history(plan_id: PlanId, branch: Annotated[str, Query(max_length=200)],
 
 @router.get("/plans/{plan_id}/export/{table}.csv", summary="A table of the planner's page as CSV",
             response_class=Response)
-def export(plan_id: PlanId, table: Annotated[str, Path(pattern="^(" + "|".join(EXPORTS) + ")$")],
+def export(plan_id: _PlanId, table: Annotated[str, Path(pattern="^(" + "|".join(EXPORTS) + ")$")],
            unit: Writer, session: WriteSession
            ) -> Response:
     from autarky.service.watch import refresh
@@ -419,7 +420,7 @@ def export(plan_id: PlanId, table: Annotated[str, Path(pattern="^(" + "|".join(E
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert (planner)")
-def acknowledge(alert_id: Id, body: AckIn, unit: Writer,
+def acknowledge(alert_id: _Id, body: AckIn, unit: Writer,
                 session: WriteSession) -> dict[str, Any]:
     a: Alert = store.acknowledge(session, unit, alert_id, body.note)
     return {"id": a.id, "acknowledged_at": a.acknowledged_at.isoformat()  # type: ignore[union-attr]
@@ -444,7 +445,7 @@ def jobs(unit: Reader,
 
 
 @router.get("/jobs/{job_id}", summary="A background run: status, progress, result")
-def job(job_id: Id, unit: Reader,
+def job(job_id: _Id, unit: Reader,
         session: ReadSession) -> dict[str, Any]:
     j = session.get(Job, job_id)
     if j is None:
