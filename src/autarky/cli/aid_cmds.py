@@ -6,7 +6,6 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from autarky.cli.app import (
@@ -60,35 +59,35 @@ def timing_tables(t: Any, economy: Any, scenario: str, kind: str = "profile") ->
         title = "Without the aid, or with less"
         how = ("Each case rewrites the scenario's aid by year (a donor left out, aid cut after "
                "a year, scaled); the plan is solved afresh for each.")
-    head = Table(title=f"{title} — {escape(economy.name)}",
-                 caption=escape(source_line(economy, scenario)) + ". " + how + " "
+    head = Table(title=f"{title} — {economy.name}",
+                 caption=str(source_line(economy, scenario)) + ". " + how + " "
                  "Objective: consumption-basket multiples discounted to the first year "
                  "(with soft targets, less 10^4 per unit of relative shortfall); industrial "
-                 f"output in {escape(cur)} at constant prices.",
+                 f"output in {cur} at constant prices.",
                  caption_justify="left")
     for col in (kind, "status", "objective", "consumption (x basket, summed)",
                 "own saving (share of investment)", "imports in the last year (share of supply)",
-                f"industrial output in the last year ({escape(cur)})"):
+                f"industrial output in the last year ({cur})"):
         head.add_column(col, justify="left" if col in (kind, "status") else "right")
     for name, r in s.iterrows():
         if r["status"] != "optimal":
-            head.add_row(escape(str(name)), str(r["status"]), *["-"] * 5)
+            head.add_row(str(str(name)), str(r["status"]), *["-"] * 5)
             continue
-        head.add_row(escape(str(name)), "optimal", fmt(r["objective"]), fmt(r["consumption"]),
+        head.add_row(str(str(name)), "optimal", fmt(r["objective"]), fmt(r["consumption"]),
                      f"{100 * r['own_saving_share']:.1f} %",
                      f"{100 * r['last_year_import_share']:.1f} %",
                      fmt(r["last_year_industrial_output"]))
     av = t.aid_value
     val = Table(title="Value of one more unit of aid, by year (dual of the year's "
                       "foreign-exchange balance)",
-                caption=f"Objective per {escape(cur)} of aid (where trade clears partner by "
+                caption=f"Objective per {cur} of aid (where trade clears partner by "
                         "partner: a unit split between the partners as that year's aid is); 0 "
                         "where foreign exchange does not bind that year (aid is not what limits "
                         "the plan).",
                 caption_justify="left")
     val.add_column("year", justify="right")
     for name in av.columns:
-        val.add_column(escape(str(name)), justify="right")
+        val.add_column(str(str(name)), justify="right")
     for y, row in av.iterrows():
         val.add_row(str(y), *[fmt(v) for v in row.to_numpy()])
     return [head, val]
@@ -143,9 +142,9 @@ def _emit(t: Any, eco: Any, scenario: str, strategy: str, format: Format, kind: 
         return
     for table in timing_tables(t, eco, scenario, kind):
         out.print(table)
-    out.print("[bold]What the model cannot say[/bold]")
+    out.print("What the model cannot say", style="bold")
     for line in t.limits:
-        out.print(f"- {escape(line)}", highlight=False)
+        out.print(f"- {line}", highlight=False)
 
 
 @app.command("aid-cases", epilog=examples(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from autarky.errors import AutarkyError, BadValueError, PlanFailure
 
@@ -34,9 +35,39 @@ data_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                        help="Bundled data: the source's claims and models.")
 app.add_typer(data_app, name="data")
 
-out = Console(soft_wrap=False,
-              width=None if sys.stdout is not None and sys.stdout.isatty() else 140)
-err = Console(stderr=True)
+def literal(text: str) -> str:
+    r"""``text`` with its control characters (but newline and tab) shown escaped (``\x1b``):
+    a name from a scenario file reaches the terminal as the text it is, never as a command.
+
+    Examples
+    --------
+    >>> literal("steel\x1b[31m red")
+    'steel\\x1b[31m red'
+    >>> literal("a\tb")
+    'a\tb'
+    """
+    if all(c.isprintable() or c in "\n\t" for c in text):
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
+
+
+class LiteralConsole(Console):
+    """A console that prints every string as the literal text it is: no markup (``[/]`` is
+    text), no emoji codes (``:100:`` stays), no highlighting, control characters escaped.
+    The command line's own styles are given as styles, never as markup."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.update(markup=False, emoji=False, highlight=False)
+        super().__init__(**kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:  # type: ignore[override]
+        kwargs.update(markup=False, emoji=False, highlight=False)
+        return super().render_str(literal(text), **kwargs)
+
+
+out = LiteralConsole(soft_wrap=False,
+                     width=None if sys.stdout is not None and sys.stdout.isatty() else 140)
+err = LiteralConsole(stderr=True)
 
 
 class Format(StrEnum):
@@ -171,8 +202,9 @@ def validate(scenario: ScenarioArg, allow_outside: AllowOutsideOpt = False,
              home: HomeOpt = None, group: GroupOpt = None) -> None:
     """Check a scenario: structure, ids, units, numbers and productiveness."""
     eco = load_economy(scenario, allow_outside, home, group)
-    out.print(f"[green]ok[/green] {scenario}: {eco.name!r}, {eco.n} branches, "
-              f"{len(eco.factors)} factors, {len(eco.partners)} partners; technology productive.")
+    out.print(Text.assemble(("ok", "green"), f" {scenario}: '{eco.name}', {eco.n} branches, "
+                            f"{len(eco.factors)} factors, {len(eco.partners)} partners; "
+                            "technology productive."))
 
 
 @app.command(epilog=examples(
@@ -339,7 +371,7 @@ def compare(
         render.print_json(doc)
         return
     out.print(render.compare_table(plans, eco))
-    out.print(f"Chart of the paths written to [bold]{path}[/bold]")
+    out.print(f"Chart of the paths written to {path}")
 
 
 def _stack_csv(parts: list[tuple[str, str]]) -> str:
@@ -424,7 +456,7 @@ def _write_report(scenario: str, out_dir: Path, *, force: bool, allow_outside: b
             meta={"command": "report", "scenario": scenario, "baseline": baseline},
             protect=_inputs(scenario), baseline=baseline,
             skipped=lambda f, e: err.print(f"{f} skipped: {e}", markup=False))
-    out.print(f"Report written to [bold]{out_dir / 'index.html'}[/bold] with "
+    out.print(f"Report written to {out_dir / 'index.html'} with "
               f"{', '.join(pages[1:]) or 'no other page'} beside it", highlight=False)
 
 

@@ -7,7 +7,6 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from autarky.cli.app import (
@@ -67,9 +66,9 @@ def _summary_table(title: str, caption: str, s: Any, first: str) -> Table:
         t.add_column(col, justify="left" if col in (first, "status") else "right")
     for name, r in s.iterrows():
         if r["status"] != "optimal":
-            t.add_row(escape(str(name)), str(r["status"]), *["-"] * 7)
+            t.add_row(str(str(name)), str(r["status"]), *["-"] * 7)
             continue
-        t.add_row(escape(f"{name:g}" if isinstance(name, float) else str(name)), "optimal",
+        t.add_row(str(f"{name:g}" if isinstance(name, float) else str(name)), "optimal",
                   fmt(r["objective"]), f"{r['multiple']:.2f}", f"{100 * r['growth']:.1f} %",
                   f"{r['hours']:.1f}", f"{r['consumption_per_head']:.3f}",
                   f"{r['welfare_per_head']:.3f}", fmt(r["strain"]))
@@ -130,9 +129,9 @@ def mobilisation_cmd(
         f.insert(0, "strategy", strategy)
         sys.stdout.write(f.to_csv())
         return
-    src = escape(source_line(scn, scenario))
+    src = str(source_line(scn, scenario))
     out.print(_summary_table(
-        f"Mobilisation: the frontier of the working day — {escape(scn.name)}",
+        f"Mobilisation: the frontier of the working day — {scn.name}",
         f"{src}. The plan solved with the working day capped at each length (the tiers of "
         "extra effort cut at the cap). Per head: basket multiples per head, base year = 1 "
         "(mean over the years); welfare = consumption less the disutility of effort; strain: "
@@ -156,6 +155,6 @@ def mobilisation_cmd(
                        fmt(r["labour_used"]), fmt(r["strain"]), fmt(r["labour_value"]),
                        fmt(r["industrial_output"]), f"{r['welfare_per_head']:.3f}")
         out.print(by)
-    out.print("[bold]What the model cannot say[/bold]")
+    out.print("What the model cannot say", style="bold")
     for line in LIMITS:
-        out.print(f"- {escape(line)}", highlight=False)
+        out.print(f"- {line}", highlight=False)

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from autarky.cli.app import Format, FormatOpt, app, examples, out
 
@@ -170,8 +170,7 @@ def monitor(
                    f"{100 * res.required_growth[b]:.2f} % a {period_kind(r['period'])}")
     out.print(ft)
     for flag in res.flags:
-        out.print(f"[yellow]flag[/yellow] {flag['kind']}: {escape(flag['message'])}",
-                  highlight=False)
+        out.print(Text.assemble(("flag", "yellow"), f" {flag['kind']}: {flag['message']}"))
     revised = revisions(reports)
     if revised:
         out.print(f"{len(revised)} revision(s) in the reports (the latest figure is used): "
@@ -255,7 +254,7 @@ def _print_readings(r: Any, format: Format, files: str) -> None:
         sys.stdout.write(r.readings.to_csv(index=False))
         return
     t = Table(title="Readings of the ambiguous claims, weighed by the other claims",
-              caption=f"Claims: {escape(files)}. Method: {escape(r.method)}. Posterior: the "
+              caption=f"Claims: {files}. Method: {r.method}. Posterior: the "
                       "probability of the reading given all the claims (priors as stated); "
                       "Bayes factor: the evidence for the reading over the claim as read (above "
                       "1 the claims support it; 3-20 positive, 20-150 strong, over 150 very "
@@ -265,8 +264,8 @@ def _print_readings(r: Any, format: Format, files: str) -> None:
         t.add_column(col, justify="right" if col in ("prior", "posterior", "Bayes factor")
                      else "left")
     for _, row in r.readings.iterrows():
-        t.add_row(escape(str(row["claim"])), escape(str(row["reading"])),
-                  escape(str(row["changes"])), str(row["source_type"] or "the document"),
+        t.add_row(str(row["claim"]), str(row["reading"]),
+                  str(row["changes"]), str(row["source_type"] or "the document"),
                   f"{row['prior']:.2f}", f"{row['posterior']:.3f}", fmt(row["bayes_factor"]))
     out.print(t)
     out.print(f"Under the most probable readings: chi-square {best.chi2:.2f} on {best.dof} "

@@ -258,7 +258,7 @@ def stress(
     else:
         against = (f"{_pct(rp['loss'])} of the target not met" if rp["loss"] > 0 else
                    "the target is still met in full")
-    out.print(f"[bold]{res.shock}[/bold] on {eco.name}: re-planned, every home final use "
+    out.print(f"{res.shock} on {eco.name}: re-planned, every home final use "
               f"reaches {_pct(rp['fulfilment'])} of the target ({against}; the best the "
               "planners can do).", highlight=False)
     table = Table(title="Shortfall per product", caption=source_line(eco, scenario) +

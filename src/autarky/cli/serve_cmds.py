@@ -35,7 +35,7 @@ def _bootstrap(url: str) -> str | None:
 
 
 @app.command(epilog=examples(
-    "autarky serve",
+    "autarky serve --db sqlite:///ops.db",
     "autarky serve --db sqlite:///ops.db --port 8080",
     "autarky serve --db postgresql+psycopg://planner@localhost/ops --dask tcp://10.0.0.5:8786"))
 def serve(
@@ -76,7 +76,7 @@ def serve(
 
 @app.command("add-unit", epilog=examples(
     "autarky add-unit farms --role reporter --branch agriculture --db sqlite:///ops.db",
-    "autarky add-unit ministry --role planner"))
+    "autarky add-unit ministry --role planner --db sqlite:///ops.db"))
 def add_unit(
     name: Annotated[str, typer.Argument(help="The unit's name.")],
     role: Annotated[str, typer.Option(help="planner or reporter.")] = "reporter",

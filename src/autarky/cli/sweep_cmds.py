@@ -8,7 +8,6 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from autarky.cli.app import (
@@ -149,10 +148,10 @@ def sweep_cmd(
                  **{k: v for k, v in r.items() if k != "at"}} for r in rows]
         sys.stdout.write(pd.DataFrame(flat).to_csv(index=False))
         return
-    src = escape(source_line(scn, scenario))
+    src = str(source_line(scn, scenario))
     how = (f"{n} draws ({spec['design']}, seed {spec['seed']}) of {len(spec['entries'])} "
            f"uncertain numbers" if spec["entries"] else "the stated scenario (no draws)")
-    t = Table(title=f"Sweep of {escape(scn.name)}",
+    t = Table(title=f"Sweep of {scn.name}",
               caption=f"{src}. Quantiles over {how}; n: draws where the run succeeded; "
                       f"{broken} draws broke the scenario (not productive or out of bounds), "
                       "counted, not dropped. The quantiles are estimates from the draws.",
@@ -162,16 +161,16 @@ def sweep_cmd(
     for r in rows:
         where = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                           for k, v in r["at"].items())
-        t.add_row(escape(r["output"]), escape(where), escape(r["unit"]), str(r["n"]),
+        t.add_row(str(r["output"]), str(where), str(r["unit"]), str(r["n"]),
                   *[fmt(r[f"q{x:g}"]) for x in qs])
     out.print(t)
     for p in probs:
         if p["probability"].ndim:
-            out.print(f"P({escape(p.attrs['event'])}): per grid point", highlight=False)
-            out.print(escape(str(p["probability"].to_series().round(3).to_dict())),
+            out.print(f"P({p.attrs['event']}): per grid point", highlight=False)
+            out.print(str(str(p["probability"].to_series().round(3).to_dict())),
                       highlight=False)
             continue
-        out.print(f"P({escape(p.attrs['event'])}) = {float(p['probability']):.3f} "
+        out.print(f"P({p.attrs['event']}) = {float(p['probability']):.3f} "
                   f"(Wilson 95 % interval {float(p['low']):.3f}-{float(p['high']):.3f}; "
                   f"{int(p['n'])} draws; an estimate from the draws)", highlight=False)
     for v, s in sens.items():
@@ -182,14 +181,14 @@ def sweep_cmd(
         noise = ("" if col == "ST" else f" With {int(s['n'])} draws a correlation within "
                  f"+-{noise_level(int(s['n'])):.2f} is indistinguishable from "
                  "none (95 %).")
-        st = Table(title=f"What drives {escape(v)}",
+        st = Table(title=f"What drives {v}",
                    caption=f"Method: {s.attrs['reference']}.{noise}", caption_justify="left")
         for c in ("rank", "input", col, *(["S1"] if col == "ST" else [])):
             st.add_column(c, justify="left" if c == "input" else "right")
         for e in top["entry"].values:
             hit = top.sel(entry=e)
-            st.add_row(str(int(hit["rank"])), escape(str(e)), f"{float(hit[col]):+.3f}",
+            st.add_row(str(int(hit["rank"])), str(str(e)), f"{float(hit[col]):+.3f}",
                        *([f"{float(hit['S1']):+.3f}"] if col == "ST" else []))
         out.print(st)
     if store:
-        out.print(f"Results (every draw, every output): {escape(store)}", highlight=False)
+        out.print(f"Results (every draw, every output): {store}", highlight=False)

@@ -1,0 +1,63 @@
+"""Names are text (issue 16): any printable string as a scenario's name or a branch id goes
+through ``validate``, ``balance`` and ``reliance`` unchanged and appears verbatim in what they
+print: terminal markup (``[/]``, ``[bold red]``), emoji codes (``:100:``), ``$``, ``%`` and
+backslashes are text; control characters are shown escaped, never sent to the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autarky import Economy
+from autarky.cli.app import literal, main
+from autarky.io.writer import write_scenario
+
+#: Printable characters, markup and the like included (no whitespace but the plain space).
+printable = st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs",
+                                              "Mn", "Me", "Mc"),
+                          include_characters=" ")
+names = st.text(printable, min_size=1, max_size=10).map(str.strip).filter(bool)
+TRICKY = ["[/]", "[bold red]x", ":100:", "$\\x$", "%s %d", "a\\b", "[link=file:///etc]y[/link]",
+          ":thumbs_up: [", "\\[escaped]"]
+
+
+def _scenario(tmp: Path, name: str, branch: str) -> Path:
+    eco = Economy.from_coefficients([[0.1, 0.2], [0.3, 0.1]], [10.0, 20.0],
+                                    branches=[branch, "other" if branch != "other" else "b"],
+                                    units="t", name=name)
+    return write_scenario(eco, tmp / "s.yaml")
+
+
+def _check(path: Path, name: str, branch: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for cmd in ("validate", "balance", "reliance"):
+        assert main([cmd, str(path)]) == 0, capsys.readouterr().err
+        text = capsys.readouterr().out
+        assert name in text, (cmd, name, text[:600])
+        if cmd != "validate":
+            assert branch in text, (cmd, branch, text[:600])
+
+
+@pytest.mark.parametrize("tricky", TRICKY)
+def test_markup_and_emoji_codes_are_text(tricky, tmp_path, capsys):
+    _check(_scenario(tmp_path, f"economy {tricky}", tricky), f"economy {tricky}", tricky,
+           capsys)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=names, branch=names)
+def test_any_printable_name_is_printed_verbatim(name, branch, tmp_path_factory, capsys):
+    tmp = tmp_path_factory.mktemp("literal")
+    if branch == "other":
+        branch = "other2"
+    _check(_scenario(tmp, name, branch), name, branch, capsys)
+
+
+def test_control_characters_reach_the_terminal_escaped(tmp_path, capsys):
+    path = _scenario(tmp_path, "red\x1b[31malert", "steel")
+    assert main(["balance", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "\x1b" not in text and "red\\x1b[31malert" in text
+    assert literal("bell\x07") == "bell\\x07"
