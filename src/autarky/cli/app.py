@@ -60,7 +60,7 @@ class LiteralConsole(Console):
         kwargs.update(markup=False, emoji=False, highlight=False)
         super().__init__(**kwargs)
 
-    def render_str(self, text: str, **kwargs: Any) -> Text:  # type: ignore[override]
+    def render_str(self, text: str, **kwargs: Any) -> Text:
         kwargs.update(markup=False, emoji=False, highlight=False)
         return super().render_str(literal(text), **kwargs)
 
