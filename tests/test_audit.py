@@ -18,7 +18,7 @@ from scipy import stats
 
 from autarky.data import load_claims
 from autarky.data.claims import Claim
-from autarky.errors import AutarkyError, ScenarioError
+from autarky.errors import AutarkyError, BadValueError, ScenarioError
 from autarky.io.results import to_json_dict
 from autarky.monitor.audit import audit, half_unit, read_claims_csv
 from autarky.monitor.digits import benford_expected, benford_test, last_digit_test
@@ -396,3 +396,42 @@ def test_malformed_csv_claims_name_file_line_and_field(
     assert err.value.file == str(path)
     assert err.value.line == line_of(text, bad_line)
     assert err.value.field == field
+
+
+# ---------------------------------------------------------------------------- issue 16
+@pytest.mark.parametrize(("kind", "value", "unit", "base", "says"), [
+    ("ratio", -2.0, "times", 1950, "ratio of -2 is impossible"),
+    ("level", -5.0, "t", None, "level of -5 is impossible"),
+    ("share", 1.5, "fraction", None, "more than the whole"),
+    ("share", -0.1, "fraction", None, "share of -0.1 is impossible"),
+    ("growth", -1.5, "fraction per year", 1950, "impossible"),
+    ("duration", -3.0, "days", 1950, "impossible"),
+])
+def test_an_impossible_claim_is_refused_naming_it(kind, value, unit, base, says):
+    from autarky.economy.claims import Claim
+    from autarky.monitor.audit import audit
+
+    claims = [Claim("base", "level", "x", 100.0, "t", 1955),
+              Claim("bad", kind, "x", value, unit, 1956, base, of="y" if kind == "share" else None,
+                    line=12)]
+    with pytest.raises(BadValueError, match=rf"claim 'bad' \(the source's line 12\): .*{says}"):
+        audit(claims)
+    read = dataclasses.replace(claims[1], file_line=40)
+    with pytest.raises(BadValueError, match=rf"claim 'bad' \(line 40\): .*{says}"):
+        audit([claims[0], read])
+
+
+def test_a_set_without_degrees_of_freedom_is_not_called_consistent():
+    """A level of 0 has no logarithm (not audited); what is left fixes each level exactly:
+    chi-square 0 on 0 degrees of freedom tests nothing, and the verdict says so."""
+    from autarky.economy.claims import Claim
+    from autarky.monitor.audit import audit
+
+    res = audit([Claim("a", "level", "x", 0.0, "t", 1955), Claim("b", "level", "y", 7.0, "t",
+                                                                1955)])
+    assert res.dof == 0 and not res.tested
+    assert "cannot be tested" in res.verdict and "hold together" not in res.verdict
+    assert "no logarithm" in res.claims.set_index("id").loc["a", "note"]
+    two = audit([Claim("a", "level", "x", 7.0, "t", 1955), Claim("b", "level", "x", 7.0, "t",
+                                                                1955)])
+    assert two.tested and two.verdict == "can hold together"  # two equal claims: 1 dof, r = 0

@@ -203,7 +203,7 @@ def audit(
     t = Table(title="Claims audit: each claim against the most consistent series",
               caption=f"chi-square {res.chi2:.2f} on {res.dof} degrees of freedom, p = "
               f"{res.p_value:.3g}: the claims "
-              + ("can hold together." if res.consistent else "cannot all hold together.")
+              + res.verdict + "."
               + " Claims of amounts, counts and dates are not audited.",
               caption_justify="left")
     for col in ("claim", "kind", "line", "stated", "fitted", "residual", "z", "flag"):
@@ -247,7 +247,8 @@ def _print_readings(r: Any, format: Format, files: str) -> None:
                     "readings": r.readings.to_dict(orient="records"),
                     "chosen": r.chosen(),
                     "best": {"chi2": best.chi2, "dof": best.dof, "p_value": best.p_value,
-                             "consistent": best.consistent,
+                             "consistent": best.consistent, "tested": best.tested,
+                             "verdict": best.verdict,
                              "flagged": list(best.flagged)}})
         return
     if format is Format.csv:
@@ -270,6 +271,6 @@ def _print_readings(r: Any, format: Format, files: str) -> None:
     out.print(t)
     out.print(f"Under the most probable readings: chi-square {best.chi2:.2f} on {best.dof} "
               f"degrees of freedom, p = {best.p_value:.3g}: the claims "
-              + ("can hold together." if best.consistent else "cannot all hold together.")
+              + best.verdict + "."
               + (f" Flagged: {', '.join(best.flagged)}." if best.flagged else ""),
               highlight=False, markup=False)

@@ -177,8 +177,9 @@ def _equation(
         return "not audited: a share claim needs 'of', a quantity other than its own"
     if c.confidence <= 0.0:
         return "not audited: confidence 0 gives it no weight"
+    _check_takes(c)
     rhs = _rhs(c.kind, c.value, span)
-    if rhs is None:
+    if rhs is None:  # a zero: a possible statement ("none"), but it has no logarithm
         return f"not audited: value {c.value:g} has no logarithm"
     if c.kind == "level":
         terms: tuple[tuple[_Key, float], ...] = (((c.quantity, c.year), 1.0),)
@@ -206,6 +207,29 @@ def _equation(
             weights = SOURCE_WEIGHTS if source_weights is None else source_weights
             s *= float(weights.get(c.source_type, 1.0))
     return _Equation(c, terms, rhs, s, span)
+
+
+def _check_takes(c: Claim) -> None:
+    """Refuse an impossible claim: a negative level, ratio, share or duration, a fall of more
+    than 100 %, a share (as a fraction) above 1. A zero is possible ("no aid") but has no
+    logarithm: it is not audited, and the claims table says so."""
+    v = float(c.value)
+    where = f"claim {c.id!r}" + (f" (line {c.file_line})" if c.file_line else
+                                 f" (the source's line {c.line})" if c.line else "")
+    if not math.isfinite(v):
+        raise BadValueError(f"{where}: value {v!r} is not a finite number")
+    if c.kind == "growth":
+        if v < -1.0:
+            raise BadValueError(f"{where}: a growth of {100 * v:g} % a year is impossible (a "
+                                "fall is at most 100 %)")
+        return
+    if v < 0.0:
+        raise BadValueError(f"{where}: a {c.kind} of {v:g} is impossible: a {c.kind} is not "
+                            "negative")
+    if c.kind == "share" and str(c.unit).strip().lower() in ("fraction", "1", "share", "") \
+            and v > 1.0:
+        raise BadValueError(f"{where}: a share of {v:g} is more than the whole (a share as a "
+                            "fraction lies in (0, 1]; write per cent with unit 'per cent')")
 
 
 def _fitted_value(eq: _Equation, fitted_log: float) -> float:
@@ -254,7 +278,9 @@ class AuditResult(DatasetDisplay):
         Sum of squared weighted residuals, its degrees of freedom (audited claims minus
         identified parameters) and ``P(chi2_dof >= chi2)``; ``p_value`` is NaN when ``dof`` is 0.
     consistent
-        False when ``p_value < alpha``: the claims cannot all hold together.
+        False when ``p_value < alpha``: the claims cannot all hold together. With ``dof`` 0
+        nothing is tested (every audited claim is fitted exactly): see :attr:`tested` and
+        :attr:`verdict`, which say so instead of calling such a set consistent.
     z_threshold, alpha
         The thresholds used.
     keys, log_levels, covariance
@@ -273,6 +299,19 @@ class AuditResult(DatasetDisplay):
     log_levels: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     covariance: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     bases: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def tested(self) -> bool:
+        """Whether the set was tested at all: at least one degree of freedom."""
+        return self.dof > 0
+
+    @property
+    def verdict(self) -> str:
+        """What the audit says of the set as a whole, in words."""
+        if not self.tested:
+            return ("cannot be tested: no degrees of freedom (each audited claim is fitted "
+                    "exactly; a claim that restates another is needed to test them)")
+        return "can hold together" if self.consistent else "cannot all hold together"
 
     @property
     def flagged(self) -> list[str]:
@@ -416,6 +455,7 @@ class AuditResult(DatasetDisplay):
             }
         return xr.Dataset(data, attrs={
             "result": "claims audit", "consistent": bool(self.consistent),
+            "tested": bool(self.tested), "verdict": self.verdict,
             "z_threshold": float(self.z_threshold), "alpha": float(self.alpha),
             "claims": records, "basis": basis})
 

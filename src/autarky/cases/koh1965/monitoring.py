@@ -88,7 +88,7 @@ def audit_section(result: Any) -> str:
             except Exception:
                 cells.append("–")
         prod_rows.append(cells)
-    verdict = ("the claims can hold together" if result.consistent
+    verdict = (f"the claims {result.verdict}" if result.consistent or not result.tested
                else "<span class='bad'>the claims cannot all hold together</span>")
     return (
         "<h2>2. Can the claims all be true?</h2>"

@@ -160,7 +160,8 @@ def readings_section(r: Any, heading: str) -> str:
         + _table(["claim", "reading", "changes", "source type", "prior", "posterior",
                   "Bayes factor"], rows, numeric={4, 5, 6})
         + "<p>Under the most probable readings the claims "
-        + ("can hold together" if best.consistent else "<b>cannot all hold together</b>")
+        + (best.verdict if best.consistent or not best.tested
+           else "<b>cannot all hold together</b>")
         + f" (chi-square {best.chi2:.1f} on {best.dof} degrees of freedom, p = "
         f"{best.p_value:.2g}). The claims that stand out (|z| above {best.z_threshold:g}):</p>"
         + _table(["claim", "years", "stated", "fitted", "z"], frows, numeric={2, 3, 4})
