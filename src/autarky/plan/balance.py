@@ -47,6 +47,31 @@ def calc_factor_requirements(economy: Economy, x: np.ndarray) -> pd.DataFrame:
                          "utilisation": util}, index=fac.index)
 
 
+def _check_finite(ids: pd.Index, x: np.ndarray, used: np.ndarray, demand: np.ndarray,
+                  units: Any) -> None:
+    """Refuse an overflowed balance, naming the branches and the demand that did it.
+
+    Examples
+    --------
+    >>> _check_finite(pd.Index(["a", "b"]), np.array([np.inf, 1.0]), np.ones(2),
+    ...               np.array([1.7e308, 1.0]), {"a": "t", "b": "t"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    autarky.errors.BadValueError: the gross output of a is not a finite number (it overflows): ...
+    """
+    bad = ~(np.isfinite(x) & np.isfinite(used))
+    if not bad.any():
+        return
+    names = ", ".join(str(b) for b in ids[bad][:10]) + (" and others" if bad.sum() > 10 else "")
+    k = int(np.nanargmax(np.abs(np.where(np.isfinite(demand), demand, np.inf))))
+    unit = units.get(ids[k], "") if hasattr(units, "get") else ""
+    what = "gross output" if not np.isfinite(x).all() else "intermediate use"
+    raise BadValueError(f"the {what} of {names} is not a finite number (it overflows): the demand "
+                        f"on {ids[k]} of {float(demand[k]):g} {unit} (home final use plus "
+                        "exports) is too large for 64-bit floats; state the scenario in larger "
+                        "units".replace("  ", " "))
+
+
 def balance(obj: Economy | Scenario, final_demand: Any = None) -> Plan:
     """Balance an economy for a home final use (default: the economy's own).
 
@@ -84,11 +109,10 @@ def balance(obj: Economy | Scenario, final_demand: Any = None) -> Plan:
     y_dom = domestic_final_use(economy, None if own else fd).sum(axis=1)
     exports = economy.exports_total
     x = economy.solver.solve(y_dom + exports)
-    if not np.all(np.isfinite(x)):
-        raise BadValueError(f"final demand too large: the gross output it needs overflows "
-                            f"(largest final demand {float(np.abs(fd.to_numpy()).max()):g})")
     ids = pd.Index(economy.ids, name="branch")
-    used = np.asarray(economy.A @ x).ravel()  # all intermediate use, domestic and imported
+    with np.errstate(over="ignore", invalid="ignore"):
+        used = np.asarray(economy.A @ x).ravel()  # all intermediate use, domestic and imported
+    _check_finite(ids, x, used, y_dom + exports, economy.units)
     P = len(economy.coords.partner)
     partners = pd.Index([str(p) for p in economy.coords.partner], name="partner")
     m = imports_at(economy, x, fd.to_numpy().sum(axis=1)) if P else np.zeros((0, economy.n))
