@@ -130,6 +130,9 @@ def read_training(r: _Reader) -> Training | None:
         return None
     spec, factor = block
     lag = spec.get("lag", 3)
+    if isinstance(lag, dict) and "value" in lag:  # a whole number with its provenance
+        lag_value = _num(r, (key, "lag"), lag, what="lag")
+        lag = int(lag_value) if float(lag_value).is_integer() else lag_value
     if isinstance(lag, bool) or not isinstance(lag, int) or lag < 1:
         raise yaml_where(r.lines, (key, "lag")).error(
             f"lag is the whole number of years training takes, at least 1; got {lag!r}")

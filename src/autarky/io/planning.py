@@ -14,7 +14,7 @@ from autarky.economy.inputs import EXPORT_CATEGORY_NAMES
 from autarky.economy.registry import TABLES
 from autarky.economy.scenario import MAX_HORIZON_YEARS
 from autarky.economy.settings import FOREIGN_EXCHANGE, OBJECTIVES, PlanSettings, Strategy, StrategyRule
-from autarky.io.entries import check_id, parse_number, value_with_provenance, yaml_where
+from autarky.io.entries import check_id, value_with_provenance, yaml_where
 from autarky.io.tables import read_yaml_table
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ def read_settings(r: _Reader, fd: pd.DataFrame) -> tuple[PlanSettings, dict[str,
                 raise yaml_where(r.lines, ("consumption", "basket")).error(
                     f"unknown final-demand category {basket!r}; categories: {', '.join(cats)}")
         f = c.get("floor", 0.0)
-        if isinstance(f, dict):
+        if isinstance(f, dict) and "value" not in f:  # by year (a number with provenance else)
             floor = {_year_key(r, y, ("consumption", "floor", y)):
                      _num(r, ("consumption", "floor", y), v) for y, v in f.items()}
         else:
@@ -264,8 +264,7 @@ def read_settings(r: _Reader, fd: pd.DataFrame) -> tuple[PlanSettings, dict[str,
         t = read_yaml_table(out, r.lines, ("plan_targets", "output"), TABLES["output_targets"],
                             known, what="output target")
         tables["output_targets"] = t.dense((len(years), len(r.ids)), np.nan)
-    discount = (parse_number(d["discount"], yaml_where(r.lines, ("discount",)),
-                             allow_negative=False, what="discount") if "discount" in d else 0.0)
+    discount = _num(r, ("discount",), d["discount"], what="discount") if "discount" in d else 0.0
     from autarky.io.effort import read_mobilisation, read_population, read_training
 
     settings = PlanSettings(
