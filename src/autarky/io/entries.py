@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import difflib
 import math
+import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,6 +172,10 @@ def require_suffix(path: str | Path, suffixes: Sequence[str], what: str) -> None
                             file=str(p))
 
 
+#: What a column name looks like (else a message names the column by its position only).
+_COLUMN_NAME = re.compile(r"^[\w .()%/+-]{1,60}$")
+
+
 def _quoted(text: str, limit: int = 80) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
@@ -181,15 +186,17 @@ def check_header(header: Sequence[str], required: Sequence[str], optional: Itera
     allowed = set(required) | set(optional)
     for col in required:
         if col not in header:
-            shown = ", ".join(header)
-            shown = shown if len(shown) <= 200 else shown[:200] + "..."
-            raise ScenarioError(f"missing column {col!r} (header: {shown})",
+            # the header is not quoted: a file that is not a table would show its first line
+            raise ScenarioError(f"missing column {col!r}: a header line naming "
+                                f"{', '.join(required)} is needed (this one has {len(header)} "
+                                f"column{'s' if len(header) != 1 else ''}, none named {col!r})",
                                 file=file, line=1, field=col)
-    for col in header:
+    for i, col in enumerate(header, start=1):
         if col not in allowed:
-            raise ScenarioError(f"unknown column {_quoted(col)}; expected "
+            name = _quoted(col) if _COLUMN_NAME.match(col) else f"{i} (not a column name)"
+            raise ScenarioError(f"unknown column {name}; expected "
                                 f"{', '.join(sorted(allowed))}", file=file, line=1,
-                                field=col[:80])
+                                field=col[:80] if _COLUMN_NAME.match(col) else f"column {i}")
     seen: set[str] = set()
     for col in header:
         if col in seen:
