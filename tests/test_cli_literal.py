@@ -61,3 +61,22 @@ def test_control_characters_reach_the_terminal_escaped(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "\x1b" not in text and "red\\x1b[31malert" in text
     assert literal("bell\x07") == "bell\\x07"
+
+
+def test_a_report_takes_math_like_names_and_shared_display_names(tmp_path, capsys):
+    """A branch id ``$\\x$ 50%`` is text in every chart (not mathtext), and two partners with
+    the same display name are two partners (issue 16)."""
+    import re
+
+    assert main(["data", "export", "island", str(tmp_path / "s")]) == 0
+    path = tmp_path / "s" / "island.yaml"
+    head, sep, body = path.read_text().partition("branches:")  # the id, not the prose
+    text = head + sep + re.sub(r"\bagriculture\b", lambda _: "'$\\x$ 50%'", body)
+    path.write_text(text.replace("name: Southland", "name: Northland"))
+    capsys.readouterr()
+    assert main(["report", str(path), "--out", str(tmp_path / "r")]) == 0, \
+        capsys.readouterr().err
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "$\\x$ 50%" in page
+    reliance = (tmp_path / "r" / "reliance.html").read_text()
+    assert reliance.count("<td>Northland</td>") >= 2  # both partners' rows

@@ -12,6 +12,7 @@ import io
 from typing import Any
 
 import matplotlib
+import matplotlib.text
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -55,7 +56,10 @@ def _svg(fig: Figure, tips: Tips | None = None) -> str:
     # shows (matplotlib salts them with a random uuid otherwise), distinct between figures.
     salt = hashlib.sha256(repr([(ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
                                  tuple(ax.dataLim.bounds)) for ax in fig.axes]).encode())
-    with matplotlib.rc_context({"svg.hashsalt": salt.hexdigest()[:16]}):
+    # names are text, never math: "$\\x$" as a branch id is drawn as written
+    for t in fig.findobj(matplotlib.text.Text):
+        t.set_parse_math(False)
+    with matplotlib.rc_context({"svg.hashsalt": salt.hexdigest()[:16], "text.parse_math": False}):
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
     tag = salt.hexdigest()[:8]  # ids unique on a page that holds several figures
@@ -219,8 +223,8 @@ def draw_bars(ax: Axes, frame: pd.DataFrame, title: str, ylabel: str, percent: b
     width = 0.8 if stacked else 0.8 / max(n_cols, 1)
     bottom = np.zeros(n_rows)
     scale = 100.0 if percent else 1.0
-    for k, col in enumerate(frame.columns):
-        vals = np.nan_to_num(frame[col].to_numpy(dtype=float)) * scale
+    for k, col in enumerate(frame.columns):  # by position: display names need not be unique
+        vals = np.nan_to_num(frame.iloc[:, k].to_numpy(dtype=float)) * scale
         if stacked:
             bars = ax.bar(pos, vals, width, bottom=bottom, color=_PALETTE[k % len(_PALETTE)],
                           label=str(col))

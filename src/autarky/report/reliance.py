@@ -21,6 +21,16 @@ from autarky.report.plans import write_page
 CUT_WEEKS, CUT_DURATION, CUT_INVENTORY_DAYS = 52, 13, 14.0
 
 
+
+def partner_labels(eco: Any) -> dict[str, str]:
+    """Each partner's display name, with its id where two partners share a name (display names
+    need not be unique; nothing is keyed on them)."""
+    names = {str(p): str(eco.partners.loc[p, "name"]) for p in eco.partners.index}
+    counts: dict[str, int] = {}
+    for n in names.values():
+        counts[n] = counts.get(n, 0) + 1
+    return {p: n if counts[n] == 1 else f"{n} ({p})" for p, n in names.items()}
+
 def _pct(v: float) -> str:
     return format_percent(v, missing="–")
 
@@ -109,7 +119,8 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
     dep = _dependence(eco, ind)
     done("indicators")
     pc = ind.partner_content.T
-    pc.columns = [eco.partners.loc[p, "name"] for p in pc.columns]
+    label = partner_labels(eco)
+    pc.columns = [label[p] for p in pc.columns]
     pc_bars = topk.top_and_rest(pc, topk.ranked(pc.sum(axis=1)))
     pc_title = "Import content by partner, per unit of each final product" + (
         "" if len(pc_bars) == len(pc) else f" (the {len(pc_bars) - 1} largest)")
@@ -130,7 +141,7 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
         res = eco.reliance.stress(f"partner:{p}", weeks=CUT_WEEKS, duration=CUT_DURATION,
                                   inventory_days=CUT_INVENTORY_DAYS, baseline=baseline,
                                   baseline_plan=plan)
-        cuts[eco.partners.loc[p, "name"]] = _weekly_index(res)
+        cuts[label[p]] = _weekly_index(res)
         pr = res.propagation
         unmet = float((pr.unmet_final_demand.sum(axis=0) * res.prices).sum())
         base_fulfilment = res.replanned["fulfilment_base"]
