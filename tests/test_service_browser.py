@@ -235,7 +235,7 @@ def test_planner_reporter_revision_in_chromium(server: dict[str, str], browser: 
         ["agriculture", "2021", "1", "98", "–", "2022-01-15"],
         ["agriculture", "2021", "2", "90", "98", "2022-03-01"]], revisions
     assert tab.locator("#revisions tr.revised").count() == 1
-    assert "2 revisions reported, the latest for 2021" in " ".join(
+    assert "2 reports received (revisions included), the latest for 2021" in " ".join(
         tab.inner_text("p.meta").split())
 
     # screenshots of the planner's page; on a phone nothing is wider than the screen

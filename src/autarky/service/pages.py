@@ -281,7 +281,7 @@ def fan_chart(row: dict[str, Any], width: int = 560, height: int = 220) -> dict[
     Examples
     --------
     >>> c = fan_chart({"targets": {"2021": 100.0, "2022": 110.0}, "reported": {"2021": 90.0}})
-    >>> c["periods"], len(c["target"])
+    >>> c["periods"], len(c["target"].split())
     (['2021', '2022'], 2)
     """
     fan = row.get("fan")

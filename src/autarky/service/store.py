@@ -297,11 +297,15 @@ def acknowledge(session: Session, by: Unit, alert_id: int, note: str = "") -> Al
     return alert
 
 
-def reports_of(session: Session, plan_id: int) -> Reports:
-    """Every revision of every report of a plan, as the monitoring reads them."""
+def reports_of(session: Session, plan_id: int, upto: int | None = None) -> Reports:
+    """Every revision of every report of a plan, as the monitoring reads them (those numbered
+    ``upto`` or lower: a consistent set while others are being written)."""
     plan = _plan(session, plan_id)
-    rows = session.execute(select(ReportedFigure, ReportRevision).join(ReportRevision).where(
-        ReportedFigure.plan_id == plan.id).order_by(ReportRevision.id)).all()
+    q = select(ReportedFigure, ReportRevision).join(ReportRevision).where(
+        ReportedFigure.plan_id == plan.id)
+    if upto is not None:
+        q = q.where(ReportRevision.id <= upto)
+    rows = session.execute(q.order_by(ReportRevision.id)).all()
     return Reports([ReportFigure(r.branch, parse_period(r.period), rev.value, r.unit,
                                  parse_date(rev.reported_at), rev.source, rev.note)
                     for r, rev in rows])

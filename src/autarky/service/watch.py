@@ -251,18 +251,21 @@ def escalation(alert_period: str, latest_period: str | None, every: int) -> str:
 
 
 def _inputs(session: Session, plan_id: int) -> tuple[Targets, Reports, list[str], int]:
+    """The plan's targets, its revisions up to the newest at the start, the newest figures as
+    written, and that newest revision's id: one consistent set, whatever is written meanwhile
+    (PostgreSQL reads each statement afresh at READ COMMITTED)."""
     from autarky.service.store import reports_of, targets_of
 
-    targets, reports = targets_of(session, plan_id), reports_of(session, plan_id)
+    last = _last_revision(session, plan_id)
+    targets, reports = targets_of(session, plan_id), reports_of(session, plan_id, upto=last)
     newest = (select(ReportRevision.report_id, func.max(ReportRevision.seq).label("seq"))
-              .join(ReportedFigure).where(ReportedFigure.plan_id == plan_id)
+              .join(ReportedFigure).where(ReportedFigure.plan_id == plan_id,
+                                          ReportRevision.id <= last)
               .group_by(ReportRevision.report_id).subquery())
     written = list(session.scalars(select(ReportRevision.written).join(
         newest, (ReportRevision.report_id == newest.c.report_id)
         & (ReportRevision.seq == newest.c.seq))))
-    last = session.scalar(select(func.max(ReportRevision.id)).join(ReportedFigure).where(
-        ReportedFigure.plan_id == plan_id)) or 0
-    return targets, reports, [w for w in written if w], int(last)
+    return targets, reports, [w for w in written if w], last
 
 
 def _plan_settings(session: Session, plan_id: int) -> dict[str, Any]:
