@@ -73,6 +73,7 @@ bench: $(VENV)/.bench
 	cd bench && ../$(BIN)/python sweep.py
 	cd bench && ../$(BIN)/python sweep_blocks.py
 	$(BIN)/python bench/mrio.py
+	$(BIN)/python bench/service.py
 
 clean:
 	rm -rf $(VENV) report build *.egg-info src/*.egg-info docs/_build docs/jupyter_execute
