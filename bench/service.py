@@ -792,14 +792,16 @@ def reading(results: list[BackendResult], opt: Options, work: Workload,
                f" ({opt.open_share:.0%} of that, not the goal's rate, which it cannot carry)")
             + f", the p99 was {o['p99']:,.0f} ms with {o['errors']:,} errors.")
     for r in results:
-        for k in closed_kinds([r]):
-            run = r.runs[k]
+        for k in [*closed_kinds([r]), "open"]:
+            run = r.runs.get(k, Run())
             if run.error_count:
                 v = run.cpu.values if run.cpu is not None else {}
                 server = v.get("server", math.nan) / v.get("wall", math.nan) if v else math.nan
                 idle = server < 0.2
+                how = ("at once" if run.offered is None else
+                       f"sending {run.offered:.1f} reports/s in all (the open loop)")
                 out.append(
-                    f"- {r.name}, {run.reporters} reporters at once: {run.error_count:,} of "
+                    f"- {r.name}, {run.reporters} reporters {how}: {run.error_count:,} of "
                     f"{len(run.latencies):,} reports failed (statuses {run.statuses}; 0: the "
                     f"connection failed or was closed by the server), "
                     f"{len(run.latencies) / run.wall:.1f} were answered a second and the "
@@ -817,7 +819,9 @@ def reading(results: list[BackendResult], opt: Options, work: Workload,
             "all be taken by requests waiting for a connection or for the lock while the "
             "requests that hold them wait for a thread, until the 30 s timeouts let go. This is "
             "a reading of the code, of the 30 s timeouts and of the idle CPU, not a proof; with "
-            "fewer reporters than threads (the smaller closed loop) the server does not stall.")
+            "fewer reporters than threads back to back (the smaller closed loop) the server did "
+            "not stall; 200 reporters sending at a rate can stall it too once their answers "
+            "slow down and more of their requests wait at once.")
     if lite is not None and pg is not None:
         for k in closed_kinds(results):
             if k in lite.runs and k in pg.runs:
