@@ -31,10 +31,6 @@ import argparse
 import asyncio
 import datetime as dt
 import math
-import os
-import random
-import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,246 +42,26 @@ from typing import Any
 import httpx
 import numpy as np
 from _common import ROOT, best, command_line, environment, environment_lines
+from service_server import CpuWindow, Server
+from service_workload import (
+    BRANCHES,
+    FIRST_DATE,
+    FIRST_PERIOD,
+    UNIT,
+    Job,
+    Workload,
+    auth,
+    check,
+    plan_body,
+    report_body,
+    scaling,
+    scaling_tables,
+    target_value,
+    workload,
+)
 
 from autarky.economy.reports import Report, Reports, Target, Targets
 from autarky.service.watch import watch
-
-BRANCHES = ("agriculture", "manufacturing", "services")
-UNIT = "EUR million"
-FIRST_PERIOD = 1001
-FIRST_DATE = "2025-01-15"
-REVISION_DATE = "2025-03-15"
-AUTARKY = Path(sys.executable).with_name("autarky")
-
-
-# ---------------------------------------------------------------------------- CPU accounting
-def _clock_ticks() -> float:
-    return float(os.sysconf("SC_CLK_TCK"))
-
-
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot (``/proc/stat``)."""
-    try:
-        parts = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    except OSError:  # pragma: no cover - not Linux
-        return 0.0, 0.0
-    vals = [float(v) for v in parts[:8]]
-    idle = vals[3] + vals[4]
-    return (sum(vals) - idle) / _clock_ticks(), sum(vals) / _clock_ticks()
-
-
-def process_cpu(pid: int) -> float:
-    """User + system CPU seconds of one process (``/proc/PID/stat``), 0 when gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = text.rsplit(")", 1)[1].split()
-    return (float(fields[11]) + float(fields[12])) / _clock_ticks()
-
-
-def own_cpu() -> float:
-    """CPU seconds of this process (the load generator)."""
-    return time.process_time()
-
-
-@dataclass
-class CpuWindow:
-    """CPU seconds used between :meth:`start` and :meth:`stop`: machine, server, generator."""
-
-    server_pid: int
-    values: dict[str, float] = field(default_factory=dict)
-
-    def start(self) -> None:
-        self._m = machine_cpu()
-        self._s = process_cpu(self.server_pid)
-        self._g = own_cpu()
-        self._t = time.perf_counter()
-
-    def stop(self) -> None:
-        m = machine_cpu()
-        wall = time.perf_counter() - self._t
-        self.values = {"wall": wall, "busy": m[0] - self._m[0], "total": m[1] - self._m[1],
-                       "server": process_cpu(self.server_pid) - self._s,
-                       "generator": own_cpu() - self._g}
-
-    def text(self) -> str:
-        v = self.values
-        if not v or v["total"] <= 0:
-            return "-"
-        cpus = os.cpu_count() or 1
-        other = max(0.0, v["busy"] - v["server"] - v["generator"])
-        return (f"{100 * v['busy'] / v['total']:.0f} % of {cpus} CPUs busy: server "
-                f"{v['server'] / v['wall']:.2f}, generator {v['generator'] / v['wall']:.2f}, "
-                f"other (database, rest of machine) {other / v['wall']:.2f} CPUs")
-
-
-# ---------------------------------------------------------------------------- the server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    """``autarky serve`` in its own process, with the planner token it printed."""
-
-    url: str
-    folder: Path
-    proc: subprocess.Popen[bytes] | None = None
-    port: int = 0
-    token: str = ""
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 120.0) -> Server:
-        self.port = free_port()
-        out, err = self.folder / "serve.out", self.folder / "serve.err"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "400"}
-        with out.open("wb") as fo, err.open("wb") as fe:
-            self.proc = subprocess.Popen([str(AUTARKY), "serve", "--db", self.url, "--port",
-                                          str(self.port)], stdout=fo, stderr=fe, env=env)
-        deadline = time.monotonic() + timeout
-        prefix = "planner token (shown once, keep it):"
-        while not self.token:
-            for line in out.read_text(errors="replace").splitlines():
-                if line.startswith(prefix):
-                    self.token = line[len(prefix):].strip()
-            self._alive_or_raise(deadline)
-            time.sleep(0.1)
-        while True:
-            try:
-                if httpx.get(f"{self.base}/api/health", timeout=5).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            self._alive_or_raise(deadline)
-            time.sleep(0.2)
-
-    def _alive_or_raise(self, deadline: float) -> None:
-        assert self.proc is not None
-        if self.proc.poll() is not None or time.monotonic() > deadline:
-            err = (self.folder / "serve.err").read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"autarky serve did not start (exit {self.proc.poll()}): {err}")
-
-    def stderr_tail(self) -> str:
-        return self.stderr()[-3000:]
-
-    def stderr(self) -> str:
-        return (self.folder / "serve.err").read_text(errors="replace")
-
-    def exceptions(self, since: int = 0) -> dict[str, int]:
-        """The exceptions in the server's log from character ``since`` (the last line of each
-        traceback), counted."""
-        out: dict[str, int] = {}
-        for line in self.stderr()[since:].splitlines():
-            m = re.match(r"^([A-Za-z_][\w.]*(Error|Exception|Timeout|Exit)\w*)(: .*)?$", line)
-            if m:
-                key = line[:200]
-                out[key] = out.get(key, 0) + 1
-        return out
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-
-
-# ---------------------------------------------------------------------------- the workload
-@dataclass(frozen=True)
-class Job:
-    """One report to send."""
-
-    branch: str
-    period: int
-    value: float
-    reported_at: str
-
-
-@dataclass
-class Workload:
-    """What each reporter sends: ``jobs[k]`` for reporter ``k``, in order."""
-
-    periods: int
-    figures: int
-    jobs: list[list[Job]]
-
-    @property
-    def reports(self) -> int:
-        return sum(len(j) for j in self.jobs)
-
-    @property
-    def revisions(self) -> int:
-        return self.reports - self.figures
-
-    @property
-    def targets(self) -> int:
-        return len(BRANCHES) * self.periods
-
-
-def target_value(branch: int, period: int) -> float:
-    return round(100.0 * (branch + 1) + 0.05 * (period - FIRST_PERIOD), 1)
-
-
-def workload(reports: int, reporters: int, figures_each: int, seed: int) -> Workload:
-    """``reports`` reports from ``reporters`` reporters: reporter ``k`` reports branch
-    ``k % 3`` and owns ``figures_each`` figures of it (yearly periods from 1001, its own), which
-    it reports in turn: first a new figure, then revisions, each dated a day after the last
-    (a revision must be dated after the one it replaces). The plan has a target for every
-    period of every branch, as many periods as the branch with the most reporters needs."""
-    rng = random.Random(seed)
-    nb = len(BRANCHES)
-    periods = math.ceil(reporters / nb) * figures_each
-    first = dt.date.fromisoformat(FIRST_DATE)
-    jobs: list[list[Job]] = []
-    figures = 0
-    for k in range(reporters):
-        b, slot = k % nb, k // nb
-        count = reports // reporters + (k < reports % reporters)
-        last: dict[int, float] = {}
-        mine: list[Job] = []
-        for r in range(count):
-            j, rev = r % figures_each, r // figures_each
-            period = FIRST_PERIOD + slot * figures_each + j
-            if j in last:
-                value = round(last[j] * rng.uniform(0.97, 1.03), 1)
-            else:
-                value = round(target_value(b, period) * rng.uniform(0.9, 1.1), 1)
-                figures += 1
-            last[j] = value
-            mine.append(Job(BRANCHES[b], period, value,
-                            (first + dt.timedelta(days=rev)).isoformat()))
-        jobs.append(mine)
-    return Workload(periods, figures, jobs)
-
-
-def plan_body(name: str, scenario: str, periods: int) -> dict[str, Any]:
-    return {"name": name, "scenario": scenario, "settings": {},
-            "targets": [{"branch": b, "period": FIRST_PERIOD + p, "unit": UNIT,
-                         "value": target_value(i, FIRST_PERIOD + p)}
-                        for i, b in enumerate(BRANCHES) for p in range(periods)]}
-
-
-def report_body(job: Job, k: int) -> dict[str, Any]:
-    return {"branch": job.branch, "period": job.period, "value": job.value, "unit": UNIT,
-            "reported_at": job.reported_at, "source": f"bench reporter {k}", "note": ""}
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def check(resp: httpx.Response, status: int, what: str) -> Any:
-    if resp.status_code != status:
-        raise RuntimeError(f"{what}: HTTP {resp.status_code}: {resp.text[:500]}")
-    return resp.json()
 
 
 # ---------------------------------------------------------------------------- running the load
@@ -603,28 +379,6 @@ def run_backend(name: str, detail: str, url: str, folder: Path, opt: Options) ->
 
 
 # ---------------------------------------------------------------------------- watch scaling
-def synthetic(branches: int, periods: int, seed: int = 0
-              ) -> tuple[Targets, Reports, list[str]]:
-    """Targets growing 3 % a period; every period reported (within +-8 % of its target) and
-    one figure in ten revised a month later."""
-    rng = random.Random(seed)
-    ts, rs, written = [], [], []
-    first = dt.date(2025, 1, 15)
-    for b in range(branches):
-        base = 50.0 + 10.0 * b
-        for p in range(periods):
-            period = 2001 + p
-            target = base * 1.03 ** p
-            ts.append(Target(f"branch-{b:03d}", period, target, UNIT))
-            v = round(target * rng.uniform(0.92, 1.08), 1)
-            rs.append(Report(f"branch-{b:03d}", period, v, UNIT, first))
-            if rng.random() < 0.1:
-                v = round(v * rng.uniform(0.97, 1.03), 1)
-                rs.append(Report(f"branch-{b:03d}", period, v, UNIT, first + dt.timedelta(31)))
-            written.append(f"{v:.1f}")
-    return Targets(ts), Reports(rs), written
-
-
 def synthetic_plan(work: Workload) -> tuple[Targets, Reports, list[str]]:
     """The load's plan with every report of the closed loop in it (what the watcher
     recomputes at the end of the run)."""
@@ -634,18 +388,6 @@ def synthetic_plan(work: Workload) -> tuple[Targets, Reports, list[str]]:
           for jobs in work.jobs for j in jobs]
     newest = {(j.branch, j.period): repr(j.value) for jobs in work.jobs for j in jobs}
     return Targets(ts), Reports(rs), list(newest.values())
-
-
-def scaling(branches: list[int], periods: list[int], repeat: int
-            ) -> dict[tuple[int, int], float]:
-    watch(*synthetic(3, 5))  # imports and first-call costs out of the way
-    out = {}
-    for b in branches:
-        for p in periods:
-            t, r, w = synthetic(b, p)
-            out[(b, p)] = best(lambda t=t, r=r, w=w: watch(t, r, w, {}), repeat)
-            print(f"watch {b} branches x {p} periods: {out[(b, p)]:.3f} s", flush=True)
-    return out
 
 
 # ---------------------------------------------------------------------------- the results
@@ -726,18 +468,6 @@ def setup_table(results: list[BackendResult]) -> list[str]:
         rows.append(f"| {k} | " + " | ".join(f"{r.setup.get(k, math.nan):.2f}"
                                               for r in results) + " |")
     return rows
-
-
-def scaling_tables(times: dict[tuple[int, int], float], branches: list[int],
-                   periods: list[int]) -> list[str]:
-    head = "| branches \\ periods | " + " | ".join(str(p) for p in periods) + " |"
-    sep = "|---" * (len(periods) + 1) + "|"
-    secs = [head, sep] + [f"| {b} | " + " | ".join(f"{times[(b, p)]:.3f}" for p in periods)
-                          + " |" for b in branches]
-    per = [head, sep] + [f"| {b} | " + " | ".join(f"{1e3 * times[(b, p)] / (b * p):.2f}"
-                                                   for p in periods) + " |" for b in branches]
-    return ["Seconds per recomputation:", "", *secs, "",
-            "Milliseconds per branch-period:", "", *per]
 
 
 def errors_lines(results: list[BackendResult]) -> list[str]:
