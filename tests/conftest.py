@@ -171,3 +171,24 @@ def db_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'ops.db'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (never ``playwright install``), for the page
+    tests; ``AUTARKY_CHROMIUM`` names another binary."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    chromium = (os.environ.get("AUTARKY_CHROMIUM") or shutil.which("chromium")
+                or "/usr/bin/chromium")
+    assert Path(chromium).is_file(), (
+        f"no chromium at {chromium}: `make test` installs Debian's chromium (apt-get install -y "
+        "chromium); set AUTARKY_CHROMIUM to use another")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                    "--disable-background-networking"])
+        yield b
+        b.close()

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import shutil
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +17,6 @@ import pytest
 
 from autarky.cli.app import main
 
-CHROMIUM = os.environ.get("AUTARKY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 WIDTHS = (1400, 390)
 CASE_WORDS = re.compile(r"\b(Soviet|USSR|China|Chinese|won|Koh|Robinson|source lines?|Seven Year "
                         r"Plan|DPRK|North Korea|Pyongyang|1963|patrons?)\b")
@@ -36,19 +32,6 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"case": root / "case", "island": root / "island",
             "reconstruction": root / "reconstruction"}
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).is_file(), (
-        f"no chromium at {CHROMIUM}: `make test` installs Debian's chromium (apt-get install -y "
-        "chromium); set AUTARKY_CHROMIUM to use another")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        yield b
-        b.close()
 
 
 def cases() -> list[tuple[str, str, int]]:

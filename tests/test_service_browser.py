@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,7 +26,6 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = os.environ.get("AUTARKY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 AUTARKY = [sys.executable, "-m", "autarky"]
 TOKEN = re.compile(r"token \(shown once, keep it\): (\S+)")
 TARGETS = """branch,period,value,unit
@@ -93,20 +91,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         out.close()
         err.close()
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).is_file(), (
-        f"no chromium at {CHROMIUM}: `make test` installs Debian's chromium (apt-get install -y "
-        "chromium); set AUTARKY_CHROMIUM to use another")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                    "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 def _submit(tab: Any, button: str) -> None:

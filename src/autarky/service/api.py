@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 from autarky.errors import AutarkyError, ScenarioError, UnknownIdError
 from autarky.service import store
 from autarky.service.app import Reader, ReadSession, Writer, WriteSession
-from autarky.service.jobs import KINDS, create_job, job_dict
+from autarky.service.jobs import KINDS, job_dict, job_or_404, start_job
 from autarky.service.models import Alert, Job, PublishedPlan, ScenarioVersion, Unit
+from autarky.service.store import plan_or_404
 
 __all__ = ["EXPORTS", "router"]
 
@@ -135,13 +136,6 @@ def version_by_token(session: Session, token: str, field: str = "scenario") -> S
     return v
 
 
-def plan_or_404(session: Session, plan_id: int) -> PublishedPlan:
-    p = session.get(PublishedPlan, plan_id)
-    if p is None:
-        raise UnknownIdError(f"no plan {plan_id}")
-    return p
-
-
 def targets_from(items: list[TargetIn]) -> Any:
     """Targets from a body, each checked (fields ``targets.I.FIELD``)."""
     import math
@@ -184,11 +178,9 @@ def publish(session: Session, by: Unit, body: PlanIn, runner: Any) -> tuple[int,
         if body.targets:
             raise ScenarioError("give targets or a strategy to compute them, not both",
                                 field="strategy")
-        job = create_job(session, by, version, "plan", {"name": body.name,
-                                                        "strategy": body.strategy,
-                                                        "settings": body.settings})
-        session.commit()
-        runner.submit(job.id)
+        job = start_job(session, by, version, "plan", {"name": body.name,
+                                                       "strategy": body.strategy,
+                                                       "settings": body.settings}, runner)
         return 202, job_dict(job)
     if not body.targets:
         raise ScenarioError("a plan needs targets (or a strategy to compute them)",
@@ -432,10 +424,8 @@ def add_job(body: JobIn, request: Request, unit: Writer,
             session: WriteSession) -> dict[str, Any]:
     store.require_planner(unit, "starting a run")
     version = version_by_token(session, body.scenario)
-    job = create_job(session, unit, version, body.kind, body.params)
-    session.commit()
-    request.app.state.runner.submit(job.id)
-    return job_dict(job)
+    return job_dict(start_job(session, unit, version, body.kind, body.params,
+                              request.app.state.runner))
 
 
 @router.get("/jobs", summary="The background runs")
@@ -447,7 +437,4 @@ def jobs(unit: Reader,
 @router.get("/jobs/{job_id}", summary="A background run: status, progress, result")
 def job(job_id: _Id, unit: Reader,
         session: ReadSession) -> dict[str, Any]:
-    j = session.get(Job, job_id)
-    if j is None:
-        raise UnknownIdError(f"no job {job_id}")
-    return job_dict(j)
+    return job_dict(job_or_404(session, job_id))

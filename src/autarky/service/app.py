@@ -250,14 +250,10 @@ def create_app(config: ServiceConfig | None = None, *, runner: Any = None) -> Fa
 
 # ---------------------------------------------------------------------------- dependencies
 def _session(request: Request, which: str) -> Iterator[Session]:
-    factory = getattr(request.app.state, which)
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    from autarky.service.db import committed
+
+    with committed(getattr(request.app.state, which)) as session:
+        yield session
 
 
 def read_session(request: Request) -> Iterator[Session]:

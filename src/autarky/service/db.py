@@ -9,15 +9,15 @@ PostgreSQL server is reached by its URL (``postgresql+psycopg://user@host/db``).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["default_url", "make_engine", "migrate", "session_scope"]
+__all__ = ["committed", "default_url", "make_engine", "migrate", "session_scope"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -72,9 +72,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session committed at the end of the block, rolled back on an error."""
-    factory = sessionmaker(engine, expire_on_commit=False)
+def committed(factory: Callable[[], Session]) -> Iterator[Session]:
+    """A session from ``factory``, committed at the end of the block, rolled back on an
+    error."""
     with factory() as session:
         try:
             yield session
@@ -82,3 +82,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def session_scope(engine: Engine) -> AbstractContextManager[Session]:
+    """A session of ``engine`` committed at the end of the block, rolled back on an error."""
+    return committed(sessionmaker(engine, expire_on_commit=False))

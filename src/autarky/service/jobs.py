@@ -33,7 +33,7 @@ from autarky.errors import AutarkyError, ForbiddenError, ScenarioError
 from autarky.service.models import Job, ScenarioVersion, Unit
 
 __all__ = ["KINDS", "MAX_DRAWS", "MAX_LABELS", "DaskRunner", "LocalRunner", "Runner", "check_params",
-           "create_job", "job_dict", "recover", "run_job"]
+           "create_job", "job_dict", "job_or_404", "recover", "run_job", "start_job"]
 
 #: The kinds of job and what each does.
 KINDS = {"analysis": "analyses of the stated scenario",
@@ -96,6 +96,26 @@ def create_job(session: Session, by: Unit, version: ScenarioVersion, kind: Any,
               progress=0.0, created_by=by.id)
     session.add(job)
     session.flush()
+    return job
+
+
+def start_job(session: Session, by: Unit, version: ScenarioVersion, kind: Any, params: Any,
+              runner: Runner) -> Job:
+    """Queue a job (:func:`create_job`), commit it, and hand it to ``runner``: the request
+    answers at once, the worker finds the job stored."""
+    job = create_job(session, by, version, kind, params)
+    session.commit()
+    runner.submit(job.id)
+    return job
+
+
+def job_or_404(session: Session, job_id: int) -> Job:
+    """The job ``job_id``."""
+    from autarky.errors import UnknownIdError
+
+    job = session.get(Job, job_id)
+    if job is None:
+        raise UnknownIdError(f"no job {job_id}")
     return job
 
 

@@ -43,7 +43,7 @@ from autarky.service.api import (
     version_by_token,
 )
 from autarky.service.app import HERE, ReadSession, WriteSession
-from autarky.service.jobs import KINDS, create_job, job_dict
+from autarky.service.jobs import KINDS, job_dict, job_or_404, start_job
 from autarky.service.models import Job, LoginSession, PublishedPlan, ScenarioVersion, Unit
 
 __all__ = ["COOKIE", "error_page", "fan_chart", "router"]
@@ -200,6 +200,12 @@ def add_scenario_form(request: Request, unit: FormUnit,
     return _back("/", f"scenario version {v['token'][:12]} stored")
 
 
+def _field_error(exc: ValidationError) -> ScenarioError:
+    """A form's first invalid field as the error the pages show (422 naming the field)."""
+    err = exc.errors()[0]
+    return ScenarioError(err["msg"], field=".".join(str(p) for p in err["loc"]))
+
+
 def _targets_csv(text: str) -> list[TargetIn]:
     """Targets from the CSV of the form (``branch,period,value,unit``), errors by line."""
     rows = list(csv.reader(io.StringIO(text.strip())))
@@ -237,8 +243,7 @@ def add_plan_form(request: Request, unit: FormUnit,
         body = PlanIn(name=name, scenario=scenario, strategy=strategy or None,
                       targets=[] if strategy else _targets_csv(targets), settings=settings)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ScenarioError(err["msg"], field=".".join(str(p) for p in err["loc"])) from None
+        raise _field_error(exc) from None
     code, out = publish(session, unit, body, request.app.state.runner)
     if code == 202:
         return _back("/", f"computing plan {name!r} (job {out['id']})")
@@ -258,19 +263,14 @@ def add_job_form(request: Request, unit: FormUnit,
     params: dict[str, Any] = {"runs": [r.strip() for r in runs.splitlines() if r.strip()]}
     if kind == "sweep":
         params.update(draws=draws, seed=seed)
-    job = create_job(session, unit, version, kind, params)
-    session.commit()
-    request.app.state.runner.submit(job.id)
+    job = start_job(session, unit, version, kind, params, request.app.state.runner)
     return _back("/", f"job {job.id} started")
 
 
 @router.get("/jobs/{job_id}.json")
 def job_json(job_id: int, unit: PageUnit,
              session: ReadSession) -> dict[str, Any]:
-    j = session.get(Job, job_id)
-    if j is None:
-        raise UnknownIdError(f"no job {job_id}")
-    return job_dict(j)
+    return job_dict(job_or_404(session, job_id))
 
 
 # ---------------------------------------------------------------------------- a plan
@@ -368,8 +368,7 @@ def report_form(request: Request, plan_id: int, unit: FormUnit,
                         unit=units.get(branch, "?"), reported_at=reported_at or None,
                         source=source, note=note)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ScenarioError(err["msg"], field=".".join(str(p) for p in err["loc"])) from None
+        raise _field_error(exc) from None
     rev = report(session, unit, plan_id, body, request)
     what = "revision" if rev["seq"] > 1 else "report"
     return _back(f"/plans/{plan_id}", f"{what} {rev['seq']} of {branch} {rev['period']} stored")

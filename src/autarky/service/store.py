@@ -187,7 +187,7 @@ def publish_plan(session: Session, by: Unit, version: ScenarioVersion, name: str
     return plan
 
 
-def _plan(session: Session, plan_id: int) -> PublishedPlan:
+def plan_or_404(session: Session, plan_id: int) -> PublishedPlan:
     plan = session.get(PublishedPlan, plan_id)
     if plan is None:
         raise UnknownIdError(f"no plan {plan_id}")
@@ -196,7 +196,7 @@ def _plan(session: Session, plan_id: int) -> PublishedPlan:
 
 def targets_of(session: Session, plan_id: int) -> Targets:
     """The published targets of a plan."""
-    plan = _plan(session, plan_id)
+    plan = plan_or_404(session, plan_id)
     return Targets([TargetFigure(t.branch, parse_period(t.period), t.value, t.unit)
                     for t in plan.targets])
 
@@ -223,7 +223,7 @@ def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period:
     if branch not in {b.branch for b in by.branches}:
         raise ForbiddenError(f"unit {by.name!r} may not report {branch!r} (its branches: "
                              f"{', '.join(sorted(b.branch for b in by.branches)) or 'none'})")
-    plan = _plan(session, plan_id)
+    plan = plan_or_404(session, plan_id)
     try:
         p = parse_period(period)
     except ValueError as exc:
@@ -300,7 +300,7 @@ def acknowledge(session: Session, by: Unit, alert_id: int, note: str = "") -> Al
 def reports_of(session: Session, plan_id: int, upto: int | None = None) -> Reports:
     """Every revision of every report of a plan, as the monitoring reads them (those numbered
     ``upto`` or lower: a consistent set while others are being written)."""
-    plan = _plan(session, plan_id)
+    plan = plan_or_404(session, plan_id)
     q = select(ReportedFigure, ReportRevision).join(ReportRevision).where(
         ReportedFigure.plan_id == plan.id)
     if upto is not None:

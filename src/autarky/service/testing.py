@@ -4,12 +4,8 @@
 fresh data folder, listening on a Unix socket and a free loopback port, for a test run or a
 benchmark; it stops and removes everything when done. ``initdb`` refuses to run as root, so as
 root the server runs as the ``postgres`` user (made by Debian's package) and its folder is given
-to that user.
-
-Examples
---------
->>> with PostgresServer() as pg:  # doctest: +SKIP
-...     url = pg.create_database("ops")
+to that user. Used as ``with PostgresServer() as pg: url = pg.create_database("ops")``
+(the tests' ``pg_server`` fixture, ``bench/service.py``).
 """
 
 from __future__ import annotations

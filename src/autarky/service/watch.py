@@ -269,13 +269,9 @@ def _inputs(session: Session, plan_id: int) -> tuple[Targets, Reports, list[str]
 
 
 def _plan_settings(session: Session, plan_id: int) -> dict[str, Any]:
-    from autarky.errors import UnknownIdError
-    from autarky.service.models import PublishedPlan
+    from autarky.service.store import plan_or_404
 
-    plan = session.get(PublishedPlan, plan_id)
-    if plan is None:
-        raise UnknownIdError(f"no plan {plan_id}")
-    return check_settings(json.loads(plan.settings or "{}"))
+    return check_settings(json.loads(plan_or_404(session, plan_id).settings or "{}"))
 
 
 def _last_revision(session: Session, plan_id: int) -> int:
