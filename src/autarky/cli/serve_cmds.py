@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,18 +13,42 @@ DbOpt = Annotated[str | None, typer.Option(
                  "(default: autarky.db under the user's data directory).")]
 
 
+def _engine(url: str) -> Any:
+    """The migrated database at ``url``, or a clear error naming ``--db`` (exit 2)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    from autarky.errors import BadValueError
+    from autarky.service.db import make_engine, migrate
+
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise BadValueError(f"--db {url!r}: not a database URL (sqlite:///FILE or "
+                            "postgresql+psycopg://USER@HOST/DB)") from None
+    try:
+        engine = make_engine(url, immediate=True)
+        migrate(engine)
+    except NoSuchModuleError:
+        raise BadValueError(f"--db {shown}: unknown database kind (sqlite:///FILE or "
+                            "postgresql+psycopg://USER@HOST/DB)") from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
+        raise BadValueError(f"--db {shown}: cannot open the database ({reason})") from None
+    return engine
+
+
 def _bootstrap(url: str) -> str | None:
     """Migrate the database; on one without units, make the planning office and return its
     token (shown once)."""
     from sqlalchemy import func, select
 
-    from autarky.service.db import make_engine, migrate, session_scope
+    from autarky.service.db import session_scope
     from autarky.service.models import Unit
     from autarky.service.store import create_unit
 
-    engine = make_engine(url, immediate=True)
+    engine = _engine(url)
     try:
-        migrate(engine)
         with session_scope(engine) as s:
             if s.scalar(select(func.count()).select_from(Unit)):
                 return None
@@ -86,12 +110,11 @@ def add_unit(
 ) -> None:
     """Add a reporting unit (or another planner) to the service's database; prints its token
     once."""
-    from autarky.service.db import default_url, make_engine, migrate, session_scope
+    from autarky.service.db import default_url, session_scope
     from autarky.service.store import create_unit
 
-    engine = make_engine(db or default_url(), immediate=True)
+    engine = _engine(db or default_url())
     try:
-        migrate(engine)
         with session_scope(engine) as s:
             unit, token = create_unit(s, name, role, tuple(branch or ()))
             branches = ", ".join(sorted(b.branch for b in unit.branches)) or "none"
