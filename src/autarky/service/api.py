@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from autarky.errors import AutarkyError, ScenarioError, UnknownIdError
 from autarky.service import store
-from autarky.service.app import Reader, ReadSession, Writer, WriteSession
+from autarky.service.app import Caller, ReadSession, WriteSession
 from autarky.service.jobs import KINDS, job_dict, job_or_404, start_job
-from autarky.service.models import Alert, Job, PublishedPlan, ScenarioVersion, Unit
+from autarky.service.models import Alert, Job, Principal, PublishedPlan, ScenarioVersion, Unit
 from autarky.service.store import plan_or_404
 
 __all__ = ["EXPORTS", "router"]
@@ -109,9 +109,9 @@ class JobIn(_Body):
 
 
 # ---------------------------------------------------------------------------- helpers
-def unit_dict(u: Unit) -> dict[str, Any]:
+def unit_dict(u: Unit | Principal) -> dict[str, Any]:
     return {"id": u.id, "name": u.name, "role": u.role,
-            "branches": sorted(b.branch for b in u.branches)}
+            "branches": list(u.scope)}
 
 
 def version_dict(v: ScenarioVersion, with_body: bool = False) -> dict[str, Any]:
@@ -170,7 +170,7 @@ def check_plan_branches(version: ScenarioVersion, items: list[TargetIn]) -> None
                                 field=f"targets.{i}.branch")
 
 
-def publish(session: Session, by: Unit, body: PlanIn, runner: Any) -> tuple[int, dict[str, Any]]:
+def publish(session: Session, by: Principal, body: PlanIn, runner: Any) -> tuple[int, dict[str, Any]]:
     """Publish a plan (201) or queue its computation (202); shared by the API and the pages."""
     store.require_planner(by, "publishing a plan")
     version = version_by_token(session, body.scenario)
@@ -192,7 +192,7 @@ def publish(session: Session, by: Unit, body: PlanIn, runner: Any) -> tuple[int,
     return 201, plan_dict(plan, version)
 
 
-def report(session: Session, by: Unit, plan_id: int, body: ReportIn, request: Request
+def report(session: Session, by: Principal, plan_id: int, body: ReportIn, request: Request
            ) -> dict[str, Any]:
     """Store a report (retried once on a concurrent insert of the same figure)."""
     when = body.reported_at or dt.datetime.now(dt.UTC).date().isoformat()
@@ -206,7 +206,6 @@ def report(session: Session, by: Unit, plan_id: int, body: ReportIn, request: Re
             session.rollback()
             if attempt == 2:
                 raise
-            by = session.get(Unit, by.id) or by
     request.app.state.watcher.poke(plan_id)
     return {"id": rev.id, "branch": body.branch, "period": str(body.period), "seq": rev.seq,
             "value": rev.value, "written": rev.written, "previous_value": rev.previous_value,
@@ -277,12 +276,12 @@ def health(request: Request) -> dict[str, Any]:
 
 
 @router.get("/me", summary="The unit of the token")
-def me(unit: Reader) -> dict[str, Any]:
+def me(unit: Caller) -> dict[str, Any]:
     return unit_dict(unit)
 
 
 @router.post("/units", status_code=201, summary="Create a unit (planner); its token is shown once")
-def add_unit(body: UnitIn, unit: Writer,
+def add_unit(body: UnitIn, unit: Caller,
              session: WriteSession) -> dict[str, Any]:
     store.require_planner(unit, "creating a unit")
     new, token = store.create_unit(session, body.name, body.role, tuple(body.branches))
@@ -290,14 +289,14 @@ def add_unit(body: UnitIn, unit: Writer,
 
 
 @router.get("/units", summary="Every unit (planner)")
-def units(unit: Reader,
+def units(unit: Caller,
           session: ReadSession) -> list[dict[str, Any]]:
     store.require_planner(unit, "listing units")
     return [unit_dict(u) for u in session.scalars(select(Unit).order_by(Unit.id))]
 
 
 @router.post("/scenarios", status_code=201, summary="Store a scenario version (planner)")
-def add_scenario(body: ScenarioIn, unit: Writer,
+def add_scenario(body: ScenarioIn, unit: Caller,
                  session: WriteSession) -> dict[str, Any]:
     store.require_planner(unit, "adding a scenario")
     if (body.yaml is None) == (body.bundled is None):
@@ -318,14 +317,14 @@ def add_scenario(body: ScenarioIn, unit: Writer,
 
 
 @router.get("/scenarios", summary="The stored scenario versions")
-def scenarios(unit: Reader,
+def scenarios(unit: Caller,
               session: ReadSession) -> list[dict[str, Any]]:
     return [version_dict(v) for v in session.scalars(select(ScenarioVersion)
                                                      .order_by(ScenarioVersion.id))]
 
 
 @router.get("/scenarios/{token}", summary="One scenario version with its YAML text")
-def scenario(token: Annotated[str, Path(max_length=64)], unit: Reader,
+def scenario(token: Annotated[str, Path(max_length=64)], unit: Caller,
              session: ReadSession) -> dict[str, Any]:
     v = session.scalar(select(ScenarioVersion).where(ScenarioVersion.token == token))
     if v is None:
@@ -335,7 +334,7 @@ def scenario(token: Annotated[str, Path(max_length=64)], unit: Reader,
 
 @router.post("/plans", status_code=201, summary="Publish a plan (planner)",
              responses={202: {"description": "The plan is computed in the background (a job)"}})
-def add_plan(body: PlanIn, request: Request, unit: Writer,
+def add_plan(body: PlanIn, request: Request, unit: Caller,
              session: WriteSession) -> Any:
     from fastapi.responses import JSONResponse
 
@@ -344,7 +343,7 @@ def add_plan(body: PlanIn, request: Request, unit: Writer,
 
 
 @router.get("/plans", summary="The published plans")
-def plans(unit: Reader,
+def plans(unit: Caller,
           session: ReadSession) -> list[dict[str, Any]]:
     return [{"id": p.id, "name": p.name, "method": p.method,
              "published_at": p.published_at.isoformat()}
@@ -352,7 +351,7 @@ def plans(unit: Reader,
 
 
 @router.get("/plans/{plan_id}", summary="A plan and its targets")
-def get_plan(plan_id: _PlanId, unit: Reader,
+def get_plan(plan_id: _PlanId, unit: Caller,
          session: ReadSession) -> dict[str, Any]:
     p = plan_or_404(session, plan_id)
     return plan_dict(p, session.get(ScenarioVersion, p.scenario_id))
@@ -360,36 +359,36 @@ def get_plan(plan_id: _PlanId, unit: Reader,
 
 @router.get("/plans/{plan_id}/monitor",
             summary="Fulfilment, forecasts, P(meet), flags, digit tests and alerts")
-def monitor(plan_id: _PlanId, unit: Writer,
-            session: WriteSession) -> dict[str, Any]:
+def monitor(plan_id: _PlanId, unit: Caller, session: ReadSession,
+            write: WriteSession) -> dict[str, Any]:
     from autarky.service.watch import refresh
 
     plan_or_404(session, plan_id)
-    return refresh(session, plan_id)
+    return refresh(session, plan_id, write)
 
 
 @router.post("/plans/{plan_id}/reports", status_code=201,
              summary="Report a figure (a reporter, for its own branches)")
 def add_report(plan_id: _PlanId, body: ReportIn, request: Request,
-               unit: Writer,
+               unit: Caller,
                session: WriteSession) -> dict[str, Any]:
     return report(session, unit, plan_id, body, request)
 
 
 @router.get("/plans/{plan_id}/reports", summary="Every revision of every report of a plan")
-def reports(plan_id: _PlanId, unit: Reader,
+def reports(plan_id: _PlanId, unit: Caller,
             session: ReadSession) -> list[dict[str, Any]]:
     plan_or_404(session, plan_id)
     rows = export_rows(session, plan_id, "revisions", {})
     if unit.role == "reporter":
-        mine = {b.branch for b in unit.branches}
+        mine = set(unit.scope)
         rows = [r for r in rows if r["branch"] in mine]
     return rows
 
 
 @router.get("/plans/{plan_id}/history", summary="The revisions of one figure")
 def history(plan_id: _PlanId, branch: Annotated[str, Query(max_length=200)],
-            period: Annotated[str, Query(max_length=20)], unit: Reader,
+            period: Annotated[str, Query(max_length=20)], unit: Caller,
             session: ReadSession) -> list[dict[str, Any]]:
     plan_or_404(session, plan_id)
     try:
@@ -401,18 +400,17 @@ def history(plan_id: _PlanId, branch: Annotated[str, Query(max_length=200)],
 @router.get("/plans/{plan_id}/export/{table}.csv", summary="A table of the planner's page as CSV",
             response_class=Response)
 def export(plan_id: _PlanId, table: Annotated[str, Path(pattern="^(" + "|".join(EXPORTS) + ")$")],
-           unit: Writer, session: WriteSession
-           ) -> Response:
+           unit: Caller, session: ReadSession, write: WriteSession) -> Response:
     from autarky.service.watch import refresh
 
     plan_or_404(session, plan_id)
-    watched = refresh(session, plan_id) if table not in ("targets", "revisions") else {}
+    watched = refresh(session, plan_id, write) if table not in ("targets", "revisions") else {}
     return csv_response(export_rows(session, plan_id, table, watched), EXPORTS[table],
                         f"plan-{plan_id}-{table}.csv")
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert (planner)")
-def acknowledge(alert_id: _Id, body: AckIn, unit: Writer,
+def acknowledge(alert_id: _Id, body: AckIn, unit: Caller,
                 session: WriteSession) -> dict[str, Any]:
     a: Alert = store.acknowledge(session, unit, alert_id, body.note)
     return {"id": a.id, "acknowledged_at": a.acknowledged_at.isoformat()  # type: ignore[union-attr]
@@ -420,7 +418,7 @@ def acknowledge(alert_id: _Id, body: AckIn, unit: Writer,
 
 
 @router.post("/jobs", status_code=202, summary="Start a background run (planner)")
-def add_job(body: JobIn, request: Request, unit: Writer,
+def add_job(body: JobIn, request: Request, unit: Caller,
             session: WriteSession) -> dict[str, Any]:
     store.require_planner(unit, "starting a run")
     version = version_by_token(session, body.scenario)
@@ -429,12 +427,12 @@ def add_job(body: JobIn, request: Request, unit: Writer,
 
 
 @router.get("/jobs", summary="The background runs")
-def jobs(unit: Reader,
+def jobs(unit: Caller,
          session: ReadSession) -> list[dict[str, Any]]:
     return [job_dict(j) for j in session.scalars(select(Job).order_by(Job.id.desc()).limit(200))]
 
 
 @router.get("/jobs/{job_id}", summary="A background run: status, progress, result")
-def job(job_id: _Id, unit: Reader,
+def job(job_id: _Id, unit: Caller,
         session: ReadSession) -> dict[str, Any]:
     return job_dict(job_or_404(session, job_id))

@@ -11,19 +11,23 @@ Errors
     written; a malformed input is 422 with ``detail[].loc`` naming the field; an unknown plan,
     alert or job is 404.
 Reports arriving
-    Each accepted report wakes the watcher thread, which recomputes the plan's monitoring (one
-    recomputation for a burst of reports) and raises its alerts; what the planner reads is
-    recomputed on the spot when a report came in since.
+    Each accepted report wakes the watcher thread, which recomputes the plan's monitoring and
+    raises its alerts, at most once per :attr:`ServiceConfig.watch_interval` for a burst of
+    reports; what the planner reads is recomputed on the spot when a report came in since.
+Threads and connections
+    A request's own database work runs in one thread, from its first query to its commit:
+    the unit of a token is remembered once verified, and the session connects at its first
+    query, so no request holds a connection (on SQLite the write lock) while it waits for a
+    thread.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +40,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from autarky.errors import AutarkyError, ForbiddenError, ScenarioError, UnknownIdError
-from autarky.service.models import Unit
+from autarky.service.models import Principal
 
 __all__ = ["TOKEN_CACHE_SECONDS", "ServiceConfig", "create_app"]
 
@@ -59,6 +63,9 @@ class ServiceConfig:
         Local worker processes for background runs.
     session_hours
         How long a page session lasts.
+    watch_interval
+        The watcher recomputes a plan's monitoring at most once per this many seconds however
+        fast reports arrive (what the planner reads is recomputed on the spot when stale).
     secure_cookies
         Mark the session cookie ``Secure`` (behind HTTPS).
     """
@@ -67,63 +74,98 @@ class ServiceConfig:
     dask: str | None = None
     workers: int = 1
     session_hours: float = 12.0
+    watch_interval: float = 1.0
     secure_cookies: bool = False
 
 
 class _Tokens:
-    """Verified tokens: token id -> (SHA-256 of the secret, unit id, expiry)."""
+    """Verified tokens: token id -> (SHA-256 of the secret, the unit as a principal, expiry)."""
 
     def __init__(self) -> None:
-        self.seen: dict[str, tuple[bytes, int, float]] = {}
+        self.seen: dict[str, tuple[bytes, Principal, float]] = {}
         self.lock = threading.Lock()
 
-    def unit(self, session: Session, token: str) -> Unit:
-        from autarky.service.store import authenticate
-
+    @staticmethod
+    def _split(token: str) -> tuple[str, bytes]:
         token_id, _, secret = token.partition(".")
-        digest = hashlib.sha256(secret.encode()).digest()
+        return token_id, hashlib.sha256(secret.encode()).digest()
+
+    def cached(self, token: str) -> Principal | None:
+        """The unit of a token verified in the last :data:`TOKEN_CACHE_SECONDS` (no query)."""
+        token_id, digest = self._split(token)
         with self.lock:
             hit = self.seen.get(token_id)
         if hit is not None and hit[2] > time.monotonic() and hmac.compare_digest(hit[0], digest):
-            unit = session.get(Unit, hit[1])
-            if unit is not None:
-                return unit
-        unit = authenticate(session, token)
+            return hit[1]
+        return None
+
+    def verify(self, factory: Callable[[], Session], token: str) -> Principal:
+        """The unit of a token, checked against its argon2 hash in a session of its own
+        (:class:`~autarky.errors.ForbiddenError` for a wrong one) and remembered."""
+        from autarky.service.db import committed
+        from autarky.service.store import authenticate
+
+        got = self.cached(token)
+        if got is not None:
+            return got
+        with committed(factory) as session:
+            who = Principal.of(authenticate(session, token))
+        token_id, digest = self._split(token)
         with self.lock:
             if len(self.seen) > 10_000:
                 self.seen.clear()
-            self.seen[token_id] = (digest, unit.id, time.monotonic() + TOKEN_CACHE_SECONDS)
-        return unit
+            self.seen[token_id] = (digest, who, time.monotonic() + TOKEN_CACHE_SECONDS)
+        return who
 
 
 class _Watcher:
-    """A thread that recomputes a plan's monitoring after reports arrive (coalesced)."""
+    """A thread that recomputes a plan's monitoring after reports arrive.
 
-    def __init__(self, engine: Engine, read: Engine | None = None) -> None:
+    Reports coalesce: a plan is recomputed at most once per ``interval`` seconds, and no sooner
+    after its last recomputation than ``1 / share`` times what that one took, so that the
+    watcher takes at most ``share`` of a CPU from the requests however fast reports come.
+    """
+
+    def __init__(self, engine: Engine, read: Engine | None = None, interval: float = 1.0,
+                 share: float = 0.2) -> None:
         self.engine = engine
         self.read = read or engine
-        self.todo: queue.Queue[int | None] = queue.Queue()
-        self.pending: set[int] = set()
-        self.lock = threading.Lock()
+        self.interval, self.share = float(interval), float(share)
+        self.due: dict[int, float] = {}  # plan id -> when it is recomputed (pending plans)
+        self.not_before: dict[int, float] = {}  # plan id -> the earliest next recomputation
+        self.cond = threading.Condition()
+        self.stopping = False
         self.done = 0
         self.errors: list[str] = []
         self.thread = threading.Thread(target=self._run, name="autarky-watcher", daemon=True)
         self.thread.start()
 
     def poke(self, plan_id: int) -> None:
-        with self.lock:
-            if plan_id in self.pending:
-                return
-            self.pending.add(plan_id)
-        self.todo.put(plan_id)
+        with self.cond:
+            if plan_id not in self.due:
+                self.due[plan_id] = max(time.monotonic(), self.not_before.get(plan_id, 0.0))
+                self.cond.notify()
+
+    def _next(self) -> int | None:
+        with self.cond:
+            while not self.stopping:
+                if self.due:
+                    plan_id = min(self.due, key=self.due.__getitem__)
+                    wait = self.due[plan_id] - time.monotonic()
+                    if wait <= 0:
+                        del self.due[plan_id]
+                        return plan_id
+                    self.cond.wait(wait)
+                else:
+                    self.cond.wait()
+            return None
 
     def _run(self) -> None:
         from autarky.service.db import session_scope
         from autarky.service.watch import recompute, store_snapshot
 
-        while (plan_id := self.todo.get()) is not None:
-            with self.lock:
-                self.pending.discard(plan_id)
+        while (plan_id := self._next()) is not None:
+            start = time.monotonic()
             try:
                 # computed in a read transaction (writers go on), stored in a short write one
                 with session_scope(self.read) as s:
@@ -134,9 +176,15 @@ class _Watcher:
                 self.done += 1
             except Exception as exc:  # kept for /api/health; the next report tries again
                 self.errors = [*self.errors[-9:], f"plan {plan_id}: {exc}"]
+            took = time.monotonic() - start
+            with self.cond:
+                self.not_before[plan_id] = time.monotonic() + max(self.interval - took,
+                                                                  took / self.share - took)
 
     def stop(self) -> None:
-        self.todo.put(None)
+        with self.cond:
+            self.stopping = True
+            self.cond.notify()
         self.thread.join(timeout=10)
 
 
@@ -179,6 +227,24 @@ def _errors(app: FastAPI) -> None:
         return error_page(request, 422, str(exc))
 
 
+#: Connections kept open per engine, and how many more may be opened under load: together as
+#: many as the threads that run requests (anyio's default of 40), so that a request never
+#: waits for a connection held by another that waits for a thread.
+POOL_SIZE, POOL_OVERFLOW = 8, 32
+
+
+def _pool(url: str, *, writes: bool) -> dict[str, Any]:
+    """The connection pool of an engine: SQLite, which has one writer at a time, writes
+    through one connection (writers queue for it in the process rather than poll the file's
+    lock); a SQLite database in memory keeps SQLAlchemy's own pool."""
+    if url.startswith("sqlite"):
+        if url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url:
+            return {}
+        if writes:
+            return {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
+    return {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_timeout": 60}
+
+
 def create_app(config: ServiceConfig | None = None, *, runner: Any = None) -> FastAPI:
     """The service as an ASGI application.
 
@@ -199,11 +265,12 @@ def create_app(config: ServiceConfig | None = None, *, runner: Any = None) -> Fa
     'sqlite'
     """
     from autarky.service.db import default_url, make_engine, migrate
+    from autarky.service.store import PlanShapes
 
     cfg = config or ServiceConfig()
     url = cfg.url or default_url()
-    read = make_engine(url)
-    write = make_engine(url, immediate=True)
+    read = make_engine(url, **_pool(url, writes=False))
+    write = make_engine(url, immediate=True, **_pool(url, writes=True))
     migrate(write)
 
     @asynccontextmanager
@@ -211,7 +278,7 @@ def create_app(config: ServiceConfig | None = None, *, runner: Any = None) -> Fa
         from autarky.service.db import session_scope
         from autarky.service.jobs import DaskRunner, LocalRunner, recover
 
-        app.state.watcher = _Watcher(write, read)
+        app.state.watcher = _Watcher(write, read, cfg.watch_interval)
         if runner is not None:
             app.state.runner = runner
         elif cfg.dask:
@@ -236,8 +303,9 @@ def create_app(config: ServiceConfig | None = None, *, runner: Any = None) -> Fa
                   docs_url=None, redoc_url=None)  # their pages load scripts from a CDN
     app.state.config = cfg
     app.state.url = url
-    app.state.read = sessionmaker(read, expire_on_commit=False)
-    app.state.write = sessionmaker(write, expire_on_commit=False)
+    shapes = PlanShapes()  # published plans never change: their shapes are kept
+    app.state.read = sessionmaker(read, expire_on_commit=False, info={"plans": shapes})
+    app.state.write = sessionmaker(write, expire_on_commit=False, info={"plans": shapes})
     app.state.tokens = _Tokens()
     _errors(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -249,21 +317,40 @@ def create_app(config: ServiceConfig | None = None, *, runner: Any = None) -> Fa
 
 
 # ---------------------------------------------------------------------------- dependencies
-def _session(request: Request, which: str) -> Iterator[Session]:
-    from autarky.service.db import committed
+async def _session(request: Request, which: str) -> AsyncIterator[Session]:
+    # A session takes its connection at its first query, that is inside the route's thread,
+    # and gives it back at the commit below; authentication needs none (:func:`caller`). No
+    # request holds a connection (on SQLite: the write lock) while it waits for a thread.
+    session: Session = getattr(request.app.state, which)()
+    try:
+        yield session
+    except BaseException:
+        if session.in_transaction():
+            await _in_thread(session.rollback)
+        session.close()
+        raise
+    if session.in_transaction():
+        await _in_thread(session.commit)
+    session.close()
 
-    with committed(getattr(request.app.state, which)) as session:
+
+async def _in_thread(fn: Callable[[], Any]) -> Any:
+    # a limiter of its own: ending a transaction never waits behind the requests' threads
+    import anyio.to_thread
+
+    return await anyio.to_thread.run_sync(fn, limiter=anyio.CapacityLimiter(1))
+
+
+async def read_session(request: Request) -> AsyncIterator[Session]:
+    """A session for a request that only reads."""
+    async for session in _session(request, "read"):
         yield session
 
 
-def read_session(request: Request) -> Iterator[Session]:
-    """A session for a request that only reads."""
-    yield from _session(request, "read")
-
-
-def write_session(request: Request) -> Iterator[Session]:
+async def write_session(request: Request) -> AsyncIterator[Session]:
     """A session for a request that writes (SQLite: the write lock taken first)."""
-    yield from _session(request, "write")
+    async for session in _session(request, "write"):
+        yield session
 
 
 #: A request's session that only reads, and one that writes (dependencies).
@@ -278,30 +365,25 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def unit_from_token(request: Request, session: Session) -> Unit:
-    """The unit of the request's bearer token (401 without a valid one)."""
+async def caller(request: Request) -> Principal:
+    """The unit of the request's bearer token (401 without a valid one): remembered when
+    verified lately, else checked in a thread with a session of its own."""
+    from starlette.concurrency import run_in_threadpool
+
     token = _bearer(request)
     if token is None:
         raise HTTPException(401, "a bearer token is needed (Authorization: Bearer ID.SECRET)",
                             headers={"WWW-Authenticate": "Bearer"})
+    tokens: _Tokens = request.app.state.tokens
+    who = tokens.cached(token)
+    if who is not None:
+        return who
     try:
-        unit: Unit = request.app.state.tokens.unit(session, token)
-        return unit
+        return await run_in_threadpool(tokens.verify, request.app.state.read, token)
     except ForbiddenError:
         raise HTTPException(401, "not a valid token",
                             headers={"WWW-Authenticate": "Bearer"}) from None
 
 
-def api_reader(request: Request, session: ReadSession) -> Unit:
-    """The unit of an API request that reads."""
-    return unit_from_token(request, session)
-
-
-def api_writer(request: Request, session: WriteSession) -> Unit:
-    """The unit of an API request that writes."""
-    return unit_from_token(request, session)
-
-
-#: The unit of an API request that reads, and of one that writes (dependencies).
-Reader = Annotated[Unit, Depends(api_reader)]
-Writer = Annotated[Unit, Depends(api_writer)]
+#: The unit of an API request (a dependency).
+Caller = Annotated[Principal, Depends(caller)]

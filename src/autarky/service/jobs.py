@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from autarky.errors import AutarkyError, ForbiddenError, ScenarioError
-from autarky.service.models import Job, ScenarioVersion, Unit
+from autarky.service.models import Job, Principal, ScenarioVersion, Unit
 
 __all__ = ["KINDS", "MAX_DRAWS", "MAX_LABELS", "DaskRunner", "LocalRunner", "Runner", "check_params",
            "create_job", "job_dict", "job_or_404", "recover", "run_job", "start_job"]
@@ -85,7 +85,7 @@ def check_params(kind: Any, params: Any) -> dict[str, Any]:
     return out
 
 
-def create_job(session: Session, by: Unit, version: ScenarioVersion, kind: Any,
+def create_job(session: Session, by: Unit | Principal, version: ScenarioVersion, kind: Any,
                params: Any) -> Job:
     """A queued job (a planner only); a runner's ``submit(job.id)`` starts it."""
     if by.role != "planner":
@@ -99,7 +99,7 @@ def create_job(session: Session, by: Unit, version: ScenarioVersion, kind: Any,
     return job
 
 
-def start_job(session: Session, by: Unit, version: ScenarioVersion, kind: Any, params: Any,
+def start_job(session: Session, by: Unit | Principal, version: ScenarioVersion, kind: Any, params: Any,
               runner: Runner) -> Job:
     """Queue a job (:func:`create_job`), commit it, and hand it to ``runner``: the request
     answers at once, the worker finds the job stored."""

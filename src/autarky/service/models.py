@@ -10,6 +10,7 @@ database itself refuses to update or delete (triggers made by the migration).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import (
     DateTime,
@@ -31,6 +32,7 @@ __all__ = [
     "Job",
     "LoginSession",
     "MonitorSnapshot",
+    "Principal",
     "PublishedPlan",
     "PublishedTarget",
     "ReportRevision",
@@ -80,6 +82,31 @@ class Unit(Base):
     token_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     branches: Mapped[list[UnitBranch]] = relationship(back_populates="unit")
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        """The branches the unit may report, sorted."""
+        return tuple(sorted(b.branch for b in self.branches))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a unit as a request sees it (detached from any database session, so a
+    request needs no query to know its unit once the token is verified).
+
+    The store's checks take a :class:`Principal` or a :class:`Unit` alike (``id``, ``name``,
+    ``role``, ``scope``).
+    """
+
+    id: int
+    name: str
+    role: str
+    scope: tuple[str, ...]
+
+    @classmethod
+    def of(cls, unit: Unit) -> Principal:
+        """The principal of a stored unit."""
+        return cls(unit.id, unit.name, unit.role, unit.scope)
 
 
 class UnitBranch(Base):

@@ -19,6 +19,8 @@ import io
 import json
 import math
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -44,7 +46,14 @@ from autarky.service.api import (
 )
 from autarky.service.app import HERE, ReadSession, WriteSession
 from autarky.service.jobs import KINDS, job_dict, job_or_404, start_job
-from autarky.service.models import Job, LoginSession, PublishedPlan, ScenarioVersion, Unit
+from autarky.service.models import (
+    Job,
+    LoginSession,
+    Principal,
+    PublishedPlan,
+    ScenarioVersion,
+    Unit,
+)
 
 __all__ = ["COOKIE", "error_page", "fan_chart", "router"]
 
@@ -75,52 +84,66 @@ def _hash(cookie: str) -> str:
     return hashlib.sha256(cookie.encode()).hexdigest()
 
 
-def _login(request: Request, session: Session) -> tuple[Unit, LoginSession] | None:
+@dataclass(frozen=True)
+class _Login:
+    """A signed-in page session: its unit, its CSRF token and the hash of its cookie."""
+
+    who: Principal
+    csrf: str
+    key: str
+
+
+def _lookup(factory: Callable[[], Session], cookie: str) -> _Login | None:
+    from autarky.service.db import committed
+
+    with committed(factory) as session:
+        ls = session.get(LoginSession, _hash(cookie))
+        if ls is None or ls.expires_at.replace(tzinfo=dt.UTC) < dt.datetime.now(dt.UTC):
+            return None
+        unit = session.get(Unit, ls.unit_id)
+        return None if unit is None else _Login(Principal.of(unit), ls.csrf, ls.id)
+
+
+async def _signed_in(request: Request) -> _Login:
+    # looked up in a thread with a session of its own: the route's session takes no
+    # connection before the route runs
+    from starlette.concurrency import run_in_threadpool
+
     cookie = request.cookies.get(COOKIE)
-    if not cookie:
-        return None
-    ls = session.get(LoginSession, _hash(cookie))
-    if ls is None or ls.expires_at.replace(tzinfo=dt.UTC) < dt.datetime.now(dt.UTC):
-        return None
-    unit = session.get(Unit, ls.unit_id)
-    return None if unit is None else (unit, ls)
-
-
-def _who(request: Request, session: Session) -> tuple[Unit, LoginSession]:
-    got = _login(request, session)
+    got = await run_in_threadpool(_lookup, request.app.state.read, cookie) if cookie else None
     if got is None:
         raise HTTPException(303, "sign in first", headers={"Location": "/login"})
+    request.state.login = got
     return got
 
 
-def page_unit(request: Request, session: ReadSession) -> Unit:
+async def page_unit(request: Request) -> Principal:
     """The signed-in unit of a page that reads (to /login without a session)."""
-    return _who(request, session)[0]
+    return (await _signed_in(request)).who
 
 
 #: The signed-in unit of a page (a dependency).
-PageUnit = Annotated[Unit, Depends(page_unit)]
+PageUnit = Annotated[Principal, Depends(page_unit)]
 
 
-def form_unit(request: Request, session: WriteSession,
-              csrf: Annotated[str, Form(max_length=200)] = "") -> Unit:
+async def form_unit(request: Request, csrf: Annotated[str, Form(max_length=200)] = ""
+                    ) -> Principal:
     """The signed-in unit of a form post, its CSRF token checked (403 when it does not match)."""
-    unit, ls = _who(request, session)
-    if not csrf or not hmac.compare_digest(csrf, ls.csrf):
+    got = await _signed_in(request)
+    if not csrf or not hmac.compare_digest(csrf, got.csrf):
         raise ForbiddenError("the form's CSRF token does not match this session: reload the "
                              "page and send it again")
-    return unit
+    return got.who
 
 
 #: The signed-in unit of a form post, its CSRF token checked (a dependency).
-FormUnit = Annotated[Unit, Depends(form_unit)]
+FormUnit = Annotated[Principal, Depends(form_unit)]
 
 
 def _render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    session = ctx.pop("session", None)
-    got = _login(request, session) if session is not None else None
-    ctx.setdefault("me", got[0] if got else None)
-    ctx.setdefault("csrf", got[1].csrf if got else "")
+    got: _Login | None = getattr(request.state, "login", None)
+    ctx.setdefault("me", got.who if got else None)
+    ctx.setdefault("csrf", got.csrf if got else "")
     ctx.setdefault("message", request.query_params.get("message", ""))
     return templates.TemplateResponse(request, name, ctx, status_code=status)
 
@@ -147,7 +170,7 @@ def login_page(request: Request) -> HTMLResponse:
 def login(request: Request, token: Annotated[str, Form(max_length=200)],
           session: WriteSession) -> Response:
     try:
-        unit = request.app.state.tokens.unit(session, token.strip())
+        unit = request.app.state.tokens.verify(request.app.state.read, token.strip())
     except ForbiddenError:
         return _render(request, "login.html", status=401, error="not a valid token")
     cookie = secrets.token_urlsafe(32)
@@ -163,7 +186,7 @@ def login(request: Request, token: Annotated[str, Form(max_length=200)],
 @router.post("/logout")
 def logout(request: Request, unit: FormUnit,
            session: WriteSession) -> Response:
-    ls = session.get(LoginSession, _hash(request.cookies.get(COOKIE, "")))
+    ls = session.get(LoginSession, request.state.login.key)
     if ls is not None:
         ls.expires_at = dt.datetime.now(dt.UTC)
     resp = RedirectResponse("/login", 303)
@@ -183,7 +206,7 @@ def home(request: Request, unit: PageUnit,
     units = list(session.scalars(select(Unit).order_by(Unit.id))) if unit.role == "planner" \
         else []
     bundled = [d.name for d in data.list_datasets() if d.kind == "scenario"]
-    return _render(request, "home.html", session=session, plans=plans, versions=versions,
+    return _render(request, "home.html", plans=plans, versions=versions,
                    jobs=jobs, units=units, bundled=sorted({*bundled, "island"}), kinds=KINDS)
 
 
@@ -332,20 +355,20 @@ def fan_chart(row: dict[str, Any], width: int = 560, height: int = 220) -> dict[
 
 
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
-def plan_page(request: Request, plan_id: int, unit: PageUnit,
-              session: WriteSession) -> HTMLResponse:
+def plan_page(request: Request, plan_id: int, unit: PageUnit, session: ReadSession,
+              write: WriteSession) -> HTMLResponse:
     from autarky.service.watch import refresh
 
     plan = plan_or_404(session, plan_id)
-    watched = refresh(session, plan_id)
+    watched = refresh(session, plan_id, write)
     version = session.get(ScenarioVersion, plan.scenario_id)
-    mine = sorted(b.branch for b in unit.branches)
+    mine = list(unit.scope)
     charts = {b: fan_chart(row) for b, row in watched["branches"].items()}
     revisions = export_rows(session, plan_id, "revisions", watched)
     if unit.role == "reporter":
         revisions = [r for r in revisions if r["branch"] in mine]
     units = {b: row["unit"] for b, row in watched["branches"].items()}
-    return _render(request, "plan.html", session=session, plan=plan, version=version,
+    return _render(request, "plan.html", plan=plan, version=version,
                    w=watched, charts=charts, mine=[b for b in mine if b in units],
                    units=units, revisions=revisions, exports=list(EXPORTS),
                    settings=json.loads(plan.settings or "{}"),
@@ -361,8 +384,7 @@ def report_form(request: Request, plan_id: int, unit: FormUnit,
                 reported_at: Annotated[str, Form(max_length=40)] = "",
                 source: Annotated[str, Form(max_length=2000)] = "",
                 note: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    plan = plan_or_404(session, plan_id)
-    units = {t.branch: t.unit for t in plan.targets}
+    units = store.plan_shape(session, plan_id).units
     try:
         body = ReportIn(branch=branch, period=period, value=value,
                         unit=units.get(branch, "?"), reported_at=reported_at or None,
@@ -391,18 +413,18 @@ def history_page(request: Request, plan_id: int, branch: str, period: str,
         rows = store.history(session, plan_id, branch, period)
     except ValueError as exc:
         raise ScenarioError(str(exc), field="period") from None
-    return _render(request, "history.html", session=session, plan=plan, branch=branch,
+    return _render(request, "history.html", plan=plan, branch=branch,
                    period=period, rows=rows)
 
 
 @router.get("/plans/{plan_id}/export/{table}.csv")
-def export_page(plan_id: int, table: str, unit: PageUnit,
-                session: WriteSession) -> Response:
+def export_page(plan_id: int, table: str, unit: PageUnit, session: ReadSession,
+                write: WriteSession) -> Response:
     from autarky.service.watch import refresh
 
     if table not in EXPORTS:
         raise UnknownIdError(f"no table {table!r} (tables: {', '.join(EXPORTS)})")
     plan_or_404(session, plan_id)
-    watched = refresh(session, plan_id) if table not in ("targets", "revisions") else {}
+    watched = refresh(session, plan_id, write) if table not in ("targets", "revisions") else {}
     return csv_response(export_rows(session, plan_id, table, watched), EXPORTS[table],
                         f"plan-{plan_id}-{table}.csv")

@@ -23,6 +23,8 @@ import datetime as dt
 import hashlib
 import math
 import secrets
+import threading
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -35,6 +37,7 @@ from autarky.errors import ForbiddenError, ScenarioError, UnknownIdError
 from autarky.service.models import (
     ROLES,
     Alert,
+    Principal,
     PublishedPlan,
     PublishedTarget,
     ReportedFigure,
@@ -45,11 +48,14 @@ from autarky.service.models import (
 )
 
 __all__ = [
+    "PlanShape",
+    "PlanShapes",
     "acknowledge",
     "add_scenario",
     "authenticate",
     "create_unit",
     "history",
+    "plan_shape",
     "publish_plan",
     "read_body",
     "reports_of",
@@ -73,15 +79,20 @@ def _field(message: str, field: str) -> ScenarioError:
 # ---------------------------------------------------------------------------- units
 def create_unit(session: Session, name: str, role: str, branches: tuple[str, ...] = ()
                 ) -> tuple[Unit, str]:
-    """A new unit and its token (shown once: only its argon2 hash is kept)."""
+    """A new unit and its token (shown once: only its argon2 hash is kept).
+
+    The hash is computed before the first query, so that a fresh session takes no
+    connection (on SQLite, no write lock) while argon2 works.
+    """
     if role not in ROLES:
         raise _field(f"role is one of {', '.join(ROLES)}, not {role!r}", "role")
     if not str(name).strip():
         raise _field("a unit needs a name", "name")
+    token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    token_hash = _hasher().hash(secret)
     if session.scalar(select(Unit).where(Unit.name == name)) is not None:
         raise _field(f"a unit named {name!r} exists already", "name")
-    token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-    unit = Unit(name=name, role=role, token_id=token_id, token_hash=_hasher().hash(secret))
+    unit = Unit(name=name, role=role, token_id=token_id, token_hash=token_hash)
     unit.branches = [UnitBranch(branch=str(b)) for b in dict.fromkeys(branches)]
     session.add(unit)
     session.flush()
@@ -108,14 +119,14 @@ def authenticate(session: Session, token: str) -> Unit:
     return unit
 
 
-def require_planner(unit: Unit, what: str) -> None:
+def require_planner(unit: Unit | Principal, what: str) -> None:
     """Refuse (403) what only a planner may do."""
     if unit.role != "planner":
         raise ForbiddenError(f"{what}: only a planner may (unit {unit.name!r} is a {unit.role})")
 
 
 # ---------------------------------------------------------------------------- scenarios, plans
-def add_scenario(session: Session, scenario: Any, by: Unit) -> ScenarioVersion:
+def add_scenario(session: Session, scenario: Any, by: Unit | Principal) -> ScenarioVersion:
     """The immutable version of ``scenario`` (an economy, a scenario or its YAML text),
     stored once per content: the same content gives the version already stored."""
     import yaml
@@ -161,7 +172,7 @@ def scenario_of(version: ScenarioVersion) -> Any:
     return read_body(version.body)
 
 
-def publish_plan(session: Session, by: Unit, version: ScenarioVersion, name: str,
+def publish_plan(session: Session, by: Unit | Principal, version: ScenarioVersion, name: str,
                  targets: Targets, method: str, settings: dict[str, Any] | None = None
                  ) -> PublishedPlan:
     """Publish ``targets`` (computed from ``version`` by ``method``) as the plan ``name``,
@@ -202,8 +213,55 @@ def targets_of(session: Session, plan_id: int) -> Targets:
 
 
 # ---------------------------------------------------------------------------- reports
-def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period: Any,
-                  value: Any, unit: str, reported_at: Any, source: str = "",
+@dataclass(frozen=True)
+class PlanShape:
+    """What a report is checked against: the unit of each branch of a plan, and its periods
+    (a published plan never changes, so its shape may be kept)."""
+
+    units: dict[str, str]
+    periods: frozenset[str]
+
+
+class PlanShapes:
+    """Plan shapes kept by plan id for the sessions of one database (put one in the
+    sessionmaker's ``info`` as ``"plans"``; sessions without one look the plan up each time)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.kept: dict[int, PlanShape] = {}
+        self.lock = threading.Lock()
+
+    def get(self, plan_id: int) -> PlanShape | None:
+        with self.lock:
+            return self.kept.get(plan_id)
+
+    def put(self, plan_id: int, shape: PlanShape) -> None:
+        with self.lock:
+            if len(self.kept) >= self.size:
+                self.kept.pop(next(iter(self.kept)))
+            self.kept[plan_id] = shape
+
+
+def plan_shape(session: Session, plan_id: int) -> PlanShape:
+    """The branches (with their units) and periods of a plan, in one query, or kept in
+    ``session.info["plans"]`` (:class:`PlanShapes`) when there is one (404 for no plan)."""
+    kept: PlanShapes | None = session.info.get("plans")
+    got = kept.get(plan_id) if kept is not None else None
+    if got is not None:
+        return got
+    rows = session.execute(select(PublishedTarget.branch, PublishedTarget.period,
+                                  PublishedTarget.unit)
+                           .where(PublishedTarget.plan_id == plan_id)).all()
+    if not rows:
+        plan_or_404(session, plan_id)
+    shape = PlanShape({b: u for b, _, u in rows}, frozenset(p for _, p, _ in rows))
+    if kept is not None:
+        kept.put(plan_id, shape)
+    return shape
+
+
+def submit_report(session: Session, by: Unit | Principal, plan_id: int, branch: str,
+                  period: Any, value: Any, unit: str, reported_at: Any, source: str = "",
                   note: str = "") -> ReportRevision:
     """A reported figure, as a new revision of the report of ``branch`` in ``period``.
 
@@ -217,24 +275,23 @@ def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period:
         positive finite number, another unit than the plan's for the branch, a bad date, or a
         revision dated no later than the revision it replaces (the monitoring orders
         revisions by date).
+    UnknownIdError
+        For no plan ``plan_id``.
     """
     if by.role != "reporter":
         raise ForbiddenError(f"unit {by.name!r} is a {by.role}: only reporters report")
-    if branch not in {b.branch for b in by.branches}:
+    if branch not in by.scope:
         raise ForbiddenError(f"unit {by.name!r} may not report {branch!r} (its branches: "
-                             f"{', '.join(sorted(b.branch for b in by.branches)) or 'none'})")
-    plan = plan_or_404(session, plan_id)
+                             f"{', '.join(by.scope) or 'none'})")
+    shape = plan_shape(session, plan_id)
     try:
         p = parse_period(period)
     except ValueError as exc:
         raise _field(str(exc), "period") from None
-    planned = {(t.branch, t.period): t for t in plan.targets}
-    branches = {t.branch for t in plan.targets}
-    if branch not in branches:
+    if branch not in shape.units:
         raise _field(f"the plan has no branch {branch!r}", "branch")
-    units = {t.branch: t.unit for t in plan.targets}
-    if unit != units[branch]:
-        raise _field(f"{branch} is planned in {units[branch]!r}, not {unit!r}", "unit")
+    if unit != shape.units[branch]:
+        raise _field(f"{branch} is planned in {shape.units[branch]!r}, not {unit!r}", "unit")
     written = _written(value)
     try:
         v = float(written.replace(",", "")) if isinstance(value, str) else float(value)
@@ -247,18 +304,21 @@ def submit_report(session: Session, by: Unit, plan_id: int, branch: str, period:
         when = parse_date(reported_at)
     except (ValueError, TypeError) as exc:
         raise _field(str(exc), "reported_at") from None
-    if str(p) not in {per for _, per in planned}:
+    if str(p) not in shape.periods:
         raise _field(f"the plan has no period {p} (its periods: "
-                     f"{', '.join(sorted({per for _, per in planned}))})", "period")
+                     f"{', '.join(sorted(shape.periods))})", "period")
     report = session.scalar(select(ReportedFigure).where(
-        ReportedFigure.plan_id == plan.id, ReportedFigure.branch == branch,
+        ReportedFigure.plan_id == plan_id, ReportedFigure.branch == branch,
         ReportedFigure.period == str(p)))
+    last = None
     if report is None:
-        report = ReportedFigure(plan_id=plan.id, branch=branch, period=str(p), unit=unit)
+        report = ReportedFigure(plan_id=plan_id, branch=branch, period=str(p), unit=unit)
         session.add(report)
         session.flush()
-    last = session.scalar(select(ReportRevision).where(ReportRevision.report_id == report.id)
-                          .order_by(ReportRevision.seq.desc()).limit(1))
+    else:
+        last = session.scalar(select(ReportRevision)
+                              .where(ReportRevision.report_id == report.id)
+                              .order_by(ReportRevision.seq.desc()).limit(1))
     if last is not None and when <= parse_date(last.reported_at):
         raise _field(f"{branch} {p} was reported at {last.reported_at} already (revision "
                      f"{last.seq}); a revision is reported at a later date", "reported_at")
@@ -283,7 +343,7 @@ def _written(value: Any) -> str:
     return text
 
 
-def acknowledge(session: Session, by: Unit, alert_id: int, note: str = "") -> Alert:
+def acknowledge(session: Session, by: Unit | Principal, alert_id: int, note: str = "") -> Alert:
     """Acknowledge an alert (a planner only): it stops escalating."""
     require_planner(by, "acknowledging an alert")
     alert = session.get(Alert, alert_id)

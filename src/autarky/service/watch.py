@@ -313,22 +313,29 @@ def store_snapshot(session: Session, plan_id: int, last: int, body: dict[str, An
         session.flush()
 
 
-def refresh(session: Session, plan_id: int) -> dict[str, Any]:
+def refresh(session: Session, plan_id: int, write: Session | None = None) -> dict[str, Any]:
     """The plan's monitoring, recomputed first when a report has arrived since the stored
     snapshot (:func:`recompute`, :func:`store_snapshot`), with its alerts (each with its
-    escalation level)."""
+    escalation level).
+
+    Computed in ``session``, which only reads; a new snapshot and its alerts are stored in
+    ``write`` (default ``session``), so that a session that writes is used only when there is
+    something to store.
+    """
     settings = _plan_settings(session, plan_id)
     got = recompute(session, plan_id)
     if got is not None:
-        store_snapshot(session, plan_id, *got)
+        alerts_from = write if write is not None else session
+        store_snapshot(alerts_from, plan_id, *got)
         body = got[1]
     else:
+        alerts_from = session
         snap = session.get(MonitorSnapshot, plan_id)
         assert snap is not None
         body = json.loads(snap.body)
     body["alerts"] = [_alert(a, body.get("latest_period"), settings["escalate_after"])
-                      for a in session.scalars(select(Alert).where(Alert.plan_id == plan_id)
-                                               .order_by(Alert.id))]
+                      for a in alerts_from.scalars(select(Alert).where(Alert.plan_id == plan_id)
+                                                   .order_by(Alert.id))]
     return body
 
 
