@@ -75,6 +75,9 @@ def serve(
                                                  help="How long a page session lasts.")] = 12.0,
     secure_cookies: Annotated[bool, typer.Option(
         "--secure-cookies", help="Mark the session cookie Secure (behind HTTPS).")] = False,
+    threads: Annotated[int, typer.Option(
+        min=1, max=256, help="Threads running requests' database work at once (each holds "
+        "a database connection while it runs).")] = 16,
     watch_interval: Annotated[float, typer.Option(
         min=0.0, max=3600.0, help="Recompute a plan's monitoring at most once per this many "
         "seconds while reports arrive.")] = 1.0,
@@ -97,7 +100,8 @@ def serve(
     err.print(f"autarky serve: {url.split('@')[-1]} at http://{host}:{port}/", markup=False,
               highlight=False)
     cfg = ServiceConfig(url=url, dask=dask, workers=workers, session_hours=session_hours,
-                        secure_cookies=secure_cookies, watch_interval=watch_interval)
+                        secure_cookies=secure_cookies, threads=threads,
+                        watch_interval=watch_interval)
     uvicorn.run(create_app(cfg), host=host, port=port, log_level="warning")
 
 

@@ -36,7 +36,6 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from autarky.errors import AutarkyError, ForbiddenError, ScenarioError, UnknownIdError
@@ -63,6 +62,9 @@ class ServiceConfig:
         Local worker processes for background runs.
     session_hours
         How long a page session lasts.
+    threads
+        Threads that run requests' database work at once (each with a connection of its own
+        while it runs).
     watch_interval
         The watcher recomputes a plan's monitoring at most once per this many seconds however
         fast reports arrive (what the planner reads is recomputed on the spot when stale).
@@ -74,6 +76,7 @@ class ServiceConfig:
     dask: str | None = None
     workers: int = 1
     session_hours: float = 12.0
+    threads: int = 16
     watch_interval: float = 1.0
     secure_cookies: bool = False
 
@@ -118,76 +121,6 @@ class _Tokens:
         return who
 
 
-class _Watcher:
-    """A thread that recomputes a plan's monitoring after reports arrive.
-
-    Reports coalesce: a plan is recomputed at most once per ``interval`` seconds, and no sooner
-    after its last recomputation than ``1 / share`` times what that one took, so that the
-    watcher takes at most ``share`` of a CPU from the requests however fast reports come.
-    """
-
-    def __init__(self, engine: Engine, read: Engine | None = None, interval: float = 1.0,
-                 share: float = 0.2) -> None:
-        self.engine = engine
-        self.read = read or engine
-        self.interval, self.share = float(interval), float(share)
-        self.due: dict[int, float] = {}  # plan id -> when it is recomputed (pending plans)
-        self.not_before: dict[int, float] = {}  # plan id -> the earliest next recomputation
-        self.cond = threading.Condition()
-        self.stopping = False
-        self.done = 0
-        self.errors: list[str] = []
-        self.thread = threading.Thread(target=self._run, name="autarky-watcher", daemon=True)
-        self.thread.start()
-
-    def poke(self, plan_id: int) -> None:
-        with self.cond:
-            if plan_id not in self.due:
-                self.due[plan_id] = max(time.monotonic(), self.not_before.get(plan_id, 0.0))
-                self.cond.notify()
-
-    def _next(self) -> int | None:
-        with self.cond:
-            while not self.stopping:
-                if self.due:
-                    plan_id = min(self.due, key=self.due.__getitem__)
-                    wait = self.due[plan_id] - time.monotonic()
-                    if wait <= 0:
-                        del self.due[plan_id]
-                        return plan_id
-                    self.cond.wait(wait)
-                else:
-                    self.cond.wait()
-            return None
-
-    def _run(self) -> None:
-        from autarky.service.db import session_scope
-        from autarky.service.watch import recompute, store_snapshot
-
-        while (plan_id := self._next()) is not None:
-            start = time.monotonic()
-            try:
-                # computed in a read transaction (writers go on), stored in a short write one
-                with session_scope(self.read) as s:
-                    got = recompute(s, plan_id)
-                if got is not None:
-                    with session_scope(self.engine) as s:
-                        store_snapshot(s, plan_id, *got)
-                self.done += 1
-            except Exception as exc:  # kept for /api/health; the next report tries again
-                self.errors = [*self.errors[-9:], f"plan {plan_id}: {exc}"]
-            took = time.monotonic() - start
-            with self.cond:
-                self.not_before[plan_id] = time.monotonic() + max(self.interval - took,
-                                                                  took / self.share - took)
-
-    def stop(self) -> None:
-        with self.cond:
-            self.stopping = True
-            self.cond.notify()
-        self.thread.join(timeout=10)
-
-
 def _errors(app: FastAPI) -> None:
     def unprocessable(field: str, message: str) -> JSONResponse:
         loc = ["body", *[p for p in field.split(".") if p]] if field else ["body"]
@@ -227,22 +160,18 @@ def _errors(app: FastAPI) -> None:
         return error_page(request, 422, str(exc))
 
 
-#: Connections kept open per engine, and how many more may be opened under load: together as
-#: many as the threads that run requests (anyio's default of 40), so that a request never
-#: waits for a connection held by another that waits for a thread.
-POOL_SIZE, POOL_OVERFLOW = 8, 32
-
-
-def _pool(url: str, *, writes: bool) -> dict[str, Any]:
-    """The connection pool of an engine: SQLite, which has one writer at a time, writes
-    through one connection (writers queue for it in the process rather than poll the file's
-    lock); a SQLite database in memory keeps SQLAlchemy's own pool."""
+def _pool(url: str, threads: int, *, writes: bool) -> dict[str, Any]:
+    """The connection pool of an engine: one connection per request thread, kept open, and a
+    few more for what runs beside the requests (the watcher, ending a transaction). SQLite,
+    which has one writer at a time, writes through one connection (writers queue for it in
+    the process rather than poll the file's lock); a SQLite database in memory keeps
+    SQLAlchemy's own pool."""
     if url.startswith("sqlite"):
         if url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url:
             return {}
         if writes:
             return {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
-    return {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_timeout": 60}
+    return {"pool_size": threads, "max_overflow": 8, "pool_timeout": 60}
 
 
 def create_app(config: ServiceConfig | None = None, *, runner: Any = None) -> FastAPI:
@@ -269,16 +198,22 @@ def create_app(config: ServiceConfig | None = None, *, runner: Any = None) -> Fa
 
     cfg = config or ServiceConfig()
     url = cfg.url or default_url()
-    read = make_engine(url, **_pool(url, writes=False))
-    write = make_engine(url, immediate=True, **_pool(url, writes=True))
+    read = make_engine(url, **_pool(url, cfg.threads, writes=False))
+    write = make_engine(url, immediate=True, **_pool(url, cfg.threads, writes=True))
     migrate(write)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> Any:
+        import anyio.to_thread
+
         from autarky.service.db import session_scope
         from autarky.service.jobs import DaskRunner, LocalRunner, recover
+        from autarky.service.watcher import Watcher
 
-        app.state.watcher = _Watcher(write, read, cfg.watch_interval)
+        # the requests' threads: as many as the pools' connections (a thread never waits
+        # for a connection)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = cfg.threads
+        app.state.watcher = Watcher(url, write, read, cfg.watch_interval)
         if runner is not None:
             app.state.runner = runner
         elif cfg.dask:

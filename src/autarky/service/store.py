@@ -27,7 +27,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from autarky.economy.reports import Report as ReportFigure
@@ -307,29 +307,31 @@ def submit_report(session: Session, by: Unit | Principal, plan_id: int, branch: 
     if str(p) not in shape.periods:
         raise _field(f"the plan has no period {p} (its periods: "
                      f"{', '.join(sorted(shape.periods))})", "period")
-    report = session.scalar(select(ReportedFigure).where(
-        ReportedFigure.plan_id == plan_id, ReportedFigure.branch == branch,
-        ReportedFigure.period == str(p)))
-    last = None
-    if report is None:
-        report = ReportedFigure(plan_id=plan_id, branch=branch, period=str(p), unit=unit)
-        session.add(report)
-        session.flush()
+    # one query: the figure and its newest revision (when there is one)
+    row = session.execute(
+        select(ReportedFigure.id, ReportRevision.seq, ReportRevision.value,
+               ReportRevision.reported_at)
+        .outerjoin(ReportRevision, ReportRevision.report_id == ReportedFigure.id)
+        .where(ReportedFigure.plan_id == plan_id, ReportedFigure.branch == branch,
+               ReportedFigure.period == str(p))
+        .order_by(ReportRevision.seq.desc()).limit(1)).first()
+    if row is None:
+        report_id = session.execute(insert(ReportedFigure).values(
+            plan_id=plan_id, branch=branch, period=str(p), unit=unit)
+            .returning(ReportedFigure.id)).scalar_one()
+        seq, previous = 1, None
     else:
-        last = session.scalar(select(ReportRevision)
-                              .where(ReportRevision.report_id == report.id)
-                              .order_by(ReportRevision.seq.desc()).limit(1))
-    if last is not None and when <= parse_date(last.reported_at):
-        raise _field(f"{branch} {p} was reported at {last.reported_at} already (revision "
-                     f"{last.seq}); a revision is reported at a later date", "reported_at")
-    rev = ReportRevision(report_id=report.id, seq=1 if last is None else last.seq + 1, value=v,
-                         written=written,
-                         previous_value=None if last is None else last.value,
-                         reported_at=when.isoformat(), unit_id=by.id, source=str(source),
-                         note=str(note), received_at=dt.datetime.now(dt.UTC))
-    session.add(rev)
-    session.flush()
-    return rev
+        report_id = row.id
+        seq, previous = (row.seq or 0) + 1, row.value
+        if row.reported_at is not None and when <= parse_date(row.reported_at):
+            raise _field(f"{branch} {p} was reported at {row.reported_at} already (revision "
+                         f"{row.seq}); a revision is reported at a later date", "reported_at")
+    values = {"report_id": report_id, "seq": seq, "value": v, "written": written,
+              "previous_value": previous, "reported_at": when.isoformat(), "unit_id": by.id,
+              "source": str(source), "note": str(note), "received_at": dt.datetime.now(dt.UTC)}
+    rev_id = session.execute(insert(ReportRevision).values(**values)
+                             .returning(ReportRevision.id)).scalar_one()
+    return ReportRevision(id=rev_id, **values)  # as stored (not added to the session again)
 
 
 def _written(value: Any) -> str:
