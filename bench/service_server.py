@@ -92,6 +92,7 @@ class Server:
 
     url: str
     folder: Path
+    args: tuple[str, ...] = ()
     proc: subprocess.Popen[bytes] | None = None
     port: int = 0
     token: str = ""
@@ -106,7 +107,7 @@ class Server:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "400"}
         with out.open("wb") as fo, err.open("wb") as fe:
             self.proc = subprocess.Popen([str(AUTARKY), "serve", "--db", self.url, "--port",
-                                          str(self.port)], stdout=fo, stderr=fe, env=env)
+                                          str(self.port), *self.args], stdout=fo, stderr=fe, env=env)
         deadline = time.monotonic() + timeout
         prefix = "planner token (shown once, keep it):"
         while not self.token:

@@ -38,3 +38,10 @@ def test_a_bad_database_url_is_refused(url, says, command, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "--db" in err and says in err and "s3cret" not in err, err
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///file:ops?mode=memory&uri=true"])
+def test_processes_refuse_a_database_in_memory(url, capsys):
+    assert main(["serve", "--db", url, "--port", "1", "--processes", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "--processes 2" in err and "in memory" in err, err

@@ -81,6 +81,9 @@ def serve(
     watch_interval: Annotated[float, typer.Option(
         min=0.0, max=3600.0, help="Recompute a plan's monitoring at most once per this many "
         "seconds while reports arrive.")] = 1.0,
+    processes: Annotated[int, typer.Option(
+        min=1, max=64, help="Server processes sharing the port (one uses about one CPU at "
+        "most; a database in memory needs 1).")] = 1,
 ) -> None:
     """Run the plan-operations service: plans published, units report, the planner watches.
 
@@ -93,6 +96,12 @@ def serve(
     from autarky.service.db import default_url
 
     url = db or default_url()
+    if processes > 1 and (url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url):
+        from autarky.errors import BadValueError
+
+        raise BadValueError(f"--processes {processes}: a SQLite database in memory lives in "
+                            "one process; use --processes 1 or a database file "
+                            "(--db sqlite:///ops.db)")
     token = _bootstrap(url)
     if token is not None:
         out.print(f"planner token (shown once, keep it): {token}", markup=False,
@@ -101,7 +110,11 @@ def serve(
               highlight=False)
     cfg = ServiceConfig(url=url, dask=dask, workers=workers, session_hours=session_hours,
                         secure_cookies=secure_cookies, threads=threads,
-                        watch_interval=watch_interval)
+                        watch_interval=watch_interval, processes=processes)
+    if processes > 1:
+        from autarky.service.serving import serve_processes
+
+        raise typer.Exit(serve_processes(cfg, host, port, processes))
     uvicorn.run(create_app(cfg), host=host, port=port, log_level="warning")
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from autarky.errors import BadValueError, ScenarioError
@@ -185,11 +186,13 @@ def _frame(values: Mapping[tuple[str, Period], float]) -> pd.DataFrame:
     """``branch x period`` from ``{(branch, period): value}``, periods in time order."""
     branches = sorted({b for b, _ in values})
     periods = sorted({p for _, p in values}, key=_sort_key)
-    df = pd.DataFrame(float("nan"), index=pd.Index(branches, name="branch"),
-                      columns=pd.Index(periods, name="period", dtype=object))
-    for (b, p), v in values.items():
-        df.loc[b, p] = v
-    return df
+    row = {b: i for i, b in enumerate(branches)}
+    col = {p: j for j, p in enumerate(periods)}
+    data = np.full((len(branches), len(periods)), np.nan)
+    for (b, p), v in values.items():  # filled as an array: one .loc per cell costs 0.1 ms
+        data[row[b], col[p]] = v
+    return pd.DataFrame(data, index=pd.Index(branches, name="branch"),
+                        columns=pd.Index(periods, name="period", dtype=object))
 
 
 # ---------------------------------------------------------------------------- reports

@@ -70,6 +70,12 @@ class ServiceConfig:
         fast reports arrive (what the planner reads is recomputed on the spot when stale).
     secure_cookies
         Mark the session cookie ``Secure`` (behind HTTPS).
+    processes
+        How many processes serve the same database and socket (:mod:`autarky.service.serving`);
+        their watchers then coordinate through the stored snapshots.
+    primary
+        This process resubmits the background runs a stopped server left (one of the
+        processes does).
     """
 
     url: str | None = None
@@ -79,6 +85,8 @@ class ServiceConfig:
     threads: int = 16
     watch_interval: float = 1.0
     secure_cookies: bool = False
+    processes: int = 1
+    primary: bool = True
 
 
 class _Tokens:
@@ -213,15 +221,17 @@ def create_app(config: ServiceConfig | None = None, *, runner: Any = None) -> Fa
         # the requests' threads: as many as the pools' connections (a thread never waits
         # for a connection)
         anyio.to_thread.current_default_thread_limiter().total_tokens = cfg.threads
-        app.state.watcher = Watcher(url, write, read, cfg.watch_interval)
+        app.state.watcher = Watcher(url, write, read, cfg.watch_interval,
+                                    shared=cfg.processes > 1)
         if runner is not None:
             app.state.runner = runner
         elif cfg.dask:
             app.state.runner = DaskRunner(url, cfg.dask)
         else:
             app.state.runner = LocalRunner(url, cfg.workers)
-        with session_scope(write) as s:
-            recover(s, app.state.runner)
+        if cfg.primary:
+            with session_scope(write) as s:
+                recover(s, app.state.runner)
         try:
             yield
         finally:

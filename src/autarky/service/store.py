@@ -307,8 +307,10 @@ def submit_report(session: Session, by: Unit | Principal, plan_id: int, branch: 
     if str(p) not in shape.periods:
         raise _field(f"the plan has no period {p} (its periods: "
                      f"{', '.join(sorted(shape.periods))})", "period")
+    # Core on the session's connection (no ORM round trip: nothing here is an ORM object)
+    conn = session.connection()
     # one query: the figure and its newest revision (when there is one)
-    row = session.execute(
+    row = conn.execute(
         select(ReportedFigure.id, ReportRevision.seq, ReportRevision.value,
                ReportRevision.reported_at)
         .outerjoin(ReportRevision, ReportRevision.report_id == ReportedFigure.id)
@@ -316,7 +318,7 @@ def submit_report(session: Session, by: Unit | Principal, plan_id: int, branch: 
                ReportedFigure.period == str(p))
         .order_by(ReportRevision.seq.desc()).limit(1)).first()
     if row is None:
-        report_id = session.execute(insert(ReportedFigure).values(
+        report_id = conn.execute(insert(ReportedFigure).values(
             plan_id=plan_id, branch=branch, period=str(p), unit=unit)
             .returning(ReportedFigure.id)).scalar_one()
         seq, previous = 1, None
@@ -329,8 +331,8 @@ def submit_report(session: Session, by: Unit | Principal, plan_id: int, branch: 
     values = {"report_id": report_id, "seq": seq, "value": v, "written": written,
               "previous_value": previous, "reported_at": when.isoformat(), "unit_id": by.id,
               "source": str(source), "note": str(note), "received_at": dt.datetime.now(dt.UTC)}
-    rev_id = session.execute(insert(ReportRevision).values(**values)
-                             .returning(ReportRevision.id)).scalar_one()
+    rev_id = conn.execute(insert(ReportRevision).values(**values)
+                          .returning(ReportRevision.id)).scalar_one()
     return ReportRevision(id=rev_id, **values)  # as stored (not added to the session again)
 
 

@@ -10,7 +10,13 @@ in memory, which another process cannot open, is recomputed in the thread itself
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import math
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -24,12 +30,18 @@ __all__ = ["Watcher", "recompute_and_store"]
 _ENGINES: dict[str, tuple[Engine, Engine]] = {}
 
 
-def recompute_and_store(url: str | tuple[Engine, Engine], plan_id: int) -> bool:
+def recompute_and_store(url: str | tuple[Engine, Engine], plan_id: int,
+                        min_age: float = 0.0) -> float:
     """Recompute plan ``plan_id``'s monitoring when a report arrived since its snapshot (in a
-    read transaction) and store the snapshot and its new alerts (in a short write one);
-    ``True`` when something was stored. ``url`` is a database URL (a worker process keeps
-    its engines) or the (read, write) engines themselves."""
+    read transaction) and store the snapshot and its new alerts (in a short write one).
+
+    ``url`` is a database URL (a worker process keeps its engines) or the (read, write)
+    engines themselves. A snapshot younger than ``min_age`` seconds (stored by another
+    process's watcher) is left alone: the answer is then the seconds to wait before trying
+    again; else 0.
+    """
     from autarky.service.db import make_engine, session_scope
+    from autarky.service.models import MonitorSnapshot
     from autarky.service.watch import recompute, store_snapshot
 
     if isinstance(url, str):
@@ -40,26 +52,52 @@ def recompute_and_store(url: str | tuple[Engine, Engine], plan_id: int) -> bool:
     else:
         read, write = url
     with session_scope(read) as s:
+        snap = s.get(MonitorSnapshot, plan_id)
+        if snap is not None and min_age > 0:
+            at = snap.computed_at
+            age = (dt.datetime.now(dt.UTC) - (at if at.tzinfo else at.replace(tzinfo=dt.UTC))
+                   ).total_seconds()
+            if 0 <= age < min_age:
+                return min_age - age
         got = recompute(s, plan_id)
-    if got is None:
-        return False
-    with session_scope(write) as s:
-        store_snapshot(s, plan_id, *got)
-    return True
+    if got is not None:
+        with session_scope(write) as s:
+            store_snapshot(s, plan_id, *got)
+    return 0.0
 
 
 def _in_memory(url: str) -> bool:
     return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
 
 
+def die_with_parent() -> None:
+    """On Linux, end this process (SIGTERM) when the process that started it dies, even by
+    SIGKILL: no orphan is left holding a port or polling a database."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PDEATHSIG
+
+
+#: Environment variables that give numpy's BLAS and OpenMP one thread.
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _worker_init() -> None:
+    # Before numpy loads in the worker: one BLAS thread. The monitoring works on small
+    # arrays, and OpenBLAS's threads spinning beside them doubled the CPU a recomputation
+    # took and gave nothing back (the load's plan, 3 branches x 134 periods: 0.17 s wall and
+    # 0.32 s CPU with two threads, 0.17 s CPU with one), CPU the requests need.
+    for name in ONE_THREAD:
+        os.environ[name] = "1"
+    die_with_parent()
+
+
 def _context() -> Any:
-    # a fork of a server process that has imported the monitoring once: a worker starts in
-    # milliseconds and shares nothing of the server's state
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["autarky.service.watcher", "autarky.service.watch"])
-        return ctx
-    return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
+    # a fresh interpreter (spawn): nothing of the server's state, numpy not yet loaded (see
+    # _worker_init); it starts once per server, in a second or two
+    return multiprocessing.get_context("spawn")
 
 
 class Watcher:
@@ -75,11 +113,15 @@ class Watcher:
         At most one recomputation of a plan per this many seconds.
     share
         At most this share of the time spent recomputing one plan.
+    shared
+        Other processes watch the same database (``autarky serve --processes``): a plan whose
+        snapshot one of them stored less than ``interval`` ago waits until it is that old.
     """
 
     def __init__(self, url: str, engine: Engine, read: Engine | None = None,
-                 interval: float = 1.0, share: float = 0.2) -> None:
+                 interval: float = 1.0, share: float = 0.2, *, shared: bool = False) -> None:
         self.url = url
+        self.shared = shared
         self.engines = (read or engine, engine)
         self.interval, self.share = float(interval), float(share)
         self.due: dict[int, float] = {}  # plan id -> when it is recomputed (pending plans)
@@ -113,22 +155,25 @@ class Watcher:
                     self.cond.wait()
             return None
 
-    def _recompute(self, plan_id: int) -> None:
+    def _recompute(self, plan_id: int) -> float:
+        min_age = self.interval if self.shared else 0.0
         if _in_memory(self.url):
-            recompute_and_store(self.engines, plan_id)
-            return
+            return recompute_and_store(self.engines, plan_id, min_age)
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
-        self.pool.submit(recompute_and_store, self.url, plan_id).result()
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(),
+                                            initializer=_worker_init)
+        return float(self.pool.submit(recompute_and_store, self.url, plan_id, min_age).result())
 
     def _run(self) -> None:
         from concurrent.futures.process import BrokenProcessPool
 
         while (plan_id := self._next()) is not None:
             start = time.monotonic()
+            later = 0.0
             try:
-                self._recompute(plan_id)
-                self.done += 1
+                later = self._recompute(plan_id)
+                if not later:
+                    self.done += 1
             except BrokenProcessPool as exc:  # the worker died: a fresh one next time
                 self.pool = None
                 self.errors = [*self.errors[-9:], f"plan {plan_id}: the worker died ({exc})"]
@@ -136,6 +181,10 @@ class Watcher:
                 self.errors = [*self.errors[-9:], f"plan {plan_id}: {exc}"]
             took = time.monotonic() - start
             with self.cond:
+                if later:  # another process recomputed it lately: again when that is old
+                    self.due[plan_id] = min(self.due.get(plan_id, math.inf),
+                                            time.monotonic() + later)
+                    continue
                 self.not_before[plan_id] = time.monotonic() + max(self.interval - took,
                                                                   took / self.share - took)
 

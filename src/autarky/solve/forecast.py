@@ -151,25 +151,28 @@ def _llt_filter(y: np.ndarray, ve: float, vh: float, vz: float
     Returns the log-likelihood of ``y[2:]``, the filtered state and covariance at the end, and
     the one-step predictions ``(position, predicted y, sd)``.
     """
-    a = np.array([y[1], y[1] - y[0]])
-    P = np.array([[ve, ve], [ve, 2.0 * ve + vh + vz]])  # exact given two observations
-    Q = np.diag([vh, vz])
+    # The 2 x 2 recursions written out in scalars (P is symmetric: p00, p01, p11); numpy's
+    # per-call overhead on 2-vectors made this loop the cost of every fit.
+    obs = [float(v) for v in y]
+    a0, a1 = obs[1], obs[1] - obs[0]
+    p00, p01, p11 = ve, ve, 2.0 * ve + vh + vz  # exact given two observations
     loglik = 0.0
+    log2pi = math.log(2.0 * math.pi)
     preds: list[tuple[int, float, float]] = []
-    for t in range(2, len(y)):
-        a = _T @ a
-        P = _T @ P @ _T.T + Q
-        if not np.isfinite(y[t]):
+    for t in range(2, len(obs)):
+        a0 += a1  # a = T a, P = T P T' + Q with T = [[1, 1], [0, 1]], Q = diag(vh, vz)
+        p00, p01, p11 = p00 + 2.0 * p01 + p11 + vh, p01 + p11, p11 + vz
+        yt = obs[t]
+        if not math.isfinite(yt):
             continue
-        F = P[0, 0] + ve
-        v = y[t] - a[0]
-        K = P[:, 0] / F
-        a = a + K * v
-        P = P - np.outer(K, K) * F
-        P = 0.5 * (P + P.T)
-        loglik -= 0.5 * (math.log(2.0 * math.pi * F) + v * v / F)
-        preds.append((t, float(y[t] - v), math.sqrt(F)))
-    return loglik, a, P, preds
+        F = p00 + ve
+        v = yt - a0
+        preds.append((t, a0, math.sqrt(F)))
+        k0, k1 = p00 / F, p01 / F
+        a0, a1 = a0 + k0 * v, a1 + k1 * v
+        p00, p01, p11 = p00 - k0 * p00, p01 - k0 * p01, p11 - k1 * p01
+        loglik -= 0.5 * (log2pi + math.log(F) + v * v / F)
+    return loglik, np.array([a0, a1]), np.array([[p00, p01], [p01, p11]]), preds
 
 
 def local_linear_trend(y: np.ndarray, horizon: int) -> LogForecast:
