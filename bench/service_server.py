@@ -48,24 +48,65 @@ def own_cpu() -> float:
     return time.process_time()
 
 
+def process_tree(pid: int) -> dict[int, tuple[int, str]]:
+    """``pid`` and the processes below it: ``{pid: (depth, command line)}`` (Linux)."""
+    out: dict[int, tuple[int, str]] = {}
+    todo = [(pid, 0)]
+    while todo:
+        p, depth = todo.pop()
+        try:
+            cmd = Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode(
+                errors="replace")
+        except OSError:
+            continue
+        out[p] = (depth, cmd)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [(int(k), depth + 1) for k in (task / "children").read_text().split()]
+            except OSError:
+                continue
+    return out
+
+
+def server_parts(pid: int, processes: int) -> dict[str, list[int]]:
+    """The processes of an ``autarky serve`` run: the server processes (the parent too when
+    there are several) and the watcher's worker processes (the multiprocessing children of
+    a server process; their resource trackers are counted with them)."""
+    serving_depth = 0 if processes == 1 else 1
+    parts: dict[str, list[int]] = {"server": [], "watcher": []}
+    for p, (depth, _cmd) in process_tree(pid).items():
+        parts["server" if depth <= serving_depth else "watcher"].append(p)
+    return parts
+
+
 @dataclass
 class CpuWindow:
-    """CPU seconds used between :meth:`start` and :meth:`stop`: machine, server, generator."""
+    """CPU seconds used between :meth:`start` and :meth:`stop`: machine, the server's
+    processes, the watcher's workers, the generator."""
 
     server_pid: int
+    processes: int = 1
     values: dict[str, float] = field(default_factory=dict)
+
+    def _parts(self) -> dict[str, dict[int, float]]:
+        return {k: {p: process_cpu(p) for p in ps}
+                for k, ps in server_parts(self.server_pid, self.processes).items()}
 
     def start(self) -> None:
         self._m = machine_cpu()
-        self._s = process_cpu(self.server_pid)
+        self._p = self._parts()
         self._g = own_cpu()
         self._t = time.perf_counter()
 
     def stop(self) -> None:
         m = machine_cpu()
         wall = time.perf_counter() - self._t
+        now = self._parts()
+        # a process started during the window counts from 0; one ended in it is lost (rare)
+        used = {k: sum(v - self._p.get(k, {}).get(p, 0.0) for p, v in now[k].items())
+                for k in now}
         self.values = {"wall": wall, "busy": m[0] - self._m[0], "total": m[1] - self._m[1],
-                       "server": process_cpu(self.server_pid) - self._s,
+                       "server": used["server"], "watcher": used["watcher"],
                        "generator": own_cpu() - self._g}
 
     def text(self) -> str:
@@ -73,10 +114,11 @@ class CpuWindow:
         if not v or v["total"] <= 0:
             return "-"
         cpus = os.cpu_count() or 1
-        other = max(0.0, v["busy"] - v["server"] - v["generator"])
+        other = max(0.0, v["busy"] - v["server"] - v["watcher"] - v["generator"])
         return (f"{100 * v['busy'] / v['total']:.0f} % of {cpus} CPUs busy: server "
-                f"{v['server'] / v['wall']:.2f}, generator {v['generator'] / v['wall']:.2f}, "
-                f"other (database, rest of machine) {other / v['wall']:.2f} CPUs")
+                f"{v['server'] / v['wall']:.2f}, watcher {v['watcher'] / v['wall']:.2f}, "
+                f"generator {v['generator'] / v['wall']:.2f}, other (database, rest of "
+                f"machine) {other / v['wall']:.2f} CPUs")
 
 
 # ---------------------------------------------------------------------------- the server
@@ -98,6 +140,12 @@ class Server:
     token: str = ""
 
     @property
+    def processes(self) -> int:
+        """How many server processes it runs (``--processes``)."""
+        args = list(self.args)
+        return int(args[args.index("--processes") + 1]) if "--processes" in args else 1
+
+    @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
@@ -107,7 +155,8 @@ class Server:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "400"}
         with out.open("wb") as fo, err.open("wb") as fe:
             self.proc = subprocess.Popen([str(AUTARKY), "serve", "--db", self.url, "--port",
-                                          str(self.port), *self.args], stdout=fo, stderr=fe, env=env)
+                                          str(self.port), *self.args], stdout=fo, stderr=fe,
+                                         env=env)
         deadline = time.monotonic() + timeout
         prefix = "planner token (shown once, keep it):"
         while not self.token:

@@ -115,7 +115,8 @@ class Watcher:
         At most this share of the time spent recomputing one plan.
     shared
         Other processes watch the same database (``autarky serve --processes``): a plan whose
-        snapshot one of them stored less than ``interval`` ago waits until it is that old.
+        snapshot one of them stored lately waits as if this one had stored it (at least
+        ``interval``, and ``1 / share`` times what its last recomputation took).
     """
 
     def __init__(self, url: str, engine: Engine, read: Engine | None = None,
@@ -126,6 +127,7 @@ class Watcher:
         self.interval, self.share = float(interval), float(share)
         self.due: dict[int, float] = {}  # plan id -> when it is recomputed (pending plans)
         self.not_before: dict[int, float] = {}  # plan id -> the earliest next recomputation
+        self.took: dict[int, float] = {}  # plan id -> seconds its last recomputation took
         self.cond = threading.Condition()
         self.stopping = False
         self.done = 0
@@ -156,7 +158,10 @@ class Watcher:
             return None
 
     def _recompute(self, plan_id: int) -> float:
-        min_age = self.interval if self.shared else 0.0
+        # shared: a snapshot stored lately by any process counts as this one's own, by the
+        # same rules (the interval, and the share of the time spent recomputing)
+        took = self.took.get(plan_id, 0.0)
+        min_age = max(self.interval, took / self.share) if self.shared else 0.0
         if _in_memory(self.url):
             return recompute_and_store(self.engines, plan_id, min_age)
         if self.pool is None:
@@ -181,6 +186,8 @@ class Watcher:
                 self.errors = [*self.errors[-9:], f"plan {plan_id}: {exc}"]
             took = time.monotonic() - start
             with self.cond:
+                if not later:
+                    self.took[plan_id] = took
                 if later:  # another process recomputed it lately: again when that is old
                     self.due[plan_id] = min(self.due.get(plan_id, math.inf),
                                             time.monotonic() + later)
