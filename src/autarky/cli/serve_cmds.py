@@ -61,6 +61,7 @@ def _bootstrap(url: str) -> str | None:
 @app.command(epilog=examples(
     "autarky serve --db sqlite:///ops.db",
     "autarky serve --db sqlite:///ops.db --port 8080",
+    "autarky serve --db sqlite:///ops.db --processes 2",
     "autarky serve --db postgresql+psycopg://planner@localhost/ops --dask tcp://10.0.0.5:8786"))
 def serve(
     db: DbOpt = None,

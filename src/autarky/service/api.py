@@ -196,7 +196,8 @@ def publish(session: Session, by: Principal, body: PlanIn, runner: Any) -> tuple
 
 def report(session: Session, by: Principal, plan_id: int, body: ReportIn, request: Request
            ) -> dict[str, Any]:
-    """Store a report (retried once on a concurrent insert of the same figure)."""
+    """Store a report (tried up to three times when a concurrent report took the same
+    figure or revision number first)."""
     when = body.reported_at or dt.datetime.now(dt.UTC).date().isoformat()
     for attempt in range(3):
         try:

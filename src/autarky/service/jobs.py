@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import math
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol
 
@@ -290,8 +291,11 @@ class LocalRunner:
 
     def __init__(self, url: str, workers: int = 1) -> None:
         self.url = url
+        from autarky.service.watcher import die_with_parent
+
         self.pool = ProcessPoolExecutor(max_workers=workers,
-                                        mp_context=multiprocessing.get_context("spawn"))
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=die_with_parent, initargs=(os.getpid(),))
 
     def submit(self, job_id: int) -> Future[str]:
         return self.pool.submit(run_job, self.url, job_id, self.name)

@@ -16,8 +16,10 @@ and exits; on Linux each server process also ends when the parent dies, even by 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
+import os
 import signal
 import socket
 from typing import Any
@@ -28,14 +30,30 @@ from autarky.service.watcher import die_with_parent
 __all__ = ["serve_processes"]
 
 
-def _child(cfg: ServiceConfig, sock: socket.socket, log_level: str) -> None:
+def _child(cfg: ServiceConfig, sock: socket.socket, log_level: str, parent: int) -> None:
+    die_with_parent(parent)
     import uvicorn
 
     from autarky.service.app import create_app
 
-    die_with_parent()
     config = uvicorn.Config(create_app(cfg), log_level=log_level)
-    uvicorn.Server(config).run(sockets=[sock])
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches every process of the group
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def _answers(host: str, port: int) -> bool:
+    """Whether a server process answers ``/api/health`` on the shared socket."""
+    import http.client
+
+    where = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    conn = http.client.HTTPConnection(where, port, timeout=5)
+    try:
+        conn.request("GET", "/api/health")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -65,18 +83,25 @@ def serve_processes(cfg: ServiceConfig, host: str, port: int, processes: int,
 
     old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
+        from multiprocessing.connection import wait
+
         for i in range(processes):
             one = dataclasses.replace(cfg, processes=processes, primary=i == 0)
-            p = ctx.Process(target=_child, args=(one, sock, log_level),
+            p = ctx.Process(target=_child, args=(one, sock, log_level, os.getpid()),
                             name=f"autarky-serve-{i}", daemon=False)
             p.start()
             children.append(p)
-        from multiprocessing.connection import wait
-
+            # the primary serves alone until its start-up (the recovery of background runs)
+            # is done: no sibling takes a run that recovery would take again
+            while i == 0 and not stopping and p.is_alive() and not _answers(host, port):
+                wait([p.sentinel], timeout=0.2)
+            if stopping or not p.is_alive():
+                break
         while not stopping and all(p.is_alive() for p in children):
             wait([p.sentinel for p in children], timeout=0.5)
-        failed = [p for p in children if not p.is_alive() and p.exitcode not in (0, None)]
-        return 0 if stopping and not failed else 1
+        if stopping:  # stopped by a signal: each child's own way of ending is fine
+            return 0
+        return 1  # a server process ended on its own: the service ends with it
     finally:
         for p in children:
             if p.is_alive():

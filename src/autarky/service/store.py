@@ -319,8 +319,7 @@ def submit_report(session: Session, by: Unit | Principal, plan_id: int, branch: 
         .order_by(ReportRevision.seq.desc()).limit(1)).first()
     if row is None:
         report_id = conn.execute(insert(ReportedFigure).values(
-            plan_id=plan_id, branch=branch, period=str(p), unit=unit)
-            .returning(ReportedFigure.id)).scalar_one()
+            plan_id=plan_id, branch=branch, period=str(p), unit=unit)).inserted_primary_key[0]  # type: ignore[index]
         seq, previous = 1, None
     else:
         report_id = row.id
@@ -331,8 +330,9 @@ def submit_report(session: Session, by: Unit | Principal, plan_id: int, branch: 
     values = {"report_id": report_id, "seq": seq, "value": v, "written": written,
               "previous_value": previous, "reported_at": when.isoformat(), "unit_id": by.id,
               "source": str(source), "note": str(note), "received_at": dt.datetime.now(dt.UTC)}
+    # the new ids: RETURNING where the database has it, else the cursor's last row id
     rev_id = conn.execute(insert(ReportRevision).values(**values)
-                          .returning(ReportRevision.id)).scalar_one()
+                          ).inserted_primary_key[0]  # type: ignore[index]
     return ReportRevision(id=rev_id, **values)  # as stored (not added to the session again)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import math
 import multiprocessing
 import os
 import signal
@@ -31,19 +30,23 @@ _ENGINES: dict[str, tuple[Engine, Engine]] = {}
 
 
 def recompute_and_store(url: str | tuple[Engine, Engine], plan_id: int,
-                        min_age: float = 0.0) -> float:
+                        min_age: float = 0.0) -> tuple[float, float, bool]:
     """Recompute plan ``plan_id``'s monitoring when a report arrived since its snapshot (in a
     read transaction) and store the snapshot and its new alerts (in a short write one).
 
     ``url`` is a database URL (a worker process keeps its engines) or the (read, write)
     engines themselves. A snapshot younger than ``min_age`` seconds (stored by another
-    process's watcher) is left alone: the answer is then the seconds to wait before trying
-    again; else 0.
+    process's watcher) is left alone. Returns ``(wait, took, stored)``: the seconds to wait
+    before trying again (0 unless the snapshot was left alone), the seconds the work took
+    here, and whether a new snapshot was stored.
     """
+    from sqlalchemy import select
+
     from autarky.service.db import make_engine, session_scope
     from autarky.service.models import MonitorSnapshot
     from autarky.service.watch import recompute, store_snapshot
 
+    start = time.monotonic()
     if isinstance(url, str):
         if url not in _ENGINES:
             _ENGINES[url] = (make_engine(url, pool_size=1),
@@ -52,46 +55,51 @@ def recompute_and_store(url: str | tuple[Engine, Engine], plan_id: int,
     else:
         read, write = url
     with session_scope(read) as s:
-        snap = s.get(MonitorSnapshot, plan_id)
-        if snap is not None and min_age > 0:
-            at = snap.computed_at
-            age = (dt.datetime.now(dt.UTC) - (at if at.tzinfo else at.replace(tzinfo=dt.UTC))
-                   ).total_seconds()
-            if 0 <= age < min_age:
-                return min_age - age
+        if min_age > 0:
+            at = s.scalar(select(MonitorSnapshot.computed_at)
+                          .where(MonitorSnapshot.plan_id == plan_id))
+            if at is not None:
+                age = (dt.datetime.now(dt.UTC)
+                       - (at if at.tzinfo else at.replace(tzinfo=dt.UTC))).total_seconds()
+                if 0 <= age < min_age:
+                    return min_age - age, time.monotonic() - start, False
         got = recompute(s, plan_id)
     if got is not None:
         with session_scope(write) as s:
             store_snapshot(s, plan_id, *got)
-    return 0.0
+    return 0.0, time.monotonic() - start, got is not None
 
 
 def _in_memory(url: str) -> bool:
     return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """On Linux, end this process (SIGTERM) when the process that started it dies, even by
-    SIGKILL: no orphan is left holding a port or polling a database."""
+    SIGKILL: no orphan is left holding a port or polling a database. ``parent``: the pid that
+    started it, when known; a process whose parent is gone already ends at once."""
     if sys.platform.startswith("linux"):
         import ctypes
 
         with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PDEATHSIG
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the parent died before the line above
 
 
 #: Environment variables that give numpy's BLAS and OpenMP one thread.
 ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int | None = None) -> None:
     # Before numpy loads in the worker: one BLAS thread. The monitoring works on small
     # arrays, and OpenBLAS's threads spinning beside them doubled the CPU a recomputation
     # took and gave nothing back (the load's plan, 3 branches x 134 periods: 0.17 s wall and
     # 0.32 s CPU with two threads, 0.17 s CPU with one), CPU the requests need.
     for name in ONE_THREAD:
         os.environ[name] = "1"
-    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops it
+    die_with_parent(parent)
 
 
 def _context() -> Any:
@@ -130,7 +138,8 @@ class Watcher:
         self.took: dict[int, float] = {}  # plan id -> seconds its last recomputation took
         self.cond = threading.Condition()
         self.stopping = False
-        self.done = 0
+        self.done = 0  # recomputations run (each found a new report or nothing to do)
+        self.stored = 0  # new snapshots stored
         self.errors: list[str] = []
         self.pool: ProcessPoolExecutor | None = None
         self.thread = threading.Thread(target=self._run, name="autarky-watcher", daemon=True)
@@ -157,43 +166,55 @@ class Watcher:
                     self.cond.wait()
             return None
 
-    def _recompute(self, plan_id: int) -> float:
+    def _recompute(self, plan_id: int) -> tuple[float, float, bool]:
         # shared: a snapshot stored lately by any process counts as this one's own, by the
         # same rules (the interval, and the share of the time spent recomputing)
         took = self.took.get(plan_id, 0.0)
         min_age = max(self.interval, took / self.share) if self.shared else 0.0
         if _in_memory(self.url):
             return recompute_and_store(self.engines, plan_id, min_age)
+        later, took, stored = self._pool().submit(recompute_and_store, self.url, plan_id,
+                                                  min_age).result()
+        return float(later), float(took), bool(stored)
+
+    def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
             self.pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(),
-                                            initializer=_worker_init)
-        return float(self.pool.submit(recompute_and_store, self.url, plan_id, min_age).result())
+                                            initializer=_worker_init, initargs=(os.getpid(),))
+        return self.pool
+
+    def start_worker(self) -> int:
+        """Start the worker process now rather than at the first recomputation; its pid."""
+        return int(self._pool().submit(os.getpid).result())
 
     def _run(self) -> None:
         from concurrent.futures.process import BrokenProcessPool
 
         while (plan_id := self._next()) is not None:
-            start = time.monotonic()
-            later = 0.0
+            later, took = 0.0, 0.0
             try:
-                later = self._recompute(plan_id)
+                later, took, stored = self._recompute(plan_id)
                 if not later:
                     self.done += 1
+                    self.stored += stored
             except BrokenProcessPool as exc:  # the worker died: a fresh one next time
+                if self.pool is not None:
+                    self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = None
                 self.errors = [*self.errors[-9:], f"plan {plan_id}: the worker died ({exc})"]
             except Exception as exc:  # kept for /api/health; the next report tries again
                 self.errors = [*self.errors[-9:], f"plan {plan_id}: {exc}"]
-            took = time.monotonic() - start
+            now = time.monotonic()
             with self.cond:
-                if not later:
-                    self.took[plan_id] = took
                 if later:  # another process recomputed it lately: again when that is old
-                    self.due[plan_id] = min(self.due.get(plan_id, math.inf),
-                                            time.monotonic() + later)
-                    continue
-                self.not_before[plan_id] = time.monotonic() + max(self.interval - took,
-                                                                  took / self.share - took)
+                    self.not_before[plan_id] = now + later
+                else:  # the time of the work itself (not the worker's start) sets the pace
+                    self.took[plan_id] = took
+                    self.not_before[plan_id] = now + max(self.interval - took,
+                                                         took / self.share - took)
+                if later or plan_id in self.due:  # a poke during the work waits its turn
+                    self.due[plan_id] = max(self.due.get(plan_id, 0.0),
+                                            self.not_before[plan_id])
 
     def stop(self) -> None:
         """Stop after the recomputation in progress."""
