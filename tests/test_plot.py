@@ -126,3 +126,23 @@ def test_audit_residuals_are_the_z_scores_with_the_threshold() -> None:
     audited = res.claims[res.claims["audited"]]
     np.testing.assert_allclose(heights, audited["z"].to_numpy())
     assert sorted(abs(ln.get_ydata()[0]) for ln in ax.get_lines()) == [2.0, 2.0]
+
+
+def test_names_are_drawn_as_written_not_as_math(tmp_path: Path) -> None:
+    """A branch id ``$\\x$ 50%`` on the accessor's charts is text: drawing does not fail on
+    it as mathtext, and the label reads as written (issue 16)."""
+    import re
+
+    from autarky.cli.app import main
+    from autarky.io.scenario import read_scenario
+
+    assert main(["data", "export", "island", str(tmp_path / "s")]) == 0
+    path = tmp_path / "s" / "island.yaml"
+    head, sep, body = path.read_text().partition("branches:")
+    path.write_text(head + sep + re.sub(r"\bagriculture\b", lambda _: "'$\\x$ 50%'", body))
+    scenario = read_scenario(path)
+    for ax in (scenario.reliance.indicators().plot(), scenario.reliance.indicators()
+               .plot.partners()):
+        ax.figure.canvas.draw()  # mathtext would raise here
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        assert "$\\x$ 50%" in labels, labels

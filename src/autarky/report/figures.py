@@ -50,6 +50,14 @@ def _tip(artist: Any, tips: Tips | None, text: str) -> None:
         tips[gid] = text
 
 
+def literal_text(ax: Axes) -> Axes:
+    """Every text of ``ax``'s figure drawn as written, never as mathtext: names are text, and
+    ``"$\\x$"`` as a branch id is drawn as those four characters (``ax`` is returned)."""
+    for t in ax.figure.findobj(matplotlib.text.Text):
+        t.set_parse_math(False)
+    return ax
+
+
 def _svg(fig: Figure, tips: Tips | None = None) -> str:
     buf = io.StringIO()
     # Reproducible bytes: no date in the metadata, and element ids salted by what the figure
@@ -177,7 +185,7 @@ def draw_paths(ax: Axes, series: dict[str, pd.Series], title: str, ylabel: str,
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title, fontsize=10)
-    return ax
+    return literal_text(ax)
 
 
 def paths_chart(series: dict[str, pd.Series], title: str, ylabel: str,
@@ -240,7 +248,7 @@ def draw_bars(ax: Axes, frame: pd.DataFrame, title: str, ylabel: str, percent: b
     if n_cols > 1:
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title, fontsize=10)
-    return ax
+    return literal_text(ax)
 
 
 def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str, percent: bool = True,
@@ -287,7 +295,7 @@ def draw_fan(ax: Axes, history: pd.Series, fan: pd.DataFrame, target: pd.Series,
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title, fontsize=10)
-    return ax
+    return literal_text(ax)
 
 
 def tornado_chart(scores: pd.Series, title: str, xlabel: str, noise: float | None = None) -> str:

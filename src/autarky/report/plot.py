@@ -136,7 +136,7 @@ class Plotter:
         figures.draw_bars(ax, z, "Standardised residual of each claim", "z", percent=False)
         for sign in (1, -1):
             ax.axhline(sign * self._r.z_threshold, color="black", ls="--", lw=0.8)
-        return ax
+        return figures.literal_text(ax)
 
     def paths(self, ax: Axes | None = None, variable: str = "industrial_output") -> Axes:
         """A multi-year plan: a path over the years (``industrial_output``, ``consumption`` or
