@@ -27,7 +27,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from autarky.economy.reports import Report as ReportFigure
@@ -260,6 +260,20 @@ def plan_shape(session: Session, plan_id: int) -> PlanShape:
     return shape
 
 
+#: A report's statements (:func:`submit_report`): the figure with its newest revision (one
+#: query), a new figure, a new revision.
+_NEWEST_REVISION = (
+    select(ReportedFigure.id, ReportRevision.seq, ReportRevision.value,
+           ReportRevision.reported_at)
+    .outerjoin(ReportRevision, ReportRevision.report_id == ReportedFigure.id)
+    .where(ReportedFigure.plan_id == bindparam("plan_id"),
+           ReportedFigure.branch == bindparam("branch"),
+           ReportedFigure.period == bindparam("period"))
+    .order_by(ReportRevision.seq.desc()).limit(1))
+_NEW_FIGURE = insert(ReportedFigure)
+_NEW_REVISION = insert(ReportRevision)
+
+
 def submit_report(session: Session, by: Unit | Principal, plan_id: int, branch: str,
                   period: Any, value: Any, unit: str, reported_at: Any, source: str = "",
                   note: str = "") -> ReportRevision:
@@ -307,19 +321,15 @@ def submit_report(session: Session, by: Unit | Principal, plan_id: int, branch: 
     if str(p) not in shape.periods:
         raise _field(f"the plan has no period {p} (its periods: "
                      f"{', '.join(sorted(shape.periods))})", "period")
-    # Core on the session's connection (no ORM round trip: nothing here is an ORM object)
+    # Core on the session's connection (no ORM round trip: nothing here is an ORM object),
+    # with statements built once (their compiled form and cache key are kept)
     conn = session.connection()
-    # one query: the figure and its newest revision (when there is one)
-    row = conn.execute(
-        select(ReportedFigure.id, ReportRevision.seq, ReportRevision.value,
-               ReportRevision.reported_at)
-        .outerjoin(ReportRevision, ReportRevision.report_id == ReportedFigure.id)
-        .where(ReportedFigure.plan_id == plan_id, ReportedFigure.branch == branch,
-               ReportedFigure.period == str(p))
-        .order_by(ReportRevision.seq.desc()).limit(1)).first()
+    row = conn.execute(_NEWEST_REVISION, {"plan_id": plan_id, "branch": branch,
+                                          "period": str(p)}).first()
     if row is None:
-        report_id = conn.execute(insert(ReportedFigure).values(
-            plan_id=plan_id, branch=branch, period=str(p), unit=unit)).inserted_primary_key[0]  # type: ignore[index]
+        report_id = conn.execute(_NEW_FIGURE, {"plan_id": plan_id, "branch": branch,
+                                               "period": str(p), "unit": unit}
+                                 ).inserted_primary_key[0]  # type: ignore[index]
         seq, previous = 1, None
     else:
         report_id = row.id
@@ -331,8 +341,7 @@ def submit_report(session: Session, by: Unit | Principal, plan_id: int, branch: 
               "previous_value": previous, "reported_at": when.isoformat(), "unit_id": by.id,
               "source": str(source), "note": str(note), "received_at": dt.datetime.now(dt.UTC)}
     # the new ids: RETURNING where the database has it, else the cursor's last row id
-    rev_id = conn.execute(insert(ReportRevision).values(**values)
-                          ).inserted_primary_key[0]  # type: ignore[index]
+    rev_id = conn.execute(_NEW_REVISION, values).inserted_primary_key[0]  # type: ignore[index]
     return ReportRevision(id=rev_id, **values)  # as stored (not added to the session again)
 
 
