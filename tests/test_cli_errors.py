@@ -151,3 +151,26 @@ def test_console_script_has_no_traceback() -> None:
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "'--weeks'" in proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_plan_ending_in_error_says_why(capsys, monkeypatch, fmt):
+    """A plan that ends in ``error`` (the solver gave no answer it could check) says why, in
+    the solver's words, and exits 1 (issue 16: 12 of 2,000 mutated plans had an empty
+    explanation). The solver is made to fail (a time limit, say) by replacing it."""
+    import numpy as np
+
+    import autarky.plan.optimize as optimize_module
+    from autarky.solve.lp import LPResult
+
+    def failing(lp, solver="simplex", time_limit=None):
+        m, n = lp.shape
+        nan_x, nan_r = np.full(n, np.nan), np.full(m, np.nan)
+        return LPResult("error", np.nan, nan_x, nan_r, nan_r, nan_x, None,
+                        "Time limit reached", 7), solver, None
+
+    monkeypatch.setattr(optimize_module, "solve_lp_or_simplex", failing)
+    rc, out, err = run(capsys, "optimize", "island", "--format", fmt)
+    assert rc == 1
+    said = " ".join(out.split()) if fmt == "table" else err
+    assert "error" in said and "Time limit reached" in said, (out, err)

@@ -304,6 +304,10 @@ def _no_plan(plan: Any, detail: bool) -> None:
             why = "; conflicting: " + ", ".join(list(names)[:5])
         elif getattr(plan, "unbounded_by", None):
             why = "; can grow without limit: " + ", ".join(map(str, plan.unbounded_by[:5]))
+        elif plan.status not in ("infeasible", "unbounded"):
+            from autarky.cli.render import why_no_plan
+
+            why = "; " + why_no_plan(plan)
         _fail(f"no plan: the plan is {plan.status}{why}")
     raise typer.Exit(1)
 

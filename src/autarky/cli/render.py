@@ -147,6 +147,21 @@ def print_table(console: Console, table: Table | None) -> None:
         console.print(table)
 
 
+def why_no_plan(plan: Any) -> str:
+    """Why a plan ended without an answer that is neither infeasible nor unbounded: the
+    solver's own words, and the largest violations of an answer that failed its check."""
+    meta = getattr(plan, "meta", {}) or {}
+    why = str(meta.get("message") or "").strip() or "the solver gave no reason"
+    check = getattr(plan, "check", None)
+    if isinstance(check, dict):
+        parts = [f"{label} {float(check[key]):.2e}" for key, label in (
+            ("primal_violation", "primal"), ("dual_violation", "dual"), ("duality_gap", "gap"))
+            if isinstance(check.get(key), (int, float))]
+        if parts:
+            why += "; the refused answer's largest violations: " + ", ".join(parts)
+    return f"the solver ended without an answer it could check: {why}"
+
+
 def optimal_tables(plan: Any, economy: Economy | Scenario, scenario: str) -> list[Table]:
     """The optimal plan: outputs with shadow prices, factors with rents, what binds."""
     cur = economy.currency
@@ -161,10 +176,13 @@ def optimal_tables(plan: Any, economy: Economy | Scenario, scenario: str) -> lis
             for c in plan.conflicts:
                 t.add_row("together" if c["kind"] == "smallest" else "alone",
                           c["constraint"], fmt(c["bound"]), fmt(c["needed"]))
-        else:
+        elif plan.status == "unbounded":
             t.add_column("can grow without limit")
             for name in plan.unbounded_by:
                 t.add_row(name)
+        else:
+            t.add_column("why")
+            t.add_row(why_no_plan(plan))
         return [t]
     main = Table(title=f"Optimal plan — {economy.name} (objective {plan.objective}, "
                        f"fulfilment {plan.fulfilment:.4f})",
@@ -208,6 +226,10 @@ def multiyear_table(plan: Any, economy: Economy | Scenario, scenario: str) -> Ta
     if not plan.ok:
         t = Table(title=f"Strategy {plan.strategy}: no plan — {plan.status}",
                   caption=source_line(economy, scenario), caption_justify="left")
+        if plan.status != "infeasible":
+            t.add_column("why")
+            t.add_row(why_no_plan(plan))
+            return t
         for col in ("constraint", "bound", "needed"):
             t.add_column(col, justify="left" if col == "constraint" else "right")
         for c in plan.conflicts:
