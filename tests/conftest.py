@@ -173,6 +173,17 @@ def db_url(request, tmp_path) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
+@pytest.fixture
+def engine(db_url):
+    """The service's database at ``db_url``, migrated to the newest schema."""
+    from autarky.service.db import make_engine, migrate
+
+    e = make_engine(db_url)
+    migrate(e)
+    yield e
+    e.dispose()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright (never ``playwright install``), for the page

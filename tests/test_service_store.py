@@ -13,19 +13,11 @@ from autarky import data
 from autarky.economy.reports import Target, Targets
 from autarky.errors import ForbiddenError, ScenarioError
 from autarky.service import store
-from autarky.service.db import make_engine, migrate, session_scope
+from autarky.service.db import session_scope
 from autarky.service.models import ReportRevision, ScenarioVersion, Unit
 from autarky.testing import assert_economy_equal
 
 U = "EUR million"
-
-
-@pytest.fixture
-def engine(db_url):
-    e = make_engine(db_url)
-    migrate(e)
-    yield e
-    e.dispose()
 
 
 @pytest.fixture

@@ -20,14 +20,6 @@ U = "EUR million"
 
 
 @pytest.fixture
-def engine(db_url):
-    e = make_engine(db_url)
-    migrate(e)
-    yield e
-    e.dispose()
-
-
-@pytest.fixture
 def plan(engine):
     return _plan(engine)
 
