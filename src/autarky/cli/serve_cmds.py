@@ -94,10 +94,10 @@ def serve(
     import uvicorn
 
     from autarky.service.app import ServiceConfig, create_app
-    from autarky.service.db import default_url
+    from autarky.service.db import default_url, in_memory
 
     url = db or default_url()
-    if processes > 1 and (url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url):
+    if processes > 1 and in_memory(url):
         from autarky.errors import BadValueError
 
         raise BadValueError(f"--processes {processes}: a SQLite database in memory lives in "

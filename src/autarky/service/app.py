@@ -174,8 +174,10 @@ def _pool(url: str, threads: int, *, writes: bool) -> dict[str, Any]:
     which has one writer at a time, writes through one connection (writers queue for it in
     the process rather than poll the file's lock); a SQLite database in memory keeps
     SQLAlchemy's own pool."""
+    from autarky.service.db import in_memory
+
     if url.startswith("sqlite"):
-        if url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url:
+        if in_memory(url):
             return {}
         if writes:
             return {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}

@@ -22,6 +22,11 @@ __all__ = ["committed", "default_url", "make_engine", "migrate", "session_scope"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+def in_memory(url: str) -> bool:
+    """Whether ``url`` is a SQLite database in memory (one process's, one pool's)."""
+    return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
+
+
 def default_url() -> str:
     """The SQLite file under the user's data directory (its folder made if missing)."""
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")

@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from autarky.service.db import in_memory
+
 __all__ = ["Watcher", "recompute_and_store"]
 
 #: Engines of a worker process, by database URL (read, write).
@@ -68,10 +70,6 @@ def recompute_and_store(url: str | tuple[Engine, Engine], plan_id: int,
         with session_scope(write) as s:
             store_snapshot(s, plan_id, *got)
     return 0.0, time.monotonic() - start, got is not None
-
-
-def _in_memory(url: str) -> bool:
-    return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
 
 
 def die_with_parent(parent: int | None = None) -> None:
@@ -171,7 +169,7 @@ class Watcher:
         # same rules (the interval, and the share of the time spent recomputing)
         took = self.took.get(plan_id, 0.0)
         min_age = max(self.interval, took / self.share) if self.shared else 0.0
-        if _in_memory(self.url):
+        if in_memory(self.url):
             return recompute_and_store(self.engines, plan_id, min_age)
         later, took, stored = self._pool().submit(recompute_and_store, self.url, plan_id,
                                                   min_age).result()
