@@ -80,3 +80,34 @@ def test_a_report_takes_math_like_names_and_shared_display_names(tmp_path, capsy
     assert "$\\x$ 50%" in page
     reliance = (tmp_path / "r" / "reliance.html").read_text()
     assert reliance.count("<td>Northland</td>") >= 2  # both partners' rows
+
+
+def _page_text(html: str) -> str:
+    """The text a browser shows of ``html`` (tags dropped, entities decoded)."""
+    from html.parser import HTMLParser
+
+    parts: list[str] = []
+
+    class Text(HTMLParser):
+        def handle_data(self, data: str) -> None:
+            parts.append(data)
+
+    Text(convert_charrefs=True).feed(html)
+    return "".join(parts)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # drawn as a box, still text
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=names, branch=names)
+def test_any_printable_name_is_shown_verbatim_in_the_report(name, branch, tmp_path_factory,
+                                                            capsys):
+    """The same property for ``report``: the page shows the scenario's name and the branch id
+    as given (HTML-escaped in the file, so the browser's text is the name itself)."""
+    tmp = tmp_path_factory.mktemp("literal-report")
+    if branch == "other":
+        branch = "other2"
+    path = _scenario(tmp, name, branch)
+    assert main(["report", str(path), "--out", str(tmp / "r")]) == 0, capsys.readouterr().err
+    shown = _page_text((tmp / "r" / "index.html").read_text())
+    assert name in shown, (name, shown[:400])
+    assert branch in shown, (branch, shown[:400])

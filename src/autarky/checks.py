@@ -35,9 +35,39 @@ import numpy as np
 from autarky.errors import BadTypeError, BadValueError, UnknownIdError
 
 
-def _show(value: Any, width: int = 60) -> str:
+def quoted(value: Any, width: int = 60) -> str:
+    """``repr(value)``, cut to ``width`` characters: what an error message quotes of a value it
+    was given (a cell of a scenario file, an argument), never all of a long one. ``repr`` also
+    shows control characters escaped.
+
+    Examples
+    --------
+    >>> quoted("steel")
+    "'steel'"
+    >>> quoted("Z" * 500, width=12)
+    "'ZZZZZZZZ..."
+    """
     text = repr(value)
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+_show = quoted
+
+
+def id_text(ids: Iterable[Any], k: int = 5, width: int = 60) -> str:
+    """The first ``k`` of ``ids``, comma-separated, each cut to ``width`` characters, with
+    ``...`` where more follow: how a message lists ids it was given or knows.
+
+    Examples
+    --------
+    >>> id_text(["coal", "steel", "x" * 80], k=2, width=8)
+    'coal, steel, ...'
+    >>> id_text(["x" * 80], width=8)
+    'xxxxx...'
+    """
+    items = list(ids)
+    shown = [s if len(s) <= width else s[: width - 3] + "..." for s in map(str, items[:k])]
+    return ", ".join(shown) + (", ..." if len(items) > k else "")
 
 
 def is_real(value: Any) -> bool:
@@ -64,7 +94,10 @@ def real(name: str, value: Any, *, finite: bool = True, lower: float | None = No
     outside the bounds."""
     if not is_real(value):
         raise BadTypeError(f"{name} must be a number, got {_show(value)}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an integer beyond the float range
+        raise BadValueError(f"{name} must be a finite number, got {_show(value)}") from None
     if math.isnan(v) or (finite and math.isinf(v)):
         raise BadValueError(f"{name} must be a finite number, got {_show(value)}")
     if lower is not None and (v <= lower if lower_open else v < lower):
@@ -94,6 +127,26 @@ def integer(name: str, value: Any, *, lower: int | None = None, upper: int | Non
     return v
 
 
+def flag(name: str, value: Any) -> bool:
+    """``value`` as a bool (``True``, ``False``, a numpy bool, or the integers 0 and 1), else a
+    :class:`BadTypeError` naming ``name`` (an array or a string is not a yes or no).
+
+    Examples
+    --------
+    >>> flag("propagate", 1)
+    True
+    >>> flag("propagate", "no")
+    Traceback (most recent call last):
+    ...
+    autarky.errors.BadTypeError: propagate must be True or False, got 'no'
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value in (0, 1):
+        return bool(value)
+    raise BadTypeError(f"{name} must be True or False, got {_show(value)}")
+
+
 def choice(name: str, value: Any, options: Iterable[str]) -> str:
     """``value`` if it is one of ``options``, else a :class:`BadValueError` listing them."""
     opts = list(options)
@@ -116,6 +169,9 @@ def floats(name: str, value: Any, *, finite: bool = False, nonnegative: bool = F
         arr = np.asarray(value, dtype=float)
     except TypeError as exc:
         raise BadTypeError(f"{name} must be numbers, got {_show(value)} ({exc})") from None
+    except OverflowError:  # a Python integer beyond the float range
+        raise BadValueError(f"{name} must be finite numbers, got a number beyond the float "
+                            f"range") from None
     except ValueError as exc:
         why = ("rows of unequal length" if "sequence" in str(exc) or "inhomogeneous" in str(exc)
                else str(exc))
@@ -133,9 +189,9 @@ def known(what: str, ids: Iterable[Any], valid: Collection[str]) -> None:
     bad = sorted({str(i) for i in ids} - set(valid))
     if bad:
         names = list(valid)
-        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        shown = id_text(names, k=12)
         plural = what + ("(es)" if what.endswith(("s", "sh", "ch", "x")) else "(s)")
-        raise UnknownIdError(f"unknown {plural}: {', '.join(bad[:5])}; known: {shown or 'none'}")
+        raise UnknownIdError(f"unknown {plural}: {id_text(bad)}; known: {shown or 'none'}")
 
 
 def id_list(name: str, value: Any) -> list[str]:

@@ -60,8 +60,10 @@ class ScenarioError(AutarkyError):
             where = self.file + (f":{self.line}" if self.line is not None else "") + ": "
         elif self.line is not None:
             where = f"line {self.line}: "
-        field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        field = self.field or ""
+        if len(field) > 100:  # a long key or id: quoted in part, like every value (checks.quoted)
+            field = field[:97] + "..."
+        return f"{where}{field}: {self.message}" if field else f"{where}{self.message}"
 
 
 class TableError(ScenarioError):

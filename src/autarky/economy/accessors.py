@@ -28,6 +28,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from autarky.checks import quoted
+
 T = TypeVar("T")
 
 _REGISTERED: dict[str, Any] = {}
@@ -65,7 +67,7 @@ class _LazyAccessor:
     def __get__(self, obj: Any, cls: type) -> Any:
         importlib.import_module(self._module)
         if inspect.getattr_static(cls, self._name, None) is self:
-            raise AttributeError(f"{self._module} did not register the {self._name!r} accessor")
+            raise AttributeError(f"{self._module} did not register the {quoted(self._name)} accessor")
         return getattr(cls if obj is None else obj, self._name)
 
 
@@ -97,7 +99,7 @@ def register_accessor(name: str) -> Callable[[type[T]], type[T]]:
             existing = inspect.getattr_static(target, name, None)
             if existing is not None and name not in _REGISTERED and not isinstance(
                     existing, _LazyAccessor):
-                warnings.warn(f"accessor {name!r} overrides an attribute of {target.__name__}",
+                warnings.warn(f"accessor {quoted(name)} overrides an attribute of {target.__name__}",
                               stacklevel=2)
             setattr(target, name, _CachedAccessor(name, cls))
         _REGISTERED[name] = cls

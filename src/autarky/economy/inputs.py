@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from autarky import checks
+from autarky.checks import quoted
 from autarky.errors import BadTypeError, BadValueError, UnknownIdError
 
 #: Final-demand categories the old scenario format treated as exports.
@@ -36,7 +37,7 @@ def records_table(table: pd.DataFrame | Sequence[Mapping[str, Any]] | None, kind
     index = pd.Index(ids, name=kind, dtype=object)
     if index.has_duplicates:
         dup = index[index.duplicated()].tolist()
-        raise BadValueError(f"duplicate {kind} id(s): {', '.join(dup)}")
+        raise BadValueError(f"duplicate {kind} id(s): {checks.id_text(dup, k=12)}")
     df.index = index
     n = len(index)
     if kind in ("branch", "factor"):
@@ -114,7 +115,7 @@ def demand_frame(final_demand: Any, ids: pd.Index) -> pd.DataFrame:
     exp = [c for c in fd.columns if c.lower() in EXPORT_CATEGORY_NAMES]
     if exp:
         raise BadValueError(
-            f"final demand has a category {exp[0]!r}: exports are not home final use. Give them "
+            f"final demand has a category {quoted(exp[0])}: exports are not home final use. Give them "
             "by destination as the table 'exports' (partner x branch), e.g. "
             "Economy(..., partners=..., exports={'partner-id': {'branch-id': quantity}}); "
             "read_scenario converts old scenario files that use the category")
@@ -132,7 +133,7 @@ def offers_to_tables(trade: pd.DataFrame) -> dict[str, dict[str, dict[str, float
         kind = "import" if r["direction"] == "import" else "export"
         if r["direction"] not in ("import", "export"):
             raise BadValueError(f"trade direction must be 'import' or 'export', got "
-                                f"{r['direction']!r}")
+                                f"{quoted(r['direction'])}")
         p, b = str(r["partner"]), str(r["branch"])
         out[f"{kind}_prices"].setdefault(p, {})[b] = float(r["price"])
         mx = r.get("max")
@@ -148,7 +149,12 @@ def table_from_ids(branches: Sequence[str] | pd.DataFrame, units: str | Sequence
         ids = branches                    # already a list of str (e.g. generated ids)
     else:
         ids = checks.id_list("branches", branches)
-    unit_list = [units] * len(ids) if isinstance(units, str) else list(units)
+    if isinstance(units, str):
+        unit_list = [units] * len(ids)
+    else:
+        if not isinstance(units, Sequence) or not all(isinstance(u, str) for u in units):
+            raise BadTypeError(f"units must be a string or a list of strings, got {quoted(units)}")
+        unit_list = list(units)
     if len(unit_list) != len(ids):
         raise BadValueError(f"one unit per branch, or one unit for all: {len(unit_list)} units "
                             f"for {len(ids)} branches")

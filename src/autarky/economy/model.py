@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from autarky import checks
+from autarky.checks import quoted
 from autarky.economy import tables as tb
 from autarky.economy.inputs import (
     demand_frame,
@@ -455,9 +457,8 @@ class Economy:
         pos = index.get_indexer(pd.Index(ids, dtype=object))
         if np.any(pos < 0):
             bad = [i for i, p in zip(ids, pos, strict=True) if p < 0]
-            known = ", ".join(map(str, index[:12])) + (", ..." if len(index) > 12 else "")
-            raise UnknownIdError(f"unknown {what} id(s): {', '.join(bad[:5])}; known: "
-                                 f"{known or 'none'}")
+            raise UnknownIdError(f"unknown {what} id(s): {checks.id_text(bad)}; known: "
+                                 f"{checks.id_text(index, k=12) or 'none'}")
         return pos
 
     @property
@@ -506,7 +507,7 @@ class Economy:
     def array(self, name: str) -> Any:
         """The stored, read-only data of table ``name`` (see the registry); ``None`` if absent."""
         if not isinstance(name, str) or name not in self._data:
-            raise UnknownIdError(f"unknown table {name!r}; tables: {', '.join(self._data)}")
+            raise UnknownIdError(f"unknown table {quoted(name)}; tables: {', '.join(self._data)}")
         return self._data[name]
 
     def table(self, name: str) -> Any:
@@ -713,8 +714,9 @@ class Economy:
             raise BadTypeError(f"the new unit must be a string, got {unit!r:.60}")
         if not checks.is_real(factor):
             raise BadTypeError(f"rescale factor must be a positive number, got {factor!r:.60}")
-        if factor <= 0 or not np.isfinite(factor):
-            raise BadValueError(f"rescale factor must be a positive number, got {factor!r}")
+        if not (checks.real("rescale factor", factor, finite=False) > 0
+                and math.isfinite(float(factor))):
+            raise BadValueError(f"rescale factor must be a positive number, got {quoted(factor)}")
         size = self.n if symbol == "branch" else len(self._factors)
         return tb.rescale_tables(self._data, symbol, position, factor, size)
 
@@ -772,5 +774,5 @@ class Economy:
 
     def __repr__(self) -> str:
         kind = "sparse" if self.is_sparse else "dense"
-        return (f"<Economy {self.name!r}: {self.n} branches ({kind}), "
+        return (f"<Economy {quoted(self.name)}: {self.n} branches ({kind}), "
                 f"{len(self._factors)} factors, {len(self._partners)} partners>")

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autarky.checks import quoted
 from autarky.errors import BadValueError, ScenarioError
 
 #: A period: a year (``int``) or a quarter (``'YYYY-Qn'``).
@@ -55,7 +56,7 @@ def parse_period(raw: Any) -> Period:
     m = _QUARTER.match(text)
     if m:
         return f"{m.group(1)}-Q{m.group(2)}"
-    raise BadValueError(f"period must be a year (1964) or a quarter (1964-Q2), got {raw!r}")
+    raise BadValueError(f"period must be a year (1964) or a quarter (1964-Q2), got {quoted(raw)}")
 
 
 def period_kind(period: Period) -> str:
@@ -112,7 +113,8 @@ def parse_date(raw: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise BadValueError(f"expected an ISO date (1965-01-16) or a year (1965), got {raw!r}") from None
+        raise BadValueError(f"expected an ISO date (1965-01-16) or a year (1965), "
+                            f"got {quoted(raw)}") from None
 
 
 # ---------------------------------------------------------------------------- records
@@ -164,7 +166,7 @@ def _check_units_and_periods(items: Iterable[Report | Target], what: str) -> dic
         if kind is None:
             kind = k
         elif k != kind:
-            raise it.error(f"period {it.period!r} is a {k} but this table's periods are {kind}s",
+            raise it.error(f"period {quoted(it.period)} is a {k} but this table's periods are {kind}s",
                            "period")
         if it.branch not in units:
             units[it.branch] = it.unit
@@ -172,8 +174,8 @@ def _check_units_and_periods(items: Iterable[Report | Target], what: str) -> dic
         elif it.unit != units[it.branch]:
             f = first[it.branch]
             at = f"line {f.line}" if f.line is not None else "an earlier row"
-            raise it.error(f"unit {it.unit!r} differs from the unit {units[it.branch]!r} of "
-                           f"branch {it.branch!r} at {at}; a branch keeps one unit in {what}",
+            raise it.error(f"unit {quoted(it.unit)} differs from the unit {quoted(units[it.branch])} of "
+                           f"branch {quoted(it.branch)} at {at}; a branch keeps one unit in {what}",
                            "unit")
     return units
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from autarky import checks
+from autarky.checks import quoted
 from autarky.economy import tables as tb
 from autarky.economy.model import Economy
 from autarky.economy.registry import TABLES, settings_tables
@@ -105,7 +106,7 @@ class Scenario:
             return
         if isinstance(s.horizon, (str, bytes)) or not hasattr(s.horizon, "__len__") \
                 or len(s.horizon) != 2:
-            raise BadTypeError(f"horizon must be (first year, last year), got {s.horizon!r}")
+            raise BadTypeError(f"horizon must be (first year, last year), got {quoted(s.horizon)}")
         for y in s.horizon:
             checks.integer("a horizon year", y)
         if s.horizon[1] < s.horizon[0]:
@@ -124,18 +125,18 @@ class Scenario:
     def _check(self) -> None:
         s = self._settings
         if s.objective not in ("max-min", "weighted", "harmony"):
-            raise BadValueError(f"unknown objective {s.objective!r}; expected max-min, weighted "
+            raise BadValueError(f"unknown objective {quoted(s.objective)}; expected max-min, weighted "
                                 "or harmony")
         if s.foreign_exchange not in ("pooled", "bilateral"):
             raise BadValueError(f"foreign_exchange is pooled or bilateral, not "
-                                f"{s.foreign_exchange!r}")
+                                f"{quoted(s.foreign_exchange)}")
         cats = set(self._economy.categories)
         if s.consumption_basket is not None and s.consumption_basket not in cats:
-            raise UnknownIdError(f"consumption basket {s.consumption_basket!r} is not a final-use "
+            raise UnknownIdError(f"consumption basket {quoted(s.consumption_basket)} is not a final-use "
                                  f"category ({', '.join(self._economy.categories)})")
         for c in s.exogenous or ():
             if c not in cats:
-                raise UnknownIdError(f"exogenous category {c!r} is not a final-use category "
+                raise UnknownIdError(f"exogenous category {quoted(c)} is not a final-use category "
                                      f"({', '.join(self._economy.categories)})")
 
     # ------------------------------------------------------------------ parts
@@ -303,7 +304,7 @@ class Scenario:
     def __repr__(self) -> str:
         eco = self._economy
         h = self._settings.horizon
-        return (f"<Scenario {eco.name!r}: {eco.n} branches, {len(eco.coords.factor)} factors, "
+        return (f"<Scenario {quoted(eco.name)}: {eco.n} branches, {len(eco.coords.factor)} factors, "
                 f"{len(eco.coords.partner)} partners"
                 + (f", plan {h[0]}-{h[1]}" if h else "") + ">")
 

@@ -78,13 +78,11 @@ def _positions(labels: Any, index: pd.Index, spec: TableSpec, dim: str) -> np.nd
                     for v in labels])
     pos = index.get_indexer(lab)
     if np.any(pos < 0):
-        bad = [str(v) for v in lab[pos < 0][:5]]
-        raise UnknownIdError(f"{_name(spec)}: unknown {dim} id(s) {', '.join(bad)}"
-                             + (f"; known: {', '.join(map(str, index[:8]))}"
-                                + (", ..." if len(index) > 8 else "") if len(index) else ""))
+        raise UnknownIdError(f"{_name(spec)}: unknown {dim} id(s) {checks.id_text(lab[pos < 0])}"
+                             + (f"; known: {checks.id_text(index, k=8)}" if len(index) else ""))
     if lab.has_duplicates:
         raise BadValueError(f"{_name(spec)}: duplicate {dim} id(s) "
-                            f"{', '.join(map(str, lab[lab.duplicated()][:5]))}")
+                            f"{checks.id_text(lab[lab.duplicated()])}")
     return pos
 
 

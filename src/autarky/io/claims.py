@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from autarky.checks import quoted
 from autarky.economy.claims import (
     ADDED,
     CLAIM_FIELDS,
@@ -41,7 +42,7 @@ def _check(rec: Any, i: int, file: str, line: int | None) -> Claim:
     known = {f[0] for f in CLAIM_FIELDS}
     for k in rec:
         if k not in known:
-            raise err(k, f"unknown field {k!r}")
+            raise err(k, f"unknown field {quoted(k)}")
     for name, required, typ, _ in CLAIM_FIELDS:
         val = rec.get(name)
         if val is None:
@@ -50,13 +51,13 @@ def _check(rec: Any, i: int, file: str, line: int | None) -> Claim:
             continue
         if typ == "number" and (isinstance(val, bool) or not isinstance(val, (int, float))
                                 or not math.isfinite(val)):
-            raise err(name, f"non-numeric value {val!r}")
+            raise err(name, f"non-numeric value {quoted(val)}")
         if typ == "integer" and (isinstance(val, bool) or not isinstance(val, int)):
-            raise err(name, f"expected a whole number, got {val!r}")
+            raise err(name, f"expected a whole number, got {quoted(val)}")
         if typ == "list" and not isinstance(val, list):
-            raise err(name, f"expected a list, got {val!r}")
+            raise err(name, f"expected a list, got {quoted(val)}")
     if rec["kind"] not in KINDS:
-        raise err("kind", f"unknown kind {rec['kind']!r}; expected one of {', '.join(KINDS)}")
+        raise err("kind", f"unknown kind {quoted(rec['kind'])}; expected one of {', '.join(KINDS)}")
     if rec["kind"] in _NEEDS_BASE and rec.get("base_year") is None:
         raise err("base_year", f"a {rec['kind']} claim needs base_year")
     if rec["kind"] == "share" and not rec.get("of"):
@@ -67,14 +68,14 @@ def _check(rec: Any, i: int, file: str, line: int | None) -> Claim:
     alts = tuple(float(a) for a in rec.get("alternatives") or ())
     added = str(rec.get("added") or "")
     if added not in ADDED:
-        raise err("added", f"added must be 'link' or 'assumption' (or absent), got {added!r}")
+        raise err("added", f"added must be 'link' or 'assumption' (or absent), got {quoted(added)}")
     sigma = rec.get("sigma")
     if sigma is not None and not sigma > 0:
-        raise err("sigma", f"sigma must be a positive number, got {sigma!r}")
+        raise err("sigma", f"sigma must be a positive number, got {quoted(sigma)}")
     source_type = str(rec.get("source_type") or "")
     if source_type and source_type not in SOURCE_TYPES:
         raise err("source_type", f"source_type is one of {', '.join(SOURCE_TYPES)}, got "
-                                 f"{source_type!r}")
+                                 f"{quoted(source_type)}")
     readings = tuple(_reading(r, k, rec, err) for k, r in enumerate(rec.get("readings") or ()))
     return Claim(
         id=str(rec["id"]), kind=rec["kind"], quantity=str(rec["quantity"]),
@@ -97,14 +98,14 @@ def _reading(raw: Any, k: int, rec: dict[str, Any], err: Any) -> Reading:
     allowed = {"name", "prior", "note", *READING_FIELDS}
     for key in raw:
         if key not in allowed:
-            raise err(f"{where}.{key}", f"unknown field {key!r}; a reading takes name, prior, "
+            raise err(f"{where}.{key}", f"unknown field {quoted(key)}; a reading takes name, prior, "
                                         f"note, {', '.join(READING_FIELDS)}")
     if not raw.get("name"):
         raise err(f"{where}.name", "a reading needs a name")
     prior = raw.get("prior", 1.0)
     if isinstance(prior, bool) or not isinstance(prior, (int, float)) or not prior > 0 \
             or not math.isfinite(prior):
-        raise err(f"{where}.prior", f"prior must be a positive number, got {prior!r}")
+        raise err(f"{where}.prior", f"prior must be a positive number, got {quoted(prior)}")
     changes: dict[str, Any] = {}
     for f in READING_FIELDS:
         if raw.get(f) is None:
@@ -112,9 +113,9 @@ def _reading(raw: Any, k: int, rec: dict[str, Any], err: Any) -> Reading:
         v = raw[f]
         if f == "value" and (isinstance(v, bool) or not isinstance(v, (int, float))
                              or not math.isfinite(v)):
-            raise err(f"{where}.value", f"non-numeric value {v!r}")
+            raise err(f"{where}.value", f"non-numeric value {quoted(v)}")
         if f in ("year", "base_year") and (isinstance(v, bool) or not isinstance(v, int)):
-            raise err(f"{where}.{f}", f"expected a whole number, got {v!r}")
+            raise err(f"{where}.{f}", f"expected a whole number, got {quoted(v)}")
         changes[f] = float(v) if f == "value" else v if f in ("year", "base_year") else str(v)
     if not changes:
         raise err(where, "a reading changes at least one of " + ", ".join(READING_FIELDS))
@@ -153,7 +154,7 @@ def read_claims(path: str | Path) -> Claims:
     for i, rec in enumerate(data["claims"]):
         c = _check(rec, i, file, lines.line(("claims", i)))
         if c.id in seen:
-            raise ScenarioError(f"duplicate id {c.id!r} (first at line {seen[c.id]})", file=file,
+            raise ScenarioError(f"duplicate id {quoted(c.id)} (first at line {seen[c.id]})", file=file,
                                 line=c.file_line, field=f"claims.{i}.id")
         seen[c.id] = c.file_line
         out.append(c)
@@ -174,7 +175,7 @@ def _csv_int(row: CsvRow, column: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise row.where(column).error(f"expected a whole number, got {text!r}") from None
+        raise row.where(column).error(f"expected a whole number, got {quoted(text)}") from None
 
 
 def _csv_claim(row: CsvRow) -> Claim:
@@ -184,7 +185,7 @@ def _csv_claim(row: CsvRow) -> Claim:
             raise row.where(column).error(f"{column} missing")
     kind = v["kind"]
     if kind not in KINDS:
-        raise row.where("kind").error(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+        raise row.where("kind").error(f"unknown kind {quoted(kind)}; expected one of {', '.join(KINDS)}")
     value = parse_number(v["value"], row.where("value"), allow_negative=True)
     year = _csv_int(row, "year")
     base_year = _csv_int(row, "base_year")
@@ -206,7 +207,7 @@ def _csv_claim(row: CsvRow) -> Claim:
     added = v.get("added", "")
     if added not in ADDED:
         raise row.where("added").error(
-            f"added must be 'link' or 'assumption' (or empty), got {added!r}")
+            f"added must be 'link' or 'assumption' (or empty), got {quoted(added)}")
     sigma = None
     if v.get("sigma"):
         sigma = parse_number(v["sigma"], row.where("sigma"), allow_negative=False, what="sigma")
@@ -215,7 +216,7 @@ def _csv_claim(row: CsvRow) -> Claim:
     source_type = v.get("source_type", "")
     if source_type and source_type not in SOURCE_TYPES:
         raise row.where("source_type").error(
-            f"source_type is one of {', '.join(SOURCE_TYPES)}, got {source_type!r}")
+            f"source_type is one of {', '.join(SOURCE_TYPES)}, got {quoted(source_type)}")
     return Claim(
         id=v["id"], kind=kind, quantity=v["quantity"], value=value, unit=v["unit"], year=year,
         base_year=base_year, of=of, line=line, ocr=v.get("ocr", ""), reading=v.get("reading", ""),
@@ -251,7 +252,7 @@ def read_claims_csv(path: str | Path) -> Claims:
     for row in read_csv_rows(p, CSV_REQUIRED, CSV_OPTIONAL):
         c = _csv_claim(row)
         if c.id in seen:
-            raise row.where("id").error(f"duplicate id {c.id!r} (first at line {seen[c.id]})")
+            raise row.where("id").error(f"duplicate id {quoted(c.id)} (first at line {seen[c.id]})")
         seen[c.id] = row.line
         out.append(c)
     if not out:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from autarky.checks import quoted
 from autarky.economy.settings import EffortTier, Mobilisation, Training, tier_problem
 from autarky.io.entries import check_id, yaml_where
 from autarky.io.planning import _mapping, _num, _year_key
@@ -26,7 +27,7 @@ def _unknown(r: _Reader, spec: dict[str, Any], allowed: tuple[str, ...],
     unknown = sorted(set(map(str, spec)) - set(allowed))
     if unknown:
         raise yaml_where(r.lines, (*path, unknown[0])).error(
-            f"unknown field {unknown[0]!r}; {path[-1]} takes "
+            f"unknown field {quoted(unknown[0])}; {path[-1]} takes "
             f"{', '.join(a for a in allowed if a not in ('note', 'source', 'estimate'))}")
 
 
@@ -82,7 +83,7 @@ def read_mobilisation(r: _Reader, years: list[int]) -> Mobilisation | None:
         kind = t.get("kind", "hours")
         if kind not in ("hours", "participation"):
             raise yaml_where(r.lines, (*tp, "kind")).error(
-                f"kind is hours or participation, not {kind!r}")
+                f"kind is hours or participation, not {quoted(kind)}")
         if "size" not in t:
             raise yaml_where(r.lines, tp).error("a tier needs size: extra hours a day (kind "
                                                 "hours) or a share of extra workers")
@@ -135,7 +136,7 @@ def read_training(r: _Reader) -> Training | None:
         lag = int(lag_value) if float(lag_value).is_integer() else lag_value
     if isinstance(lag, bool) or not isinstance(lag, int) or lag < 1:
         raise yaml_where(r.lines, (key, "lag")).error(
-            f"lag is the whole number of years training takes, at least 1; got {lag!r}")
+            f"lag is the whole number of years training takes, at least 1; got {quoted(lag)}")
     attrition = _num(r, (key, "attrition"), spec.get("attrition", 0.0), what="attrition")
     if attrition >= 1:
         raise yaml_where(r.lines, (key, "attrition")).error(

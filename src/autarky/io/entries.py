@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autarky.checks import quoted
 from autarky.economy.schema import PROVENANCE_COLS_ALLOWED
 from autarky.errors import ScenarioError
 from autarky.io.yamlmap import LineMap, PathKey
@@ -64,18 +65,18 @@ def parse_number(raw: Any, where: Where, *, allow_negative: bool, what: str = "v
     autarky.errors.ScenarioError: s.yaml:3: technology.coal.steel: non-numeric value 'abc'
     """
     if isinstance(raw, bool) or raw is None:
-        raise where.error(f"non-numeric value {raw!r}")
+        raise where.error(f"non-numeric value {quoted(raw)}")
     if isinstance(raw, (int, float)):
         value = float(raw)
     elif isinstance(raw, str):
         try:
             value = float(raw.strip())
         except ValueError:
-            raise where.error(f"non-numeric value {raw!r}") from None
+            raise where.error(f"non-numeric value {quoted(raw)}") from None
     else:
-        raise where.error(f"non-numeric value {raw!r}")
+        raise where.error(f"non-numeric value {quoted(raw)}")
     if not math.isfinite(value):
-        raise where.error(f"{what} must be finite, got {raw!r}")
+        raise where.error(f"{what} must be finite, got {quoted(raw)}")
     if value < 0 and not allow_negative:
         raise where.error(f"negative {what} {value:g}")
     return value
@@ -92,7 +93,7 @@ def parse_bool(raw: Any, where: Where) -> bool:
         return True
     if text in ("false", "no", "0", "n", "f", ""):
         return False
-    raise where.error(f"expected true or false, got {raw!r}")
+    raise where.error(f"expected true or false, got {quoted(raw)}")
 
 
 def value_with_provenance(
@@ -110,7 +111,7 @@ def value_with_provenance(
         if unknown:
             key = sorted(unknown)[0]
             w = yaml_where(lines, (*path, key)) if lines else where
-            raise w.error(f"unknown field {key!r}; a number with provenance takes "
+            raise w.error(f"unknown field {quoted(key)}; a number with provenance takes "
                           "value, source, note, estimate and a spread (range, distribution, sd, "
                           "values, weights, range_note)")
         if "value" not in raw:
@@ -145,8 +146,8 @@ def unknown_id(name: str, known: Collection[str], where: Where, kind: str = "bra
     """The error for an unknown id, suggesting the closest known one."""
     pool = list(known)
     close = difflib.get_close_matches(name, pool if len(pool) <= 20000 else pool[:20000], n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return where.error(f"unknown {kind} id {name!r}{hint}")
+    hint = f"; did you mean {quoted(close[0])}?" if close else ""
+    return where.error(f"unknown {kind} id {quoted(name)}{hint}")
 
 
 # ---------------------------------------------------------------------------- CSV tables
@@ -187,9 +188,9 @@ def check_header(header: Sequence[str], required: Sequence[str], optional: Itera
     for col in required:
         if col not in header:
             # the header is not quoted: a file that is not a table would show its first line
-            raise ScenarioError(f"missing column {col!r}: a header line naming "
+            raise ScenarioError(f"missing column {quoted(col)}: a header line naming "
                                 f"{', '.join(required)} is needed (this one has {len(header)} "
-                                f"column{'s' if len(header) != 1 else ''}, none named {col!r})",
+                                f"column{'s' if len(header) != 1 else ''}, none named {quoted(col)})",
                                 file=file, line=1, field=col)
     for i, col in enumerate(header, start=1):
         if col not in allowed:
@@ -200,7 +201,7 @@ def check_header(header: Sequence[str], required: Sequence[str], optional: Itera
     seen: set[str] = set()
     for col in header:
         if col in seen:
-            raise ScenarioError(f"duplicate column {col!r}", file=file, line=1, field=col)
+            raise ScenarioError(f"duplicate column {quoted(col)}", file=file, line=1, field=col)
         seen.add(col)
 
 

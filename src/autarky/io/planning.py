@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from autarky.checks import quoted
 from autarky.economy.inputs import EXPORT_CATEGORY_NAMES
 from autarky.economy.registry import TABLES
 from autarky.economy.scenario import MAX_HORIZON_YEARS
@@ -50,13 +51,13 @@ def _years(r: _Reader, raw: Any, path: tuple[str | int, ...]) -> tuple[int, int]
 
 def _year_key(r: _Reader, key: Any, path: tuple[str | int, ...]) -> int:
     if isinstance(key, bool) or not (isinstance(key, int) or (isinstance(key, str) and key.isdigit())):
-        raise yaml_where(r.lines, path).error(f"expected a year, got {key!r}")
+        raise yaml_where(r.lines, path).error(f"expected a year, got {quoted(key)}")
     return int(key)
 
 
 def _bool(r: _Reader, raw: Any, path: tuple[str | int, ...]) -> bool:
     if not isinstance(raw, bool):
-        raise yaml_where(r.lines, path).error(f"expected true or false, got {raw!r}")
+        raise yaml_where(r.lines, path).error(f"expected true or false, got {quoted(raw)}")
     return raw
 
 
@@ -73,7 +74,7 @@ def read_strategies(r: _Reader) -> dict[str, Strategy]:
                                "tolerance"}
         if unknown:
             raise yaml_where(r.lines, (*path, sorted(unknown)[0])).error(
-                f"unknown field {sorted(unknown)[0]!r}")
+                f"unknown field {quoted(sorted(unknown)[0])}")
         rules = []
         for i, rule in enumerate(spec.get("rules") or []):
             rp = (*path, "rules", i)
@@ -82,7 +83,7 @@ def read_strategies(r: _Reader) -> dict[str, Strategy]:
             unknown = set(rule) - {"groups", "min", "max", "years"}
             if unknown:
                 raise yaml_where(r.lines, (*rp, sorted(unknown)[0])).error(
-                    f"unknown field {sorted(unknown)[0]!r}; a rule takes groups, min, max, years")
+                    f"unknown field {quoted(sorted(unknown)[0])}; a rule takes groups, min, max, years")
             groups = rule["groups"] if isinstance(rule["groups"], list) else [rule["groups"]]
             for g in groups:
                 check_id(str(g), groups_known, yaml_where(r.lines, (*rp, "groups")),
@@ -124,7 +125,7 @@ def _target(r: _Reader) -> np.ndarray | None:
     total = np.zeros(len(r.ids))
     for cat, vec in raw.items():
         if str(cat).lower() in EXPORT_CATEGORY_NAMES:
-            r.notes.append(f"target: the category {cat!r} is left out of the target: exports are "
+            r.notes.append(f"target: the category {quoted(cat)} is left out of the target: exports are "
                            "delivered as the table 'exports' records them")
             continue
         t = read_yaml_table(vec, r.lines, ("target", cat), spec, known, what="final demand")
@@ -150,12 +151,12 @@ def read_settings(r: _Reader, fd: pd.DataFrame) -> tuple[PlanSettings, dict[str,
             kind = raw
         if kind not in OBJECTIVES:
             raise yaml_where(r.lines, ("objective",)).error(
-                f"unknown objective {kind!r}; expected one of {', '.join(OBJECTIVES)}")
+                f"unknown objective {quoted(kind)}; expected one of {', '.join(OBJECTIVES)}")
         objective = kind
     fx = d.get("foreign_exchange", "pooled")
     if fx not in FOREIGN_EXCHANGE:
         raise yaml_where(r.lines, ("foreign_exchange",)).error(
-            f"foreign_exchange is {' or '.join(FOREIGN_EXCHANGE)}, not {fx!r}")
+            f"foreign_exchange is {' or '.join(FOREIGN_EXCHANGE)}, not {quoted(fx)}")
     horizon = None
     if "horizon" in d:
         h = _mapping(r, "horizon", d["horizon"])
@@ -211,7 +212,7 @@ def read_settings(r: _Reader, fd: pd.DataFrame) -> tuple[PlanSettings, dict[str,
         unknown = set(c) - {"basket", "floor"}
         if unknown:
             raise yaml_where(r.lines, ("consumption", sorted(unknown)[0])).error(
-                f"unknown field {sorted(unknown)[0]!r}; consumption takes basket, floor")
+                f"unknown field {quoted(sorted(unknown)[0])}; consumption takes basket, floor")
         b = c.get("basket", "consumption" if "consumption" in cats else None)
         if isinstance(b, dict):
             t = read_yaml_table(b, r.lines, ("consumption", "basket"),
@@ -221,7 +222,7 @@ def read_settings(r: _Reader, fd: pd.DataFrame) -> tuple[PlanSettings, dict[str,
             basket = str(b)
             if basket not in cats:
                 raise yaml_where(r.lines, ("consumption", "basket")).error(
-                    f"unknown final-demand category {basket!r}; categories: {', '.join(cats)}")
+                    f"unknown final-demand category {quoted(basket)}; categories: {', '.join(cats)}")
         f = c.get("floor", 0.0)
         if isinstance(f, dict) and "value" not in f:  # by year (a number with provenance else)
             floor = {_year_key(r, y, ("consumption", "floor", y)):
@@ -234,12 +235,12 @@ def read_settings(r: _Reader, fd: pd.DataFrame) -> tuple[PlanSettings, dict[str,
     kept: list[str] = []
     for i, cat in enumerate(exo or []):
         if cat.lower() in EXPORT_CATEGORY_NAMES and cat not in cats:
-            r.notes.append(f"exogenous: {cat!r} is no longer a final-demand category; exports "
+            r.notes.append(f"exogenous: {quoted(cat)} is no longer a final-demand category; exports "
                            "are delivered every year as the table 'exports' records them")
             continue
         if cat not in cats:
             raise yaml_where(r.lines, ("exogenous", i)).error(
-                f"unknown final-demand category {cat!r}; categories: {', '.join(cats)}")
+                f"unknown final-demand category {quoted(cat)}; categories: {', '.join(cats)}")
         kept.append(cat)
     groups = d.get("industry_groups", ["energy", "heavy", "light"])
     if not isinstance(groups, list):
@@ -248,7 +249,7 @@ def read_settings(r: _Reader, fd: pd.DataFrame) -> tuple[PlanSettings, dict[str,
     unknown = set(pt) - {"industrial_growth", "output"}
     if unknown:
         raise yaml_where(r.lines, ("plan_targets", sorted(unknown)[0])).error(
-            f"unknown field {sorted(unknown)[0]!r}; plan_targets takes industrial_growth, output")
+            f"unknown field {quoted(sorted(unknown)[0])}; plan_targets takes industrial_growth, output")
     ig = (_num(r, ("plan_targets", "industrial_growth"), pt["industrial_growth"],
                allow_negative=True) if "industrial_growth" in pt else None)
     if pt.get("output"):

@@ -26,6 +26,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from autarky.checks import quoted
 from autarky.economy.reports import (
     INDUSTRIAL_OUTPUT,
     Period,
@@ -162,14 +163,14 @@ def targets_from_json(path: str | Path) -> Targets:
     try:
         years = {int(y) for y in doc["years"]}
     except (TypeError, ValueError):
-        raise ScenarioError(f"years must be a list of years, got {doc['years']!r}", file=file,
+        raise ScenarioError(f"years must be a list of years, got {quoted(doc['years'])}", file=file,
                             field="years") from None
     units = doc.get("units") or {}
     source = f"autarky plan ({doc.get('strategy', '')})"
     items: list[Target] = []
     for year, row in doc["gross_output"].items():
         if not isinstance(row, dict):
-            raise ScenarioError(f"gross_output[{year!r}] must map branch -> value", file=file,
+            raise ScenarioError(f"gross_output[{quoted(year)}] must map branch -> value", file=file,
                                 field=f"gross_output.{year}")
         for branch, value in row.items():
             v = _positive(value)

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from autarky.checks import quoted
 from autarky.errors import AutarkyError
 
 FORMATS = ("json", "csv", "netcdf", "parquet")
@@ -164,7 +165,7 @@ def format_of(path: str | Path, fmt: str | None = None) -> str:
     """The output format: ``fmt`` if given, else from the file's suffix."""
     if fmt is not None:
         if fmt not in FORMATS:
-            raise AutarkyError(f"unknown format {fmt!r}; expected {', '.join(FORMATS)}")
+            raise AutarkyError(f"unknown format {quoted(fmt)}; expected {', '.join(FORMATS)}")
         return fmt
     suffix = Path(path).suffix.lower()
     if suffix not in _SUFFIX:

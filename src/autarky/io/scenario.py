@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from autarky.checks import quoted
 from autarky.economy import Economy, Scenario
 from autarky.economy.inputs import EXPORT_CATEGORY_NAMES
 from autarky.economy.registry import TABLES, TableSpec, economy_tables
@@ -82,21 +83,21 @@ class _Reader:
         raw = self.data.get(key) if raw is None else raw
         if isinstance(raw, str):
             if not raw.lower().endswith(".csv"):
-                raise self.where(key).error(f"expected a table or the name of a .csv file, got {raw!r}")
+                raise self.where(key).error(f"expected a table or the name of a .csv file, got {quoted(raw)}")
             shown = raw if len(raw) <= 80 else raw[:80] + "..."
             if "\0" in raw or len(raw) > 1000:
-                raise self.where(key).error(f"{shown!r} cannot be a file name (a NUL character "
+                raise self.where(key).error(f"{quoted(shown)} cannot be a file name (a NUL character "
                                             "or over 1000 characters)")
             path = self.folder / raw
             if not self.allow_outside and not _inside(path, self.folder):
                 raise self.where(key).error(
-                    f"table file {shown!r} is outside the scenario's folder {self.folder}; copy it "
+                    f"table file {quoted(shown)} is outside the scenario's folder {self.folder}; copy it "
                     "beside the scenario (a scenario folder is self-contained), or pass "
                     "--allow-outside (allow_outside=True) if you trust this scenario")
             try:
                 found = path.is_file()
             except OSError as exc:  # a name too long for the file system
-                raise self.where(key).error(f"table file {shown!r} cannot be read: "
+                raise self.where(key).error(f"table file {quoted(shown)} cannot be read: "
                                             f"{exc.strerror or exc}") from None
             if not found:
                 raise self.where(key).error(f"table file not found: {path}")
@@ -113,11 +114,11 @@ class _Reader:
         for key in self.data:
             if key not in KEYS_BY_NAME:
                 close = difflib.get_close_matches(str(key), list(KEYS_BY_NAME), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise self.where(key).error(f"unknown key {key!r}{hint}")
+                hint = f"; did you mean {quoted(close[0])}?" if close else ""
+                raise self.where(key).error(f"unknown key {quoted(key)}{hint}")
         for k in KEYS_BY_NAME.values():
             if k.required and k.name not in self.data:
-                raise ScenarioError(f"missing required key {k.name!r}", file=self.lines.file,
+                raise ScenarioError(f"missing required key {quoted(k.name)}", file=self.lines.file,
                                     line=1, field=k.name)
         if "technology" in self.data and "flows" in self.data:
             raise self.where("flows").error("give either technology or flows, not both")
@@ -131,7 +132,7 @@ class _Reader:
                 raise self.where(key).error("expected text")
         if "year" in self.data and (isinstance(self.data["year"], bool)
                                     or not isinstance(self.data["year"], int)):
-            raise self.where("year").error(f"expected a whole year, got {self.data['year']!r}")
+            raise self.where("year").error(f"expected a whole year, got {quoted(self.data['year'])}")
 
     # -------------------------------------------------------------------- records
     def records(self, key: str, columns: tuple[Column, ...]) -> list[tuple[dict[str, Any], Where]]:
@@ -156,7 +157,7 @@ class _Reader:
                 for name in rec:
                     if name not in allowed:
                         raise self.where(key, i, name).error(
-                            f"unknown field {name!r}; expected {', '.join(sorted(allowed))}")
+                            f"unknown field {quoted(name)}; expected {', '.join(sorted(allowed))}")
                 out.append((dict(rec), self.where(key, i)))
         seen: dict[str, Where] = {}
         for rec, where in out:
@@ -170,7 +171,7 @@ class _Reader:
             rid = str(rec["id"])
             if rid in seen:
                 raise Where(where.file, where.line, f"{where.field}.id").error(
-                    f"duplicate id {rid!r} (first at line {seen[rid].line})")
+                    f"duplicate id {quoted(rid)} (first at line {seen[rid].line})")
             seen[rid] = where
         return out
 
@@ -203,11 +204,11 @@ class _Reader:
         df.columns = [str(c).strip() for c in df.columns]
         for c in df.columns:
             if c not in cols:
-                raise ScenarioError(f"unknown column {c!r}; expected {', '.join(sorted(cols))}",
+                raise ScenarioError(f"unknown column {quoted(c)}; expected {', '.join(sorted(cols))}",
                                     file=file, line=1, field=c)
         for c in ("id", "unit"):
             if c not in df.columns:
-                raise ScenarioError(f"missing column {c!r} (header: {', '.join(df.columns)})",
+                raise ScenarioError(f"missing column {quoted(c)} (header: {', '.join(df.columns)})",
                                     file=file, line=1, field=c)
         df = df.apply(lambda c: c.str.strip())
         df = df[~(df == "").all(axis=1).to_numpy()].reset_index(drop=True)
@@ -223,7 +224,7 @@ class _Reader:
         if dup.size:
             k = int(dup[0])
             first = int(np.flatnonzero((df["id"] == df["id"].iloc[k]).to_numpy())[0])
-            raise ScenarioError(f"duplicate id {df['id'].iloc[k]!r} (first at line "
+            raise ScenarioError(f"duplicate id {quoted(df['id'].iloc[k])} (first at line "
                                 f"{csv_line_of(path, first)})", file=file,
                                 line=csv_line_of(path, k), field="id")
         for c in cols:
@@ -306,7 +307,7 @@ class _Reader:
                     unknown = set(offer) - {"price", "max", "note", "source"}
                     if unknown:
                         raise self.where(*opath, sorted(unknown)[0]).error(
-                            f"unknown field {sorted(unknown)[0]!r}; an offer takes price, max")
+                            f"unknown field {quoted(sorted(unknown)[0])}; an offer takes price, max")
                     if offer.get("note") or offer.get("source"):
                         for tname in (f"{kind}_prices", f"{kind}_limits"):
                             if tname.endswith("limits") and offer.get("max") is None:
@@ -414,7 +415,7 @@ class _Reader:
             if "exports" in self.data:
                 raise self.where("exports").error(
                     f"exports are given twice: as the table 'exports' and as the final-demand "
-                    f"category {old[0]!r}; keep the table (by destination)")
+                    f"category {quoted(old[0])}; keep the table (by destination)")
             exports = frame[old].sum(axis=1).to_numpy()
             if np.any(exports < 0):
                 raise self.where("final_demand").error("exports must be non-negative")
@@ -422,8 +423,8 @@ class _Reader:
             if frame.shape[1] == 0:
                 frame["total"] = 0.0
             self.notes.append(
-                f"final_demand: the category {old[0]!r} is read as exports (the table "
-                f"'exports') to a partner {UNALLOCATED!r}, since it names no destination; they "
+                f"final_demand: the category {quoted(old[0])} is read as exports (the table "
+                f"'exports') to a partner {quoted(UNALLOCATED)}, since it names no destination; they "
                 "earn no foreign exchange (export price 0), as the old format counted them as "
                 "final demand; write 'exports: {partner: {branch: quantity}}' to say where they "
                 "go, and export_prices for what they earn")
@@ -609,7 +610,7 @@ def _coefficients_from_flows(r: _Reader, matrix: Any, gross: np.ndarray) -> Any:
     bad = np.flatnonzero((gross == 0) & (colsum > 0))
     if bad.size:
         raise r.where("gross_output").error(
-            f"branch {r.ids[bad[0]]!r} uses inputs but has zero gross output")
+            f"branch {quoted(r.ids[bad[0]])} uses inputs but has zero gross output")
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(gross > 0, 1.0 / gross, 0.0)
     if sp.issparse(matrix):

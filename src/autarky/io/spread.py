@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from autarky.checks import quoted
 from autarky.economy.schema import DISTRIBUTIONS
 from autarky.io.entries import Where, parse_number
 
@@ -116,7 +117,7 @@ def parse_spread(get: Callable[[str], Any], where: Callable[[str], Where], value
         raise where("range_note").error("range_note explains a spread: give range (or low and "
                                         "high), sd or values too")
     if dist not in DISTRIBUTIONS:
-        raise where("distribution").error(f"unknown distribution {dist!r}; expected one of "
+        raise where("distribution").error(f"unknown distribution {quoted(dist)}; expected one of "
                                           f"{', '.join(DISTRIBUTIONS)}")
     out["distribution"] = dist
     needs = {"uniform": "range", "triangular": "range", "lognormal": "sd", "discrete": "values",

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autarky.checks import quoted
 from autarky.economy.registry import TableSpec
 from autarky.economy.schema import PROVENANCE_COLS_ALLOWED, UNCERTAINTY_COLS
 from autarky.errors import ScenarioError
@@ -80,7 +81,7 @@ def _check_value(v: float, raw: Any, where: Where, spec: TableSpec, what: str) -
     if spec.upper is not None and (v > spec.upper or (spec.upper_open and v >= spec.upper)):
         raise where.error(f"{what} must lie in {spec.bounds_text()}, got {v:g}")
     if spec.dtype == "int" and v != round(v):
-        raise where.error(f"expected a whole number, got {raw!r}")
+        raise where.error(f"expected a whole number, got {quoted(raw)}")
 
 
 # ---------------------------------------------------------------------------- YAML
@@ -109,7 +110,7 @@ def read_yaml_table(raw: Any, lines: LineMap, path: PathKey, spec: TableSpec,
         if idx is None:
             if dim == "year":
                 if isinstance(key, bool) or not (isinstance(key, int) or str(key).isdigit()):
-                    raise yaml_where(lines, p).error(f"expected a year, got {key!r}")
+                    raise yaml_where(lines, p).error(f"expected a year, got {quoted(key)}")
                 key = int(key)
             else:
                 key = str(key)
@@ -119,7 +120,7 @@ def read_yaml_table(raw: Any, lines: LineMap, path: PathKey, spec: TableSpec,
             return seen[dim][key]
         if dim == "year":
             if isinstance(key, bool) or not (isinstance(key, int) or str(key).isdigit()):
-                raise yaml_where(lines, p).error(f"expected a year, got {key!r}")
+                raise yaml_where(lines, p).error(f"expected a year, got {quoted(key)}")
             k = idx.get_indexer([int(key)])[0]
             if k < 0:
                 raise yaml_where(lines, p).error(f"year {key} is outside the plan's years")
@@ -310,7 +311,7 @@ def read_csv_text(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index 
                 bad = nums.isna() | (nums != nums.round())
                 if bad.any():
                     k = int(np.flatnonzero(bad.to_numpy())[0])
-                    raise where(k, dim).error(f"expected a year, got {col.iloc[k]!r}")
+                    raise where(k, dim).error(f"expected a year, got {quoted(col.iloc[k])}")
                 codes, uniq = pd.factorize(nums.astype(np.int64))
                 labels[dim] = [int(u) for u in uniq]
             else:
@@ -332,11 +333,11 @@ def read_csv_text(csv_path: Path, spec: TableSpec, known: Mapping[str, pd.Index 
     nonnum = np.isnan(values)
     if nonnum.any():
         k = int(np.flatnonzero(nonnum)[0])
-        raise where(k, value_col).error(f"non-numeric value {text.iloc[k]!r}")
+        raise where(k, value_col).error(f"non-numeric value {quoted(text.iloc[k])}")
     inf = np.isinf(values)
     if inf.any():
         k = int(np.flatnonzero(inf)[0])
-        raise where(k, value_col).error(f"{what} must be finite, got {text.iloc[k]!r}")
+        raise where(k, value_col).error(f"{what} must be finite, got {quoted(text.iloc[k])}")
     bad = _outside(values, spec)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])

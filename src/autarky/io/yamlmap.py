@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from autarky.checks import quoted
 from autarky.errors import ScenarioError
 
 PathKey = tuple[str | int, ...]
@@ -180,7 +181,7 @@ def _convert(node: yaml.Node, path: PathKey, lines: LineMap, loader: Any) -> Any
                                     field=".".join(map(str, path)) or None)
             key = str(key) if not isinstance(key, str) else key
             if key in out:
-                raise ScenarioError(f"duplicate key {key!r}", file=lines.file,
+                raise ScenarioError(f"duplicate key {quoted(key)}", file=lines.file,
                                     line=key_node.start_mark.line + 1,
                                     field=".".join(map(str, (*path, key))))
             out[key] = _convert(value_node, (*path, key), lines, loader)

@@ -47,6 +47,7 @@ import pandas as pd
 import xarray as xr
 
 from autarky import checks
+from autarky.checks import quoted
 from autarky.display import DatasetDisplay
 from autarky.economy.claims import TWO_YEAR_KINDS, Claim, Claims
 from autarky.errors import BadTypeError, BadValueError, OutOfRangeError, UnknownIdError
@@ -91,7 +92,7 @@ def half_unit(value: float) -> float:
     except TypeError:
         raise BadTypeError(f"half_unit needs a number, got {value!r:.60}") from None
     if not math.isfinite(v):
-        raise BadValueError(f"half_unit of a non-finite value {value!r}")
+        raise BadValueError(f"half_unit of a non-finite value {quoted(value)}")
     if v == int(v):
         return 0.5
     exponent = Decimal(repr(v)).normalize().as_tuple().exponent
@@ -191,9 +192,10 @@ def _equation(
         terms = (((c.quantity, c.year), 1.0), ((c.quantity, c.base_year), -1.0))
     if c.id in sigma or c.sigma is not None:
         given = sigma.get(c.id, c.sigma)
-        s = float(checks.number(f"sigma for claim {c.id!r}", given))
+        s = float(checks.number(f"sigma for claim {quoted(c.id)}", given))
         if not (math.isfinite(s) and s > 0.0):
-            raise BadValueError(f"sigma for claim {c.id!r} must be a positive number, got {s!r}")
+            raise BadValueError(f"sigma for claim {quoted(c.id)} must be a positive number, "
+                                f"got {quoted(s)}")
     else:
         rounding = _rounding(c, span)
         spread = 0.0
@@ -214,10 +216,10 @@ def _check_takes(c: Claim) -> None:
     than 100 %, a share (as a fraction) above 1. A zero is possible ("no aid") but has no
     logarithm: it is not audited, and the claims table says so."""
     v = float(c.value)
-    where = f"claim {c.id!r}" + (f" (line {c.file_line})" if c.file_line else
+    where = f"claim {quoted(c.id)}" + (f" (line {c.file_line})" if c.file_line else
                                  f" (the source's line {c.line})" if c.line else "")
     if not math.isfinite(v):
-        raise BadValueError(f"{where}: value {v!r} is not a finite number")
+        raise BadValueError(f"{where}: value {quoted(v)} is not a finite number")
     if c.kind == "growth":
         if v < -1.0:
             raise BadValueError(f"{where}: a growth of {100 * v:g} % a year is impossible (a "
@@ -324,7 +326,7 @@ class AuditResult(DatasetDisplay):
                if q == quantity and math.isfinite(self.log_levels[j])]
         if not pos:
             known = sorted({q for q, _ in self.keys})
-            raise UnknownIdError(f"no identified level of {quantity!r} in the audit; "
+            raise UnknownIdError(f"no identified level of {quoted(quantity)} in the audit; "
                                  f"quantities: {', '.join(known)}")
         return sorted(pos)
 
@@ -585,14 +587,15 @@ def audit(
     for name, arg in (("aliases", aliases), ("anchors", anchors), ("sigma", sigma)):
         if arg is not None and not isinstance(arg, Mapping):
             raise BadTypeError(f"{name} must be a mapping, got {arg!r:.60}")
-    if isinstance(quantities, (str, bytes)):
-        raise BadTypeError(f"quantities must be a list of quantity names, got {quantities!r}")
+    if quantities is not None:
+        quantities = checks.id_list("quantities", quantities)
+    use_alternatives = checks.flag("use_alternatives", use_alternatives)
+    alpha = checks.real("alpha", alpha, lower=0.0, upper=1.0, lower_open=True, upper_open=True)
     aliases = dict(aliases or {})
     sigma = dict(sigma or {})
-    if not (math.isfinite(checks.number("sigma_floor", sigma_floor)) and sigma_floor >= 0.0):
-        raise BadValueError(f"sigma_floor must be a non-negative number, got {sigma_floor!r}")
+    sigma_floor = checks.real("sigma_floor", sigma_floor, lower=0.0)
     if not checks.number("z_threshold", z_threshold) > 0:
-        raise BadValueError(f"z_threshold must be positive, got {z_threshold!r}")
+        raise BadValueError(f"z_threshold must be positive, got {quoted(z_threshold)}")
 
     def alias_of(q: str | None) -> str | None:
         return None if q is None else aliases.get(q, q)
@@ -601,7 +604,7 @@ def audit(
     seen: set[str] = set()
     for c in all_claims:
         if c.id in seen:
-            raise BadValueError(f"duplicate claim id {c.id!r}")
+            raise BadValueError(f"duplicate claim id {quoted(c.id)}")
         seen.add(c.id)
     merged = [dataclasses.replace(c, quantity=aliases.get(c.quantity, c.quantity), of=alias_of(c.of))
               for c in all_claims]
@@ -651,12 +654,13 @@ def audit(
         try:
             year, value = int(anchor[0]), float(anchor[1])
         except (TypeError, ValueError, IndexError):
-            raise BadValueError(f"anchor for {q!r} must be (year, value), got {anchor!r}") from None
+            raise BadValueError(f"anchor for {quoted(q)} must be (year, value), "
+                                f"got {quoted(anchor)}") from None
         if not (math.isfinite(value) and value > 0):
-            raise BadValueError(f"anchor for {q!r} must be a positive level, got {value!r}")
+            raise BadValueError(f"anchor for {quoted(q)} must be a positive level, got {quoted(value)}")
         if (q, year) not in col:
             years = sorted(y for qq, y in keys if qq == q)
-            raise UnknownIdError(f"anchor {q} {year}: the audited claims involve {q!r} in "
+            raise UnknownIdError(f"anchor {q} {year}: the audited claims involve {quoted(q)} in "
                                  f"{', '.join(map(str, years)) or 'no year'}")
         j = col[(q, year)]
         if identified_now()[j]:

@@ -42,6 +42,7 @@ import xarray as xr
 from scipy import stats
 
 from autarky import checks
+from autarky.checks import quoted
 from autarky.display import DatasetDisplay
 from autarky.economy.reports import (
     Period,
@@ -261,8 +262,8 @@ def _check_units(branch: str, targets: Targets, reports: Reports) -> None:
     tu, ru = targets.units[branch], reports.units.get(branch)
     if ru is not None and ru != tu:
         r = next(r for r in reports.reports if r.branch == branch)
-        raise ScenarioError(f"branch {branch!r} is reported in {ru!r} but its targets are in "
-                            f"{tu!r}", file=r.file, line=r.line, field="unit")
+        raise ScenarioError(f"branch {quoted(branch)} is reported in {quoted(ru)} but its targets are in "
+                            f"{quoted(tu)}", file=r.file, line=r.line, field="unit")
 
 
 def monitor(
@@ -326,8 +327,9 @@ def monitor(
         raise BadValueError(f"miss_run must be at least 1, got {miss_run}")
     if not checks.number("revision_threshold", revision_threshold) >= 0:
         raise BadValueError(f"revision_threshold must be non-negative, got {revision_threshold}")
-    if model not in MODELS:
-        raise BadValueError(f"unknown forecast model {model!r}; expected one of {', '.join(MODELS)}")
+    if not isinstance(model, str) or model not in MODELS:
+        raise BadValueError(f"unknown forecast model {quoted(model)}; expected one of "
+                            f"{', '.join(MODELS)}")
     end_p = parse_period(end) if end is not None else None
     if targets.targets and reports.reports:
         tk, rk = period_kind(targets.targets[0].period), period_kind(reports.reports[0].period)

@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autarky.checks import quoted
 from autarky.economy.claims import READING_FIELDS, Claim, Claims
 from autarky.errors import BadValueError
 from autarky.monitor.audit import AuditResult, _equation, audit
@@ -147,7 +148,7 @@ def audit_readings(claims: Claims | Sequence[Claim], *, extra: Sequence[Claim] |
         Without an ambiguous claim, or for a width that is not positive.
     """
     if not (isinstance(width, (int, float)) and math.isfinite(width) and width > 0):
-        raise BadValueError(f"width must be a positive number (log terms), got {width!r}")
+        raise BadValueError(f"width must be a positive number (log terms), got {quoted(width)}")
     base = list(claims.claims if isinstance(claims, Claims) else claims)
     more = list(extra or ())
     everything = base + more
@@ -162,19 +163,19 @@ def audit_readings(claims: Claims | Sequence[Claim], *, extra: Sequence[Claim] |
             "source_weights": audit_options.get("source_weights")}
     for c in ambiguous:
         if c.id in RESERVED:
-            raise BadValueError(f"claim id {c.id!r} is a column name of the combinations; "
+            raise BadValueError(f"claim id {quoted(c.id)} is a column name of the combinations; "
                                 "rename the claim")
         opts = [(AS_READ, Claim(**{**c.__dict__, "readings": ()}), 1.0)]
         opts += [(r.name, r.apply(c), r.prior) for r in c.readings]
         names = [o[0] for o in opts]
         if len(set(names)) != len(names):
-            raise BadValueError(f"claim {c.id!r}: two readings share a name")
+            raise BadValueError(f"claim {quoted(c.id)}: two readings share a name")
         audited = [not isinstance(_equation(o[1], **rule), str) for o in opts]
         for (name, cc, _), ok in zip(opts, audited, strict=True):
             if ok != audited[0]:
                 why = _equation(cc if not ok else opts[0][1], **rule)
                 raise BadValueError(
-                    f"claim {c.id!r}: the reading {name!r} would be weighed on other data than "
+                    f"claim {quoted(c.id)}: the reading {quoted(name)} would be weighed on other data than "
                     f"the claim as read ({'it' if not ok else 'the claim as read'} is "
                     f"{why}); every reading of a claim must be auditable alike")
         options[c.id] = opts

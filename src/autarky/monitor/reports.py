@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from autarky.checks import quoted
 from autarky.economy.reports import (
     INDUSTRIAL_OUTPUT,
     Period,
@@ -70,11 +71,11 @@ def targets_from_plan(plan: Any) -> Targets:
         raise BadTypeError(f"targets come from a multi-year plan (MultiYearPlan), got "
                            f"{type(plan).__name__}")
     if not getattr(plan, "ok", False):
-        raise AutarkyError(f"plan {getattr(plan, 'strategy', '?')!r} has status "
-                           f"{getattr(plan, 'status', '?')!r}: no targets to monitor")
+        raise AutarkyError(f"plan {quoted(getattr(plan, 'strategy', '?'))} has status "
+                           f"{quoted(getattr(plan, 'status', '?'))}: no targets to monitor")
     if plan.gross_output is None or plan.industrial_output is None:
         raise AutarkyError("the plan has no output paths")
-    source = f"plan {plan.strategy!r}"
+    source = f"plan {quoted(plan.strategy)}"
     years = [int(y) for y in plan.years]
     out = [Target(INDUSTRIAL_OUTPUT, y, float(plan.industrial_output[y]),
                   f"{plan.currency} at constant prices", source) for y in years]

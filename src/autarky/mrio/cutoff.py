@@ -46,10 +46,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from autarky.errors import BadValueError
+from autarky import checks
+from autarky.errors import BadTypeError, BadValueError
 from autarky.mrio.table import MRIO, calc_A
 from autarky.solve import LeontiefSolver
-from autarky.solve.propagation import Shock, propagate
+from autarky.solve.propagation import MAX_WEEKS, Shock, propagate
 
 #: Largest split network run on dense ``n x n`` stocks; a larger one runs on the non-zeros of its
 #: technology (:mod:`autarky.solve.supply_network`). Zero: the non-zeros always, since they gave
@@ -145,7 +146,12 @@ def cutoff_two_ways(table: MRIO, home: str, partner: Sequence[str], *, weeks: in
     from autarky.mrio.embodied import require_closed
 
     require_closed(table, "a cut-off through the whole system")
-    partner = [str(p) for p in partner]
+    if not isinstance(home, str):
+        raise BadTypeError(f"home must be a region id, got {checks.quoted(home)}")
+    partner = checks.id_list("partner", [partner] if isinstance(partner, str) else partner)
+    weeks = checks.integer("weeks", weeks, lower=1, upper=MAX_WEEKS)
+    duration = checks.integer("duration", duration, lower=0)
+    inventory_days = checks.real("inventory_days", inventory_days, lower=0.0)
     if home in partner or not partner:
         raise BadValueError("the partner is one or more regions other than the home region")
     for r in (home, *partner):

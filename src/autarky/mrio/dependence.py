@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from autarky.mrio.embodied import final_demand_of, solver, value_added_coefficients
+from autarky.mrio.embodied import final_demand_of, solver_of, value_added_coefficients
 from autarky.mrio.home import partner_groups
 from autarky.mrio.table import MRIO, calc_A
 from autarky.solve import LeontiefSolver
@@ -57,7 +57,7 @@ def partner_dependence(table: MRIO, home: str,
     Ld = LeontiefSolver(Ad)
     domestic_output = Ld.solve(Yh[h])  # home output for home final use
     v = value_added_coefficients(table)
-    lu = lu or solver(table)
+    lu = solver_of(table, lu)
     embodied = v * lu.solve(final_demand_of(table, home))
     rows = {}
     for name, members in parts.items():

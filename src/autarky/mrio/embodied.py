@@ -28,11 +28,14 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from autarky.errors import BadValueError
+from autarky import checks
+from autarky.checks import quoted
+from autarky.errors import BadTypeError, BadValueError, UnknownIdError
 from autarky.mrio.table import MRIO, calc_A
 from autarky.solve import LeontiefSolver
 
@@ -45,6 +48,18 @@ def require_closed(table: MRIO, what: str) -> None:
             f"{what} needs every supplier inside the table, and this one has imports from "
             "outside it (imports_out); use the home-region view (home_view), whose import "
             "shares take them in")
+
+
+def solver_of(table: MRIO, lu: Any) -> LeontiefSolver:
+    """``lu`` if it is a solver of the table's size, else (for ``None``) the table's own
+    (:func:`solver`); anything else is refused."""
+    if lu is None:
+        return solver(table)
+    if not isinstance(lu, LeontiefSolver):
+        raise BadTypeError(f"lu must be a LeontiefSolver of the table, got {type(lu).__name__}")
+    if lu.n != table.n:
+        raise BadValueError(f"lu is a solver for {lu.n} branches, the table has {table.n}")
+    return lu
 
 
 def solver(table: MRIO) -> LeontiefSolver:
@@ -111,7 +126,7 @@ def value_added_in_final_demand(table: MRIO, region: str,
     """The value added of each source region embodied in ``region``'s final demand (the
     table's unit); the home region's own entry is its domestic value added."""
     v = value_added_coefficients(table)
-    lu = lu or solver(table)
+    lu = solver_of(table, lu)
     return _by_region(table, v * lu.solve(final_demand_of(table, region)))
 
 
@@ -157,7 +172,7 @@ class TiVA:
 
 def tiva(table: MRIO, region: str, lu: LeontiefSolver | None = None) -> TiVA:
     """The TiVA set of ``region`` (see :class:`TiVA`): three solves with one factorization."""
-    lu = lu or solver(table)
+    lu = solver_of(table, lu)
     v = value_added_coefficients(table)
     h = table.region_slice(region)
     fd = final_demand_of(table, region)
@@ -183,8 +198,11 @@ def multipliers(table: MRIO, extension: str, lu: LeontiefSolver | None = None) -
     """Total (direct and indirect) stressor per unit of final demand of each ``(region,
     sector)``: ``M = S L`` with ``S = F diag(x)^-1``, by transposed solves ``L' s_k`` (pymrio's
     ``M``)."""
+    if not isinstance(extension, str) or extension not in table.extensions:
+        raise UnknownIdError(f"unknown extension {quoted(extension)}; the table has "
+                             f"{checks.id_text(table.extensions, k=12) or 'none'}")
     ext = table.extensions[extension]
-    lu = lu or solver(table)
+    lu = solver_of(table, lu)
     S = calc_A(ext.F, table.x)
     M = lu.solve_transposed(S.T).T if len(S) else S        # every stressor in one block
     cols = pd.MultiIndex.from_tuples(table.labels(), names=["region", "sector"])

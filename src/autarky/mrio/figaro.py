@@ -31,6 +31,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from autarky.checks import quoted
 from autarky.mrio.matrix import (
     Layout,
     open_stream,
@@ -88,7 +89,7 @@ def read_figaro(path: str | Path, *, rtol: float = 1e-4, atol: float = 0.01) -> 
     for lab in rows:
         kind = _row_kind(lab)
         if kind is not None and kind.startswith("unknown"):
-            raise TableError(f"{lab!r} is not one of FIGARO's value-added rows (W2_"
+            raise TableError(f"{quoted(lab)} is not one of FIGARO's value-added rows (W2_"
                              f"{', W2_'.join(VALUE_ADDED)})", file=file, row=lab)
     parsed = parse_labelled(rows, columns, values, file, LAYOUT, rtol=rtol, atol=atol)
     del values

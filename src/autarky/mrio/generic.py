@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from autarky.checks import quoted
 from autarky.errors import BadValueError, TableError
 from autarky.mrio.matrix import read_matrix, reader_name, year_in
 from autarky.mrio.readers import register
@@ -55,7 +56,7 @@ def _sheet(path: Path, sheet: str | int | None) -> tuple[list[str], list[str], n
 
         raise MissingDependencyError("openpyxl", "reading Excel workbooks", "tables") from None
     except (ValueError, KeyError) as exc:
-        raise TableError(f"cannot read the sheet {sheet!r}: {exc}", file=str(path)) from None
+        raise TableError(f"cannot read the sheet {quoted(sheet)}: {exc}", file=str(path)) from None
     try:
         values = frame.apply(pd.to_numeric).fillna(0.0).to_numpy(dtype=float)
     except (ValueError, TypeError) as exc:
@@ -107,7 +108,7 @@ def read_matrix_table(path: str | Path, *, region: str = "home",
                                     ("value-added row", value_added, rows, "row")):
         for name in names:
             if name not in have:
-                message = f"no {what} {name!r} in the table"
+                message = f"no {what} {quoted(name)} in the table"
                 if axis == "column":
                     raise TableError(message, file=file, column=name)
                 raise TableError(message, file=file, row=name)
@@ -120,9 +121,9 @@ def read_matrix_table(path: str | Path, *, region: str = "home",
         only_c = [c for c in labels_c if c not in labels_r]
         raise TableError(
             "the intermediate block is not square: " + (
-                f"the row {only_r[0]!r} has no column (name it as value added, imports or "
+                f"the row {quoted(only_r[0])} has no column (name it as value added, imports or "
                 "output if it is one)" if only_r else
-                f"the column {only_c[0]!r} has no row (name it as final demand, exports, "
+                f"the column {quoted(only_c[0])} has no row (name it as final demand, exports, "
                 "imports or output if it is one)" if only_c else
                 "its columns are not in the order of its rows"),
             file=file, row=only_r[0] if only_r else None,
@@ -142,7 +143,7 @@ def read_matrix_table(path: str | Path, *, region: str = "home",
                              "imports by product), or the imported use as its own table",
                              file=file, row=imports)
         else:
-            raise TableError(f"no imports column {imports!r}", file=file, column=imports)
+            raise TableError(f"no imports column {quoted(imports)}", file=file, column=imports)
         if (col <= 0).all():
             m = np.abs(col)
         elif (col >= 0).all():
@@ -158,7 +159,7 @@ def read_matrix_table(path: str | Path, *, region: str = "home",
         elif output in rows:
             stated = values[rows.index(output), cells_c]
         else:
-            raise TableError(f"no output column or row {output!r}", file=file, column=output)
+            raise TableError(f"no output column or row {quoted(output)}", file=file, column=output)
     categories = [*final_demand, *[f"exports: {e}" for e in exports]]
     for arr in (Z, Y, V):
         arr.setflags(write=False)
@@ -188,7 +189,7 @@ def _read_with_layout(path: str | Path, **options: Any) -> MRIO:
                              f"{', '.join(LAYOUT_KEYS)}", file=str(sidecar), line=1)
         unknown = [k for k in data if k not in LAYOUT_KEYS]
         if unknown:
-            raise TableError(f"unknown key {unknown[0]!r}; keys: {', '.join(LAYOUT_KEYS)}",
+            raise TableError(f"unknown key {quoted(unknown[0])}; keys: {', '.join(LAYOUT_KEYS)}",
                              file=str(sidecar))
         layout = dict(data)
     layout.update(options)

@@ -43,6 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autarky import checks
+from autarky.checks import quoted
 from autarky.economy import Economy
 from autarky.errors import BadValueError, UnknownIdError
 from autarky.mrio.table import MRIO, calc_A
@@ -81,22 +83,23 @@ def partner_groups(table: MRIO, home: str,
         if isinstance(members, str):
             if members == REST:
                 if rest is not None:
-                    raise BadValueError(f"groups {rest!r} and {name!r} both take the rest ('*')")
+                    raise BadValueError(f"groups {quoted(rest)} and {quoted(name)} both take the rest ('*')")
                 rest = name
                 out[name] = []
                 continue
             members = [members]
-        listed = [str(m) for m in members]
+        listed = checks.id_list(f"groups[{quoted(name)}]", members)
         for m in listed:
             if m == home:
-                raise BadValueError(f"group {name!r} holds the home region {home!r}")
+                raise BadValueError(f"group {quoted(name)} holds the home region {quoted(home)}")
             if m not in table.regions:
-                raise UnknownIdError(f"group {name!r}: no region {m!r} in the table")
+                raise UnknownIdError(f"group {quoted(name)}: no region {quoted(m)} in the table")
             if m in seen:
-                raise BadValueError(f"region {m!r} is in two groups: {seen[m]!r} and {name!r}")
+                raise BadValueError(f"region {quoted(m)} is in two groups: {quoted(seen[m])} "
+                                    f"and {quoted(name)}")
             seen[m] = name
         if not listed:
-            raise BadValueError(f"group {name!r} has no region")
+            raise BadValueError(f"group {quoted(name)} has no region")
         out[name] = listed
     left = [r for r in others if r not in seen]
     if rest is not None:
@@ -120,13 +123,13 @@ def _factor_ids(table: MRIO, factors: Any) -> list[tuple[str, int]]:
     out = []
     for name, rows in dict(factors).items():
         if name not in table.extensions:
-            raise UnknownIdError(f"no extension {name!r}; extensions: "
+            raise UnknownIdError(f"no extension {quoted(name)}; extensions: "
                                  f"{', '.join(table.extensions) or 'none'}")
         ext = table.extensions[name]
         wanted = ext.rows if rows in ("all", None) else [str(r) for r in rows]
         for r in wanted:
             if r not in ext.rows:
-                raise UnknownIdError(f"extension {name!r} has no row {r!r}")
+                raise UnknownIdError(f"extension {quoted(name)} has no row {quoted(r)}")
             out.append((name, ext.rows.index(r)))
     return out
 
@@ -170,7 +173,7 @@ def home_view(table: MRIO, home: str, groups: Mapping[str, str | Sequence[str]] 
     out_cats = export_categories(table) if exports_out is None else [str(c) for c in exports_out]
     for c in out_cats:
         if c not in table.categories:
-            raise UnknownIdError(f"exports_out: no final-demand category {c!r}")
+            raise UnknownIdError(f"exports_out: no final-demand category {quoted(c)}")
     h = table.region_slice(home)
     S = len(table.sectors)
     C = len(table.categories)
@@ -195,7 +198,7 @@ def home_view(table: MRIO, home: str, groups: Mapping[str, str | Sequence[str]] 
         if np.any(abroad != 0):
             i, k = np.argwhere(abroad != 0)[0]
             raise BadValueError(
-                f"the home region's export column {table.categories[out_k[k]]!r} buys "
+                f"the home region's export column {quoted(table.categories[out_k[k]])} buys "
                 f"{table.sectors[i]} from other regions (re-exports); autarky cannot place them")
     out_sales = table.Y[h, table.regions.index(home) * C:(table.regions.index(home) + 1) * C][
         :, out_k].sum(axis=1) if out_k else np.zeros(S)
@@ -255,7 +258,7 @@ def home_view(table: MRIO, home: str, groups: Mapping[str, str | Sequence[str]] 
         tables["import_shares"] = shares
     if capacity is not None:
         if not (np.isfinite(capacity) and capacity > 0):
-            raise BadValueError(f"capacity is a positive multiple of output, got {capacity!r}")
+            raise BadValueError(f"capacity is a positive multiple of output, got {quoted(capacity)}")
         tables["capacity"] = capacity * xh
     if coef is not None:
         tables["factor_coefficients"] = coef

@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from autarky.checks import quoted
 from autarky.errors import BadValueError, TableError
 from autarky.mrio.matrix import (
     OUTPUT,
@@ -112,7 +113,7 @@ def read_icio(path: str | Path, *, splits: str = "merge", rtol: float = 1e-4,
         Tolerance of the check of every row sum against the output column.
     """
     if splits not in ("merge", "keep"):
-        raise BadValueError(f"splits is 'merge' or 'keep', not {splits!r}")
+        raise BadValueError(f"splits is 'merge' or 'keep', not {quoted(splits)}")
     p = Path(path)
     opener, file = open_stream(p, "ICIO year")
     rows, columns, values = read_matrix(opener, file)
@@ -197,7 +198,7 @@ def write_icio(table: MRIO, path: str | Path, *, edition: str = "2023",
         raise BadValueError(f"an ICIO table has the final-demand categories "
                             f"{', '.join(FINAL_DEMAND)}")
     if edition not in ("2021", "2023"):
-        raise BadValueError(f"edition is '2021' or '2023', not {edition!r}")
+        raise BadValueError(f"edition is '2021' or '2023', not {quoted(edition)}")
     R, S = len(table.regions), len(table.sectors)
     regions = list(table.regions)
     Z, Y = np.array(table.Z), np.array(table.Y)

@@ -32,6 +32,7 @@ from typing import IO
 
 import numpy as np
 
+from autarky.checks import quoted
 from autarky.errors import TableError
 
 #: A row that is the stated output (``row_kind`` returns it).
@@ -144,7 +145,7 @@ def split_label(label: str, file: str, axis: str) -> tuple[str, str]:
     """``(region, code)`` of a ``REGION_CODE`` label, split on its first underscore."""
     region, sep, code = label.partition("_")
     if not sep or not region or not code:
-        message = (f"the label {label!r} does not split into REGION_CODE at its first "
+        message = (f"the label {quoted(label)} does not split into REGION_CODE at its first "
                    "underscore")
         if axis == "row":
             raise TableError(message, file=file, row=label)
@@ -185,7 +186,7 @@ def parse_labelled(rows: list[str], columns: list[str], values: np.ndarray, file
             col_labels.append((region, code))
             cell_cols.append(k)
         else:
-            raise TableError(f"{code!r} is neither a code of the rows nor a final-demand code "
+            raise TableError(f"{quoted(code)} is neither a code of the rows nor a final-demand code "
                              f"({', '.join(layout.final_demand)})", file=file, column=lab)
     if layout.out_columns and out_col is None:
         raise TableError(f"no output column ({' or '.join(layout.out_columns)})", file=file)

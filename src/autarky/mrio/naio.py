@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from autarky.checks import quoted
 from autarky.errors import TableError
 from autarky.mrio.matrix import reader_name
 from autarky.mrio.readers import register
@@ -117,7 +118,7 @@ def _records(path: Path, year: int, file: str) -> list[dict[str, Any]]:
             try:
                 value = _number(cells[k])
             except ValueError:
-                raise TableError(f"not a number: {cells[k]!r}", file=file, line=n,
+                raise TableError(f"not a number: {quoted(cells[k])}", file=file, line=n,
                                  column=str(year)) from None
             out.append({**dict(zip(keys, key, strict=True)), "value": value, "line": n})
         return out
@@ -132,7 +133,7 @@ def _records(path: Path, year: int, file: str) -> list[dict[str, Any]]:
         try:
             value = _number(row["OBS_VALUE"])
         except ValueError:
-            raise TableError(f"not a number: {row['OBS_VALUE']!r}", file=file, line=n,
+            raise TableError(f"not a number: {quoted(row['OBS_VALUE'])}", file=file, line=n,
                              column="OBS_VALUE") from None
         out.append({**row, "value": value, "line": n})
     return out
@@ -160,13 +161,13 @@ def read_naio(path: str | Path, *, geo: str, year: int, unit: str = "MIO_EUR") -
     stray = sorted((cells_r | cells_c) - set(codes))
     if stray:
         r = next(x for x in recs if x[ava] == stray[0] or x[use] == stray[0])
-        raise TableError(f"the item {stray[0]!r} is a row without a column or a column "
+        raise TableError(f"the item {quoted(stray[0])} is a row without a column or a column "
                          "without a row (nor a final use, value added or total)", file=file,
                          line=r["line"])
     for a in codes:
         for b in codes:
             if a != b and _covers(a, b):
-                raise TableError(f"the aggregate {a!r} stands beside its part {b!r} (both would "
+                raise TableError(f"the aggregate {quoted(a)} stands beside its part {quoted(b)} (both would "
                                  "count the same flows): keep one level of the classification",
                                  file=file)
     uses = [f for f in FINAL_USES if any(r[use] == f for r in recs)]

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from autarky.checks import quoted
 from autarky.errors import BadValueError
 from autarky.mrio.table import MRIO
 
@@ -71,7 +72,7 @@ def read_table(fmt: str, path: str | Path, **options: Any) -> MRIO:
     _builtin()
     reader = READERS.get(fmt)
     if reader is None:
-        raise BadValueError(f"unknown table format {fmt!r}; formats: {', '.join(sorted(READERS))}")
+        raise BadValueError(f"unknown table format {quoted(fmt)}; formats: {', '.join(sorted(READERS))}")
     return reader(path, **options)
 
 

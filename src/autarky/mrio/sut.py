@@ -59,6 +59,7 @@ from typing import Any
 
 import numpy as np
 
+from autarky.checks import quoted
 from autarky.errors import BadValueError, TableError
 from autarky.mrio.table import MRIO, calc_A
 
@@ -89,10 +90,10 @@ def product_mix(V: np.ndarray) -> np.ndarray:
 
 def _check(technology: str, by: str) -> None:
     if technology not in ("industry", "product"):
-        raise BadValueError(f"technology is 'industry' or 'product', not {technology!r}")
+        raise BadValueError(f"technology is 'industry' or 'product', not {quoted(technology)}")
     if by not in ("industry", "product"):
         raise BadValueError(f"by is 'industry' (industry by industry) or 'product' (product "
-                            f"by product), not {by!r}")
+                            f"by product), not {quoted(by)}")
 
 
 def _square(V: np.ndarray, commodities: Any = None, industries: Any = None) -> None:
@@ -230,7 +231,7 @@ def to_mrio(s: Symmetric, *, sectors: Any, categories: Any, value_added_rows: An
     ``j`` of a flow ``Z[i, j] < 0``), so that rows and columns still balance; recorded in the
     provenance (``negatives``: count, largest, where, total)."""
     if negatives not in ("move", "refuse"):
-        raise BadValueError(f"negatives is 'move' or 'refuse', not {negatives!r}")
+        raise BadValueError(f"negatives is 'move' or 'refuse', not {quoted(negatives)}")
     Z, Y, W = s.Z.copy(), s.Y.copy(), s.W.copy()
     m = None if s.m is None else s.m.copy()
     cats, va_rows, sec = list(categories), list(value_added_rows), [str(x) for x in sectors]
@@ -263,7 +264,7 @@ def to_mrio(s: Symmetric, *, sectors: Any, categories: Any, value_added_rows: An
         W = np.vstack([W, low.sum(axis=0)[None, :]])
         cats.append(ADJUSTMENT)
         va_rows.append(ADJUSTMENT)
-        record["treatment"] = f"moved to the final-demand category and value-added row {ADJUSTMENT!r}"
+        record["treatment"] = f"moved to the final-demand category and value-added row {quoted(ADJUSTMENT)}"
     prov = {**provenance, "construct": f"{s.technology} technology, {s.by} by {s.by}",
             "negatives": record}
     return MRIO(regions=(region,), sectors=tuple(sec), categories=tuple(cats), Z=Z, Y=Y,

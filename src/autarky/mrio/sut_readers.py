@@ -56,6 +56,7 @@ from typing import Any
 
 import numpy as np
 
+from autarky.checks import quoted
 from autarky.errors import BadValueError, TableError
 from autarky.mrio.readers import register
 from autarky.mrio.sut import symmetric, to_mrio
@@ -135,7 +136,7 @@ class _Sheet:
                     if not np.isfinite(out[a, b]):
                         raise ValueError(s)
                 except ValueError:
-                    raise TableError(f"not a number: {s!r}" if s else "an empty cell",
+                    raise TableError(f"not a number: {quoted(s)}" if s else "an empty cell",
                                      file=self.file,
                                      row=(row_labels[a] if row_labels else self.labels[i]),
                                      column=self.header[j] if j < len(self.header) else
@@ -215,7 +216,7 @@ def _pair(path: str | Path, use: str | Path | None, kind: str,
 def _unique(labels: list[str], file: str, axis: str) -> None:
     dup = next((x for k, x in enumerate(labels) if x in labels[:k]), None)
     if dup is not None:
-        raise TableError(f"the label {dup!r} appears twice", file=file,
+        raise TableError(f"the label {quoted(dup)} appears twice", file=file,
                          **{axis: dup})  # type: ignore[arg-type]
 
 
@@ -255,7 +256,7 @@ def _bea_supply(sh: _Sheet, rounding: float) -> dict[str, Any]:
     first = min(special.values())
     industries, cols = h[1:first], list(range(1, first))
     if BEA_SUPPLY_TOTAL not in sh.labels:
-        raise TableError(f"no row {BEA_SUPPLY_TOTAL!r} (industry output)", file=f,
+        raise TableError(f"no row {quoted(BEA_SUPPLY_TOTAL)} (industry output)", file=f,
                          row=BEA_SUPPLY_TOTAL)
     tr = sh.labels.index(BEA_SUPPLY_TOTAL)
     crow = [i for i in range(1, tr) if sh.labels[i]]
@@ -307,18 +308,18 @@ def _bea_use(sh: _Sheet, sup: dict[str, Any], rounding: float) -> dict[str, Any]
     t019 = next((k for k, c in enumerate(h) if c in ("Total use of products", "T019")), None)
     for need in BEA_ROWS:
         if need not in sh.labels:
-            raise TableError(f"no row {need!r}", file=f, row=need)
+            raise TableError(f"no row {quoted(need)}", file=f, row=need)
     ti, va, out = (sh.labels.index(r) for r in BEA_ROWS)
     crow = [i for i in range(1, ti) if sh.labels[i]]
     com, inds = [sh.labels[i] for i in crow], h[1:t001]
     _unique(com, f, "row")
     for c in sup["commodities"]:
         if c not in com:
-            raise TableError(f"the commodity {c!r} of the supply table {sup['file']} is not a "
+            raise TableError(f"the commodity {quoted(c)} of the supply table {sup['file']} is not a "
                              "row of the use table", file=f, row=c)
     for c in com:
         if c not in sup["commodities"]:
-            raise TableError(f"the commodity {c!r} is not a row of the supply table "
+            raise TableError(f"the commodity {quoted(c)} is not a row of the supply table "
                              f"{sup['file']}", file=f, row=c)
     names = sup["industries"]
     codes = None
@@ -330,9 +331,9 @@ def _bea_use(sh: _Sheet, sup: dict[str, Any], rounding: float) -> dict[str, Any]
         gone = [n for n in names if n not in inds]
         extra = [n for n in inds if n not in names]
         raise TableError(
-            f"the industry {gone[0]!r} of the supply table {sup['file']} is not a column of "
+            f"the industry {quoted(gone[0])} of the supply table {sup['file']} is not a column of "
             "the use table" if gone else
-            f"the industry {extra[0]!r} is not a column of the supply table {sup['file']}",
+            f"the industry {quoted(extra[0])} is not a column of the supply table {sup['file']}",
             file=f, row=h[0] or "(header)", column=gone[0] if gone else extra[0])
     order = [crow[com.index(c)] for c in sup["commodities"]]
     rl, cl = sup["commodities"], [h[j] for j in jcols]
@@ -482,11 +483,11 @@ def _abs_use(sh: _Sheet, sup: dict[str, Any]) -> np.ndarray:
     _unique(h, f, "column")
     for n in inds:
         if n not in h:
-            raise TableError(f"the industry {n!r} of the supply table {sup['file']} is not a "
+            raise TableError(f"the industry {quoted(n)} of the supply table {sup['file']} is not a "
                              "column of the use table", file=f, row="(header)", column=n)
     for n in h:
         if n not in inds:
-            raise TableError(f"the industry {n!r} is not a column of the supply table "
+            raise TableError(f"the industry {quoted(n)} is not a column of the supply table "
                              f"{sup['file']}", file=f, row="(header)", column=n)
     if sorted(com) != sorted(h):
         raise TableError("the use table's rows have no labels: they are read as the products "

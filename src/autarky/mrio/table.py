@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from autarky.checks import quoted
 from autarky.errors import BadValueError, TableError
 
 
@@ -161,10 +162,10 @@ class MRIO:
                              file=self.provenance.get("file"))
         for name, ext in self.extensions.items():
             if ext.F.shape[1] != R * S:
-                raise TableError(f"extension {name!r}: F has {ext.F.shape[1]} columns, "
+                raise TableError(f"extension {quoted(name)}: F has {ext.F.shape[1]} columns, "
                                  f"expected {R * S}", file=self.provenance.get("file"))
             if ext.F_Y is not None and ext.F_Y.shape != (len(ext.rows), R * C):
-                raise TableError(f"extension {name!r}: F_Y has shape {ext.F_Y.shape}, expected "
+                raise TableError(f"extension {quoted(name)}: F_Y has shape {ext.F_Y.shape}, expected "
                                  f"({len(ext.rows)}, {R * C})", file=self.provenance.get("file"))
         if self.imports_out is not None:
             m = _frozen(self.imports_out, "imports_out", 1)
@@ -216,7 +217,7 @@ class MRIO:
         except ValueError:
             from autarky.errors import UnknownIdError
 
-            raise UnknownIdError(f"no region {region!r}; regions: "
+            raise UnknownIdError(f"no region {quoted(region)}; regions: "
                                  f"{', '.join(self.regions[:20])}"
                                  f"{', ...' if len(self.regions) > 20 else ''}") from None
         S = len(self.sectors)

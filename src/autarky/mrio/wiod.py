@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from autarky.checks import quoted
 from autarky.errors import MissingDependencyError, TableError
 from autarky.mrio.matrix import reader_name, year_in
 from autarky.mrio.readers import register
@@ -50,7 +51,7 @@ def _frame(path: Path, sheet: str | int | None) -> Any:
         year = year_in(path.name)
         sheet = str(year) if year is not None and str(year) in names else names[0]
     if isinstance(sheet, str) and sheet not in names:
-        raise TableError(f"no sheet {sheet!r}; sheets: {', '.join(names)}", file=str(path))
+        raise TableError(f"no sheet {quoted(sheet)}; sheets: {', '.join(names)}", file=str(path))
     return pd.read_excel(book, sheet_name=sheet, header=None)
 
 

@@ -47,6 +47,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from autarky import checks
 from autarky.economy import Economy, Scenario
 from autarky.errors import BadValueError
 from autarky.plan.aid_timing import AidTiming, _prepare, compare_aid
@@ -145,7 +146,8 @@ def aid_counterfactuals(obj: Economy | Scenario, strategy: str | None = None, *,
     scn, h, given = _prepare(obj, strategy, targets)
     partners = [str(p) for p in scn.economy.coords.partner]
     years = list(h.years)
-    names = list(dict.fromkeys(cases)) if cases is not None else default_cases(partners, given)
+    names = (list(dict.fromkeys(checks.id_list("cases", cases))) if cases is not None
+             else default_cases(partners, given))
     if not names:
         raise BadValueError("cases: give at least one aid case")
     aid = {name: case_aid(name, given, years, partners) for name in names}

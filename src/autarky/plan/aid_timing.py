@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autarky import checks
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.errors import BadValueError
 from autarky.plan.multiyear import _by_year, multiyear, resolve_horizon
@@ -139,7 +140,7 @@ def _profiles(profiles: Sequence[str] | Mapping[str, Sequence[float]] | None,
     out: dict[str, np.ndarray | None] = {}
     if isinstance(profiles, Mapping):
         for name, shares in profiles.items():
-            w = np.asarray(shares, dtype=float)
+            w = np.atleast_1d(checks.floats(f"aid profile {name}", shares))
             if w.shape != (T,) or not np.all(np.isfinite(w)) or np.any(w < 0) or \
                     abs(float(w.sum()) - 1.0) > 1e-9:
                 raise BadValueError(f"aid profile {name!r}: {T} non-negative shares summing to "
@@ -150,6 +151,7 @@ def _profiles(profiles: Sequence[str] | Mapping[str, Sequence[float]] | None,
         return out
     if isinstance(profiles, str):
         profiles = [profiles]
+    profiles = checks.id_list("profiles", profiles)
     for name in profiles:
         out[name] = None if name == "as given" else _shares(name, T)
     if not out:

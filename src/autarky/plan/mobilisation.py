@@ -52,9 +52,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autarky import checks
 from autarky.economy import Economy, Scenario, as_scenario
 from autarky.economy.settings import EffortTier, Mobilisation
-from autarky.errors import BadValueError
+from autarky.errors import BadTypeError, BadValueError
 from autarky.plan.multiyear import multiyear
 from autarky.plan.multiyear_result import MultiYearPlan
 
@@ -177,8 +178,14 @@ def effort_frontier(obj: Economy | Scenario, strategy: str | None = None, *,
     """
     scn = as_scenario(obj)
     m = _mobilisation(scn)
-    caps = (list(np.arange(m.normal_hours, m.max_hours + 1e-9, 1.0)) if hours is None
-            else [float(h) for h in hours])
+    if hours is None:
+        caps = list(np.arange(m.normal_hours, m.max_hours + 1e-9, 1.0))
+    else:
+        given = np.atleast_1d(checks.floats("hours", hours, finite=True))
+        if given.ndim != 1:
+            raise BadValueError(f"hours must be a list of lengths of the working day, got an "
+                                f"array of shape {given.shape}")
+        caps = [float(h) for h in given]
     if not caps:
         raise BadValueError("hours: give at least one length of the working day")
     rows = []
@@ -239,6 +246,9 @@ def campaign(obj: Economy | Scenario, strategy: str | None = None, *,
     """
     scn = as_scenario(obj)
     m = _mobilisation(scn)
+    if hours is not None and not isinstance(hours, Mapping):
+        raise BadTypeError(f"hours must be a mapping of year to the working day's hours, got "
+                           f"{checks.quoted(hours)}")
     mandated = dict((m.campaign or m.min_hours) if hours is None else hours)
     if not mandated:
         raise BadValueError("no campaign to compare: give hours by year, or campaign (or "

@@ -150,11 +150,13 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
     strat = resolve_strategy(st, strategy)
     check_groups(strat, set(eco.branches["group"].astype(str)))
     if targets is not None:
-        if targets not in ("soft", "strict", "none"):
-            raise BadValueError(f"targets is soft, strict or none, not {targets!r}")
+        if not isinstance(targets, str) or targets not in ("soft", "strict", "none"):
+            raise BadValueError(f"targets is soft, strict or none, not {checks.quoted(targets)}")
         strat = replace(strat, targets=targets)  # type: ignore[arg-type]
     if target_growth is not None:
-        target_growth = checks.real("target_growth", target_growth, lower=-1.0, lower_open=True)
+        # above 100 (10,000 % a year) the target's level overflows over a plan's years
+        target_growth = checks.real("target_growth", target_growth, lower=-1.0, lower_open=True,
+                                    upper=100.0)
         strat = replace(strat, target_growth=target_growth)
     assert st.horizon is not None
     years = st.years
@@ -726,6 +728,7 @@ def max_uniform_growth(obj: Economy | Scenario, strategy: str | None = None, *,
     low = checks.real("low", low, lower=-1.0, lower_open=True)
     high = checks.real("high", high, lower=low, lower_open=True)
     tol = checks.real("tol", tol, lower=0.0, lower_open=True)
+    no_waste = checks.flag("no_waste", no_waste)
 
     def feasible(g: float) -> bool:
         # whether a plan exists does not depend on the objective: with none, the simplex stops

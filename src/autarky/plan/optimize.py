@@ -65,7 +65,7 @@ from autarky.economy.trade import (
     require_prices,
     trade_prices_given,
 )
-from autarky.errors import AutarkyError, BadValueError, UnknownIdError
+from autarky.errors import AutarkyError, BadTypeError, BadValueError, UnknownIdError
 from autarky.plan.constraints import (
     Trade,
     define_balance,
@@ -275,9 +275,9 @@ def build_model(obj: Economy | Scenario, data: YearData | None = None, *,
         data = replace(data, min_fulfilment=min_fulfilment)
     d = np.asarray(data.target, dtype=float)
     check_target(eco, d)
-    objective = objective or scn.settings.objective
-    if objective not in OBJECTIVES:
-        raise BadValueError(f"unknown objective {objective!r}; expected one of "
+    objective = _objective(scn, objective)
+    if not isinstance(objective, str) or objective not in OBJECTIVES:
+        raise BadValueError(f"unknown objective {checks.quoted(objective)}; expected one of "
                             f"{', '.join(OBJECTIVES)}")
     wv = fulfilment_weights(scn, weights)
     fx = trade_prices_given(eco)
@@ -370,6 +370,13 @@ def explain_unbounded(model: OptimizeModel, res: LPResult) -> list[str]:
     return [model.lp.col_names[i] for i in big]
 
 
+def _objective(scn: Scenario, objective: Any) -> Any:
+    """The objective asked for, else the scenario's (an empty name counts as none)."""
+    if objective is None or (isinstance(objective, str) and not objective):
+        return scn.settings.objective
+    return objective
+
+
 def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | None = None,
              weights: Any = None, min_fulfilment: float | None = None,
              solver: str = "simplex", method: str = "auto", data: YearData | None = None,
@@ -426,13 +433,16 @@ def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | No
     from autarky.plan import closed_form
 
     scn = as_scenario(obj)
-    kind = objective or scn.settings.objective
-    if method not in ("auto", "lp", "closed-form", "structured"):
-        raise BadValueError(f"unknown method {method!r}; expected auto, lp, closed-form or "
+    kind = _objective(scn, objective)
+    if data is not None and not isinstance(data, YearData):
+        raise BadTypeError(f"data must be a YearData (from year_data), got {type(data).__name__}")
+    if not isinstance(method, str) or method not in ("auto", "lp", "closed-form", "structured"):
+        raise BadValueError(f"unknown method {checks.quoted(method)}; expected auto, lp, closed-form or "
                             "structured")
     checks.choice("solver", solver, SOLVERS)
-    if kind not in OBJECTIVES:
-        raise BadValueError(f"unknown objective {kind!r}; expected one of {', '.join(OBJECTIVES)}")
+    if not isinstance(kind, str) or kind not in OBJECTIVES:
+        raise BadValueError(f"unknown objective {checks.quoted(kind)}; expected one of "
+                            f"{', '.join(OBJECTIVES)}")
     if min_fulfilment is not None:
         min_fulfilment = checks.real("min_fulfilment", min_fulfilment, lower=0.0)
     if weights is not None:

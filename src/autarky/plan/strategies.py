@@ -26,6 +26,7 @@ scenario does not have is refused, naming them.
 
 from __future__ import annotations
 
+from autarky import checks
 from autarky.economy.settings import PlanSettings, Strategy, StrategyRule
 from autarky.errors import BadValueError, UnknownIdError
 
@@ -86,7 +87,8 @@ def resolve_strategy(settings: PlanSettings, name: str | None) -> Strategy:
     if settings.horizon is None:
         raise BadValueError("a multi-year plan needs a horizon: {first: year, last: year}")
     known = {**builtin_strategies(*settings.horizon), **settings.strategies}
-    name = name or "free"
+    name = "free" if name is None or (isinstance(name, str) and not name) else name
     if not isinstance(name, str) or name not in known:
-        raise UnknownIdError(f"unknown strategy {name!r}; known: {', '.join(sorted(known))}")
+        raise UnknownIdError(f"unknown strategy {checks.quoted(name)}; "
+                             f"known: {', '.join(sorted(known))}")
     return known[name]

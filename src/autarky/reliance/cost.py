@@ -152,7 +152,8 @@ def cost_of_autarky(obj: Economy | Scenario, *, caps: Any = None,
     """
     scn = as_scenario(obj)
     eco = scn.economy
-    if not np.isfinite(checks.number("theta", theta)) or theta <= 0:
+    theta = checks.real("theta", theta)
+    if theta <= 0:
         raise BadValueError(f"the trade elasticity theta must be a positive number, got {theta:g}")
     kappas = np.round(np.linspace(1.0, 0.0, 11), 10) if caps is None else \
         np.atleast_1d(checks.floats("caps", caps))

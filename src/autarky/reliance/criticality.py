@@ -145,6 +145,7 @@ def neutrality(obj: Economy | Scenario, levels: Any = None) -> NeutralPlan:
     (imports from it, at constant prices, over the baseline value of home use)."""
     scn = as_scenario(obj)
     eco = scn.economy
+    given = None
     if levels is not None:
         given = np.atleast_1d(checks.floats("levels", levels, finite=True, nonnegative=True))
         if given.ndim != 1 or not given.size:
@@ -152,8 +153,7 @@ def neutrality(obj: Economy | Scenario, levels: Any = None) -> NeutralPlan:
     w, _ = valuation(eco)
     best = require_baseline(scn, "the neutrality plan")
     lam_max = best.fulfilment
-    levels = (np.round(np.linspace(0.8, 1.0, 5) * lam_max, 10) if levels is None
-              else np.asarray(levels, dtype=float))
+    levels = np.round(np.linspace(0.8, 1.0, 5) * lam_max, 10) if given is None else given
     x_b = best.gross_output.to_numpy()
     use_value = float(w @ (np.asarray(eco.A @ x_b).ravel()
                            + best.final_demand.to_numpy().sum(axis=1)))

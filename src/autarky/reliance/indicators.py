@@ -301,6 +301,9 @@ def indicators(obj: Economy | Scenario, *, plan: Plan | str | None = None,
     eco = scn.economy
     th = {**EU_THRESHOLDS, **_thresholds(thresholds)}
     w, wunit = valuation(eco)
+    if plan is not None and not isinstance(plan, (str, Plan)):
+        raise BadTypeError(f"plan is 'baseline', 'balance', 'optimal' or a Plan, not "
+                           f"{type(plan).__name__}")
     if plan is None or plan == "baseline":
         basis_plan, basis = baseline(scn)
     elif plan == "balance":

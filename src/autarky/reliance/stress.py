@@ -292,8 +292,12 @@ def stress(obj: Economy | Scenario, shock: str | ShockSpec, *, duration: int = 1
     if not isinstance(shock, (str, ShockSpec)):
         raise BadTypeError(f"a shock is a string KIND:ARGS or a ShockSpec, got {shock!r:.60}")
     spec = parse_shock(shock, eco) if isinstance(shock, str) else shock
-    if baseline not in BASELINES:
-        raise BadValueError(f"baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
+    if not isinstance(baseline, str) or baseline not in BASELINES:
+        raise BadValueError(f"baseline must be one of {', '.join(BASELINES)}, got {checks.quoted(baseline)}")
+    propagate_too = checks.flag("propagate_too", propagate_too)
+    if progress is not None and not callable(progress):
+        raise BadTypeError(f"progress must be a function of (done, total), got "
+                           f"{type(progress).__name__}")
     if propagate_too:
         _check_propagation(weeks, duration)
     data = base_case(scn)

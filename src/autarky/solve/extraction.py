@@ -180,6 +180,8 @@ def _solver_for(A: ArrayOrSparse, solver: LeontiefSolver | None) -> LeontiefSolv
     n = _check_square(A)
     if solver is None:
         return LeontiefSolver(A)
+    if not isinstance(solver, LeontiefSolver):
+        raise BadTypeError(f"solver must be a LeontiefSolver of A, got {type(solver).__name__}")
     if solver.n != n:
         raise BadValueError(f"solver is for {solver.n} branches, A has {n}")
     return solver
@@ -311,8 +313,9 @@ def extraction_losses(A: ArrayOrSparse, y: Any, w: Any = None, solver: LeontiefS
     if n == 0:
         return ExtractionResult(np.zeros(0), np.zeros(0), "low-rank/empty")
     s = _solver_for(A, solver)
-    if diagonal not in ("auto", "columns", "fast"):
-        raise BadValueError(f"diagonal must be 'auto', 'columns' or 'fast', got {diagonal!r}")
+    checks.choice("diagonal", diagonal, ("auto", "columns", "fast"))
+    if block_size is not None:
+        block_size = checks.integer("block_size", block_size, lower=1)
     values = np.asarray(A.data) if sp.issparse(A) else np.asarray(A)
     nonneg = bool(values.min(initial=0.0) >= 0)
     if diagonal == "fast":

@@ -105,7 +105,11 @@ def to_dense(A: Any) -> np.ndarray:
     """A dense ``float`` copy-free view of a dense or sparse matrix."""
     if sp.issparse(A):
         return np.asarray(A.toarray(), dtype=float)
-    return np.asarray(A, dtype=float)
+    try:
+        return np.asarray(A, dtype=float)
+    except OverflowError:  # a Python integer beyond the float range
+        raise BadValueError("A must be finite numbers, got a number beyond the float "
+                            "range") from None
 
 
 def as_matrix(A: Any) -> Any:
@@ -212,8 +216,11 @@ class LeontiefSolver:
         A = as_matrix(A)
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise BadValueError(f"A must be square, got shape {A.shape}")
-        if method not in ("auto", "dense", "splu", "krylov", "gmres"):
-            raise BadValueError(f"unknown method {method!r}; expected auto, dense, splu or krylov")
+        if not isinstance(method, str) or method not in ("auto", "dense", "splu", "krylov", "gmres"):
+            raise BadValueError(f"unknown method {checks.quoted(method)}; expected auto, dense, "
+                                "splu or krylov")
+        check_finite = checks.flag("check_finite", check_finite)
+        overwrite_a = checks.flag("overwrite_a", overwrite_a)
         finite = A.data if sp.issparse(A) else A
         # one pass and no temporary: a finite sum means every value is finite (the element-wise
         # test only where the sum is not, e.g. an overflow of huge finite values)

@@ -122,7 +122,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-from autarky.errors import BadValueError
+from autarky.checks import quoted
+from autarky.errors import BadTypeError, BadValueError
 from autarky.solve.leontief import to_dense
 from autarky.solve.production import HouseholdDemand, Households, given_values, input_limit, per_pair
 from autarky.solve.supply_network import DensePairs, SparsePairs, ration_dense, tiers
@@ -349,8 +350,13 @@ class Shock:
 def _float(name: str, value: Any) -> float:
     try:
         return float(value)
-    except (TypeError, ValueError):
-        raise BadValueError(f"{name} must be a number, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise BadValueError(f"{name} must be a number, got {quoted(value)}") from None
+
+
+#: The longest simulation :func:`propagate` runs (about 19,000 years of weeks; its results
+#: hold one row per week and branch).
+MAX_WEEKS = 1_000_000
 
 
 def _positive_int(name: str, value: Any) -> int:
@@ -690,6 +696,12 @@ def propagate(A: ArrayLike, x0: ArrayLike, f0: ArrayLike, *, Am: ArrayLike | Non
     x0_ = _vector("x0", x0, n)
     f0_ = _vector("f0", f0, n)
     weeks = _positive_int("weeks", weeks)
+    if weeks > MAX_WEEKS:
+        raise BadValueError(f"weeks must be at most {MAX_WEEKS:,} (the results hold one row per "
+                            f"week), got {weeks:,}")
+    if progress is not None and not callable(progress):
+        raise BadTypeError(f"progress must be a function of (week, weeks), got "
+                           f"{type(progress).__name__}")
     if Am is None:
         if m0 is not None:
             raise BadValueError("m0 needs Am: import supply is shared out among imported-input users")
