@@ -53,3 +53,42 @@ def test_an_unknown_column_that_is_no_name_is_named_by_position(tmp_path, capsys
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "unknown column 4 (not a column name)" in err and "secret" not in err, err
+
+
+@pytest.mark.parametrize(("table", "column", "what"), [
+    ("technology.csv", 0, "unknown branch id"), ("technology.csv", 2, "non-numeric value"),
+    ("imports.csv", 0, "unknown partner id"), ("technology.csv", 8, "unknown distribution")])
+def test_a_long_cell_is_quoted_in_part(table, column, what, tmp_path, capsys):
+    """An unknown id or a bad number of 5,000 characters: the message names the file, the line
+    and the column and quotes the cell's first characters only."""
+    import csv
+    import shutil
+
+    from autarky import data
+
+    folder = tmp_path / "dprk"
+    shutil.copytree(data.dataset("dprk-1963").path, folder)
+    rows = list(csv.reader((folder / table).open()))
+    rows[1][column] = "Z" * 5000
+    with (folder / table).open("w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    capsys.readouterr()
+    assert main(["validate", str(folder)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{table}:2: {rows[0][column]}: {what} 'ZZZZ" in err, err[:300]
+    assert 20 <= err.count("Z") <= 80, err[:300]
+
+
+def test_a_long_key_is_quoted_in_part(tmp_path, capsys):
+    """A 5,000-character key in the scenario file: the field path and the quote are cut."""
+    path = _scenario(tmp_path, "exports.csv")
+    import yaml
+
+    doc = yaml.safe_load(path.read_text())
+    doc["Z" * 5000] = 1
+    path.write_text(yaml.safe_dump(doc, width=10**6))
+    capsys.readouterr()
+    assert main(["validate", str(path)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "island.yaml" in err and "ZZZZ" in err
+    assert err.count("Z") <= 200, err[:400]
