@@ -176,6 +176,8 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     ("multiyear-target-growth-string", lambda: syp().plan.multiyear(target_growth="fast"), T,
      "'fast'"),
     ("multiyear-solver", lambda: syp().plan.multiyear(solver="magic"), V, "'magic'"),
+    ("multiyear-target-growth-overflows", lambda: syp().replace(horizon=(1961, 2160)).plan.multiyear(
+        target_growth=50.0), V, "target_growth 50 a year overflows: the target for 2139"),
     ("multiyear-plan-year-out-of-range", lambda: syp_plan().multiple(end=1990), IX, "1990"),
     ("multiyear-plan-year-string", lambda: syp_plan().bottlenecks("1964"), T, "'1964'"),
     ("multiyear-plan-k-string", lambda: syp_plan().bottlenecks(1964, k="3"), T, "k.*'3'"),
@@ -377,3 +379,22 @@ def test_valid_calls_keep_their_answers() -> None:
     assert tx().rescale("agriculture", 2, "USD 2 million").n == 2
     plan = dp().plan.optimize(objective="weighted", weights={"coal": 2.0})
     assert plan.ok
+
+
+def test_valid_arguments_of_other_kinds_still_work() -> None:
+    """What the stricter checks must not refuse: units as a Series, a numpy integer factor,
+    alpha 0 (flag nothing), hours as a generator, a generous upper end of the growth search."""
+    import pandas as pd
+
+    from autarky.plan.mobilisation import effort_frontier
+
+    eco = autarky.Economy.from_coefficients(A2, Y2, units=pd.Series(["t", "kWh"]))
+    assert list(eco.branches["unit"]) == ["t", "kWh"]
+    from autarky.testing import assert_economy_equal
+
+    assert_economy_equal(dp().rescale("coal", np.int64(1000), "kt").economy,
+                         dp().rescale("coal", 1000.0, "kt").economy)
+    assert mon.audit(data.load_claims(), alpha=0.0).consistent  # no test can reject at 0
+    frontier = effort_frontier(load("three-year-plan"), hours=(h for h in (8.0, 9.0)))
+    assert list(frontier.index) == [8.0, 9.0]
+    assert 0.0 < max_uniform_growth(syp(), high=150.0) < 1.0

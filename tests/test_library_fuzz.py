@@ -14,6 +14,7 @@ being listed here.
 from __future__ import annotations
 
 import inspect
+import signal
 import traceback
 import warnings
 from collections.abc import Callable
@@ -33,7 +34,8 @@ from autarky.mrio import MRIO
 #: Values a careless or hostile caller passes where something else is meant.
 BAD: list[Any] = [None, "x", "", float("nan"), float("inf"), -1, 0, 1e308, -1e-300, 10**30,
                   10**400, True, [], {}, [1, [2]], {"nope": 1}, ["nope"], np.array([]),
-                  np.array([[1.0, 2.0]]), (1, 2, 3), object(), "a" * 300, "[bold]x[/]"]
+                  np.array([[1.0, 2.0]]), (1, 2, 3), object(), "a" * 300, "[bold]x[/]",
+                  np.int64(2), np.float64("nan"), np.bool_(True)]
 
 #: Parameters never swept: the object an accessor or method is bound to.
 BOUND = {"self", "obj", "scenario", "economy", "table"}
@@ -162,10 +164,27 @@ def _where(exc: BaseException) -> str:
     return f"{frames[-1].filename.split('/autarky/')[-1]}:{frames[-1].lineno}" if frames else "?"
 
 
+#: Longest a call may take: a bad argument that makes a call hang fails the test, not the suite.
+LIMIT_S = 20
+
+
+class _Hung(Exception):
+    pass
+
+
 def _call(call: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return call(**kwargs)
+    def hung(*_: Any) -> None:
+        raise _Hung(f"no answer within {LIMIT_S} s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(LIMIT_S)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return call(**kwargs)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize(("call", "kwargs"), [(e[1], e[3]) for e in ENTRIES],

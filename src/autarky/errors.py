@@ -61,8 +61,8 @@ class ScenarioError(AutarkyError):
         elif self.line is not None:
             where = f"line {self.line}: "
         field = self.field or ""
-        if len(field) > 100:  # a long key or id: quoted in part, like every value (checks.quoted)
-            field = field[:97] + "..."
+        if len(field) > 100:  # a long key or id: cut in the middle, both ends kept
+            field = field[:48] + "..." + field[-49:]
         return f"{where}{field}: {self.message}" if field else f"{where}{self.message}"
 
 

@@ -152,9 +152,15 @@ def table_from_ids(branches: Sequence[str] | pd.DataFrame, units: str | Sequence
     if isinstance(units, str):
         unit_list = [units] * len(ids)
     else:
-        if not isinstance(units, Sequence) or not all(isinstance(u, str) for u in units):
-            raise BadTypeError(f"units must be a string or a list of strings, got {quoted(units)}")
-        unit_list = list(units)
+        try:
+            unit_list = list(units)
+        except TypeError:
+            raise BadTypeError(f"units must be a string or a list of strings, got "
+                               f"{type(units).__name__}") from None
+        if not all(isinstance(u, str) for u in unit_list):
+            raise BadTypeError("units must be a string or a list of strings, got "
+                               f"{checks.quoted(next(u for u in unit_list if not isinstance(u, str)))}"
+                               " among them")
     if len(unit_list) != len(ids):
         raise BadValueError(f"one unit per branch, or one unit for all: {len(unit_list)} units "
                             f"for {len(ids)} branches")

@@ -237,6 +237,9 @@ class Economy:
                                                                 or hasattr(A, "__len__")):
                 raise BadTypeError(f"A must be a square matrix of input coefficients, got {A!r:.60}")
             mat = A
+            if hasattr(A, "shape") and len(A.shape) != 2:
+                raise BadValueError(f"A must be a square matrix of input coefficients, got "
+                                    f"shape {A.shape}")
             n = A.shape[0] if hasattr(A, "shape") else len(A)
             ids = [f"b{i}" for i in range(n)]
         table = table_from_ids(branches if branches is not None else ids, units)
@@ -714,8 +717,8 @@ class Economy:
             raise BadTypeError(f"the new unit must be a string, got {unit!r:.60}")
         if not checks.is_real(factor):
             raise BadTypeError(f"rescale factor must be a positive number, got {factor!r:.60}")
-        if not (checks.real("rescale factor", factor, finite=False) > 0
-                and math.isfinite(float(factor))):
+        factor = checks.real("rescale factor", factor, finite=False)  # a float: np.int64 ** -1 fails
+        if not (factor > 0 and math.isfinite(factor)):
             raise BadValueError(f"rescale factor must be a positive number, got {quoted(factor)}")
         size = self.n if symbol == "branch" else len(self._factors)
         return tb.rescale_tables(self._data, symbol, position, factor, size)

@@ -494,14 +494,14 @@ def rescale_factors(spec: TableSpec, symbol: str, position: int | None, factor: 
     if symbol == "currency":
         e = exps.get("currency", 0)
         if e:
-            out["currency"] = factor ** (-e)
+            out["currency"] = float(factor) ** (-e)  # numpy integers take no negative powers
         return out
     dims = ("input", "branch") if symbol == "branch" else (symbol,)
     for d in dims:
         e = exps.get(d, 0)
         if e and d in spec.dims:
             v = np.ones(size)
-            v[position] = factor ** (-e)
+            v[position] = float(factor) ** (-e)
             out[d] = v
     return out
 

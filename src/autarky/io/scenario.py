@@ -83,21 +83,22 @@ class _Reader:
         raw = self.data.get(key) if raw is None else raw
         if isinstance(raw, str):
             if not raw.lower().endswith(".csv"):
-                raise self.where(key).error(f"expected a table or the name of a .csv file, got {quoted(raw)}")
-            shown = raw if len(raw) <= 80 else raw[:80] + "..."
+                raise self.where(key).error(f"expected a table or the name of a .csv file, "
+                                            f"got {quoted(raw, width=200)}")
+            shown = raw if len(raw) <= 160 else raw[:80] + "..." + raw[-77:]  # the suffix shows
             if "\0" in raw or len(raw) > 1000:
-                raise self.where(key).error(f"{quoted(shown)} cannot be a file name (a NUL character "
+                raise self.where(key).error(f"{shown!r} cannot be a file name (a NUL character "
                                             "or over 1000 characters)")
             path = self.folder / raw
             if not self.allow_outside and not _inside(path, self.folder):
                 raise self.where(key).error(
-                    f"table file {quoted(shown)} is outside the scenario's folder {self.folder}; copy it "
+                    f"table file {shown!r} is outside the scenario's folder {self.folder}; copy it "
                     "beside the scenario (a scenario folder is self-contained), or pass "
                     "--allow-outside (allow_outside=True) if you trust this scenario")
             try:
                 found = path.is_file()
             except OSError as exc:  # a name too long for the file system
-                raise self.where(key).error(f"table file {quoted(shown)} cannot be read: "
+                raise self.where(key).error(f"table file {shown!r} cannot be read: "
                                             f"{exc.strerror or exc}") from None
             if not found:
                 raise self.where(key).error(f"table file not found: {path}")

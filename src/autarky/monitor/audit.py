@@ -590,7 +590,7 @@ def audit(
     if quantities is not None:
         quantities = checks.id_list("quantities", quantities)
     use_alternatives = checks.flag("use_alternatives", use_alternatives)
-    alpha = checks.real("alpha", alpha, lower=0.0, upper=1.0, lower_open=True, upper_open=True)
+    alpha = checks.real("alpha", alpha, lower=0.0, upper=1.0, upper_open=True)
     aliases = dict(aliases or {})
     sigma = dict(sigma or {})
     sigma_floor = checks.real("sigma_floor", sigma_floor, lower=0.0)

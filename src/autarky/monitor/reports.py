@@ -75,7 +75,7 @@ def targets_from_plan(plan: Any) -> Targets:
                            f"{quoted(getattr(plan, 'status', '?'))}: no targets to monitor")
     if plan.gross_output is None or plan.industrial_output is None:
         raise AutarkyError("the plan has no output paths")
-    source = f"plan {quoted(plan.strategy)}"
+    source = f"plan {plan.strategy!r}"
     years = [int(y) for y in plan.years]
     out = [Target(INDUSTRIAL_OUTPUT, y, float(plan.industrial_output[y]),
                   f"{plan.currency} at constant prices", source) for y in years]

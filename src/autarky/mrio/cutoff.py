@@ -50,7 +50,7 @@ from autarky import checks
 from autarky.errors import BadTypeError, BadValueError
 from autarky.mrio.table import MRIO, calc_A
 from autarky.solve import LeontiefSolver
-from autarky.solve.propagation import MAX_WEEKS, Shock, propagate
+from autarky.solve.propagation import Shock, propagate
 
 #: Largest split network run on dense ``n x n`` stocks; a larger one runs on the non-zeros of its
 #: technology (:mod:`autarky.solve.supply_network`). Zero: the non-zeros always, since they gave
@@ -137,6 +137,11 @@ def _split_sparse(Z0: Any, is_partner: np.ndarray, share: np.ndarray) -> sp.coo_
     return sp.coo_array((v[keep], (r[keep], c[keep])), shape=(n + m, n + m))
 
 
+#: The longest cut-off simulated (100 years of weeks, as ``autarky stress``): the results hold
+#: one row per week for every branch of the split network.
+MAX_WEEKS = 5200
+
+
 def cutoff_two_ways(table: MRIO, home: str, partner: Sequence[str], *, weeks: int = 52,
                     duration: int = 13, inventory_days: float = 14.0) -> pd.DataFrame:
     """The home region's losses from the partner's supply cut, two ways (see the module
@@ -149,7 +154,7 @@ def cutoff_two_ways(table: MRIO, home: str, partner: Sequence[str], *, weeks: in
     if not isinstance(home, str):
         raise BadTypeError(f"home must be a region id, got {checks.quoted(home)}")
     partner = checks.id_list("partner", [partner] if isinstance(partner, str) else partner)
-    weeks = checks.integer("weeks", weeks, lower=1, upper=MAX_WEEKS)
+    weeks = checks.integer("weeks", weeks, lower=1, upper=MAX_WEEKS)  # stocks: weeks x n each
     duration = checks.integer("duration", duration, lower=0)
     inventory_days = checks.real("inventory_days", inventory_days, lower=0.0)
     if home in partner or not partner:

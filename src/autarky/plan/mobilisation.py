@@ -181,6 +181,8 @@ def effort_frontier(obj: Economy | Scenario, strategy: str | None = None, *,
     if hours is None:
         caps = list(np.arange(m.normal_hours, m.max_hours + 1e-9, 1.0))
     else:
+        if not isinstance(hours, (str, bytes, np.ndarray)) and hasattr(hours, "__iter__"):
+            hours = list(hours)  # a generator or a set of lengths
         given = np.atleast_1d(checks.floats("hours", hours, finite=True))
         if given.ndim != 1:
             raise BadValueError(f"hours must be a list of lengths of the working day, got an "

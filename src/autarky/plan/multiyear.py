@@ -33,6 +33,7 @@ Feldman-Mahalanobis growth.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -154,9 +155,7 @@ def resolve_horizon(obj: Economy | Scenario, strategy: str | None, targets: str 
             raise BadValueError(f"targets is soft, strict or none, not {checks.quoted(targets)}")
         strat = replace(strat, targets=targets)  # type: ignore[arg-type]
     if target_growth is not None:
-        # above 100 (10,000 % a year) the target's level overflows over a plan's years
-        target_growth = checks.real("target_growth", target_growth, lower=-1.0, lower_open=True,
-                                    upper=100.0)
+        target_growth = checks.real("target_growth", target_growth, lower=-1.0, lower_open=True)
         strat = replace(strat, target_growth=target_growth)
     assert st.horizon is not None
     years = st.years
@@ -487,8 +486,14 @@ def define_targets(b: LPBuilder, eco: Economy, h: Horizon, X: np.ndarray) -> np.
     pos = {b: i for i, b in enumerate(eco.ids)}
     for t, y in enumerate(h.years):
         if h.target_growth is not None:
-            rows.append((t, f"industrial-output-target@{y}", p * h.industry,
-                         q_base * (1 + h.target_growth) ** (y - h.base_year), ""))
+            try:
+                level = q_base * (1 + h.target_growth) ** (y - h.base_year)
+            except OverflowError:
+                level = math.inf
+            if not math.isfinite(level):
+                raise BadValueError(f"target_growth {h.target_growth:g} a year overflows: the "
+                                    f"target for {y} is beyond the float range")
+            rows.append((t, f"industrial-output-target@{y}", p * h.industry, level, ""))
         for br, val in h.output_targets.get(y, {}).items():
             e = np.zeros(eco.n)
             e[pos[br]] = 1.0
