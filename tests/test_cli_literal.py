@@ -111,3 +111,30 @@ def test_any_printable_name_is_shown_verbatim_in_the_report(name, branch, tmp_pa
     shown = _page_text((tmp / "r" / "index.html").read_text())
     assert name in shown, (name, shown[:400])
     assert branch in shown, (branch, shown[:400])
+
+
+def test_markup_in_ids_and_the_path_for_every_table_command(tmp_path, capsys):
+    """The issue's exact case: ``[/]`` (and an emoji code) in a partner id, a factor id and the
+    folder's path ends no table command in a markup error; the ids print verbatim."""
+    import re
+
+    folder = tmp_path / "r[/]x :100:"
+    assert main(["data", "export", "island", str(folder)]) == 0
+    path = folder / "island.yaml"
+    partner, factor = "n[/]x :100: [bold red]", "l[/]:thumbs_up:"
+    text = re.sub(r"\bnorthland\b", lambda _: f"'{partner}'", path.read_text())
+    path.write_text(re.sub(r"\blabour\b", lambda _: f"'{factor}'", text))
+    capsys.readouterr()
+    runs = {"validate": [], "balance": [], "optimize": [], "plan": [], "reliance": [],
+            "stress": ["--shock", "capacity:agriculture:0.5", "--weeks", "8"],
+            "criticality": []}
+    for cmd, extra in runs.items():
+        rc = main([cmd, str(path), *extra])
+        out, err = capsys.readouterr()
+        assert rc in (0, 1, 2), (cmd, rc, err)
+        assert "Traceback" not in err and "MarkupError" not in err, (cmd, err)
+        if rc == 2:  # a refusal names what it refuses, e.g. plan without a horizon
+            assert "horizon" in err or "plan" in err, (cmd, err)
+        shown = {"balance": [factor], "optimize": [partner, factor], "reliance": [partner],
+                 "criticality": [partner]}.get(cmd, [])
+        assert all(i in out for i in shown), (cmd, shown, out[:800])
