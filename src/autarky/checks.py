@@ -51,8 +51,6 @@ def quoted(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-_show = quoted
-
 
 def id_text(ids: Iterable[Any], k: int = 5, width: int = 60) -> str:
     """The first ``k`` of ``ids``, comma-separated, each cut to ``width`` characters, with
@@ -83,7 +81,7 @@ def number(name: str, value: Any) -> Any:
     """``value`` unchanged if it is a real number, else a :class:`BadTypeError` naming ``name``
     (the caller checks the range with its own message)."""
     if not is_real(value):
-        raise BadTypeError(f"{name} must be a number, got {_show(value)}")
+        raise BadTypeError(f"{name} must be a number, got {quoted(value)}")
     return value
 
 
@@ -93,19 +91,19 @@ def real(name: str, value: Any, *, finite: bool = True, lower: float | None = No
     number, :class:`BadValueError` for NaN, an infinity (unless ``finite=False``) or a value
     outside the bounds."""
     if not is_real(value):
-        raise BadTypeError(f"{name} must be a number, got {_show(value)}")
+        raise BadTypeError(f"{name} must be a number, got {quoted(value)}")
     try:
         v = float(value)
     except OverflowError:  # an integer beyond the float range
-        raise BadValueError(f"{name} must be a finite number, got {_show(value)}") from None
+        raise BadValueError(f"{name} must be a finite number, got {quoted(value)}") from None
     if math.isnan(v) or (finite and math.isinf(v)):
-        raise BadValueError(f"{name} must be a finite number, got {_show(value)}")
+        raise BadValueError(f"{name} must be a finite number, got {quoted(value)}")
     if lower is not None and (v <= lower if lower_open else v < lower):
         word = "greater than" if lower_open else "at least"
-        raise BadValueError(f"{name} must be {word} {lower:g}, got {_show(value)}")
+        raise BadValueError(f"{name} must be {word} {lower:g}, got {quoted(value)}")
     if upper is not None and (v >= upper if upper_open else v > upper):
         word = "less than" if upper_open else "at most"
-        raise BadValueError(f"{name} must be {word} {upper:g}, got {_show(value)}")
+        raise BadValueError(f"{name} must be {word} {upper:g}, got {quoted(value)}")
     return v
 
 
@@ -118,8 +116,8 @@ def integer(name: str, value: Any, *, lower: int | None = None, upper: int | Non
         v = operator.index(value)
     except TypeError:
         if is_real(value):
-            raise BadValueError(f"{name} must be an integer, got {_show(value)}") from None
-        raise BadTypeError(f"{name} must be an integer, got {_show(value)}") from None
+            raise BadValueError(f"{name} must be an integer, got {quoted(value)}") from None
+        raise BadTypeError(f"{name} must be an integer, got {quoted(value)}") from None
     if lower is not None and v < lower:
         raise BadValueError(f"{name} must be at least {lower}, got {v}")
     if upper is not None and v > upper:
@@ -144,7 +142,7 @@ def flag(name: str, value: Any) -> bool:
         return bool(value)
     if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value in (0, 1):
         return bool(value)
-    raise BadTypeError(f"{name} must be True or False, got {_show(value)}")
+    raise BadTypeError(f"{name} must be True or False, got {quoted(value)}")
 
 
 def choice(name: str, value: Any, options: Iterable[str]) -> str:
@@ -152,7 +150,7 @@ def choice(name: str, value: Any, options: Iterable[str]) -> str:
     opts = list(options)
     if not isinstance(value, str) or value not in opts:
         raise BadValueError(f"{name} must be one of {', '.join(map(repr, opts))}, "
-                            f"got {_show(value)}")
+                            f"got {quoted(value)}")
     return value
 
 
@@ -164,11 +162,11 @@ def floats(name: str, value: Any, *, finite: bool = False, nonnegative: bool = F
     ``finite``, ``nonnegative``) NaN, infinities or negative entries."""
     if value is None or isinstance(value, (str, bytes)):
         raise BadTypeError(f"{name} must be numbers (an array, a list or a table), "
-                           f"got {_show(value)}")
+                           f"got {quoted(value)}")
     try:
         arr = np.asarray(value, dtype=float)
     except TypeError as exc:
-        raise BadTypeError(f"{name} must be numbers, got {_show(value)} ({exc})") from None
+        raise BadTypeError(f"{name} must be numbers, got {quoted(value)} ({exc})") from None
     except OverflowError:  # a Python integer beyond the float range
         raise BadValueError(f"{name} must be finite numbers, got a number beyond the float "
                             f"range") from None
@@ -198,5 +196,5 @@ def id_list(name: str, value: Any) -> list[str]:
     """A list of ids: a string (one id) is refused with a :class:`BadTypeError`, since iterating
     over it would take its characters for ids."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise BadTypeError(f"{name} must be a list of ids, got {_show(value)}")
+        raise BadTypeError(f"{name} must be a list of ids, got {quoted(value)}")
     return [str(v) for v in value]

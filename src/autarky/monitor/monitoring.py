@@ -327,9 +327,7 @@ def monitor(
         raise BadValueError(f"miss_run must be at least 1, got {miss_run}")
     if not checks.number("revision_threshold", revision_threshold) >= 0:
         raise BadValueError(f"revision_threshold must be non-negative, got {revision_threshold}")
-    if not isinstance(model, str) or model not in MODELS:
-        raise BadValueError(f"unknown forecast model {quoted(model)}; expected one of "
-                            f"{', '.join(MODELS)}")
+    checks.choice("model", model, MODELS)
     end_p = parse_period(end) if end is not None else None
     if targets.targets and reports.reports:
         tk, rk = period_kind(targets.targets[0].period), period_kind(reports.reports[0].period)

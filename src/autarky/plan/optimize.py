@@ -276,9 +276,7 @@ def build_model(obj: Economy | Scenario, data: YearData | None = None, *,
     d = np.asarray(data.target, dtype=float)
     check_target(eco, d)
     objective = _objective(scn, objective)
-    if not isinstance(objective, str) or objective not in OBJECTIVES:
-        raise BadValueError(f"unknown objective {checks.quoted(objective)}; expected one of "
-                            f"{', '.join(OBJECTIVES)}")
+    checks.choice("objective", objective, OBJECTIVES)
     wv = fulfilment_weights(scn, weights)
     fx = trade_prices_given(eco)
     if fx:
@@ -436,13 +434,9 @@ def optimize(obj: Economy | Scenario, *, target: Any = None, objective: str | No
     kind = _objective(scn, objective)
     if data is not None and not isinstance(data, YearData):
         raise BadTypeError(f"data must be a YearData (from year_data), got {type(data).__name__}")
-    if not isinstance(method, str) or method not in ("auto", "lp", "closed-form", "structured"):
-        raise BadValueError(f"unknown method {checks.quoted(method)}; expected auto, lp, closed-form or "
-                            "structured")
+    checks.choice("method", method, ("auto", "lp", "closed-form", "structured"))
     checks.choice("solver", solver, SOLVERS)
-    if not isinstance(kind, str) or kind not in OBJECTIVES:
-        raise BadValueError(f"unknown objective {checks.quoted(kind)}; expected one of "
-                            f"{', '.join(OBJECTIVES)}")
+    checks.choice("objective", kind, OBJECTIVES)
     if min_fulfilment is not None:
         min_fulfilment = checks.real("min_fulfilment", min_fulfilment, lower=0.0)
     if weights is not None:

@@ -216,9 +216,7 @@ class LeontiefSolver:
         A = as_matrix(A)
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise BadValueError(f"A must be square, got shape {A.shape}")
-        if not isinstance(method, str) or method not in ("auto", "dense", "splu", "krylov", "gmres"):
-            raise BadValueError(f"unknown method {checks.quoted(method)}; expected auto, dense, "
-                                "splu or krylov")
+        checks.choice("method", method, ("auto", "dense", "splu", "krylov", "gmres"))
         check_finite = checks.flag("check_finite", check_finite)
         overwrite_a = checks.flag("overwrite_a", overwrite_a)
         finite = A.data if sp.issparse(A) else A
