@@ -99,7 +99,8 @@ def technology(shape: str, n: int, seed: int = 1) -> sp.csr_array:
 
 
 # ------------------------------------------------------------------------------------ worker
-def worker(shape: str, n: int, route: str, probes: int, truth_max: int, sample: int) -> dict[str, Any]:
+def worker(shape: str, n: int, route: str, probes: int, truth_max: int, sample: int,
+           split: int = -1) -> dict[str, Any]:
     from autarky.solve.extraction import extraction_losses
     from autarky.solve.leontief import LeontiefSolver
 
@@ -111,7 +112,7 @@ def worker(shape: str, n: int, route: str, probes: int, truth_max: int, sample: 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a missed 1e-6 is reported as the bound
         res = extraction_losses(A, y, w, solver=solver, diagonal=route,  # type: ignore[arg-type]
-                                probes=probes or None)
+                                probes=probes or None, split=None if split < 0 else split)
     seconds = time.perf_counter() - t0
     out: dict[str, Any] = {"shape": shape, "n": n, "route": route, "seconds": seconds,
                            "method": res.method, "bound": res.bound, "nnz": int(A.nnz)}
@@ -138,7 +139,7 @@ def worker(shape: str, n: int, route: str, probes: int, truth_max: int, sample: 
 
 def run_case(shape: str, n: int, route: str, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--worker", f"{shape}:{n}:{route}", "--probes", str(args.probes),
-           "--truth-max", str(args.truth_max), "--sample", str(args.sample)]
+           "--truth-max", str(args.truth_max), "--sample", str(args.sample), "--split", str(args.split)]
     t0 = time.perf_counter()
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, check=False,
@@ -163,6 +164,8 @@ def main() -> None:
     ap.add_argument("--old", default="expander:2000,banded:2000",
                     help="shape:n pairs where today's route runs too")
     ap.add_argument("--probes", type=int, default=0, help="0: leontief_diagonal's default")
+    ap.add_argument("--split", type=int, default=-1,
+                    help="power of the split bound (0: probing only, the route before it; -1: the default)")
     ap.add_argument("--truth-max", type=int, default=2000)
     ap.add_argument("--sample", type=int, default=16)
     ap.add_argument("--timeout", type=int, default=300)
@@ -173,7 +176,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.worker:
         shape, n, route = args.worker.split(":")
-        print(json.dumps(worker(shape, int(n), route, args.probes, args.truth_max, args.sample)))
+        print(json.dumps(worker(shape, int(n), route, args.probes, args.truth_max, args.sample,
+                                args.split)))
         return
     env = environment({"code": args.code} if args.code else None)
     sizes = [int(s) for s in args.sizes.split(",") if s]

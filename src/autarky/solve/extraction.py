@@ -90,6 +90,7 @@ from autarky import checks
 from autarky.errors import BadTypeError, BadValueError, OutOfRangeError
 from autarky.solve.inverse_diagonal import NoCertificateError, leontief_diagonal
 from autarky.solve.leontief import ArrayOrSparse, LeontiefSolver, SingularSystemError, to_dense
+from autarky.solve.split_bound import MAX_POWER
 
 __all__ = [
     "ExtractionResult",
@@ -227,11 +228,11 @@ def _warn_singular(ks: list[int]) -> None:
 
 
 def _diagonal_route(A: ArrayOrSparse, yv: np.ndarray, wv: np.ndarray, s: LeontiefSolver,
-                    rtol: float, probes: int | None) -> ExtractionResult:
+                    rtol: float, probes: int | None, split: int | None = None) -> ExtractionResult:
     """The losses from ``x``, ``m`` and the (exact or certified) diagonal of ``L``."""
     x = _gross_output(A, yv, s)
     m = np.asarray(s.solve_transposed(wv), dtype=float).ravel()
-    d = leontief_diagonal(A, s, rtol=rtol, probes=probes)
+    d = leontief_diagonal(A, s, rtol=rtol, probes=probes, split=split)
     xm = x * m
     total = xm / d.value
     others = total - wv * x
@@ -247,7 +248,7 @@ def _diagonal_route(A: ArrayOrSparse, yv: np.ndarray, wv: np.ndarray, s: Leontie
 
 def extraction_losses(A: ArrayOrSparse, y: Any, w: Any = None, solver: LeontiefSolver | None = None, *,
                       block_size: int | None = None, diagonal: Diagonal = "auto", rtol: float = 1e-6,
-                      probes: int | None = None) -> ExtractionResult:
+                      probes: int | None = None, split: int | None = None) -> ExtractionResult:
     """Weighted output lost by the hypothetical extraction of each branch, from one factorization.
 
     Uses ``total_k = (x_k / L_kk) w' L e_k`` (see the module docstring for the derivation from the
@@ -279,6 +280,9 @@ def extraction_losses(A: ArrayOrSparse, y: Any, w: Any = None, solver: LeontiefS
     probes
         Probe vectors per component on the certified part of the diagonal route (default: by the
         work budget :data:`~autarky.solve.inverse_diagonal.PROBE_WORK`).
+    split
+        Power of the split bound on the certified part of the diagonal route (0: probing only;
+        default by the work budget :data:`~autarky.solve.inverse_diagonal.SPLIT_WORK`).
 
     Returns
     -------
@@ -316,13 +320,15 @@ def extraction_losses(A: ArrayOrSparse, y: Any, w: Any = None, solver: LeontiefS
     checks.choice("diagonal", diagonal, ("auto", "columns", "fast"))
     if block_size is not None:
         block_size = checks.integer("block_size", block_size, lower=1)
+    if split is not None:
+        split = checks.integer("split", split, lower=0, upper=MAX_POWER)
     values = np.asarray(A.data) if sp.issparse(A) else np.asarray(A)
     nonneg = bool(values.min(initial=0.0) >= 0)
     if diagonal == "fast":
-        return _diagonal_route(A, yv, wv, s, rtol, probes)
+        return _diagonal_route(A, yv, wv, s, rtol, probes, split)
     if diagonal == "auto" and sp.issparse(A) and n > DIAGONAL_MIN_N and nonneg:
         try:
-            return _diagonal_route(A, yv, wv, s, rtol, probes)
+            return _diagonal_route(A, yv, wv, s, rtol, probes, split)
         except NoCertificateError:
             pass  # the columns route copes with (near-)singular updates
     x = _gross_output(A, yv, s)

@@ -46,7 +46,26 @@ A route is used when its flop count is within ``exact_flops``; the cheapest such
 
 Certified route (any other component)
 -------------------------------------
-Write ``N = sum_{p<=P} A^p`` (``P`` = ``powers``, 1 to 3) and ``T = L - N = A^{P+1} L >= 0``. The
+Two certified bounds, both from products of ``A`` alone (no solves beyond the certificates).
+
+**Split bound** (:mod:`autarky.solve.split_bound`, the default where its work fits
+:data:`SPLIT_WORK`). For a power ``a``, ``L = sum_{p <= 2a} A^p + A^a (L - I) A^a``: the diagonal of
+the truncated series is exact (dot products of the rows of ``A^q`` with the columns of ``A^r``),
+and a Schur test bounds the rest by the row and column sums of ``L - I``, which the certificates
+``s`` and ``t`` (``t' (I - A) >= 1'``, one transposed solve) bound::
+
+    N_ii <= L_ii <= N_ii + sqrt(sum_j (A^a)_ij^2 (s_j - 1)) sqrt(sum_k (A^a)_ki^2 (t_k - 1)).
+
+On a random (expander) technology with ``d`` inputs per product the width is about
+``rho^(2a) s / d^a``, Cauchy-Schwarz's slack about ``n / d^a``: measured at ``n = 10^5``, 20 inputs
+(bench/results/criticality.md), ``a = 3`` certifies 3.4e-5 in about 45 s on two cores, where
+probing with 64 classes certified 1.5e-2. The true tail after ``A^6`` is itself about 2e-6 there,
+so 1e-6 needs the diagonals of ``A^7`` and ``A^8``, i.e. the rows of ``A^4``, which fill to ``n``
+entries each (``1.6e10`` multiply-adds at ``10^5``): the cost, not the method, is the limit.
+
+**Probing** (where the split bound is not used, or beside it when ``probes`` is given; each branch
+then keeps the tighter bound). Write ``N = sum_{p<=P} A^p`` (``P`` = ``powers``, 1 to 3) and
+``T = L - N = A^{P+1} L >= 0``. The
 diagonal of ``N`` is exact and cheap (``(A^2)_ii = sum_j a_ij a_ji``; ``(A^3)_ii = sum_j (A^2)_ij a_ji``).
 Partition the branches into ``C`` classes (``probes``; the position in a reverse Cuthill-McKee order
 modulo ``C``, which keeps same-class branches apart on a band narrower than ``C``) with indicators
@@ -62,18 +81,12 @@ all from ``K`` products of ``A`` with an ``n x C`` block (no solves), ``K`` grow
 remainder is a small part of the width or ``max_terms`` is reached. Margins for rounding (Higham's
 ``gamma_k`` for sums of ``k`` non-negative products, times the magnitudes summed) widen both bounds.
 
-How tight this is depends on the technology. The width is the sum of ``T_ij`` over the other members
-of the class, so it is small only when same-class branches are far apart in the graph of ``A`` and
-``T`` decays over that distance. On a random (expander) technology nothing is far apart (every
-branch is within about ``log n / log 20`` steps of every other), ``T`` is nearly rank-one and flat,
-``T_ij ~ rho^{P+1} / ((1 - rho) n)``, and the width is about ``rho^{P+1} / ((1 - rho) C)``: the true
-``T_ii`` is ``O(1/n)``, but no bound built from ``C`` products sees below ``O(1/C)``, and a 1e-6 bound
-needs ``C`` near ``n``, which is the cost of the exact column-by-column route (about ``3e12`` flops at
-``n = 10^5``, 20 inputs per product). Measured (bench/results/criticality.md): at ``n = 10^5`` with 64
-probes the bound is about 1.5e-2 relative, in about 25 s on two loaded cores; it shrinks in proportion
-to ``1 / C`` and by ``rho`` per extra power. Local technologies take an exact route instead; on them
-the certified route is no better than the spacing of the classes (64 probes at a bandwidth of 93
-give 0.17). Where the bound misses ``rtol`` the result carries the bound it has (and
+How tight probing is depends on the technology. The width is the sum of ``T_ij`` over the other
+members of the class, so it is small only when same-class branches are far apart in the graph of
+``A`` and ``T`` decays over that distance. On an expander nothing is far apart, ``T`` is nearly
+rank-one and flat, ``T_ij ~ rho^{P+1} / ((1 - rho) n)``, and the width is about
+``rho^{P+1} / ((1 - rho) C)``: no bound built from ``C`` probes sees below ``O(1/C)`` (the split
+bound has no such floor). Where the bound misses ``rtol`` the result carries the bound it has (and
 :func:`leontief_diagonal` warns), or, up to ``fallback_max`` branches, the component is computed
 exactly instead (dense), and the method says so.
 
@@ -97,8 +110,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, reverse_cuthill_mckee
 
+from autarky import checks
 from autarky.errors import AutarkyError, BadValueError
 from autarky.solve.leontief import LeontiefSolver
+from autarky.solve.split_bound import MAX_POWER, split_bounds, split_work
 
 __all__ = ["InverseDiagonal", "NoCertificateError", "leontief_diagonal"]
 
@@ -116,6 +131,11 @@ EXACT_FLOPS = 3e11
 #: default number of probes is ``PROBE_WORK / (24 nnz)`` (64 at 10^5 products x 20 inputs, about
 #: 25 s on two loaded cores; 625 at 10^4).
 PROBE_WORK = 3e9
+
+#: Work of the split bound per component (multiply-adds, :func:`~autarky.solve.split_bound.split_work`):
+#: the default power is the largest whose work fits (3 at 10^5 products x 20 inputs, 1.6e9, about
+#: 45 s on two cores; 2 at 10^6).
+SPLIT_WORK = 2e9
 
 #: Most rows and columns set aside as a border (hubs) so that the rest is banded.
 MAX_HUBS = 256
@@ -148,7 +168,7 @@ class InverseDiagonal:
     method
         The routes used and how many branches each covered, e.g.
         ``"exact: 99000 acyclic, 12 small, 1 banded (988 branches)"`` or
-        ``"certified: 1 probed (100000 branches, 64 probes, P=2, K=18)"``.
+        ``"certified: bounded (100000 branches, split a=3)"``.
     """
 
     value: np.ndarray
@@ -171,8 +191,9 @@ class InverseDiagonal:
         return float(max(err.max(), 0.0))
 
 
-def super_solution(A: sp.csr_array, solver: LeontiefSolver) -> np.ndarray:
-    """A vector ``s >= 0`` with ``(I - A) s >= 1``, proving that ``A >= 0`` is productive.
+def super_solution(A: sp.csr_array, solver: LeontiefSolver, *, transposed: bool = False) -> np.ndarray:
+    """A vector ``s >= 0`` with ``(I - A) s >= 1``, proving that ``A >= 0`` is productive (with
+    ``transposed``: ``s' (I - A) >= 1'``, from a transposed solve).
 
     Raises
     ------
@@ -181,12 +202,14 @@ def super_solution(A: sp.csr_array, solver: LeontiefSolver) -> np.ndarray:
         barely within rounding).
     """
     n = A.shape[0]
-    s = np.asarray(solver.solve(np.ones(n)), dtype=float).ravel()
-    As = A @ s
+    M = sp.csr_array(A.T) if transposed else A
+    solve = solver.solve_transposed if transposed else solver.solve
+    s = np.asarray(solve(np.ones(n)), dtype=float).ravel()
+    As = M @ s
     q = s - As
     # rounding in forming q: at most gamma_{k+2} ~ (k + 2) eps of the magnitudes, k the row's
     # non-zeros (Higham, Accuracy and Stability of Numerical Algorithms, section 3.1)
-    margin = _gamma(np.diff(A.indptr) + 2) * (np.abs(s) + np.abs(As))
+    margin = _gamma(np.diff(M.indptr) + 2) * (np.abs(s) + np.abs(As))
     qmin = float((q - margin).min()) if n else 1.0
     if not (qmin > 0 and np.all(s >= 0) and np.all(np.isfinite(s))):
         raise NoCertificateError("no certificate that A is productive: (I - A) s >= 1 fails for "
@@ -393,10 +416,21 @@ def _probe_bounds(B: sp.csr_array, s: np.ndarray, order: np.ndarray, probes: int
 
 
 # ------------------------------------------------------------------------------------- the driver
+def _width(lo: np.ndarray, up: np.ndarray) -> float:
+    """Largest half-width of the bounds relative to the lower one (the midpoint's error bound)."""
+    return float(np.max((up - lo) / (2 * lo))) if lo.size else 0.0
+
+
+def _split_power(B: sp.csr_array) -> int:
+    """The largest power of the split bound whose work is within :data:`SPLIT_WORK` (0: none)."""
+    fits = [a for a in range(1, MAX_POWER + 1) if split_work(B, a) <= SPLIT_WORK]
+    return max(fits, default=0)
+
+
 def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: float = 1e-6,
                       probes: int | None = None, powers: int = 2, max_terms: int = 200,
-                      exact_flops: float | None = None, fallback_max: int | None = None,
-                      warn: bool = True) -> InverseDiagonal:
+                      split: int | None = None, exact_flops: float | None = None,
+                      fallback_max: int | None = None, warn: bool = True) -> InverseDiagonal:
     """``diag((I - A)^-1)`` for a non-negative productive technology, exact where the structure
     allows, otherwise with certified bounds (see the module docstring for the routes and proofs).
 
@@ -419,6 +453,11 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
         Largest power ``K`` of the truncated series on the certified route (with the default
         ``probes``, also at most what 2.5 :data:`PROBE_WORK` allows, so that a near-singular
         technology, whose series converges slowly, returns its wide bound in bounded time).
+    split
+        The power ``a`` of the split bound on the certified route (0 to
+        :data:`~autarky.solve.split_bound.MAX_POWER`; 0: not used); default the largest whose
+        work is within :data:`SPLIT_WORK`. Probing runs instead where the split bound is not used,
+        and beside it where ``probes`` is given (each branch keeps the tighter of the two bounds).
     exact_flops
         Flops allowed for an exact route of one component; default :data:`EXACT_FLOPS`.
     fallback_max
@@ -458,6 +497,8 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
         raise BadValueError("the diagonal of the Leontief inverse is certified for a non-negative A only")
     if powers not in (1, 2, 3):
         raise BadValueError(f"powers must be 1, 2 or 3, got {powers}")
+    if split is not None:
+        split = checks.integer("split", split, lower=0, upper=MAX_POWER)
     exact_flops = EXACT_FLOPS if exact_flops is None else float(exact_flops)
     fallback_max = DENSE_MAX if fallback_max is None else int(fallback_max)
     n = A.shape[0]
@@ -466,7 +507,9 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
     if n == 0:
         z = np.zeros(0)
         return InverseDiagonal(z, z, z.copy(), "exact: empty")
-    s = super_solution(A, solver if solver is not None else LeontiefSolver(A))
+    solver = solver if solver is not None else LeontiefSolver(A)
+    s = super_solution(A, solver)
+    t: np.ndarray | None = None  # the left certificate, made when the split bound needs it
     ncomp, labels = connected_components(A, directed=True, connection="strong")
     counts = np.bincount(labels, minlength=ncomp)
     value = np.empty(n)
@@ -524,13 +567,25 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
                 note("dense", m)
             value[idx] = lower[idx] = upper[idx] = d
             continue
-        C = probes if probes is not None else max(64, int(PROBE_WORK / (24.0 * max(B.nnz, 1))))
-        C = int(min(max(C, 1), m))
-        terms = max_terms
-        if probes is None:  # within the work budget (2.5 times what a typical K = 24 needs)
-            terms = min(max_terms, max(powers + 2, int(2.5 * PROBE_WORK / (max(B.nnz, 1) * C))))
-        lo, up, k = _probe_bounds(B, s[idx], perm, C, powers, terms, rtol)
-        if np.max((up - lo) / (2 * lo)) > rtol and m <= fallback_max:
+        a = int(split) if split is not None else _split_power(B)
+        lo = up = None
+        how = []
+        if a:
+            if t is None:
+                t = super_solution(A, solver, transposed=True)
+            lo, up = split_bounds(B, s[idx], t[idx], a)
+            how.append(f"split a={a}")
+        if lo is None or up is None or probes is not None:
+            C = probes if probes is not None else max(64, int(PROBE_WORK / (24.0 * max(B.nnz, 1))))
+            C = int(min(max(C, 1), m))
+            terms = max_terms
+            if probes is None:  # within the work budget (2.5 times what a typical K = 24 needs)
+                terms = min(max_terms, max(powers + 2, int(2.5 * PROBE_WORK / (max(B.nnz, 1) * C))))
+            plo, pup, k = _probe_bounds(B, s[idx], perm, C, powers, terms, rtol)
+            lo = plo if lo is None else np.maximum(lo, plo)
+            up = pup if up is None else np.minimum(up, pup)
+            how.append(f"{C} probes, P={powers}, K={k}")
+        if _width(lo, up) > rtol and m <= fallback_max:
             d = np.diag(np.linalg.inv(np.eye(m) - B.toarray()))
             value[idx] = lower[idx] = upper[idx] = d
             note("dense fallback (certified bound missed rtol)", m)
@@ -539,12 +594,12 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
         # (up - lo) / (up + lo) relative for any L_ii in the bounds
         value[idx] = 0.5 * (lo + up)
         lower[idx], upper[idx] = lo, up
-        certified.append(f"{m} branches, {C} probes, P={powers}, K={k}")
+        certified.append(f"{m} branches, " + ", ".join(how))
     parts = [f"{size} {route}" + (f" ({comps} components)" if route != "acyclic" and comps > 1 else "")
              for route, (comps, size) in tally.items()]
     res_exact = not certified
     head = "exact" if res_exact else "certified"
-    text = ", ".join(parts + [f"probed ({c})" for c in certified])
+    text = ", ".join(parts + [f"bounded ({c})" for c in certified])
     out = InverseDiagonal(value, lower, upper, f"{head}: {text}")
     if warn and not res_exact and out.bound > rtol:
         warnings.warn(f"the diagonal of the Leontief inverse is certified to {out.bound:.2g} relative "

@@ -1,0 +1,137 @@
+"""The split bound on the diagonal of the Leontief inverse (:mod:`autarky.solve.split_bound`), against
+independent references: ``numpy.linalg.inv`` of the dense ``I - A`` for the diagonal, dense matrix
+powers for the exact part, and the Schur-test width computed here from the closed form with the
+true row and column sums of ``L``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.test_extraction_scale import SHAPES, assert_certified, expander, true_diagonal
+
+import autarky.solve.inverse_diagonal as inverse_diagonal
+from autarky.errors import AutarkyError
+from autarky.solve.extraction import extraction_losses
+from autarky.solve.inverse_diagonal import leontief_diagonal, super_solution
+from autarky.solve.leontief import LeontiefSolver
+from autarky.solve.split_bound import split_bounds, split_work
+
+
+def _certified(A: sp.csr_array, **kw: object) -> object:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # bounds wider than 1e-6: expected here
+        return leontief_diagonal(A, exact_flops=0.0, fallback_max=0, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("shape", ["expander", "banded", "hubbed"])
+@pytest.mark.parametrize("n", [120, 700])
+@pytest.mark.parametrize("a", [1, 2, 3, 4])
+def test_split_bounds_hold_on_every_branch(shape: str, n: int, a: int) -> None:
+    A = SHAPES[shape](n, 7 * n + a)
+    d = _certified(A, split=a)
+    assert f"split a={a}" in d.method and "probes" not in d.method  # type: ignore[attr-defined]
+    assert_certified(d, true_diagonal(A))
+
+
+def _dense_powers(A: sp.csr_array, top: int) -> list[np.ndarray]:
+    D = A.toarray()
+    return [np.linalg.matrix_power(D, p) for p in range(top + 1)]
+
+
+@pytest.mark.parametrize("a", [1, 2, 3])
+def test_lower_bound_is_the_truncated_series_and_width_the_closed_form(a: int) -> None:
+    A = expander(400, 11, k=6)
+    n = A.shape[0]
+    Ps = _dense_powers(A, 2 * a)
+    series = sum(np.diag(P) for P in Ps)
+    L = np.linalg.inv(np.eye(n) - A.toarray())
+    Pa = Ps[a]
+    # the Schur-test width with the true row and column sums of L - I (the certificates are
+    # slightly larger: s = L 1 / q_min with q_min just below one)
+    width = np.sqrt((Pa**2 @ (L.sum(axis=1) - 1)) * ((Pa**2).T @ (L.sum(axis=0) - 1)))
+    solver = LeontiefSolver(A)
+    lo, up = split_bounds(A, super_solution(A, solver), super_solution(A, solver, transposed=True), a)
+    np.testing.assert_allclose(lo, series, rtol=1e-11)
+    np.testing.assert_allclose(up - lo, width, rtol=1e-6, atol=1e-12)
+    true = np.diag(L)
+    assert np.all(lo <= true * (1 + 1e-13)) and np.all(true <= up * (1 + 1e-13))
+
+
+def test_width_shrinks_by_about_the_degree_per_power() -> None:
+    # width ~ rho^(2a) s / d^a on an expander with d inputs per product (while d^a is below n)
+    A = expander(3000, 3, k=8)
+    widths = [_certified(A, split=a).bound for a in (1, 2, 3)]  # type: ignore[attr-defined]
+    assert widths[0] > 2.5 * widths[1] > 6.0 * widths[2] > 0
+
+
+def test_split_beats_probing_on_an_expander_and_both_together_keep_the_tighter() -> None:
+    A = expander(2500, 5, k=10)
+    true = true_diagonal(A)
+    probed = _certified(A, split=0, probes=64)
+    split = _certified(A, split=3)
+    both = _certified(A, split=3, probes=64)
+    for d in (probed, split, both):
+        assert_certified(d, true)
+    assert split.bound < probed.bound / 10  # type: ignore[attr-defined]
+    assert np.all(both.upper <= np.minimum(split.upper, probed.upper))  # type: ignore[attr-defined]
+    assert np.all(both.lower >= np.maximum(split.lower, probed.lower))  # type: ignore[attr-defined]
+    assert "split a=3" in both.method and "64 probes" in both.method  # type: ignore[attr-defined]
+
+
+def test_default_power_is_the_largest_within_the_work_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    A = expander(1500, 2, k=8)
+    d = _certified(A)
+    assert "split a=4" in d.method  # type: ignore[attr-defined]
+    monkeypatch.setattr(inverse_diagonal, "SPLIT_WORK", split_work(A, 2) * 1.01)
+    assert "split a=2" in _certified(A).method  # type: ignore[attr-defined]
+    monkeypatch.setattr(inverse_diagonal, "SPLIT_WORK", 0.0)
+    d0 = _certified(A)
+    assert "split" not in d0.method and "probes" in d0.method  # type: ignore[attr-defined]
+
+
+def test_split_bounds_do_not_depend_on_branch_order_or_threads() -> None:
+    A = expander(900, 8, k=8)
+    p = np.random.default_rng(0).permutation(900)
+    Ap = sp.csr_array(A[p][:, p])
+    d, dp = _certified(A, split=3), _certified(Ap, split=3)
+    np.testing.assert_allclose(dp.lower, d.lower[p], rtol=1e-12)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(dp.upper, d.upper[p], rtol=1e-12)  # type: ignore[attr-defined]
+    solver = LeontiefSolver(A)
+    s, t = super_solution(A, solver), super_solution(A, solver, transposed=True)
+    one = split_bounds(A, s, t, 3, threads=1)
+    two = split_bounds(A, s, t, 3, threads=2)
+    np.testing.assert_array_equal(one[0], two[0])
+    np.testing.assert_array_equal(one[1], two[1])
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 90), shape=st.sampled_from(list(SHAPES)), seed=st.integers(0, 2**31),
+       a=st.integers(0, 4), probes=st.one_of(st.none(), st.integers(1, 30)))
+def test_split_bounds_hold_property(n: int, shape: str, seed: int, a: int, probes: int | None) -> None:
+    A = SHAPES[shape](n, seed)
+    assert_certified(_certified(A, split=a, probes=probes), true_diagonal(A))
+
+
+def test_transposed_certificate_proves_the_column_sums() -> None:
+    A = expander(300, 9, k=6)
+    t = super_solution(A, LeontiefSolver(A), transposed=True)
+    assert np.all(t @ (np.eye(300) - A.toarray()) >= 1.0 - 1e-12)
+    assert np.all(t >= np.linalg.inv(np.eye(300) - A.toarray()).sum(axis=0) * (1 - 1e-12))
+
+
+@pytest.mark.parametrize("bad", [True, -1, 5, 2.5, "3", np.array([1, 2]), None])
+def test_bad_split_is_refused_by_name(bad: object) -> None:
+    A = expander(80, 1)
+    if bad is None:
+        assert leontief_diagonal(A, split=bad).exact  # None is the default
+        return
+    with pytest.raises(AutarkyError, match="split"):
+        leontief_diagonal(A, split=bad)  # type: ignore[arg-type]
+    with pytest.raises(AutarkyError, match="split"):
+        extraction_losses(A.toarray(), np.ones(80), split=bad)  # type: ignore[arg-type]
