@@ -202,19 +202,18 @@ NOTES = [
     "hubs as a border (Schur complement), and a dense inverse up to 5,000 branches. Their error "
     "is rounding (1e-14 against the columns of `L`).",
     "- The expander has no structure to exploit: beyond 5,000 branches the diagonal is certified, "
-    "not exact. The bound is about `rho^(P+1) / ((1 - rho) C)` for `C` probe vectors (see "
-    "`autarky.solve.inverse_diagonal`): the true tail of `L_kk` is `O(1/n)`, but no bound built "
-    "from `C` products of `A` sees below `O(1/C)`. 1e-6 at n = 10^5 needs `C` near `n`, i.e. the "
-    "`n` columns of `L` (about 3e12 flops; today's route took 20-30 ms per column at n = 5,000, "
-    "so, extrapolated, hours at 10^5). The "
-    "certified bound is therefore 1.6e-3 at 10^4 (625 probes) and 1.5e-2 at 10^5 (64 probes), "
-    "and the goal's 1e-6 is not reached on this technology; the result says so (method "
-    "`certified`, its bound, per-branch `lower`/`upper`, a RuntimeWarning).",
+    "not exact. The split bound (`autarky.solve.split_bound`, power `a = 3` by the work budget) "
+    "makes the diagonal of `I + A + ... + A^6` exact and bounds the rest by a Schur test; its "
+    "width is about `rho^6 s / 20^3`, with Cauchy-Schwarz's slack about `n / 20^3`. The true tail "
+    "after `A^6` is itself about 2e-6 at 10^5, so 1e-6 needs the rows of `A^4`, which fill to `n` "
+    "entries (1.6e10 multiply-adds, about ten minutes here), or the `n` columns of `L` (about "
+    "3e12 flops): on this technology the cost, not the method, is the limit. Probing alone "
+    "(`--split 0`, the route before) sees no further than `1/C` for `C` probe classes.",
     "- The grid (a two-dimensional local network) is the structure the exact routes miss at "
     "10^5: reverse Cuthill-McKee leaves a band of about 2,000, and the banded selected inversion "
     "would need about 1.6e12 flops; a nested-dissection selected inversion (not built) would be "
-    "its exact route. Its certified bound is wider than the expander's, because the probe "
-    "classes (positions in the band order modulo `C`) put neighbours of a front in one class.",
+    "its exact route. The split bound shrinks by about 0.36 a power there but its rows grow "
+    "as `(6a + 1)^2`: `a = 6` gave 4.6e-4 in 78 s, `a = 10` 1.2e-5 in 356 s.",
     "- The true error of the certified answers is about half the bound: the value is the "
     "midpoint of the bounds (the choice that makes the certified bound smallest), while the true "
     "`L_kk` lies near the lower bound.",

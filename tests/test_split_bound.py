@@ -20,7 +20,7 @@ from autarky.errors import AutarkyError
 from autarky.solve.extraction import extraction_losses
 from autarky.solve.inverse_diagonal import leontief_diagonal, super_solution
 from autarky.solve.leontief import LeontiefSolver
-from autarky.solve.split_bound import split_bounds, split_work
+from autarky.solve.split_bound import MAX_POWER, split_bounds, split_work
 
 
 def _certified(A: sp.csr_array, **kw: object) -> object:
@@ -31,7 +31,7 @@ def _certified(A: sp.csr_array, **kw: object) -> object:
 
 @pytest.mark.parametrize("shape", ["expander", "banded", "hubbed"])
 @pytest.mark.parametrize("n", [120, 700])
-@pytest.mark.parametrize("a", [1, 2, 3, 4])
+@pytest.mark.parametrize("a", [1, 2, 3, 4, 8])
 def test_split_bounds_hold_on_every_branch(shape: str, n: int, a: int) -> None:
     A = SHAPES[shape](n, 7 * n + a)
     d = _certified(A, split=a)
@@ -86,8 +86,12 @@ def test_split_beats_probing_on_an_expander_and_both_together_keep_the_tighter()
 
 def test_default_power_is_the_largest_within_the_work_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     A = expander(1500, 2, k=8)
+    # the budget admits every power up to the largest on this small expander (rows of A^4 fill)
+    assert split_work(A, MAX_POWER) <= inverse_diagonal.SPLIT_WORK
     d = _certified(A)
-    assert "split a=4" in d.method  # type: ignore[attr-defined]
+    assert f"split a={MAX_POWER}" in d.method  # type: ignore[attr-defined]
+    monkeypatch.setattr(inverse_diagonal, "SPLIT_WORK", split_work(A, 3) * 1.01)
+    assert "split a=3" in _certified(A).method  # type: ignore[attr-defined]
     monkeypatch.setattr(inverse_diagonal, "SPLIT_WORK", split_work(A, 2) * 1.01)
     assert "split a=2" in _certified(A).method  # type: ignore[attr-defined]
     monkeypatch.setattr(inverse_diagonal, "SPLIT_WORK", 0.0)
@@ -112,7 +116,7 @@ def test_split_bounds_do_not_depend_on_branch_order_or_threads() -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(n=st.integers(2, 90), shape=st.sampled_from(list(SHAPES)), seed=st.integers(0, 2**31),
-       a=st.integers(0, 4), probes=st.one_of(st.none(), st.integers(1, 30)))
+       a=st.integers(0, 8), probes=st.one_of(st.none(), st.integers(1, 30)))
 def test_split_bounds_hold_property(n: int, shape: str, seed: int, a: int, probes: int | None) -> None:
     A = SHAPES[shape](n, seed)
     assert_certified(_certified(A, split=a, probes=probes), true_diagonal(A))
@@ -125,7 +129,7 @@ def test_transposed_certificate_proves_the_column_sums() -> None:
     assert np.all(t >= np.linalg.inv(np.eye(300) - A.toarray()).sum(axis=0) * (1 - 1e-12))
 
 
-@pytest.mark.parametrize("bad", [True, -1, 5, 2.5, "3", np.array([1, 2]), None])
+@pytest.mark.parametrize("bad", [True, -1, 9, 2.5, "3", np.array([1, 2]), None])
 def test_bad_split_is_refused_by_name(bad: object) -> None:
     A = expander(80, 1)
     if bad is None:

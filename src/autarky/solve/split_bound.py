@@ -58,7 +58,7 @@ __all__ = ["split_bounds", "split_work"]
 CHUNK_NNZ = 4_000_000
 
 #: Largest power ``a`` the split bound takes.
-MAX_POWER = 4
+MAX_POWER = 8
 
 _EPS = np.finfo(float).eps
 
@@ -125,16 +125,17 @@ def split_bounds(B: Any, s: np.ndarray, t: np.ndarray, a: int, *,
 
     def chunk(r0: int) -> None:
         r1 = min(m, r0 + rows)
-        U = [sp.csr_array(B[r0:r1])]
-        V = [sp.csr_array(BT[r0:r1])]
-        for _ in range(1, a):
-            U.append(sp.csr_array(U[-1] @ B))
-            V.append(sp.csr_array(V[-1] @ BT))
-        for p in range(2, 2 * a + 1):
-            q = (p + 1) // 2  # p = q + r with q >= r >= 1, both at most a
-            exact[p, r0:r1] = _dots(U[q - 1], V[p - q - 1])
-        alpha[r0:r1] = _weighted_squares(U[-1], ws)
-        beta[r0:r1] = _weighted_squares(V[-1], wt)
+        U = sp.csr_array(B[r0:r1])  # rows of B^q
+        V = sp.csr_array(BT[r0:r1])  # rows of (B')^q: columns of B^q
+        exact[2, r0:r1] = _dots(U, V)  # (B B)_ii
+        for q in range(2, a + 1):
+            Vprev = V
+            U = sp.csr_array(U @ B)
+            V = sp.csr_array(V @ BT)
+            exact[2 * q - 1, r0:r1] = _dots(U, Vprev)  # (B^q B^(q-1))_ii
+            exact[2 * q, r0:r1] = _dots(U, V)  # (B^q B^q)_ii
+        alpha[r0:r1] = _weighted_squares(U, ws)
+        beta[r0:r1] = _weighted_squares(V, wt)
 
     starts = range(0, m, rows)
     workers = min(threads if threads is not None else num_threads(), len(starts))
