@@ -205,8 +205,8 @@ NOTES = [
     "not exact. The split bound (`autarky.solve.split_bound`, power `a = 3` by the work budget) "
     "makes the diagonal of `I + A + ... + A^6` exact and bounds the rest by a Schur test; its "
     "width is about `rho^6 s / 20^3`, with Cauchy-Schwarz's slack about `n / 20^3`. The true tail "
-    "after `A^6` is itself about 2e-6 at 10^5, so 1e-6 needs the rows of `A^4`, which fill to `n` "
-    "entries (1.6e10 multiply-adds, about ten minutes here), or the `n` columns of `L` (about "
+    "after `A^5` is itself 1e-6 to 4e-6 at 10^5, so 1e-6 needs the rows of `A^4`, which fill to `n` "
+    "entries (1.6e10 multiply-adds, about twelve minutes here), or the `n` columns of `L` (about "
     "3e12 flops): on this technology the cost, not the method, is the limit. Probing alone "
     "(`--split 0`, the route before) sees no further than `1/C` for `C` probe classes.",
     "- The grid (a two-dimensional local network) is the structure the exact routes miss at "

@@ -139,3 +139,12 @@ def test_bad_split_is_refused_by_name(bad: object) -> None:
         leontief_diagonal(A, split=bad)  # type: ignore[arg-type]
     with pytest.raises(AutarkyError, match="split"):
         extraction_losses(A.toarray(), np.ones(80), split=bad)  # type: ignore[arg-type]
+
+
+def test_split_bounds_refuses_mismatched_certificates_and_powers() -> None:
+    A = expander(50, 3)
+    s = np.ones(50) * 5.0
+    with pytest.raises(AutarkyError, match="length"):
+        split_bounds(A, s[:-1], s, 2)
+    with pytest.raises(AutarkyError, match="a must be at most"):
+        split_bounds(A, s, s, MAX_POWER + 1)

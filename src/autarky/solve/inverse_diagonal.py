@@ -59,9 +59,9 @@ and a Schur test bounds the rest by the row and column sums of ``L - I``, which 
 On a random (expander) technology with ``d`` inputs per product the width is about
 ``rho^(2a) s / d^a``, Cauchy-Schwarz's slack about ``n / d^a``: measured at ``n = 10^5``, 20 inputs
 (bench/results/criticality.md), ``a = 3`` certifies 3.4e-5 in about 45 s on two cores, where
-probing with 64 classes certified 1.5e-2. The true tail after ``A^6`` is itself about 2e-6 there,
-so 1e-6 needs the diagonals of ``A^7`` and ``A^8``, i.e. the rows of ``A^4``, which fill to ``n``
-entries each (``1.6e10`` multiply-adds at ``10^5``): the cost, not the method, is the limit.
+probing with 64 classes certified 1.5e-2. The true tail after ``A^5`` is itself 1e-6 to 4e-6
+there, so 1e-6 needs the diagonals of higher powers exactly, i.e. the rows of ``A^4``, which fill
+to ``n`` entries each (``1.6e10`` multiply-adds at ``10^5``): the cost, not the method, is the limit.
 
 **Probing** (where the split bound is not used, or beside it when ``probes`` is given; each branch
 then keeps the tighter bound). Write ``N = sum_{p<=P} A^p`` (``P`` = ``powers``, 1 to 3) and

@@ -50,6 +50,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from autarky import checks
+from autarky.errors import BadValueError
 from autarky.solve.parallel import _executor, num_threads
 
 __all__ = ["split_bounds", "split_work"]
@@ -112,12 +114,13 @@ def split_bounds(B: Any, s: np.ndarray, t: np.ndarray, a: int, *,
     """
     B = sp.csr_array(B, dtype=float)
     m = B.shape[0]
-    if not 1 <= int(a) <= MAX_POWER:
-        raise ValueError(f"a must be 1 to {MAX_POWER}, got {a}")
-    a = int(a)
+    a = checks.integer("a", a, lower=1, upper=MAX_POWER)
+    ws = np.maximum(np.asarray(s, dtype=float).ravel() - 1.0, 0.0)
+    wt = np.maximum(np.asarray(t, dtype=float).ravel() - 1.0, 0.0)
+    if B.shape != (m, m) or ws.shape != (m,) or wt.shape != (m,):
+        raise BadValueError(f"B must be square and s, t of its length: got B {B.shape}, "
+                            f"s {np.shape(s)}, t {np.shape(t)}")
     BT = sp.csr_array(B.T)
-    ws = np.maximum(np.asarray(s, dtype=float) - 1.0, 0.0)
-    wt = np.maximum(np.asarray(t, dtype=float) - 1.0, 0.0)
     exact = np.zeros((2 * a + 1, m))  # exact[p] = diag(B^p)
     alpha = np.empty(m)
     beta = np.empty(m)
