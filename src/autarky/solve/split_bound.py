@@ -34,7 +34,6 @@ Examples
 Miller & Blair (2009), section 2.3: ``L_11 = 1.2541``, ``L_22 = 1.1221``.
 
 >>> import scipy.sparse as sp
->>> from autarky.solve.leontief import LeontiefSolver
 >>> B = sp.csr_array([[0.15, 0.25], [0.20, 0.05]])
 >>> s = np.linalg.solve(np.eye(2) - B.toarray(), np.ones(2)) * 1.01
 >>> t = np.linalg.solve(np.eye(2) - B.toarray().T, np.ones(2)) * 1.01
