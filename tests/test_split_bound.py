@@ -148,3 +148,55 @@ def test_split_bounds_refuses_mismatched_certificates_and_powers() -> None:
         split_bounds(A, s[:-1], s, 2)
     with pytest.raises(AutarkyError, match="a must be at most"):
         split_bounds(A, s, s, MAX_POWER + 1)
+
+
+def _certified_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small economies take the certified route: sparse from 50 branches, the diagonal route from
+    10, no exact route and no dense fallback."""
+    import autarky.io.scenario as scenario_io
+    import autarky.solve.extraction as extraction
+
+    monkeypatch.setattr(scenario_io, "SPARSE_FROM_N", 50)
+    monkeypatch.setattr(extraction, "DIAGONAL_MIN_N", 10)
+    monkeypatch.setattr(inverse_diagonal, "EXACT_FLOPS", 0.0)
+    monkeypatch.setattr(inverse_diagonal, "DENSE_MAX", 0)
+
+
+def test_certified_criticality_says_so_in_the_library_and_the_command(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    from pathlib import Path
+
+    from tests.test_extraction_scale import _economy
+
+    from autarky.cli.app import main
+    from autarky.economy.trade import domestic_final_use
+    from autarky.io.writer import write_scenario
+    from autarky.reliance.criticality import accuracy_note, branch_criticality
+    from autarky.solve.extraction import extraction_losses_fresh
+
+    _certified_everywhere(monkeypatch)
+    eco = _economy(expander(120, 4), 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        df = branch_criticality(eco)
+    bound = df.attrs["bound"]
+    assert 0 < bound < 1e-2 and "split a=" in df.attrs["method"]
+    demand = domestic_final_use(eco).sum(axis=1) + eco.exports_total
+    fresh = extraction_losses_fresh(eco.A_d, demand)
+    truth = dict(zip(eco.ids, fresh.total, strict=True))
+    true = np.array([truth[b] for b in df.index])
+    assert np.all(df["total_lower"] <= true * (1 + 1e-12)) and np.all(true <= df["total_upper"] * (1 + 1e-12))
+    assert np.all(np.abs(df["total"] - true) <= bound * true * (1 + 1e-9))
+    note = accuracy_note(df)
+    assert note.startswith("Certified bounds, not exact") and f"{bound:.2g}" in note
+
+    folder = write_scenario(eco, Path(str(tmp_path)) / "sparse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main(["criticality", str(folder), "--format", "json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert doc["branches_bound"] == pytest.approx(bound) and "split a=" in doc["branches_method"]
+        assert main(["criticality", str(folder)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Certified bounds, not exact: each loss is within" in text and f"{bound:.2g}" in text

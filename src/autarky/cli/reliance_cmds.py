@@ -305,6 +305,7 @@ def criticality(
     import pandas as pd
 
     from autarky.cli.render import fmt, print_json, source_line, top_rows
+    from autarky.reliance.criticality import accuracy_note
 
     eco = load_economy(scenario, allow_outside, home, group)
     with working("extracting each branch, cutting off each partner"):
@@ -312,6 +313,8 @@ def criticality(
     br, pa = crit["branches"], crit["partners"]
     if format is Format.json:
         print_json({"scenario": scenario, "branches": br.reset_index().to_dict("records"),
+                    "branches_method": br.attrs.get("method", ""),
+                    "branches_bound": float(br.attrs.get("bound", 0.0)),
                     "partners": pa.reset_index().to_dict("records"),
                     **({"partners_note": pa.attrs["note"]} if "note" in pa.attrs else {})})
         return
@@ -329,6 +332,8 @@ def criticality(
     shown, note = top_rows(br, br.index, "the most critical first")
     if note:
         t.caption = f"{t.caption}{note}"
+    if accuracy_note(br):
+        t.caption = f"{t.caption} {accuracy_note(br)}"
     for b, r in shown.iterrows():
         t.add_row(str(int(r["rank"])), str(b), fmt(r["total"]), fmt(r["others"]), _pct(r["share"]))
     out.print(t)

@@ -64,6 +64,30 @@ def branch_criticality(obj: Economy | Scenario) -> pd.DataFrame:
     return df
 
 
+def accuracy_note(df: pd.DataFrame) -> str:
+    """A sentence on how exact the losses of :func:`branch_criticality` are, for a caption: empty
+    where they are exact (to rounding), else the certified relative bound and the method.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"total": [1.0]})
+    >>> df.attrs.update({"bound": 3.4e-5, "method": "low-rank/diagonal certified: bounded (split a=3)"})
+    >>> print(accuracy_note(df))  # doctest: +NORMALIZE_WHITESPACE
+    Certified bounds, not exact: each loss is within 3.4e-05 relative of the true one (the
+    diagonal of the Leontief inverse is bounded, not solved for: low-rank/diagonal certified:
+    bounded (split a=3)).
+    >>> df.attrs["bound"] = 0.0
+    >>> accuracy_note(df)
+    ''
+    """
+    bound = float(df.attrs.get("bound", 0.0) or 0.0)
+    if not bound > 0:
+        return ""
+    return (f"Certified bounds, not exact: each loss is within {bound:.2g} relative of the true one "
+            f"(the diagonal of the Leontief inverse is bounded, not solved for: "
+            f"{df.attrs.get('method', 'method not recorded')}).")
+
+
 def partner_dependence(obj: Economy | Scenario) -> pd.DataFrame:
     """Each partner's share in the import content of final demand, and in direct imports, at
     the self-reliance baseline."""

@@ -77,7 +77,7 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
         Where the full tables of shortened tables go (above
         :data:`~autarky.report.topk.MAX_ROWS` branches); default: inline in their links.
     """
-    from autarky.reliance.criticality import branch_criticality
+    from autarky.reliance.criticality import accuracy_note, branch_criticality
     from autarky.reliance.stress import baseline_plan
 
     def done(label: str) -> None:
@@ -220,8 +220,8 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
     parts += [
         "<h2>The most critical branches</h2>",
         "<p>Output lost if a branch were removed from the economy (hypothetical extraction), "
-        f"valued at constant prices ({esc(unit)}); all branches from one factorization by a "
-        "rank-one update.</p>",
+        f"valued at constant prices ({esc(unit)}); all branches at once by a rank-one update. "
+        f"{esc(accuracy_note(crit))}</p>",
         _table(["rank", "branch", "output lost", "of which in other branches", "share of output"],
                [[str(int(r["rank"])), esc(b), num(r["total"]), num(r["others"]), _pct(r["share"])]
                 for b, r in crit_rows.iterrows()], numeric={0, 2, 3, 4}, full=crit_full),
