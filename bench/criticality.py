@@ -206,14 +206,15 @@ NOTES = [
     "makes the diagonal of `I + A + ... + A^6` exact and bounds the rest by a Schur test; its "
     "width is about `rho^6 s / 20^3`, with Cauchy-Schwarz's slack about `n / 20^3`. The true tail "
     "after `A^5` is itself 1e-6 to 4e-6 at 10^5, so 1e-6 needs the rows of `A^4`, which fill to `n` "
-    "entries (1.6e10 multiply-adds, about twelve minutes here), or the `n` columns of `L` (about "
+    "entries (3.2e10 multiply-adds for the rows and the columns, about 25 minutes here), or the "
+    "`n` columns of `L` (about "
     "3e12 flops): on this technology the cost, not the method, is the limit. Probing alone "
     "(`--split 0`, the route before) sees no further than `1/C` for `C` probe classes.",
     "- The grid (a two-dimensional local network) is the structure the exact routes miss at "
     "10^5: reverse Cuthill-McKee leaves a band of about 2,000, and the banded selected inversion "
     "would need about 1.6e12 flops; a nested-dissection selected inversion (not built) would be "
     "its exact route. The split bound shrinks by about 0.36 a power there but its rows grow "
-    "as `(6a + 1)^2`: `a = 6` gave 4.6e-4 in 78 s, `a = 10` 1.2e-5 in 356 s.",
+    "as `(6a + 1)^2`: in a prototype, `a = 6` gave 4.6e-4 in 78 s, `a = 10` 1.2e-5 in 356 s.",
     "- The true error of the certified answers is about half the bound: the value is the "
     "midpoint of the bounds (the choice that makes the certified bound smallest), while the true "
     "`L_kk` lies near the lower bound.",

@@ -134,7 +134,8 @@ def test_certified_bounds_hold_on_every_branch(shape: str, n: int, probes: int, 
     true = true_diagonal(A)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # bounds wider than 1e-6: expected here
-        d = leontief_diagonal(A, exact_flops=0.0, fallback_max=0, probes=probes, powers=powers)
+        d = leontief_diagonal(A, exact_flops=0.0, fallback_max=0, probes=probes, powers=powers,
+                              split=0)  # probing alone; tests/test_split_bound.py has both
     assert d.method.startswith("certified:") or d.exact  # strong components below 65 stay exact
     assert_certified(d, true)
 
@@ -164,7 +165,7 @@ def test_bounds_hold_property(n: int, shape: str, seed: int, probes: int, powers
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         d = leontief_diagonal(A, exact_flops=1e11 if exact else 0.0, fallback_max=0, probes=probes,
-                              powers=powers)
+                              powers=powers, split=0)
     assert_certified(d, true)
 
 

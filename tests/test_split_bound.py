@@ -200,3 +200,95 @@ def test_certified_criticality_says_so_in_the_library_and_the_command(
         assert main(["criticality", str(folder)]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "Certified bounds, not exact: each loss is within" in text and f"{bound:.2g}" in text
+
+
+def test_many_chunks_on_any_threads_give_the_same_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    import autarky.solve.split_bound as split_bound
+
+    A = expander(300, 12, k=6)
+    solver = LeontiefSolver(A)
+    s, t = super_solution(A, solver), super_solution(A, solver, transposed=True)
+    whole = split_bounds(A, s, t, 3)  # one chunk
+    monkeypatch.setattr(split_bound, "CHUNK_NNZ", 700)  # about 3 rows of A^3 a chunk
+    assert len(split_bound._chunks(np.full(300, 216.0), 700)) > 50
+    true = true_diagonal(A)
+    for threads in (1, 2, 3):
+        lo, up = split_bounds(A, s, t, 3, threads=threads)
+        np.testing.assert_array_equal(lo, whole[0])
+        np.testing.assert_array_equal(up, whole[1])
+        assert np.all(lo <= true) and np.all(true <= up)
+
+
+def test_threads_cap_the_chunks_running_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import autarky.solve.split_bound as split_bound
+    from autarky.solve.parallel import _executor
+
+    _executor(4)  # the shared pool has grown beyond what is asked for below
+    monkeypatch.setattr(split_bound, "CHUNK_NNZ", 500)
+    running, most, lock = [0], [0], threading.Lock()
+    dots = split_bound._dots
+
+    def counting(U: sp.csr_array, V: sp.csr_array) -> np.ndarray:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return dots(U, V)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(split_bound, "_dots", counting)
+    A = expander(300, 13, k=6)
+    solver = LeontiefSolver(A)
+    split_bounds(A, super_solution(A, solver), super_solution(A, solver, transposed=True), 3,
+                 threads=2)
+    assert 1 <= most[0] <= 2
+
+
+def test_duplicate_entries_are_summed_before_they_are_squared() -> None:
+    # [[0.3, 0.3], [0.3, 0.3]] with one entry stored as 0.15 + 0.15: L_ii = 1.75
+    B = sp.csr_array((np.array([0.15, 0.15, 0.3, 0.3, 0.3]), (np.array([0, 0, 0, 1, 1]),
+                                                              np.array([0, 0, 1, 0, 1]))), shape=(2, 2))
+    s = np.linalg.solve(np.eye(2) - B.toarray(), np.ones(2)) * 1.001
+    lo, up = split_bounds(B, s, s, 1)
+    assert np.all(lo <= 1.75) and np.all(up >= 1.75)
+    with pytest.raises(AutarkyError, match="certificate"):
+        split_bounds(B, np.full(2, 0.5), s, 1)
+    with pytest.raises(AutarkyError, match="non-negative"):
+        split_bounds(-B, s, s, 1)
+
+
+def test_work_counts_the_rows_a_hub_fills() -> None:
+    # forming the rows of B^2 costs sum_k nnz(column k) nnz(row k) multiply-adds, each way
+    A = expander(2000, 14, k=3)
+    hub = A.tolil()
+    hub[0, :] = 0.05
+    hub[:, 0] = 0.05
+    H = sp.csr_array(hub)
+    H = sp.csr_array(H @ sp.diags_array(0.7 / np.asarray(H.sum(axis=0)).ravel()))
+    for M in (A, H):
+        rows, cols = np.diff(M.indptr), np.diff(sp.csc_array(M).indptr)
+        exact2 = 2.0 * float(cols @ rows)  # the two directions cost the same at q = 2
+        assert split_work(M, 2) == pytest.approx(exact2, rel=1e-12)
+    assert split_work(H, 3) > 100 * split_work(A, 3)  # every row of H^2 is full
+
+
+def test_without_a_column_certificate_the_split_bound_steps_aside(monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    from autarky.solve.inverse_diagonal import NoCertificateError
+
+    real = inverse_diagonal.super_solution
+
+    def rows_only(A: sp.csr_array, solver: LeontiefSolver, *, transposed: bool = False) -> np.ndarray:
+        if transposed:
+            raise NoCertificateError("no certificate of the column sums (test)")
+        return real(A, solver)
+
+    monkeypatch.setattr(inverse_diagonal, "super_solution", rows_only)
+    A = expander(400, 15, k=6)
+    d = _certified(A)
+    assert "no split bound" in d.method and "probes" in d.method  # type: ignore[attr-defined]
+    assert_certified(d, true_diagonal(A))

@@ -61,7 +61,8 @@ On a random (expander) technology with ``d`` inputs per product the width is abo
 (bench/results/criticality.md), ``a = 3`` certifies 3.4e-5 in about 45 s on two cores, where
 probing with 64 classes certified 1.5e-2. The true tail after ``A^5`` is itself 1e-6 to 4e-6
 there, so 1e-6 needs the diagonals of higher powers exactly, i.e. the rows of ``A^4``, which fill
-to ``n`` entries each (``1.6e10`` multiply-adds at ``10^5``): the cost, not the method, is the limit.
+to ``n`` entries each (``3.2e10`` multiply-adds at ``10^5``, rows and columns): the cost, not the
+method, is the limit.
 
 **Probing** (where the split bound is not used, or beside it when ``probes`` is given; each branch
 then keeps the tighter bound). Write ``N = sum_{p<=P} A^p`` (``P`` = ``powers``, 1 to 3) and
@@ -133,7 +134,7 @@ EXACT_FLOPS = 3e11
 PROBE_WORK = 3e9
 
 #: Work of the split bound per component (multiply-adds, :func:`~autarky.solve.split_bound.split_work`):
-#: the default power is the largest whose work fits (3 at 10^5 products x 20 inputs, 1.6e9, about
+#: the default power is the largest whose work fits (3 at 10^5 products x 20 inputs, 1.68e9, about
 #: 45 s on two cores; 2 at 10^6).
 SPLIT_WORK = 2e9
 
@@ -445,12 +446,12 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
         Relative bound sought on the certified route; a component whose bound stays above it is
         computed exactly instead when it has at most ``fallback_max`` branches.
     probes
-        Probe vectors (classes) per component on the certified route; default as many as
+        Probe vectors (classes) per component when probing; default as many as
         :data:`PROBE_WORK` allows (``nnz(A_CC) x probes x 24 <= PROBE_WORK``), at least 64.
     powers
-        ``P``, the powers of ``A`` whose diagonals are computed exactly on the certified route (1-3).
+        ``P``, the powers of ``A`` whose diagonals are computed exactly when probing (1-3).
     max_terms
-        Largest power ``K`` of the truncated series on the certified route (with the default
+        Largest power ``K`` of the truncated series when probing (with the default
         ``probes``, also at most what 2.5 :data:`PROBE_WORK` allows, so that a near-singular
         technology, whose series converges slowly, returns its wide bound in bounded time).
     split
@@ -474,9 +475,11 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
     Raises
     ------
     BadValueError
-        If ``A`` is not square, not finite or has a negative entry.
+        If ``A`` is not square, not finite or has a negative entry, or ``powers`` or ``split`` is
+        out of range (:class:`~autarky.errors.BadTypeError` if ``split`` is not an integer).
     NoCertificateError
-        If no certificate of productiveness is found.
+        If no certificate of productiveness (of the row sums) is found. Without one of the column
+        sums the split bound is not used, and the method says so.
 
     Examples
     --------
@@ -570,9 +573,15 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
         a = int(split) if split is not None else _split_power(B)
         lo = up = None
         how = []
-        if a:
-            if t is None:
+        if a and t is None:
+            try:
                 t = super_solution(A, solver, transposed=True)
+            except NoCertificateError:  # the rows' certificate holds, the columns' does not
+                t = np.zeros(0)
+        if a and t is not None and not t.size:
+            how.append("no split bound: no certificate of the column sums")
+            a = 0
+        if a and t is not None:
             lo, up = split_bounds(B, s[idx], t[idx], a)
             how.append(f"split a={a}")
         if lo is None or up is None or probes is not None:

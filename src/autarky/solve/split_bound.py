@@ -23,11 +23,15 @@ The certificates of productiveness bound the row and column sums: ``(I - B) s >=
 No probe classes are involved, so the width is not limited by their number (the ``O(1 / C)``
 floor of probing): on a random (expander) technology with ``d`` inputs per product the rows of
 ``B^a`` have about ``d^a`` entries of size ``rho^a / d^a``, and the width is about
-``rho^(2a) s / d^a``. Measured at ``n = 10^5``, 20 inputs, column sums in [0.5, 0.8]
-(bench/results/criticality.md): ``a = 2`` gives 3.8e-3, ``a = 3`` about 1e-4.
+``rho^(2a) s / d^a``. Measured at ``n = 10^5``, 20 inputs, column sums in [0.5, 0.8]: ``a = 3``
+certifies every entry to 3.4e-5 relative (the half-width, bench/results/criticality.md); ``a = 2``
+gave 3.8e-3 in a prototype.
 
-Cost: the rows of ``B^a`` and of ``(B')^a`` in chunks of rows (sparse products, ``2 n d^a``
-multiply-adds at most, on :func:`~autarky.solve.parallel.num_threads` threads), never held whole.
+Cost: the rows of ``B^a`` and of ``(B')^a`` in chunks of rows (sparse products) on
+:func:`~autarky.solve.parallel.num_threads` threads, never held whole. :func:`split_work` bounds the
+multiply-adds of the products by counting walks in the pattern of ``B`` (exact where no row fills),
+so a branch that buys from and sells to nearly every other, which fills every row of ``B^2``, is
+counted as the work it makes.
 
 Examples
 --------
@@ -44,6 +48,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -64,19 +69,55 @@ MAX_POWER = 8
 _EPS = np.finfo(float).eps
 
 
-def _row_sizes(B: sp.csr_array, a: int) -> list[float]:
-    """Estimated entries per row of ``B, ..., B^a`` (``min(m, d^q)``, ``d`` the mean degree)."""
-    m = B.shape[0]
-    d = max(B.nnz / max(m, 1), 1.0)
-    return [float(min(m, d**q)) for q in range(1, a + 1)]
+def _walks(B: sp.csr_array, a: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per row, the walks of length ``q = 1..a`` from it in the pattern of ``B`` and of ``B'``: upper
+    bounds on the entries of row ``i`` of ``B^q`` and of column ``i``, exact where no walks meet."""
+    P = sp.csr_array((np.ones(B.nnz), B.indices, B.indptr), shape=B.shape)
+    PT = sp.csr_array(P.T)
+    out: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+    for M, walks in ((P, out[0]), (PT, out[1])):
+        w = np.ones(B.shape[0])
+        for _ in range(a):
+            w = M @ w
+            walks.append(w)
+    return out
 
 
-def split_work(B: sp.csr_array, a: int) -> float:
-    """Multiply-adds of :func:`split_bounds` with power ``a`` (an estimate: both directions, each
-    row of ``B^(q-1)`` times the mean degree, for ``q = 2, ..., a``)."""
-    m = B.shape[0]
-    d = max(B.nnz / max(m, 1), 1.0)
-    return 2.0 * m * d * float(sum(_row_sizes(B, a - 1))) if a > 1 else 2.0 * B.nnz
+def split_work(B: Any, a: int) -> float:
+    """An upper bound on the multiply-adds of the sparse products of :func:`split_bounds`.
+
+    Forming row ``i`` of ``B^q`` from row ``i`` of ``B^(q-1)`` costs the entries of the rows of ``B``
+    it meets, at most the walks of length ``q`` from ``i`` and at most ``nnz(B)``; both directions.
+
+    Parameters
+    ----------
+    B
+        Square non-negative technology (``scipy.sparse``).
+    a
+        The power of the split bound.
+
+    Returns
+    -------
+    float
+        Multiply-adds (the dot products and sums over the rows formed add about as many again).
+
+    Examples
+    --------
+    A chain ``0 <- 1 <- 2 <- 3``: ``a = 1`` reads the rows of ``B`` and of ``B'`` (3 entries each);
+    ``a = 3`` follows the walks of length 2 and 3 each way (2 + 1 each):
+
+    >>> import scipy.sparse as sp
+    >>> B = sp.csr_array(np.diag([0.5, 0.5, 0.5], k=1))
+    >>> split_work(B, 1), split_work(B, 3)
+    (6.0, 6.0)
+    """
+    B = sp.csr_array(B)
+    a = checks.integer("a", a, lower=1, upper=MAX_POWER)
+    if a == 1:
+        return 2.0 * B.nnz
+    up, down = _walks(B, a)
+    cap = float(B.nnz)
+    return float(sum(np.minimum(w[q], cap).sum() for w in (up, down) for q in range(1, a)))
 
 
 def _weighted_squares(M: sp.csr_array, w: np.ndarray) -> np.ndarray:
@@ -89,6 +130,16 @@ def _dots(U: sp.csr_array, V: sp.csr_array) -> np.ndarray:
     return np.asarray(U.multiply(V).sum(axis=1)).ravel()
 
 
+def _chunks(sizes: np.ndarray, target: float) -> list[tuple[int, int]]:
+    """Consecutive row ranges holding about ``target`` entries each (by the estimated ``sizes``)."""
+    m = len(sizes)
+    cum = np.cumsum(sizes)
+    k = int(np.ceil(cum[-1] / target)) if m else 0
+    cuts = np.searchsorted(cum, np.arange(1, max(k, 1)) * target, side="right")
+    edges = np.unique(np.concatenate([[0], cuts.astype(np.int64), [m]]))
+    return [(int(r0), int(r1)) for r0, r1 in itertools.pairwise(edges) if r1 > r0]
+
+
 def split_bounds(B: Any, s: np.ndarray, t: np.ndarray, a: int, *,
                  threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Certified ``lower <= diag((I - B)^-1) <= upper`` by the split bound (module docstring).
@@ -96,37 +147,58 @@ def split_bounds(B: Any, s: np.ndarray, t: np.ndarray, a: int, *,
     Parameters
     ----------
     B
-        Square non-negative productive technology (``scipy.sparse``).
+        Square non-negative productive technology (``scipy.sparse`` or dense; duplicate entries are
+        summed on a copy).
     s, t
         Certificates: ``(I - B) s >= 1`` and ``t' (I - B) >= 1'``, both non-negative (checked by the
-        caller, e.g. :func:`~autarky.solve.inverse_diagonal.super_solution`).
+        caller, e.g. :func:`~autarky.solve.inverse_diagonal.super_solution`; a valid one is at
+        least 1 everywhere, which is checked here).
     a
         The power, 1 to :data:`MAX_POWER`: the diagonal of ``I + B + ... + B^(2a)`` is exact, the
         rest bounded.
     threads
-        Threads for the chunks of rows; default :func:`~autarky.solve.parallel.num_threads`.
+        Most threads that form chunks of rows at once; default
+        :func:`~autarky.solve.parallel.num_threads`. The chunks run on the shared pool, so this
+        is not to be called from one of its threads.
 
     Returns
     -------
     tuple of numpy.ndarray
-        ``(lower, upper)``, each ``(m,)``, with margins for rounding.
+        ``(lower, upper)``, each ``(m,)``, with margins for rounding. The same, bit for bit, for
+        any number of threads.
+
+    Raises
+    ------
+    BadValueError
+        If ``B`` is not square or has a negative entry, if ``s`` or ``t`` is not of its length or
+        is below 1 somewhere (no certificate), or if ``a`` is out of range (also
+        :class:`~autarky.errors.BadTypeError` if it is not an integer).
     """
-    B = sp.csr_array(B, dtype=float)
-    m = B.shape[0]
     a = checks.integer("a", a, lower=1, upper=MAX_POWER)
-    ws = np.maximum(np.asarray(s, dtype=float).ravel() - 1.0, 0.0)
-    wt = np.maximum(np.asarray(t, dtype=float).ravel() - 1.0, 0.0)
+    B = sp.csr_array(B, dtype=float, copy=True)
+    B.sum_duplicates()  # squares of split entries would understate the width
+    m = B.shape[0]
+    # a certificate computed as s~ / q_min may sit a rounding below the exact one: raise it by that
+    ws = np.asarray(s, dtype=float).ravel() * (1.0 + 4.0 * _EPS)
+    wt = np.asarray(t, dtype=float).ravel() * (1.0 + 4.0 * _EPS)
     if B.shape != (m, m) or ws.shape != (m,) or wt.shape != (m,):
         raise BadValueError(f"B must be square and s, t of its length: got B {B.shape}, "
                             f"s {np.shape(s)}, t {np.shape(t)}")
+    if B.nnz and B.data.min() < 0:
+        raise BadValueError("the split bound holds for a non-negative B only")
+    if m and not (ws.min() >= 1.0 and wt.min() >= 1.0):
+        raise BadValueError("s and t are no certificates: a certificate of (I - B) s >= 1 with "
+                            "B >= 0 is at least 1 everywhere")
+    ws -= 1.0
+    wt -= 1.0
     BT = sp.csr_array(B.T)
     exact = np.zeros((2 * a + 1, m))  # exact[p] = diag(B^p)
     alpha = np.empty(m)
     beta = np.empty(m)
-    rows = max(1, int(CHUNK_NNZ // max(_row_sizes(B, a)[-1], 1.0)))
+    up, down = _walks(B, a)
+    chunks = _chunks(np.minimum(np.maximum(up[-1], down[-1]), m) + 1.0, CHUNK_NNZ)
 
-    def chunk(r0: int) -> None:
-        r1 = min(m, r0 + rows)
+    def chunk(r0: int, r1: int) -> None:
         U = sp.csr_array(B[r0:r1])  # rows of B^q
         V = sp.csr_array(BT[r0:r1])  # rows of (B')^q: columns of B^q
         exact[2, r0:r1] = _dots(U, V)  # (B B)_ii
@@ -139,13 +211,16 @@ def split_bounds(B: Any, s: np.ndarray, t: np.ndarray, a: int, *,
         alpha[r0:r1] = _weighted_squares(U, ws)
         beta[r0:r1] = _weighted_squares(V, wt)
 
-    starts = range(0, m, rows)
-    workers = min(threads if threads is not None else num_threads(), len(starts))
+    def run(group: list[tuple[int, int]]) -> None:
+        for r0, r1 in group:
+            chunk(r0, r1)
+
+    workers = max(1, min(threads if threads is not None else num_threads(), len(chunks)))
+    groups = [chunks[w::workers] for w in range(workers)]  # at most `workers` chunks at once
     if workers > 1:
-        list(_executor(workers).map(chunk, starts))
+        list(_executor(workers).map(run, groups))
     else:
-        for r0 in starts:
-            chunk(r0)
+        run(chunks)
     exact[0] = 1.0
     exact[1] = B.diagonal()
     low = exact.sum(axis=0)
