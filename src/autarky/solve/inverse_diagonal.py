@@ -512,7 +512,18 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
         return InverseDiagonal(z, z, z.copy(), "exact: empty")
     solver = solver if solver is not None else LeontiefSolver(A)
     s = super_solution(A, solver)
-    t: np.ndarray | None = None  # the left certificate, made when the split bound needs it
+    made: dict[str, np.ndarray | None] = {}
+
+    def column_certificate() -> np.ndarray | None:
+        """``t' (I - A) >= 1'`` (one transposed solve, made once, when the split bound needs it);
+        ``None`` where the rows' certificate holds and the columns' does not."""
+        if "t" not in made:
+            try:
+                made["t"] = super_solution(A, solver, transposed=True)
+            except NoCertificateError:
+                made["t"] = None
+        return made["t"]
+
     ncomp, labels = connected_components(A, directed=True, connection="strong")
     counts = np.bincount(labels, minlength=ncomp)
     value = np.empty(n)
@@ -573,15 +584,10 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
         a = int(split) if split is not None else _split_power(B)
         lo = up = None
         how = []
+        t = column_certificate() if a else None
         if a and t is None:
-            try:
-                t = super_solution(A, solver, transposed=True)
-            except NoCertificateError:  # the rows' certificate holds, the columns' does not
-                t = np.zeros(0)
-        if a and t is not None and not t.size:
             how.append("no split bound: no certificate of the column sums")
-            a = 0
-        if a and t is not None:
+        elif a and t is not None:
             lo, up = split_bounds(B, s[idx], t[idx], a)
             how.append(f"split a={a}")
         if lo is None or up is None or probes is not None:
