@@ -292,3 +292,25 @@ def test_without_a_column_certificate_the_split_bound_steps_aside(monkeypatch: p
     d = _certified(A)
     assert "no split bound" in d.method and "probes" in d.method  # type: ignore[attr-defined]
     assert_certified(d, true_diagonal(A))
+
+
+def test_the_report_says_when_criticality_is_certified_and_not_when_exact(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from autarky.reliance.criticality import branch_criticality
+    from autarky.report.reliance import reliance_section
+    from autarky.testing import random_open_economy
+
+    dense = random_open_economy(120, 3)  # one strong component, above the small-block route
+    _certified_everywhere(monkeypatch)
+    sparse = dense.replace(technology=sp.csr_array(dense.A))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        bound = branch_criticality(sparse).attrs["bound"]
+        said = re.findall(r"by a rank-one update\.([^<]*)</p>", reliance_section(sparse))
+    assert bound > 0 and said == [f" Certified bounds, not exact: each loss is within {bound:.2g} "
+                                  f"relative of the true one (the diagonal of the Leontief inverse "
+                                  f"is bounded, not solved for: low-rank/diagonal certified: bounded "
+                                  f"(120 branches, split a=8))."]
+    assert re.findall(r"by a rank-one update\.([^<]*)</p>", reliance_section(dense)) == [""]

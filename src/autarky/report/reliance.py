@@ -220,8 +220,8 @@ def reliance_section(eco: Economy | Scenario, *, partners_heading: str | None = 
     parts += [
         "<h2>The most critical branches</h2>",
         "<p>Output lost if a branch were removed from the economy (hypothetical extraction), "
-        f"valued at constant prices ({esc(unit)}); all branches at once by a rank-one update. "
-        f"{esc(accuracy_note(crit))}</p>",
+        f"valued at constant prices ({esc(unit)}); all branches at once by a rank-one update."
+        + (f" {esc(accuracy_note(crit))}" if accuracy_note(crit) else "") + "</p>",
         _table(["rank", "branch", "output lost", "of which in other branches", "share of output"],
                [[str(int(r["rank"])), esc(b), num(r["total"]), num(r["others"]), _pct(r["share"])]
                 for b, r in crit_rows.iterrows()], numeric={0, 2, 3, 4}, full=crit_full),
