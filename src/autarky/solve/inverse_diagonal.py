@@ -114,7 +114,7 @@ from scipy.sparse.csgraph import connected_components, reverse_cuthill_mckee
 from autarky import checks
 from autarky.errors import AutarkyError, BadValueError
 from autarky.solve.leontief import LeontiefSolver
-from autarky.solve.split_bound import MAX_POWER, split_bounds, split_work
+from autarky.solve.split_bound import MAX_POWER, largest_power, split_bounds
 
 __all__ = ["InverseDiagonal", "NoCertificateError", "leontief_diagonal"]
 
@@ -422,12 +422,6 @@ def _width(lo: np.ndarray, up: np.ndarray) -> float:
     return float(np.max((up - lo) / (2 * lo))) if lo.size else 0.0
 
 
-def _split_power(B: sp.csr_array) -> int:
-    """The largest power of the split bound whose work is within :data:`SPLIT_WORK` (0: none)."""
-    fits = [a for a in range(1, MAX_POWER + 1) if split_work(B, a) <= SPLIT_WORK]
-    return max(fits, default=0)
-
-
 def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: float = 1e-6,
                       probes: int | None = None, powers: int = 2, max_terms: int = 200,
                       split: int | None = None, exact_flops: float | None = None,
@@ -581,7 +575,7 @@ def leontief_diagonal(A: Any, solver: LeontiefSolver | None = None, *, rtol: flo
                 note("dense", m)
             value[idx] = lower[idx] = upper[idx] = d
             continue
-        a = int(split) if split is not None else _split_power(B)
+        a = int(split) if split is not None else largest_power(B, SPLIT_WORK)
         lo = up = None
         how = []
         t = column_certificate() if a else None

@@ -49,6 +49,7 @@ True
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -58,7 +59,7 @@ from autarky import checks
 from autarky.errors import BadValueError
 from autarky.solve.parallel import _executor, num_threads
 
-__all__ = ["split_bounds", "split_work"]
+__all__ = ["largest_power", "split_bounds", "split_work"]
 
 #: Entries of ``B^a`` per chunk of rows (each of the two directions, per thread).
 CHUNK_NNZ = 4_000_000
@@ -69,18 +70,30 @@ MAX_POWER = 8
 _EPS = np.finfo(float).eps
 
 
-def _walks(B: sp.csr_array, a: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per row, the walks of length ``q = 1..a`` from it in the pattern of ``B`` and of ``B'``: upper
-    bounds on the entries of row ``i`` of ``B^q`` and of column ``i``, exact where no walks meet."""
+def _walks(B: sp.csr_array) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Per row, the walks of length ``q = 1, 2, ...`` from it in the pattern of ``B`` and of ``B'``:
+    upper bounds on the entries of row ``i`` of ``B^q`` and of column ``i``, exact where no walks
+    meet."""
     P = sp.csr_array((np.ones(B.nnz), B.indices, B.indptr), shape=B.shape)
     PT = sp.csr_array(P.T)
-    out: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
-    for M, walks in ((P, out[0]), (PT, out[1])):
-        w = np.ones(B.shape[0])
-        for _ in range(a):
-            w = M @ w
-            walks.append(w)
-    return out
+    up = down = np.ones(B.shape[0])
+    while True:
+        up, down = P @ up, PT @ down
+        yield up, down
+
+
+def _works(B: sp.csr_array, top: int, budget: float = np.inf) -> list[float]:
+    """:func:`split_work` for ``a = 1, ..., top``, stopping after the first above ``budget`` (the
+    work grows with ``a`` from 2 on)."""
+    works = [2.0 * B.nnz]
+    total, cap = 0.0, float(B.nnz)
+    # walks of length q >= 2 bound the work of forming the rows of B^q from those of B^(q-1)
+    for _, (up, down) in zip(range(2, top + 1), itertools.islice(_walks(B), 1, None), strict=False):
+        total += float(np.minimum(up, cap).sum() + np.minimum(down, cap).sum())
+        works.append(total)
+        if total > budget:
+            break
+    return works
 
 
 def split_work(B: Any, a: int) -> float:
@@ -111,13 +124,23 @@ def split_work(B: Any, a: int) -> float:
     >>> split_work(B, 1), split_work(B, 3)
     (6.0, 6.0)
     """
-    B = sp.csr_array(B)
     a = checks.integer("a", a, lower=1, upper=MAX_POWER)
-    if a == 1:
-        return 2.0 * B.nnz
-    up, down = _walks(B, a)
-    cap = float(B.nnz)
-    return float(sum(np.minimum(w[q], cap).sum() for w in (up, down) for q in range(1, a)))
+    return _works(sp.csr_array(B), a)[a - 1]
+
+
+def largest_power(B: Any, budget: float) -> int:
+    """The largest power ``a`` (at most :data:`MAX_POWER`) whose :func:`split_work` is within
+    ``budget``, 0 if none; the walks are counted once for all powers.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> B = sp.csr_array(np.diag([0.5, 0.5, 0.5], k=1))
+    >>> largest_power(B, 6.0), largest_power(B, 5.0), largest_power(B, 3.0)
+    (8, 2, 0)
+    """
+    works = _works(sp.csr_array(B), MAX_POWER, budget)
+    return max((a for a, w in enumerate(works, start=1) if w <= budget), default=0)
 
 
 def _weighted_squares(M: sp.csr_array, w: np.ndarray) -> np.ndarray:
@@ -195,8 +218,8 @@ def split_bounds(B: Any, s: np.ndarray, t: np.ndarray, a: int, *,
     exact = np.zeros((2 * a + 1, m))  # exact[p] = diag(B^p)
     alpha = np.empty(m)
     beta = np.empty(m)
-    up, down = _walks(B, a)
-    chunks = _chunks(np.minimum(np.maximum(up[-1], down[-1]), m) + 1.0, CHUNK_NNZ)
+    up, down = next(itertools.islice(_walks(B), a - 1, None))
+    chunks = _chunks(np.minimum(np.maximum(up, down), m) + 1.0, CHUNK_NNZ)
 
     def chunk(r0: int, r1: int) -> None:
         U = sp.csr_array(B[r0:r1])  # rows of B^q
